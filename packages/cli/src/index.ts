@@ -1,0 +1,2 @@
+export { main, reportError } from './main.js';
+export { buildRegistry, builtinModules } from './container.js';

@@ -1,0 +1,56 @@
+import yargs, { type Argv } from 'yargs';
+import { NmflabError } from '@nmflab/core';
+import { pluginsCommand } from './commands/plugins.js';
+
+export interface GlobalArgs {
+  plugin?: string[];
+  debug?: boolean;
+}
+
+/** Commands, one registration each; each file in ./commands adds itself to the parser. */
+const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [pluginsCommand];
+
+/** Print an error as one clear line (no stack unless --debug) and give the exit code. */
+export function reportError(err: unknown, debug: boolean): number {
+  if (err instanceof NmflabError) {
+    process.stderr.write(`nmflab: ${err.format()}\n`);
+    if (debug && err.stack) process.stderr.write(err.stack + '\n');
+    return err.exitCode;
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`nmflab: internal error: ${msg}${debug ? '' : ' (run with --debug for details)'}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  return 1;
+}
+
+export async function main(args: string[]): Promise<number> {
+  const debug = args.includes('--debug');
+  let usageError: string | undefined;
+  let parser = yargs(args)
+    .scriptName('nmflab')
+    .usage('$0 <command> [options]\n\nNon-negative matrix factorization research from YAML experiments.')
+    .option('plugin', { type: 'string', array: true, describe: 'load a plugin module file (repeatable)' })
+    .option('debug', { type: 'boolean', default: false, describe: 'show stack traces on errors' })
+    .strict()
+    .demandCommand(1, 'no command given; run nmflab --help for the list')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageError = msg;
+    }) as unknown as Argv<GlobalArgs>;
+  for (const add of commands) parser = add(parser);
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    return reportError(e, debug);
+  }
+  if (usageError) {
+    process.stderr.write(`nmflab: ${usageError.split('\n')[0]}\n`);
+    return 2;
+  }
+  return process.exitCode === undefined ? 0 : Number(process.exitCode);
+}

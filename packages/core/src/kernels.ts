@@ -1,0 +1,265 @@
+import { Matrix } from './matrix.js';
+
+/**
+ * Matrix products for NMF: C = AB, C = AᵀB, C = ABᵀ without materializing a transpose.
+ *
+ * One blocked GEMM serves all three through strides: A and B are read through (row stride,
+ * column stride) pairs and packed into contiguous 4-wide slivers, then a 4×4 register-tile
+ * micro-kernel accumulates 16 values in locals. Packing buffers are module-level and only grow,
+ * so repeated products of the same shapes allocate nothing.
+ */
+const MR = 4;
+const NR = 4;
+const KC = 256;
+const MC = 96;
+
+let packA = new Float64Array(MC * KC);
+let packB = new Float64Array(KC * 64);
+
+/**
+ * C[cOff + i*cRs + j] (+)= Σ_p A[aOff + i*aRs + p*aCs] · B[bOff + p*bRs + j*bCs], i<m, j<n, p<k.
+ */
+export function gemmStrided(
+  m: number, n: number, k: number,
+  A: Float64Array, aOff: number, aRs: number, aCs: number,
+  B: Float64Array, bOff: number, bRs: number, bCs: number,
+  C: Float64Array, cOff: number, cRs: number,
+  accumulate = false,
+): void {
+  if (!accumulate) {
+    for (let i = 0; i < m; i++) C.fill(0, cOff + i * cRs, cOff + i * cRs + n);
+  }
+  if (k === 0 || m === 0 || n === 0) return;
+  const nPanels = Math.ceil(n / NR);
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = Math.min(KC, k - pc);
+    const needB = nPanels * NR * kc;
+    if (packB.length < needB) packB = new Float64Array(needB);
+    // Pack B[pc:pc+kc, :] into NR-wide slivers, zero-padded at the right edge.
+    for (let jp = 0; jp < nPanels; jp++) {
+      const j0 = jp * NR;
+      const base = jp * kc * NR;
+      const jw = Math.min(NR, n - j0);
+      for (let p = 0; p < kc; p++) {
+        const src = bOff + (pc + p) * bRs + j0 * bCs;
+        const dst = base + p * NR;
+        if (jw === NR) {
+          packB[dst] = B[src]!;
+          packB[dst + 1] = B[src + bCs]!;
+          packB[dst + 2] = B[src + 2 * bCs]!;
+          packB[dst + 3] = B[src + 3 * bCs]!;
+        } else {
+          for (let jj = 0; jj < NR; jj++) packB[dst + jj] = jj < jw ? B[src + jj * bCs]! : 0;
+        }
+      }
+    }
+    for (let ic = 0; ic < m; ic += MC) {
+      const mc = Math.min(MC, m - ic);
+      const mPanels = Math.ceil(mc / MR);
+      const needA = mPanels * MR * kc;
+      if (packA.length < needA) packA = new Float64Array(needA);
+      for (let ip = 0; ip < mPanels; ip++) {
+        const i0 = ic + ip * MR;
+        const base = ip * kc * MR;
+        const iw = Math.min(MR, m - i0);
+        for (let p = 0; p < kc; p++) {
+          const src = aOff + i0 * aRs + (pc + p) * aCs;
+          const dst = base + p * MR;
+          if (iw === MR) {
+            packA[dst] = A[src]!;
+            packA[dst + 1] = A[src + aRs]!;
+            packA[dst + 2] = A[src + 2 * aRs]!;
+            packA[dst + 3] = A[src + 3 * aRs]!;
+          } else {
+            for (let ii = 0; ii < MR; ii++) packA[dst + ii] = ii < iw ? A[src + ii * aRs]! : 0;
+          }
+        }
+      }
+      for (let jp = 0; jp < nPanels; jp++) {
+        const j0 = jp * NR;
+        const jw = Math.min(NR, n - j0);
+        for (let ip = 0; ip < mPanels; ip++) {
+          const i0 = ic + ip * MR;
+          const iw = Math.min(MR, m - i0);
+          microKernel(kc, ip * kc * MR, jp * kc * NR, C, cOff + i0 * cRs + j0, cRs, iw, jw);
+        }
+      }
+    }
+  }
+}
+
+function microKernel(
+  kc: number, aBase: number, bBase: number,
+  C: Float64Array, cIdx: number, cRs: number, iw: number, jw: number,
+): void {
+  const a = packA;
+  const b = packB;
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let ai = aBase;
+  let bi = bBase;
+  for (let p = 0; p < kc; p++) {
+    const a0 = a[ai]!, a1 = a[ai + 1]!, a2 = a[ai + 2]!, a3 = a[ai + 3]!;
+    const b0 = b[bi]!, b1 = b[bi + 1]!, b2 = b[bi + 2]!, b3 = b[bi + 3]!;
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    ai += 4;
+    bi += 4;
+  }
+  if (iw === 4 && jw === 4) {
+    let r = cIdx;
+    C[r] += c00; C[r + 1] += c01; C[r + 2] += c02; C[r + 3] += c03; r += cRs;
+    C[r] += c10; C[r + 1] += c11; C[r + 2] += c12; C[r + 3] += c13; r += cRs;
+    C[r] += c20; C[r + 1] += c21; C[r + 2] += c22; C[r + 3] += c23; r += cRs;
+    C[r] += c30; C[r + 1] += c31; C[r + 2] += c32; C[r + 3] += c33;
+    return;
+  }
+  const tile = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
+  for (let i = 0; i < iw; i++) for (let j = 0; j < jw; j++) C[cIdx + i * cRs + j] += tile[i * 4 + j]!;
+}
+
+function check(cond: boolean, what: string): void {
+  if (!cond) throw new RangeError(`shape mismatch: ${what}`);
+}
+
+function target(rows: number, cols: number, out?: Matrix): Matrix {
+  if (!out) return new Matrix(rows, cols);
+  check(out.rows === rows && out.cols === cols, `output is ${out.rows}×${out.cols}, expected ${rows}×${cols}`);
+  return out;
+}
+
+/** C = A B (A m×k, B k×n). Pass `out` to reuse a buffer. */
+export function matmul(A: Matrix, B: Matrix, out?: Matrix): Matrix {
+  check(A.cols === B.rows, `A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·B`);
+  const C = target(A.rows, B.cols, out);
+  gemmStrided(A.rows, B.cols, A.cols, A.data, 0, A.cols, 1, B.data, 0, B.cols, 1, C.data, 0, C.cols);
+  return C;
+}
+
+/** C = Aᵀ B (A k×m, B k×n). */
+export function matmulTN(A: Matrix, B: Matrix, out?: Matrix): Matrix {
+  check(A.rows === B.rows, `A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in Aᵀ·B`);
+  const C = target(A.cols, B.cols, out);
+  gemmStrided(A.cols, B.cols, A.rows, A.data, 0, 1, A.cols, B.data, 0, B.cols, 1, C.data, 0, C.cols);
+  return C;
+}
+
+/** C = A Bᵀ (A m×k, B n×k). */
+export function matmulNT(A: Matrix, B: Matrix, out?: Matrix): Matrix {
+  check(A.cols === B.cols, `A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·Bᵀ`);
+  const C = target(A.rows, B.rows, out);
+  gemmStrided(A.rows, B.rows, A.cols, A.data, 0, A.cols, 1, B.data, 0, 1, B.cols, C.data, 0, C.cols);
+  return C;
+}
+
+/** The plain triple loop (i-k-j), kept as the correctness and speed reference for benchmarks. */
+export function matmulNaive(A: Matrix, B: Matrix, out?: Matrix): Matrix {
+  check(A.cols === B.rows, `A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·B`);
+  const C = target(A.rows, B.cols, out);
+  const { rows: m, cols: k } = A;
+  const n = B.cols;
+  const a = A.data, b = B.data, c = C.data;
+  c.fill(0);
+  for (let i = 0; i < m; i++) {
+    for (let p = 0; p < k; p++) {
+      const aip = a[i * k + p]!;
+      const bRow = p * n;
+      const cRow = i * n;
+      for (let j = 0; j < n; j++) c[cRow + j] += aip * b[bRow + j]!;
+    }
+  }
+  return C;
+}
+
+/** Row sums (length rows). */
+export function rowSums(A: Matrix, out = new Float64Array(A.rows)): Float64Array {
+  const { rows, cols, data } = A;
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += data[i * cols + j]!;
+    out[i] = s;
+  }
+  return out;
+}
+
+/** Column sums (length cols). */
+export function colSums(A: Matrix, out = new Float64Array(A.cols)): Float64Array {
+  const { rows, cols, data } = A;
+  out.fill(0);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j] += data[i * cols + j]!;
+  return out;
+}
+
+/** Frobenius norm. */
+export function frobenius(A: Matrix | Float64Array): number {
+  const d = A instanceof Matrix ? A.data : A;
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += d[i]! * d[i]!;
+  return Math.sqrt(s);
+}
+
+/** Sum of |a|^p over all entries (p = 1 is the L1 norm). */
+export function lpSum(A: Matrix | Float64Array, p: number): number {
+  const d = A instanceof Matrix ? A.data : A;
+  let s = 0;
+  if (p === 1) for (let i = 0; i < d.length; i++) s += Math.abs(d[i]!);
+  else if (p === 2) for (let i = 0; i < d.length; i++) s += d[i]! * d[i]!;
+  else for (let i = 0; i < d.length; i++) s += Math.abs(d[i]!) ** p;
+  return s;
+}
+
+/** Maximum absolute entry. */
+export function maxAbs(A: Matrix | Float64Array): number {
+  const d = A instanceof Matrix ? A.data : A;
+  let m = 0;
+  for (let i = 0; i < d.length; i++) {
+    const v = Math.abs(d[i]!);
+    if (v > m) m = v;
+  }
+  return m;
+}
+
+/** Sum and mean of all entries. */
+export function sum(A: Matrix | Float64Array): number {
+  const d = A instanceof Matrix ? A.data : A;
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += d[i]!;
+  return s;
+}
+
+export function mean(A: Matrix | Float64Array): number {
+  const d = A instanceof Matrix ? A.data : A;
+  return d.length === 0 ? 0 : sum(d) / d.length;
+}
+
+/** out = a ⊙ b (element-wise product). */
+export function hadamard(a: Float64Array, b: Float64Array, out: Float64Array = new Float64Array(a.length)): Float64Array {
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! * b[i]!;
+  return out;
+}
+
+/** out = a / max(b, floor) (element-wise), the guarded division of multiplicative updates. */
+export function divideFloored(
+  a: Float64Array, b: Float64Array, floor: number, out: Float64Array = new Float64Array(a.length),
+): Float64Array {
+  for (let i = 0; i < a.length; i++) {
+    const d = b[i]!;
+    out[i] = a[i]! / (d > floor ? d : floor);
+  }
+  return out;
+}
+
+/** Largest relative difference max|a−b| / max(|a|,|b|, tiny) — used by tests and parity checks. */
+export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!, y = b[i]!;
+    const d = Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y), 1e-300);
+    if (d > m) m = d;
+  }
+  return m;
+}

@@ -1,0 +1,219 @@
+import { ContainerModule } from 'inversify';
+import type { ComplexMatrix, Matrix } from './matrix.js';
+import type { ParamsSpec, PluginRef } from './params.js';
+import type { Registry } from './registry.js';
+import type { Rng } from './rng.js';
+
+/**
+ * Plugin contracts. Every extension point of nmflab is a plugin kind; a plugin is a definition
+ * `{ meta, create }` (as an ESLint rule is `{ meta, create }`): `meta` says what it is and declares
+ * its parameters as data; `create(params, ctx)` builds the working object from validated params.
+ */
+export const PLUGIN_KINDS = ['divergence', 'regularizer', 'solver', 'initializer', 'metric', 'source', 'task'] as const;
+export type PluginKind = (typeof PLUGIN_KINDS)[number];
+
+/** inversify service identifiers: one symbol per kind; every binding of a kind is collected. */
+export const PluginTokens: { readonly [K in PluginKind]: symbol } = {
+  divergence: Symbol.for('nmflab.plugin.divergence'),
+  regularizer: Symbol.for('nmflab.plugin.regularizer'),
+  solver: Symbol.for('nmflab.plugin.solver'),
+  initializer: Symbol.for('nmflab.plugin.initializer'),
+  metric: Symbol.for('nmflab.plugin.metric'),
+  source: Symbol.for('nmflab.plugin.source'),
+  task: Symbol.for('nmflab.plugin.task'),
+};
+
+export interface PluginMeta<K extends PluginKind = PluginKind> {
+  kind: K;
+  /** kebab-case; names the plugin's file, test file, config value and CLI name. */
+  id: string;
+  /** One line, shown by `nmflab plugins`. */
+  description: string;
+  params: ParamsSpec;
+}
+
+/** What a factory gets besides its params: the registry (to build nested plugins) and its location. */
+export interface PluginContext {
+  registry: Registry;
+  /** YAML path of this plugin's params (for error messages), e.g. `model.divergence.params`. */
+  path: string;
+  file?: string;
+}
+
+export interface PluginDefinition<K extends PluginKind = PluginKind, T = unknown, P = Record<string, unknown>> {
+  meta: PluginMeta<K>;
+  create(params: P, ctx: PluginContext): T;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kind contracts
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A separable divergence d(x|y) between data x (left) and model y (right), summed over entries.
+ * β-family members set `beta` so solvers can take exact fast paths.
+ */
+export interface Divergence {
+  readonly id: string;
+  /** β when the divergence is the β-divergence d_β (2 EU, 1 KL, 0 IS); undefined otherwise. */
+  readonly beta?: number;
+  /** MM exponent γ of the multiplicative update (Févotte & Idier 2011), when known. */
+  readonly mmExponent?: number;
+  /** s with d(λx|λy) = λ^s d(x|y), when such a law holds. */
+  readonly scaling?: number;
+  /** The noise model for which Σd is the negative log-likelihood up to a constant. */
+  readonly noiseModel?: string;
+  /** True when d(0|y) is undefined (x must be > 0), e.g. β ≤ 0. */
+  readonly needsPositiveData: boolean;
+  /** d(x|y) for scalars, x = 0 limit handled analytically. */
+  point(x: number, y: number): number;
+  /** ∂d(x|y)/∂y. */
+  derivative(x: number, y: number): number;
+  /** φ″(y): the weight of the Bregman multiplicative update. */
+  weight(y: number): number;
+  /** Σ M⊙d(V|Λ) over all entries (M optional, same length). */
+  value(V: Float64Array, L: Float64Array, M?: Float64Array): number;
+  /** Negative log-likelihood of V given mean Λ under `noiseModel`, up to a constant. */
+  negLogLikelihood?(V: Float64Array, L: Float64Array, M?: Float64Array): number;
+}
+
+/**
+ * A penalty r(X) on one factor. `majorize(x̄)` gives (q, l) with r(x) ≤ q·x² + l·x + const near x̄,
+ * tight at x = x̄ (quadratic bound for 1 < p < 2, tangent line for p ≤ 1), per entry.
+ */
+export interface Regularizer {
+  readonly id: string;
+  /** Which factor it penalizes. */
+  readonly target: 'W' | 'H';
+  readonly lambda: number;
+  /** Exponent p of the penalty λΣ|x|^p (1 for l1, 2 for l2). */
+  readonly p: number;
+  /** The other factor's scale must be fixed (column normalization), else the penalty is void. */
+  readonly needsNormalization: boolean;
+  /** Σ r(x) over the entries. */
+  value(X: Float64Array): number;
+  /** r(x) for a scalar. */
+  point(x: number): number;
+  /** r′(x). */
+  derivative(x: number): number;
+  /** Per-entry majorizer coefficients around x̄, written into out[0] (q) and out[1] (l). */
+  majorize(xbar: number, out: Float64Array): void;
+}
+
+/** What a solver is asked to factorize. Solvers read the parts they need. */
+export interface Problem {
+  /** Non-negative data (F×N), or real data for sparse coding. */
+  V: Matrix;
+  /** Complex STFT (F×N) for phase-aware solvers (complex NMF). */
+  Y?: ComplexMatrix;
+  rank: number;
+  /** Non-negative weights M (F×N): the objective is Σ M⊙d(V|WH). */
+  mask?: Matrix;
+  W0?: Matrix;
+  H0?: Matrix;
+  /** Freeze all of W (true) or the listed columns of W. */
+  freezeW?: boolean | number[];
+  freezeH?: boolean;
+}
+
+export interface Objective {
+  total: number;
+  /** Data term and each penalty, by name (e.g. `data`, `l1(H)`). */
+  terms: Record<string, number>;
+}
+
+export interface SolverResult {
+  W: Matrix;
+  H: Matrix;
+  /** Solver-specific outputs, e.g. complex components for complex NMF. */
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * A solver performs one iteration per `step`; the runner owns the loop, stopping, trajectory,
+ * timing, progress and checkpoints. `step` works in place and allocates nothing.
+ */
+export interface Solver<S = unknown> {
+  readonly id: string;
+  /** True when the algorithm guarantees a non-increasing objective (MM); increases are flagged. */
+  readonly monotone: boolean;
+  init(problem: Problem, rng: Rng): S;
+  step(state: S): void;
+  objective(state: S): Objective;
+  result(state: S): SolverResult;
+}
+
+export interface Initializer {
+  readonly id: string;
+  init(V: Matrix, rank: number, rng: Rng): { W: Matrix; H: Matrix };
+}
+
+/** Inputs a metric may use; each metric reads what it needs and says clearly what is missing. */
+export interface MetricInput {
+  estimates?: Float64Array[];
+  references?: Float64Array[];
+  sampleRate?: number;
+  V?: Matrix;
+  W?: Matrix;
+  H?: Matrix;
+  [key: string]: unknown;
+}
+
+export type MetricValue = number | number[] | Record<string, number | number[]>;
+
+export interface Metric {
+  readonly id: string;
+  compute(input: MetricInput): Record<string, MetricValue>;
+}
+
+/** Signals and/or a matrix with ground truth, produced by a source plugin. */
+export interface SourceData {
+  /** Mixture waveform and its rate, for audio sources. */
+  signal?: { samples: Float64Array; sampleRate: number };
+  /** Ground-truth source waveforms (same length as the mixture). */
+  sources?: { name: string; samples: Float64Array }[];
+  /** A data matrix, for non-audio sources. */
+  matrix?: Matrix;
+  /** Anything else the task needs: training signals, note lists, labels… */
+  extra?: Record<string, unknown>;
+}
+
+export interface Source {
+  readonly id: string;
+  load(rng: Rng): SourceData | Promise<SourceData>;
+}
+
+/** A task turns a factorization into estimates (separate, transcribe, extend band, …). */
+export interface Task {
+  readonly id: string;
+  [key: string]: unknown;
+}
+
+export interface PluginInstances {
+  divergence: Divergence;
+  regularizer: Regularizer;
+  solver: Solver;
+  initializer: Initializer;
+  metric: Metric;
+  source: Source;
+  task: Task;
+}
+
+/** Define a plugin with its kind's instance type checked. */
+export function definePlugin<K extends PluginKind, P = Record<string, unknown>>(
+  def: PluginDefinition<K, PluginInstances[K], P>,
+): PluginDefinition<K, PluginInstances[K], P> {
+  return def;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyPlugin = PluginDefinition<PluginKind, unknown, any>;
+
+/** An inversify ContainerModule binding each plugin to its kind's token (explicit registration). */
+export function pluginModule(plugins: readonly AnyPlugin[]): ContainerModule {
+  return new ContainerModule((options) => {
+    for (const p of plugins) options.bind(PluginTokens[p.meta.kind]).toConstantValue(p);
+  });
+}
+
+export type { PluginRef };
