@@ -6,3 +6,5 @@ export * from './params.js';
 export * from './plugin.js';
 export * from './registry.js';
 export * from './builtin.js';
+export * from './fit.js';
+export * from './io.js';

@@ -183,10 +183,62 @@ export interface Source {
   load(rng: Rng): SourceData | Promise<SourceData>;
 }
 
-/** A task turns a factorization into estimates (separate, transcribe, extend band, …). */
+/**
+ * Time–frequency transform of a run (an STFT in practice): the runner builds it from the config's
+ * `transform:` block and hands it to the task.
+ */
+export interface Transform {
+  /** Complex spectrogram Y (F×N) of a waveform. */
+  analyze(samples: Float64Array): ComplexMatrix;
+  /** Waveform of `length` samples from a complex spectrogram (inverse transform). */
+  synthesize(Y: ComplexMatrix, length: number): Float64Array;
+  /** The non-negative representation factorized: |Y| (magnitude) or |Y|² (power). */
+  represent(Y: ComplexMatrix): Matrix;
+  readonly sampleRate: number;
+}
+
+/** Settings of a model fit a task may override per call (e.g. a rank per source, a frozen W). */
+export interface FitRequest {
+  problem: Problem;
+  /** Name of this fit in logs and artifacts ("mixture", "train:speech"). */
+  label?: string;
+  /** Use another solver configuration than the run's model (already validated ref). */
+  solver?: PluginRef;
+}
+
+/** What the runner gives a task: the data, the model fit loop, the transform, randomness. */
+export interface TaskContext {
+  data: SourceData;
+  /** Present when the data is audio: the configured transform. */
+  transform?: Transform;
+  /** Fit the run's configured model (solver, divergence, regularizers, initializer, stopping). */
+  fit(request: FitRequest): import('./fit.js').FitResult;
+  /** The configured rank K. */
+  rank: number;
+  rng: Rng;
+  registry: Registry;
+}
+
+/** What a task returns; the runner writes it to the run folder and computes the metrics. */
+export interface TaskOutput {
+  /** Estimated signals (WAV artifacts), with the references they are scored against. */
+  estimates?: { name: string; samples: Float64Array }[];
+  references?: { name: string; samples: Float64Array }[];
+  sampleRate?: number;
+  /** The main factorization (its trajectory is the run's trajectory.csv). */
+  fit?: import('./fit.js').FitResult;
+  /** Matrices to save as `<name>.npy` (W, H, V, masks…). */
+  matrices?: Record<string, Matrix>;
+  /** Numbers the task measures itself (e.g. transcription F-measure, oracle baselines). */
+  metrics?: Record<string, MetricValue>;
+  /** Anything else worth saving as JSON. */
+  extra?: Record<string, unknown>;
+}
+
+/** A task turns data into a result: factorize, separate, transcribe, extend band, transpose… */
 export interface Task {
   readonly id: string;
-  [key: string]: unknown;
+  run(ctx: TaskContext): TaskOutput | Promise<TaskOutput>;
 }
 
 export interface PluginInstances {
