@@ -74,12 +74,15 @@ export function inspectWav(buf: Uint8Array, file = 'input'): Header & { format: 
     const id = ascii(o);
     const size = dv.getUint32(o + 4, true);
     const body = o + 8;
+    if (id !== 'data' && body + size > buf.length) {
+      bad(`chunk ${show(id)} runs past the end of the file`, `${size} bytes`, `${buf.length - body} bytes`);
+    }
     if (id === 'fmt ') {
-      if (size < 16 || body + 16 > buf.length) bad('truncated fmt chunk', 'at least 16 bytes', `${Math.min(size, buf.length - body)} bytes`);
+      if (size < 16) bad('fmt chunk too short', 'at least 16 bytes', `${size} bytes`);
       let code = dv.getUint16(body, true);
       if (code === 0xfffe) {
         // WAVE_FORMAT_EXTENSIBLE: the real format code is the first two bytes of the sub-format GUID.
-        if (size < 40 || body + 40 > buf.length) bad('truncated extensible fmt chunk', '40 bytes', `${Math.min(size, buf.length - body)} bytes`);
+        if (size < 40) bad('truncated extensible fmt chunk', '40 bytes', `${size} bytes`);
         code = dv.getUint16(body + 24, true);
       }
       fmt = { code, channels: dv.getUint16(body + 2, true), rate: dv.getUint32(body + 4, true), align: dv.getUint16(body + 12, true), bits: dv.getUint16(body + 14, true) };
@@ -90,8 +93,6 @@ export function inspectWav(buf: Uint8Array, file = 'input'): Header & { format: 
         bad('truncated data chunk', `${size} bytes of samples (as its header says)`, `${buf.length - body} bytes`);
       }
       break;
-    } else if (body + size > buf.length) {
-      bad(`chunk ${show(id)} runs past the end of the file`, `${size} bytes`, `${buf.length - body} bytes`);
     }
     o = body + size + (size & 1); // chunks are padded to even sizes
   }
