@@ -46,6 +46,8 @@ export interface StftConfig extends StftOptions {
 
 /** Σw² below this fraction of max w² counts as vanishing (the division would amplify rounding by > 10⁴). */
 const OVERLAP_TOL = 1e-8;
+/** Frames transposed together between the F×N planes and per-frame spectra. */
+const BLOCK = 16;
 
 export class Stft implements Transform {
   readonly sampleRate: number;
@@ -63,6 +65,8 @@ export class Stft implements Transform {
   private readonly frame: Float64Array;
   private readonly spec: Float64Array;
   private readonly spec2: Float64Array;
+  /** BLOCK frames of spectra, frame-major (2F numbers each), for cache-friendly transposition. */
+  private readonly block: Float64Array;
 
   constructor(config: StftConfig, where: { file?: string; path?: string } = {}) {
     const at = (key: string) => (where.path ? `${where.path}.${key}` : key);
@@ -106,6 +110,7 @@ export class Stft implements Transform {
     this.frame = new Float64Array(n);
     this.spec = new Float64Array(2 * n);
     this.spec2 = new Float64Array(2 * n);
+    this.block = new Float64Array(BLOCK * (n + 2));
     // Steady state (away from the ends): Σ_j w²(r + j·hop) must not vanish for any phase r.
     const w = this.windowSamples;
     let wmax = 0;
@@ -145,6 +150,7 @@ export class Stft implements Transform {
     const Y = new ComplexMatrix(F, N);
     const re = Y.re, im = Y.im;
     const reflect = this.center && this.padMode === 'reflect';
+    const blk = this.block;
     for (let m = 0; m < N; m++) {
       const start = m * hop - pad; // in original sample coordinates
       if (start >= 0 && start + n <= L) {
@@ -158,10 +164,20 @@ export class Stft implements Transform {
           frame[t] = w[t]! * v;
         }
       }
+      // Spectra of BLOCK frames go to a frame-major buffer, then to Y in runs of BLOCK per row:
+      // writing one column of the F×N planes at a time would touch a new cache line per bin.
+      const j = m % BLOCK;
       this.fft.realTransform(spec, frame);
-      for (let f = 0; f < F; f++) {
-        re[f * N + m] = spec[2 * f]!;
-        im[f * N + m] = spec[2 * f + 1]!;
+      blk.set(spec.subarray(0, 2 * F), j * 2 * F);
+      if (j === BLOCK - 1 || m === N - 1) {
+        const m0 = m - j;
+        for (let f = 0; f < F; f++) {
+          const row = f * N + m0;
+          for (let k = 0; k <= j; k++) {
+            re[row + k] = blk[k * 2 * F + 2 * f]!;
+            im[row + k] = blk[k * 2 * F + 2 * f + 1]!;
+          }
+        }
       }
     }
     return Y;
@@ -219,13 +235,26 @@ export class Stft implements Transform {
     const z = this.spec, out = this.spec2;
     const half = n / 2;
     // Two real frames per complex inverse FFT: IDFT(A + iB) = a + ib for real a, b.
+    const blk = this.block, F2 = 2 * F;
     for (let m = 0; m < N; m += 2) {
       const two = m + 1 < N;
+      if (m % BLOCK === 0) {
+        // Gather BLOCK frames (BLOCK is even, so pairs never straddle blocks) in row runs.
+        const cnt = Math.min(BLOCK, N - m);
+        for (let f = 0; f < F; f++) {
+          const row = f * N + m;
+          for (let k = 0; k < cnt; k++) {
+            blk[k * F2 + 2 * f] = re[row + k]!;
+            blk[k * F2 + 2 * f + 1] = im[row + k]!;
+          }
+        }
+      }
+      const oa = (m % BLOCK) * F2, ob = oa + F2;
       for (let f = 0; f <= half; f++) {
-        const ar = re[f * N + m]!;
-        const ai = f === 0 || f === half ? 0 : im[f * N + m]!;
-        const br = two ? re[f * N + m + 1]! : 0;
-        const bi = two && f !== 0 && f !== half ? im[f * N + m + 1]! : 0;
+        const ar = blk[oa + 2 * f]!;
+        const ai = f === 0 || f === half ? 0 : blk[oa + 2 * f + 1]!;
+        const br = two ? blk[ob + 2 * f]! : 0;
+        const bi = two && f !== 0 && f !== half ? blk[ob + 2 * f + 1]! : 0;
         z[2 * f] = ar - bi;
         z[2 * f + 1] = ai + br;
         if (f > 0 && f < half) {
