@@ -67,6 +67,10 @@ export class Stft implements Transform {
   private readonly spec2: Float64Array;
   /** BLOCK frames of spectra, frame-major (2F numbers each), for cache-friendly transposition. */
   private readonly block: Float64Array;
+  // Synthesis work space, reused across calls with the same frame count.
+  private acc = new Float64Array(0);
+  private den: Float64Array | undefined;
+  private denFrames = -1;
 
   constructor(config: StftConfig, where: { file?: string; path?: string } = {}) {
     const at = (key: string) => (where.path ? `${where.path}.${key}` : key);
@@ -135,8 +139,11 @@ export class Stft implements Transform {
     return 1 + Math.ceil(Math.max(padded - this.frameLength, 0) / this.hop);
   }
 
-  /** Complex STFT Y (F×N): row f = frequency bin f·sampleRate/n, column m = frame m. */
-  analyze(samples: Float64Array): ComplexMatrix {
+  /**
+   * Complex STFT Y (F×N): row f = frequency bin f·sampleRate/n, column m = frame m. `out` (F×N,
+   * every entry overwritten) avoids allocating in iterative methods.
+   */
+  analyze(samples: Float64Array, out?: ComplexMatrix): ComplexMatrix {
     const L = samples.length;
     if (L === 0) throw new NmflabError('cannot take the STFT of an empty signal', { expected: 'at least one sample', found: '0 samples' });
     for (let i = 0; i < L; i++) {
@@ -147,7 +154,10 @@ export class Stft implements Transform {
     const n = this.frameLength, hop = this.hop, pad = this.pad, F = this.bins;
     const N = this.frameCount(L);
     const w = this.windowSamples, frame = this.frame, spec = this.spec;
-    const Y = new ComplexMatrix(F, N);
+    if (out && (out.rows !== F || out.cols !== N)) {
+      throw new NmflabError('output spectrogram has the wrong shape', { expected: `${F}×${N}`, found: `${out.rows}×${out.cols}` });
+    }
+    const Y = out ?? new ComplexMatrix(F, N);
     const re = Y.re, im = Y.im;
     const reflect = this.center && this.padMode === 'reflect';
     const blk = this.block;
@@ -191,8 +201,9 @@ export class Stft implements Transform {
   /**
    * Inverse STFT by weighted overlap-add (LSEE-MSTFT), `length` samples (default: all the frames
    * cover). Imaginary parts at DC and Nyquist are ignored (the spectrum is taken as Hermitian).
+   * `out` (`length` samples, overwritten) avoids allocating in iterative methods.
    */
-  synthesize(Y: ComplexMatrix, length?: number): Float64Array {
+  synthesize(Y: ComplexMatrix, length?: number, out?: Float64Array): Float64Array {
     const n = this.frameLength, hop = this.hop, pad = this.pad, F = this.bins;
     if (Y.rows !== F) {
       throw new NmflabError('spectrogram does not match the STFT', { expected: `${F} frequency rows (frame length ${n})`, found: `${Y.rows} rows` });
@@ -214,11 +225,7 @@ export class Stft implements Transform {
     const T = (N - 1) * hop + n;
     const w = this.windowSamples;
     // Denominator Σ_m w²(t − m·hop), checked over the part of the signal we return.
-    const den = new Float64Array(T);
-    for (let m = 0; m < N; m++) {
-      const s = m * hop;
-      for (let t = 0; t < n; t++) den[s + t] += w[t]! * w[t]!;
-    }
+    const den = this.denominator(N);
     let wmax = 0;
     for (let t = 0; t < n; t++) wmax = Math.max(wmax, w[t]! * w[t]!);
     for (let i = 0; i < L; i++) {
@@ -231,8 +238,9 @@ export class Stft implements Transform {
         });
       }
     }
-    const acc = new Float64Array(T);
-    const z = this.spec, out = this.spec2;
+    if (this.acc.length !== T) this.acc = new Float64Array(T);
+    const acc = this.acc.fill(0);
+    const z = this.spec, frameOut = this.spec2;
     const half = n / 2;
     // Two real frames per complex inverse FFT: IDFT(A + iB) = a + ib for real a, b.
     const blk = this.block, F2 = 2 * F;
@@ -263,17 +271,34 @@ export class Stft implements Transform {
           z[2 * (n - f) + 1] = br - ai;
         }
       }
-      this.fft.inverseTransform(out, z);
+      this.fft.inverseTransform(frameOut, z);
       const s = m * hop;
-      for (let t = 0; t < n; t++) acc[s + t] += w[t]! * out[2 * t]!;
+      for (let t = 0; t < n; t++) acc[s + t] += w[t]! * frameOut[2 * t]!;
       if (two) {
         const s2 = s + hop;
-        for (let t = 0; t < n; t++) acc[s2 + t] += w[t]! * out[2 * t + 1]!;
+        for (let t = 0; t < n; t++) acc[s2 + t] += w[t]! * frameOut[2 * t + 1]!;
       }
     }
-    const x = new Float64Array(L);
+    if (out && out.length !== L) {
+      throw new NmflabError('output signal has the wrong length', { expected: `${L} samples`, found: `${out.length}` });
+    }
+    const x = out ?? new Float64Array(L);
     for (let i = 0; i < L; i++) x[i] = acc[pad + i]! / den[pad + i]!;
     return x;
+  }
+
+  /** Σ_m w²(t − m·hop) over the padded span of N frames (cached for the last N). */
+  private denominator(N: number): Float64Array {
+    if (this.den && this.denFrames === N) return this.den;
+    const n = this.frameLength, hop = this.hop, w = this.windowSamples;
+    const den = new Float64Array((N - 1) * hop + n);
+    for (let m = 0; m < N; m++) {
+      const s = m * hop;
+      for (let t = 0; t < n; t++) den[s + t] += w[t]! * w[t]!;
+    }
+    this.den = den;
+    this.denFrames = N;
+    return den;
   }
 
   /** The non-negative matrix to factorize: |Y| or |Y|² per `representation`. */

@@ -166,6 +166,22 @@ describe('STFT / inverse STFT', () => {
     expect(Array.from(istft(Y, opts, x.length))).toEqual(Array.from(mag.synthesize(mag.analyze(x), x.length)));
   });
 
+  it('writes into caller-provided outputs with the same results, and checks their shapes', () => {
+    const s = new Stft({ sampleRate: 1, frameLength: 64, hop: 16 });
+    const y = x.subarray(0, 700);
+    const Y = s.analyze(y);
+    const Yo = new ComplexMatrix(Y.rows, Y.cols).clone();
+    Yo.re.fill(7);
+    expect(s.analyze(y, Yo)).toBe(Yo);
+    expect(Array.from(Yo.re)).toEqual(Array.from(Y.re));
+    expect(Array.from(Yo.im)).toEqual(Array.from(Y.im));
+    const xo = new Float64Array(700).fill(3);
+    expect(s.synthesize(Y, 700, xo)).toBe(xo);
+    expect(Array.from(xo)).toEqual(Array.from(s.synthesize(Y, 700)));
+    expect(() => s.analyze(y, new ComplexMatrix(33, 2))).toThrow(`output spectrogram has the wrong shape (expected 33×${Y.cols}, found 33×2)`);
+    expect(() => s.synthesize(Y, 700, new Float64Array(5))).toThrow('output signal has the wrong length (expected 700 samples, found 5)');
+  });
+
   it('ignores imaginary parts at DC and Nyquist in synthesis (Hermitian spectrum)', () => {
     const s = new Stft({ sampleRate: 1, frameLength: 64, hop: 16 });
     const Y = s.analyze(x.subarray(0, 500));
