@@ -1,5 +1,6 @@
 import FFT from 'fft.js';
-import { NmflabError, describeValue } from '../errors.js';
+import { NmflabError, NmflabErrors, describeValue } from '../errors.js';
+import { validatePlainParams, type ParamsSpec, type Where } from '../params.js';
 import { ComplexMatrix, Matrix } from '../matrix.js';
 import type { Transform } from '../plugin.js';
 import { WINDOWS, makeWindow, type WindowName } from './window.js';
@@ -43,6 +44,20 @@ export interface StftConfig extends StftOptions {
   /** What `represent` returns: |Y| (`magnitude`, default) or |Y|² (`power`). */
   representation?: Representation;
 }
+
+/**
+ * The STFT settings as declared parameters (JSON Schema fragments, as plugins declare theirs), for
+ * a config's `transform:` section; {@link Stft.fromConfig} validates against it.
+ */
+export const STFT_PARAMS: ParamsSpec = {
+  sampleRate: { type: 'number', exclusiveMinimum: 0, required: true, description: 'samples per second of the signals the transform is applied to' },
+  frameLength: { type: 'integer', minimum: 2, default: 1024, description: 'frame length n in samples, a power of two (fft.js); F = n/2 + 1 bins' },
+  hop: { type: 'integer', minimum: 1, default: 256, description: 'samples between frame starts; Σ w² over overlapping frames must not vanish' },
+  window: { type: 'string', enum: WINDOWS, default: 'hann', description: 'analysis and synthesis window (periodic); sinebell is sine' },
+  center: { type: 'boolean', default: true, description: 'pad n/2 samples on both sides so frame m is centred on sample m·hop' },
+  padMode: { type: 'string', enum: PAD_MODES, default: 'reflect', description: 'how centring pads: mirror the signal or zeros' },
+  representation: { type: 'string', enum: REPRESENTATIONS, default: 'magnitude', description: 'what is factorized: |Y| (magnitude) or |Y|² (power)' },
+};
 
 /** Σw² below this fraction of max w² counts as vanishing (the division would amplify rounding by > 10⁴). */
 const OVERLAP_TOL = 1e-8;
@@ -126,6 +141,17 @@ export class Stft implements Transform {
         fail('hop', 'window and hop do not overlap: some samples could not be resynthesized', `Σ_m w²(t − m·hop) > 0 at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect)`, `hop ${hop} with a ${window} window of ${n} samples (Σw² = ${Number(s.toPrecision(3))} at offset ${r} within the hop)`);
       }
     }
+  }
+
+  /**
+   * Build from a raw config mapping (e.g. a YAML `transform:` section): every schema error at once
+   * (unknown keys with did-you-mean, types, ranges, defaults filled), then the constructor's checks.
+   */
+  static fromConfig(raw: unknown, where: Where = {}): Stft {
+    const { value, errors } = validatePlainParams(STFT_PARAMS, raw, where);
+    if (errors.length === 1) throw errors[0]!;
+    if (errors.length > 1) throw new NmflabErrors(errors);
+    return new Stft(value as unknown as StftConfig, where);
   }
 
   /** Samples padded at the start (n/2 when centred). */

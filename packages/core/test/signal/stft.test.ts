@@ -115,6 +115,25 @@ describe('STFT / inverse STFT', () => {
     expect(thrown(() => s.synthesize(new ComplexMatrix(33, 4), 10_000)).reason).toBe('invalid synthesis length');
   });
 
+  it('builds from a config mapping, filling defaults and reporting every error with its path', () => {
+    const s = Stft.fromConfig({ sampleRate: 16000, window: 'sinebell' }, { file: 'exp.yaml', path: 'transform' });
+    expect([s.frameLength, s.hop, s.window, s.center, s.padMode, s.representation]).toEqual([1024, 256, 'sinebell', true, 'reflect', 'magnitude']);
+    let err: unknown;
+    try {
+      Stft.fromConfig({ frameLength: 0, hopp: 3, window: 'hanning' }, { file: 'exp.yaml', path: 'transform' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NmflabError);
+    const text = (err as NmflabError).format();
+    expect(text).toContain("exp.yaml: transform.hopp: unknown parameter");
+    expect(text).toContain("did you mean 'hop'?");
+    expect(text).toContain('exp.yaml: transform.sampleRate: missing required parameter');
+    expect(text).toContain('exp.yaml: transform.frameLength:');
+    expect(text).toContain('exp.yaml: transform.window:');
+    expect(() => Stft.fromConfig({ sampleRate: 8000, frameLength: 500 }, { path: 'transform' })).toThrow('transform.frameLength: frame length is not a power of two');
+  });
+
   it('matches a direct DFT of one windowed frame, and Parseval holds', () => {
     const n2 = 64, hop = 16;
     const s = new Stft({ sampleRate: 1, frameLength: n2, hop, window: 'hamming', center: false });
