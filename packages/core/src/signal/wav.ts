@@ -118,13 +118,40 @@ export function inspectWav(buf: Uint8Array, file = 'input'): Header & { format: 
   return { formatCode: f.code, channels: f.channels, sampleRate: f.rate, bits: f.bits, dataOffset: d.offset, dataBytes: d.bytes, format };
 }
 
+/** A 44-byte PCM/float header (format code 1 or 3) followed by `data`. */
+function canonicalWav(h: Header, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(44 + data.length);
+  const dv = new DataView(out.buffer);
+  const put = (o: number, text: string) => {
+    for (let i = 0; i < 4; i++) out[o + i] = text.charCodeAt(i);
+  };
+  const align = (h.channels * h.bits) / 8;
+  put(0, 'RIFF');
+  dv.setUint32(4, 36 + data.length, true);
+  put(8, 'WAVE');
+  put(12, 'fmt ');
+  dv.setUint32(16, 16, true);
+  dv.setUint16(20, h.formatCode, true);
+  dv.setUint16(22, h.channels, true);
+  dv.setUint32(24, h.sampleRate, true);
+  dv.setUint32(28, h.sampleRate * align, true);
+  dv.setUint16(32, align, true);
+  dv.setUint16(34, h.bits, true);
+  put(36, 'data');
+  dv.setUint32(40, data.length, true);
+  out.set(data, 44);
+  return out;
+}
+
 /** Decode WAV bytes (see {@link readWav}). */
 export function parseWav(buf: Uint8Array, file = 'input', options: ReadWavOptions = {}): WavData {
   const h = inspectWav(buf, file);
   let decoded: Float64Array | Float64Array[];
   try {
     const wav = new WaveFile();
-    wav.fromBuffer(buf);
+    // wavefile gets a canonical header rebuilt from what we checked plus the data bytes: it would
+    // decode 32-bit float WAVE_FORMAT_EXTENSIBLE files as integers, and other chunks can trip it.
+    wav.fromBuffer(canonicalWav(h, buf.subarray(h.dataOffset, h.dataOffset + h.dataBytes)));
     decoded = wav.getSamples(false, Float64Array) as unknown as Float64Array | Float64Array[];
   } catch (e) {
     throw new NmflabError('unreadable WAV file', { file, found: (e as Error).message });
