@@ -111,6 +111,17 @@ describe('WAV files', () => {
     });
   }
 
+  it('writes a valid header: RIFF size = file size − 8, data size = the samples (odd sizes too)', () => {
+    for (const [L, C, format] of [[3, 1, 'pcm8'], [5, 3, 'pcm24'], [4, 2, 'float64']] as const) {
+      const b = encodeWav(Array.from({ length: C }, () => new Float64Array(L).fill(0.5)), 8000, { format });
+      const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      expect(dv.getUint32(4, true)).toBe(b.length - 8);
+      const r = parseWav(b, 'h.wav');
+      expect(r.channels).toHaveLength(C);
+      expect(r.channels.every((c) => c.length === L)).toBe(true);
+    }
+  });
+
   it('downmixes to mono on request and clips PCM to [−1, 1]', () => {
     const a = noise(300, 4), b = noise(300, 5);
     const bytes = encodeWav([a, b], 16000, { format: 'float64' });
