@@ -138,7 +138,7 @@ export class Stft implements Transform {
       let s = 0;
       for (let t = r; t < n; t += hop) s += w[t]! * w[t]!;
       if (s <= OVERLAP_TOL * wmax) {
-        fail('hop', 'window and hop do not overlap: some samples could not be resynthesized', `Σ_m w²(t − m·hop) > 0 at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect)`, `hop ${hop} with a ${window} window of ${n} samples (Σw² = ${Number(s.toPrecision(3))} at offset ${r} within the hop)`);
+        fail('hop', 'window and hop do not overlap: some samples could not be resynthesized', `Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect)`, `hop ${hop} with a ${window} window of ${n} samples (Σw² = ${Number(s.toPrecision(3))} at offset ${r} within the hop)`);
       }
     }
   }
@@ -258,7 +258,7 @@ export class Stft implements Transform {
       if (den[pad + i]! <= OVERLAP_TOL * wmax) {
         throw new NmflabError('no window covers this sample, so it cannot be resynthesized', {
           path: `sample ${i}`,
-          expected: 'Σ_m w²(t − m·hop) > 0 at every sample of the signal',
+          expected: 'Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample of the signal',
           found: `Σw² = ${Number(den[pad + i]!.toPrecision(3))} (${this.window} window, frame ${n}, hop ${hop}, center ${this.center})`,
           hint: this.center ? 'use a smaller hop' : 'use center: true, or a window that is nonzero at its ends (sine, hamming, rect)',
         });

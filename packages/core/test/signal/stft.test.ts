@@ -83,7 +83,7 @@ describe('STFT / inverse STFT', () => {
   it('throws a clear error for a window/hop pair without overlap', () => {
     const e1 = thrown(() => new Stft({ sampleRate: 1, frameLength: 256, hop: 300, window: 'rect' }));
     expect(e1.message).toBe(
-      'hop: window and hop do not overlap: some samples could not be resynthesized (expected Σ_m w²(t − m·hop) > 0 at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect), found hop 300 with a rect window of 256 samples (Σw² = 0 at offset 256 within the hop))',
+      'hop: window and hop do not overlap: some samples could not be resynthesized (expected Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect), found hop 300 with a rect window of 256 samples (Σw² = 0 at offset 256 within the hop))',
     );
     // hann with hop = n: frame boundaries fall where every window is zero.
     expect(thrown(() => new Stft({ sampleRate: 1, frameLength: 256, hop: 256, window: 'hann' })).path).toBe('hop');
@@ -91,7 +91,7 @@ describe('STFT / inverse STFT', () => {
     const s = new Stft({ sampleRate: 1, frameLength: 64, hop: 16, window: 'hann', center: false });
     const e2 = thrown(() => s.synthesize(s.analyze(x), x.length));
     expect(e2.message).toBe(
-      'sample 0: no window covers this sample, so it cannot be resynthesized (expected Σ_m w²(t − m·hop) > 0 at every sample of the signal, found Σw² = 0 (hann window, frame 64, hop 16, center false)); use center: true, or a window that is nonzero at its ends (sine, hamming, rect)',
+      'sample 0: no window covers this sample, so it cannot be resynthesized (expected Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample of the signal, found Σw² = 0 (hann window, frame 64, hop 16, center false)); use center: true, or a window that is nonzero at its ends (sine, hamming, rect)',
     );
   });
 
