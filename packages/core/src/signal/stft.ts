@@ -134,7 +134,8 @@ export class Stft implements Transform {
     const w = this.windowSamples;
     let wmax = 0;
     for (let t = 0; t < n; t++) wmax = Math.max(wmax, w[t]! * w[t]!);
-    for (let r = 0; r < hop; r++) {
+    // Offsets r ≥ n (hop > n) see no window at all; check one of them without looping to hop.
+    for (let r = 0; r < Math.min(hop, n + 1); r++) {
       let s = 0;
       for (let t = r; t < n; t += hop) s += w[t]! * w[t]!;
       if (s <= OVERLAP_TOL * wmax) {

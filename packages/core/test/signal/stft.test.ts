@@ -85,6 +85,7 @@ describe('STFT / inverse STFT', () => {
     expect(e1.message).toBe(
       'hop: window and hop do not overlap: some samples could not be resynthesized (expected Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect), found hop 300 with a rect window of 256 samples (Σw² = 0 at offset 256 within the hop))',
     );
+    expect(thrown(() => new Stft({ sampleRate: 1, frameLength: 256, hop: 2 ** 40, window: 'rect' })).found).toBe(`hop ${2 ** 40} with a rect window of 256 samples (Σw² = 0 at offset 256 within the hop)`);
     // hann with hop = n: frame boundaries fall where every window is zero.
     expect(thrown(() => new Stft({ sampleRate: 1, frameLength: 256, hop: 256, window: 'hann' })).path).toBe('hop');
     // hann without centring: sample 0 is seen only through w[0] = 0.
