@@ -7,7 +7,7 @@
 // External tools: fluidsynth + FluidR3_GM.sf2 (MIDI rendering, reverb and chorus off), sox (format
 // conversion, resampling with `rate -v`), espeak-ng (synthetic full-band speech), dpkg-deb (faces).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -88,9 +88,14 @@ function npy(descr, shape, bytes) {
 
 /** The 100 face crops (the first 100 of 200 images) of skimage's lfw_subset.npy, as 100 × 625. */
 function makeFaces() {
-  run('apt-get', ['download', 'python3-skimage'], { cwd: work });
-  const deb = readdirSync(work).find((f) => f.startsWith('python3-skimage_') && f.endsWith('.deb'));
-  run('dpkg-deb', ['-x', join(work, deb), join(work, 'skimage')]);
+  // apt-get download runs as the unprivileged _apt user when it can write to the directory.
+  const debDir = join(work, 'deb');
+  chmodSync(work, 0o755);
+  mkdirSync(debDir);
+  chmodSync(debDir, 0o777);
+  run('apt-get', ['download', 'python3-skimage'], { cwd: debDir });
+  const deb = readdirSync(debDir).find((f) => f.startsWith('python3-skimage_') && f.endsWith('.deb'));
+  run('dpkg-deb', ['-x', join(debDir, deb), join(work, 'skimage')]);
   const src = readFileSync(join(work, 'skimage/usr/lib/python3/dist-packages/skimage/data/lfw_subset.npy'));
   const hlen = src.readUInt16LE(8);
   const header = src.subarray(10, 10 + hlen).toString('latin1');
@@ -116,6 +121,8 @@ function makeCorpus() {
   const categories = ['computers', 'food', 'science', 'sports'];
   const perCategory = 75;
   const minWords = 12;
+  const minTerms = 2;
+  const vocabularySize = 300;
   // A small fixed English stop-word list (function words, pronouns, auxiliaries, contractions).
   const stop = new Set(`a about above after again against all also am an and any are aren't as at be because been before
     being below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each
@@ -128,25 +135,40 @@ function makeCorpus() {
     would wouldn't you you'd you'll you're you've your yours yourself yourselves will shall may might must us much many
     well even ever every never always also yet still back way make made go going goes went come came take took see seen
     know knew think thought want first last new old good great little long know don't ll ve re isn't s t d m`.split(/\s+/).filter(Boolean));
-  const docs = [];
-  for (const cat of categories) {
+  // Candidates: every fortune of ≥ minWords words, in file order.
+  const pool = categories.map((cat) => {
     const text = readFileSync(join(FORTUNES, cat), 'latin1');
-    let taken = 0;
-    for (const raw of text.split(/\n%\n/)) {
-      if (taken === perCategory) break;
+    return text.split(/\n%\n/).flatMap((raw) => {
       // Drop attribution lines ("-- Author"), which would make authors' names topic words.
       const body = raw.split('\n').filter((l) => !/^\s*--/.test(l)).join(' ');
-      const words = (body.toLowerCase().match(/[a-z]+(?:'[a-z]+)?/g) ?? []);
-      if (words.length < minWords) continue;
-      docs.push({ category: cat, words });
-      taken++;
-    }
-    if (taken < perCategory) throw new Error(`fortunes/${cat}: only ${taken} documents with ≥ ${minWords} words`);
-  }
-  const freq = new Map();
+      const words = body.toLowerCase().match(/[a-z]+(?:'[a-z]+)?/g) ?? [];
+      return words.length >= minWords ? [{ category: cat, words }] : [];
+    });
+  });
   const keep = (w) => w.length >= 3 && !stop.has(w) && !w.includes("'");
-  for (const d of docs) for (const w of d.words) if (keep(w)) freq.set(w, (freq.get(w) ?? 0) + 1);
-  const vocabulary = [...freq.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 300).map((e) => e[0]);
+  const topTerms = (docs) => {
+    const freq = new Map();
+    for (const d of docs) for (const w of d.words) if (keep(w)) freq.set(w, (freq.get(w) ?? 0) + 1);
+    return [...freq.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, vocabularySize).map((e) => e[0]);
+  };
+  // Fixed point: the first perCategory candidates of each category that contain at least
+  // minTerms occurrences of vocabulary terms, the vocabulary being the top terms of those documents
+  // (so that no document column of the count matrix is empty).
+  let docs = pool.flatMap((p) => p.slice(0, perCategory));
+  let vocabulary = topTerms(docs);
+  for (let round = 0; ; round++) {
+    const v = new Set(vocabulary);
+    const next = pool.flatMap((p, c) => {
+      const ok = p.filter((d) => d.words.filter((w) => v.has(w)).length >= minTerms).slice(0, perCategory);
+      if (ok.length < perCategory) throw new Error(`fortunes/${categories[c]}: only ${ok.length} usable documents`);
+      return ok;
+    });
+    const same = next.length === docs.length && next.every((d, i) => d === docs[i]);
+    docs = next;
+    vocabulary = topTerms(docs);
+    if (same) break;
+    if (round === 20) throw new Error('fortunes: document selection did not converge');
+  }
   const index = new Map(vocabulary.map((w, i) => [w, i]));
   const counts = new Int32Array(docs.length * vocabulary.length);
   docs.forEach((d, r) => {
@@ -164,7 +186,7 @@ function makeCorpus() {
     shape: [docs.length, vocabulary.length],
     rows: 'documents (fortunes), in category order then file order',
     cols: 'terms of the vocabulary, most frequent first',
-    selection: `the first ${perCategory} fortunes of each category file with at least ${minWords} words, attribution lines ("-- …") removed; tokens are lower-cased [a-z]+('[a-z]+)?; vocabulary = the 300 most frequent tokens of ≥ 3 letters that are not stop words (ties alphabetical)`,
+    selection: `the first ${perCategory} fortunes of each category file with at least ${minWords} words and at least ${minTerms} occurrences of vocabulary terms (document set and vocabulary iterated to a fixed point), attribution lines ("-- …") removed; tokens are lower-cased [a-z]+('[a-z]+)?; vocabulary = the ${vocabularySize} most frequent tokens of ≥ 3 letters that are not stop words (ties alphabetical)`,
     source: 'fortunes (BSD fortune-mod data files)',
     categories,
     labels: docs.map((d) => categories.indexOf(d.category)),
