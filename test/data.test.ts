@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readMatrix } from '@nmflab/core';
 
 const dataDir = fileURLToPath(new URL('../data/', import.meta.url));
 
@@ -237,6 +238,9 @@ describe('ground truth', () => {
         expect(h.shape).toEqual(j.shape);
         const bytes = { '<f8': 8, '<i4': 4, '<u1': 1 }[h.descr as '<f8'];
         expect(h.dataBytes).toBe(h.shape.reduce((a, b) => a * b, 1) * bytes);
+        // The project's own reader takes the file as it is.
+        const m = readMatrix(rel(j.matrix));
+        expect([m.rows, m.cols]).toEqual(j.shape);
         if (j.kind === 'corpus') {
           expect(j.vocabulary.length).toBe(j.shape[1]);
           expect(new Set(j.vocabulary).size).toBe(j.vocabulary.length);
