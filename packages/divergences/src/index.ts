@@ -1,11 +1,13 @@
 import { pluginModule, type AnyPlugin } from '@nmflab/core';
 import beta from './divergences/beta.js';
+import bregman from './divergences/bregman.js';
 import euclidean from './divergences/euclidean.js';
 import is from './divergences/is.js';
 import kl from './divergences/kl.js';
 
 export * from './beta-math.js';
 export { makeBetaDivergence } from './beta-divergence.js';
+export { compileGenerator, type Generator } from './generator.js';
 
 /** Every divergence and regularizer plugin of this package: one import and one line each. */
 export const divergencePlugins: AnyPlugin[] = [
@@ -13,6 +15,7 @@ export const divergencePlugins: AnyPlugin[] = [
   kl,
   is,
   beta,
+  bregman,
 ];
 
 /** inversify module registering the plugins above. */
