@@ -1,5 +1,6 @@
 import type { AnyPlugin, PluginKind, Registry } from '@nmflab/core';
 import { divergenceChecks } from './divergence.js';
+import { regularizerChecks } from './regularizer.js';
 
 /**
  * Kind-specific properties every registered plugin of a kind must satisfy. Each kind's checks
@@ -10,4 +11,5 @@ export type KindChecks = (plugin: AnyPlugin, registry: Registry) => { name: stri
 
 export const kindChecks: Partial<Record<PluginKind, KindChecks>> = {
   divergence: divergenceChecks,
+  regularizer: regularizerChecks,
 };
