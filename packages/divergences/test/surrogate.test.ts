@@ -63,7 +63,7 @@ describe('penalizedMMStep (exact per-entry MM surrogate minimizer)', () => {
       for (const p of [0.5, 1, 1.5, 2]) {
         const r = registry.create('regularizer', { id: 'lp', params: { p, lambda: 0.5 } });
         for (const quadratic of [false, true]) {
-          for (let t = 0; t < 40; t++) {
+          for (let t = 0; t < 12; t++) {
             const F = 4, K = 3;
             const V = Array.from({ length: F }, () => 0.05 + 3 * u());
             const W = Array.from({ length: F }, () => Array.from({ length: K }, () => 0.01 + u()));
@@ -80,7 +80,7 @@ describe('penalizedMMStep (exact per-entry MM surrogate minimizer)', () => {
         }
       }
     }
-    expect(trials).toBe(8 * 4 * 2 * 40 * 5);
+    expect(trials).toBe(8 * 4 * 2 * 12 * 5);
   });
 
   it('at β = 2 with the quadratic bound it equals "add λp h̄^{p−1} to the MU denominator"', () => {
