@@ -65,12 +65,22 @@ export interface Divergence {
   readonly noiseModel?: string;
   /** True when d(0|y) is undefined (x must be > 0), e.g. β ≤ 0. */
   readonly needsPositiveData: boolean;
+  /**
+   * True for a left-argument (dual) divergence d(Λ|V): the model in the left argument. The
+   * multiplicative-update theory (φ″ weight, MM exponent) does not apply; `weight` is undefined.
+   */
+  readonly dual?: boolean;
+  /** ε added to both arguments by every method (0 or undefined: none). */
+  readonly eps?: number;
   /** d(x|y) for scalars, x = 0 limit handled analytically. */
   point(x: number, y: number): number;
   /** ∂d(x|y)/∂y. */
   derivative(x: number, y: number): number;
-  /** φ″(y): the weight of the Bregman multiplicative update. */
-  weight(y: number): number;
+  /**
+   * φ″(y): the weight of the Bregman multiplicative update (right-argument problem). Undefined
+   * where the MU theory does not apply (dual divergences): solvers must reject those.
+   */
+  weight?(y: number): number;
   /** Σ M⊙d(V|Λ) over all entries (M optional, same length). */
   value(V: Float64Array, L: Float64Array, M?: Float64Array): number;
   /** Negative log-likelihood of V given mean Λ under `noiseModel`, up to a constant. */
@@ -86,8 +96,10 @@ export interface Regularizer {
   /** Which factor it penalizes. */
   readonly target: 'W' | 'H';
   readonly lambda: number;
-  /** Exponent p of the penalty λΣ|x|^p (1 for l1, 2 for l2). */
+  /** Exponent p of the penalty c·λΣ|x|^p (c = 1, except l2 = ½λΣx²): use value/majorize, not p, to compute. */
   readonly p: number;
+  /** Floor on x̄ where x̄^{p−1} or x̄^{p−2} is taken (p < 2). */
+  readonly eps?: number;
   /** The other factor's scale must be fixed (column normalization), else the penalty is void. */
   readonly needsNormalization: boolean;
   /** Σ r(x) over the entries. */
@@ -98,6 +110,12 @@ export interface Regularizer {
   derivative(x: number): number;
   /** Per-entry majorizer coefficients around x̄, written into out[0] (q) and out[1] (l). */
   majorize(xbar: number, out: Float64Array): void;
+  /**
+   * The quadratic bound (q = c·λ(p/2)x̄^{p−2}, l = 0), valid for every 0 < p ≤ 2 (also p ≤ 1, where
+   * `majorize` gives the tangent line). With it, at β = 2, adding 2q·x̄ = c·λp x̄^{p−1} to the MU
+   * denominator is an exact MM step.
+   */
+  majorizeQuadratic?(xbar: number, out: Float64Array): void;
 }
 
 /** What a solver is asked to factorize. Solvers read the parts they need. */
