@@ -1,7 +1,14 @@
 import { pluginModule, type AnyPlugin } from './plugin.js';
+import matrixFile from './sources/matrix-file.js';
+import syntheticLowrank from './sources/synthetic-lowrank.js';
+import factorize from './tasks/factorize.js';
 
 /** The plugins that live in core (metrics, sources, tasks): one import and one line each. */
-export const corePlugins: AnyPlugin[] = [];
+export const corePlugins: AnyPlugin[] = [
+  matrixFile,
+  syntheticLowrank,
+  factorize,
+];
 
 /** inversify module registering the core plugins. */
 export const coreModule = pluginModule(corePlugins);
