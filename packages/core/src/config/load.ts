@@ -61,10 +61,11 @@ export async function prepareFromBase(
   for (const p of planned) {
     const { config, errors: errs } = validateConfig(p.raw, registry, file);
     for (const e of errs) {
-      const varied = Object.keys(p.varied).filter((k) => k !== 'seed' && e.path?.startsWith(k));
-      // A bad swept value names the sweep axis; the same problem in every run is reported once.
-      const err = varied.length ? new NmflabError(e.reason, { file: e.file, path: `${e.path} (sweep value ${JSON.stringify(p.varied[varied[0]!])})`, expected: e.expected, found: e.found, hint: e.hint }) : e;
-      if (!seen.has(err.message)) seen.add(err.message), errors.push(err);
+      // The same problem in every run is reported once; a bad swept value names its value.
+      if (seen.has(e.message)) continue;
+      seen.add(e.message);
+      const axis = Object.keys(p.varied).find((k) => k !== 'seed' && e.path !== undefined && (e.path === k || e.path.startsWith(`${k}.`)));
+      errors.push(axis && e.found !== undefined ? new NmflabError(e.reason, { file: e.file, path: `${e.path} (sweep value ${JSON.stringify(p.varied[axis])})`, expected: e.expected, found: e.found, hint: e.hint }) : e);
     }
     if (config) runs.push({ ...p, config });
   }
