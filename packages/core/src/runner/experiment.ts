@@ -138,7 +138,8 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     if (JSON.stringify(planned) !== JSON.stringify(sf.runs)) {
       throw new NmflabError('the sweep no longer expands to the recorded runs', { file: displayPath(sweepFile), hint: 'the plugins or their defaults changed; start a new experiment' });
     }
-    for (const entry of readdirSync(dir)) if (/^\.\d+\.(tmp|old)$/.test(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
+    // Leftovers of a crash: run folders being written (.0003.tmp) and atomic-write temporaries.
+    for (const entry of readdirSync(dir)) if (/^\..*\.(tmp|old)$/.test(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
     for (const r of prepared.runs) {
       const rec = readRecord(dir, r.name);
       if (rec?.status === 'completed') records[r.index] = rec;
