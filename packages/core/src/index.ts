@@ -10,3 +10,4 @@ export * from './fit.js';
 export * from './io.js';
 export * from './config/index.js';
 export * from './runner/index.js';
+export * from './signal/index.js';
