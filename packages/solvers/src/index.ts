@@ -12,7 +12,7 @@ export { nndsvd as nndsvdFactors } from './nndsvd.js';
 
 /** Every solver and initializer plugin of this package: one import and one line each. */
 export const solverPlugins: AnyPlugin[] = [
-  // mu is registered when the divergence plugins (its default kl) are merged.
+  mu,
   random,
   randomVcol,
   nndsvd,

@@ -115,6 +115,13 @@ export class MuSolver implements Solver<MuState> {
 
   constructor(o: MuOptions) {
     this.div = o.divergence;
+    const d = o.divergence as Divergence & { dual?: boolean; weight?: (y: number) => number };
+    if (d.dual === true || typeof d.weight !== 'function') {
+      throw new NmflabError(`the ${d.id} divergence has no multiplicative update`, {
+        path: 'divergence', expected: 'a right-argument divergence d(V|WH) with a weight φ″ (β family, Bregman)',
+        found: d.dual === true ? 'a dual (left-argument) divergence' : 'no weight φ″',
+      });
+    }
     this.mode = o.mode ?? 'mm';
     this.regs = o.regularizers ?? [];
     this.regsW = this.regs.filter((r) => r.target === 'W');
