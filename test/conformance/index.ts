@@ -1,5 +1,7 @@
 import type { AnyPlugin, PluginKind, Registry } from '@nmflab/core';
 import { divergenceChecks } from './divergence.js';
+import { initializerChecks } from './initializer.js';
+import { solverChecks } from './solver.js';
 
 /**
  * Kind-specific properties every registered plugin of a kind must satisfy. Each kind's checks
@@ -10,4 +12,6 @@ export type KindChecks = (plugin: AnyPlugin, registry: Registry) => { name: stri
 
 export const kindChecks: Partial<Record<PluginKind, KindChecks>> = {
   divergence: divergenceChecks,
+  initializer: initializerChecks,
+  solver: solverChecks,
 };

@@ -3,6 +3,7 @@ import { NmflabError } from '@nmflab/core';
 import { pluginsCommand } from './commands/plugins.js';
 import { runCommand } from './commands/run.js';
 import { compareCommand } from './commands/compare.js';
+import { factorizeCommand } from './commands/factorize.js';
 
 export interface GlobalArgs {
   plugin?: string[];
@@ -12,6 +13,7 @@ export interface GlobalArgs {
 /** Commands, one registration each; each file in ./commands adds itself to the parser. */
 const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [
   pluginsCommand,
+  factorizeCommand,
   runCommand,
   compareCommand,
 ];
