@@ -297,7 +297,7 @@ export class MuSolver implements Solver<MuState> {
         }
         const l = L[i]!;
         const ln = l > eps ? l : eps;
-        const z = m * div.weight(ln);
+        const z = m * div.weight!(ln) // merge fix: weight is optional since divergences; mu rejects weightless ones at creation;
         A[i] = z * V[i]!;
         B[i] = z * l;
       }
