@@ -1,4 +1,5 @@
 import type { AnyPlugin, PluginKind, Registry } from '@nmflab/core';
+import { divergenceChecks } from './divergence.js';
 import { initializerChecks } from './initializer.js';
 import { solverChecks } from './solver.js';
 
@@ -10,6 +11,7 @@ import { solverChecks } from './solver.js';
 export type KindChecks = (plugin: AnyPlugin, registry: Registry) => { name: string; run: () => void | Promise<void> }[];
 
 export const kindChecks: Partial<Record<PluginKind, KindChecks>> = {
+  divergence: divergenceChecks,
   initializer: initializerChecks,
   solver: solverChecks,
 };
