@@ -1,8 +1,8 @@
 import type { AnyPlugin, PluginKind, Registry } from '@nmflab/core';
 import { divergenceChecks } from './divergence.js';
-import { regularizerChecks } from './regularizer.js';
 import { initializerChecks } from './initializer.js';
 import { solverChecks } from './solver.js';
+import { regularizerChecks } from './regularizer.js';
 
 /**
  * Kind-specific properties every registered plugin of a kind must satisfy. Each kind's checks
@@ -13,7 +13,7 @@ export type KindChecks = (plugin: AnyPlugin, registry: Registry) => { name: stri
 
 export const kindChecks: Partial<Record<PluginKind, KindChecks>> = {
   divergence: divergenceChecks,
-  regularizer: regularizerChecks,
   initializer: initializerChecks,
   solver: solverChecks,
+  regularizer: regularizerChecks,
 };

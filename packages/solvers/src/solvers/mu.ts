@@ -60,6 +60,8 @@ export interface MuState {
   N: number;
   K: number;
   V: Matrix;
+  /** V + ε_d (the divergence's own shift, 0 for most): the data the updates see (V itself when ε_d = 0). */
+  Vd: Matrix;
   /** Mask data or undefined. */
   M?: Float64Array;
   W: Matrix;
@@ -112,6 +114,10 @@ export class MuSolver implements Solver<MuState> {
   private readonly freezeHOpt: boolean;
   private readonly offset: number;
   private readonly path: Path;
+  /** The divergence's own ε (d(V+ε|Λ+ε)): a frozen constant component ε·1·1ᵀ of the model. */
+  private readonly shift: number;
+  /** The divergence's φ″, bound once (no allocation per step). */
+  private readonly weightFn?: (y: number) => number;
 
   constructor(o: MuOptions) {
     this.div = o.divergence;
@@ -140,6 +146,7 @@ export class MuSolver implements Solver<MuState> {
     this.freezeW = o.freezeW ?? false;
     this.freezeHOpt = o.freezeH ?? false;
     this.offset = o.offset ?? 0;
+    this.shift = (o.divergence as { eps?: number }).eps ?? 0;
     const beta = this.div.beta;
     if (beta !== undefined) {
       this.path = { kind: 'beta', beta, gamma: this.mode === 'mm' ? (this.div.mmExponent ?? mmExponent(beta)) : 1 };
@@ -148,7 +155,11 @@ export class MuSolver implements Solver<MuState> {
     }
     // MM guarantee: a known exponent (β family or declared γ); the heuristic is MM on β ∈ [1, 2].
     const mmKnown = this.mode === 'mm' ? beta !== undefined || this.div.mmExponent !== undefined : beta !== undefined && beta >= 1 && beta <= 2 && this.regs.length === 0;
-    this.monotone = mmKnown;
+    // Rescaling between updates changes a penalty's value, so it voids the MM guarantee.
+    const n = this.normalization();
+    const rescales = this.regs.length > 0 && (n.W !== 'none' || n.H !== 'none');
+    this.monotone = mmKnown && !rescales;
+    this.weightFn = typeof d.weight === 'function' ? d.weight.bind(d) : undefined;
   }
 
   /** Per-iteration normalization actually used (auto: the factor a one-sided penalty leaves free). */
@@ -199,7 +210,7 @@ export class MuSolver implements Solver<MuState> {
         throw new NmflabError('data must be finite and non-negative', { path: `V[${Math.floor(i / N)}][${i % N}]`, expected: 'a finite number ≥ 0', found: String(v) });
       }
       v += off;
-      if (v === 0) zeros++;
+      if (v + this.shift === 0) zeros++;
       V.data[i] = v;
     }
     if (zeros > 0 && this.div.needsPositiveData) {
@@ -242,7 +253,7 @@ export class MuSolver implements Solver<MuState> {
     }
     const norm = this.normalization();
     const state: MuState = {
-      F, N, K, V, M, W, H,
+      F, N, K, V, M, W, H, Vd: this.shift > 0 ? new Matrix(F, N, V.data.map((v) => v + this.shift)) : V,
       L: new Matrix(F, N), A: new Matrix(F, N), B: new Matrix(F, N),
       numW: new Matrix(F, K), denW: new Matrix(F, K), numH: new Matrix(K, N), denH: new Matrix(K, N),
       gram: new Matrix(K, K), sums: new Float64Array(Math.max(F, N, K)), norms: new Float64Array(K),
@@ -258,15 +269,16 @@ export class MuSolver implements Solver<MuState> {
    * β fast paths: V⊙Λ^{β−2} and Λ^{β−1}, Λ floored at ε where the power is negative.
    */
   private weights(s: MuState): void {
-    const L = s.L.data, V = s.V.data, A = s.A.data, B = s.B.data, M = s.M;
+    const L = s.L.data, V = s.Vd.data, A = s.A.data, B = s.B.data, M = s.M;
     const n = L.length;
     const eps = this.eps;
+    const sh = this.shift;
     if (this.path.kind === 'beta') {
       const beta = this.path.beta;
       const b2 = beta - 2, b1 = beta - 1;
       if (beta === 1) {
         for (let i = 0; i < n; i++) {
-          const l = L[i]!;
+          const l = L[i]! + sh;
           const lf = l > eps ? l : eps;
           const m = M ? M[i]! : 1;
           A[i] = m === 0 ? 0 : (m * V[i]!) / lf;
@@ -274,7 +286,7 @@ export class MuSolver implements Solver<MuState> {
         }
       } else {
         for (let i = 0; i < n; i++) {
-          const l = L[i]!;
+          const l = L[i]! + sh;
           const m = M ? M[i]! : 1;
           if (m === 0) {
             A[i] = 0;
@@ -282,12 +294,19 @@ export class MuSolver implements Solver<MuState> {
             continue;
           }
           const ln = l > eps ? l : eps; // floor where the power is negative
-          A[i] = b2 === 0 ? m * V[i]! : m * V[i]! * Math.pow(ln, b2);
-          B[i] = b1 === 0 ? m * l : m * Math.pow(b1 < 0 ? ln : l, b1);
+          // One power per entry: Λ^{β−1} = Λ^{β−2}·Λ (Λ floored on both, as the Bregman path).
+          let pw: number;
+          if (b2 === 0) pw = 1;
+          else if (b2 === -2) { const r = 1 / ln; pw = r * r; }
+          else if (b2 === -3) { const r = 1 / ln; pw = r * r * r; }
+          else pw = Math.pow(ln, b2);
+          const mp = m * pw;
+          A[i] = mp * V[i]!;
+          B[i] = b1 === 0 ? m * l : mp * (b1 < 0 ? ln : l);
         }
       }
     } else {
-      const div = this.div;
+      const weight = this.weightFn!;
       for (let i = 0; i < n; i++) {
         const m = M ? M[i]! : 1;
         if (m === 0) {
@@ -295,19 +314,23 @@ export class MuSolver implements Solver<MuState> {
           B[i] = 0;
           continue;
         }
-        const l = L[i]!;
+        const l = L[i]! + sh;
         const ln = l > eps ? l : eps;
-        const z = m * div.weight!(ln) // merge fix: weight is optional since divergences; mu rejects weightless ones at creation;
+        const z = m * weight(ln - sh); // the divergence's weight adds its own ε
         A[i] = z * V[i]!;
         B[i] = z * l;
       }
     }
   }
 
+  private euclidFast(s: MuState): boolean {
+    return this.path.kind === 'beta' && this.path.beta === 2 && !s.M && this.shift === 0;
+  }
+
   /** Numerator and denominator of the W update into numW, denW. */
   private ratioW(s: MuState): void {
     const beta = this.path.beta;
-    if (this.path.kind === 'beta' && beta === 2 && !s.M) {
+    if (this.euclidFast(s)) {
       // num = V Hᵀ, den = W (H Hᵀ): K² products instead of a full Λ pass.
       matmulNT(s.V, s.H, s.numW);
       matmulNT(s.H, s.H, s.gram);
@@ -316,7 +339,7 @@ export class MuSolver implements Solver<MuState> {
     }
     this.weights(s);
     matmulNT(s.A, s.H, s.numW);
-    if (this.path.kind === 'beta' && beta === 1 && !s.M) {
+    if (this.path.kind === 'beta' && beta === 1 && !s.M && this.shift === 0) {
       // den = 1 Hᵀ: the row sums of H, broadcast over rows of W.
       const { K, N } = s;
       const h = s.H.data, sums = s.sums, d = s.denW.data;
@@ -333,7 +356,7 @@ export class MuSolver implements Solver<MuState> {
 
   private ratioH(s: MuState): void {
     const beta = this.path.beta;
-    if (this.path.kind === 'beta' && beta === 2 && !s.M) {
+    if (this.euclidFast(s)) {
       matmulTN(s.W, s.V, s.numH);
       matmulTN(s.W, s.W, s.gram);
       matmul(s.gram, s.H, s.denH);
@@ -341,7 +364,7 @@ export class MuSolver implements Solver<MuState> {
     }
     this.weights(s);
     matmulTN(s.W, s.A, s.numH);
-    if (this.path.kind === 'beta' && beta === 1 && !s.M) {
+    if (this.path.kind === 'beta' && beta === 1 && !s.M && this.shift === 0) {
       // den = Wᵀ 1: the column sums of W, broadcast over columns of H.
       const { K, N, F } = s;
       const w = s.W.data, sums = s.sums, d = s.denH.data;
@@ -452,7 +475,8 @@ export class MuSolver implements Solver<MuState> {
       this.ratioW(s);
       this.apply(s.W.data, s.numW.data, s.denW.data, this.regsW, s.K, s.frozenCols);
       if (s.normalizeW !== 'none') this.rescale(s, 'W', s.normalizeW);
-      matmul(s.W, s.H, s.L);
+      // The β = 2 H update works from WᵀW and WᵀV: Λ is only needed again for the objective.
+      if (s.freezeH || !this.euclidFast(s)) matmul(s.W, s.H, s.L);
     }
     if (!s.freezeH) {
       this.ratioH(s);
