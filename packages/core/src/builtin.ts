@@ -1,7 +1,14 @@
 import { pluginModule, type AnyPlugin } from './plugin.js';
+import bssEvalSources from './metrics/bss-eval-sources.js';
+import bssEvalImages from './metrics/bss-eval-images.js';
+import siSdr from './metrics/si-sdr.js';
 
 /** The plugins that live in core (metrics, sources, tasks): one import and one line each. */
-export const corePlugins: AnyPlugin[] = [];
+export const corePlugins: AnyPlugin[] = [
+  bssEvalSources,
+  bssEvalImages,
+  siSdr,
+];
 
 /** inversify module registering the core plugins. */
 export const coreModule = pluginModule(corePlugins);
