@@ -116,6 +116,25 @@ def main():
             'permutation': perm,
             'expected': {'sdr': sdr.tolist(), 'sir': sir.tolist(), 'sar': sar.tolist(), 'perm': [int(i) for i in p]},
         })
+    # bss_eval_images on the whole signal (v3) equals museval v4 with one frame: the v4 filters
+    # are computed once on the whole signal, which is then the only frame.
+    image_cases = [
+        ('images: partial separation', [SP, DR], [[[SP, 1, 0], [DR, 0.3, 0], [N1, 0.05, 0]], [[DR, 1, 0], [SP, 0.2, 0]]]),
+        ('images: gains and delays', [SP, DR], [[[SP, 2.5, 7], [DR, 0.2, 0]], [[DR, 0.3, 100], [N1, 0.1, 0]]]),
+        ('images: three sources', [SP, DR, T1], [[[SP, 0.5, 0], [DR, 0.2, 0]], [[DR, 1, 3], [T1, 0.3, 0], [SP, 0.1, 0]], [[T1, 1.5, 0], [N1, 0.05, 0]]]),
+    ]
+    out_images = []
+    for name, refs, recipes in image_cases:
+        R = np.stack([pool[i] for i in refs])[:, :, None]
+        E = np.stack([build(pool, r) for r in recipes])[:, :, None]
+        sdr, isr, sir, sar, p = mir_eval.separation.bss_eval_images(R, E, compute_permutation=False)
+        out_images.append({
+            'name': name,
+            'references': refs,
+            'estimates': recipes,
+            'permutation': False,
+            'expected': {'sdr': sdr.tolist(), 'isr': isr.tolist(), 'sir': sir.tolist(), 'sar': sar.tolist(), 'perm': [int(i) for i in p]},
+        })
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(OUT, 'mir-eval-sources.json')
     doc = {
@@ -126,6 +145,7 @@ def main():
         'signals': {name: b64(x) for name, x in zip(names, pool)},
         'signalOrder': names,
         'cases': out_cases,
+        'imageCases': out_images,
     }
     with open(path, 'w') as f:
         json.dump(doc, f, indent=1)

@@ -823,6 +823,7 @@ export function siSdr(reference: Float64Array, estimate: Float64Array): number {
     ss += reference[t]! * reference[t]!;
     se += reference[t]! * estimate[t]!;
   }
+  if (!(ss > 0)) throw new NmflabError('si-sdr: the reference is silent', { expected: 'a non-silent reference', found: 'zero energy' });
   const alpha = se / ss;
   let num = 0, den = 0;
   for (let t = 0; t < reference.length; t++) {

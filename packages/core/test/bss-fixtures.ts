@@ -6,7 +6,15 @@ export interface BssCase {
   references: Float64Array[];
   estimates: Float64Array[];
   permutation: boolean;
-  expected: { sdr: number[]; sir: number[]; sar: number[]; perm: number[] };
+  expected: { sdr: number[]; sir: number[]; sar: number[]; perm: number[]; isr?: number[] };
+}
+
+interface RawCase {
+  name: string;
+  references: number[];
+  estimates: [number, number, number][][];
+  permutation: boolean;
+  expected: BssCase['expected'];
 }
 
 interface Raw {
@@ -14,7 +22,8 @@ interface Raw {
   length: number;
   signals: Record<string, string>;
   signalOrder: string[];
-  cases: { name: string; references: number[]; estimates: [number, number, number][][]; permutation: boolean; expected: BssCase['expected'] }[];
+  cases: RawCase[];
+  imageCases: RawCase[];
 }
 
 function decode(b64: string): Float64Array {
@@ -30,10 +39,10 @@ function delay(x: Float64Array, d: number): Float64Array {
   return y;
 }
 
-export function loadBssFixtures(): { sampleRate: number; cases: BssCase[] } {
+export function loadBssFixtures(): { sampleRate: number; cases: BssCase[]; imageCases: BssCase[] } {
   const raw = JSON.parse(readFileSync(new URL('./fixtures/bss/mir-eval-sources.json', import.meta.url), 'utf8')) as Raw;
   const pool = raw.signalOrder.map((n) => decode(raw.signals[n]!));
-  const cases = raw.cases.map((c) => ({
+  const decodeCase = (c: RawCase): BssCase => ({
     name: c.name,
     permutation: c.permutation,
     expected: c.expected,
@@ -47,6 +56,6 @@ export function loadBssFixtures(): { sampleRate: number; cases: BssCase[] } {
       }
       return out;
     }),
-  }));
-  return { sampleRate: raw.sampleRate, cases };
+  });
+  return { sampleRate: raw.sampleRate, cases: raw.cases.map(decodeCase), imageCases: raw.imageCases.map(decodeCase) };
 }

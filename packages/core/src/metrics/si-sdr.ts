@@ -1,3 +1,4 @@
+import { NmflabError } from '../errors.js';
 import { definePlugin } from '../plugin.js';
 import { siSdr, validateBssInput } from '../bss-eval.js';
 import { signalsOf } from './bss-eval-sources.js';
@@ -28,7 +29,20 @@ export default definePlugin<'metric', { zeroMean: boolean }>({
         m /= x.length;
         return x.map((v) => v - m);
       };
-      return { sisdr: references.map((r, j) => siSdr(centre(r), centre(estimates[j]!))) };
+      return {
+        sisdr: references.map((r, j) => {
+          const ref = centre(r);
+          if (ref.every((v) => v === 0)) {
+            throw new NmflabError(`si-sdr: reference ${j + 1} is constant, nothing is left once its mean is removed`, {
+              path: ctx.path,
+              file: ctx.file,
+              expected: 'a non-constant reference (or zeroMean: false)',
+              found: `a constant signal (${r[0]})`,
+            });
+          }
+          return siSdr(ref, centre(estimates[j]!));
+        }),
+      };
     },
   }),
 });
