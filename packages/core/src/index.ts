@@ -9,3 +9,4 @@ export * from './builtin.js';
 export * from './fit.js';
 export * from './io.js';
 export * from './bss-eval.js';
+export * from './signal/index.js';
