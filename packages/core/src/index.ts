@@ -9,4 +9,6 @@ export * from './builtin.js';
 export * from './fit.js';
 export * from './io.js';
 export * from './bss-eval.js';
+export * from './config/index.js';
+export * from './runner/index.js';
 export * from './signal/index.js';
