@@ -5,6 +5,8 @@ import siSdr from './metrics/si-sdr.js';
 import matrixFile from './sources/matrix-file.js';
 import syntheticLowrank from './sources/synthetic-lowrank.js';
 import factorize from './tasks/factorize.js';
+import mixtureFile from './sources/mixture-file.js';
+import separate from './tasks/separate.js';
 
 /** The plugins that live in core (metrics, sources, tasks): one import and one line each. */
 export const corePlugins: AnyPlugin[] = [
@@ -14,6 +16,8 @@ export const corePlugins: AnyPlugin[] = [
   matrixFile,
   syntheticLowrank,
   factorize,
+  mixtureFile,
+  separate,
 ];
 
 /** inversify module registering the core plugins. */
