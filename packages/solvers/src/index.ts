@@ -1,9 +1,11 @@
 import { pluginModule, type AnyPlugin } from '@nmflab/core';
 import complexNmf from './solvers/complex-nmf.js';
+import plsa from './solvers/plsa.js';
 
 /** Every solver and initializer plugin of this package: one import and one line each. */
 export const solverPlugins: AnyPlugin[] = [
   complexNmf,
+  plsa,
 ];
 
 /** inversify module registering the plugins above. */
