@@ -56,6 +56,8 @@ export interface ComplexNmfState {
   Wold: Float64Array;
   numW: Float64Array;
   denW: Float64Array;
+  numH: Float64Array;
+  denH: Float64Array;
   /** f(W, H, φ) at the start of the last step, after its W block (refresh only) and before step 6. */
   start: number;
   afterW: number;
@@ -148,24 +150,32 @@ function stepW(s: ComplexNmfState): void {
 }
 
 function stepH(s: ComplexNmfState, refreshed: boolean): void {
-  const { F, N, K, G, lambda, p } = s;
+  const { F, N, K, G, lambda, p, numH, denH } = s;
   const w = s.W.data, h = s.H.data, L = s.L.data, wold = s.Wold;
   const lp = lambda * p;
+  numH.fill(0);
+  denH.fill(0);
+  // Sums over f accumulated row by row (contiguous in n) rather than down the columns.
   for (let k = 0; k < K; k++) {
-    for (let n = 0; n < N; n++) {
-      const hkn = h[k * N + n]!;
-      if (hkn === 0) continue; // multiplicative: zeros stay zeros (and never 0·∞)
-      let num = 0, den = 0;
-      for (let f = 0; f < F; f++) {
-        const wfk = w[f * K + k]!;
-        if (wfk === 0) continue;
-        num += wfk * G[(k * F + f) * N + n]!;
-        // Stale surrogate: H²/β_old = W_new² Λ_old / (W_old H), times H for the ratio form.
-        den += refreshed ? wfk * L[f * N + n]! : (wfk * wfk * L[f * N + n]!) / wold[f * K + k]!;
+    const hrow = k * N;
+    for (let f = 0; f < F; f++) {
+      const wfk = w[f * K + k]!;
+      if (wfk === 0) continue;
+      const base = (k * F + f) * N, row = f * N;
+      // Stale surrogate (no refresh): H²/β_old = W_new² Λ_old / (W_old H), i.e. a weight W_new²/W_old on Λ_old.
+      const c = refreshed ? wfk : (wfk * wfk) / wold[f * K + k]!;
+      for (let n = 0; n < N; n++) {
+        numH[hrow + n] += wfk * G[base + n]!;
+        denH[hrow + n] += c * L[row + n]!;
       }
-      if (lp > 0) den += lp * (p === 1 ? 1 : Math.max(hkn, EPS) ** (p - 1));
-      if (den > 0) h[k * N + n] = hkn * (num / den);
     }
+  }
+  for (let i = 0; i < K * N; i++) {
+    const hkn = h[i]!;
+    if (hkn === 0) continue; // multiplicative: zeros stay zeros (and never 0·∞)
+    let den = denH[i]!;
+    if (lp > 0) den += lp * (p === 1 ? 1 : Math.max(hkn, EPS) ** (p - 1));
+    if (den > 0) h[i] = hkn * (numH[i]! / den);
   }
 }
 
@@ -243,6 +253,8 @@ function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): Comple
     Wold: new Float64Array(F * K),
     numW: new Float64Array(F * K),
     denW: new Float64Array(F * K),
+    numH: new Float64Array(K * N),
+    denH: new Float64Array(K * N),
     start: NaN,
     afterW: NaN,
     beforeNormalization: { data: NaN, penalty: NaN, total: NaN },
@@ -300,11 +312,13 @@ export function complexNmfStep(s: ComplexNmfState): void {
     s.afterW = NaN;
   }
   stepH(s, s.refresh);
-  computeModel(s);
-  const d = dataTerm(s), pen = penalty(s);
-  s.beforeNormalization = { data: d, penalty: pen, total: d + pen };
+  const pen = penalty(s);
   normalize(s);
-  computeModel(s); // exact residual of the normalized factors (equal up to rounding)
+  // Normalization leaves the model WH e^{jφ} unchanged (up to rounding), hence the data term:
+  // f before it is the data term now plus the penalty of the unnormalized H.
+  computeModel(s);
+  const d = dataTerm(s);
+  s.beforeNormalization = { data: d, penalty: pen, total: d + pen };
   s.iterations++;
 }
 
