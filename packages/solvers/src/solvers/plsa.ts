@@ -31,7 +31,9 @@ import { checkEntries, checkRank, givenFactor } from '../shared.js';
  *
  * Held-out data (`holdout` = q > 0): integer counts are thinned binomially (each count is held out
  * with probability q, as held-out words of the same documents); other data hold out whole entries
- * with probability q. EM then runs on the rest. With `earlyStopping`, `result()` returns the iterate
+ * with probability q. EM then runs on the rest. Documents left with no training counts have no
+ * P(z|n), so their held-out counts are left out of the perplexity; a held-out term never seen in
+ * training has P(f|n) = 0 and makes the perplexity infinite (pLSA does not smooth). With `earlyStopping`, `result()` returns the iterate
  * with the lowest held-out perplexity seen.
  */
 export interface PlsaParams {
@@ -83,7 +85,8 @@ function heldOutPerplexity(s: PlsaState): number {
   let ll = 0, tot = 0;
   for (let i = 0; i < Vt.length; i++) {
     const v = Vt[i]!;
-    if (v === 0) continue;
+    // A document with no training counts has no P(z|n): its held-out counts are left out.
+    if (v === 0 || c[i % N] === 0) continue;
     ll += v * Math.log(L[i]! / c[i % N]!);
     tot += v;
   }
