@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { Matrix, NmflabError, Rng, fit, matmul, matmulTN } from '@nmflab/core';
 import { buildRegistry } from '@nmflab/cli';
 import plugin, { createSparseCoding, softThreshold, sparseCodingStep, type SparseCodingParams } from '../../src/solvers/sparse-coding.js';
@@ -181,5 +182,55 @@ describe('sparse-coding solver', () => {
     expect(() => createSparseCoding(base).init({ V: X, rank: 2, W0: new Matrix(3, 2) }, new Rng(1))).toThrow(/problem\.W0/);
     const registry = await buildRegistry();
     expect(() => registry.create('solver', { id: 'sparse-coding', params: { method: 'nnsc', penalty: 'log' } })).toThrow(/penalty/);
+  });
+});
+
+describe('sparse-coding on a real recording (data/speech/train.wav)', async () => {
+  const { readWav, stft } = await import('@nmflab/core');
+  const wav = readWav(fileURLToPath(new URL('../../../../data/speech/train.wav', import.meta.url)), { mono: true });
+  // 300 waveform patches of 32 samples (signed data, as Olshausen–Field's image patches), unit RMS overall.
+  const P = 32, N = 300;
+  const X = new Matrix(P, N);
+  const start = Math.round(0.5 * wav.sampleRate);
+  let rms = 0;
+  for (let n = 0; n < N; n++) for (let i = 0; i < P; i++) {
+    const v = wav.samples[start + n * 24 + i]!;
+    X.set(i, n, v);
+    rms += v * v;
+  }
+  rms = Math.sqrt(rms / (P * N));
+  for (let i = 0; i < X.data.length; i++) X.data[i] /= rms;
+
+  it('ISTA + gradient dictionary learning never increases the objective; FISTA meets its bound with D fixed; a ≥ 0 holds', () => {
+    const learn = fit(createSparseCoding({ ...base, dictionary: 'gradient', lambda: 0.2 }), { V: X, rank: 48 }, new Rng(1), { stopping: { maxIterations: 60 } });
+    expect(learn.increases).toEqual([]);
+    expect(learn.trajectory.at(-1)!.objective).toBeLessThan(0.8 * learn.trajectory[0]!.objective);
+    const D = learn.result.W;
+    const cols = new Matrix(P, 40);
+    for (let i = 0; i < P; i++) for (let n = 0; n < 40; n++) cols.set(i, n, X.get(i, n));
+    for (const nonnegative of [false, true]) {
+      const A0 = new Matrix(48, 40);
+      const ista = createSparseCoding({ ...base, nonnegative, lambda: 0.2 });
+      const star = ista.init({ V: cols, rank: 48, W0: D, H0: A0 }, new Rng(1));
+      for (let k = 0; k < 4000; k++) sparseCodingStep(star);
+      const Fstar = ista.objective(star).total;
+      let dist2 = 0;
+      for (let i = 0; i < star.A.data.length; i++) dist2 += star.A.data[i]! ** 2;
+      const fista = createSparseCoding({ ...base, codes: 'fista', nonnegative, lambda: 0.2 });
+      const s = fista.init({ V: cols, rank: 48, W0: D, H0: A0 }, new Rng(1));
+      for (let k = 1; k <= 150; k++) {
+        sparseCodingStep(s);
+        expect(fista.objective(s).total - Fstar).toBeLessThanOrEqual((2 * s.L * dist2) / (k + 1) ** 2);
+        if (nonnegative) expect(s.A.data.every((x) => x >= 0)).toBe(true);
+      }
+    }
+  });
+
+  it('NNSC on the magnitude spectrogram keeps W, H ≥ 0 with unit-norm columns and decreases the objective', () => {
+    const V = stft(wav.samples.slice(start, start + 8000), { frameLength: 256, hop: 128 }).abs();
+    const r = fit(createSparseCoding({ ...base, method: 'nnsc', dictionary: 'gradient', lambda: 0.01 }), { V, rank: 8 }, new Rng(2), { stopping: { maxIterations: 60 } });
+    expect(r.result.W.data.every((x) => x >= 0) && r.result.H.data.every((x) => x >= 0)).toBe(true);
+    for (let k = 0; k < 8; k++) expect(Math.hypot(...r.result.W.col(k))).toBeCloseTo(1, 12);
+    expect(r.trajectory.at(-1)!.objective).toBeLessThan(0.5 * r.trajectory[0]!.objective);
   });
 });
