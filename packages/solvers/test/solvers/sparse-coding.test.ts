@@ -206,13 +206,13 @@ describe('sparse-coding on a real recording (data/speech/train.wav)', async () =
     expect(learn.increases).toEqual([]);
     expect(learn.trajectory.at(-1)!.objective).toBeLessThan(0.8 * learn.trajectory[0]!.objective);
     const D = learn.result.W;
-    const cols = new Matrix(P, 40);
-    for (let i = 0; i < P; i++) for (let n = 0; n < 40; n++) cols.set(i, n, X.get(i, n));
+    const cols = new Matrix(P, 20);
+    for (let i = 0; i < P; i++) for (let n = 0; n < 20; n++) cols.set(i, n, X.get(i, n));
     for (const nonnegative of [false, true]) {
-      const A0 = new Matrix(48, 40);
+      const A0 = new Matrix(48, 20);
       const ista = createSparseCoding({ ...base, nonnegative, lambda: 0.2 });
       const star = ista.init({ V: cols, rank: 48, W0: D, H0: A0 }, new Rng(1));
-      for (let k = 0; k < 4000; k++) sparseCodingStep(star);
+      for (let k = 0; k < 2500; k++) sparseCodingStep(star);
       const Fstar = ista.objective(star).total;
       let dist2 = 0;
       for (let i = 0; i < star.A.data.length; i++) dist2 += star.A.data[i]! ** 2;
