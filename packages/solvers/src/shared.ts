@@ -73,3 +73,29 @@ export function spectralNormPsd(M: Float64Array, K: number, work: Float64Array =
   for (let i = 0; i < K * K; i++) fro += M[i]! * M[i]!;
   return Math.min(est * (1 + 1e-6), Math.sqrt(fro));
 }
+
+/**
+ * Which columns of W are frozen (1) per `problem.freezeW` (true: all; a list: those columns),
+ * checked against the rank.
+ */
+export function frozenColumns(problem: Problem, K: number): Uint8Array {
+  const out = new Uint8Array(K);
+  const fw = problem.freezeW;
+  if (fw === true) out.fill(1);
+  else if (Array.isArray(fw)) {
+    for (const [i, k] of fw.entries()) {
+      if (!Number.isInteger(k) || k < 0 || k >= K) {
+        throw new NmflabError('invalid frozen column', { path: `problem.freezeW[${i}]`, expected: `a column index in 0..${K - 1}`, found: String(k) });
+      }
+      out[k] = 1;
+    }
+  }
+  return out;
+}
+
+/** These solvers have no weighted (masked) form: say so rather than ignore the mask. */
+export function rejectMask(problem: Problem, solver: string): void {
+  if (problem.mask) {
+    throw new NmflabError(`solver ${solver} does not support a mask (weights)`, { path: 'problem.mask', expected: 'no mask', found: `a ${problem.mask.rows}×${problem.mask.cols} mask`, hint: 'use the mu solver for weighted NMF' });
+  }
+}

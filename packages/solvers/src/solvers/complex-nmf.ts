@@ -1,5 +1,5 @@
 import { ComplexMatrix, Matrix, NmflabError, definePlugin, matmul, type Objective, type Problem, type Rng, type Solver } from '@nmflab/core';
-import { checkEntries, checkRank, checkShape, givenFactor } from '../shared.js';
+import { checkEntries, checkRank, checkShape, frozenColumns, givenFactor, rejectMask } from '../shared.js';
 
 /**
  * Complex NMF (Kameoka, Ono, Kashino & Sagayama, ICASSP 2009), reference §2c.
@@ -23,6 +23,9 @@ import { checkEntries, checkRank, checkShape, givenFactor } from '../shared.js';
  * Steps 1–5 never increase f (with refresh, neither does each block); step 6 may, so `monotone`
  * holds only for λ = 0, and the state keeps f just before step 6 (`beforeNormalization`). Zeros
  * stay zeros (for p < 1 activations collapse to exact zeros) and never produce NaN.
+ *
+ * `problem.freezeW` (all or listed columns) and `problem.freezeH` keep those factors bit-identical
+ * (frozen columns are not normalized; nothing is normalized when H is frozen).
  *
  * Components X̄_k = F_k + β_k (Y − ΣF) (β_k = 1/K where Λ = 0) sum to Y exactly up to rounding.
  */
@@ -62,6 +65,9 @@ export interface ComplexNmfState {
   start: number;
   afterW: number;
   beforeNormalization: { data: number; penalty: number; total: number };
+  /** Frozen columns of W (problem.freezeW) and frozen H (problem.freezeH): never updated nor normalized. */
+  frozenW: Uint8Array;
+  freezeH: boolean;
   iterations: number;
 }
 
@@ -146,7 +152,7 @@ function stepW(s: ComplexNmfState): void {
   }
   s.Wold.set(w);
   // A whole zero row of H gives 0/0: that column of W keeps its value.
-  for (let i = 0; i < w.length; i++) if (denW[i]! > 0) w[i] = w[i]! * (numW[i]! / denW[i]!);
+  for (let i = 0; i < w.length; i++) if (denW[i]! > 0 && !s.frozenW[i % K]) w[i] = w[i]! * (numW[i]! / denW[i]!);
 }
 
 function stepH(s: ComplexNmfState, refreshed: boolean): void {
@@ -183,6 +189,8 @@ function normalize(s: ComplexNmfState): void {
   const { F, N, K } = s;
   const w = s.W.data, h = s.H.data;
   for (let k = 0; k < K; k++) {
+    // Frozen factors stay bit-identical (and the scale cannot move between them).
+    if (s.frozenW[k] || s.freezeH) continue;
     let sc = 0;
     for (let f = 0; f < F; f++) sc += w[f * K + k]!;
     if (!(sc > 0)) continue;
@@ -216,6 +224,7 @@ export function complexComponents(s: ComplexNmfState): ComplexMatrix[] {
 
 function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): ComplexNmfState {
   const K = checkRank(problem);
+  rejectMask(problem, 'complex-nmf');
   let Y = problem.Y;
   if (!Y) {
     // No complex data: factorize V as a real spectrogram with zero phase.
@@ -258,6 +267,8 @@ function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): Comple
     start: NaN,
     afterW: NaN,
     beforeNormalization: { data: NaN, penalty: NaN, total: NaN },
+    frozenW: frozenColumns(problem, K),
+    freezeH: problem.freezeH === true,
     iterations: 0,
   };
   if (params.phaseInit === 'random') {
@@ -311,7 +322,7 @@ export function complexNmfStep(s: ComplexNmfState): void {
   } else {
     s.afterW = NaN;
   }
-  stepH(s, s.refresh);
+  if (!s.freezeH) stepH(s, s.refresh);
   const pen = penalty(s);
   normalize(s);
   // Normalization leaves the model WH e^{jφ} unchanged (up to rounding), hence the data term:

@@ -1,5 +1,5 @@
 import { Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN, type Objective, type Problem, type Rng, type Solver } from '@nmflab/core';
-import { checkEntries, checkRank, givenFactor } from '../shared.js';
+import { checkEntries, checkRank, frozenColumns, givenFactor, rejectMask } from '../shared.js';
 
 /**
  * pLSA (Hofmann 1999) / PLCA (Smaragdis, Raj & Shashanka 2006) by (tempered) EM, reference §2d.
@@ -28,6 +28,10 @@ import { checkEntries, checkRank, givenFactor } from '../shared.js';
  * constant once Σ_f (WH)_{fn} = N_n), and with held-out data `heldOutPerplexity`
  * = exp(−Σ V_test log P(f|n) / Σ V_test) (not part of `total`).
  * Plain EM never decreases the likelihood (`monotone` for T = 1 only).
+ *
+ * `problem.freezeW` keeps the listed (or all) topics P(f|z) fixed — with all of W frozen this is
+ * Hofmann's folding-in of new documents; they must be given column-stochastic. `problem.freezeH`
+ * keeps H fixed.
  *
  * Held-out data (`holdout` = q > 0): integer counts are thinned binomially (each count is held out
  * with probability q, as held-out words of the same documents); other data hold out whole entries
@@ -62,6 +66,8 @@ export interface PlsaState {
   numH: Matrix;
   colSumL: Float64Array;
   earlyStopping: boolean;
+  frozenW: Uint8Array;
+  freezeH: boolean;
   best?: { W: Matrix; H: Matrix; perplexity: number; iteration: number };
   iterations: number;
 }
@@ -129,8 +135,9 @@ export function plsaStep(s: PlsaState): void {
   matmulNT(s.Q, Ht, s.numW); // (V/Λ) Ĥᵀ   F×K
   matmulTN(Wt, s.Q, s.numH); // Ŵᵀ (V/Λ)   K×N
   const nw = s.numW.data, nh = s.numH.data, wt = Wt.data, ht = Ht.data;
-  for (let i = 0; i < nh.length; i++) h[i] = ht[i]! * nh[i]!;
+  if (!s.freezeH) for (let i = 0; i < nh.length; i++) h[i] = ht[i]! * nh[i]!;
   for (let k = 0; k < K; k++) {
+    if (s.frozenW[k]) continue; // folding-in: P(f|z) fixed, only P(z|n) re-estimated
     let sum = 0;
     for (let f = 0; f < F; f++) sum += wt[f * K + k]! * nw[f * K + k]!;
     // An unused topic (no mass at all) keeps its distribution.
@@ -177,6 +184,8 @@ function split(V: Matrix, q: number, rng: Rng): { train: Matrix; test: Matrix } 
 
 function makeState(problem: Problem, rng: Rng, params: PlsaParams): PlsaState {
   const K = checkRank(problem);
+  rejectMask(problem, 'plsa');
+  const frozenW = frozenColumns(problem, K);
   const V0 = problem.V;
   const F = V0.rows, N = V0.cols;
   checkEntries(V0.data, 'problem.V', true, 'pLSA models counts or magnitudes');
@@ -192,6 +201,11 @@ function makeState(problem: Problem, rng: Rng, params: PlsaParams): PlsaState {
     let sum = 0;
     for (let f = 0; f < F; f++) sum += W.data[f * K + k]!;
     if (!(sum > 0)) throw new NmflabError('an initial topic has no mass', { path: `problem.W0[:, ${k}]`, expected: 'a column with a positive sum', found: 'all zeros', exitCode: 1 });
+    if (frozenW[k]) {
+      // A frozen column is used as given, so it must already be a distribution.
+      if (Math.abs(sum - 1) > 1e-9) throw new NmflabError('a frozen topic is not a distribution', { path: `problem.W0[:, ${k}]`, expected: 'a column summing to 1 (P(f|z))', found: `sum ${sum}`, exitCode: 1 });
+      continue;
+    }
     for (let f = 0; f < F; f++) W.data[f * K + k]! /= sum;
   }
   let H = givenFactor(problem.H0, K, N, 'problem.H0', true);
@@ -217,6 +231,8 @@ function makeState(problem: Problem, rng: Rng, params: PlsaParams): PlsaState {
     numH: new Matrix(K, N),
     colSumL: new Float64Array(N),
     earlyStopping: params.earlyStopping,
+    frozenW,
+    freezeH: problem.freezeH === true,
     iterations: 0,
   };
 }

@@ -1,5 +1,5 @@
 import { Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN, type Objective, type Problem, type Rng, type Solver } from '@nmflab/core';
-import { checkEntries, checkRank, checkShape, spectralNormPsd } from '../shared.js';
+import { checkEntries, checkRank, checkShape, frozenColumns, rejectMask, spectralNormPsd } from '../shared.js';
 
 /**
  * Sparse coding (Olshausen & Field 1996) and non-negative sparse coding (Hoyer 2002), §2e.
@@ -30,6 +30,8 @@ import { checkEntries, checkRank, checkShape, spectralNormPsd } from '../shared.
  * `method: nnsc` (Hoyer 2002; X ≥ 0, l1 only): A ← A ⊙ DᵀX / (DᵀDA + λ), then D ← D − μ(DA − X)Aᵀ
  * with μ = 1/‖AAᵀ‖₂, negatives set to 0, columns rescaled to unit norm (A not rescaled, as Hoyer).
  *
+ * `problem.freezeW` (all or listed columns; frozen columns are used as given, not normalized) and
+ * `problem.freezeH` keep those factors bit-identical; a mask is rejected.
  * `monotone` is declared only where it is guaranteed: proximal + ISTA + gradient/fixed
  * dictionary, and NNSC with a fixed dictionary. FISTA is not monotone.
  * Initialization: D = problem.W0 (normalized) or K distinct random data columns, normalized;
@@ -71,6 +73,10 @@ export interface SparseCodingState {
   chol: Float64Array;
   work: Float64Array;
   codeIterations: number;
+  /** Frozen dictionary columns (problem.freezeW) and frozen codes (problem.freezeH). */
+  frozenW: Uint8Array;
+  freezeH: boolean;
+  dictionary: SparseCodingParams['dictionary'];
 }
 
 const TINY = 1e-300;
@@ -159,12 +165,15 @@ function normalizeColumns(s: SparseCodingState, moveIntoA: boolean, onlyBelowOne
   const { F, K, N } = s;
   const d = s.D.data, a = s.A.data;
   for (let k = 0; k < K; k++) {
+    if (s.frozenW[k]) continue;
     let nr = 0;
     for (let f = 0; f < F; f++) nr += d[f * K + k]! * d[f * K + k]!;
     nr = Math.sqrt(nr);
     if (!(nr > 0) || (onlyBelowOne && nr >= 1)) continue;
+    // With frozen codes the lift (which rescales A) is skipped: columns stay in the unit ball.
+    if (onlyBelowOne && s.freezeH) continue;
     for (let f = 0; f < F; f++) d[f * K + k]! /= nr;
-    if (moveIntoA) for (let n = 0; n < N; n++) a[k * N + n]! *= nr;
+    if (moveIntoA && !s.freezeH) for (let n = 0; n < N; n++) a[k * N + n]! *= nr;
   }
 }
 
@@ -175,7 +184,9 @@ function dictionaryGradient(s: SparseCodingState, nonnegative: boolean): boolean
   matmulNT(s.X, s.A, s.XAt);
   matmul(s.D, s.AAt, s.DAAt);
   const d = s.D.data, g = s.DAAt.data, xa = s.XAt.data;
+  const K = s.K;
   for (let i = 0; i < d.length; i++) {
+    if (s.frozenW[i % K]) continue;
     const v = d[i]! - (g[i]! - xa[i]!) / LA;
     d[i] = nonnegative && v < 0 ? 0 : v;
   }
@@ -230,14 +241,16 @@ function dictionaryMod(s: SparseCodingState): void {
 
 function nnscStep(s: SparseCodingState): void {
   const { lambda } = s.params;
-  // A ← A ⊙ DᵀX / (DᵀDA + λ)
-  matmul(s.DtD, s.A, s.G);
-  const a = s.A.data, g = s.G.data, dtx = s.DtX.data;
-  for (let i = 0; i < a.length; i++) {
-    const den = g[i]! + lambda;
-    if (den > 0) a[i] = a[i]! * (dtx[i]! / den);
+  if (!s.freezeH) {
+    // A ← A ⊙ DᵀX / (DᵀDA + λ)
+    matmul(s.DtD, s.A, s.G);
+    const a = s.A.data, g = s.G.data, dtx = s.DtX.data;
+    for (let i = 0; i < a.length; i++) {
+      const den = g[i]! + lambda;
+      if (den > 0) a[i] = a[i]! * (dtx[i]! / den);
+    }
   }
-  if (s.params.dictionary === 'fixed') return;
+  if (s.dictionary === 'fixed') return;
   if (dictionaryGradient(s, true)) {
     normalizeColumns(s, false);
     refreshDictionary(s);
@@ -246,8 +259,8 @@ function nnscStep(s: SparseCodingState): void {
 
 export function sparseCodingStep(s: SparseCodingState): void {
   if (s.params.method === 'nnsc') return nnscStep(s);
-  for (let i = 0; i < s.codeIterations; i++) codeIteration(s);
-  const dict = s.params.dictionary;
+  if (!s.freezeH) for (let i = 0; i < s.codeIterations; i++) codeIteration(s);
+  const dict = s.dictionary;
   if (dict === 'fixed') return;
   if (dict === 'gradient') {
     if (!dictionaryGradient(s, false)) return;
@@ -255,6 +268,7 @@ export function sparseCodingStep(s: SparseCodingState): void {
     const { F, K } = s;
     const d = s.D.data;
     for (let k = 0; k < K; k++) {
+      if (s.frozenW[k]) continue;
       let nr = 0;
       for (let f = 0; f < F; f++) nr += d[f * K + k]! * d[f * K + k]!;
       nr = Math.sqrt(nr);
@@ -270,6 +284,12 @@ export function sparseCodingStep(s: SparseCodingState): void {
 
 function makeState(problem: Problem, rng: Rng, params: SparseCodingParams): SparseCodingState {
   const K = checkRank(problem);
+  rejectMask(problem, 'sparse-coding');
+  const frozenW = frozenColumns(problem, K);
+  const allFrozen = frozenW.every((x) => x === 1);
+  if (params.dictionary === 'mod' && frozenW.some((x) => x === 1) && !allFrozen) {
+    throw new NmflabError('MOD updates the whole dictionary at once', { path: 'problem.freezeW', expected: 'all or no columns frozen with dictionary: mod', found: 'some columns frozen', hint: 'use dictionary: gradient' });
+  }
   const X = problem.V;
   const F = X.rows, N = X.cols;
   const nnsc = params.method === 'nnsc';
@@ -312,6 +332,9 @@ function makeState(problem: Problem, rng: Rng, params: SparseCodingParams): Spar
     chol: new Float64Array(K * K),
     work: new Float64Array(Math.max(2 * K, 1)),
     codeIterations: params.codeIterations,
+    frozenW,
+    freezeH: problem.freezeH === true,
+    dictionary: allFrozen ? 'fixed' : params.dictionary,
   };
   normalizeColumns(s, false);
   if (problem.H0) {

@@ -199,6 +199,20 @@ describe('complex-nmf solver', () => {
     expect(maxRelDiff(sc.H.data, euMuLp(V, W, H, 0, 1).H.data)).toBeLessThan(1e-10);
   });
 
+  it('a frozen W (all or some columns) and a frozen H stay bit-identical; a mask is rejected', () => {
+    const Y = mixture(8, 9, 2, 6);
+    const { W, H } = randomFactors(8, 9, 3, new Rng(2));
+    for (const freezeW of [true, [1]] as const) {
+      const r = fit(createComplexNmf({ ...defaults, lambda: 0.05 }), problemOf(Y, 3, { W0: W, H0: H, freezeW: freezeW as true | number[] }), new Rng(1), { stopping: { maxIterations: 15 } });
+      const cols = freezeW === true ? [0, 1, 2] : [1];
+      for (const k of cols) expect(Array.from(r.result.W.col(k))).toEqual(Array.from(W.col(k)));
+      if (freezeW !== true) expect(Array.from(r.result.W.col(0))).not.toEqual(Array.from(W.col(0)));
+    }
+    const r = fit(createComplexNmf(defaults), problemOf(Y, 3, { W0: W, H0: H, freezeH: true }), new Rng(1), { stopping: { maxIterations: 15 } });
+    expect(Array.from(r.result.H.data)).toEqual(Array.from(H.data));
+    expect(() => createComplexNmf(defaults).init(problemOf(Y, 3, { mask: Y.abs() }), new Rng(1))).toThrow(/problem\.mask/);
+  });
+
   it('bad input gives an NmflabError naming the path', () => {
     const Y = mixture(4, 5, 1, 1);
     const s = createComplexNmf({ ...defaults, phaseInit: 'given' });

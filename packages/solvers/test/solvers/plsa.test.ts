@@ -268,6 +268,25 @@ describe('plsa solver', () => {
     }
   });
 
+  it('folding-in: with W frozen, EM re-estimates P(z|n) only and recovers the mixing weights of new documents', () => {
+    const rng = new Rng(31);
+    const W = colStochastic(30, 3, rng, 4);
+    // New documents with known P(z|n), expected counts (no sampling noise): V = W·H exactly.
+    const Ht = new Matrix(3, 6, rng.fillUniform(new Float64Array(18), 0.1, 1));
+    const V = matmul(W, Ht);
+    const r = fit(createPlsa(defaults), { V, rank: 3, W0: W, freezeW: true }, new Rng(1), { stopping: { maxIterations: 2000 } });
+    expect(Array.from(r.result.W.data)).toEqual(Array.from(W.data));
+    expect(r.increases).toEqual([]);
+    expect(normDiff(r.result.H.data, Ht.data)).toBeLessThan(1e-4);
+    const frozenH = fit(createPlsa(defaults), { V, rank: 3, H0: Ht, freezeH: true }, new Rng(1), { stopping: { maxIterations: 5 } });
+    expect(Array.from(frozenH.result.H.data)).toEqual(Array.from(Ht.data));
+    // A frozen topic must be a distribution; a mask is rejected.
+    const W2 = W.clone();
+    W2.data[0] += 0.5;
+    expect(() => createPlsa(defaults).init({ V, rank: 3, W0: W2, freezeW: [0] }, new Rng(1))).toThrow(/problem\.W0\[:, 0\]/);
+    expect(() => createPlsa(defaults).init({ V, rank: 3, mask: V }, new Rng(1))).toThrow(/problem\.mask/);
+  });
+
   it('bad input gives an NmflabError naming the path', async () => {
     const V = Matrix.fromRows([[1, 2], [3, -1]]);
     expect(() => createPlsa(defaults).init({ V, rank: 1 }, new Rng(1))).toThrow(/problem\.V\[3\]/);

@@ -175,6 +175,20 @@ describe('sparse-coding solver', () => {
     expect(fixed.increases).toEqual([]);
   });
 
+  it('frozen dictionary columns and frozen codes stay bit-identical; MOD with some columns frozen and a mask are rejected', () => {
+    const rng = new Rng(10);
+    const D = unitColumns(12, 6, rng);
+    const { X } = sparseData(D, 50, 2, 0.05, rng);
+    const r = fit(createSparseCoding({ ...base, dictionary: 'gradient' }), { V: X, rank: 6, W0: D, freezeW: [0, 3] }, new Rng(1), { stopping: { maxIterations: 30 } });
+    for (const k of [0, 3]) expect(Array.from(r.result.W.col(k))).toEqual(Array.from(D.col(k)));
+    expect(Array.from(r.result.W.col(1))).not.toEqual(Array.from(D.col(1)));
+    const A0 = new Matrix(6, 50, rng.fillNormal(new Float64Array(300)));
+    const h = fit(createSparseCoding({ ...base, dictionary: 'gradient' }), { V: X, rank: 6, H0: A0, freezeH: true }, new Rng(1), { stopping: { maxIterations: 10 } });
+    expect(Array.from(h.result.H.data)).toEqual(Array.from(A0.data));
+    expect(() => createSparseCoding({ ...base, dictionary: 'mod' }).init({ V: X, rank: 6, freezeW: [1] }, new Rng(1))).toThrow(/problem\.freezeW/);
+    expect(() => createSparseCoding(base).init({ V: X, rank: 6, mask: X }, new Rng(1))).toThrow(/problem\.mask/);
+  });
+
   it('bad input gives an NmflabError naming the path', async () => {
     const X = Matrix.fromRows([[1, -2], [3, 1]]);
     expect(() => createSparseCoding({ ...base, method: 'nnsc' }).init({ V: X, rank: 1 }, new Rng(1))).toThrow(/problem\.V\[1\]/);
