@@ -54,7 +54,7 @@ export interface ComplexNmfState {
   L: Matrix;
   rr: Float64Array;
   ri: Float64Array;
-  /** |G_k|, index (k·F + f)·N + n. */
+  /** |G_k|, index (k·F + f)·N + n; only kept (and allocated) for `refresh: false`. */
   G: Float64Array;
   Wold: Float64Array;
   numW: Float64Array;
@@ -109,21 +109,50 @@ function computeModel(s: ComplexNmfState): void {
   }
 }
 
-/** Phase step: G_k = Λ e^{jφ_k} + R, e^{jφ_k} ← G_k/|G_k| (kept where |G_k| = 0), store |G_k|. */
-function phaseStep(s: ComplexNmfState): void {
-  const { F, N, K, cr, ci, rr, ri, G } = s;
-  const L = s.L.data;
+/**
+ * Phase step e^{jφ_k} ← G_k/|G_k| with G_k = Λ e^{jφ_k} + R (old phase kept where |G_k| = 0), fused
+ * with the sums of the block that follows, so |G_k| need not be stored: `W` accumulates
+ * Σ_n H|G_k| and Σ_n HΛ, `H` accumulates Σ_f W|G_k| and Σ_f WΛ. |G_k| is stored only for the stale
+ * H-step of `refresh: false`.
+ */
+function phasePass(s: ComplexNmfState, mode: 'W' | 'H'): void {
+  const { F, N, K, cr, ci, rr, ri, G, numW, denW, numH, denH } = s;
+  const L = s.L.data, w = s.W.data, h = s.H.data;
+  const store = !s.refresh;
+  if (mode === 'H') {
+    numH.fill(0);
+    denH.fill(0);
+  }
   for (let k = 0; k < K; k++) {
-    for (let fn = 0; fn < F * N; fn++) {
-      const idx = k * F * N + fn;
-      const l = L[fn]!;
-      const gr = l * cr[idx]! + rr[fn]!;
-      const gi = l * ci[idx]! + ri[fn]!;
-      const m = Math.sqrt(gr * gr + gi * gi);
-      G[idx] = m;
-      if (m > 0) {
-        cr[idx] = gr / m;
-        ci[idx] = gi / m;
+    const hrow = k * N;
+    for (let f = 0; f < F; f++) {
+      const base = (k * F + f) * N, row = f * N;
+      const wfk = w[f * K + k]!;
+      let num = 0, den = 0;
+      for (let n = 0; n < N; n++) {
+        const idx = base + n;
+        const l = L[row + n]!;
+        const gr = l * cr[idx]! + rr[row + n]!;
+        const gi = l * ci[idx]! + ri[row + n]!;
+        const m = Math.sqrt(gr * gr + gi * gi);
+        if (m > 0) {
+          const inv = 1 / m;
+          cr[idx] = gr * inv;
+          ci[idx] = gi * inv;
+        }
+        if (store) G[idx] = m;
+        if (mode === 'W') {
+          const hk = h[hrow + n]!;
+          num += hk * m;
+          den += hk * l;
+        } else {
+          numH[hrow + n] += wfk * m;
+          denH[hrow + n] += wfk * l;
+        }
+      }
+      if (mode === 'W') {
+        numW[f * K + k] = num;
+        denW[f * K + k] = den;
       }
     }
   }
@@ -133,32 +162,19 @@ function objectiveNow(s: ComplexNmfState): number {
   return dataTerm(s) + penalty(s);
 }
 
-function stepW(s: ComplexNmfState): void {
-  const { F, N, K, G, numW, denW } = s;
-  const w = s.W.data, h = s.H.data, L = s.L.data;
-  for (let k = 0; k < K; k++) {
-    const hrow = k * N;
-    for (let f = 0; f < F; f++) {
-      const base = (k * F + f) * N, row = f * N;
-      let num = 0, den = 0;
-      for (let n = 0; n < N; n++) {
-        const hk = h[hrow + n]!;
-        num += hk * G[base + n]!;
-        den += hk * L[row + n]!;
-      }
-      numW[f * K + k] = num;
-      denW[f * K + k] = den;
-    }
-  }
+/** W ← W ⊙ Σ_n H|G_k| / Σ_n HΛ from the sums of `phasePass(s, 'W')`. */
+function applyW(s: ComplexNmfState): void {
+  const { K, numW, denW } = s;
+  const w = s.W.data;
   s.Wold.set(w);
   // A whole zero row of H gives 0/0: that column of W keeps its value.
   for (let i = 0; i < w.length; i++) if (denW[i]! > 0 && !s.frozenW[i % K]) w[i] = w[i]! * (numW[i]! / denW[i]!);
 }
 
-function stepH(s: ComplexNmfState, refreshed: boolean): void {
-  const { F, N, K, G, lambda, p, numH, denH } = s;
-  const w = s.W.data, h = s.H.data, L = s.L.data, wold = s.Wold;
-  const lp = lambda * p;
+/** Sums of the stale H-step (no refresh): Σ_f W_new|G_k| and Σ_f (W_new²/W_old) Λ_old from the stored |G_k|. */
+function staleSumsH(s: ComplexNmfState): void {
+  const { F, N, K, G, numH, denH } = s;
+  const w = s.W.data, L = s.L.data, wold = s.Wold;
   numH.fill(0);
   denH.fill(0);
   // Sums over f accumulated row by row (contiguous in n) rather than down the columns.
@@ -168,15 +184,22 @@ function stepH(s: ComplexNmfState, refreshed: boolean): void {
       const wfk = w[f * K + k]!;
       if (wfk === 0) continue;
       const base = (k * F + f) * N, row = f * N;
-      // Stale surrogate (no refresh): H²/β_old = W_new² Λ_old / (W_old H), i.e. a weight W_new²/W_old on Λ_old.
-      const c = refreshed ? wfk : (wfk * wfk) / wold[f * K + k]!;
+      // H²/β_old = W_new² Λ_old / (W_old H): a weight W_new²/W_old on Λ_old in the ratio form.
+      const c = (wfk * wfk) / wold[f * K + k]!;
       for (let n = 0; n < N; n++) {
         numH[hrow + n] += wfk * G[base + n]!;
         denH[hrow + n] += c * L[row + n]!;
       }
     }
   }
-  for (let i = 0; i < K * N; i++) {
+}
+
+/** H ← H ⊙ num / (den + λ p max(H, ε)^{p−1}); zeros stay zeros. */
+function applyH(s: ComplexNmfState): void {
+  const { numH, denH, lambda, p } = s;
+  const h = s.H.data;
+  const lp = lambda * p;
+  for (let i = 0; i < h.length; i++) {
     const hkn = h[i]!;
     if (hkn === 0) continue; // multiplicative: zeros stay zeros (and never 0·∞)
     let den = denH[i]!;
@@ -258,7 +281,7 @@ function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): Comple
     L: new Matrix(F, N),
     rr: new Float64Array(F * N),
     ri: new Float64Array(F * N),
-    G: new Float64Array(K * F * N),
+    G: new Float64Array(params.refresh ? 0 : K * F * N),
     Wold: new Float64Array(F * K),
     numW: new Float64Array(F * K),
     denW: new Float64Array(F * K),
@@ -313,16 +336,17 @@ function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): Comple
 /** One iteration (steps 1–6); exported for tests that inspect the blocks. */
 export function complexNmfStep(s: ComplexNmfState): void {
   s.start = objectiveNow(s);
-  phaseStep(s);
-  stepW(s);
+  phasePass(s, 'W');
+  applyW(s);
   if (s.refresh) {
     computeModel(s);
     s.afterW = objectiveNow(s);
-    phaseStep(s);
+    phasePass(s, 'H');
   } else {
     s.afterW = NaN;
+    staleSumsH(s);
   }
-  if (!s.freezeH) stepH(s, s.refresh);
+  if (!s.freezeH) applyH(s);
   const pen = penalty(s);
   normalize(s);
   // Normalization leaves the model WH e^{jφ} unchanged (up to rounding), hence the data term:
