@@ -288,8 +288,15 @@ export class MuSolver implements Solver<MuState> {
             continue;
           }
           const ln = l > eps ? l : eps; // floor where the power is negative
-          A[i] = b2 === 0 ? m * V[i]! : m * V[i]! * Math.pow(ln, b2);
-          B[i] = b1 === 0 ? m * l : m * Math.pow(b1 < 0 ? ln : l, b1);
+          // One power per entry: Λ^{β−1} = Λ^{β−2}·Λ (Λ floored on both, as the Bregman path).
+          let pw: number;
+          if (b2 === 0) pw = 1;
+          else if (b2 === -2) { const r = 1 / ln; pw = r * r; }
+          else if (b2 === -3) { const r = 1 / ln; pw = r * r * r; }
+          else pw = Math.pow(ln, b2);
+          const mp = m * pw;
+          A[i] = mp * V[i]!;
+          B[i] = b1 === 0 ? m * l : mp * (b1 < 0 ? ln : l);
         }
       }
     } else {
@@ -310,10 +317,14 @@ export class MuSolver implements Solver<MuState> {
     }
   }
 
+  private euclidFast(s: MuState): boolean {
+    return this.path.kind === 'beta' && this.path.beta === 2 && !s.M && this.shift === 0;
+  }
+
   /** Numerator and denominator of the W update into numW, denW. */
   private ratioW(s: MuState): void {
     const beta = this.path.beta;
-    if (this.path.kind === 'beta' && beta === 2 && !s.M && this.shift === 0) {
+    if (this.euclidFast(s)) {
       // num = V Hᵀ, den = W (H Hᵀ): K² products instead of a full Λ pass.
       matmulNT(s.V, s.H, s.numW);
       matmulNT(s.H, s.H, s.gram);
@@ -339,7 +350,7 @@ export class MuSolver implements Solver<MuState> {
 
   private ratioH(s: MuState): void {
     const beta = this.path.beta;
-    if (this.path.kind === 'beta' && beta === 2 && !s.M && this.shift === 0) {
+    if (this.euclidFast(s)) {
       matmulTN(s.W, s.V, s.numH);
       matmulTN(s.W, s.W, s.gram);
       matmul(s.gram, s.H, s.denH);
@@ -458,7 +469,8 @@ export class MuSolver implements Solver<MuState> {
       this.ratioW(s);
       this.apply(s.W.data, s.numW.data, s.denW.data, this.regsW, s.K, s.frozenCols);
       if (s.normalizeW !== 'none') this.rescale(s, 'W', s.normalizeW);
-      matmul(s.W, s.H, s.L);
+      // The β = 2 H update works from WᵀW and WᵀV: Λ is only needed again for the objective.
+      if (s.freezeH || !this.euclidFast(s)) matmul(s.W, s.H, s.L);
     }
     if (!s.freezeH) {
       this.ratioH(s);

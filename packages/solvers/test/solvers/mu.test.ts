@@ -275,3 +275,30 @@ describe('mu: ε policy and bad input', () => {
     expect(() => solver(betaDivergence(1)).init({ ...p, freezeW: [5] }, new Rng(1))).toThrow(/frozen column/);
   });
 });
+
+describe('mu with the registered plugins', async () => {
+  const { buildRegistry } = await import('@nmflab/cli');
+  const registry = await buildRegistry();
+  const make = (params: Record<string, unknown>) => registry.create('solver', { id: 'mu', params: { normalize: 'none', ...params } }) as MuSolver;
+
+  it('the beta plugin gives the same iterates as the test oracle (β = 0.5, 1, 2)', () => {
+    const p = problem(10, 9, 3, 6);
+    for (const beta of [0.5, 1, 2]) {
+      const a = trajectory(make({ divergence: { id: 'beta', params: { beta } } }), p, 15);
+      const b = trajectory(solver(betaDivergence(beta)), p, 15);
+      expect(maxRelDiff(a.W.data, b.W.data)).toBeLessThan(1e-12);
+      expect(maxRelDiff(a.f, b.f)).toBeLessThan(1e-10);
+    }
+  });
+  it("a divergence's own ε (d(V+ε|WH+ε)) is a constant component: IS with zeros in V stays monotone", () => {
+    const p = problem(8, 7, 2, 3);
+    p.V.set(0, 0, 0);
+    p.V.set(4, 2, 0);
+    const { f } = trajectory(make({ divergence: { id: 'is', params: { eps: 1e-3 } } }), p, 40);
+    expect(f.every(Number.isFinite)).toBe(true);
+    expect(increases(f)).toEqual([]);
+  });
+  it('a dual divergence is refused with a clear error', () => {
+    expect(() => make({ divergence: { id: 'beta', params: { beta: 1, dual: true } } })).toThrow(/has no multiplicative update.*dual/);
+  });
+});
