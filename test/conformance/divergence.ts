@@ -13,7 +13,7 @@ import type { KindChecks } from './index.js';
  */
 
 const SEED = 20240611;
-const RUNS = 150;
+const RUNS = 100;
 
 /** Log-uniform positive numbers in [1e-3, 1e3]. */
 const positive = fc.double({ min: -3, max: 3, noNaN: true }).map((e) => 10 ** e);
@@ -103,7 +103,7 @@ export function divergenceProperties(make: () => Divergence): { name: string; ru
           });
           relClose(d.value(V, L), s, 1e-12, 'Σ point');
           if (sm > 0) relClose(d.value(V, L, M), sm, 1e-12, 'Σ M⊙point');
-        }), { ...opts, numRuns: 50 });
+        }), { ...opts, numRuns: 30 });
       },
     },
     {
