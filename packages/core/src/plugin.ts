@@ -256,6 +256,8 @@ export interface TaskOutput {
   metrics?: Record<string, MetricValue>;
   /** Anything else worth saving as JSON. */
   extra?: Record<string, unknown>;
+  /** Other files for the run folder, by file name (e.g. `W.png`): bytes or text. */
+  files?: Record<string, Uint8Array | string>;
 }
 
 /** A task turns data into a result: factorize, separate, transcribe, extend band, transpose… */

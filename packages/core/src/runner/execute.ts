@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
 import { NmflabError } from '../errors.js';
 import { fit, type FitResult } from '../fit.js';
@@ -237,5 +237,7 @@ function renderOutputs(job: RunJob, env: RunEnv, ex: Executed & { summary: Recor
   if (output.extra && Object.keys(output.extra).length) {
     files.push(['extra.json', JSON.stringify(output.extra, (_k, v) => (v instanceof Float64Array ? Array.from(v) : v), 2) + '\n']);
   }
+  // task-made files (images…); names are plain file names, never paths
+  for (const [name, data] of Object.entries(output.files ?? {})) files.push([basename(name), data]);
   return files;
 }
