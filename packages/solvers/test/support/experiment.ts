@@ -39,3 +39,6 @@ export const num = (m: Record<string, MetricValue>, k: string): number => {
   if (typeof v !== 'number') throw new Error(`metric ${k} is not a number: ${JSON.stringify(v)}`);
   return v;
 };
+
+/** Timeout of a reduced experiment run: a few seconds on an idle machine, much more on a shared one. */
+export const SLOW = 300_000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, Rng, matmul, matmulTN } from '@nmflab/core';
 import { hoyer, kurtosis, mutualAngles, pca, spatialSpread } from '../../src/analysis.js';
-import { num, runReduced } from '../support/experiment.js';
+import { SLOW, num, runReduced } from '../support/experiment.js';
 
 describe('PCA and the shared measures', () => {
   it('PCA: orthonormal directions by decreasing variance; full rank reconstructs V exactly', () => {
@@ -41,13 +41,13 @@ describe('task compare-pca: the reproduction experiments at reduced size', () =>
     expect(num(m, 'nmf.partCorrMean')).toBeGreaterThan(num(m, 'pca.partCorrMean') + 0.15);
     expect(num(m, 'nmf.hoyerH')).toBeGreaterThan(num(m, 'pca.hoyerH'));
     expect(run!.files).toEqual(expect.arrayContaining(['nmf-W.png', 'pca-W.png', 'parts.png', 'pcaW.npy']));
-  });
+  }, SLOW);
   it('Frobenius geometry on faces: NMF bases far closer to orthogonal than the data, coefficients sparser than PCA', async () => {
     const [run] = await runReduced('experiments/frobenius-geometry-faces.yaml', ['model.rank=10', 'model.stopping.maxIterations=150']);
     const m = run!.metrics;
     expect(num(m, 'nmf.meanAbsCos')).toBeLessThan(num(m, 'data.meanAbsCos') / 2);
     expect(num(m, 'nmf.hoyerH')).toBeGreaterThan(num(m, 'pca.hoyerH'));
-  });
+  }, SLOW);
   it('Ellis & Arroyo drums: each NMF basis is one instrument (3 distinct), PCA mixes them', async () => {
     const [run] = await runReduced('experiments/ellis-arroyo-drums.yaml', ['data.params.seconds=4', 'model.restarts=2', 'model.stopping.maxIterations=150']);
     const m = run!.metrics;
@@ -56,10 +56,10 @@ describe('task compare-pca: the reproduction experiments at reduced size', () =>
     expect(num(m, 'nmf.partCorrMean')).toBeGreaterThan(num(m, 'pca.partCorrMean'));
     const env = (k: string) => (m[k] as number[]).reduce((a, b) => a + b, 0);
     expect(env('nmf.envelopeCorr')).toBeGreaterThan(env('pca.envelopeCorr'));
-  });
+  }, SLOW);
   it('Olshausen & Field: sparse codes of whitened patches are more kurtotic than PCA coefficients', async () => {
     const [run] = await runReduced('experiments/olshausen-field.yaml', ['data.params.patches=600', 'data.params.count=3', 'model.rank=16', 'model.stopping.maxIterations=30']);
     const m = run!.metrics;
     expect(num(m, 'nmf.kurtosisH')).toBeGreaterThan(num(m, 'pca.kurtosisH'));
-  });
+  }, SLOW);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { num, runReduced } from '../support/experiment.js';
+import { SLOW, num, runReduced } from '../support/experiment.js';
 
 describe('task heldout-likelihood: the matching divergence at reduced size', () => {
   it('Gaussian data: the Euclidean fit predicts held-out entries better than IS; the true mean is the floor', async () => {
@@ -8,5 +8,5 @@ describe('task heldout-likelihood: the matching divergence at reduced size', () 
     const m = runs[0]!.metrics;
     expect(num(m, 'heldout.euclidean')).toBeLessThan(num(m, 'heldout.is'));
     for (const d of ['euclidean', 'kl', 'is']) expect(num(m, `heldout.${d}`)).toBeGreaterThan(num(m, 'oracle'));
-  });
+  }, SLOW);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { num, runReduced } from '../support/experiment.js';
+import { SLOW, num, runReduced } from '../support/experiment.js';
 
 describe('task topic-model: Hofmann 1999 at reduced size', () => {
   it('EM and KL-NMF share the fixed point; tempered EM holds out better than plain EM; topics listed', async () => {
@@ -19,5 +19,5 @@ describe('task topic-model: Hofmann 1999 at reduced size', () => {
     expect(topics).toHaveLength(4);
     for (const t of topics) expect(t).toHaveLength(8);
     expect(num(m, 'cluster.purity')).toBeGreaterThanOrEqual(0.25);
-  });
+  }, SLOW);
 });
