@@ -1,4 +1,7 @@
 import { pluginModule, type AnyPlugin } from './plugin.js';
+import bssEvalSources from './metrics/bss-eval-sources.js';
+import bssEvalImages from './metrics/bss-eval-images.js';
+import siSdr from './metrics/si-sdr.js';
 import matrixFile from './sources/matrix-file.js';
 import syntheticLowrank from './sources/synthetic-lowrank.js';
 import wavMixture from './sources/wav-mixture.js';
@@ -6,6 +9,9 @@ import factorize from './tasks/factorize.js';
 
 /** The plugins that live in core (metrics, sources, tasks): one import and one line each. */
 export const corePlugins: AnyPlugin[] = [
+  bssEvalSources,
+  bssEvalImages,
+  siSdr,
   matrixFile,
   syntheticLowrank,
   wavMixture,
