@@ -115,6 +115,25 @@ describe('STFT / inverse STFT', () => {
     expect(thrown(() => s.synthesize(new ComplexMatrix(33, 4), 10_000)).reason).toBe('invalid synthesis length');
   });
 
+  it('builds from a config mapping, filling defaults and reporting every error with its path', () => {
+    const s = Stft.fromConfig({ sampleRate: 16000, window: 'sinebell' }, { file: 'exp.yaml', path: 'transform' });
+    expect([s.frameLength, s.hop, s.window, s.center, s.padMode, s.representation]).toEqual([1024, 256, 'sinebell', true, 'reflect', 'magnitude']);
+    let err: unknown;
+    try {
+      Stft.fromConfig({ frameLength: 0, hopp: 3, window: 'hanning' }, { file: 'exp.yaml', path: 'transform' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NmflabError);
+    const text = (err as NmflabError).format();
+    expect(text).toContain("exp.yaml: transform.hopp: unknown parameter");
+    expect(text).toContain("did you mean 'hop'?");
+    expect(text).toContain('exp.yaml: transform.sampleRate: missing required parameter');
+    expect(text).toContain('exp.yaml: transform.frameLength:');
+    expect(text).toContain('exp.yaml: transform.window:');
+    expect(() => Stft.fromConfig({ sampleRate: 8000, frameLength: 500 }, { path: 'transform' })).toThrow('transform.frameLength: frame length is not a power of two');
+  });
+
   it('matches a direct DFT of one windowed frame, and Parseval holds', () => {
     const n2 = 64, hop = 16;
     const s = new Stft({ sampleRate: 1, frameLength: n2, hop, window: 'hamming', center: false });
@@ -164,6 +183,22 @@ describe('STFT / inverse STFT', () => {
     for (let i = 0; i < M.data.length; i++) expect(P.data[i]).toBeCloseTo(M.data[i]! ** 2, 8);
     expect(mag.sampleRate).toBe(8000);
     expect(Array.from(istft(Y, opts, x.length))).toEqual(Array.from(mag.synthesize(mag.analyze(x), x.length)));
+  });
+
+  it('writes into caller-provided outputs with the same results, and checks their shapes', () => {
+    const s = new Stft({ sampleRate: 1, frameLength: 64, hop: 16 });
+    const y = x.subarray(0, 700);
+    const Y = s.analyze(y);
+    const Yo = new ComplexMatrix(Y.rows, Y.cols).clone();
+    Yo.re.fill(7);
+    expect(s.analyze(y, Yo)).toBe(Yo);
+    expect(Array.from(Yo.re)).toEqual(Array.from(Y.re));
+    expect(Array.from(Yo.im)).toEqual(Array.from(Y.im));
+    const xo = new Float64Array(700).fill(3);
+    expect(s.synthesize(Y, 700, xo)).toBe(xo);
+    expect(Array.from(xo)).toEqual(Array.from(s.synthesize(Y, 700)));
+    expect(() => s.analyze(y, new ComplexMatrix(33, 2))).toThrow(`output spectrogram has the wrong shape (expected 33×${Y.cols}, found 33×2)`);
+    expect(() => s.synthesize(Y, 700, new Float64Array(5))).toThrow('output signal has the wrong length (expected 700 samples, found 5)');
   });
 
   it('ignores imaginary parts at DC and Nyquist in synthesis (Hermitian spectrum)', () => {
