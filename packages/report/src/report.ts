@@ -215,7 +215,7 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
         }
         for (const [id, title, imgs] of grids) {
           const m = montagePng(imgs, shape.height, shape.width, { columns: 10, scale: Math.max(1, Math.round(64 / Math.max(shape.height, shape.width))), reverse: true });
-          const fig: Figure = { id, title, file: `${id}.png`, png: m.png, caption: `${imgs.length} images of ${shape.height}×${shape.width} pixels, each on its own grey scale (dark = large).` };
+          const fig: Figure = { id, title, file: `${id}.png`, png: m.png, caption: `${imgs.length} images of ${shape.height}×${shape.width} pixels, each on its own grey scale (bright = large).` };
           figures.push(fig);
           sec.figures.push(fig);
         }
