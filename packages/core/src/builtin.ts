@@ -6,6 +6,8 @@ import matrixFile from './sources/matrix-file.js';
 import syntheticLowrank from './sources/synthetic-lowrank.js';
 import wavMixture from './sources/wav-mixture.js';
 import factorize from './tasks/factorize.js';
+import mixtureFile from './sources/mixture-file.js';
+import separate from './tasks/separate.js';
 
 /** The plugins that live in core (metrics, sources, tasks): one import and one line each. */
 export const corePlugins: AnyPlugin[] = [
@@ -16,6 +18,8 @@ export const corePlugins: AnyPlugin[] = [
   syntheticLowrank,
   wavMixture,
   factorize,
+  mixtureFile,
+  separate,
 ];
 
 /** inversify module registering the core plugins. */
