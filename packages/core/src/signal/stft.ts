@@ -61,8 +61,8 @@ export const STFT_PARAMS: ParamsSpec = {
 
 /** Σw² below this fraction of max w² counts as vanishing (the division would amplify rounding by > 10⁴). */
 const OVERLAP_TOL = 1e-8;
-/** Frames transposed together between the F×N planes and per-frame spectra. */
-const BLOCK = 16;
+/** Frames transposed together between the F×N planes and per-frame spectra (even, ≤ 16, ~1 MB). */
+const blockFrames = (n: number) => 2 * Math.max(1, Math.min(8, Math.floor(2 ** 16 / (n + 2))));
 
 export class Stft implements Transform {
   readonly sampleRate: number;
@@ -80,6 +80,7 @@ export class Stft implements Transform {
   private readonly frame: Float64Array;
   private readonly spec: Float64Array;
   private readonly spec2: Float64Array;
+  private readonly BLOCK: number;
   /** BLOCK frames of spectra, frame-major (2F numbers each), for cache-friendly transposition. */
   private readonly block: Float64Array;
   // Synthesis work space, reused across calls with the same frame count.
@@ -105,7 +106,8 @@ export class Stft implements Transform {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 2) {
       fail('frameLength', 'invalid frame length', 'an integer power of two ≥ 2', n);
     }
-    if ((n & (n - 1)) !== 0 || n > 2 ** 24) {
+    if (n > 2 ** 20) fail('frameLength', 'frame length too large', 'at most 2^20 = 1048576 samples', n);
+    if ((n & (n - 1)) !== 0) {
       const lo = 2 ** Math.floor(Math.log2(n));
       fail('frameLength', 'frame length is not a power of two', 'a power of two ≥ 2 (fft.js only does radix-2/4 transforms)', n, `use ${lo} or ${2 * lo}`);
     }
@@ -129,16 +131,18 @@ export class Stft implements Transform {
     this.frame = new Float64Array(n);
     this.spec = new Float64Array(2 * n);
     this.spec2 = new Float64Array(2 * n);
-    this.block = new Float64Array(BLOCK * (n + 2));
+    this.BLOCK = blockFrames(n);
+    this.block = new Float64Array(this.BLOCK * (n + 2));
     // Steady state (away from the ends): Σ_j w²(r + j·hop) must not vanish for any phase r.
     const w = this.windowSamples;
     let wmax = 0;
     for (let t = 0; t < n; t++) wmax = Math.max(wmax, w[t]! * w[t]!);
-    for (let r = 0; r < hop; r++) {
+    // Offsets r ≥ n (hop > n) see no window at all; check one of them without looping to hop.
+    for (let r = 0; r < Math.min(hop, n + 1); r++) {
       let s = 0;
       for (let t = r; t < n; t += hop) s += w[t]! * w[t]!;
       if (s <= OVERLAP_TOL * wmax) {
-        fail('hop', 'window and hop do not overlap: some samples could not be resynthesized', `Σ_m w²(t − m·hop) > 0 at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect)`, `hop ${hop} with a ${window} window of ${n} samples (Σw² = ${Number(s.toPrecision(3))} at offset ${r} within the hop)`);
+        fail('hop', 'window and hop do not overlap: some samples could not be resynthesized', `Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect)`, `hop ${hop} with a ${window} window of ${n} samples (Σw² = ${Number(s.toPrecision(3))} at offset ${r} within the hop)`);
       }
     }
   }
@@ -186,7 +190,7 @@ export class Stft implements Transform {
     const Y = out ?? new ComplexMatrix(F, N);
     const re = Y.re, im = Y.im;
     const reflect = this.center && this.padMode === 'reflect';
-    const blk = this.block;
+    const blk = this.block, BLOCK = this.BLOCK;
     for (let m = 0; m < N; m++) {
       const start = m * hop - pad; // in original sample coordinates
       if (start >= 0 && start + n <= L) {
@@ -258,7 +262,7 @@ export class Stft implements Transform {
       if (den[pad + i]! <= OVERLAP_TOL * wmax) {
         throw new NmflabError('no window covers this sample, so it cannot be resynthesized', {
           path: `sample ${i}`,
-          expected: 'Σ_m w²(t − m·hop) > 0 at every sample of the signal',
+          expected: 'Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample of the signal',
           found: `Σw² = ${Number(den[pad + i]!.toPrecision(3))} (${this.window} window, frame ${n}, hop ${hop}, center ${this.center})`,
           hint: this.center ? 'use a smaller hop' : 'use center: true, or a window that is nonzero at its ends (sine, hamming, rect)',
         });
@@ -269,7 +273,7 @@ export class Stft implements Transform {
     const z = this.spec, frameOut = this.spec2;
     const half = n / 2;
     // Two real frames per complex inverse FFT: IDFT(A + iB) = a + ib for real a, b.
-    const blk = this.block, F2 = 2 * F;
+    const blk = this.block, F2 = 2 * F, BLOCK = this.BLOCK;
     for (let m = 0; m < N; m += 2) {
       const two = m + 1 < N;
       if (m % BLOCK === 0) {

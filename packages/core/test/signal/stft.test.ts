@@ -83,16 +83,25 @@ describe('STFT / inverse STFT', () => {
   it('throws a clear error for a window/hop pair without overlap', () => {
     const e1 = thrown(() => new Stft({ sampleRate: 1, frameLength: 256, hop: 300, window: 'rect' }));
     expect(e1.message).toBe(
-      'hop: window and hop do not overlap: some samples could not be resynthesized (expected Σ_m w²(t − m·hop) > 0 at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect), found hop 300 with a rect window of 256 samples (Σw² = 0 at offset 256 within the hop))',
+      'hop: window and hop do not overlap: some samples could not be resynthesized (expected Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect), found hop 300 with a rect window of 256 samples (Σw² = 0 at offset 256 within the hop))',
     );
+    expect(thrown(() => new Stft({ sampleRate: 1, frameLength: 256, hop: 2 ** 40, window: 'rect' })).found).toBe(`hop ${2 ** 40} with a rect window of 256 samples (Σw² = 0 at offset 256 within the hop)`);
     // hann with hop = n: frame boundaries fall where every window is zero.
     expect(thrown(() => new Stft({ sampleRate: 1, frameLength: 256, hop: 256, window: 'hann' })).path).toBe('hop');
     // hann without centring: sample 0 is seen only through w[0] = 0.
     const s = new Stft({ sampleRate: 1, frameLength: 64, hop: 16, window: 'hann', center: false });
     const e2 = thrown(() => s.synthesize(s.analyze(x), x.length));
     expect(e2.message).toBe(
-      'sample 0: no window covers this sample, so it cannot be resynthesized (expected Σ_m w²(t − m·hop) > 0 at every sample of the signal, found Σw² = 0 (hann window, frame 64, hop 16, center false)); use center: true, or a window that is nonzero at its ends (sine, hamming, rect)',
+      'sample 0: no window covers this sample, so it cannot be resynthesized (expected Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample of the signal, found Σw² = 0 (hann window, frame 64, hop 16, center false)); use center: true, or a window that is nonzero at its ends (sine, hamming, rect)',
     );
+  });
+
+  it('treats a window sum below 1e-8·max w² as vanishing (sine of 16384 at sample 0: w[0]² ≈ 9e-9)', () => {
+    const s = new Stft({ sampleRate: 1, frameLength: 16384, hop: 4096, window: 'sine', center: false });
+    const y = new Float64Array(20000).fill(1);
+    expect(thrown(() => s.synthesize(s.analyze(y), y.length)).message).toMatch(/^sample 0: no window covers this sample.*found Σw² = 9\.19e-9 /);
+    const s2 = new Stft({ sampleRate: 1, frameLength: 4096, hop: 1024, window: 'sine', center: false }); // w[0]² ≈ 1.5e-7
+    expect(relErr(s2.synthesize(s2.analyze(y), y.length), y)).toBeLessThan(1e-10);
   });
 
   it('validates its settings with the path, expectation and finding', () => {
