@@ -26,7 +26,7 @@ export async function createRunEnv(pluginFiles: string[] = []): Promise<RunEnv> 
           sampleRate,
           frameLength: cfg.frameLength,
           hop: cfg.hop,
-          window: cfg.window === 'sqrt-hann' ? 'sine' : cfg.window,
+          window: (cfg.window as string) === 'sqrt-hann' ? 'sine' : cfg.window,
           center: cfg.center,
           representation: cfg.representation,
         },
