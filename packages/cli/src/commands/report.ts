@@ -1,6 +1,6 @@
 import { resolve, relative } from 'node:path';
 import { NmflabError, Rng, type PluginRef, type SourceData } from '@nmflab/core';
-import { writeReport, type ImageShape, type ReportOptions } from '@nmflab/report';
+import type { ImageShape, ReportOptions } from '@nmflab/report';
 import type { Argv } from 'yargs';
 import { buildRegistry } from '../container.js';
 import type { GlobalArgs } from '../main.js';
@@ -49,6 +49,8 @@ export function reportCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         .option('quiet', { type: 'boolean', default: false, describe: 'print only where the report went' }),
     async (argv) => {
       const opts = reportOptions(argv.plugin ?? [], parseImageShape(argv.image), argv.quiet);
+      // Vega is imported only when a report is written (it adds ~1 s to start-up).
+      const { writeReport } = await import('@nmflab/report');
       const res = await writeReport(resolve(argv.dir), { ...opts, runReports: argv.runs });
       process.stdout.write(`report in ${relative(process.cwd(), res.file)}\n`);
     },

@@ -6,7 +6,6 @@ import type { Argv } from 'yargs';
 import { createRunEnv, packageVersions } from '../container.js';
 import type { GlobalArgs } from '../main.js';
 import { reportOptions } from './report.js';
-import { writeReport } from '@nmflab/report';
 
 /**
  * `nmflab run CONFIG.yaml`: validate, expand the sweep, run on worker threads, write the run
@@ -113,7 +112,7 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         return;
       }
       log(`nmflab: ${counts}`);
-      if (argv.report) await writeReport(result.dir, reportOptions(argv.plugin ?? [], undefined, argv.quiet));
+      if (argv.report) await (await import('@nmflab/report')).writeReport(result.dir, reportOptions(argv.plugin ?? [], undefined, argv.quiet));
       process.stdout.write(`results in ${where}\n`);
       if (result.failed) process.exitCode = 1;
     },
