@@ -170,15 +170,20 @@ export interface MetricBar {
   value: number;
 }
 
-/** Grouped bars: one panel per metric, sources along x, one bar per method (colour). */
-export function metricBarsSpec(bars: readonly MetricBar[], title = 'Separation quality (dB)'): TopLevelSpec {
+/**
+ * Grouped bars: one panel per metric (each on its own scale), sources along x, one bar per method
+ * (colour). Values above `cap` dB (a mixture's SAR is ~∞) are cut at the cap, so they do not
+ * flatten every other bar; the table beside the figure has the exact values.
+ */
+export function metricBarsSpec(bars: readonly MetricBar[], title = 'Separation quality (dB)', cap = 60): TopLevelSpec {
   const methods = [...new Set(bars.map((b) => b.method))];
   const sources = [...new Set(bars.map((b) => b.source))];
   const width = Math.max(120, Math.min(320, sources.length * Math.max(40, methods.length * 14)));
   return {
     title,
     data: { values: bars.filter((b) => Number.isFinite(b.value)) },
-    facet: { column: { field: 'metric', type: 'nominal', title: null, sort: ['SDR', 'SIR', 'SAR'] } },
+    transform: [{ calculate: `min(datum.value, ${cap})`, as: 'shown' }],
+    facet: { column: { field: 'metric', type: 'nominal', title: null, sort: ['SDR', 'SIR', 'SAR', 'ISR', 'SI-SDR'] } },
     spec: {
       width,
       height: 200,
@@ -186,11 +191,12 @@ export function metricBarsSpec(bars: readonly MetricBar[], title = 'Separation q
       encoding: {
         x: { field: 'source', type: 'nominal', title: 'source', sort: sources, axis: { labelAngle: 0 } },
         xOffset: { field: 'method', type: 'nominal', sort: methods },
-        y: { field: 'value', type: 'quantitative', title: 'dB' },
+        y: { field: 'shown', type: 'quantitative', title: 'dB' },
         color: { field: 'method', type: 'nominal', sort: methods, title: 'method' },
         tooltip: [{ field: 'method' }, { field: 'source' }, { field: 'metric' }, { field: 'value', format: '.2f' }],
       },
     },
+    resolve: { scale: { y: 'independent' } },
   } as TopLevelSpec;
 }
 

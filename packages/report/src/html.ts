@@ -24,7 +24,7 @@ export function escapeHtml(s: string): string {
 /** A table; a cell given as `{ html }` is inserted as is (links). */
 export function tableHtml(header: readonly string[], rows: readonly (readonly (string | { html: string })[])[]): string {
   const cell = (c: string | { html: string }, tag: string) => `<${tag}>${typeof c === 'string' ? escapeHtml(c) : c.html}</${tag}>`;
-  return `<table><thead><tr>${header.map((h) => cell(h, 'th')).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => cell(c, 'td')).join('')}</tr>`).join('\n')}</tbody></table>`;
+  return `<div class="table"><table><thead><tr>${header.map((h) => cell(h, 'th')).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => cell(c, 'td')).join('')}</tr>`).join('\n')}</tbody></table></div>`;
 }
 
 /** An SVG document made embeddable: its XML prolog dropped. */
@@ -38,7 +38,7 @@ h1{font-size:1.4rem}h2{font-size:1.15rem;border-bottom:1px solid #ddd;padding-bo
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;font-size:.9rem}dl.facts dt{color:#666}dl.facts dd{margin:0}
 figure{margin:1rem 0}figcaption{font-size:.8rem;color:#555;max-width:800px}
 figure .fig{overflow-x:auto}figure img{image-rendering:pixelated;max-width:100%}
-table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:.2rem .5rem;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
+div.table{overflow-x:auto;max-width:100%}table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:.2rem .5rem;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
 .audio{display:flex;flex-wrap:wrap;gap:1rem}.audio div{font-size:.85rem}.note{background:#fff6e0;border-left:3px solid #e0a800;padding:.4rem .8rem;font-size:.85rem}
 `;
 

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { Matrix, NmflabError, Stft, encodeWav, matmul, writeFileAtomic, type SourceData } from '@nmflab/core';
 import type { TopLevelSpec } from 'vega-lite';
@@ -87,7 +87,8 @@ function trajectoryPoints(run: RunFolder, label: string): TrajectoryPoint[] {
   return pts;
 }
 
-const BSS = /^(.*?)\.?(sdr|sir|sar|isr|si-sdr)$/i;
+const BSS = /^(?:(.*)\.)?(sdr|sir|sar|isr|si-sdr|sisdr)$/i;
+const BSS_NAMES: Record<string, string> = { sisdr: 'SI-SDR', 'si-sdr': 'SI-SDR' };
 
 /** SDR/SIR/SAR rows as bars; `method` names unprefixed metrics, a prefix (`oracle.sdr`) names its own. */
 function metricBars(run: RunFolder, method: string): MetricBar[] {
@@ -95,9 +96,10 @@ function metricBars(run: RunFolder, method: string): MetricBar[] {
   for (const m of run.metrics) {
     const hit = BSS.exec(m.metric);
     if (!hit || !Number.isFinite(m.value)) continue;
-    bars.push({ method: hit[1] ? hit[1] : method, source: m.source || 'all', metric: hit[2]!.toUpperCase(), value: m.value });
+    bars.push({ method: hit[1] ? hit[1] : method, source: m.source || 'all', metric: BSS_NAMES[hit[2]!.toLowerCase()] ?? hit[2]!.toUpperCase(), value: m.value });
   }
-  return bars;
+  // The run's own method first, then the oracles and baselines the task reported.
+  return [...bars.filter((b) => b.method === method), ...bars.filter((b) => b.method !== method)];
 }
 
 function transformOf(run: RunFolder): { frameLength: number; hop: number; window?: string; center?: boolean; padMode?: string; representation?: string } | undefined {
@@ -153,11 +155,16 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
     }
     if (mix) panels.push({ id: 'spectrogram-mixture', title: 'Mixture |X|', S: mix });
     if (W && H && W.rows === stft.bins) panels.push({ id: 'spectrogram-model', title: 'Model WH', S: matmul(W, H) });
+    // Each separated source beside its reference (same name), then references without an estimate.
+    const refs = [...(data?.sources ?? [])];
+    const refPanel = (s: { name: string; samples: Float64Array }) => ({ id: `spectrogram-reference-${slug(s.name)}`, title: `Reference: ${s.name}`, S: spectrum(s.samples) });
     for (const w of run.wavs) {
       panels.push({ id: `spectrogram-${slug(w.name)}`, title: `Separated: ${w.name}`, S: spectrum(w.samples) });
       audio.push({ label: w.name, src: w.file });
+      const i = refs.findIndex((s) => s.name === w.name);
+      if (i >= 0) panels.push(refPanel(refs.splice(i, 1)[0]!));
     }
-    for (const s of data?.sources ?? []) panels.push({ id: `spectrogram-reference-${slug(s.name)}`, title: `Reference: ${s.name}`, S: spectrum(s.samples) });
+    for (const s of refs) panels.push(refPanel(s));
     if (panels.length) {
       // One dB scale for all panels (re the mixture's maximum, 80 dB range), so they compare.
       let ref = 0;
@@ -244,7 +251,7 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
   const bars = metricBars(run, typeof solverId === 'string' ? solverId : run.name);
   const metricSec: Section = { title: 'Metrics', figures: [], html: run.metrics.length ? tableHtml(['metric', 'source', 'value'], run.metrics.map((m) => [m.metric, m.source, fmt(m.value)])) : '<p>No metrics.</p>' };
   if (bars.length) {
-    const fig = await svgFigure('metrics', 'Separation metrics', metricBarsSpec(bars), 'BSS Eval per source and method (dB), oracle and baselines as reported by the task.');
+    const fig = await svgFigure('metrics', 'Separation metrics', metricBarsSpec(bars), 'BSS Eval per source and method (dB), oracle and baselines as reported by the task; each panel on its own scale, bars above 60 dB cut at 60 (see the table).');
     figures.push(fig);
     metricSec.figures.push(fig);
   }
@@ -326,7 +333,7 @@ export async function writeSweepReport(dir: string, options: ReportOptions = {})
   }
   const metricSec: Section = { title: 'Runs', figures: [], html: summary };
   if (bars.length) {
-    const fig = await svgFigure('metrics', 'Separation metrics per method', metricBarsSpec(bars), 'BSS Eval per source (dB), one bar per run and per oracle/baseline.');
+    const fig = await svgFigure('metrics', 'Separation metrics per method', metricBarsSpec(bars), 'BSS Eval per source (dB), one bar per run and per oracle/baseline; each panel on its own scale, bars above 60 dB cut at 60 (see the table).');
     figures.push(fig);
     metricSec.figures.push(fig);
   }
@@ -338,7 +345,7 @@ export async function writeSweepReport(dir: string, options: ReportOptions = {})
   } catch {
     experiment = '';
   }
-  const html = pageHtml({ title: `nmflab report: ${experiment} sweep (${runs.length} runs)`, facts: [['experiment', experiment], ['folder', display(dir)], ['runs', String(runs.length)]], audio: [], notes: [], sections });
+  const html = pageHtml({ title: `nmflab report: ${experiment} sweep (${runs.length} runs)`, facts: [['experiment', experiment], ['folder', `${basename(dirname(dir))}/${basename(dir)}`], ['runs', String(runs.length)]], audio: [], notes: [], sections });
   const file = join(dir, 'report.html');
   writeFileAtomic(file, html);
   options.log?.(`report: ${display(file)} (${figures.length} figures, ${results.length} run reports)`);

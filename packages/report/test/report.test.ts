@@ -16,7 +16,8 @@ describe('writeReport', () => {
     const run = writeRunFixture(join(tmp, 'a'), { pianoroll: true });
     const res = await writeReport(run, { loadData: loadFixtureData });
     const ids = res.figures.map((f) => f.id);
-    expect(ids).toEqual(['spectrogram-mixture', 'spectrogram-model', 'spectrogram-high', 'spectrogram-low', 'spectrogram-reference-low', 'spectrogram-reference-high', 'components', 'objective', 'metrics', 'pianoroll']);
+    // Each separated source (files in name order) is followed by its reference.
+    expect(ids).toEqual(['spectrogram-mixture', 'spectrogram-model', 'spectrogram-high', 'spectrogram-reference-high', 'spectrogram-low', 'spectrogram-reference-low', 'components', 'objective', 'metrics', 'pianoroll']);
     const html = readFileSync(res.file, 'utf8');
     for (const f of res.figures) {
       expect(existsSync(join(run, 'report', f.file))).toBe(true);
