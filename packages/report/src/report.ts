@@ -228,14 +228,21 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
         }
       }
     } else {
-      for (const [id, title, m] of [['data', 'Data V', V], ['model', 'Model WH', matmul(W, H)]] as const) {
+      // V and WH on one colour scale, so they compare; then W and H per component.
+      const WH = matmul(W, H);
+      const [lo, hi] = V ? extent(Float64Array.of(...extent(V.data), ...extent(WH.data))) : extent(WH.data);
+      for (const [id, title, m] of [['data', 'Data V', V], ['model', 'Model WH', WH]] as const) {
         if (!m) continue;
-        const hm = heatmapPng(m.data, m.rows, m.cols, { maxWidth: 800, maxHeight: 256 });
-        const spec = imageOnAxesSpec({ title, url: pngDataUri(hm.png), x: [0, m.cols], y: [m.rows, 0], xTitle: 'column n', yTitle: 'row f', width: 640, height: 200, legend: { scheme: 'viridis', domain: [Math.min(...m.data), Math.max(...m.data)], title: 'value' } });
-        const fig = await svgFigure(id, title, spec, `${m.rows}×${m.cols}, linear colour scale.`);
+        const hm = heatmapPng(m.data, m.rows, m.cols, { min: lo, max: hi, maxWidth: 800, maxHeight: 256 });
+        const spec = imageOnAxesSpec({ title, url: pngDataUri(hm.png), x: [0, m.cols], y: [m.rows, 0], xTitle: 'column n', yTitle: 'row f', width: 640, height: 200, legend: { scheme: 'viridis', domain: [lo, hi], title: 'value' } });
+        const fig = await svgFigure(id, title, spec, `${m.rows}×${m.cols}, linear colour scale shared by V and WH.`);
         figures.push(fig);
         sec.figures.push(fig);
       }
+      const idx = (n: number) => Float64Array.from({ length: n }, (_, i) => i);
+      const fig = await svgFigure('components', 'Bases and activations', componentsSpec(W, H, { wAxis: { values: idx(W.rows), title: 'row f' }, hAxis: { values: idx(H.cols), title: 'column n' } }), "Each row k: W[:, k] (left) and H[k, :] (right), each on its own scale.");
+      figures.push(fig);
+      sec.figures.push(fig);
     }
     if (sec.figures.length) sections.push(sec);
   }
@@ -350,6 +357,16 @@ export async function writeSweepReport(dir: string, options: ReportOptions = {})
   writeFileAtomic(file, html);
   options.log?.(`report: ${display(file)} (${figures.length} figures, ${results.length} run reports)`);
   return { file, figures, notes: [], runs: results };
+}
+
+function extent(x: Float64Array): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of x) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return Number.isFinite(lo) ? [lo, hi > lo ? hi : lo + 1] : [0, 1];
 }
 
 function slug(s: string): string {

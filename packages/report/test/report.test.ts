@@ -51,6 +51,11 @@ describe('writeReport', () => {
     // 2 tiles of 6×6 enlarged ×11 (to ~64 px) with 2-px gaps.
     expect([img.width, img.height]).toEqual([2 * (66 + 2) + 2, 66 + 4]);
     expect(readFileSync(res.file, 'utf8')).toContain('data:image/png;base64,');
+    // Not said to be images: WH as a heat map and the components figure, on row/column indices.
+    rmSync(join(run, 'extra.json'));
+    const plain = await writeReport(run);
+    expect(plain.figures.map((f) => f.id)).toEqual(['model', 'components', 'objective']);
+    expect(countMarks(plain.figures[1]!.svg!, 'area')).toBe(2 * 2);
   });
 
   it('sweep folder: one trajectory per run, bars per run with the oracle once, a report per run', async () => {
