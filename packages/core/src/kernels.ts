@@ -173,8 +173,10 @@ function product(
       gemmWasmInPlace(ws, m, n, k, A.data, aRs, aCs, B.data, bRs, bCs, C.data, n);
       return;
     }
-    if (backend === 'wasm' || m * n * k >= WASM_MIN_WORK) {
-      gemmWasmStaged(m, n, k, A.data, aRs, aCs, B.data, bRs, bCs, C.data, n);
+    if (
+      (backend === 'wasm' || m * n * k >= WASM_MIN_WORK) &&
+      gemmWasmStaged(m, n, k, A.data, aRs, aCs, B.data, bRs, bCs, C.data, n)
+    ) {
       return;
     }
   }

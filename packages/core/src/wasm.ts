@@ -37,6 +37,8 @@ interface WasmApi {
 const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 const PAGE = 65536;
+/** wasm32 addresses 4 GiB; keep one page of headroom. */
+const MAX_BYTES = 65535 * PAGE;
 const ALIGN = 64;
 
 function loadModule(): object | null {
@@ -127,7 +129,7 @@ export class WasmWorkspace<Name extends string = string> {
       }
       bytes += alignUp(r * c * 8);
     }
-    if (SCRATCH_BYTES + bytes > 65536 * PAGE - PAGE) {
+    if (SCRATCH_BYTES + bytes > MAX_BYTES) {
       throw new NmflabError('workspace too large for WebAssembly memory', {
         expected: 'at most 4 GiB in total', found: `${(bytes / 2 ** 30).toFixed(2)} GiB`,
       });
@@ -181,7 +183,9 @@ let stagingHeap = new Float64Array(0);
 
 /**
  * C (+)= op(A)·op(B) through the staging memory: copies A and B (whole arrays) in, multiplies,
- * copies C out. Same arguments as `gemmStrided` with zero offsets.
+ * copies C out. Same arguments as `gemmStrided` with zero offsets. Returns false, leaving C
+ * untouched, when the operands do not fit in WebAssembly memory (4 GiB) or it cannot grow; the
+ * caller then uses the JS kernel. The staging memory keeps its largest size (it never shrinks).
  */
 export function gemmWasmStaged(
   m: number, n: number, k: number,
@@ -189,9 +193,11 @@ export function gemmWasmStaged(
   B: Float64Array, bRs: number, bCs: number,
   C: Float64Array, cRs: number,
   accumulate = false,
-): void {
+): boolean {
+  if (!gemmModule) return false;
   const cLen = m === 0 ? 0 : (m - 1) * cRs + n;
   const need = alignUp(A.length * 8) + alignUp(B.length * 8) + alignUp(cLen * 8);
+  if (SCRATCH_BYTES + need > MAX_BYTES) return false;
   if (!staging) staging = new GemmInstance(need, true);
   const x = staging;
   const a = x.heapStart;
@@ -199,7 +205,13 @@ export function gemmWasmStaged(
   const c = b + alignUp(B.length * 8);
   const end = c + alignUp(cLen * 8);
   const have = x.memory.buffer.byteLength;
-  if (end > have) x.memory.grow(Math.ceil((end - have) / PAGE));
+  if (end > have) {
+    try {
+      x.memory.grow(Math.ceil((end - have) / PAGE));
+    } catch {
+      return false; // out of memory for the engine: fall back rather than fail the product
+    }
+  }
   // A view is re-made only when the memory grew (growing detaches the old buffer).
   if (stagingHeap.buffer !== x.memory.buffer) stagingHeap = new Float64Array(x.memory.buffer);
   const heap = stagingHeap;
@@ -209,4 +221,5 @@ export function gemmWasmStaged(
   if (accumulate || cRs !== n) heap.set(C.subarray(0, cLen), c / 8);
   x.exports.gemm(m, n, k, a, aRs, aCs, b, bRs, bCs, c, cRs, accumulate ? 1 : 0, x.packA, x.packB);
   C.set(heap.subarray(c / 8, c / 8 + cLen));
+  return true;
 }

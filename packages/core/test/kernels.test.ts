@@ -115,7 +115,7 @@ describe('WASM kernel: workspace, blocking edges, determinism', () => {
     const C = random(9, 11, rng);
     const expected = matmulNaive(A, B);
     for (let i = 0; i < C.data.length; i++) expected.data[i] += C.data[i]!;
-    gemmWasmStaged(9, 11, 300, A.data, 300, 1, B.data, 11, 1, C.data, 11, true);
+    expect(gemmWasmStaged(9, 11, 300, A.data, 300, 1, B.data, 11, 1, C.data, 11, true)).toBe(true);
     expect(maxRelDiff(C.data, expected.data)).toBeLessThan(1e-12);
     const viaJs = random(9, 11, new Rng(5));
     const viaWasm = new Matrix(9, 11, viaJs.data.slice());
@@ -131,6 +131,7 @@ describe('WASM kernel: workspace, blocking edges, determinism', () => {
   it('rejects bad workspace shapes with an NmflabError naming the matrix', () => {
     expect(() => new WasmWorkspace({ W: [3, -1] })).toThrow(NmflabError);
     expect(() => new WasmWorkspace({ W: [3, 1.5] })).toThrow(/W: bad workspace matrix shape/);
+    expect(() => new WasmWorkspace({ V: [70000, 70000] })).toThrow(/too large for WebAssembly memory/);
   });
 });
 
