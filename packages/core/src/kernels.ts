@@ -145,10 +145,11 @@ function target(rows: number, cols: number, out?: Matrix): Matrix {
 export type MatmulBackend = 'auto' | 'js' | 'wasm';
 
 /**
- * Below this m·n·k the staging copies cost more than WASM gains (measured: at 32³ both take a few
- * µs); products among workspace matrices use WASM at any size.
+ * Below this m·n·k the staging copies and call cost more than WASM gains. Measured here (median,
+ * loaded machine): JS/WASM-staged time ratio 0.6–0.7 at 2³–4³, 1.5 at 6³–8³, 3.4 at 32³, ~4–5
+ * from 48³. Products among workspace matrices use WASM at any size.
  */
-export const WASM_MIN_WORK = 32 ** 3;
+export const WASM_MIN_WORK = 6 ** 3;
 
 let backend: MatmulBackend = 'auto';
 
