@@ -50,7 +50,7 @@ export default async function () {
         'wasm in place': () => { setMatmulBackend('auto'); return f(ws.matrices.a, ws.matrices.b, ws.matrices.c); },
       };
       const row = { product: c.name };
-      let tNaive = 0;
+      let tNaive = 0, tJs = 0;
       for (const [name, run] of Object.entries(kernels)) {
         const err = maxRelDiff(run().data, ref.data);
         if (err > 1e-10) throw new Error(`${c.name}: ${name} differs from naive by ${err}`);
@@ -58,10 +58,12 @@ export default async function () {
         // correctness run above warmed it).
         const t = name === 'naive' ? timeMs(run, { reps: c.naiveReps ?? 5, warmup: 0 }) : timeMs(run, { reps });
         if (name === 'naive') tNaive = t;
+        if (name === 'js') tJs = t;
         row[`${name} ms`] = t.toFixed(2);
         row[`${name} GF/s`] = (flops / t / 1e6).toFixed(1);
         if (name !== 'naive') row[`${name} ×`] = (tNaive / t).toFixed(1);
       }
+      row['in place / js'] = (tJs / Number(row['wasm in place ms'])).toFixed(1) + '×';
       rows.push(row);
     }
   } finally {
