@@ -9,3 +9,4 @@ export * from './registry.js';
 export * from './builtin.js';
 export * from './fit.js';
 export * from './io.js';
+export * from './signal/index.js';
