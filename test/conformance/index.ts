@@ -1,5 +1,7 @@
 import type { AnyPlugin, PluginKind, Registry } from '@nmflab/core';
 import { divergenceChecks } from './divergence.js';
+import { initializerChecks } from './initializer.js';
+import { solverChecks } from './solver.js';
 import { regularizerChecks } from './regularizer.js';
 
 /**
@@ -11,5 +13,7 @@ export type KindChecks = (plugin: AnyPlugin, registry: Registry) => { name: stri
 
 export const kindChecks: Partial<Record<PluginKind, KindChecks>> = {
   divergence: divergenceChecks,
+  initializer: initializerChecks,
+  solver: solverChecks,
   regularizer: regularizerChecks,
 };

@@ -1,6 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { NmflabError } from '@nmflab/core';
 import { pluginsCommand } from './commands/plugins.js';
+import { factorizeCommand } from './commands/factorize.js';
 
 export interface GlobalArgs {
   plugin?: string[];
@@ -8,7 +9,7 @@ export interface GlobalArgs {
 }
 
 /** Commands, one registration each; each file in ./commands adds itself to the parser. */
-const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [pluginsCommand];
+const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [pluginsCommand, factorizeCommand];
 
 /** Print an error as one clear line (no stack unless --debug) and give the exit code. */
 export function reportError(err: unknown, debug: boolean): number {

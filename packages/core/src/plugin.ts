@@ -124,6 +124,11 @@ export interface Problem {
   V: Matrix;
   /** Complex STFT (F×N) for phase-aware solvers (complex NMF). */
   Y?: ComplexMatrix;
+  /**
+   * Initial phase (radians, F×N) of each of the `rank` components, for phase-aware solvers
+   * (complex NMF `phaseInit: given`), e.g. the phases of the sources' STFTs.
+   */
+  phase0?: Matrix[];
   rank: number;
   /** Non-negative weights M (F×N): the objective is Σ M⊙d(V|WH). */
   mask?: Matrix;
