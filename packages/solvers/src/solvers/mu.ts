@@ -116,6 +116,8 @@ export class MuSolver implements Solver<MuState> {
   private readonly path: Path;
   /** The divergence's own ε (d(V+ε|Λ+ε)): a frozen constant component ε·1·1ᵀ of the model. */
   private readonly shift: number;
+  /** The divergence's φ″, bound once (no allocation per step). */
+  private readonly weightFn?: (y: number) => number;
 
   constructor(o: MuOptions) {
     this.div = o.divergence;
@@ -153,7 +155,11 @@ export class MuSolver implements Solver<MuState> {
     }
     // MM guarantee: a known exponent (β family or declared γ); the heuristic is MM on β ∈ [1, 2].
     const mmKnown = this.mode === 'mm' ? beta !== undefined || this.div.mmExponent !== undefined : beta !== undefined && beta >= 1 && beta <= 2 && this.regs.length === 0;
-    this.monotone = mmKnown;
+    // Rescaling between updates changes a penalty's value, so it voids the MM guarantee.
+    const n = this.normalization();
+    const rescales = this.regs.length > 0 && (n.W !== 'none' || n.H !== 'none');
+    this.monotone = mmKnown && !rescales;
+    this.weightFn = typeof d.weight === 'function' ? d.weight.bind(d) : undefined;
   }
 
   /** Per-iteration normalization actually used (auto: the factor a one-sided penalty leaves free). */
@@ -300,7 +306,7 @@ export class MuSolver implements Solver<MuState> {
         }
       }
     } else {
-      const weight = this.div.weight!.bind(this.div);
+      const weight = this.weightFn!;
       for (let i = 0; i < n; i++) {
         const m = M ? M[i]! : 1;
         if (m === 0) {

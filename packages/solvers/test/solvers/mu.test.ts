@@ -242,6 +242,11 @@ describe('mu: invariants', () => {
       expect(Math.hypot(...c)).toBeCloseTo(1, 12);
     }
     expect(maxRelDiff(matmul(st.W, st.H).data, st.L.data)).toBeLessThan(1e-14);
+    // Rescaling changes the penalty's value: no monotonicity is claimed then.
+    expect(s.monotone).toBe(false);
+    expect(new MuSolver({ divergence: betaDivergence(1), regularizers: regs, normalize: 'none' }).monotone).toBe(true);
+    expect(new MuSolver({ divergence: betaDivergence(1), normalize: 'auto' }).monotone).toBe(true);
+    expect(new MuSolver({ divergence: betaDivergence(3), mode: 'heuristic' }).monotone).toBe(false);
   });
 });
 
