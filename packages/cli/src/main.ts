@@ -4,6 +4,7 @@ import { pluginsCommand } from './commands/plugins.js';
 import { runCommand } from './commands/run.js';
 import { compareCommand } from './commands/compare.js';
 import { factorizeCommand } from './commands/factorize.js';
+import { bssEvalCommand } from './commands/bss-eval.js';
 
 export interface GlobalArgs {
   plugin?: string[];
@@ -16,6 +17,7 @@ const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [
   factorizeCommand,
   runCommand,
   compareCommand,
+  bssEvalCommand,
 ];
 
 /** Print an error as one clear line (no stack unless --debug) and give the exit code. */
