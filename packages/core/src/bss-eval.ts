@@ -158,8 +158,14 @@ export class SpdSolver {
   private readonly perm: Int32Array | undefined;
   readonly rank: number;
 
-  constructor(A: Float64Array, n: number) {
+  constructor(A: Float64Array, n: number, factor?: Float64Array) {
     this.n = n;
+    if (factor) {
+      this.L = factor;
+      this.rank = n;
+      this.perm = undefined;
+      return;
+    }
     const L = new Float64Array(n * n);
     if (SpdSolver.cholesky(A, n, L)) {
       this.L = L;
@@ -171,6 +177,17 @@ export class SpdSolver {
       this.perm = perm;
       this.rank = rank;
     }
+  }
+
+  /**
+   * The system of the leading m×m block of A, from this factorization (the Cholesky factor of a
+   * leading block is the leading block of the factor); undefined after a pivoted fallback.
+   */
+  leading(m: number): SpdSolver | undefined {
+    if (this.perm) return undefined;
+    const Lm = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) Lm.set(this.L.subarray(i * this.n, i * this.n + m), i * m);
+    return new SpdSolver(Lm, m, Lm);
   }
 
   /** True when the fallback (least-squares) path was taken. */
@@ -343,11 +360,17 @@ export class DelayedReferences {
       {
         const r = rs[p]!;
         for (let a = 0; a < L; a++) {
+          // block (i,j), row a: r[b − a] for b ≥ a (contiguous), r[size − (a − b)] for b < a
           const row = (i * L + a) * nL + j * L;
+          G.set(r.subarray(size - a, size), row);
+          G.set(r.subarray(0, L - a), row + a);
+        }
+        if (i !== j) {
+          // block (j,i) = block(i,j)ᵀ, written row by row: row b holds r[b − a] over a
           for (let b = 0; b < L; b++) {
-            const v = r[(b - a + size) % size]!;
-            G[row + b] = v;
-            G[(j * L + b) * nL + i * L + a] = v;
+            const row = (j * L + b) * nL + i * L;
+            for (let a = 0; a <= b; a++) G[row + a] = r[b - a]!;
+            for (let a = b + 1; a < L; a++) G[row + a] = r[size - (a - b)]!;
           }
         }
       }
@@ -356,6 +379,11 @@ export class DelayedReferences {
     this.all = new SpdSolver(G, nL);
     this.single = [];
     for (let j = 0; j < n; j++) {
+      const lead = j === 0 ? this.all.leading(L) : undefined;
+      if (lead) {
+        this.single.push(lead);
+        continue;
+      }
       const B = new Float64Array(L * L);
       for (let a = 0; a < L; a++) B.set(G.subarray((j * L + a) * nL + j * L, (j * L + a) * nL + j * L + L), a * L);
       this.single.push(new SpdSolver(B, L));
