@@ -13,6 +13,8 @@ PACKAGES="sox libsox-fmt-all fluidsynth fluid-soundfont-gm asterisk-core-sounds-
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends $PACKAGES
+# The generators are plain Node scripts (built-in modules only); Debian's nodejs is enough.
+command -v node >/dev/null 2>&1 || apt-get install -y --no-install-recommends nodejs
 
 # Versions the committed data was made with (also in data/SOURCES.md).
 expected="sox 14.4.2+git20190427-3.5

@@ -80,6 +80,51 @@ const wav = (file: string): Wav => {
 };
 const duration = (w: Wav) => w.samples / w.sampleRate;
 
+/** Notes of a Standard MIDI File (all tracks, constant tempo): pitch, onset/offset in s, velocity. */
+function readMidiNotes(file: string): { pitch: number; onset: number; offset: number; velocity: number }[] {
+  const b = readFileSync(file);
+  expect(b.toString('ascii', 0, 4)).toBe('MThd');
+  const ntracks = b.readUInt16BE(10), division = b.readUInt16BE(12);
+  let usPerQuarter = 500_000;
+  const open = new Map<number, { tick: number; velocity: number }>();
+  const notes: { pitch: number; onTick: number; offTick: number; velocity: number }[] = [];
+  let off = 8 + b.readUInt32BE(4);
+  for (let t = 0; t < ntracks; t++) {
+    expect(b.toString('ascii', off, off + 4)).toBe('MTrk');
+    const end = off + 8 + b.readUInt32BE(off + 4);
+    let p = off + 8, tick = 0, status = 0;
+    const vlq = () => {
+      let v = 0, c: number;
+      do { c = b[p++]!; v = (v << 7) | (c & 0x7f); } while (c & 0x80);
+      return v;
+    };
+    while (p < end) {
+      tick += vlq();
+      if (b[p]! & 0x80) status = b[p++]!;
+      if (status === 0xff) {
+        const type = b[p++]!, len = vlq();
+        if (type === 0x51) usPerQuarter = b.readUIntBE(p, 3);
+        p += len;
+      } else if (status === 0xf0 || status === 0xf7) p += vlq();
+      else {
+        const hi = status & 0xf0, d1 = b[p++]!, d2 = hi === 0xc0 || hi === 0xd0 ? 0 : b[p++]!;
+        if (hi === 0x90 && d2 > 0) open.set(d1, { tick, velocity: d2 });
+        else if (hi === 0x80 || (hi === 0x90 && d2 === 0)) {
+          const o = open.get(d1)!;
+          notes.push({ pitch: d1, onTick: o.tick, offTick: tick, velocity: o.velocity });
+          open.delete(d1);
+        }
+      }
+    }
+    off = end;
+  }
+  expect(open.size, `${file}: notes left on`).toBe(0);
+  const sec = (ticks: number) => (ticks * usPerQuarter) / division / 1e6;
+  return notes
+    .map((n) => ({ pitch: n.pitch, onset: sec(n.onTick), offset: sec(n.offTick), velocity: n.velocity }))
+    .sort((a, c) => a.onset - c.onset || a.pitch - c.pitch);
+}
+
 function npyHeader(file: string): { descr: string; shape: number[]; dataBytes: number } {
   const buf = readFileSync(file);
   expect(buf.subarray(0, 6).toString('latin1')).toBe('\x93NUMPY');
@@ -166,6 +211,11 @@ describe('ground truth', () => {
           expect(n.offset).toBeLessThanOrEqual(duration(w));
           expect(n.velocity >= 1 && n.velocity <= 127).toBe(true);
         }
+        // The MIDI file that was rendered holds exactly these notes.
+        const listed = j.notes.map((n: { pitch: number; onset: number; offset: number; velocity: number }) => ({
+          pitch: n.pitch, onset: n.onset, offset: n.offset, velocity: n.velocity,
+        }));
+        expect(readMidiNotes(rel(j.midi))).toEqual(listed);
         expect(j.pitches).toEqual([...new Set(j.notes.map((n: { pitch: number }) => n.pitch))].sort((a, b) => (a as number) - (b as number)));
         // Every note's attack is audible: the signal around each onset is not silent.
         for (const n of j.notes) {

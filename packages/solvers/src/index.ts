@@ -1,5 +1,8 @@
 import { pluginModule, type AnyPlugin } from '@nmflab/core';
 import mu from './solvers/mu.js';
+import complexNmf from './solvers/complex-nmf.js';
+import plsa from './solvers/plsa.js';
+import sparseCoding from './solvers/sparse-coding.js';
 import random from './initializers/random.js';
 import randomVcol from './initializers/random-vcol.js';
 import nndsvd from './initializers/nndsvd.js';
@@ -13,6 +16,9 @@ export { nndsvd as nndsvdFactors } from './nndsvd.js';
 /** Every solver and initializer plugin of this package: one import and one line each. */
 export const solverPlugins: AnyPlugin[] = [
   mu,
+  complexNmf,
+  plsa,
+  sparseCoding,
   random,
   randomVcol,
   nndsvd,

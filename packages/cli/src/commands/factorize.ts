@@ -65,6 +65,7 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
   if (!Number.isInteger(o.iterations) || o.iterations < 0) throw new NmflabError('invalid iteration count', { path: '--iterations', expected: 'an integer ≥ 0', found: String(o.iterations) });
   if (!Number.isInteger(o.restarts) || o.restarts < 1) throw new NmflabError('invalid number of restarts', { path: '--restarts', expected: 'an integer ≥ 1', found: String(o.restarts) });
   if (!Number.isInteger(o.seed)) throw new NmflabError('invalid seed', { path: '--seed', expected: 'an integer', found: String(o.seed) });
+  if (o.mode !== 'mm' && o.mode !== 'heuristic') throw new NmflabError('not an allowed value', { path: '--mode', expected: 'one of mm, heuristic', found: JSON.stringify(o.mode) });
   for (const [name, v] of [['--beta', o.beta], ['--offset', o.offset]] as const) {
     if (v !== undefined && !Number.isFinite(v)) throw new NmflabError('not a number', { path: name, expected: 'a finite number', found: String(v) });
   }

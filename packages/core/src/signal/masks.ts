@@ -146,14 +146,15 @@ export function griffinLim(S: Matrix, stft: Stft, options: GriffinLimOptions = {
   }
   const length = options.length ?? stft.coveredLength(S.cols);
   const convergence: number[] = [];
-  let x: Float64Array = new Float64Array(0);
-  let Y = X;
+  if (!Number.isInteger(length) || stft.frameCount(length) !== S.cols) {
+    throw new NmflabError('length does not give back the same number of frames', { path: 'length', expected: `a length whose STFT has ${S.cols} frames`, found: `${length} samples (${Number.isInteger(length) ? stft.frameCount(length) : '?'} frames)` });
+  }
+  // Work space reused by every iteration (no allocation inside the loop).
+  const x = new Float64Array(length);
+  const Y = new ComplexMatrix(S.rows, S.cols);
   for (let it = 0; it < iterations; it++) {
-    x = stft.synthesize(Y, length);
-    Y = stft.analyze(x);
-    if (Y.cols !== S.cols) {
-      throw new NmflabError('length does not give back the same number of frames', { path: 'length', expected: `a length whose STFT has ${S.cols} frames`, found: `${length} samples (${Y.cols} frames)` });
-    }
+    stft.synthesize(X, length, x);
+    stft.analyze(x, Y);
     let err = 0;
     for (let i = 0; i < s.length; i++) {
       const a = Math.hypot(Y.re[i]!, Y.im[i]!);
@@ -169,7 +170,6 @@ export function griffinLim(S: Matrix, stft: Stft, options: GriffinLimOptions = {
       }
     }
     convergence.push(Math.sqrt(err) / norm);
-    Y = X;
   }
   return { samples: x, spectrum: stft.analyze(x), convergence };
 }

@@ -9,8 +9,8 @@ import { NmflabError } from '../errors.js';
  * and linearly interpolated. Samples outside the signal are 0. The output has ⌈L·to/from⌉ samples.
  *
  * Why not wavefile's resampler: it maps output sample i to input time i·(L−1)/L′ (a time-scale
- * error of 1/L, e.g. 0.09 off a 440 Hz sine at the end of one second) and its FIR low-pass runs at
- * roughly 3 s per minute of audio.
+ * error of 1/L, e.g. 0.09 off a 440 Hz sine at the end of one second) and it took ~14 s of CPU per
+ * minute of 16 kHz audio (16 → 22.05 kHz, default cubic+IIR and sinc+FIR alike) against ~0.4 s here.
  */
 const ZERO_CROSSINGS = 16;
 const TABLE_DENSITY = 512;

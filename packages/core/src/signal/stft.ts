@@ -1,5 +1,6 @@
 import FFT from 'fft.js';
-import { NmflabError, describeValue } from '../errors.js';
+import { NmflabError, NmflabErrors, describeValue } from '../errors.js';
+import { validatePlainParams, type ParamsSpec, type Where } from '../params.js';
 import { ComplexMatrix, Matrix } from '../matrix.js';
 import type { Transform } from '../plugin.js';
 import { WINDOWS, makeWindow, type WindowName } from './window.js';
@@ -44,10 +45,24 @@ export interface StftConfig extends StftOptions {
   representation?: Representation;
 }
 
+/**
+ * The STFT settings as declared parameters (JSON Schema fragments, as plugins declare theirs), for
+ * a config's `transform:` section; {@link Stft.fromConfig} validates against it.
+ */
+export const STFT_PARAMS: ParamsSpec = {
+  sampleRate: { type: 'number', exclusiveMinimum: 0, required: true, description: 'samples per second of the signals the transform is applied to' },
+  frameLength: { type: 'integer', minimum: 2, default: 1024, description: 'frame length n in samples, a power of two (fft.js); F = n/2 + 1 bins' },
+  hop: { type: 'integer', minimum: 1, default: 256, description: 'samples between frame starts; Σ w² over overlapping frames must not vanish' },
+  window: { type: 'string', enum: WINDOWS, default: 'hann', description: 'analysis and synthesis window (periodic); sinebell is sine' },
+  center: { type: 'boolean', default: true, description: 'pad n/2 samples on both sides so frame m is centred on sample m·hop' },
+  padMode: { type: 'string', enum: PAD_MODES, default: 'reflect', description: 'how centring pads: mirror the signal or zeros' },
+  representation: { type: 'string', enum: REPRESENTATIONS, default: 'magnitude', description: 'what is factorized: |Y| (magnitude) or |Y|² (power)' },
+};
+
 /** Σw² below this fraction of max w² counts as vanishing (the division would amplify rounding by > 10⁴). */
 const OVERLAP_TOL = 1e-8;
-/** Frames transposed together between the F×N planes and per-frame spectra. */
-const BLOCK = 16;
+/** Frames transposed together between the F×N planes and per-frame spectra (even, ≤ 16, ~1 MB). */
+const blockFrames = (n: number) => 2 * Math.max(1, Math.min(8, Math.floor(2 ** 16 / (n + 2))));
 
 export class Stft implements Transform {
   readonly sampleRate: number;
@@ -65,8 +80,13 @@ export class Stft implements Transform {
   private readonly frame: Float64Array;
   private readonly spec: Float64Array;
   private readonly spec2: Float64Array;
+  private readonly BLOCK: number;
   /** BLOCK frames of spectra, frame-major (2F numbers each), for cache-friendly transposition. */
   private readonly block: Float64Array;
+  // Synthesis work space, reused across calls with the same frame count.
+  private acc = new Float64Array(0);
+  private den: Float64Array | undefined;
+  private denFrames = -1;
 
   constructor(config: StftConfig, where: { file?: string; path?: string } = {}) {
     const at = (key: string) => (where.path ? `${where.path}.${key}` : key);
@@ -86,7 +106,8 @@ export class Stft implements Transform {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 2) {
       fail('frameLength', 'invalid frame length', 'an integer power of two ≥ 2', n);
     }
-    if ((n & (n - 1)) !== 0 || n > 2 ** 24) {
+    if (n > 2 ** 20) fail('frameLength', 'frame length too large', 'at most 2^20 = 1048576 samples', n);
+    if ((n & (n - 1)) !== 0) {
       const lo = 2 ** Math.floor(Math.log2(n));
       fail('frameLength', 'frame length is not a power of two', 'a power of two ≥ 2 (fft.js only does radix-2/4 transforms)', n, `use ${lo} or ${2 * lo}`);
     }
@@ -110,18 +131,31 @@ export class Stft implements Transform {
     this.frame = new Float64Array(n);
     this.spec = new Float64Array(2 * n);
     this.spec2 = new Float64Array(2 * n);
-    this.block = new Float64Array(BLOCK * (n + 2));
+    this.BLOCK = blockFrames(n);
+    this.block = new Float64Array(this.BLOCK * (n + 2));
     // Steady state (away from the ends): Σ_j w²(r + j·hop) must not vanish for any phase r.
     const w = this.windowSamples;
     let wmax = 0;
     for (let t = 0; t < n; t++) wmax = Math.max(wmax, w[t]! * w[t]!);
-    for (let r = 0; r < hop; r++) {
+    // Offsets r ≥ n (hop > n) see no window at all; check one of them without looping to hop.
+    for (let r = 0; r < Math.min(hop, n + 1); r++) {
       let s = 0;
       for (let t = r; t < n; t += hop) s += w[t]! * w[t]!;
       if (s <= OVERLAP_TOL * wmax) {
-        fail('hop', 'window and hop do not overlap: some samples could not be resynthesized', `Σ_m w²(t − m·hop) > 0 at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect)`, `hop ${hop} with a ${window} window of ${n} samples (Σw² = ${Number(s.toPrecision(3))} at offset ${r} within the hop)`);
+        fail('hop', 'window and hop do not overlap: some samples could not be resynthesized', `Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect)`, `hop ${hop} with a ${window} window of ${n} samples (Σw² = ${Number(s.toPrecision(3))} at offset ${r} within the hop)`);
       }
     }
+  }
+
+  /**
+   * Build from a raw config mapping (e.g. a YAML `transform:` section): every schema error at once
+   * (unknown keys with did-you-mean, types, ranges, defaults filled), then the constructor's checks.
+   */
+  static fromConfig(raw: unknown, where: Where = {}): Stft {
+    const { value, errors } = validatePlainParams(STFT_PARAMS, raw, where);
+    if (errors.length === 1) throw errors[0]!;
+    if (errors.length > 1) throw new NmflabErrors(errors);
+    return new Stft(value as unknown as StftConfig, where);
   }
 
   /** Samples padded at the start (n/2 when centred). */
@@ -135,8 +169,11 @@ export class Stft implements Transform {
     return 1 + Math.ceil(Math.max(padded - this.frameLength, 0) / this.hop);
   }
 
-  /** Complex STFT Y (F×N): row f = frequency bin f·sampleRate/n, column m = frame m. */
-  analyze(samples: Float64Array): ComplexMatrix {
+  /**
+   * Complex STFT Y (F×N): row f = frequency bin f·sampleRate/n, column m = frame m. `out` (F×N,
+   * every entry overwritten) avoids allocating in iterative methods.
+   */
+  analyze(samples: Float64Array, out?: ComplexMatrix): ComplexMatrix {
     const L = samples.length;
     if (L === 0) throw new NmflabError('cannot take the STFT of an empty signal', { expected: 'at least one sample', found: '0 samples' });
     for (let i = 0; i < L; i++) {
@@ -147,10 +184,13 @@ export class Stft implements Transform {
     const n = this.frameLength, hop = this.hop, pad = this.pad, F = this.bins;
     const N = this.frameCount(L);
     const w = this.windowSamples, frame = this.frame, spec = this.spec;
-    const Y = new ComplexMatrix(F, N);
+    if (out && (out.rows !== F || out.cols !== N)) {
+      throw new NmflabError('output spectrogram has the wrong shape', { expected: `${F}×${N}`, found: `${out.rows}×${out.cols}` });
+    }
+    const Y = out ?? new ComplexMatrix(F, N);
     const re = Y.re, im = Y.im;
     const reflect = this.center && this.padMode === 'reflect';
-    const blk = this.block;
+    const blk = this.block, BLOCK = this.BLOCK;
     for (let m = 0; m < N; m++) {
       const start = m * hop - pad; // in original sample coordinates
       if (start >= 0 && start + n <= L) {
@@ -191,8 +231,9 @@ export class Stft implements Transform {
   /**
    * Inverse STFT by weighted overlap-add (LSEE-MSTFT), `length` samples (default: all the frames
    * cover). Imaginary parts at DC and Nyquist are ignored (the spectrum is taken as Hermitian).
+   * `out` (`length` samples, overwritten) avoids allocating in iterative methods.
    */
-  synthesize(Y: ComplexMatrix, length?: number): Float64Array {
+  synthesize(Y: ComplexMatrix, length?: number, out?: Float64Array): Float64Array {
     const n = this.frameLength, hop = this.hop, pad = this.pad, F = this.bins;
     if (Y.rows !== F) {
       throw new NmflabError('spectrogram does not match the STFT', { expected: `${F} frequency rows (frame length ${n})`, found: `${Y.rows} rows` });
@@ -214,28 +255,25 @@ export class Stft implements Transform {
     const T = (N - 1) * hop + n;
     const w = this.windowSamples;
     // Denominator Σ_m w²(t − m·hop), checked over the part of the signal we return.
-    const den = new Float64Array(T);
-    for (let m = 0; m < N; m++) {
-      const s = m * hop;
-      for (let t = 0; t < n; t++) den[s + t] += w[t]! * w[t]!;
-    }
+    const den = this.denominator(N);
     let wmax = 0;
     for (let t = 0; t < n; t++) wmax = Math.max(wmax, w[t]! * w[t]!);
     for (let i = 0; i < L; i++) {
       if (den[pad + i]! <= OVERLAP_TOL * wmax) {
         throw new NmflabError('no window covers this sample, so it cannot be resynthesized', {
           path: `sample ${i}`,
-          expected: 'Σ_m w²(t − m·hop) > 0 at every sample of the signal',
+          expected: 'Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample of the signal',
           found: `Σw² = ${Number(den[pad + i]!.toPrecision(3))} (${this.window} window, frame ${n}, hop ${hop}, center ${this.center})`,
           hint: this.center ? 'use a smaller hop' : 'use center: true, or a window that is nonzero at its ends (sine, hamming, rect)',
         });
       }
     }
-    const acc = new Float64Array(T);
-    const z = this.spec, out = this.spec2;
+    if (this.acc.length !== T) this.acc = new Float64Array(T);
+    const acc = this.acc.fill(0);
+    const z = this.spec, frameOut = this.spec2;
     const half = n / 2;
     // Two real frames per complex inverse FFT: IDFT(A + iB) = a + ib for real a, b.
-    const blk = this.block, F2 = 2 * F;
+    const blk = this.block, F2 = 2 * F, BLOCK = this.BLOCK;
     for (let m = 0; m < N; m += 2) {
       const two = m + 1 < N;
       if (m % BLOCK === 0) {
@@ -263,17 +301,34 @@ export class Stft implements Transform {
           z[2 * (n - f) + 1] = br - ai;
         }
       }
-      this.fft.inverseTransform(out, z);
+      this.fft.inverseTransform(frameOut, z);
       const s = m * hop;
-      for (let t = 0; t < n; t++) acc[s + t] += w[t]! * out[2 * t]!;
+      for (let t = 0; t < n; t++) acc[s + t] += w[t]! * frameOut[2 * t]!;
       if (two) {
         const s2 = s + hop;
-        for (let t = 0; t < n; t++) acc[s2 + t] += w[t]! * out[2 * t + 1]!;
+        for (let t = 0; t < n; t++) acc[s2 + t] += w[t]! * frameOut[2 * t + 1]!;
       }
     }
-    const x = new Float64Array(L);
+    if (out && out.length !== L) {
+      throw new NmflabError('output signal has the wrong length', { expected: `${L} samples`, found: `${out.length}` });
+    }
+    const x = out ?? new Float64Array(L);
     for (let i = 0; i < L; i++) x[i] = acc[pad + i]! / den[pad + i]!;
     return x;
+  }
+
+  /** Σ_m w²(t − m·hop) over the padded span of N frames (cached for the last N). */
+  private denominator(N: number): Float64Array {
+    if (this.den && this.denFrames === N) return this.den;
+    const n = this.frameLength, hop = this.hop, w = this.windowSamples;
+    const den = new Float64Array((N - 1) * hop + n);
+    for (let m = 0; m < N; m++) {
+      const s = m * hop;
+      for (let t = 0; t < n; t++) den[s + t] += w[t]! * w[t]!;
+    }
+    this.den = den;
+    this.denFrames = N;
+    return den;
   }
 
   /** The non-negative matrix to factorize: |Y| or |Y|² per `representation`. */

@@ -154,6 +154,7 @@ describe('Griffin–Lim', () => {
   it('rejects bad settings', () => {
     expect(() => griffinLim(S, s, { iterations: 0 })).toThrow('iterations: invalid Griffin–Lim iteration count');
     expect(() => griffinLim(S, s, { initialPhase: 'random' })).toThrow('rng: random initial phase needs an Rng');
+    expect(() => griffinLim(S, s, { length: 100 })).toThrow(`length: length does not give back the same number of frames (expected a length whose STFT has ${S.cols} frames, found 100 samples (3 frames))`);
     expect(() => griffinLim(new Matrix(5, 3), s)).toThrow('magnitude does not match the STFT (expected 129 frequency rows, found 5 rows)');
   });
 });

@@ -83,16 +83,25 @@ describe('STFT / inverse STFT', () => {
   it('throws a clear error for a window/hop pair without overlap', () => {
     const e1 = thrown(() => new Stft({ sampleRate: 1, frameLength: 256, hop: 300, window: 'rect' }));
     expect(e1.message).toBe(
-      'hop: window and hop do not overlap: some samples could not be resynthesized (expected Σ_m w²(t − m·hop) > 0 at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect), found hop 300 with a rect window of 256 samples (Σw² = 0 at offset 256 within the hop))',
+      'hop: window and hop do not overlap: some samples could not be resynthesized (expected Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect), found hop 300 with a rect window of 256 samples (Σw² = 0 at offset 256 within the hop))',
     );
+    expect(thrown(() => new Stft({ sampleRate: 1, frameLength: 256, hop: 2 ** 40, window: 'rect' })).found).toBe(`hop ${2 ** 40} with a rect window of 256 samples (Σw² = 0 at offset 256 within the hop)`);
     // hann with hop = n: frame boundaries fall where every window is zero.
     expect(thrown(() => new Stft({ sampleRate: 1, frameLength: 256, hop: 256, window: 'hann' })).path).toBe('hop');
     // hann without centring: sample 0 is seen only through w[0] = 0.
     const s = new Stft({ sampleRate: 1, frameLength: 64, hop: 16, window: 'hann', center: false });
     const e2 = thrown(() => s.synthesize(s.analyze(x), x.length));
     expect(e2.message).toBe(
-      'sample 0: no window covers this sample, so it cannot be resynthesized (expected Σ_m w²(t − m·hop) > 0 at every sample of the signal, found Σw² = 0 (hann window, frame 64, hop 16, center false)); use center: true, or a window that is nonzero at its ends (sine, hamming, rect)',
+      'sample 0: no window covers this sample, so it cannot be resynthesized (expected Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample of the signal, found Σw² = 0 (hann window, frame 64, hop 16, center false)); use center: true, or a window that is nonzero at its ends (sine, hamming, rect)',
     );
+  });
+
+  it('treats a window sum below 1e-8·max w² as vanishing (sine of 16384 at sample 0: w[0]² ≈ 9e-9)', () => {
+    const s = new Stft({ sampleRate: 1, frameLength: 16384, hop: 4096, window: 'sine', center: false });
+    const y = new Float64Array(20000).fill(1);
+    expect(thrown(() => s.synthesize(s.analyze(y), y.length)).message).toMatch(/^sample 0: no window covers this sample.*found Σw² = 9\.19e-9 /);
+    const s2 = new Stft({ sampleRate: 1, frameLength: 4096, hop: 1024, window: 'sine', center: false }); // w[0]² ≈ 1.5e-7
+    expect(relErr(s2.synthesize(s2.analyze(y), y.length), y)).toBeLessThan(1e-10);
   });
 
   it('validates its settings with the path, expectation and finding', () => {
@@ -113,6 +122,25 @@ describe('STFT / inverse STFT', () => {
     expect(thrown(() => s.analyze(Float64Array.of(0, NaN, 1))).path).toBe('sample 1');
     expect(thrown(() => s.synthesize(new ComplexMatrix(32, 4))).reason).toBe('spectrogram does not match the STFT');
     expect(thrown(() => s.synthesize(new ComplexMatrix(33, 4), 10_000)).reason).toBe('invalid synthesis length');
+  });
+
+  it('builds from a config mapping, filling defaults and reporting every error with its path', () => {
+    const s = Stft.fromConfig({ sampleRate: 16000, window: 'sinebell' }, { file: 'exp.yaml', path: 'transform' });
+    expect([s.frameLength, s.hop, s.window, s.center, s.padMode, s.representation]).toEqual([1024, 256, 'sinebell', true, 'reflect', 'magnitude']);
+    let err: unknown;
+    try {
+      Stft.fromConfig({ frameLength: 0, hopp: 3, window: 'hanning' }, { file: 'exp.yaml', path: 'transform' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NmflabError);
+    const text = (err as NmflabError).format();
+    expect(text).toContain("exp.yaml: transform.hopp: unknown parameter");
+    expect(text).toContain("did you mean 'hop'?");
+    expect(text).toContain('exp.yaml: transform.sampleRate: missing required parameter');
+    expect(text).toContain('exp.yaml: transform.frameLength:');
+    expect(text).toContain('exp.yaml: transform.window:');
+    expect(() => Stft.fromConfig({ sampleRate: 8000, frameLength: 500 }, { path: 'transform' })).toThrow('transform.frameLength: frame length is not a power of two');
   });
 
   it('matches a direct DFT of one windowed frame, and Parseval holds', () => {
@@ -164,6 +192,22 @@ describe('STFT / inverse STFT', () => {
     for (let i = 0; i < M.data.length; i++) expect(P.data[i]).toBeCloseTo(M.data[i]! ** 2, 8);
     expect(mag.sampleRate).toBe(8000);
     expect(Array.from(istft(Y, opts, x.length))).toEqual(Array.from(mag.synthesize(mag.analyze(x), x.length)));
+  });
+
+  it('writes into caller-provided outputs with the same results, and checks their shapes', () => {
+    const s = new Stft({ sampleRate: 1, frameLength: 64, hop: 16 });
+    const y = x.subarray(0, 700);
+    const Y = s.analyze(y);
+    const Yo = new ComplexMatrix(Y.rows, Y.cols).clone();
+    Yo.re.fill(7);
+    expect(s.analyze(y, Yo)).toBe(Yo);
+    expect(Array.from(Yo.re)).toEqual(Array.from(Y.re));
+    expect(Array.from(Yo.im)).toEqual(Array.from(Y.im));
+    const xo = new Float64Array(700).fill(3);
+    expect(s.synthesize(Y, 700, xo)).toBe(xo);
+    expect(Array.from(xo)).toEqual(Array.from(s.synthesize(Y, 700)));
+    expect(() => s.analyze(y, new ComplexMatrix(33, 2))).toThrow(`output spectrogram has the wrong shape (expected 33×${Y.cols}, found 33×2)`);
+    expect(() => s.synthesize(Y, 700, new Float64Array(5))).toThrow('output signal has the wrong length (expected 700 samples, found 5)');
   });
 
   it('ignores imaginary parts at DC and Nyquist in synthesis (Hermitian spectrum)', () => {

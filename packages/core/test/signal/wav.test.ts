@@ -34,6 +34,36 @@ function rawWav(code: number, channels: number, rate: number, bits: number, data
   return buf;
 }
 
+/** WAVE_FORMAT_EXTENSIBLE (fmt chunk of 40 bytes) with a sub-format code, and an odd-sized LIST chunk first. */
+function extensibleWav(sub: number, channels: number, bits: number, data: Uint8Array): Uint8Array {
+  const list = 'LIST\x05\x00\x00\x00abcde\x00'; // 5-byte body + pad byte
+  const pre = 12 + list.length;
+  const buf = new Uint8Array(pre + 56 + data.length);
+  const dv = new DataView(buf.buffer);
+  const put = (o: number, str: string) => [...str].forEach((c, i) => (buf[o + i] = c.charCodeAt(0)));
+  put(0, 'RIFF');
+  dv.setUint32(4, buf.length - 8, true);
+  put(8, 'WAVE');
+  put(12, list);
+  put(pre, 'fmt ');
+  dv.setUint32(pre + 4, 40, true);
+  dv.setUint16(pre + 8, 0xfffe, true);
+  dv.setUint16(pre + 10, channels, true);
+  dv.setUint32(pre + 12, 8000, true);
+  dv.setUint32(pre + 16, (8000 * channels * bits) / 8, true);
+  dv.setUint16(pre + 20, (channels * bits) / 8, true);
+  dv.setUint16(pre + 22, bits, true);
+  dv.setUint16(pre + 24, 22, true); // cbSize
+  dv.setUint16(pre + 26, bits, true); // valid bits
+  dv.setUint32(pre + 28, 3, true); // channel mask
+  dv.setUint16(pre + 32, sub, true); // sub-format GUID, first two bytes = format code
+  buf.set([0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71], pre + 34);
+  put(pre + 48, 'data');
+  dv.setUint32(pre + 52, data.length, true);
+  buf.set(data, pre + 56);
+  return buf;
+}
+
 /** Largest distance from x to the nearest level of a b-bit PCM grid, allowing for clipping at +1. */
 const quantum = (format: string) => ({ pcm8: 2 ** -7, pcm16: 2 ** -15, pcm24: 2 ** -23, pcm32: 2 ** -31 })[format];
 
@@ -50,6 +80,11 @@ describe('WAV files', () => {
     const rf = parseWav(rawWav(3, 1, 48000, 64, new Uint8Array(f64.buffer)), 'c.wav');
     expect(Array.from(rf.samples)).toEqual([0.25, -0.125, 1.5]);
     expect(rf.format).toBe('float64');
+    const ef = parseWav(extensibleWav(3, 2, 32, new Uint8Array(new Float32Array([0.5, -0.25, 0.125, 1]).buffer)), 'd.wav');
+    expect(ef.channels.map((c) => Array.from(c))).toEqual([[0.5, 0.125], [-0.25, 1]]);
+    expect(ef.format).toBe('float32');
+    const ep = parseWav(extensibleWav(1, 2, 16, new Uint8Array(new Int16Array([16384, -16384, 0, 8192]).buffer)), 'e.wav');
+    expect(ep.channels.map((c) => Array.from(c))).toEqual([[0.5, 0], [-0.5, 0.25]]);
   });
 
   for (const format of WAV_FORMATS) {
@@ -75,6 +110,17 @@ describe('WAV files', () => {
       expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]); // atomic writes leave no temporaries
     });
   }
+
+  it('writes a valid header: RIFF size = file size − 8, data size = the samples (odd sizes too)', () => {
+    for (const [L, C, format] of [[3, 1, 'pcm8'], [5, 3, 'pcm24'], [4, 2, 'float64']] as const) {
+      const b = encodeWav(Array.from({ length: C }, () => new Float64Array(L).fill(0.5)), 8000, { format });
+      const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      expect(dv.getUint32(4, true)).toBe(b.length - 8);
+      const r = parseWav(b, 'h.wav');
+      expect(r.channels).toHaveLength(C);
+      expect(r.channels.every((c) => c.length === L)).toBe(true);
+    }
+  });
 
   it('downmixes to mono on request and clips PCM to [−1, 1]', () => {
     const a = noise(300, 4), b = noise(300, 5);
@@ -118,6 +164,7 @@ describe('broken WAV files', () => {
     ['huge-fmt.wav', edit((_, dv) => dv.setUint32(16, 0x7fffffff, true)), 'huge-fmt.wav: chunk "fmt " runs past the end of the file (expected 2147483647 bytes, found 224 bytes)'],
     ['tiny-fmt.wav', edit((_, dv) => dv.setUint32(16, 8, true)), 'tiny-fmt.wav: fmt chunk too short (expected at least 16 bytes, found 8 bytes)'],
     ['adpcm.wav', edit((_, dv) => dv.setUint16(20, 2, true)), 'adpcm.wav: unsupported WAV sample format (expected format code 1 (PCM) or 3 (IEEE float), found 2 (Microsoft ADPCM))'],
+    ['ext-alaw.wav', extensibleWav(6, 1, 8, new Uint8Array(4)), 'ext-alaw.wav: unsupported WAV sample format (expected format code 1 (PCM) or 3 (IEEE float), found 6 (A-law))'],
     ['code-9.wav', edit((_, dv) => dv.setUint16(20, 9, true)), 'code-9.wav: unsupported WAV sample format (expected format code 1 (PCM) or 3 (IEEE float), found 9)'],
     ['pcm12.wav', edit((_, dv) => dv.setUint16(34, 12, true)), 'pcm12.wav: unsupported PCM bit depth (expected 8, 16, 24, 32, found 12)'],
     ['float16.wav', edit((_, dv) => dv.setUint16(20, 3, true)), 'float16.wav: unsupported float bit depth (expected 32, 64, found 16)'],

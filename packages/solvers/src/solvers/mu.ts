@@ -116,6 +116,8 @@ export class MuSolver implements Solver<MuState> {
   private readonly path: Path;
   /** The divergence's own ε (d(V+ε|Λ+ε)): a frozen constant component ε·1·1ᵀ of the model. */
   private readonly shift: number;
+  /** The divergence's φ″, bound once (no allocation per step). */
+  private readonly weightFn?: (y: number) => number;
 
   constructor(o: MuOptions) {
     this.div = o.divergence;
@@ -153,7 +155,11 @@ export class MuSolver implements Solver<MuState> {
     }
     // MM guarantee: a known exponent (β family or declared γ); the heuristic is MM on β ∈ [1, 2].
     const mmKnown = this.mode === 'mm' ? beta !== undefined || this.div.mmExponent !== undefined : beta !== undefined && beta >= 1 && beta <= 2 && this.regs.length === 0;
-    this.monotone = mmKnown;
+    // Rescaling between updates changes a penalty's value, so it voids the MM guarantee.
+    const n = this.normalization();
+    const rescales = this.regs.length > 0 && (n.W !== 'none' || n.H !== 'none');
+    this.monotone = mmKnown && !rescales;
+    this.weightFn = typeof d.weight === 'function' ? d.weight.bind(d) : undefined;
   }
 
   /** Per-iteration normalization actually used (auto: the factor a one-sided penalty leaves free). */
@@ -288,12 +294,19 @@ export class MuSolver implements Solver<MuState> {
             continue;
           }
           const ln = l > eps ? l : eps; // floor where the power is negative
-          A[i] = b2 === 0 ? m * V[i]! : m * V[i]! * Math.pow(ln, b2);
-          B[i] = b1 === 0 ? m * l : m * Math.pow(b1 < 0 ? ln : l, b1);
+          // One power per entry: Λ^{β−1} = Λ^{β−2}·Λ (Λ floored on both, as the Bregman path).
+          let pw: number;
+          if (b2 === 0) pw = 1;
+          else if (b2 === -2) { const r = 1 / ln; pw = r * r; }
+          else if (b2 === -3) { const r = 1 / ln; pw = r * r * r; }
+          else pw = Math.pow(ln, b2);
+          const mp = m * pw;
+          A[i] = mp * V[i]!;
+          B[i] = b1 === 0 ? m * l : mp * (b1 < 0 ? ln : l);
         }
       }
     } else {
-      const weight = this.div.weight!.bind(this.div);
+      const weight = this.weightFn!;
       for (let i = 0; i < n; i++) {
         const m = M ? M[i]! : 1;
         if (m === 0) {
@@ -310,10 +323,14 @@ export class MuSolver implements Solver<MuState> {
     }
   }
 
+  private euclidFast(s: MuState): boolean {
+    return this.path.kind === 'beta' && this.path.beta === 2 && !s.M && this.shift === 0;
+  }
+
   /** Numerator and denominator of the W update into numW, denW. */
   private ratioW(s: MuState): void {
     const beta = this.path.beta;
-    if (this.path.kind === 'beta' && beta === 2 && !s.M && this.shift === 0) {
+    if (this.euclidFast(s)) {
       // num = V Hᵀ, den = W (H Hᵀ): K² products instead of a full Λ pass.
       matmulNT(s.V, s.H, s.numW);
       matmulNT(s.H, s.H, s.gram);
@@ -339,7 +356,7 @@ export class MuSolver implements Solver<MuState> {
 
   private ratioH(s: MuState): void {
     const beta = this.path.beta;
-    if (this.path.kind === 'beta' && beta === 2 && !s.M && this.shift === 0) {
+    if (this.euclidFast(s)) {
       matmulTN(s.W, s.V, s.numH);
       matmulTN(s.W, s.W, s.gram);
       matmul(s.gram, s.H, s.denH);
@@ -458,7 +475,8 @@ export class MuSolver implements Solver<MuState> {
       this.ratioW(s);
       this.apply(s.W.data, s.numW.data, s.denW.data, this.regsW, s.K, s.frozenCols);
       if (s.normalizeW !== 'none') this.rescale(s, 'W', s.normalizeW);
-      matmul(s.W, s.H, s.L);
+      // The β = 2 H update works from WᵀW and WᵀV: Λ is only needed again for the objective.
+      if (s.freezeH || !this.euclidFast(s)) matmul(s.W, s.H, s.L);
     }
     if (!s.freezeH) {
       this.ratioH(s);

@@ -242,6 +242,11 @@ describe('mu: invariants', () => {
       expect(Math.hypot(...c)).toBeCloseTo(1, 12);
     }
     expect(maxRelDiff(matmul(st.W, st.H).data, st.L.data)).toBeLessThan(1e-14);
+    // Rescaling changes the penalty's value: no monotonicity is claimed then.
+    expect(s.monotone).toBe(false);
+    expect(new MuSolver({ divergence: betaDivergence(1), regularizers: regs, normalize: 'none' }).monotone).toBe(true);
+    expect(new MuSolver({ divergence: betaDivergence(1), normalize: 'auto' }).monotone).toBe(true);
+    expect(new MuSolver({ divergence: betaDivergence(3), mode: 'heuristic' }).monotone).toBe(false);
   });
 });
 
@@ -273,5 +278,58 @@ describe('mu: ε policy and bad input', () => {
     expect(() => solver(betaDivergence(1)).init({ ...p, W0: new Matrix(4, 2) }, new Rng(1))).toThrow(/W0 has the wrong shape/);
     expect(() => solver(betaDivergence(1)).init({ ...p, mask: new Matrix(2, 2) }, new Rng(1))).toThrow(/mask shape/);
     expect(() => solver(betaDivergence(1)).init({ ...p, freezeW: [5] }, new Rng(1))).toThrow(/frozen column/);
+  });
+});
+
+describe('mu with the registered plugins', async () => {
+  const { buildRegistry } = await import('@nmflab/cli');
+  const registry = await buildRegistry();
+  const make = (params: Record<string, unknown>) => registry.create('solver', { id: 'mu', params: { normalize: 'none', ...params } }) as MuSolver;
+
+  it('the beta plugin gives the same iterates as the test oracle (β = 0.5, 1, 2)', () => {
+    const p = problem(10, 9, 3, 6);
+    for (const beta of [0.5, 1, 2]) {
+      const a = trajectory(make({ divergence: { id: 'beta', params: { beta } } }), p, 15);
+      const b = trajectory(solver(betaDivergence(beta)), p, 15);
+      expect(maxRelDiff(a.W.data, b.W.data)).toBeLessThan(1e-12);
+      expect(maxRelDiff(a.f, b.f)).toBeLessThan(1e-10);
+    }
+  });
+  it("a divergence's own ε (d(V+ε|WH+ε)) is a constant component: IS with zeros in V stays monotone", () => {
+    const p = problem(8, 7, 2, 3);
+    p.V.set(0, 0, 0);
+    p.V.set(4, 2, 0);
+    const { f } = trajectory(make({ divergence: { id: 'is', params: { eps: 1e-3 } } }), p, 40);
+    expect(f.every(Number.isFinite)).toBe(true);
+    expect(increases(f)).toEqual([]);
+  });
+  it('with the registered l1/l2/lp regularizers the mm objective never increases (KL with p = 1.5 included)', () => {
+    const p = problem(10, 9, 3, 12);
+    for (const beta of [0, 1, 1.5, 3]) {
+      const regularizers = [
+        { id: 'lp', params: { p: 1.5, lambda: 0.3, target: 'H' } },
+        { id: 'l1', params: { lambda: 0.05, target: 'W' } },
+        { id: 'l2', params: { lambda: 0.1, target: 'W' } },
+      ];
+      const s = make({ divergence: { id: 'beta', params: { beta } }, regularizers });
+      const { f } = trajectory(s, p, 30);
+      expect(increases(f)).toEqual([]);
+      const o = s.objective(s.init(p, new Rng(1)));
+      expect(Object.keys(o.terms)).toEqual(['data', 'lp(H)', 'l1(W)', 'l2(W)']);
+    }
+    const one: Problem = { V: Matrix.fromRows([[100]]), rank: 1, W0: Matrix.fromRows([[1]]), H0: Matrix.fromRows([[1e-3]]), freezeW: true };
+    const reg = [{ id: 'lp', params: { p: 1.5, lambda: 5, target: 'H' } }];
+    expect(trajectory(make({ divergence: 'kl', regularizers: reg }), one, 1).f[1]).toBeCloseTo(407.3, 1);
+    expect(trajectory(make({ divergence: 'kl', regularizers: reg, mode: 'heuristic' }), one, 1).f[1]).toBeCloseTo(3635.6, 1);
+  });
+  it('the bregman plugin with φ = y^β/(β(β−1)) follows the β path', () => {
+    const p = problem(8, 7, 2, 13);
+    const a = trajectory(make({ divergence: { id: 'bregman', params: { phi: 'y^0.5/(0.5*(0.5-1))' } }, mode: 'heuristic' }), p, 10);
+    const b = trajectory(solver(betaDivergence(0.5), { mode: 'heuristic' }), p, 10);
+    expect(maxRelDiff(a.W.data, b.W.data)).toBeLessThan(1e-10);
+    expect(maxRelDiff(a.f, b.f)).toBeLessThan(1e-9);
+  });
+  it('a dual divergence is refused with a clear error', () => {
+    expect(() => make({ divergence: { id: 'beta', params: { beta: 1, dual: true } } })).toThrow(/has no multiplicative update.*dual/);
   });
 });
