@@ -4,6 +4,7 @@ import bssEvalImages from './metrics/bss-eval-images.js';
 import siSdr from './metrics/si-sdr.js';
 import matrixFile from './sources/matrix-file.js';
 import syntheticLowrank from './sources/synthetic-lowrank.js';
+import wavMixture from './sources/wav-mixture.js';
 import factorize from './tasks/factorize.js';
 import mixtureFile from './sources/mixture-file.js';
 import separate from './tasks/separate.js';
@@ -15,6 +16,7 @@ export const corePlugins: AnyPlugin[] = [
   siSdr,
   matrixFile,
   syntheticLowrank,
+  wavMixture,
   factorize,
   mixtureFile,
   separate,

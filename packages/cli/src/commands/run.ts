@@ -25,8 +25,8 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         .option('quiet', { type: 'boolean', default: false, describe: 'print only where the results went' }),
     async (argv) => {
       if (!argv.config && !argv.resume) throw new NmflabError('no config given', { expected: 'nmflab run CONFIG.yaml, or --resume DIR' });
-      if (argv.resume && (argv.config || argv.set.length || argv.sweep.length)) {
-        throw new NmflabError('--resume takes no config, --set or --sweep', { hint: 'a resumed sweep runs exactly as it was planned (sweep.yaml)' });
+      if (argv.resume && (argv.config || argv.set.length || argv.sweep.length || argv.plugin?.length)) {
+        throw new NmflabError('--resume takes no config, --set, --sweep or --plugin', { hint: 'a resumed sweep runs exactly as it was planned (sweep.yaml)' });
       }
       const jobs = argv.jobs ?? availableParallelism();
       if (!Number.isInteger(jobs) || jobs < 1) throw new NmflabError('bad --jobs', { expected: 'an integer ≥ 1', found: String(argv.jobs) });
@@ -88,6 +88,7 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
           configFile: argv.config,
           sets: argv.set,
           sweeps: argv.sweep,
+          plugins: argv.plugin,
           outDir: argv.out,
           resume: argv.resume,
           jobs,

@@ -1,7 +1,8 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { NmflabError, describeValue, didYouMean } from '../errors.js';
 import { ajvToError, type PluginRef } from '../params.js';
 import type { Registry } from '../registry.js';
+import { PAD_MODES, Stft, WINDOWS, type PadMode, type WindowName } from '../signal/index.js';
 
 /**
  * The experiment config's own structure (the plugins' parameters are checked by the registry
@@ -12,8 +13,9 @@ import type { Registry } from '../registry.js';
 export interface TransformConfig {
   frameLength: number;
   hop: number;
-  window: 'hann' | 'hamming' | 'sqrt-hann' | 'rect';
+  window: WindowName;
   center: boolean;
+  padMode: PadMode;
   representation: 'magnitude' | 'power';
 }
 
@@ -53,10 +55,11 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        frameLength: { type: 'integer', minimum: 16, default: 1024 },
+        frameLength: { type: 'integer', minimum: 2, default: 1024 },
         hop: { type: 'integer', minimum: 1, default: 256 },
-        window: { enum: ['hann', 'hamming', 'sqrt-hann', 'rect'], default: 'hann' },
+        window: { enum: [...WINDOWS], default: 'hann' },
         center: { type: 'boolean', default: true },
+        padMode: { enum: [...PAD_MODES], default: 'reflect' },
         representation: { enum: ['magnitude', 'power'], default: 'magnitude' },
       },
     },
@@ -97,8 +100,12 @@ export const CONFIG_SCHEMA = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-const validateStructure = ajv.compile(CONFIG_SCHEMA);
+let compiled: ValidateFunction | undefined;
+/** Compiled on first use: importing core (every worker thread does) should not pay for it. */
+function validateStructure(data: unknown): boolean {
+  compiled ??= new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(CONFIG_SCHEMA);
+  return compiled(data) as boolean;
+}
 
 /** Known keys at a JSON pointer of the schema, for did-you-mean on unknown keys. */
 function knownKeys(pointer: string): string[] {
@@ -159,12 +166,21 @@ export function validateConfig(raw: unknown, registry: Registry, file?: string):
   if (!validateStructure(data)) {
     // ajv reports a failed `if`-free schema once per problem; drop duplicates by message.
     const seen = new Set<string>();
-    for (const e of validateStructure.errors ?? []) {
+    for (const e of compiled!.errors ?? []) {
       const err = structureError(e, data, file);
       if (!seen.has(err.message)) errors.push(err), seen.add(err.message);
     }
   }
   const out = data as Record<string, unknown> & { model?: Record<string, unknown> };
+  if (!errors.some((e) => e.path?.startsWith('transform'))) {
+    // The STFT's own checks (power-of-two frames, window/hop overlap), before anything runs.
+    try {
+      new Stft({ ...(out.transform as TransformConfig), sampleRate: 1 }, { file, path: 'transform' });
+    } catch (e) {
+      if (e instanceof NmflabError) errors.push(e);
+      else throw e;
+    }
+  }
   const check = (kind: Parameters<Registry['validate']>[0], spec: unknown, path: string): PluginRef | undefined => {
     if (spec === undefined) return undefined;
     const r = registry.validate(kind, spec, { file, path });

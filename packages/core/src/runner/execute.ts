@@ -8,6 +8,7 @@ import type { Metric, MetricInput, MetricValue, SourceData, TaskContext, TaskOut
 import type { Registry } from '../registry.js';
 import { Rng } from '../rng.js';
 import type { ExperimentConfig, TransformConfig } from '../config/schema.js';
+import { Stft, encodeWav } from '../signal/index.js';
 import { flattenMetrics, metricsCsv, trajectoryCsv } from './files.js';
 import type { Provenance } from './provenance.js';
 
@@ -20,9 +21,9 @@ import type { Provenance } from './provenance.js';
 /** What the runner needs besides the registry; the CLI provides it (signal layer included). */
 export interface RunEnv {
   registry: Registry;
-  /** Build the transform from the config's `transform:` block (the signal layer's STFT). */
+  /** Build the transform from the config's `transform:` block (default: core's `Stft`). */
   createTransform?: (cfg: TransformConfig, sampleRate: number) => Transform;
-  /** Encode a waveform as WAV bytes (the signal layer's writer). */
+  /** Encode a waveform as WAV bytes (default: core's `encodeWav`, 32-bit float). */
   encodeWav?: (samples: Float64Array, sampleRate: number) => Uint8Array;
 }
 
@@ -153,10 +154,9 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
   const data = await source.load(rng.fork('source'));
   let transform: Transform | undefined;
   if (data.signal) {
-    if (!env.createTransform) {
-      throw new NmflabError('this source gives audio but no signal layer (STFT) is available', { path: 'transform', expected: 'a build with the signal layer', exitCode: 1 });
-    }
-    transform = env.createTransform(cfg.transform, data.signal.sampleRate);
+    transform = env.createTransform
+      ? env.createTransform(cfg.transform, data.signal.sampleRate)
+      : new Stft({ ...cfg.transform, sampleRate: data.signal.sampleRate }, { path: 'transform' });
   }
   const stopping = cfg.model.stopping;
   let fits = 0;
@@ -230,8 +230,9 @@ function renderOutputs(job: RunJob, env: RunEnv, ex: Executed & { summary: Recor
     const mats = { ...(f ? { W: f.result.W, H: f.result.H } : {}), ...(output.matrices ?? {}) };
     for (const [name, m] of Object.entries(mats)) files.push([`${name}.npy`, matrixToNpy(m)]);
   }
-  if (outputs.wavs && output.estimates?.length && env.encodeWav && output.sampleRate) {
-    for (const s of output.estimates) files.push([`${s.name}.wav`, env.encodeWav(s.samples, output.sampleRate)]);
+  if (outputs.wavs && output.estimates?.length && output.sampleRate) {
+    const encode = env.encodeWav ?? ((x: Float64Array, rate: number) => encodeWav(x, rate, { format: 'float32' }));
+    for (const s of output.estimates) files.push([`${s.name}.wav`, encode(s.samples, output.sampleRate)]);
   }
   if (output.extra && Object.keys(output.extra).length) {
     files.push(['extra.json', JSON.stringify(output.extra, (_k, v) => (v instanceof Float64Array ? Array.from(v) : v), 2) + '\n']);
