@@ -13,6 +13,8 @@ const CONFIG = {
   view: { stroke: '#ccc' },
   axis: { labelFontSize: 10, titleFontSize: 11 },
   title: { fontSize: 13, anchor: 'start' as const },
+  // Sweep labels carry the varied parameters (`0001 (model.stopping.maxIterations=40)`): keep them whole.
+  legend: { labelLimit: 400 },
 };
 
 /** Render a Vega-Lite spec to a standalone SVG document (headless, renderer 'none'). */

@@ -313,22 +313,25 @@ export async function writeSweepReport(dir: string, options: ReportOptions = {})
     sections.push({ title: 'Objective', figures: [fig] });
   }
   // Bars: each run's own metrics under its label; a prefixed method (oracle…) shown once when every run agrees.
-  const bars: MetricBar[] = [];
+  const own: MetricBar[] = [];
+  const others: MetricBar[] = [];
   const seen = new Map<string, number>();
   for (const r of runs) {
     for (const b of metricBars(r, runLabel(r))) {
       if (b.method === runLabel(r)) {
-        bars.push(b);
+        own.push(b);
         continue;
       }
       const key = `${b.method}\u0000${b.source}\u0000${b.metric}`;
       const prev = seen.get(key);
       if (prev === undefined) {
         seen.set(key, b.value);
-        bars.push(b);
-      } else if (prev !== b.value) bars.push({ ...b, method: `${b.method} (${runLabel(r)})` });
+        others.push(b);
+      } else if (prev !== b.value) others.push({ ...b, method: `${b.method} (${runLabel(r)})` });
     }
   }
+  // The runs first, then the oracles and baselines.
+  const bars = [...own, ...others];
   let summary = '<p>No summary.csv.</p>';
   const sumFile = join(dir, 'summary.csv');
   if (existsSync(sumFile)) {
