@@ -11,6 +11,7 @@ export default defineConfig({
       '@nmflab/divergences': src('divergences'),
       '@nmflab/solvers': src('solvers'),
       '@nmflab/cli': src('cli'),
+      '@nmflab/report': src('report'),
     },
   },
   oxc: { decorator: { legacy: true } } as never,

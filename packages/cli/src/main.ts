@@ -5,6 +5,7 @@ import { runCommand } from './commands/run.js';
 import { compareCommand } from './commands/compare.js';
 import { factorizeCommand } from './commands/factorize.js';
 import { bssEvalCommand } from './commands/bss-eval.js';
+import { reportCommand } from './commands/report.js';
 
 export interface GlobalArgs {
   plugin?: string[];
@@ -18,6 +19,7 @@ const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [
   runCommand,
   compareCommand,
   bssEvalCommand,
+  reportCommand,
 ];
 
 /** Print an error as one clear line (no stack unless --debug) and give the exit code. */

@@ -5,6 +5,7 @@ import { NmflabError, runExperiment, type RunEvent } from '@nmflab/core';
 import type { Argv } from 'yargs';
 import { createRunEnv, packageVersions } from '../container.js';
 import type { GlobalArgs } from '../main.js';
+import { reportOptions } from './report.js';
 
 /**
  * `nmflab run CONFIG.yaml`: validate, expand the sweep, run on worker threads, write the run
@@ -22,11 +23,12 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         .option('sweep', { type: 'string', array: true, default: [], describe: 'sweep a value: path=[a,b] | range(from,to,step) | logspace(from,to,num), repeatable' })
         .option('jobs', { type: 'number', describe: 'parallel runs (worker threads); default: the core count' })
         .option('resume', { type: 'string', describe: 'complete the unfinished runs of this sweep folder' })
-        .option('quiet', { type: 'boolean', default: false, describe: 'print only where the results went' }),
+        .option('quiet', { type: 'boolean', default: false, describe: 'print only where the results went' })
+        .option('report', { type: 'boolean', default: false, describe: 'write report.html (nmflab report) into the sweep folder at the end' }),
     async (argv) => {
       if (!argv.config && !argv.resume) throw new NmflabError('no config given', { expected: 'nmflab run CONFIG.yaml, or --resume DIR' });
-      if (argv.resume && (argv.config || argv.set.length || argv.sweep.length)) {
-        throw new NmflabError('--resume takes no config, --set or --sweep', { hint: 'a resumed sweep runs exactly as it was planned (sweep.yaml)' });
+      if (argv.resume && (argv.config || argv.set.length || argv.sweep.length || argv.plugin?.length)) {
+        throw new NmflabError('--resume takes no config, --set, --sweep or --plugin', { hint: 'a resumed sweep runs exactly as it was planned (sweep.yaml)' });
       }
       const jobs = argv.jobs ?? availableParallelism();
       if (!Number.isInteger(jobs) || jobs < 1) throw new NmflabError('bad --jobs', { expected: 'an integer ≥ 1', found: String(argv.jobs) });
@@ -88,6 +90,7 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
           configFile: argv.config,
           sets: argv.set,
           sweeps: argv.sweep,
+          plugins: argv.plugin,
           outDir: argv.out,
           resume: argv.resume,
           jobs,
@@ -110,6 +113,7 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         return;
       }
       log(`nmflab: ${counts}`);
+      if (argv.report) await (await import('@nmflab/report')).writeReport(result.dir, reportOptions(argv.plugin ?? [], undefined, argv.quiet));
       process.stdout.write(`results in ${where}\n`);
       if (result.failed) process.exitCode = 1;
     },
