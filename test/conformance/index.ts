@@ -1,4 +1,7 @@
 import type { AnyPlugin, PluginKind, Registry } from '@nmflab/core';
+import { divergenceChecks } from './divergence.js';
+import { initializerChecks } from './initializer.js';
+import { solverChecks } from './solver.js';
 
 /**
  * Kind-specific properties every registered plugin of a kind must satisfy. Each kind's checks
@@ -7,4 +10,8 @@ import type { AnyPlugin, PluginKind, Registry } from '@nmflab/core';
  */
 export type KindChecks = (plugin: AnyPlugin, registry: Registry) => { name: string; run: () => void | Promise<void> }[];
 
-export const kindChecks: Partial<Record<PluginKind, KindChecks>> = {};
+export const kindChecks: Partial<Record<PluginKind, KindChecks>> = {
+  divergence: divergenceChecks,
+  initializer: initializerChecks,
+  solver: solverChecks,
+};

@@ -1,6 +1,9 @@
 import yargs, { type Argv } from 'yargs';
 import { NmflabError } from '@nmflab/core';
 import { pluginsCommand } from './commands/plugins.js';
+import { runCommand } from './commands/run.js';
+import { compareCommand } from './commands/compare.js';
+import { factorizeCommand } from './commands/factorize.js';
 
 export interface GlobalArgs {
   plugin?: string[];
@@ -8,7 +11,12 @@ export interface GlobalArgs {
 }
 
 /** Commands, one registration each; each file in ./commands adds itself to the parser. */
-const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [pluginsCommand];
+const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [
+  pluginsCommand,
+  factorizeCommand,
+  runCommand,
+  compareCommand,
+];
 
 /** Print an error as one clear line (no stack unless --debug) and give the exit code. */
 export function reportError(err: unknown, debug: boolean): number {

@@ -65,12 +65,22 @@ export interface Divergence {
   readonly noiseModel?: string;
   /** True when d(0|y) is undefined (x must be > 0), e.g. β ≤ 0. */
   readonly needsPositiveData: boolean;
+  /**
+   * True for a left-argument (dual) divergence d(Λ|V): the model in the left argument. The
+   * multiplicative-update theory (φ″ weight, MM exponent) does not apply; `weight` is undefined.
+   */
+  readonly dual?: boolean;
+  /** ε added to both arguments by every method (0 or undefined: none). */
+  readonly eps?: number;
   /** d(x|y) for scalars, x = 0 limit handled analytically. */
   point(x: number, y: number): number;
   /** ∂d(x|y)/∂y. */
   derivative(x: number, y: number): number;
-  /** φ″(y): the weight of the Bregman multiplicative update. */
-  weight(y: number): number;
+  /**
+   * φ″(y): the weight of the Bregman multiplicative update (right-argument problem). Undefined
+   * where the MU theory does not apply (dual divergences): solvers must reject those.
+   */
+  weight?(y: number): number;
   /** Σ M⊙d(V|Λ) over all entries (M optional, same length). */
   value(V: Float64Array, L: Float64Array, M?: Float64Array): number;
   /** Negative log-likelihood of V given mean Λ under `noiseModel`, up to a constant. */

@@ -1,7 +1,25 @@
 import { pluginModule, type AnyPlugin } from '@nmflab/core';
+import mu from './solvers/mu.js';
+import random from './initializers/random.js';
+import randomVcol from './initializers/random-vcol.js';
+import nndsvd from './initializers/nndsvd.js';
+import nndsvda from './initializers/nndsvda.js';
+import nndsvdar from './initializers/nndsvdar.js';
+import custom from './initializers/custom.js';
+
+export { MuSolver, mmExponent, SKLEARN_EPS, type MuOptions, type MuState, type MuMode } from './solvers/mu.js';
+export { nndsvd as nndsvdFactors } from './nndsvd.js';
 
 /** Every solver and initializer plugin of this package: one import and one line each. */
-export const solverPlugins: AnyPlugin[] = [];
+export const solverPlugins: AnyPlugin[] = [
+  mu,
+  random,
+  randomVcol,
+  nndsvd,
+  nndsvda,
+  nndsvdar,
+  custom,
+];
 
 /** inversify module registering the plugins above. */
 export const solversModule = pluginModule(solverPlugins);

@@ -1,0 +1,523 @@
+import {
+  Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN,
+  type Divergence, type Initializer, type Objective, type PluginRef, type Problem, type Regularizer,
+  type Rng, type Solver, type SolverResult,
+} from '@nmflab/core';
+
+/**
+ * Multiplicative updates (MU) for Σ M⊙d(V|WH) + Σ penalties, for any divergence plugin through its
+ * weight ζ = φ″ (Dhillon & Sra 2005; reference §2a, §2b, §2f). With Λ = WH:
+ *
+ *   H ← H ⊙ ( [Wᵀ(M⊙ζ(Λ)⊙V)] / [Wᵀ(M⊙ζ(Λ)⊙Λ)] )^γ,   W ← W ⊙ ( [(M⊙ζ(Λ)⊙V)Hᵀ] / [(M⊙ζ(Λ)⊙Λ)Hᵀ] )^γ
+ *
+ * For the β-divergence ζ(y) = y^{β−2}, so the numerator and denominator weights are V⊙Λ^{β−2} and
+ * Λ^{β−1}. Mode `mm` uses the Févotte–Idier exponent γ(β) (1/(2−β) for β<1, 1 on [1,2], 1/(β−1) for
+ * β>2), monotone for every β; mode `heuristic` uses γ = 1. Each iteration updates W, recomputes
+ * Λ = WH, updates H and recomputes Λ (as scikit-learn does), so the objective is evaluated on the Λ
+ * the next W update uses.
+ *
+ * Penalties, mm mode: with P, Q the denominator and numerator above at entry (k,n), the data
+ * surrogate has gradient P t^a − Q t^b in t = h/h̄ ((a,b) = (0, β−2) for β<1, (β−1, β−2) on
+ * [1,2], (β−1, 0) for β>2), and the regularizer's majorizer q h² + l h gives 2q h̄ t + l. The linear
+ * part l ≥ 0 is itself majorized by l h̄ (t^{a+1}+a)/(a+1) (convex, tight at t=1), so it joins P.
+ * The step is the exact root of (P+l) t^a + 2q h̄ t − Q t^b = 0: closed form when q = 0 (the
+ * added-denominator form raised to γ), at β=2 (linear) and β=1 (positive root of a quadratic);
+ * otherwise a safeguarded Newton–bisection on (0, t₀], t₀ = ((Q/(P+l))^γ the unpenalized step, since
+ * the left side increases in t. Mode `heuristic` adds l + 2q h̄ to the denominator, no exponent.
+ */
+
+export type MuMode = 'mm' | 'heuristic';
+export type Normalize = 'none' | 'l1' | 'l2' | 'auto';
+export type FactorFloor = 'eps' | 'zero' | 'none';
+
+export interface MuOptions {
+  divergence: Divergence;
+  mode?: MuMode;
+  regularizers?: Regularizer[];
+  normalize?: Normalize;
+  initializer?: Initializer;
+  /** Floor of Λ and denominators where negative powers/divisions are taken. */
+  eps?: number;
+  /** What to do with small factor entries after an update: floor at eps (default), hard zeros below float64 eps (scikit-learn), or nothing. */
+  factorFloor?: FactorFloor;
+  freezeW?: boolean | number[];
+  freezeH?: boolean;
+  offset?: number;
+}
+
+/** scikit-learn's EPSILON (float32 machine epsilon). */
+export const SKLEARN_EPS = 1.1920928955078125e-7;
+
+/** γ(β) of Févotte & Idier (2011). */
+export function mmExponent(beta: number): number {
+  if (beta < 1) return 1 / (2 - beta);
+  if (beta > 2) return 1 / (beta - 1);
+  return 1;
+}
+
+export interface MuState {
+  F: number;
+  N: number;
+  K: number;
+  V: Matrix;
+  /** Mask data or undefined. */
+  M?: Float64Array;
+  W: Matrix;
+  H: Matrix;
+  /** Λ = WH for the current W, H. */
+  L: Matrix;
+  /** Work buffers F×N: numerator weights A and denominator weights B. */
+  A: Matrix;
+  B: Matrix;
+  numW: Matrix;
+  denW: Matrix;
+  numH: Matrix;
+  denH: Matrix;
+  /** K×K Gram buffer (β=2 fast path) and K sums. */
+  gram: Matrix;
+  sums: Float64Array;
+  norms: Float64Array;
+  /** Per-column frozen flags of W (length K), or all-frozen. */
+  frozenCols: Uint8Array;
+  freezeAllW: boolean;
+  freezeH: boolean;
+  normalizeW: 'none' | 'l1' | 'l2';
+  normalizeH: 'none' | 'l1' | 'l2';
+  iteration: number;
+}
+
+interface Path {
+  /** 'beta' when the divergence exposes β (fast paths), 'bregman' for a generic weight. */
+  kind: 'beta' | 'bregman';
+  beta: number;
+  gamma: number;
+}
+
+const SCRATCH = new Float64Array(2);
+
+export class MuSolver implements Solver<MuState> {
+  readonly id = 'mu';
+  readonly monotone: boolean;
+  private readonly div: Divergence;
+  private readonly mode: MuMode;
+  private readonly regs: Regularizer[];
+  private readonly regsW: Regularizer[];
+  private readonly regsH: Regularizer[];
+  private readonly regNames: string[];
+  private readonly normalize: Normalize;
+  private readonly initializer?: Initializer;
+  private readonly eps: number;
+  private readonly factorFloor: FactorFloor;
+  private readonly freezeW: boolean | number[];
+  private readonly freezeHOpt: boolean;
+  private readonly offset: number;
+  private readonly path: Path;
+
+  constructor(o: MuOptions) {
+    this.div = o.divergence;
+    const d = o.divergence as Divergence & { dual?: boolean; weight?: (y: number) => number };
+    if (d.dual === true || typeof d.weight !== 'function') {
+      throw new NmflabError(`the ${d.id} divergence has no multiplicative update`, {
+        path: 'divergence', expected: 'a right-argument divergence d(V|WH) with a weight φ″ (β family, Bregman)',
+        found: d.dual === true ? 'a dual (left-argument) divergence' : 'no weight φ″',
+      });
+    }
+    this.mode = o.mode ?? 'mm';
+    this.regs = o.regularizers ?? [];
+    this.regsW = this.regs.filter((r) => r.target === 'W');
+    this.regsH = this.regs.filter((r) => r.target === 'H');
+    const counts = new Map<string, number>();
+    this.regNames = this.regs.map((r) => {
+      const base = `${r.id}(${r.target})`;
+      const c = (counts.get(base) ?? 0) + 1;
+      counts.set(base, c);
+      return c === 1 ? base : `${base}#${c}`;
+    });
+    this.normalize = o.normalize ?? 'auto';
+    this.initializer = o.initializer;
+    this.eps = o.eps ?? SKLEARN_EPS;
+    this.factorFloor = o.factorFloor ?? 'eps';
+    this.freezeW = o.freezeW ?? false;
+    this.freezeHOpt = o.freezeH ?? false;
+    this.offset = o.offset ?? 0;
+    const beta = this.div.beta;
+    if (beta !== undefined) {
+      this.path = { kind: 'beta', beta, gamma: this.mode === 'mm' ? (this.div.mmExponent ?? mmExponent(beta)) : 1 };
+    } else {
+      this.path = { kind: 'bregman', beta: NaN, gamma: this.mode === 'mm' ? (this.div.mmExponent ?? 1) : 1 };
+    }
+    // MM guarantee: a known exponent (β family or declared γ); the heuristic is MM on β ∈ [1, 2].
+    const mmKnown = this.mode === 'mm' ? beta !== undefined || this.div.mmExponent !== undefined : beta !== undefined && beta >= 1 && beta <= 2 && this.regs.length === 0;
+    this.monotone = mmKnown;
+  }
+
+  /** Per-iteration normalization actually used (auto: the factor a one-sided penalty leaves free). */
+  private normalization(): { W: 'none' | 'l1' | 'l2'; H: 'none' | 'l1' | 'l2' } {
+    if (this.normalize === 'none') return { W: 'none', H: 'none' };
+    const needH = this.regsH.some((r) => r.needsNormalization);
+    const needW = this.regsW.some((r) => r.needsNormalization);
+    if (this.normalize === 'auto') {
+      if (needH && !needW && this.regsW.length === 0) return { W: 'l2', H: 'none' };
+      if (needW && !needH && this.regsH.length === 0) return { W: 'none', H: 'l2' };
+      return { W: 'none', H: 'none' };
+    }
+    // Explicit l1/l2: normalize the factor opposite to the penalized one (W when in doubt).
+    if (this.regsW.length > 0 && this.regsH.length === 0) return { W: 'none', H: this.normalize };
+    return { W: this.normalize, H: 'none' };
+  }
+
+  init(problem: Problem, rng: Rng): MuState {
+    const V0 = problem.V;
+    const K = problem.rank;
+    const F = V0.rows;
+    const N = V0.cols;
+    if (!Number.isInteger(K) || K < 1) throw new NmflabError('invalid rank', { path: 'rank', expected: 'an integer ≥ 1', found: String(K) });
+    if (F === 0 || N === 0) throw new NmflabError('empty data matrix', { path: 'V', expected: 'at least one row and one column', found: `${F}×${N}` });
+    const M = problem.mask?.data;
+    if (problem.mask && !problem.mask.sameShape(V0)) {
+      throw new NmflabError('mask shape differs from the data', { path: 'mask', expected: `${F}×${N}`, found: `${problem.mask.rows}×${problem.mask.cols}` });
+    }
+    if (M) {
+      for (let i = 0; i < M.length; i++) {
+        if (!(M[i]! >= 0) || !Number.isFinite(M[i]!)) {
+          throw new NmflabError('invalid mask weight', { path: `mask[${Math.floor(i / N)}][${i % N}]`, expected: 'a finite number ≥ 0', found: String(M[i]) });
+        }
+      }
+    }
+    const V = new Matrix(F, N);
+    const off = this.offset;
+    let zeros = 0;
+    for (let i = 0; i < V.data.length; i++) {
+      const m = M ? M[i]! : 1;
+      let v = V0.data[i]!;
+      if (m === 0) {
+        // Masked entries take no part in the fit; keep a harmless value so no NaN can appear.
+        V.data[i] = Number.isFinite(v) && v > 0 ? v + off : 1;
+        continue;
+      }
+      if (!Number.isFinite(v) || v < 0) {
+        throw new NmflabError('data must be finite and non-negative', { path: `V[${Math.floor(i / N)}][${i % N}]`, expected: 'a finite number ≥ 0', found: String(v) });
+      }
+      v += off;
+      if (v === 0) zeros++;
+      V.data[i] = v;
+    }
+    if (zeros > 0 && this.div.needsPositiveData) {
+      throw new NmflabError(`the data has ${zeros} zero entries, undefined for the ${this.div.id} divergence`, {
+        path: 'V', expected: 'strictly positive data (β ≤ 0)', found: `${zeros} zeros`,
+        hint: 'set the solver parameter offset (V ← V + offset), use a mask, or choose β > 0',
+      });
+    }
+
+    let W: Matrix | undefined = problem.W0?.clone();
+    let H: Matrix | undefined = problem.H0?.clone();
+    if (W && (W.rows !== F || W.cols !== K)) throw new NmflabError('W0 has the wrong shape', { path: 'W0', expected: `${F}×${K}`, found: `${W.rows}×${W.cols}` });
+    if (H && (H.rows !== K || H.cols !== N)) throw new NmflabError('H0 has the wrong shape', { path: 'H0', expected: `${K}×${N}`, found: `${H.rows}×${H.cols}` });
+    if (!W || !H) {
+      if (!this.initializer) throw new NmflabError('no initial factors', { expected: 'W0 and H0, or an initializer' });
+      const init = this.initializer.init(V, K, rng);
+      W ??= init.W;
+      H ??= init.H;
+    }
+    for (const [name, X] of [['W0', W], ['H0', H]] as const) {
+      for (let i = 0; i < X.data.length; i++) {
+        if (!(X.data[i]! >= 0) || !Number.isFinite(X.data[i]!)) {
+          throw new NmflabError('initial factor must be finite and non-negative', { path: `${name}[${Math.floor(i / X.cols)}][${i % X.cols}]`, expected: 'a finite number ≥ 0', found: String(X.data[i]) });
+        }
+      }
+    }
+
+    const fw = problem.freezeW ?? this.freezeW;
+    const frozenCols = new Uint8Array(K);
+    let freezeAllW = false;
+    if (fw === true) {
+      freezeAllW = true;
+      frozenCols.fill(1);
+    } else if (Array.isArray(fw)) {
+      for (const c of fw) {
+        if (!Number.isInteger(c) || c < 0 || c >= K) throw new NmflabError('frozen column out of range', { path: 'freezeW', expected: `column indices in 0..${K - 1}`, found: String(c) });
+        frozenCols[c] = 1;
+      }
+      freezeAllW = fw.length > 0 && frozenCols.every((x) => x === 1);
+    }
+    const norm = this.normalization();
+    const state: MuState = {
+      F, N, K, V, M, W, H,
+      L: new Matrix(F, N), A: new Matrix(F, N), B: new Matrix(F, N),
+      numW: new Matrix(F, K), denW: new Matrix(F, K), numH: new Matrix(K, N), denH: new Matrix(K, N),
+      gram: new Matrix(K, K), sums: new Float64Array(Math.max(F, N, K)), norms: new Float64Array(K),
+      frozenCols, freezeAllW, freezeH: problem.freezeH ?? this.freezeHOpt,
+      normalizeW: norm.W, normalizeH: norm.H, iteration: 0,
+    };
+    matmul(W, H, state.L);
+    return state;
+  }
+
+  /**
+   * Fill A (numerator weights, M⊙ζ(Λ)⊙V) and B (denominator weights, M⊙ζ(Λ)⊙Λ) in one pass.
+   * β fast paths: V⊙Λ^{β−2} and Λ^{β−1}, Λ floored at ε where the power is negative.
+   */
+  private weights(s: MuState): void {
+    const L = s.L.data, V = s.V.data, A = s.A.data, B = s.B.data, M = s.M;
+    const n = L.length;
+    const eps = this.eps;
+    if (this.path.kind === 'beta') {
+      const beta = this.path.beta;
+      const b2 = beta - 2, b1 = beta - 1;
+      if (beta === 1) {
+        for (let i = 0; i < n; i++) {
+          const l = L[i]!;
+          const lf = l > eps ? l : eps;
+          const m = M ? M[i]! : 1;
+          A[i] = m === 0 ? 0 : (m * V[i]!) / lf;
+          B[i] = m;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const l = L[i]!;
+          const m = M ? M[i]! : 1;
+          if (m === 0) {
+            A[i] = 0;
+            B[i] = 0;
+            continue;
+          }
+          const ln = l > eps ? l : eps; // floor where the power is negative
+          A[i] = b2 === 0 ? m * V[i]! : m * V[i]! * Math.pow(ln, b2);
+          B[i] = b1 === 0 ? m * l : m * Math.pow(b1 < 0 ? ln : l, b1);
+        }
+      }
+    } else {
+      const div = this.div;
+      for (let i = 0; i < n; i++) {
+        const m = M ? M[i]! : 1;
+        if (m === 0) {
+          A[i] = 0;
+          B[i] = 0;
+          continue;
+        }
+        const l = L[i]!;
+        const ln = l > eps ? l : eps;
+        const z = m * div.weight!(ln) // merge fix: weight is optional since divergences; mu rejects weightless ones at creation;
+        A[i] = z * V[i]!;
+        B[i] = z * l;
+      }
+    }
+  }
+
+  /** Numerator and denominator of the W update into numW, denW. */
+  private ratioW(s: MuState): void {
+    const beta = this.path.beta;
+    if (this.path.kind === 'beta' && beta === 2 && !s.M) {
+      // num = V Hᵀ, den = W (H Hᵀ): K² products instead of a full Λ pass.
+      matmulNT(s.V, s.H, s.numW);
+      matmulNT(s.H, s.H, s.gram);
+      matmul(s.W, s.gram, s.denW);
+      return;
+    }
+    this.weights(s);
+    matmulNT(s.A, s.H, s.numW);
+    if (this.path.kind === 'beta' && beta === 1 && !s.M) {
+      // den = 1 Hᵀ: the row sums of H, broadcast over rows of W.
+      const { K, N } = s;
+      const h = s.H.data, sums = s.sums, d = s.denW.data;
+      for (let k = 0; k < K; k++) {
+        let t = 0;
+        for (let j = 0; j < N; j++) t += h[k * N + j]!;
+        sums[k] = t;
+      }
+      for (let f = 0; f < s.F; f++) for (let k = 0; k < K; k++) d[f * K + k] = sums[k]!;
+      return;
+    }
+    matmulNT(s.B, s.H, s.denW);
+  }
+
+  private ratioH(s: MuState): void {
+    const beta = this.path.beta;
+    if (this.path.kind === 'beta' && beta === 2 && !s.M) {
+      matmulTN(s.W, s.V, s.numH);
+      matmulTN(s.W, s.W, s.gram);
+      matmul(s.gram, s.H, s.denH);
+      return;
+    }
+    this.weights(s);
+    matmulTN(s.W, s.A, s.numH);
+    if (this.path.kind === 'beta' && beta === 1 && !s.M) {
+      // den = Wᵀ 1: the column sums of W, broadcast over columns of H.
+      const { K, N, F } = s;
+      const w = s.W.data, sums = s.sums, d = s.denH.data;
+      sums.fill(0, 0, K);
+      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) sums[k] += w[f * K + k]!;
+      for (let k = 0; k < K; k++) d.fill(sums[k]!, k * N, (k + 1) * N);
+      return;
+    }
+    matmulTN(s.W, s.B, s.denH);
+  }
+
+  /**
+   * X ← X ⊙ update(num, den) entry-wise, with the penalties of this factor; skip frozen columns
+   * (stride `cols`; `frozen[j % cols]`).
+   */
+  private apply(X: Float64Array, num: Float64Array, den: Float64Array, regs: Regularizer[], cols: number, frozen: Uint8Array | undefined): void {
+    const eps = this.eps;
+    const gamma = this.path.gamma;
+    const mm = this.mode === 'mm';
+    const beta = this.path.kind === 'beta' ? this.path.beta : 1;
+    const floor = this.factorFloor;
+    const nReg = regs.length;
+    for (let i = 0; i < X.length; i++) {
+      if (frozen && frozen[i % cols] === 1) continue;
+      const xbar = X[i]!;
+      let P = den[i]!;
+      const Q = num[i]!;
+      let c = 0;
+      for (let r = 0; r < nReg; r++) {
+        regs[r]!.majorize(xbar > eps ? xbar : eps, SCRATCH);
+        c += 2 * SCRATCH[0]! * xbar;
+        P += SCRATCH[1]!;
+      }
+      let x: number;
+      if (!mm || c === 0) {
+        const d = P + c;
+        const ratio = Q / (d > eps ? d : eps);
+        x = xbar * (gamma === 1 ? ratio : gamma === 0.5 ? Math.sqrt(ratio) : Math.pow(ratio, gamma));
+      } else {
+        x = xbar * this.solveSurrogate(P > eps ? P : eps, c, Q, beta, gamma);
+      }
+      if (floor === 'eps') {
+        if (!(x > eps)) x = eps;
+      } else if (floor === 'zero') {
+        if (!(x >= 2.220446049250313e-16)) x = 0;
+      } else if (!(x >= 0)) x = 0;
+      X[i] = x;
+    }
+  }
+
+  /**
+   * Root t > 0 of g(t) = P t^a + c t − Q t^b (increasing in t), the exact minimizer of the
+   * penalized per-entry surrogate (see the file comment).
+   */
+  private solveSurrogate(P: number, c: number, Q: number, beta: number, gamma: number): number {
+    if (Q <= 0) return 0;
+    if (beta === 2) return Q / (P + c);
+    if (beta === 1) return (2 * Q) / (P + Math.sqrt(P * P + 4 * c * Q));
+    const a = beta < 1 ? 0 : beta - 1;
+    const b = beta > 2 ? 0 : beta - 2;
+    const g = (t: number) => P * (a === 0 ? 1 : Math.pow(t, a)) + c * t - Q * (b === 0 ? 1 : Math.pow(t, b));
+    let hi = Math.pow(Q / P, gamma); // g(hi) = c·hi ≥ 0
+    let lo = 0;
+    let t = hi;
+    for (let it = 0; it < 100; it++) {
+      const gt = g(t);
+      if (gt > 0) hi = t;
+      else lo = t;
+      if (gt === 0 || hi - lo <= 1e-15 * hi) break;
+      const dg = P * (a === 0 ? 0 : a * Math.pow(t, a - 1)) + c - Q * (b === 0 ? 0 : b * Math.pow(t, b - 1));
+      let next = t - gt / dg;
+      if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+      if (Math.abs(next - t) <= 1e-16 * t) {
+        t = next;
+        break;
+      }
+      t = next;
+    }
+    return t;
+  }
+
+  /** Normalize W's columns (or H's rows) to unit norm and move the scale into the other factor. */
+  private rescale(s: MuState, which: 'W' | 'H', kind: 'l1' | 'l2'): void {
+    const { F, N, K } = s;
+    const w = s.W.data, h = s.H.data, norms = s.norms;
+    norms.fill(0);
+    if (which === 'W') {
+      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) { const v = w[f * K + k]!; norms[k] += kind === 'l1' ? Math.abs(v) : v * v; }
+    } else {
+      for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) { const v = h[k * N + n]!; norms[k] += kind === 'l1' ? Math.abs(v) : v * v; }
+    }
+    for (let k = 0; k < K; k++) {
+      const nk = kind === 'l2' ? Math.sqrt(norms[k]!) : norms[k]!;
+      // Frozen W columns keep their values exactly.
+      norms[k] = nk > 0 && s.frozenCols[k] === 0 ? nk : 1;
+    }
+    if (which === 'W') {
+      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) w[f * K + k] /= norms[k]!;
+      for (let k = 0; k < K; k++) { const nk = norms[k]!; for (let n = 0; n < N; n++) h[k * N + n] *= nk; }
+    } else {
+      for (let k = 0; k < K; k++) { const nk = norms[k]!; for (let n = 0; n < N; n++) h[k * N + n] /= nk; }
+      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) w[f * K + k] *= norms[k]!;
+    }
+  }
+
+  step(s: MuState): void {
+    if (!s.freezeAllW) {
+      this.ratioW(s);
+      this.apply(s.W.data, s.numW.data, s.denW.data, this.regsW, s.K, s.frozenCols);
+      if (s.normalizeW !== 'none') this.rescale(s, 'W', s.normalizeW);
+      matmul(s.W, s.H, s.L);
+    }
+    if (!s.freezeH) {
+      this.ratioH(s);
+      this.apply(s.H.data, s.numH.data, s.denH.data, this.regsH, s.N, undefined);
+      if (s.normalizeH !== 'none') this.rescale(s, 'H', s.normalizeH);
+      matmul(s.W, s.H, s.L);
+    }
+    s.iteration++;
+  }
+
+  /** Data term Σ M⊙d(V|WH) and each penalty, on the Λ kept up to date by `step`. */
+  objective(s: MuState): Objective {
+    const terms: Record<string, number> = { data: this.div.value(s.V.data, s.L.data, s.M) };
+    let total = terms.data!;
+    this.regs.forEach((r, i) => {
+      const v = r.value(r.target === 'W' ? s.W.data : s.H.data);
+      terms[this.regNames[i]!] = v;
+      total += v;
+    });
+    return { total, terms };
+  }
+
+  result(s: MuState): SolverResult {
+    return { W: s.W, H: s.H };
+  }
+}
+
+interface MuParams {
+  divergence: PluginRef;
+  mode: MuMode;
+  regularizers: PluginRef[];
+  normalize: Normalize;
+  initializer: PluginRef;
+  eps: number;
+  factorFloor: FactorFloor;
+  freezeW: boolean | number[];
+  freezeH: boolean;
+  offset: number;
+}
+
+export default definePlugin<'solver', MuParams>({
+  meta: {
+    kind: 'solver',
+    id: 'mu',
+    description: 'Multiplicative updates for any divergence (β, Bregman) with penalties, masks and frozen factors',
+    params: {
+      divergence: { description: 'the data-fit divergence d(V|WH)', plugin: 'divergence', default: 'kl' },
+      mode: { description: 'mm: ratio raised to the MM exponent γ(β), monotone for every β; heuristic: γ = 1', type: 'string', enum: ['mm', 'heuristic'], default: 'mm' },
+      regularizers: { description: 'penalties, each with its target factor W or H', pluginList: 'regularizer', default: [] },
+      normalize: { description: 'unit-norm columns of W (or rows of H) with the scale moved to the other factor; auto: when a penalty is on one factor only', type: 'string', enum: ['none', 'l1', 'l2', 'auto'], default: 'auto' },
+      initializer: { description: 'how W and H start when the problem gives no W0/H0', plugin: 'initializer', default: 'random' },
+      eps: { description: 'floor ε of WH and of denominators where negative powers or divisions are taken (default: float32 epsilon, as scikit-learn)', type: 'number', exclusiveMinimum: 0, maximum: 1, default: SKLEARN_EPS },
+      factorFloor: { description: 'small factor entries: eps (floor at ε, MU can recover), zero (hard zeros below float64 epsilon, as scikit-learn), none', type: 'string', enum: ['eps', 'zero', 'none'], default: 'eps' },
+      freezeW: { description: 'keep W fixed (true) or only the listed column indices (a dictionary learned earlier)', type: ['boolean', 'array'], items: { type: 'integer', minimum: 0 }, default: false },
+      freezeH: { description: 'keep H fixed', type: 'boolean', default: false },
+      offset: { description: 'add this to V before fitting (for β ≤ 0 with zeros in the data)', type: 'number', minimum: 0, default: 0 },
+    },
+  },
+  create(p, ctx) {
+    const divergence = ctx.registry.instantiate('divergence', p.divergence, { file: ctx.file, path: `${ctx.path}.divergence` });
+    const regularizers = p.regularizers.map((r, i) => ctx.registry.instantiate('regularizer', r, { file: ctx.file, path: `${ctx.path}.regularizers[${i}]` }));
+    const initializer = ctx.registry.instantiate('initializer', p.initializer, { file: ctx.file, path: `${ctx.path}.initializer` });
+    return new MuSolver({
+      divergence, mode: p.mode, regularizers, normalize: p.normalize, initializer, eps: p.eps,
+      factorFloor: p.factorFloor, freezeW: p.freezeW, freezeH: p.freezeH, offset: p.offset,
+    });
+  },
+});

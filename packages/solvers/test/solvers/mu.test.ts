@@ -1,0 +1,277 @@
+import { describe, expect, it } from 'vitest';
+import { Matrix, Rng, fit, matmul, matmulNT, matmulTN, maxRelDiff, NmflabError, type Divergence, type Problem, type Regularizer } from '@nmflab/core';
+import { MuSolver, type MuOptions } from '@nmflab/solvers';
+import randomInit from '../../src/initializers/random.js';
+import { betaDivergence, lpPenalty, randMatrix } from '../support/oracles.js';
+
+const random = randomInit.create({}, {} as never);
+
+function problem(F: number, N: number, K: number, seed: number, extra: Partial<Problem> = {}): Problem {
+  const rng = new Rng(seed);
+  return { V: randMatrix(F, N, rng, 0.05, 2), rank: K, W0: randMatrix(F, K, rng), H0: randMatrix(K, N, rng), ...extra };
+}
+
+function solver(div: Divergence, o: Partial<MuOptions> = {}): MuSolver {
+  return new MuSolver({ divergence: div, initializer: random, normalize: 'none', ...o });
+}
+
+/** Run `iters` steps and return the objective after each (index 0: initial point). */
+function trajectory(s: MuSolver, p: Problem, iters: number, seed = 1): { f: number[]; W: Matrix; H: Matrix } {
+  const st = s.init(p, new Rng(seed));
+  const f = [s.objective(st).total];
+  for (let i = 0; i < iters; i++) {
+    s.step(st);
+    f.push(s.objective(st).total);
+  }
+  return { f, ...s.result(st) };
+}
+
+function increases(f: number[], tol = 1e-12): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < f.length; i++) if (f[i]! - f[i - 1]! > tol * Math.abs(f[i - 1]!)) out.push(i);
+  return out;
+}
+
+describe('mu: monotonicity in mm mode', () => {
+  for (const beta of [-1, 0, 0.5, 1, 1.5, 2, 2.5, 3]) {
+    it(`β = ${beta}: the objective never increases`, () => {
+      const { f } = trajectory(solver(betaDivergence(beta)), problem(12, 10, 3, 7), 60);
+      expect(f.every(Number.isFinite)).toBe(true);
+      expect(increases(f)).toEqual([]);
+      expect(f.at(-1)!).toBeLessThan(f[0]!);
+    });
+  }
+  for (const beta of [0, 0.5, 1, 1.5, 2, 3]) {
+    for (const p of [1, 1.5, 2, 0.5]) {
+      it(`β = ${beta} with an Lp penalty (p = ${p}) on H and L1 on W: never increases`, () => {
+        const regs = [lpPenalty('H', 0.3, p), lpPenalty('W', 0.05, 1)];
+        const s = solver(betaDivergence(beta), { regularizers: regs });
+        expect(s.monotone).toBe(true);
+        const { f } = trajectory(s, problem(10, 9, 3, 11), 40);
+        expect(increases(f)).toEqual([]);
+      });
+    }
+  }
+  it('the KL, p = 1.5 one-entry example of the reference: exact MM step decreases, added-denominator increases', () => {
+    const p: Problem = { V: Matrix.fromRows([[100]]), rank: 1, W0: Matrix.fromRows([[1]]), H0: Matrix.fromRows([[1e-3]]), freezeW: true };
+    const reg = [lpPenalty('H', 5, 1.5)];
+    const mm = trajectory(solver(betaDivergence(1), { regularizers: reg }), p, 1).f;
+    const heur = trajectory(solver(betaDivergence(1), { regularizers: reg, mode: 'heuristic' }), p, 1).f;
+    expect(mm[0]).toBeCloseTo(1051.3, 1);
+    expect(mm[1]).toBeCloseTo(407.3, 1);
+    expect(heur[1]).toBeCloseTo(3635.6, 1);
+  });
+  it('the heuristic increases the objective on the β = 3 and β = −1 one-step examples, mm does not', () => {
+    const cases = [
+      { beta: 3, V: [[0.01], [0.01], [100]], W: [[10, 0.01], [0.01, 10], [1, 1]], H: [[0.1], [0.01]], f0: 166666.391, f1: 166850.068 },
+      { beta: -1, V: [[0.01], [10], [100]], W: [[10, 1], [0.01, 100], [100, 0.01]], H: [[0.1], [1]], f0: 49.946, f1: 52.128 },
+    ];
+    for (const c of cases) {
+      const p: Problem = { V: Matrix.fromRows(c.V), rank: 2, W0: Matrix.fromRows(c.W), H0: Matrix.fromRows(c.H), freezeW: true };
+      const heur = trajectory(solver(betaDivergence(c.beta), { mode: 'heuristic' }), p, 1).f;
+      const mm = trajectory(solver(betaDivergence(c.beta), { mode: 'mm' }), p, 1).f;
+      expect(heur[0]).toBeCloseTo(c.f0, 2);
+      expect(heur[1]).toBeCloseTo(c.f1, 2);
+      expect(mm[1]!).toBeLessThanOrEqual(mm[0]!);
+    }
+  });
+});
+
+/** The textbook Lee–Seung updates (§2a), W then H, with plain products: the oracle. */
+function leeSeung(V: Matrix, W0: Matrix, H0: Matrix, beta: 1 | 2, iters: number): { W: Matrix; H: Matrix } {
+  const W = W0.clone(), H = H0.clone();
+  const F = V.rows, N = V.cols, K = W.cols;
+  for (let it = 0; it < iters; it++) {
+    if (beta === 2) {
+      const num = matmulNT(V, H), den = matmul(W, matmulNT(H, H));
+      for (let i = 0; i < W.data.length; i++) W.data[i] *= num.data[i]! / den.data[i]!;
+      const numH = matmulTN(W, V), denH = matmulTN(W, matmul(W, H));
+      for (let i = 0; i < H.data.length; i++) H.data[i] *= numH.data[i]! / denH.data[i]!;
+    } else {
+      let L = matmul(W, H);
+      const R = new Matrix(F, N, V.data.map((v, i) => v / L.data[i]!));
+      const num = matmulNT(R, H);
+      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) {
+        let hs = 0;
+        for (let n = 0; n < N; n++) hs += H.get(k, n);
+        W.data[f * K + k] *= num.get(f, k) / hs;
+      }
+      L = matmul(W, H);
+      const R2 = new Matrix(F, N, V.data.map((v, i) => v / L.data[i]!));
+      const numH = matmulTN(W, R2);
+      for (let k = 0; k < K; k++) {
+        let ws = 0;
+        for (let f = 0; f < F; f++) ws += W.get(f, k);
+        for (let n = 0; n < N; n++) H.data[k * N + n] *= numH.get(k, n) / ws;
+      }
+    }
+  }
+  return { W, H };
+}
+
+describe('mu: equals the dedicated updates', () => {
+  for (const beta of [2, 1] as const) {
+    it(`β = ${beta} equals the textbook Lee–Seung updates`, () => {
+      const p = problem(15, 12, 4, 3);
+      const ours = trajectory(solver(betaDivergence(beta)), p, 25);
+      const ref = leeSeung(p.V, p.W0!, p.H0!, beta, 25);
+      expect(maxRelDiff(ours.W.data, ref.W.data)).toBeLessThan(1e-11);
+      expect(maxRelDiff(ours.H.data, ref.H.data)).toBeLessThan(1e-11);
+    });
+  }
+  for (const beta of [-1, 0, 0.5, 1, 1.5, 2, 3]) {
+    it(`the Bregman path with φ″ = y^(β−2) equals the β path at β = ${beta}`, () => {
+      const p = problem(10, 8, 3, 5);
+      for (const mode of ['heuristic', 'mm'] as const) {
+        const g = mode === 'mm' ? (beta < 1 ? 1 / (2 - beta) : beta > 2 ? 1 / (beta - 1) : 1) : undefined;
+        const a = trajectory(solver(betaDivergence(beta), { mode }), p, 20);
+        const b = trajectory(solver(betaDivergence(beta, { exposeBeta: false, mmExponent: g }), { mode }), p, 20);
+        expect(maxRelDiff(a.W.data, b.W.data)).toBeLessThan(1e-12);
+        expect(maxRelDiff(a.H.data, b.H.data)).toBeLessThan(1e-12);
+        expect(maxRelDiff(a.f, b.f)).toBeLessThan(1e-12);
+      }
+    });
+  }
+});
+
+describe('mu: invariants', () => {
+  it('after a KL H-update the column sums of WH equal those of V; after a W-update the row sums', () => {
+    const p = problem(9, 7, 3, 21);
+    const sH = solver(betaDivergence(1));
+    const stH = sH.init({ ...p, freezeW: true }, new Rng(1));
+    sH.step(stH);
+    for (let n = 0; n < p.V.cols; n++) {
+      let a = 0, b = 0;
+      for (let f = 0; f < p.V.rows; f++) { a += stH.L.get(f, n); b += p.V.get(f, n); }
+      expect(Math.abs(a - b) / b).toBeLessThan(1e-13);
+    }
+    const sW = solver(betaDivergence(1));
+    const stW = sW.init({ ...p, freezeH: true }, new Rng(1));
+    sW.step(stW);
+    for (let f = 0; f < p.V.rows; f++) {
+      let a = 0, b = 0;
+      for (let n = 0; n < p.V.cols; n++) { a += stW.L.get(f, n); b += p.V.get(f, n); }
+      expect(Math.abs(a - b) / b).toBeLessThan(1e-13);
+    }
+  });
+
+  it('frozen W columns stay bit-identical, the others move; freezeH keeps H', () => {
+    const p = problem(10, 9, 4, 2);
+    const r = trajectory(solver(betaDivergence(0.5), { freezeW: [0, 2] }), p, 15);
+    for (const k of [0, 2]) expect(Array.from(r.W.col(k))).toEqual(Array.from(p.W0!.col(k)));
+    for (const k of [1, 3]) expect(maxRelDiff(r.W.col(k), p.W0!.col(k))).toBeGreaterThan(1e-3);
+    const h = trajectory(solver(betaDivergence(1)), { ...p, freezeH: true }, 5);
+    expect(Array.from(h.H.data)).toEqual(Array.from(p.H0!.data));
+    // Problem settings override the solver's parameters.
+    const o = trajectory(solver(betaDivergence(1), { freezeW: true }), { ...p, freezeW: [1] }, 5);
+    expect(Array.from(o.W.col(1))).toEqual(Array.from(p.W0!.col(1)));
+    expect(maxRelDiff(o.W.col(0), p.W0!.col(0))).toBeGreaterThan(1e-3);
+  });
+
+  it('an all-ones mask equals no mask (bit for bit on the general path, 1e-12 on the β = 1, 2 fast paths)', () => {
+    const p = problem(10, 9, 3, 4);
+    const ones = Matrix.filled(10, 9, 1);
+    for (const beta of [0.5, 0, 3]) {
+      const a = trajectory(solver(betaDivergence(beta)), p, 10);
+      const b = trajectory(solver(betaDivergence(beta)), { ...p, mask: ones }, 10);
+      expect(Array.from(b.W.data)).toEqual(Array.from(a.W.data));
+      expect(b.f).toEqual(a.f);
+    }
+    for (const beta of [1, 2]) {
+      const a = trajectory(solver(betaDivergence(beta)), p, 10);
+      const b = trajectory(solver(betaDivergence(beta)), { ...p, mask: ones }, 10);
+      expect(maxRelDiff(a.W.data, b.W.data)).toBeLessThan(1e-12);
+      expect(maxRelDiff(a.f, b.f)).toBeLessThan(1e-12);
+    }
+  });
+
+  it('masked entries do not influence the fit (even zeros or huge values at β = 0)', () => {
+    const p = problem(10, 9, 3, 8);
+    const mask = Matrix.filled(10, 9, 1);
+    const V2 = p.V.clone();
+    for (const [i, j] of [[0, 0], [3, 5], [9, 8]] as const) {
+      mask.set(i, j, 0);
+      V2.set(i, j, i === 3 ? 0 : 1e6);
+    }
+    for (const beta of [0, 1, 2]) {
+      const a = trajectory(solver(betaDivergence(beta)), { ...p, mask }, 12);
+      const b = trajectory(solver(betaDivergence(beta)), { ...p, V: V2, mask }, 12);
+      expect(Array.from(b.W.data)).toEqual(Array.from(a.W.data));
+      expect(Array.from(b.H.data)).toEqual(Array.from(a.H.data));
+      expect(b.f).toEqual(a.f);
+    }
+  });
+
+  it('recovers a low-rank V built from known factors', () => {
+    const rng = new Rng(99);
+    const Wt = randMatrix(20, 3, rng, 0, 1), Ht = randMatrix(3, 15, rng, 0, 1);
+    const V = matmul(Wt, Ht);
+    const res = fit(solver(betaDivergence(1)), { V, rank: 3 }, new Rng(5), { stopping: { maxIterations: 3000 } });
+    const L = matmul(res.result.W, res.result.H);
+    let num = 0, den = 0;
+    for (let i = 0; i < V.data.length; i++) { num += (L.data[i]! - V.data[i]!) ** 2; den += V.data[i]! ** 2; }
+    expect(Math.sqrt(num / den)).toBeLessThan(1e-3);
+    expect(res.increases).toEqual([]);
+  });
+
+  it('same seed gives the identical trajectory, different seeds differ', () => {
+    const base = problem(10, 9, 3, 1);
+    const p = { V: base.V, rank: 3 };
+    const run = (seed: number) => fit(solver(betaDivergence(0.5)), p, new Rng(seed), { stopping: { maxIterations: 15 }, restarts: 2 });
+    const a = run(3), b = run(3), c = run(4);
+    expect(b.trajectory.map((r) => r.objective)).toEqual(a.trajectory.map((r) => r.objective));
+    expect(Array.from(b.result.W.data)).toEqual(Array.from(a.result.W.data));
+    expect(c.trajectory[0]!.objective).not.toEqual(a.trajectory[0]!.objective);
+  });
+
+  it('objective terms: data and each penalty by name, total their sum', () => {
+    const s = solver(betaDivergence(1), { regularizers: [lpPenalty('H', 0.1, 1), lpPenalty('W', 0.2, 1.5)] });
+    const st = s.init(problem(6, 5, 2, 1), new Rng(1));
+    const o = s.objective(st);
+    expect(Object.keys(o.terms)).toEqual(['data', 'l1(H)', 'lp(W)']);
+    expect(o.total).toBeCloseTo(o.terms.data! + o.terms['l1(H)']! + o.terms['lp(W)']!, 12);
+  });
+
+  it('normalize auto: a penalty on H alone gives unit-norm W columns, WH unchanged by the rescaling', () => {
+    const regs: Regularizer[] = [lpPenalty('H', 0.1, 1)];
+    const s = new MuSolver({ divergence: betaDivergence(1), initializer: random, regularizers: regs, normalize: 'auto' });
+    const st = s.init(problem(8, 7, 3, 2), new Rng(1));
+    s.step(st);
+    for (let k = 0; k < 3; k++) {
+      const c = st.W.col(k);
+      expect(Math.hypot(...c)).toBeCloseTo(1, 12);
+    }
+    expect(maxRelDiff(matmul(st.W, st.H).data, st.L.data)).toBeLessThan(1e-14);
+  });
+});
+
+describe('mu: ε policy and bad input', () => {
+  it('refuses zeros in V for β ≤ 0 with a clear error, accepts them with an offset', () => {
+    const p = problem(5, 4, 2, 1);
+    p.V.set(1, 2, 0);
+    expect(() => solver(betaDivergence(0)).init(p, new Rng(1))).toThrow(NmflabError);
+    expect(() => solver(betaDivergence(0)).init(p, new Rng(1))).toThrow(/zero entries.*offset/);
+    const { f } = trajectory(solver(betaDivergence(0), { offset: 1e-3 }), p, 10);
+    expect(f.every(Number.isFinite)).toBe(true);
+    expect(increases(f)).toEqual([]);
+  });
+  it('zeros in V for β > 0 and zeros in the factors give finite objectives (floors at ε)', () => {
+    const p = problem(6, 5, 2, 1);
+    p.V.set(0, 0, 0);
+    p.W0!.set(1, 1, 0);
+    for (const beta of [0.5, 1, 1.5]) {
+      const r = trajectory(solver(betaDivergence(beta)), p, 10);
+      expect(r.f.every(Number.isFinite)).toBe(true);
+      expect(Math.min(...r.W.data)).toBeGreaterThan(0); // floored at ε, not stuck at 0
+    }
+  });
+  it('negative or non-finite data, bad shapes and bad masks are NmflabErrors naming the place', () => {
+    const p = problem(5, 4, 2, 1);
+    const bad = p.V.clone();
+    bad.set(2, 3, -1);
+    expect(() => solver(betaDivergence(1)).init({ ...p, V: bad }, new Rng(1))).toThrow(/V\[2\]\[3\].*non-negative/);
+    expect(() => solver(betaDivergence(1)).init({ ...p, W0: new Matrix(4, 2) }, new Rng(1))).toThrow(/W0 has the wrong shape/);
+    expect(() => solver(betaDivergence(1)).init({ ...p, mask: new Matrix(2, 2) }, new Rng(1))).toThrow(/mask shape/);
+    expect(() => solver(betaDivergence(1)).init({ ...p, freezeW: [5] }, new Rng(1))).toThrow(/frozen column/);
+  });
+});
