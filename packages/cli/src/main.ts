@@ -4,6 +4,8 @@ import { pluginsCommand } from './commands/plugins.js';
 import { runCommand } from './commands/run.js';
 import { compareCommand } from './commands/compare.js';
 import { factorizeCommand } from './commands/factorize.js';
+import { workerCommand } from './commands/worker.js';
+import { summarizeCommand } from './commands/summarize.js';
 
 export interface GlobalArgs {
   plugin?: string[];
@@ -16,6 +18,8 @@ const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [
   factorizeCommand,
   runCommand,
   compareCommand,
+  workerCommand,
+  summarizeCommand,
 ];
 
 /** Print an error as one clear line (no stack unless --debug) and give the exit code. */
