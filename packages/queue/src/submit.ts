@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { parse as yamlParse } from 'yaml';
-import { NmflabError, collectProvenance, openExperiment, summarizeSweepFolder, type OpenOptions, type PreparedExperiment } from '@nmflab/core';
+import { NmflabError, collectProvenance, openExperiment, readRecord, summarizeSweepFolder, type OpenOptions, type PreparedExperiment } from '@nmflab/core';
 import type { QueueTarget } from './connection.js';
 import { runJobId, sweepId } from './ids.js';
 import type { RunJobData, RunJobResult } from './job.js';
@@ -129,6 +129,14 @@ export async function submitSweep(opts: SubmitOptions): Promise<SubmitResult> {
       const existing = await queue.getJob(jobId);
       if (existing) {
         const state = await existing.getState();
+        if (state === 'completed' && readRecord(dir, r.name)?.status === 'completed') {
+          // Finished while this submission was planning: nothing to do.
+          records[r.index] = readRecord(dir, r.name);
+          ids.delete(jobId);
+          continue;
+        }
+        // A failed job is queued again (as --resume reruns failed runs); so is a completed job
+        // whose folder is gone.
         if (state === 'completed' || state === 'failed') await existing.remove();
         else if (state !== 'unknown') {
           queued++;
@@ -144,7 +152,7 @@ export async function submitSweep(opts: SubmitOptions): Promise<SubmitResult> {
     for (let i = 0; i < toAdd.length; i += 500) await queue.addBulk(toAdd.slice(i, i + 500));
     summarizeSweepFolder(dir);
     const total = prepared.runs.length;
-    const skipped = total - pending.length;
+    const skipped = prepared.runs.filter((r) => records[r.index]?.status === 'completed').length;
     opts.onEvent?.({ type: 'planned', dir, total, done: skipped, added: toAdd.length, queued, reused: Boolean(opts.resume) || records.some(Boolean) || queued > 0 });
     const result: SubmitResult = { dir, total, skipped, added: toAdd.length, queued, completed: skipped, failed: 0, interrupted: false };
     if (!events) return result;
