@@ -58,14 +58,18 @@ export function findSubmittedSweep(parent: string, id: string): string | undefin
   return found.at(-1);
 }
 
-async function ready<T extends { waitUntilReady(): Promise<unknown>; close(): Promise<void> }>(x: T, target: QueueTarget, ms: number): Promise<T> {
+async function ready<T extends { waitUntilReady(): Promise<unknown>; close(): Promise<void>; on(event: 'error', f: (e: Error) => void): unknown }>(x: T, target: QueueTarget, ms: number): Promise<T> {
+  // Connection errors are retried by ioredis; without a listener they would be printed as stacks.
+  let last = '';
+  x.on('error', (e: Error) => {
+    last = (e as NodeJS.ErrnoException).code ?? e.message;
+  });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_r, reject) => {
-    timer = setTimeout(() => reject(new NmflabError(`cannot reach Redis at ${target.display} within ${ms / 1000} s`, { path: '--queue', hint: 'is redis-server running there and reachable from this machine?', exitCode: 1 })), ms);
+    timer = setTimeout(() => reject(new NmflabError(`cannot reach Redis at ${target.display} within ${ms / 1000} s${last ? ` (${last})` : ''}`, { path: '--queue', hint: 'is redis-server running there and reachable from this machine?', exitCode: 1 })), ms);
   });
   try {
     await Promise.race([x.waitUntilReady(), timeout]);
-    // waitUntilReady resolves before the first command succeeds on some set-ups: ping through it.
     return x;
   } catch (e) {
     void x.close().catch(() => {});
@@ -84,34 +88,40 @@ async function ready<T extends { waitUntilReady(): Promise<unknown>; close(): Pr
  */
 export async function submitSweep(opts: SubmitOptions): Promise<SubmitResult> {
   const { target } = opts;
+  let events: QueueEvents | undefined;
   const ms = opts.connectTimeout ?? 10_000;
   const idOf = (p: PreparedExperiment) => sweepId(p.runs.map((r) => ({ name: r.name, config: r.config })));
-  const opened = await openExperiment({
-    configFile: opts.configFile,
-    sets: opts.sets,
-    sweeps: opts.sweeps,
-    outDir: opts.outDir,
-    resume: opts.resume,
-    createRunEnv: opts.createRunEnv,
-    cleanTemporaries: false,
-    reuseFolder: (p, parent) => findSubmittedSweep(parent, idOf(p)),
-    sweepExtra: (p) => ({ queue: { sweep: idOf(p) } }),
-  });
+  // Connect first, so that an unreachable Redis leaves no sweep folder behind.
+  const queue = await ready(new Queue<RunJobData, RunJobResult>(target.name, { connection: target.connection }), target, ms);
+  let opened;
+  try {
+    if (opts.follow) {
+      // Listening starts before any job is added, so no completion can be missed.
+      events = await ready(new QueueEvents(target.name, { connection: target.connection }), target, ms);
+    }
+    opened = await openExperiment({
+      configFile: opts.configFile,
+      sets: opts.sets,
+      sweeps: opts.sweeps,
+      outDir: opts.outDir,
+      resume: opts.resume,
+      createRunEnv: opts.createRunEnv,
+      cleanTemporaries: false,
+      reuseFolder: (p, parent) => findSubmittedSweep(parent, idOf(p)),
+      sweepExtra: (p) => ({ queue: { sweep: idOf(p) } }),
+    });
+  } catch (e) {
+    await events?.close().catch(() => {});
+    await queue.close().catch(() => {});
+    throw e;
+  }
   const { dir, prepared, records } = opened;
   const root = resolve(opts.outDir ?? 'results');
   // With --resume the folder may live outside --out: then its parent's parent is the root.
   const base = opts.resume ? resolve(dir, '..', '..') : root;
   const sweepRel = relative(base, dir);
   const provenance = collectProvenance(opts.packages);
-  const queue = await ready(new Queue<RunJobData, RunJobResult>(target.name, { connection: target.connection }), target, ms);
-  queue.on('error', () => {}); // reconnections are ioredis's business; failures surface on commands
-  let events: QueueEvents | undefined;
   try {
-    if (opts.follow) {
-      // Listening starts before any job is added, so no completion can be missed.
-      events = await ready(new QueueEvents(target.name, { connection: target.connection }), target, ms);
-      events.on('error', () => {});
-    }
     const pending = prepared.runs.filter((r) => records[r.index]?.status !== 'completed');
     const jobOpts: JobsOptions = {
       attempts: opts.attempts ?? 3,

@@ -52,7 +52,8 @@ export function workerCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
       let stopping = 0;
       const stop = (sig: string) => {
         stopping++;
-        if (stopping > 1) process.exit(130);
+        // Not connected yet (no job can be running) or asked twice: quit now.
+        if (stopping > 1 || !ready) process.exit(130);
         say(`${sig}: finishing running jobs, taking no new one (again to quit now)`);
         void worker.close();
       };
