@@ -13,7 +13,7 @@ import type { KindChecks } from './index.js';
  */
 
 const SEED = 20240611;
-const RUNS = 150;
+const RUNS = 100;
 
 /** Log-uniform positive numbers in [1e-3, 1e3]. */
 const positive = fc.double({ min: -3, max: 3, noNaN: true }).map((e) => 10 ** e);
@@ -45,13 +45,18 @@ export function divergenceProperties(make: () => Divergence): { name: string; ru
       },
     },
     {
-      name: 'derivative ∂d/∂y matches central finite differences (relative 1e-6)',
+      name: 'derivative ∂d/∂y matches central finite differences (relative 1e-6 beyond their rounding)',
       run: () => {
         const d = make();
         fc.assert(fc.property(distinctPair, ([x, y]) => {
           const h = 1e-5 * y;
-          const fd = (d.point(x, y + h) - d.point(x, y - h)) / (2 * h);
-          relClose(d.derivative(x, y), fd, 1e-6, `∂d(${x}|${y})/∂y`);
+          const up = d.point(x, y + h), dn = d.point(x, y - h);
+          const fd = (up - dn) / (2 * h);
+          const D = d.derivative(x, y);
+          // relative 1e-6, plus the rounding error of the difference quotient itself (d is only
+          // known to a few ulps, so |fd − D| cannot be smaller than ~ε·|d|/h).
+          const tol = 1e-6 * Math.abs(D) + (8 * Number.EPSILON * Math.max(Math.abs(up), Math.abs(dn))) / h;
+          expect(Math.abs(fd - D), `∂d(${x}|${y})/∂y: ${D} vs finite difference ${fd}`).toBeLessThanOrEqual(tol);
         }), opts);
       },
     },
@@ -98,7 +103,7 @@ export function divergenceProperties(make: () => Divergence): { name: string; ru
           });
           relClose(d.value(V, L), s, 1e-12, 'Σ point');
           if (sm > 0) relClose(d.value(V, L, M), sm, 1e-12, 'Σ M⊙point');
-        }), { ...opts, numRuns: 50 });
+        }), { ...opts, numRuns: 30 });
       },
     },
     {

@@ -2,6 +2,7 @@ import type { AnyPlugin, PluginKind, Registry } from '@nmflab/core';
 import { divergenceChecks } from './divergence.js';
 import { initializerChecks } from './initializer.js';
 import { solverChecks } from './solver.js';
+import { regularizerChecks } from './regularizer.js';
 
 /**
  * Kind-specific properties every registered plugin of a kind must satisfy. Each kind's checks
@@ -14,4 +15,5 @@ export const kindChecks: Partial<Record<PluginKind, KindChecks>> = {
   divergence: divergenceChecks,
   initializer: initializerChecks,
   solver: solverChecks,
+  regularizer: regularizerChecks,
 };

@@ -13,8 +13,8 @@ export async function buildRegistry(pluginFiles: readonly string[] = [], baseDir
 }
 
 /**
- * The environment a run needs: the registry and, when the signal layer is built in, the STFT and
- * the WAV writer. Worker threads import this module and call it, so every run sees the same plugins.
+ * The environment a run needs: the registry (the STFT and the WAV writer default to core's `Stft`
+ * and `encodeWav`). Worker threads import this module and call it, so every run sees the same plugins.
  */
 export async function createRunEnv(pluginFiles: string[] = []): Promise<RunEnv> {
   return { registry: await buildRegistry(pluginFiles) };

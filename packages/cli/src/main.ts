@@ -6,6 +6,7 @@ import { compareCommand } from './commands/compare.js';
 import { factorizeCommand } from './commands/factorize.js';
 import { workerCommand } from './commands/worker.js';
 import { summarizeCommand } from './commands/summarize.js';
+import { bssEvalCommand } from './commands/bss-eval.js';
 
 export interface GlobalArgs {
   plugin?: string[];
@@ -20,6 +21,7 @@ const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [
   compareCommand,
   workerCommand,
   summarizeCommand,
+  bssEvalCommand,
 ];
 
 /** Print an error as one clear line (no stack unless --debug) and give the exit code. */

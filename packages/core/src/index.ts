@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './matrix.js';
 export * from './kernels.js';
+export { WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmWasmInPlace } from './wasm.js';
 export * from './rng.js';
 export * from './params.js';
 export * from './plugin.js';
@@ -8,6 +9,7 @@ export * from './registry.js';
 export * from './builtin.js';
 export * from './fit.js';
 export * from './io.js';
+export * from './bss-eval.js';
 export * from './config/index.js';
 export * from './runner/index.js';
 export * from './signal/index.js';

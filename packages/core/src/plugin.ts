@@ -96,8 +96,10 @@ export interface Regularizer {
   /** Which factor it penalizes. */
   readonly target: 'W' | 'H';
   readonly lambda: number;
-  /** Exponent p of the penalty λΣ|x|^p (1 for l1, 2 for l2). */
+  /** Exponent p of the penalty c·λΣ|x|^p (c = 1, except l2 = ½λΣx²): use value/majorize, not p, to compute. */
   readonly p: number;
+  /** Floor on x̄ where x̄^{p−1} or x̄^{p−2} is taken (p < 2). */
+  readonly eps?: number;
   /** The other factor's scale must be fixed (column normalization), else the penalty is void. */
   readonly needsNormalization: boolean;
   /** Σ r(x) over the entries. */
@@ -108,6 +110,12 @@ export interface Regularizer {
   derivative(x: number): number;
   /** Per-entry majorizer coefficients around x̄, written into out[0] (q) and out[1] (l). */
   majorize(xbar: number, out: Float64Array): void;
+  /**
+   * The quadratic bound (q = c·λ(p/2)x̄^{p−2}, l = 0), valid for every 0 < p ≤ 2 (also p ≤ 1, where
+   * `majorize` gives the tangent line). With it, at β = 2, adding 2q·x̄ = c·λp x̄^{p−1} to the MU
+   * denominator is an exact MM step.
+   */
+  majorizeQuadratic?(xbar: number, out: Float64Array): void;
 }
 
 /** What a solver is asked to factorize. Solvers read the parts they need. */

@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create, all } from 'mathjs';
-import { Matrix, Rng, matmul, matmulNT, matmulTN, matmulNaive, rowSums, colSums, frobenius, lpSum, maxRelDiff } from '@nmflab/core';
+import {
+  Matrix, Rng, matmul, matmulNT, matmulTN, matmulNaive, rowSums, colSums, frobenius, lpSum, maxRelDiff,
+  setMatmulBackend, WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmStrided, NmflabError,
+} from '@nmflab/core';
 
 const math = create(all);
 
@@ -8,6 +11,25 @@ function random(rows: number, cols: number, rng: Rng): Matrix {
   const m = new Matrix(rows, cols);
   rng.fillUniform(m.data, -1, 1);
   return m;
+}
+
+/** Index of the first entry whose bits differ, or -1 (toEqual on big typed arrays is very slow). */
+function firstDiff(a: Float64Array, b: Float64Array): number {
+  if (a.length !== b.length) return 0;
+  const x = new BigUint64Array(a.buffer, a.byteOffset, a.length);
+  const y = new BigUint64Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i;
+  return -1;
+}
+
+/** max |x − y| relative to the largest |y| (entries of random ±1 products can cancel to ~0). */
+function normDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let d = 0, s = 1e-300;
+  for (let i = 0; i < y.length; i++) {
+    d = Math.max(d, Math.abs(x[i]! - y[i]!));
+    s = Math.max(s, Math.abs(y[i]!));
+  }
+  return d / s;
 }
 
 function oracle(A: Matrix, B: Matrix): number[][] {
@@ -19,8 +41,11 @@ const shapes: [number, number, number][] = [
   [1, 1, 1], [3, 5, 2], [4, 4, 4], [7, 9, 13], [17, 3, 30], [101, 37, 300], [130, 5, 9],
 ];
 
-describe('matrix products against mathjs', () => {
+describe.each(['js', 'wasm', 'auto'] as const)('matrix products against mathjs (%s kernel)', (backend) => {
   const rng = new Rng(42);
+  let prev: ReturnType<typeof setMatmulBackend>;
+  beforeAll(() => { prev = setMatmulBackend(backend); });
+  afterAll(() => { setMatmulBackend(prev); });
   for (const [m, k, n] of shapes) {
     it(`AB, AᵀB, ABᵀ for ${m}×${k}·${k}×${n}`, () => {
       const A = random(m, k, rng);
@@ -40,6 +65,73 @@ describe('matrix products against mathjs', () => {
     expect(matmul(A, B, out)).toBe(out);
     expect(() => matmul(A, A)).toThrow(/shape mismatch/);
     expect(() => matmul(A, B, new Matrix(6, 5))).toThrow(/shape mismatch/);
+  });
+});
+
+// Products among matrices of one WasmWorkspace run in place; shapes cross every blocking edge of
+// the WASM kernel (MR=NR=4, MC=96, KC=256, NC=1024) with ragged remainders.
+describe('WASM kernel: workspace, blocking edges, determinism', () => {
+  const rng = new Rng(3);
+  const big: [number, number, number][] = [[1, 1, 1], [5, 1, 1030], [97, 257, 9], [30, 513, 101], [193, 31, 1027]];
+
+  it('is available on this engine', () => {
+    expect(wasmAvailable).toBe(true);
+  });
+
+  for (const [m, k, n] of big) {
+    it(`in-place and staged products equal the JS kernel bit for bit at ${m}×${k}·${k}×${n}`, () => {
+      const A = random(m, k, rng);
+      const B = random(k, n, rng);
+      const ref = matmulNaive(A, B);
+      const ws = new WasmWorkspace({
+        A: [m, k], At: [k, m], B: [k, n], Bt: [n, k], C1: [m, n], C2: [m, n], C3: [m, n],
+      });
+      const w = ws.matrices;
+      w.A.data.set(A.data); w.At.data.set(A.transpose().data);
+      w.B.data.set(B.data); w.Bt.data.set(B.transpose().data);
+      expect(ws.owns(w.C1) && !ws.owns(A)).toBe(true);
+      matmul(w.A, w.B, w.C1);
+      matmulTN(w.At, w.B, w.C2);
+      matmulNT(w.A, w.Bt, w.C3);
+      const prev = setMatmulBackend('js');
+      const js = [matmul(A, B), matmulTN(A.transpose(), B), matmulNT(A, B.transpose())];
+      setMatmulBackend('wasm');
+      const staged = [matmul(A, B), matmulTN(A.transpose(), B), matmulNT(A, B.transpose())];
+      setMatmulBackend(prev);
+      // Same summation order (p ascending within KC blocks, blocks added in order, no FMA) in
+      // both kernels, so every path gives identical bits, and all agree with the naive loop.
+      [w.C1, w.C2, w.C3].forEach((c, s) => {
+        expect(normDiff(c.data, ref.data)).toBeLessThan(1e-13);
+        expect(firstDiff(c.data, js[s]!.data)).toBe(-1);
+        expect(firstDiff(staged[s]!.data, js[s]!.data)).toBe(-1);
+      });
+      // Repeating the product (scratch now dirty) changes nothing.
+      expect(firstDiff(matmul(w.A, w.B, w.C2).data, js[0]!.data)).toBe(-1);
+    });
+  }
+
+  it('accumulates into C and handles empty inner dimension', () => {
+    const A = random(9, 300, rng), B = random(300, 11, rng);
+    const C = random(9, 11, rng);
+    const expected = matmulNaive(A, B);
+    for (let i = 0; i < C.data.length; i++) expected.data[i] += C.data[i]!;
+    expect(gemmWasmStaged(9, 11, 300, A.data, 300, 1, B.data, 11, 1, C.data, 11, true)).toBe(true);
+    expect(maxRelDiff(C.data, expected.data)).toBeLessThan(1e-12);
+    const viaJs = random(9, 11, new Rng(5));
+    const viaWasm = new Matrix(9, 11, viaJs.data.slice());
+    gemmStrided(9, 11, 300, A.data, 0, 300, 1, B.data, 0, 11, 1, viaJs.data, 0, 11, true);
+    gemmWasmStaged(9, 11, 300, A.data, 300, 1, B.data, 11, 1, viaWasm.data, 11, true);
+    expect(firstDiff(viaWasm.data, viaJs.data)).toBe(-1);
+    const prev = setMatmulBackend('wasm');
+    const Z = matmul(new Matrix(4, 0), new Matrix(0, 6), Matrix.filled(4, 6, 7));
+    setMatmulBackend(prev);
+    expect(Array.from(Z.data)).toEqual(new Array(24).fill(0));
+  });
+
+  it('rejects bad workspace shapes with an NmflabError naming the matrix', () => {
+    expect(() => new WasmWorkspace({ W: [3, -1] })).toThrow(NmflabError);
+    expect(() => new WasmWorkspace({ W: [3, 1.5] })).toThrow(/W: bad workspace matrix shape/);
+    expect(() => new WasmWorkspace({ V: [70000, 70000] })).toThrow(/too large for WebAssembly memory/);
   });
 });
 

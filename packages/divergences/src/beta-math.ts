@@ -89,8 +89,10 @@ export function betaPoint(x: number, y: number, beta: number): number {
 
 /** ∂d_β(x|y)/∂y = y^{β−2}(y − x). */
 export function betaDerivative(x: number, y: number, beta: number): number {
+  // (y − x) first: exact near x = y (Sterbenz), where 1 − x/y would cancel.
   if (beta === 2) return y - x;
-  if (beta === 1) return 1 - x / y;
+  if (beta === 1) return (y - x) / y;
+  if (beta === 0) return (y - x) / (y * y);
   return Math.pow(y, beta - 2) * (y - x);
 }
 
@@ -108,7 +110,9 @@ export function betaWeight(y: number, beta: number): number {
  */
 export function betaLinkDifference(y: number, x: number, beta: number): number {
   const u = beta - 1;
-  const l = Math.log(y / x);
+  const r = y / x;
+  // log1p of the exact difference keeps full relative precision when y ≈ x.
+  const l = Math.abs(r - 1) < 0.5 ? Math.log1p((y - x) / x) : Math.log(r);
   if (u === 0) return l;
   return (Math.pow(x, u) * Math.expm1(u * l)) / u;
 }

@@ -1,18 +1,34 @@
 import { pluginModule, type AnyPlugin } from '@nmflab/core';
 import beta from './divergences/beta.js';
+import bregman from './divergences/bregman.js';
 import euclidean from './divergences/euclidean.js';
 import is from './divergences/is.js';
 import kl from './divergences/kl.js';
+import hoyerSparseness from './metrics/hoyer-sparseness.js';
+import lpNorm from './metrics/lp-norm.js';
+import l1 from './regularizers/l1.js';
+import l2 from './regularizers/l2.js';
+import lp from './regularizers/lp.js';
 
 export * from './beta-math.js';
 export { makeBetaDivergence } from './beta-divergence.js';
+export { compileGenerator, type Generator } from './generator.js';
+export { makeLpPenalty } from './lp-penalty.js';
+export { penalizedMMStep } from './surrogate.js';
+export { hoyer } from './metrics/hoyer-sparseness.js';
 
-/** Every divergence and regularizer plugin of this package: one import and one line each. */
+/** Every divergence, regularizer and sparsity-metric plugin of this package: one import and one line each. */
 export const divergencePlugins: AnyPlugin[] = [
   euclidean,
   kl,
   is,
   beta,
+  bregman,
+  l1,
+  l2,
+  lp,
+  hoyerSparseness,
+  lpNorm,
 ];
 
 /** inversify module registering the plugins above. */

@@ -30,8 +30,8 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         .option('attempts', { type: 'number', default: 3, describe: 'with --queue: attempts per run when a worker fails outside the run (disk, crash); a failing run is never retried' }),
     async (argv) => {
       if (!argv.config && !argv.resume) throw new NmflabError('no config given', { expected: 'nmflab run CONFIG.yaml, or --resume DIR' });
-      if (argv.resume && (argv.config || argv.set.length || argv.sweep.length)) {
-        throw new NmflabError('--resume takes no config, --set or --sweep', { hint: 'a resumed sweep runs exactly as it was planned (sweep.yaml)' });
+      if (argv.resume && (argv.config || argv.set.length || argv.sweep.length || argv.plugin?.length)) {
+        throw new NmflabError('--resume takes no config, --set, --sweep or --plugin', { hint: 'a resumed sweep runs exactly as it was planned (sweep.yaml)' });
       }
       if (argv.queue) return submit(argv as SubmitArgs);
       if (argv.follow) throw new NmflabError('--follow needs --queue', { path: '--follow' });
@@ -95,6 +95,7 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
           configFile: argv.config,
           sets: argv.set,
           sweeps: argv.sweep,
+          plugins: argv.plugin,
           outDir: argv.out,
           resume: argv.resume,
           jobs,

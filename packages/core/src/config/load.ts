@@ -9,6 +9,8 @@ export interface PrepareOptions {
   sets?: readonly string[];
   /** `--sweep path=values` axes, added to (or replacing) the config's `sweep:` block. */
   sweeps?: readonly string[];
+  /** Plugin module files from the command line (`--plugin`), added after the config's `plugins:`. */
+  plugins?: readonly string[];
 }
 
 export interface PreparedRun extends PlannedRun {
@@ -40,6 +42,7 @@ export async function prepareExperiment(
 ): Promise<PreparedExperiment> {
   const file = displayPath(configFile);
   const base = applyOverrides(loadComposed(configFile), opts.sets ?? []);
+  if (opts.plugins?.length) base.plugins = [...(Array.isArray(base.plugins) ? base.plugins : []), ...opts.plugins.map(displayPath)];
   return prepareFromBase(file, base, opts.sweeps ?? [], makeRegistry);
 }
 

@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { NmflabError, describeValue, didYouMean } from '../errors.js';
 import { ajvToError, type PluginRef } from '../params.js';
 import type { Registry } from '../registry.js';
@@ -100,8 +100,12 @@ export const CONFIG_SCHEMA = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-const validateStructure = ajv.compile(CONFIG_SCHEMA);
+let compiled: ValidateFunction | undefined;
+/** Compiled on first use: importing core (every worker thread does) should not pay for it. */
+function validateStructure(data: unknown): boolean {
+  compiled ??= new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(CONFIG_SCHEMA);
+  return compiled(data) as boolean;
+}
 
 /** Known keys at a JSON pointer of the schema, for did-you-mean on unknown keys. */
 function knownKeys(pointer: string): string[] {
@@ -162,7 +166,7 @@ export function validateConfig(raw: unknown, registry: Registry, file?: string):
   if (!validateStructure(data)) {
     // ajv reports a failed `if`-free schema once per problem; drop duplicates by message.
     const seen = new Set<string>();
-    for (const e of validateStructure.errors ?? []) {
+    for (const e of compiled!.errors ?? []) {
       const err = structureError(e, data, file);
       if (!seen.has(err.message)) errors.push(err), seen.add(err.message);
     }

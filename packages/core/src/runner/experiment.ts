@@ -29,6 +29,8 @@ export interface ExperimentOptions {
   configFile?: string;
   sets?: readonly string[];
   sweeps?: readonly string[];
+  /** Plugin module files from the command line, added to the config's `plugins:`. */
+  plugins?: readonly string[];
   /** Root of results (default `results`). */
   outDir?: string;
   /** Sweep folder of an interrupted experiment to complete. */
@@ -188,7 +190,7 @@ export async function openExperiment(opts: OpenOptions): Promise<OpenedExperimen
     loadCompleted();
   } else {
     if (!opts.configFile) throw new NmflabError('no config file given', { expected: 'nmflab run CONFIG.yaml' });
-    prepared = await prepareExperiment(opts.configFile, { sets: opts.sets, sweeps: opts.sweeps }, makeRegistry);
+    prepared = await prepareExperiment(opts.configFile, { sets: opts.sets, sweeps: opts.sweeps, plugins: opts.plugins }, makeRegistry);
     const name = prepared.runs[0]!.config.name;
     const root = resolve(opts.outDir ?? 'results');
     const existing = opts.reuseFolder?.(prepared, join(root, name));

@@ -41,6 +41,24 @@ describe('beta divergence', () => {
     }
   });
 
+  it('has no cancellation near x = y: d(x|x(1+t)) ≈ ½x^β t² and halving t divides d by 4 (1e-6) down to t = 1e-7', () => {
+    for (const beta of BETAS) {
+      const d = make({ beta });
+      for (const x of [0.37, 1, 42]) {
+        let prev = d.point(x, x * (1 + 2e-3));
+        for (let t = 1e-3; t > 1e-7; t /= 2) {
+          const cur = d.point(x, x * (1 + t));
+          const tEff = (x * (1 + t) - x) / x; // the step actually represented
+          const tPrev = (x * (1 + 2 * t) - x) / x;
+          const ratio = (prev / cur) * (tEff / tPrev) ** 2;
+          expect(Math.abs(ratio - 1), `β=${beta} x=${x} t=${t}`).toBeLessThan(2 * (Math.abs(beta - 2) + 1) * t + 1e-6);
+          expect(Math.abs(cur / (0.5 * x ** beta * tEff ** 2) - 1)).toBeLessThan(3 * t * (1 + Math.abs(beta)));
+          prev = d.point(x, x * (1 + t)); // next iteration compares t/2 with t
+        }
+      }
+    }
+  });
+
   it('the series Σ c_n(β) Lⁿ/n! equals the closed form g_β(L) where both are accurate', () => {
     for (const beta of [-2, -0.3, 0.7, 2.5, 4]) {
       for (const L of [0.3, -0.4, 1]) {

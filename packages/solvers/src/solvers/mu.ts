@@ -60,6 +60,8 @@ export interface MuState {
   N: number;
   K: number;
   V: Matrix;
+  /** V + ε_d (the divergence's own shift, 0 for most): the data the updates see (V itself when ε_d = 0). */
+  Vd: Matrix;
   /** Mask data or undefined. */
   M?: Float64Array;
   W: Matrix;
@@ -112,6 +114,8 @@ export class MuSolver implements Solver<MuState> {
   private readonly freezeHOpt: boolean;
   private readonly offset: number;
   private readonly path: Path;
+  /** The divergence's own ε (d(V+ε|Λ+ε)): a frozen constant component ε·1·1ᵀ of the model. */
+  private readonly shift: number;
 
   constructor(o: MuOptions) {
     this.div = o.divergence;
@@ -140,6 +144,7 @@ export class MuSolver implements Solver<MuState> {
     this.freezeW = o.freezeW ?? false;
     this.freezeHOpt = o.freezeH ?? false;
     this.offset = o.offset ?? 0;
+    this.shift = (o.divergence as { eps?: number }).eps ?? 0;
     const beta = this.div.beta;
     if (beta !== undefined) {
       this.path = { kind: 'beta', beta, gamma: this.mode === 'mm' ? (this.div.mmExponent ?? mmExponent(beta)) : 1 };
@@ -199,7 +204,7 @@ export class MuSolver implements Solver<MuState> {
         throw new NmflabError('data must be finite and non-negative', { path: `V[${Math.floor(i / N)}][${i % N}]`, expected: 'a finite number ≥ 0', found: String(v) });
       }
       v += off;
-      if (v === 0) zeros++;
+      if (v + this.shift === 0) zeros++;
       V.data[i] = v;
     }
     if (zeros > 0 && this.div.needsPositiveData) {
@@ -242,7 +247,7 @@ export class MuSolver implements Solver<MuState> {
     }
     const norm = this.normalization();
     const state: MuState = {
-      F, N, K, V, M, W, H,
+      F, N, K, V, M, W, H, Vd: this.shift > 0 ? new Matrix(F, N, V.data.map((v) => v + this.shift)) : V,
       L: new Matrix(F, N), A: new Matrix(F, N), B: new Matrix(F, N),
       numW: new Matrix(F, K), denW: new Matrix(F, K), numH: new Matrix(K, N), denH: new Matrix(K, N),
       gram: new Matrix(K, K), sums: new Float64Array(Math.max(F, N, K)), norms: new Float64Array(K),
@@ -258,15 +263,16 @@ export class MuSolver implements Solver<MuState> {
    * β fast paths: V⊙Λ^{β−2} and Λ^{β−1}, Λ floored at ε where the power is negative.
    */
   private weights(s: MuState): void {
-    const L = s.L.data, V = s.V.data, A = s.A.data, B = s.B.data, M = s.M;
+    const L = s.L.data, V = s.Vd.data, A = s.A.data, B = s.B.data, M = s.M;
     const n = L.length;
     const eps = this.eps;
+    const sh = this.shift;
     if (this.path.kind === 'beta') {
       const beta = this.path.beta;
       const b2 = beta - 2, b1 = beta - 1;
       if (beta === 1) {
         for (let i = 0; i < n; i++) {
-          const l = L[i]!;
+          const l = L[i]! + sh;
           const lf = l > eps ? l : eps;
           const m = M ? M[i]! : 1;
           A[i] = m === 0 ? 0 : (m * V[i]!) / lf;
@@ -274,7 +280,7 @@ export class MuSolver implements Solver<MuState> {
         }
       } else {
         for (let i = 0; i < n; i++) {
-          const l = L[i]!;
+          const l = L[i]! + sh;
           const m = M ? M[i]! : 1;
           if (m === 0) {
             A[i] = 0;
@@ -287,7 +293,7 @@ export class MuSolver implements Solver<MuState> {
         }
       }
     } else {
-      const div = this.div;
+      const weight = this.div.weight!.bind(this.div);
       for (let i = 0; i < n; i++) {
         const m = M ? M[i]! : 1;
         if (m === 0) {
@@ -295,9 +301,9 @@ export class MuSolver implements Solver<MuState> {
           B[i] = 0;
           continue;
         }
-        const l = L[i]!;
+        const l = L[i]! + sh;
         const ln = l > eps ? l : eps;
-        const z = m * div.weight!(ln) // merge fix: weight is optional since divergences; mu rejects weightless ones at creation;
+        const z = m * weight(ln - sh); // the divergence's weight adds its own ε
         A[i] = z * V[i]!;
         B[i] = z * l;
       }
@@ -307,7 +313,7 @@ export class MuSolver implements Solver<MuState> {
   /** Numerator and denominator of the W update into numW, denW. */
   private ratioW(s: MuState): void {
     const beta = this.path.beta;
-    if (this.path.kind === 'beta' && beta === 2 && !s.M) {
+    if (this.path.kind === 'beta' && beta === 2 && !s.M && this.shift === 0) {
       // num = V Hᵀ, den = W (H Hᵀ): K² products instead of a full Λ pass.
       matmulNT(s.V, s.H, s.numW);
       matmulNT(s.H, s.H, s.gram);
@@ -316,7 +322,7 @@ export class MuSolver implements Solver<MuState> {
     }
     this.weights(s);
     matmulNT(s.A, s.H, s.numW);
-    if (this.path.kind === 'beta' && beta === 1 && !s.M) {
+    if (this.path.kind === 'beta' && beta === 1 && !s.M && this.shift === 0) {
       // den = 1 Hᵀ: the row sums of H, broadcast over rows of W.
       const { K, N } = s;
       const h = s.H.data, sums = s.sums, d = s.denW.data;
@@ -333,7 +339,7 @@ export class MuSolver implements Solver<MuState> {
 
   private ratioH(s: MuState): void {
     const beta = this.path.beta;
-    if (this.path.kind === 'beta' && beta === 2 && !s.M) {
+    if (this.path.kind === 'beta' && beta === 2 && !s.M && this.shift === 0) {
       matmulTN(s.W, s.V, s.numH);
       matmulTN(s.W, s.W, s.gram);
       matmul(s.gram, s.H, s.denH);
@@ -341,7 +347,7 @@ export class MuSolver implements Solver<MuState> {
     }
     this.weights(s);
     matmulTN(s.W, s.A, s.numH);
-    if (this.path.kind === 'beta' && beta === 1 && !s.M) {
+    if (this.path.kind === 'beta' && beta === 1 && !s.M && this.shift === 0) {
       // den = Wᵀ 1: the column sums of W, broadcast over columns of H.
       const { K, N, F } = s;
       const w = s.W.data, sums = s.sums, d = s.denH.data;

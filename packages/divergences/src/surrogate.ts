@@ -1,0 +1,59 @@
+/**
+ * Exact minimizer of the per-entry MM surrogate of penalized β-NMF (reference §2b; Févotte & Idier
+ * 2011), for solvers. For an entry h of H (W is symmetric) with current value h̄ and
+ *   a = [Wᵀ Λ^{β−1}]_{kn},   b = [Wᵀ (V ⊙ Λ^{β−2})]_{kn}
+ * the data part of the auxiliary function (Jensen on the convex part of d_β(x|·), tangent on the
+ * concave part) has derivative, in t = h/h̄,
+ *   β < 1:      a − b t^{β−2}
+ *   1 ≤ β ≤ 2:  a t^{β−1} − b t^{β−2}
+ *   β > 2:      a t^{β−1} − b
+ * and a penalty majorized by q h² + l h (Regularizer.majorize) adds 2q h̄ t + l. The surrogate is
+ * convex in h, so the step is the root of this increasing function (h = 0 when it is ≥ 0 at 0).
+ * Without penalty the root is t = (b/a)^{γ(β)}, the MM multiplicative update; the penalty can only
+ * shrink it, so the root lies in (0, (b/a)^γ].
+ *
+ * Closed forms are used where they exist (β = 2, β = 1, tangent line with β < 1 or β > 2);
+ * otherwise a safeguarded Newton iteration in log t, to relative 1e-15.
+ */
+export function penalizedMMStep(beta: number, a: number, b: number, hbar: number, q: number, l: number): number {
+  if (!(b > 0) || !(hbar > 0)) return 0; // no pull upwards: the surrogate decreases to h = 0
+  const Q = 2 * q * hbar; // penalty slope in t
+  if (beta === 2) return Math.max(0, (hbar * (b - l)) / (a + Q));
+  if (beta === 1) {
+    // Q t² + (a + l) t − b = 0, positive root without cancellation.
+    const B = a + l;
+    return (hbar * 2 * b) / (B + Math.sqrt(B * B + 4 * Q * b));
+  }
+  if (Q === 0) {
+    if (beta < 1) return hbar * Math.pow(b / (a + l), 1 / (2 - beta));
+    if (beta > 2) return l >= b ? 0 : hbar * Math.pow((b - l) / a, 1 / (beta - 1));
+  }
+  // β > 2 with the penalty's constant slope ≥ the pull: minimum at 0.
+  if (beta > 2 && l >= b) return 0;
+  const e1 = beta < 1 ? 0 : beta - 1; // exponent of the a-term
+  const e2 = beta > 2 ? 0 : beta - 2; // exponent of the b-term
+  const F = (t: number) => a * (e1 === 0 ? 1 : Math.pow(t, e1)) - b * (e2 === 0 ? 1 : Math.pow(t, e2)) + Q * t + l;
+  const dF = (t: number) =>
+    (e1 === 0 ? 0 : a * e1 * Math.pow(t, e1 - 1)) - (e2 === 0 ? 0 : b * e2 * Math.pow(t, e2 - 1)) + Q;
+  const gamma = beta < 1 ? 1 / (2 - beta) : beta <= 2 ? 1 : 1 / (beta - 1);
+  let hi = a > 0 ? Math.pow(b / a, gamma) : 1;
+  while (F(hi) < 0) hi *= 2; // only when a = 0
+  let lo = hi / 2;
+  for (let k = 0; k < 2000 && F(lo) > 0; k++) lo /= 2;
+  if (F(lo) > 0) return 0;
+  let t = Math.sqrt(lo * hi);
+  for (let it = 0; it < 200; it++) {
+    const f = F(t);
+    if (f === 0) break;
+    if (f > 0) hi = t;
+    else lo = t;
+    let next = t - f / dF(t);
+    if (!(next > lo && next < hi)) next = Math.sqrt(lo * hi); // bisection in log t
+    if (Math.abs(next - t) <= 1e-15 * t || hi - lo <= 1e-15 * hi) {
+      t = next;
+      break;
+    }
+    t = next;
+  }
+  return hbar * t;
+}
