@@ -7,7 +7,7 @@ import type { QueueTarget } from './connection.js';
 import { runJobId, sweepId } from './ids.js';
 import type { RunJobData, RunJobResult } from './job.js';
 
-export interface SubmitOptions extends Pick<OpenOptions, 'configFile' | 'sets' | 'sweeps' | 'outDir' | 'resume' | 'createRunEnv'> {
+export interface SubmitOptions extends Pick<OpenOptions, 'configFile' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'resume' | 'createRunEnv'> {
   target: QueueTarget;
   /** Attempts per job for failures outside the run itself (the disk, a crashed thread); default 3. */
   attempts?: number;
@@ -103,6 +103,7 @@ export async function submitSweep(opts: SubmitOptions): Promise<SubmitResult> {
       configFile: opts.configFile,
       sets: opts.sets,
       sweeps: opts.sweeps,
+      plugins: opts.plugins,
       outDir: opts.outDir,
       resume: opts.resume,
       createRunEnv: opts.createRunEnv,

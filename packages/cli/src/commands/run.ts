@@ -126,6 +126,7 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
 
 interface SubmitArgs {
   config?: string;
+  plugin?: string[];
   out: string;
   set: string[];
   sweep: string[];
@@ -199,6 +200,7 @@ async function submit(argv: SubmitArgs): Promise<void> {
       configFile: argv.config,
       sets: argv.set,
       sweeps: argv.sweep,
+      plugins: argv.plugin,
       outDir: argv.out,
       resume: argv.resume,
       createRunEnv,

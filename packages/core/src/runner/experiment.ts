@@ -126,6 +126,8 @@ export interface OpenOptions {
   configFile?: string;
   sets?: readonly string[];
   sweeps?: readonly string[];
+  /** Plugin module files from the command line, added to the config's `plugins:`. */
+  plugins?: readonly string[];
   outDir?: string;
   resume?: string;
   createRunEnv: (pluginFiles: string[]) => Promise<RunEnv>;
