@@ -211,7 +211,8 @@ async function follow(queue: Queue<RunJobData, RunJobResult>, events: QueueEvent
     while (open.size && !opts.signal?.aborted) {
       await new Promise<void>((r) => {
         wake = r;
-        setTimeout(r, 5000);
+        // Events do the work; the poll is a safety net, slower for big sweeps (2 commands per job).
+        setTimeout(r, Math.max(5000, open.size * 10));
       });
       if (opts.signal?.aborted) break;
       for (const id of [...open]) await settle(id);
