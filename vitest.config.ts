@@ -10,6 +10,7 @@ export default defineConfig({
       '@nmflab/core': src('core'),
       '@nmflab/divergences': src('divergences'),
       '@nmflab/solvers': src('solvers'),
+      '@nmflab/queue': src('queue'),
       '@nmflab/cli': src('cli'),
       '@nmflab/report': src('report'),
     },

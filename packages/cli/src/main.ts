@@ -4,6 +4,8 @@ import { pluginsCommand } from './commands/plugins.js';
 import { runCommand } from './commands/run.js';
 import { compareCommand } from './commands/compare.js';
 import { factorizeCommand } from './commands/factorize.js';
+import { workerCommand } from './commands/worker.js';
+import { summarizeCommand } from './commands/summarize.js';
 import { bssEvalCommand } from './commands/bss-eval.js';
 import { reportCommand } from './commands/report.js';
 
@@ -18,6 +20,8 @@ const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [
   factorizeCommand,
   runCommand,
   compareCommand,
+  workerCommand,
+  summarizeCommand,
   bssEvalCommand,
   reportCommand,
 ];
