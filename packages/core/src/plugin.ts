@@ -225,8 +225,8 @@ export interface FitRequest {
   problem: Problem;
   /** Name of this fit in logs and artifacts ("mixture", "train:speech"). */
   label?: string;
-  /** Use another solver configuration than the run's model (already validated ref). */
-  solver?: PluginRef;
+  /** Use another solver than the run's model: an id or `{ id, params }`, validated (defaults filled). */
+  solver?: PluginRef | string;
 }
 
 /** What the runner gives a task: the data, the model fit loop, the transform, randomness. */

@@ -175,7 +175,10 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
     fit(request) {
       const label = request.label ?? `fit-${fits}`;
       fits++;
-      const solver = registry.instantiate('solver', request.solver ?? cfg.model.solver, { path: 'model.solver' });
+      // A task's own solver spec is validated like a config's (defaults filled, errors named).
+      const solver = request.solver
+        ? registry.create('solver', request.solver, { path: `task fit ${label}: solver` })
+        : registry.instantiate('solver', cfg.model.solver, { path: 'model.solver' });
       return fit(solver, request.problem, rng.fork(`fit:${label}`), {
         stopping,
         restarts: cfg.model.restarts,
