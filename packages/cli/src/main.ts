@@ -1,7 +1,10 @@
 import yargs, { type Argv } from 'yargs';
 import { NmflabError } from '@nmflab/core';
 import { pluginsCommand } from './commands/plugins.js';
+import { runCommand } from './commands/run.js';
+import { compareCommand } from './commands/compare.js';
 import { factorizeCommand } from './commands/factorize.js';
+import { bssEvalCommand } from './commands/bss-eval.js';
 
 export interface GlobalArgs {
   plugin?: string[];
@@ -9,7 +12,13 @@ export interface GlobalArgs {
 }
 
 /** Commands, one registration each; each file in ./commands adds itself to the parser. */
-const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [pluginsCommand, factorizeCommand];
+const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [
+  pluginsCommand,
+  factorizeCommand,
+  runCommand,
+  compareCommand,
+  bssEvalCommand,
+];
 
 /** Print an error as one clear line (no stack unless --debug) and give the exit code. */
 export function reportError(err: unknown, debug: boolean): number {
