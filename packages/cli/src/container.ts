@@ -19,14 +19,14 @@ export async function buildRegistry(pluginFiles: readonly string[] = [], baseDir
 export async function createRunEnv(pluginFiles: string[] = []): Promise<RunEnv> {
   return {
     registry: await buildRegistry(pluginFiles),
-    // the signal layer: the config's transform block as an Stft (sqrt-hann is the signal layer's 'sine')
+    // the signal layer: the config's transform block as an Stft (the config's window names are the signal layer's)
     createTransform: (cfg, sampleRate) =>
       new Stft(
         {
           sampleRate,
           frameLength: cfg.frameLength,
           hop: cfg.hop,
-          window: cfg.window === 'sqrt-hann' ? 'sine' : cfg.window,
+          window: cfg.window,
           center: cfg.center,
           representation: cfg.representation,
         },
