@@ -8,6 +8,8 @@ import wavMixture from './sources/wav-mixture.js';
 import factorize from './tasks/factorize.js';
 import mixtureFile from './sources/mixture-file.js';
 import separate from './tasks/separate.js';
+import transcribe from './tasks/transcribe.js';
+import monotonicity from './tasks/monotonicity.js';
 
 /** The plugins that live in core (metrics, sources, tasks): one import and one line each. */
 export const corePlugins: AnyPlugin[] = [
@@ -20,6 +22,8 @@ export const corePlugins: AnyPlugin[] = [
   factorize,
   mixtureFile,
   separate,
+  transcribe,
+  monotonicity,
 ];
 
 /** inversify module registering the core plugins. */
