@@ -10,6 +10,7 @@ import mixtureFile from './sources/mixture-file.js';
 import separate from './tasks/separate.js';
 import transcribe from './tasks/transcribe.js';
 import monotonicity from './tasks/monotonicity.js';
+import extendBand from './tasks/extend-band.js';
 
 /** The plugins that live in core (metrics, sources, tasks): one import and one line each. */
 export const corePlugins: AnyPlugin[] = [
@@ -24,6 +25,7 @@ export const corePlugins: AnyPlugin[] = [
   separate,
   transcribe,
   monotonicity,
+  extendBand,
 ];
 
 /** inversify module registering the core plugins. */
