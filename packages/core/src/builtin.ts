@@ -11,6 +11,7 @@ import separate from './tasks/separate.js';
 import transcribe from './tasks/transcribe.js';
 import monotonicity from './tasks/monotonicity.js';
 import extendBand from './tasks/extend-band.js';
+import transpose from './tasks/transpose.js';
 
 /** The plugins that live in core (metrics, sources, tasks): one import and one line each. */
 export const corePlugins: AnyPlugin[] = [
@@ -26,6 +27,7 @@ export const corePlugins: AnyPlugin[] = [
   transcribe,
   monotonicity,
   extendBand,
+  transpose,
 ];
 
 /** inversify module registering the core plugins. */
