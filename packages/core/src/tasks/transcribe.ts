@@ -17,9 +17,11 @@ import { definePlugin } from '../plugin.js';
  * same pitch within ±`onsetTolerance` s (greedy in time order, which is a maximum matching for a
  * fixed tolerance on a line), F = 2PR/(P+R) as mir_eval's onset-only note metric.
  *
- * Component analysis: each component's activation is correlated (Pearson) with each reference
- * note's on/off pattern (1 between onset and offset); a note is "isolated" when its best-correlated
- * component has the note's pitch and correlates with it by at least `isolation`.
+ * Component analysis: a note is "isolated" when a component labelled with its pitch (whatever its
+ * harmonicity: IS bases keep much broadband energy) has
+ * purity ≥ `isolation`, purity = Σ_{n: note sounds} H_kn / Σ_n H_kn (the note sounds from onset to
+ * offset + `release`); a component mixing notes spends activation where its note is silent. The
+ * Pearson correlation of each activation with each note's on/off pattern is saved in extra.json.
  */
 export interface Note {
   pitch: number;
@@ -156,6 +158,7 @@ interface Params {
   isolation: number;
   minGap: number;
   minHarmonicity: number;
+  release: number;
 }
 
 export default definePlugin<'task', Params>({
@@ -172,7 +175,8 @@ export default definePlugin<'task', Params>({
       harmonics: { type: 'integer', minimum: 1, maximum: 40, default: 8, description: 'partials summed when estimating a basis pitch' },
       minGap: { type: 'number', minimum: 0, default: 0.1, description: 'onsets of one pitch closer than this (seconds) are merged' },
       minHarmonicity: { type: 'number', minimum: 0, maximum: 1, default: 0.08, description: 'components whose best harmonic-sum score (share of the basis mass on the weighted partials) is below this are unpitched (attacks, noise) and left out of the piano roll' },
-      isolation: { type: 'number', minimum: 0, maximum: 1, default: 0.7, description: 'activation–note correlation above which a note counts as isolated by its component' },
+      isolation: { type: 'number', minimum: 0, maximum: 1, default: 0.8, description: 'purity (share of a component’s activation mass inside the frames where its note sounds) above which the note counts as isolated by that component' },
+      release: { type: 'number', minimum: 0, default: 0.25, description: 'seconds after each note-off that still count as the note sounding (release tail)' },
     },
   },
   create: (p, ctx) => ({
@@ -229,20 +233,24 @@ export default definePlugin<'task', Params>({
       let isolated = 0;
       const notePitches = [...new Set(notes.map((n) => n.pitch))].sort((a, b) => a - b);
       const perNote = notePitches.map((pitch) => {
-        // the note's pattern: union of its occurrences
-        const x = new Float64Array(N);
-        notes.forEach((nt, i) => {
-          if (nt.pitch === pitch) for (let n = 0; n < N; n++) x[n] = Math.max(x[n]!, patterns[i]![n]!);
-        });
-        let bestK = 0;
-        let bestC = -Infinity;
+        // where the note sounds: onset to offset plus the release tail
+        const on = new Uint8Array(N);
+        for (const nt of notes) if (nt.pitch === pitch) for (let n = 0; n < N; n++) if (n * frameTime >= nt.onset && n * frameTime < nt.offset + p.release) on[n] = 1;
+        let best = { component: -1, purity: 0 };
         for (let k = 0; k < K; k++) {
-          const c = pearson(H.row(k), x);
-          if (c > bestC) [bestK, bestC] = [k, c];
+          if (pitches[k]!.pitch !== pitch) continue;
+          let inside = 0;
+          let all = 0;
+          for (let n = 0; n < N; n++) {
+            all += H.get(k, n);
+            if (on[n]) inside += H.get(k, n);
+          }
+          const purity = all > 0 ? inside / all : 0;
+          if (purity > best.purity) best = { component: k, purity };
         }
-        const ok = pitches[bestK]!.pitch === pitch && bestC >= p.isolation;
+        const ok = best.component >= 0 && best.purity >= p.isolation;
         if (ok) isolated++;
-        return { pitch, component: bestK, componentPitch: pitches[bestK]!.pitch, correlation: bestC, isolated: ok };
+        return { pitch, ...best, isolated: ok };
       });
       const assigned = pitches.filter((q) => notePitches.includes(q.pitch)).length;
       return {
@@ -255,12 +263,14 @@ export default definePlugin<'task', Params>({
           'notes.isolated': isolated,
           'notes.count': notePitches.length,
           'components.on-note-pitch': assigned,
-          'isolation.mean-correlation': perNote.reduce((s, n) => s + n.correlation, 0) / perNote.length,
+          'notes.with-component': perNote.filter((n) => n.component >= 0).length,
+          'isolation.mean-purity': perNote.reduce((s, n) => s + n.purity, 0) / perNote.length,
         },
         extra: {
           componentPitches: pitches.map((q) => q.pitch),
           componentHarmonicity: pitches.map((q) => q.score),
           perNote,
+          activationNoteCorrelation: corr,
           pianoroll: { frameSeconds: frameTime, threshold: p.threshold, pitches: roll, estimatedOnsets: estimated, referenceNotes: notes },
         },
       };
