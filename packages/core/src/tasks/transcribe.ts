@@ -159,6 +159,7 @@ interface Params {
   minGap: number;
   minHarmonicity: number;
   release: number;
+  seconds: number;
 }
 
 export default definePlugin<'task', Params>({
@@ -176,6 +177,7 @@ export default definePlugin<'task', Params>({
       minGap: { type: 'number', minimum: 0, default: 0.1, description: 'onsets of one pitch closer than this (seconds) are merged' },
       minHarmonicity: { type: 'number', minimum: 0, maximum: 1, default: 0.08, description: 'components whose best harmonic-sum score (share of the basis mass on the weighted partials) is below this are unpitched (attacks, noise) and left out of the piano roll' },
       isolation: { type: 'number', minimum: 0, maximum: 1, default: 0.8, description: 'purity (share of a component’s activation mass inside the frames where its note sounds) above which the note counts as isolated by that component' },
+      seconds: { type: 'number', minimum: 0, default: 0, description: 'use only the first seconds of the recording and the notes starting in them (0 = all)' },
       release: { type: 'number', minimum: 0, default: 0.25, description: 'seconds after each note-off that still count as the note sounding (release tail)' },
     },
   },
@@ -183,13 +185,15 @@ export default definePlugin<'task', Params>({
     id: 'transcribe',
     run(tc) {
       if (p.minPitch > p.maxPitch) throw new NmflabError('empty pitch range', { path: `${ctx.path}.minPitch`, expected: `≤ maxPitch (${p.maxPitch})`, found: String(p.minPitch) });
-      const notes = readNotes(p.notes, `${ctx.path}.notes`);
+      const allNotes = readNotes(p.notes, `${ctx.path}.notes`);
       const sig = tc.data.signal;
       const tr = tc.transform as (typeof tc.transform & { hop?: number; frameLength?: number }) | undefined;
       if (!sig || !tr || typeof tr.hop !== 'number' || typeof tr.frameLength !== 'number') {
         throw new NmflabError('transcription needs audio and an STFT', { path: 'data', expected: 'an audio source and a transform: block' });
       }
-      const V = tr.represent(tr.analyze(sig.samples));
+      const samples = p.seconds > 0 ? sig.samples.subarray(0, Math.min(sig.samples.length, Math.round(p.seconds * sig.sampleRate))) : sig.samples;
+      const notes = allNotes.filter((n) => n.onset < samples.length / sig.sampleRate);
+      const V = tr.represent(tr.analyze(samples));
       const fit = tc.fit({ problem: { V, rank: tc.rank }, label: 'main' });
       const { W, H } = fit.result;
       const K = W.cols;
