@@ -12,6 +12,8 @@ import transcribe from './tasks/transcribe.js';
 import monotonicity from './tasks/monotonicity.js';
 import extendBand from './tasks/extend-band.js';
 import transpose from './tasks/transpose.js';
+import compareComplex from './tasks/compare-complex.js';
+import harmonicPair from './sources/harmonic-pair.js';
 
 /** The plugins that live in core (metrics, sources, tasks): one import and one line each. */
 export const corePlugins: AnyPlugin[] = [
@@ -28,6 +30,8 @@ export const corePlugins: AnyPlugin[] = [
   monotonicity,
   extendBand,
   transpose,
+  compareComplex,
+  harmonicPair,
 ];
 
 /** inversify module registering the core plugins. */
