@@ -1,4 +1,4 @@
-import { Registry, Stft, createContainer, encodeWav, loadPluginModule, coreModule, packageVersion, type RunEnv } from '@nmflab/core';
+import { Registry, createContainer, loadPluginModule, coreModule, packageVersion, type RunEnv } from '@nmflab/core';
 import { divergencesModule } from '@nmflab/divergences';
 import { solversModule } from '@nmflab/solvers';
 
@@ -13,27 +13,11 @@ export async function buildRegistry(pluginFiles: readonly string[] = [], baseDir
 }
 
 /**
- * The environment a run needs: the registry and, when the signal layer is built in, the STFT and
- * the WAV writer. Worker threads import this module and call it, so every run sees the same plugins.
+ * The environment a run needs: the registry (the STFT and the WAV writer default to core's `Stft`
+ * and `encodeWav`). Worker threads import this module and call it, so every run sees the same plugins.
  */
 export async function createRunEnv(pluginFiles: string[] = []): Promise<RunEnv> {
-  return {
-    registry: await buildRegistry(pluginFiles),
-    // the signal layer: the config's transform block as an Stft (the config's window names are the signal layer's)
-    createTransform: (cfg, sampleRate) =>
-      new Stft(
-        {
-          sampleRate,
-          frameLength: cfg.frameLength,
-          hop: cfg.hop,
-          window: cfg.window,
-          center: cfg.center,
-          representation: cfg.representation,
-        },
-        { path: 'transform' },
-      ),
-    encodeWav: (samples, sampleRate) => encodeWav(samples, sampleRate, { format: 'float32' }),
-  };
+  return { registry: await buildRegistry(pluginFiles) };
 }
 
 /** Versions of the nmflab packages, for run provenance. */

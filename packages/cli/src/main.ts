@@ -4,7 +4,10 @@ import { pluginsCommand } from './commands/plugins.js';
 import { runCommand } from './commands/run.js';
 import { compareCommand } from './commands/compare.js';
 import { factorizeCommand } from './commands/factorize.js';
+import { workerCommand } from './commands/worker.js';
+import { summarizeCommand } from './commands/summarize.js';
 import { bssEvalCommand } from './commands/bss-eval.js';
+import { reportCommand } from './commands/report.js';
 
 export interface GlobalArgs {
   plugin?: string[];
@@ -17,7 +20,10 @@ const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [
   factorizeCommand,
   runCommand,
   compareCommand,
+  workerCommand,
+  summarizeCommand,
   bssEvalCommand,
+  reportCommand,
 ];
 
 /** Print an error as one clear line (no stack unless --debug) and give the exit code. */

@@ -38,6 +38,12 @@ export interface RunJob {
   config: ExperimentConfig;
   varied: Record<string, unknown>;
   provenance: Provenance;
+  /**
+   * Name of the temporary folder inside `dir` (default `.<name>.tmp`). Queue workers give each
+   * attempt its own (`.<name>.<token>.tmp`), so a lost attempt still writing cannot mix its files
+   * into another attempt's folder.
+   */
+  tmpName?: string;
 }
 
 /** The content of run.json. */
@@ -81,7 +87,7 @@ function errorText(e: unknown): string {
 
 /** Run one job and write its folder; never throws for a run failure (the record says `failed`). */
 export async function performRun(job: RunJob, env: RunEnv, hooks: RunHooks = {}): Promise<RunRecord> {
-  const tmp = join(job.dir, `.${job.name}.tmp`);
+  const tmp = join(job.dir, job.tmpName ?? `.${job.name}.tmp`);
   const final = join(job.dir, job.name);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });

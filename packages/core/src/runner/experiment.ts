@@ -58,7 +58,8 @@ export interface ExperimentResult {
   completed: number;
 }
 
-interface SweepFile {
+/** The content of sweep.yaml. */
+export interface SweepFile {
   experiment: string;
   config: string;
   created: string;
@@ -67,6 +68,7 @@ interface SweepFile {
   seeds?: number;
   runs: { run: string; seed: number; varied: Record<string, unknown> }[];
   base: Record<string, unknown>;
+  [extra: string]: unknown;
 }
 
 function stamp(d: Date): string {
@@ -90,7 +92,8 @@ function claimFolder(root: string, name: string): string {
   }
 }
 
-function readRecord(dir: string, name: string): RunRecord | undefined {
+/** A run folder's run.json, or undefined when absent or unreadable. */
+export function readRecord(dir: string, name: string): RunRecord | undefined {
   const f = join(dir, name, 'run.json');
   if (!existsSync(f)) return undefined;
   try {
@@ -119,7 +122,43 @@ export function summaryRows(prepared: { runs: { index: number; name: string; var
   });
 }
 
-export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentResult> {
+export interface OpenOptions {
+  configFile?: string;
+  sets?: readonly string[];
+  sweeps?: readonly string[];
+  /** Plugin module files from the command line, added to the config's `plugins:`. */
+  plugins?: readonly string[];
+  outDir?: string;
+  resume?: string;
+  createRunEnv: (pluginFiles: string[]) => Promise<RunEnv>;
+  /**
+   * Before a new sweep folder is claimed: return an existing sweep folder to complete instead (the
+   * queue submitter finds the folder of an earlier submission of the same sweep this way).
+   */
+  reuseFolder?: (prepared: PreparedExperiment, parent: string) => string | undefined;
+  /** Extra top-level entries recorded in a new sweep.yaml (e.g. the queue's sweep id). */
+  sweepExtra?: (prepared: PreparedExperiment) => Record<string, unknown>;
+  /**
+   * Delete leftover `.*.tmp`/`.*.old` entries of a resumed folder (default true). The queue
+   * submitter passes false: workers on other machines may be writing into the folder right now.
+   */
+  cleanTemporaries?: boolean;
+}
+
+export interface OpenedExperiment {
+  dir: string;
+  prepared: PreparedExperiment;
+  /** Records of the runs whose folder is already `completed` (by run index). */
+  records: (RunRecord | undefined)[];
+  /** The environment built while preparing (registry with the config's plugins). */
+  env: RunEnv;
+}
+
+/**
+ * Prepare an experiment and its sweep folder: a fresh `results/<name>/<stamp>/` with sweep.yaml,
+ * or the folder of `resume` (replayed from its sweep.yaml) with its completed runs loaded.
+ */
+export async function openExperiment(opts: OpenOptions): Promise<OpenedExperiment> {
   let registryEnv: RunEnv | undefined;
   const makeRegistry = async (files: string[]): Promise<Registry> => {
     registryEnv = await opts.createRunEnv(files);
@@ -128,6 +167,12 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   let prepared: PreparedExperiment;
   let dir: string;
   const records: (RunRecord | undefined)[] = [];
+  const loadCompleted = () => {
+    for (const r of prepared.runs) {
+      const rec = readRecord(dir, r.name);
+      if (rec?.status === 'completed') records[r.index] = rec;
+    }
+  };
   if (opts.resume) {
     dir = resolve(opts.resume);
     const sweepFile = join(dir, 'sweep.yaml');
@@ -141,28 +186,40 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
       throw new NmflabError('the sweep no longer expands to the recorded runs', { file: displayPath(sweepFile), hint: 'the plugins or their defaults changed; start a new experiment' });
     }
     // Leftovers of a crash: run folders being written (.0003.tmp) and atomic-write temporaries.
-    for (const entry of readdirSync(dir)) if (/^\..*\.(tmp|old)$/.test(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
-    for (const r of prepared.runs) {
-      const rec = readRecord(dir, r.name);
-      if (rec?.status === 'completed') records[r.index] = rec;
+    if (opts.cleanTemporaries ?? true) {
+      for (const entry of readdirSync(dir)) if (/^\..*\.(tmp|old)$/.test(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
     }
+    loadCompleted();
   } else {
     if (!opts.configFile) throw new NmflabError('no config file given', { expected: 'nmflab run CONFIG.yaml' });
     prepared = await prepareExperiment(opts.configFile, { sets: opts.sets, sweeps: opts.sweeps, plugins: opts.plugins }, makeRegistry);
     const name = prepared.runs[0]!.config.name;
-    dir = claimFolder(resolve(opts.outDir ?? 'results'), name);
-    const sf: SweepFile = {
-      experiment: name,
-      config: prepared.file,
-      created: new Date().toISOString(),
-      seed: prepared.runs[0]!.config.seed,
-      axes: prepared.plan.axes,
-      ...(prepared.plan.seeds ? { seeds: prepared.plan.seeds } : {}),
-      runs: prepared.runs.map((r) => ({ run: r.name, seed: r.config.seed, varied: r.varied })),
-      base: Object.fromEntries(Object.entries(prepared.base).filter(([k]) => k !== 'sweep')),
-    };
-    writeFileAtomic(join(dir, 'sweep.yaml'), yamlStringify(sf, { lineWidth: 0 }));
+    const root = resolve(opts.outDir ?? 'results');
+    const existing = opts.reuseFolder?.(prepared, join(root, name));
+    if (existing) {
+      dir = existing;
+      loadCompleted();
+    } else {
+      dir = claimFolder(root, name);
+      const sf: SweepFile = {
+        experiment: name,
+        config: prepared.file,
+        created: new Date().toISOString(),
+        seed: prepared.runs[0]!.config.seed,
+        axes: prepared.plan.axes,
+        ...(prepared.plan.seeds ? { seeds: prepared.plan.seeds } : {}),
+        runs: prepared.runs.map((r) => ({ run: r.name, seed: r.config.seed, varied: r.varied })),
+        base: Object.fromEntries(Object.entries(prepared.base).filter(([k]) => k !== 'sweep')),
+        ...(opts.sweepExtra?.(prepared) ?? {}),
+      };
+      writeFileAtomic(join(dir, 'sweep.yaml'), yamlStringify(sf, { lineWidth: 0 }));
+    }
   }
+  return { dir, prepared, records, env: registryEnv! };
+}
+
+export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentResult> {
+  const { dir, prepared, records, env: registryEnv } = await openExperiment(opts);
   const provenance = collectProvenance(opts.packages);
   const pending = prepared.runs.filter((r) => records[r.index]?.status !== 'completed');
   const running = new Set<number>();
@@ -271,4 +328,29 @@ function runInWorkers(
       });
     }
   });
+}
+
+/**
+ * Rebuild `<dir>/summary.csv` from sweep.yaml and the run folders (atomically), for sweeps whose
+ * runs finish in other processes or on other machines (the queue's workers). A run without a
+ * folder is `running` while a `.<run>.*tmp` folder exists, else `queued`. The file is written, then
+ * the folders are read again and the file rewritten if anything changed meanwhile: of two writers
+ * racing, the last one to write has seen every run folder renamed before the other's write.
+ */
+export function summarizeSweepFolder(dir: string): { runs: number; records: (RunRecord | undefined)[] } {
+  const sweepFile = join(dir, 'sweep.yaml');
+  if (!existsSync(sweepFile)) throw new NmflabError('not a sweep folder', { file: displayPath(dir), expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)' });
+  const sf = yamlParse(readFileSync(sweepFile, 'utf8')) as SweepFile;
+  const runs = sf.runs.map((r, index) => ({ index, name: r.run, varied: r.varied, config: { seed: r.seed } }));
+  let previous = '';
+  for (let round = 0; round < 10; round++) {
+    const entries = readdirSync(dir);
+    const records = runs.map((r) => readRecord(dir, r.name));
+    const running = new Set(runs.filter((r) => !records[r.index] && entries.some((e) => e.startsWith(`.${r.name}.`) && e.endsWith('tmp'))).map((r) => r.index));
+    const text = tableCsv(summaryRows({ runs }, records, running), ['run', 'status']);
+    if (text === previous) return { runs: runs.length, records };
+    writeFileAtomic(join(dir, 'summary.csv'), text);
+    previous = text;
+  }
+  return { runs: runs.length, records: runs.map((r) => readRecord(dir, r.name)) };
 }
