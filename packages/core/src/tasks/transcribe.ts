@@ -10,7 +10,7 @@ import { definePlugin } from '../plugin.js';
  * with f0(p) = 440·2^{(p−69)/12} over the MIDI pitches [minPitch, maxPitch] (ρ < 1 favours the true
  * fundamental over its sub-octave, which collects only every other partial).
  *
- * Piano roll: components whose score is below `minHarmonicity` are unpitched (the attack/noise
+ * Piano roll (`pianoroll.json` in the run folder): components whose score is below `minHarmonicity` are unpitched (the attack/noise
  * components NMF learns) and left out; the activations of the components of each pitch are summed, divided by their maximum
  * and thresholded (`threshold`); a note starts at each rising edge (frame n at time n·hop/sr).
  * Onset F-measure: estimated (pitch, onset) pairs matched one-to-one to the reference notes of the
@@ -275,7 +275,21 @@ export default definePlugin<'task', Params>({
           componentHarmonicity: pitches.map((q) => q.score),
           perNote,
           activationNoteCorrelation: corr,
-          pianoroll: { frameSeconds: frameTime, threshold: p.threshold, pitches: roll, estimatedOnsets: estimated, referenceNotes: notes },
+        },
+        // the piano roll as its own file, for reports
+        // (the report helper's format: reference and estimated notes {pitch, onset, offset} in seconds)
+        files: {
+          'pianoroll.json': JSON.stringify(
+            {
+              reference: notes.map((n) => ({ pitch: n.pitch, onset: n.onset, offset: n.offset })),
+              estimate: roll.flatMap((r) => r.frames.map(([on, off]) => ({ pitch: r.pitch, onset: on!, offset: off! }))),
+              threshold: p.threshold,
+              frameSeconds: frameTime,
+              onsets: estimated,
+            },
+            null,
+            1,
+          ),
         },
       };
     },

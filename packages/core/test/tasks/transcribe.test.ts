@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { activationOnsets, basisPitch, midiToHz, onsetFMeasure } from '../../src/tasks/transcribe.js';
 import { runShrunk } from './run-experiment.js';
 
@@ -46,8 +48,10 @@ describe('transcribe: pitch labels and note metrics', () => {
     const m = runs[0]!.metrics;
     expect(runs[0]!.record.status).toBe('completed');
     expect(m['onset.f']).toBeGreaterThanOrEqual(0.8);
-    const roll = runs[0]!.extra.pianoroll as { pitches: { pitch: number }[] };
-    expect(roll.pitches.length).toBeGreaterThan(0);
+    const roll = JSON.parse(readFileSync(join(runs[0]!.dir, 'pianoroll.json'), 'utf8')) as Record<'reference' | 'estimate', { pitch: number; onset: number; offset: number }[]>;
+    expect(roll.reference.length).toBeGreaterThan(0);
+    expect(roll.estimate.length).toBeGreaterThan(0);
+    for (const n of roll.estimate) expect(n.offset).toBeGreaterThan(n.onset);
   });
 
   it('experiment 5 (reduced: one restart, 200 iterations): IS-NMF gives every one of the four notes a component of its own pitch, EU-NMF does not', async () => {
