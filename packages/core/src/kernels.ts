@@ -1,5 +1,6 @@
 import { Matrix } from './matrix.js';
 import { commonWorkspace, gemmWasmInPlace, gemmWasmStaged, wasmAvailable } from './wasm.js';
+import { gemmNative, nativeAvailable } from './native.js';
 
 /**
  * Matrix products for NMF: C = AB, C = AᵀB, C = ABᵀ without materializing a transpose.
@@ -138,11 +139,17 @@ function target(rows: number, cols: number, out?: Matrix): Matrix {
 }
 
 /**
- * Which kernel `matmul`, `matmulTN` and `matmulNT` use: `auto` (WASM SIMD when the operands live
- * in one `WasmWorkspace`, or when m·n·k ≥ WASM_MIN_WORK; the JS kernel otherwise), `js` (always
- * the JS blocked kernel, the reference) or `wasm` (always WASM, staging copies if needed).
+ * Which kernel `matmul`, `matmulTN` and `matmulNT` use: `auto` (the optional OpenBLAS addon when it
+ * loaded and m·n·k ≥ NATIVE_MIN_WORK; else WASM SIMD when the operands live in one `WasmWorkspace`,
+ * or when m·n·k ≥ WASM_MIN_WORK; the JS kernel otherwise), `js` (always the JS blocked kernel, the
+ * reference), `wasm` (always WASM, staging copies if needed) or `native` (OpenBLAS for every
+ * product it can take). `js` and `wasm` give bit-identical results on every machine; products
+ * through OpenBLAS differ from them in the last bits (another summation order, FMA).
  */
-export type MatmulBackend = 'auto' | 'js' | 'wasm';
+export type MatmulBackend = 'auto' | 'js' | 'wasm' | 'native';
+
+/** Below this m·n·k, `auto` keeps products off OpenBLAS (call overhead; bit-identity of small products across machines). */
+export const NATIVE_MIN_WORK = 64 ** 3;
 
 /**
  * Below this m·n·k the staging copies and call cost more than WASM gains. Measured here (median,
@@ -156,6 +163,7 @@ let backend: MatmulBackend = 'auto';
 /** Select the product kernel (see `MatmulBackend`); returns the previous choice. */
 export function setMatmulBackend(b: MatmulBackend): MatmulBackend {
   if (b === 'wasm' && !wasmAvailable) throw new RangeError('WASM SIMD kernel is not available in this engine');
+  if (b === 'native' && !nativeAvailable) throw new RangeError('the native OpenBLAS backend is not built or did not load');
   const prev = backend;
   backend = b;
   return prev;
@@ -168,6 +176,12 @@ function product(
   B: Matrix, bRs: number, bCs: number,
   C: Matrix,
 ): void {
+  if (
+    (backend === 'native' || (backend === 'auto' && nativeAvailable && m * n * k >= NATIVE_MIN_WORK)) &&
+    gemmNative(m, n, k, A.data, aRs, aCs, B.data, bRs, bCs, C.data, n)
+  ) {
+    return;
+  }
   if (backend !== 'js' && wasmAvailable && m > 0 && n > 0) {
     const ws = commonWorkspace(A, B, C);
     if (ws) {

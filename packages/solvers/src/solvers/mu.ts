@@ -1,5 +1,5 @@
 import {
-  Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN,
+  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, wasmAvailable,
   type Divergence, type Initializer, type Objective, type PluginRef, type Problem, type Regularizer,
   type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
@@ -66,8 +66,9 @@ export interface MuState {
   M?: Float64Array;
   W: Matrix;
   H: Matrix;
-  /** Λ = WH for the current W, H. */
+  /** Λ = WH for the current W, H (unless `staleL`: the β = 2 path skips it until `objective`). */
   L: Matrix;
+  staleL: boolean;
   /** Work buffers F×N: numerator weights A and denominator weights B. */
   A: Matrix;
   B: Matrix;
@@ -252,15 +253,28 @@ export class MuSolver implements Solver<MuState> {
       freezeAllW = fw.length > 0 && frozenCols.every((x) => x === 1);
     }
     const norm = this.normalization();
+    // Every matrix a product touches lives in one WasmWorkspace: products run in place (WASM or
+    // the OpenBLAS addon, which reads WASM memory directly), no copies, no allocation per step.
+    const shapes = {
+      V: [F, N], Vd: [this.shift > 0 ? F : 0, N], W: [F, K], H: [K, N], L: [F, N], A: [F, N], B: [F, N],
+      numW: [F, K], denW: [F, K], numH: [K, N], denH: [K, N], gram: [K, K],
+    } as const;
+    const mats = wasmAvailable
+      ? new WasmWorkspace(shapes).matrices
+      : (Object.fromEntries(Object.entries(shapes).map(([k, [r, c]]) => [k, new Matrix(r, c)])) as Record<keyof typeof shapes, Matrix>);
+    mats.V.data.set(V.data);
+    mats.W.data.set(W.data);
+    mats.H.data.set(H.data);
+    if (this.shift > 0) for (let i = 0; i < V.data.length; i++) mats.Vd.data[i] = V.data[i]! + this.shift;
     const state: MuState = {
-      F, N, K, V, M, W, H, Vd: this.shift > 0 ? new Matrix(F, N, V.data.map((v) => v + this.shift)) : V,
-      L: new Matrix(F, N), A: new Matrix(F, N), B: new Matrix(F, N),
-      numW: new Matrix(F, K), denW: new Matrix(F, K), numH: new Matrix(K, N), denH: new Matrix(K, N),
-      gram: new Matrix(K, K), sums: new Float64Array(Math.max(F, N, K)), norms: new Float64Array(K),
+      F, N, K, V: mats.V, M, W: mats.W, H: mats.H, Vd: this.shift > 0 ? mats.Vd : mats.V,
+      L: mats.L, staleL: false, A: mats.A, B: mats.B,
+      numW: mats.numW, denW: mats.denW, numH: mats.numH, denH: mats.denH,
+      gram: mats.gram, sums: new Float64Array(Math.max(F, N, K)), norms: new Float64Array(K),
       frozenCols, freezeAllW, freezeH: problem.freezeH ?? this.freezeHOpt,
       normalizeW: norm.W, normalizeH: norm.H, iteration: 0,
     };
-    matmul(W, H, state.L);
+    matmul(state.W, state.H, state.L);
     return state;
   }
 
@@ -276,7 +290,24 @@ export class MuSolver implements Solver<MuState> {
     if (this.path.kind === 'beta') {
       const beta = this.path.beta;
       const b2 = beta - 2, b1 = beta - 1;
-      if (beta === 1) {
+      if (!M && sh === 0 && (beta === 1 || beta === 0)) {
+        // Fused fast passes (no mask, no shift): one division per entry, no power.
+        if (beta === 1) {
+          // B = 1 is never read: the denominators are row/column sums (ratioW, ratioH).
+          for (let i = 0; i < n; i++) {
+            const l = L[i]!;
+            A[i] = V[i]! / (l > eps ? l : eps);
+          }
+        } else {
+          // β = 0: A = V/Λ², B = 1/Λ.
+          for (let i = 0; i < n; i++) {
+            const l = L[i]!;
+            const r = 1 / (l > eps ? l : eps);
+            B[i] = r;
+            A[i] = r * r * V[i]!; // the masked path's order, so an all-ones mask changes no bit
+          }
+        }
+      } else if (beta === 1) {
         for (let i = 0; i < n; i++) {
           const l = L[i]! + sh;
           const lf = l > eps ? l : eps;
@@ -302,7 +333,8 @@ export class MuSolver implements Solver<MuState> {
           else pw = Math.pow(ln, b2);
           const mp = m * pw;
           A[i] = mp * V[i]!;
-          B[i] = b1 === 0 ? m * l : mp * (b1 < 0 ? ln : l);
+          // Λ^{β−1}: Λ^{β−2}·Λ (Λ floored where β−1 < 0); at β = 0 directly 1/Λ, one rounding.
+          B[i] = b1 === 0 ? m * l : b2 === -2 ? m / ln : mp * (b1 < 0 ? ln : l);
         }
       }
     } else {
@@ -475,21 +507,32 @@ export class MuSolver implements Solver<MuState> {
       this.ratioW(s);
       this.apply(s.W.data, s.numW.data, s.denW.data, this.regsW, s.K, s.frozenCols);
       if (s.normalizeW !== 'none') this.rescale(s, 'W', s.normalizeW);
-      // The β = 2 H update works from WᵀW and WᵀV: Λ is only needed again for the objective.
-      if (s.freezeH || !this.euclidFast(s)) matmul(s.W, s.H, s.L);
+      // The β = 2 updates work from Gram matrices, WᵀV and VHᵀ: Λ is only needed for the objective.
+      if (this.euclidFast(s)) s.staleL = true;
+      else matmul(s.W, s.H, s.L);
     }
     if (!s.freezeH) {
       this.ratioH(s);
       this.apply(s.H.data, s.numH.data, s.denH.data, this.regsH, s.N, undefined);
       if (s.normalizeH !== 'none') this.rescale(s, 'H', s.normalizeH);
-      matmul(s.W, s.H, s.L);
+      if (this.euclidFast(s)) s.staleL = true;
+      else matmul(s.W, s.H, s.L);
     }
     s.iteration++;
   }
 
+  /** Λ = WH, recomputed if the β = 2 path left it stale. */
+  private freshL(s: MuState): Matrix {
+    if (s.staleL) {
+      matmul(s.W, s.H, s.L);
+      s.staleL = false;
+    }
+    return s.L;
+  }
+
   /** Data term Σ M⊙d(V|WH) and each penalty, on the Λ kept up to date by `step`. */
   objective(s: MuState): Objective {
-    const terms: Record<string, number> = { data: this.div.value(s.V.data, s.L.data, s.M) };
+    const terms: Record<string, number> = { data: this.div.value(s.V.data, this.freshL(s).data, s.M) };
     let total = terms.data!;
     this.regs.forEach((r, i) => {
       const v = r.value(r.target === 'W' ? s.W.data : s.H.data);
@@ -500,7 +543,8 @@ export class MuSolver implements Solver<MuState> {
   }
 
   result(s: MuState): SolverResult {
-    return { W: s.W, H: s.H };
+    // Copies: the state's matrices are views into its (large) WASM workspace memory.
+    return { W: s.W.clone(), H: s.H.clone() };
   }
 }
 

@@ -1,0 +1,73 @@
+import { createRequire } from 'node:module';
+
+/**
+ * Optional native backend: OpenBLAS's `cblas_dgemm` through a small N-API addon
+ * (`packages/core/native`, built by `scripts/build-native.mjs` during `npm run setup` when a C
+ * compiler and libopenblas-dev are present). Loaded once at import; when absent or unloadable
+ * (`NMFLAB_NATIVE=0` also disables it) `nativeAvailable` is false and the WebAssembly kernel
+ * serves every product.
+ *
+ * OpenBLAS's sums are not in the JS/WASM kernels' order, so native products differ from them in
+ * the last bits (≈1e-16 relative per product); see `setMatmulBackend`.
+ */
+
+interface NativeBlas {
+  dgemm(
+    m: number, n: number, k: number,
+    A: Float64Array, aRs: number, aCs: number,
+    B: Float64Array, bRs: number, bCs: number,
+    C: Float64Array, cRs: number, accumulate: boolean,
+  ): void;
+  setThreads(n: number): void;
+  getThreads(): number;
+}
+
+function load(): NativeBlas | null {
+  if (process.env.NMFLAB_NATIVE === '0') return null;
+  try {
+    // Same relative path from src/ (tests) and dist/ (built package).
+    const req = createRequire(import.meta.url);
+    return req('../native/build/Release/nmflab_blas.node') as NativeBlas;
+  } catch {
+    return null;
+  }
+}
+
+const blas = load();
+
+/** True when the OpenBLAS addon loaded. */
+export const nativeAvailable = blas !== null;
+
+/** Number of OpenBLAS threads (0 without the addon). */
+export function nativeThreads(): number {
+  return blas ? blas.getThreads() : 0;
+}
+
+/** Set the number of OpenBLAS threads (default: OpenBLAS's own, the core count); no-op without the addon. */
+export function setNativeThreads(n: number): void {
+  if (blas && Number.isInteger(n) && n >= 1) blas.setThreads(n);
+}
+
+/**
+ * C (+)= op(A)·op(B) by cblas_dgemm, strides as in `gemmStrided` (zero offsets: pass subarrays).
+ * Returns false, doing nothing, when the addon is absent or the strides are not BLAS layouts
+ * (each operand needs a unit stride and a leading dimension covering the other).
+ */
+export function gemmNative(
+  m: number, n: number, k: number,
+  A: Float64Array, aRs: number, aCs: number,
+  B: Float64Array, bRs: number, bCs: number,
+  C: Float64Array, cRs: number,
+  accumulate = false,
+): boolean {
+  if (!blas || m <= 0 || n <= 0 || k <= 0) return false;
+  // BLAS leading dimensions: NoTrans A (m×k) lda ≥ k; Trans (stored k×m) lda ≥ m; likewise B.
+  const aOk = aCs === 1 ? aRs >= Math.max(1, k) : aRs === 1 && aCs >= Math.max(1, m);
+  const bOk = bCs === 1 ? bRs >= Math.max(1, n) : bRs === 1 && bCs >= Math.max(1, k);
+  if (!aOk || !bOk || cRs < Math.max(1, n)) return false;
+  if ((m - 1) * (aCs === 1 ? aRs : 1) + (k - 1) * (aCs === 1 ? 1 : aCs) >= A.length) return false;
+  if ((k - 1) * (bCs === 1 ? bRs : 1) + (n - 1) * (bCs === 1 ? 1 : bCs) >= B.length) return false;
+  if ((m - 1) * cRs + n > C.length) return false;
+  blas.dgemm(m, n, k, A, aRs, aCs, B, bRs, bCs, C, cRs, accumulate);
+  return true;
+}
