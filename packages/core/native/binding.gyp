@@ -3,8 +3,8 @@
     {
       "target_name": "nmflab_blas",
       "sources": ["nmflab_blas.c"],
-      "cflags": ["-O3", "-march=native", "-fno-math-errno"],
-      "libraries": ["-lopenblas"]
+      "cflags": ["-O3", "-march=native", "-fno-math-errno", "-ffp-contract=off"],
+      "libraries": ["-lopenblas", "-lm", "-lpthread"]
     }
   ]
 }

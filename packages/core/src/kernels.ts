@@ -1,6 +1,6 @@
 import { Matrix } from './matrix.js';
 import { commonWorkspace, gemmWasmInPlace, gemmWasmStaged, wasmAvailable } from './wasm.js';
-import { gemmNative, nativeAvailable } from './native.js';
+import { gemmNative, nativeAvailable, nativeMuKernelsRaw, type NativeMuKernels } from './native.js';
 
 /**
  * Matrix products for NMF: C = AB, C = AᵀB, C = ABᵀ without materializing a transpose.
@@ -159,6 +159,19 @@ export const NATIVE_MIN_WORK = 64 ** 3;
 export const WASM_MIN_WORK = 6 ** 3;
 
 let backend: MatmulBackend = 'auto';
+
+/** The current backend choice. */
+export function getMatmulBackend(): MatmulBackend {
+  return backend;
+}
+
+/**
+ * The native element-wise MU kernels when the addon loaded and the backend is `auto` or `native`;
+ * null otherwise (`js` and `wasm` keep everything in portable code).
+ */
+export function nativeMuKernels(): NativeMuKernels | null {
+  return backend === 'auto' || backend === 'native' ? nativeMuKernelsRaw : null;
+}
 
 /** Select the product kernel (see `MatmulBackend`); returns the previous choice. */
 export function setMatmulBackend(b: MatmulBackend): MatmulBackend {

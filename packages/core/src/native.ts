@@ -20,7 +20,18 @@ interface NativeBlas {
   ): void;
   setThreads(n: number): void;
   getThreads(): number;
+  muWeights(code: 0 | 1, L: Float64Array, V: Float64Array, A: Float64Array, B: Float64Array, eps: number): void;
+  muApply(gammaCode: 1 | 2, X: Float64Array, num: Float64Array, den: Float64Array, eps: number): void;
 }
+
+/**
+ * Element-wise passes of the multiplicative updates in C (vectorized by the compiler; only
+ * IEEE-exact operations, so bit-identical to the JavaScript loops in `mu.ts` they replace):
+ * - `muWeights(1, Λ, V, A, B, ε)`: A = V / max(Λ, ε) (β = 1; B untouched);
+ *   `muWeights(0, …)`: r = 1/max(Λ, ε), B = r, A = r·r·V (β = 0).
+ * - `muApply(1 | 2, X, num, den, ε)`: X = max(X·(num / max(den, ε))^γ, ε) for γ = 1 or ½.
+ */
+export type NativeMuKernels = Pick<NativeBlas, 'muWeights' | 'muApply'>;
 
 function load(): NativeBlas | null {
   if (process.env.NMFLAB_NATIVE === '0') return null;
@@ -38,12 +49,15 @@ const blas = load();
 /** True when the OpenBLAS addon loaded. */
 export const nativeAvailable = blas !== null;
 
-/** Number of OpenBLAS threads (0 without the addon). */
+/** The addon's element-wise MU kernels, or null without it. Prefer `kernels.ts`'s `nativeMuKernels()`, which honours `setMatmulBackend`. */
+export const nativeMuKernelsRaw: NativeMuKernels | null = blas;
+
+/** Number of threads native products use (0 without the addon). */
 export function nativeThreads(): number {
   return blas ? blas.getThreads() : 0;
 }
 
-/** Set the number of OpenBLAS threads (default: OpenBLAS's own, the core count); no-op without the addon. */
+/** Set the number of threads of native products (1 or 2; default 2 on multi-core machines): C is split by rows or columns, never the sum, so results do not depend on it; no-op without the addon. */
 export function setNativeThreads(n: number): void {
   if (blas && Number.isInteger(n) && n >= 1) blas.setThreads(n);
 }

@@ -1,5 +1,5 @@
 import {
-  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, wasmAvailable,
+  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, nativeMuKernels, wasmAvailable,
   type Divergence, type Initializer, type Objective, type PluginRef, type Problem, type Regularizer,
   type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
@@ -291,8 +291,12 @@ export class MuSolver implements Solver<MuState> {
       const beta = this.path.beta;
       const b2 = beta - 2, b1 = beta - 1;
       if (!M && sh === 0 && (beta === 1 || beta === 0)) {
-        // Fused fast passes (no mask, no shift): one division per entry, no power.
-        if (beta === 1) {
+        // Fused fast passes (no mask, no shift): one division per entry, no power. The native
+        // addon runs the same formulas vectorized (bit-identical) when it is loaded.
+        const nk = nativeMuKernels();
+        if (nk) {
+          nk.muWeights(beta, L, V, A, B, eps);
+        } else if (beta === 1) {
           // B = 1 is never read: the denominators are row/column sums (ratioW, ratioH).
           for (let i = 0; i < n; i++) {
             const l = L[i]!;
@@ -419,6 +423,10 @@ export class MuSolver implements Solver<MuState> {
     const beta = this.path.kind === 'beta' ? this.path.beta : 1;
     const floor = this.factorFloor;
     const nReg = regs.length;
+    if (nReg === 0 && (!frozen || !frozen.includes(1))) {
+      this.applyPlain(X, num, den);
+      return;
+    }
     for (let i = 0; i < X.length; i++) {
       if (frozen && frozen[i % cols] === 1) continue;
       const xbar = X[i]!;
@@ -438,6 +446,50 @@ export class MuSolver implements Solver<MuState> {
       } else {
         x = xbar * this.solveSurrogate(P > eps ? P : eps, c, Q, beta, gamma);
       }
+      if (floor === 'eps') {
+        if (!(x > eps)) x = eps;
+      } else if (floor === 'zero') {
+        if (!(x >= 2.220446049250313e-16)) x = 0;
+      } else if (!(x >= 0)) x = 0;
+      X[i] = x;
+    }
+  }
+
+  /**
+   * `apply` without penalties or frozen entries: the same formulas (x̄·(Q/max(P, ε))^γ, then the
+   * floor), one tight loop per γ and floor rule — no per-entry branching on settings, no
+   * `Math.pow` for γ = 1 or ½.
+   */
+  private applyPlain(X: Float64Array, num: Float64Array, den: Float64Array): void {
+    const eps = this.eps;
+    const gamma = this.path.gamma;
+    const n = X.length;
+    const floor = this.factorFloor;
+    const nk = floor === 'eps' && (gamma === 1 || gamma === 0.5) ? nativeMuKernels() : null;
+    if (nk) {
+      nk.muApply(gamma === 1 ? 1 : 2, X, num, den, eps);
+      return;
+    }
+    if (gamma === 1 && floor === 'eps') {
+      for (let i = 0; i < n; i++) {
+        const d = den[i]!;
+        const x = X[i]! * (num[i]! / (d > eps ? d : eps));
+        X[i] = x > eps ? x : eps;
+      }
+      return;
+    }
+    if (gamma === 0.5 && floor === 'eps') {
+      for (let i = 0; i < n; i++) {
+        const d = den[i]!;
+        const x = X[i]! * Math.sqrt(num[i]! / (d > eps ? d : eps));
+        X[i] = x > eps ? x : eps;
+      }
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const d = den[i]!;
+      const ratio = num[i]! / (d > eps ? d : eps);
+      let x = X[i]! * (gamma === 1 ? ratio : gamma === 0.5 ? Math.sqrt(ratio) : Math.pow(ratio, gamma));
       if (floor === 'eps') {
         if (!(x > eps)) x = eps;
       } else if (floor === 'zero') {
