@@ -23,6 +23,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <unistd.h>
+#include <stdlib.h>
 
 extern void openblas_set_num_threads(int);
 extern int openblas_get_num_threads(void);
@@ -184,6 +185,128 @@ static napi_value MuApply(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+
+/*
+ * Fused, cache-blocked MU numerators (and β = 0 denominators) without materializing Λ = WH:
+ *   side 0 (W update), rows of F in blocks of RB:   S = W_b H;  A = V_b / max(S, ε)  [β=1]
+ *          or r = 1/max(S, ε), A = r·r·V_b, B = r [β=0];  num_b = A Hᵀ, den_b = B Hᵀ
+ *   side 1 (H update), columns of N in blocks of CB: S = W H_c;  same passes;  num_c = Wᵀ A, den_c = Wᵀ B
+ * Each block's S fits in cache, so the F×N intermediates never go to memory (the unfused
+ * iteration moves ~10 F×N arrays through memory per update). Blocks are independent (rows of
+ * num for side 0, columns for side 1) and have a fixed size, so results do not depend on the
+ * number of threads (blocks t, t+T, … go to thread t).
+ */
+#define RB 16
+#define CB 64
+
+typedef struct {
+  int code, side, F, N, K, t, T;
+  const double *V, *W, *H;
+  double *num, *den;
+  double eps;
+  double *SA, *SB; /* per-thread scratch: max(RB·N, F·CB) doubles each */
+} Fused;
+
+static void fused_block(const Fused *x, int rows, int cols, const double *V, int ldv, const double *Wb, const double *Hc, int ldh) {
+  const int K = x->K;
+  double *SA = x->SA, *SB = x->SB;
+  const double eps = x->eps;
+  /* S = Wb (rows×K) · Hc (K×cols), row-major with ld = cols. */
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, cols, K, 1.0, Wb, K, Hc, ldh, 0.0, SA, cols);
+  for (int i = 0; i < rows; i++) {
+    double *sa = SA + (size_t)i * cols, *sb = SB + (size_t)i * cols;
+    const double *v = V + (size_t)i * ldv;
+    if (x->code == 1) {
+      for (int j = 0; j < cols; j++) { const double l = sa[j]; sa[j] = v[j] / (l > eps ? l : eps); }
+    } else {
+      for (int j = 0; j < cols; j++) {
+        const double l = sa[j];
+        const double r = 1.0 / (l > eps ? l : eps);
+        sb[j] = r;
+        sa[j] = r * r * v[j];
+      }
+    }
+  }
+}
+
+static void *fused_run(void *p) {
+  const Fused *x = (const Fused *)p;
+  const int F = x->F, N = x->N, K = x->K;
+  if (x->side == 0) {
+    for (int b = x->t; b * RB < F; b += x->T) {
+      const int r0 = b * RB, rows = F - r0 < RB ? F - r0 : RB;
+      fused_block(x, rows, N, x->V + (size_t)r0 * N, N, x->W + (size_t)r0 * K, x->H, N);
+      /* num_b (rows×K) = A (rows×N) · Hᵀ */
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, K, N, 1.0, x->SA, N, x->H, N, 0.0, x->num + (size_t)r0 * K, K);
+      if (x->code == 0)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, K, N, 1.0, x->SB, N, x->H, N, 0.0, x->den + (size_t)r0 * K, K);
+    }
+  } else {
+    for (int b = x->t; b * CB < N; b += x->T) {
+      const int c0 = b * CB, cols = N - c0 < CB ? N - c0 : CB;
+      fused_block(x, F, cols, x->V + c0, N, x->W, x->H + c0, N);
+      /* num_c (K×cols, ld N) = Wᵀ (K×F) · A (F×cols) */
+      cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, cols, F, 1.0, x->W, K, x->SA, cols, 0.0, x->num + c0, N);
+      if (x->code == 0)
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, cols, F, 1.0, x->W, K, x->SB, cols, 0.0, x->den + c0, N);
+    }
+  }
+  return NULL;
+}
+
+static double *scratch = NULL;
+static size_t scratch_len = 0;
+
+/* muFused(code, side, F, N, K, V, W, H, num, den, eps) → false when scratch cannot be allocated. */
+static napi_value MuFused(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value a[11];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  Fused x;
+  double *V, *W, *H, *num, *den;
+  size_t lv, lw, lh, ln, ld;
+  if (argc < 11 || !get_f64(env, a[5], &V, &lv) || !get_f64(env, a[6], &W, &lw) || !get_f64(env, a[7], &H, &lh) ||
+      !get_f64(env, a[8], &num, &ln) || !get_f64(env, a[9], &den, &ld) || napi_get_value_double(env, a[10], &x.eps) != napi_ok) {
+    napi_throw_type_error(env, NULL, "muFused: (code, side, F, N, K, V, W, H, num, den, eps)");
+    return NULL;
+  }
+  x.code = (int)get_i(env, a[0]); x.side = (int)get_i(env, a[1]);
+  x.F = (int)get_i(env, a[2]); x.N = (int)get_i(env, a[3]); x.K = (int)get_i(env, a[4]);
+  const size_t F = x.F, N = x.N, K = x.K;
+  const size_t numLen = x.side == 0 ? F * K : K * N;
+  if (F == 0 || N == 0 || K == 0 || lv < F * N || lw < F * K || lh < K * N || ln < numLen || (x.code == 0 && ld < numLen)) {
+    napi_throw_range_error(env, NULL, "muFused: array sizes do not match F, N, K");
+    return NULL;
+  }
+  x.V = V; x.W = W; x.H = H; x.num = num; x.den = den;
+  const int T = n_threads;
+  const size_t per = (RB * N > F * CB ? RB * N : F * CB);
+  const size_t need = per * 2 * T;
+  if (need > scratch_len) {
+    double *p = (double *)realloc(scratch, need * sizeof(double));
+    napi_value r;
+    if (!p) { napi_get_boolean(env, false, &r); return r; }
+    scratch = p;
+    scratch_len = need;
+  }
+  Fused parts[2];
+  pthread_t th;
+  int started = 0;
+  for (int t = 0; t < T; t++) {
+    parts[t] = x;
+    parts[t].t = t; parts[t].T = T;
+    parts[t].SA = scratch + per * 2 * t;
+    parts[t].SB = parts[t].SA + per;
+  }
+  if (T == 2 && pthread_create(&th, NULL, fused_run, &parts[1]) == 0) started = 1;
+  if (T == 2 && !started) { parts[0].T = 1; }
+  fused_run(&parts[0]);
+  if (started) pthread_join(th, NULL);
+  napi_value r;
+  napi_get_boolean(env, true, &r);
+  return r;
+}
+
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value a[1];
@@ -212,6 +335,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor d[] = {
     { "dgemm", NULL, Dgemm, NULL, NULL, NULL, napi_default, NULL },
     { "muWeights", NULL, MuWeights, NULL, NULL, NULL, napi_default, NULL },
+    { "muFused", NULL, MuFused, NULL, NULL, NULL, napi_default, NULL },
     { "muApply", NULL, MuApply, NULL, NULL, NULL, napi_default, NULL },
     { "setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_default, NULL },
     { "getThreads", NULL, GetThreads, NULL, NULL, NULL, napi_default, NULL },

@@ -22,6 +22,10 @@ interface NativeBlas {
   getThreads(): number;
   muWeights(code: 0 | 1, L: Float64Array, V: Float64Array, A: Float64Array, B: Float64Array, eps: number): void;
   muApply(gammaCode: 1 | 2, X: Float64Array, num: Float64Array, den: Float64Array, eps: number): void;
+  muFused(
+    code: 0 | 1, side: 0 | 1, F: number, N: number, K: number,
+    V: Float64Array, W: Float64Array, H: Float64Array, num: Float64Array, den: Float64Array, eps: number,
+  ): boolean;
 }
 
 /**
@@ -30,8 +34,15 @@ interface NativeBlas {
  * - `muWeights(1, Λ, V, A, B, ε)`: A = V / max(Λ, ε) (β = 1; B untouched);
  *   `muWeights(0, …)`: r = 1/max(Λ, ε), B = r, A = r·r·V (β = 0).
  * - `muApply(1 | 2, X, num, den, ε)`: X = max(X·(num / max(den, ε))^γ, ε) for γ = 1 or ½.
+ * - `muFused(code, side, F, N, K, V, W, H, num, den, ε)`: the numerator (and for β = 0 the
+ *   denominator) of the W update (side 0: num = (V/Λ)Hᵀ, F×K) or of the H update (side 1:
+ *   num = Wᵀ(V/Λ), K×N) for β = 1 (code 1) or β = 0 (code 0: num = (V/Λ²)·, den = (1/Λ)·),
+ *   Λ = WH computed block by block in cache (16 rows / 64 columns) and never stored: one pass
+ *   over V instead of ~10 F×N arrays through memory. Blocks are split between the threads, never
+ *   the sums, so results do not depend on the thread count. Returns false if scratch memory
+ *   (2·max(16N, 64F) doubles per thread, kept between calls) cannot be allocated.
  */
-export type NativeMuKernels = Pick<NativeBlas, 'muWeights' | 'muApply'>;
+export type NativeMuKernels = Pick<NativeBlas, 'muWeights' | 'muApply' | 'muFused'>;
 
 function load(): NativeBlas | null {
   if (process.env.NMFLAB_NATIVE === '0') return null;

@@ -66,7 +66,7 @@ export interface MuState {
   M?: Float64Array;
   W: Matrix;
   H: Matrix;
-  /** Λ = WH for the current W, H (unless `staleL`: the β = 2 path skips it until `objective`). */
+  /** Λ = WH for the current W, H (unless `staleL`: the β = 2 and fused paths skip it until needed). */
   L: Matrix;
   staleL: boolean;
   /** Work buffers F×N: numerator weights A and denominator weights B. */
@@ -359,6 +359,17 @@ export class MuSolver implements Solver<MuState> {
     }
   }
 
+  /**
+   * β ∈ {0, 1}, no mask, no shift, and the native addon: numerators (and β = 0 denominators)
+   * from `muFused`, Λ never stored (recomputed only for the objective).
+   */
+  private fusedCode(s: MuState): 0 | 1 | -1 {
+    if (this.path.kind !== 'beta' || s.M || this.shift !== 0) return -1;
+    const beta = this.path.beta;
+    if (beta !== 0 && beta !== 1) return -1;
+    return nativeMuKernels() ? beta : -1;
+  }
+
   private euclidFast(s: MuState): boolean {
     return this.path.kind === 'beta' && this.path.beta === 2 && !s.M && this.shift === 0;
   }
@@ -373,10 +384,24 @@ export class MuSolver implements Solver<MuState> {
       matmul(s.W, s.gram, s.denW);
       return;
     }
+    const code = this.fusedCode(s);
+    if (code >= 0 && nativeMuKernels()!.muFused(code as 0 | 1, 0, s.F, s.N, s.K, s.V.data, s.W.data, s.H.data, s.numW.data, s.denW.data, this.eps)) {
+      if (code === 1) this.sumsW(s);
+      return;
+    }
+    this.freshL(s);
     this.weights(s);
     matmulNT(s.A, s.H, s.numW);
     if (this.path.kind === 'beta' && beta === 1 && !s.M && this.shift === 0) {
-      // den = 1 Hᵀ: the row sums of H, broadcast over rows of W.
+      this.sumsW(s);
+      return;
+    }
+    matmulNT(s.B, s.H, s.denW);
+  }
+
+  /** β = 1 W denominator 1Hᵀ: the row sums of H, broadcast over rows of W. */
+  private sumsW(s: MuState): void {
+    {
       const { K, N } = s;
       const h = s.H.data, sums = s.sums, d = s.denW.data;
       for (let k = 0; k < K; k++) {
@@ -385,9 +410,7 @@ export class MuSolver implements Solver<MuState> {
         sums[k] = t;
       }
       for (let f = 0; f < s.F; f++) for (let k = 0; k < K; k++) d[f * K + k] = sums[k]!;
-      return;
     }
-    matmulNT(s.B, s.H, s.denW);
   }
 
   private ratioH(s: MuState): void {
@@ -398,18 +421,30 @@ export class MuSolver implements Solver<MuState> {
       matmul(s.gram, s.H, s.denH);
       return;
     }
+    const code = this.fusedCode(s);
+    if (code >= 0 && nativeMuKernels()!.muFused(code as 0 | 1, 1, s.F, s.N, s.K, s.V.data, s.W.data, s.H.data, s.numH.data, s.denH.data, this.eps)) {
+      if (code === 1) this.sumsH(s);
+      return;
+    }
+    this.freshL(s);
     this.weights(s);
     matmulTN(s.W, s.A, s.numH);
     if (this.path.kind === 'beta' && beta === 1 && !s.M && this.shift === 0) {
-      // den = Wᵀ 1: the column sums of W, broadcast over columns of H.
+      this.sumsH(s);
+      return;
+    }
+    matmulTN(s.W, s.B, s.denH);
+  }
+
+  /** β = 1 H denominator Wᵀ1: the column sums of W, broadcast over columns of H. */
+  private sumsH(s: MuState): void {
+    {
       const { K, N, F } = s;
       const w = s.W.data, sums = s.sums, d = s.denH.data;
       sums.fill(0, 0, K);
       for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) sums[k] += w[f * K + k]!;
       for (let k = 0; k < K; k++) d.fill(sums[k]!, k * N, (k + 1) * N);
-      return;
     }
-    matmulTN(s.W, s.B, s.denH);
   }
 
   /**
@@ -560,20 +595,25 @@ export class MuSolver implements Solver<MuState> {
       this.apply(s.W.data, s.numW.data, s.denW.data, this.regsW, s.K, s.frozenCols);
       if (s.normalizeW !== 'none') this.rescale(s, 'W', s.normalizeW);
       // The β = 2 updates work from Gram matrices, WᵀV and VHᵀ: Λ is only needed for the objective.
-      if (this.euclidFast(s)) s.staleL = true;
+      if (this.euclidFast(s) || this.fusedCode(s) >= 0) s.staleL = true;
       else matmul(s.W, s.H, s.L);
     }
     if (!s.freezeH) {
       this.ratioH(s);
       this.apply(s.H.data, s.numH.data, s.denH.data, this.regsH, s.N, undefined);
       if (s.normalizeH !== 'none') this.rescale(s, 'H', s.normalizeH);
-      if (this.euclidFast(s)) s.staleL = true;
+      if (this.euclidFast(s) || this.fusedCode(s) >= 0) s.staleL = true;
       else matmul(s.W, s.H, s.L);
     }
     s.iteration++;
   }
 
-  /** Λ = WH, recomputed if the β = 2 path left it stale. */
+  /** The model Λ = WH of the current factors (a view into the state: copy it to keep it). */
+  model(s: MuState): Matrix {
+    return this.freshL(s);
+  }
+
+  /** Λ = WH, recomputed if the β = 2 or fused path left it stale. */
   private freshL(s: MuState): Matrix {
     if (s.staleL) {
       matmul(s.W, s.H, s.L);
