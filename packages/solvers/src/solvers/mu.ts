@@ -255,13 +255,20 @@ export class MuSolver implements Solver<MuState> {
     const norm = this.normalization();
     // Every matrix a product touches lives in one WasmWorkspace: products run in place (WASM or
     // the OpenBLAS addon, which reads WASM memory directly), no copies, no allocation per step.
-    const shapes = {
-      V: [F, N], Vd: [this.shift > 0 ? F : 0, N], W: [F, K], H: [K, N], L: [F, N], A: [F, N], B: [F, N],
+    // B (denominator weights) is never read where the denominators are sums or Gram products.
+    const sumsOnly = this.path.kind === 'beta' && (this.path.beta === 1 || this.path.beta === 2) && !M && this.shift === 0;
+    const shapes: Record<'V' | 'Vd' | 'W' | 'H' | 'L' | 'A' | 'B' | 'numW' | 'denW' | 'numH' | 'denH' | 'gram', [number, number]> = {
+      V: [F, N], Vd: [this.shift > 0 ? F : 0, N], W: [F, K], H: [K, N], L: [F, N], A: [F, N], B: [sumsOnly ? 0 : F, N],
       numW: [F, K], denW: [F, K], numH: [K, N], denH: [K, N], gram: [K, K],
-    } as const;
-    const mats = wasmAvailable
-      ? new WasmWorkspace(shapes).matrices
-      : (Object.fromEntries(Object.entries(shapes).map(([k, [r, c]]) => [k, new Matrix(r, c)])) as Record<keyof typeof shapes, Matrix>);
+    };
+    let mats: Record<keyof typeof shapes, Matrix> | undefined;
+    try {
+      if (wasmAvailable) mats = new WasmWorkspace(shapes).matrices;
+    } catch (e) {
+      // Beyond wasm32's 4 GiB: ordinary matrices (products then go through the copying paths).
+      if (!(e instanceof NmflabError)) throw e;
+    }
+    mats ??= Object.fromEntries(Object.entries(shapes).map(([k, [r, c]]) => [k, new Matrix(r, c)])) as Record<keyof typeof shapes, Matrix>;
     mats.V.data.set(V.data);
     mats.W.data.set(W.data);
     mats.H.data.set(H.data);
