@@ -128,13 +128,14 @@ function microKernel(
   for (let i = 0; i < iw; i++) for (let j = 0; j < jw; j++) C[cIdx + i * cRs + j] += tile[i * 4 + j]!;
 }
 
-function check(cond: boolean, what: string): void {
-  if (!cond) throw new RangeError(`shape mismatch: ${what}`);
+// Shape checks build their message only on failure, so products allocate nothing.
+function mismatch(what: string): never {
+  throw new RangeError(`shape mismatch: ${what}`);
 }
 
 function target(rows: number, cols: number, out?: Matrix): Matrix {
   if (!out) return new Matrix(rows, cols);
-  check(out.rows === rows && out.cols === cols, `output is ${out.rows}×${out.cols}, expected ${rows}×${cols}`);
+  if (!(out.rows === rows && out.cols === cols)) mismatch(`output is ${out.rows}×${out.cols}, expected ${rows}×${cols}`);
   return out;
 }
 
@@ -213,7 +214,7 @@ function product(
 
 /** C = A B (A m×k, B k×n). Pass `out` to reuse a buffer. */
 export function matmul(A: Matrix, B: Matrix, out?: Matrix): Matrix {
-  check(A.cols === B.rows, `A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·B`);
+  if (!(A.cols === B.rows)) mismatch(`A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·B`);
   const C = target(A.rows, B.cols, out);
   product(A.rows, B.cols, A.cols, A, A.cols, 1, B, B.cols, 1, C);
   return C;
@@ -221,7 +222,7 @@ export function matmul(A: Matrix, B: Matrix, out?: Matrix): Matrix {
 
 /** C = Aᵀ B (A k×m, B k×n). */
 export function matmulTN(A: Matrix, B: Matrix, out?: Matrix): Matrix {
-  check(A.rows === B.rows, `A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in Aᵀ·B`);
+  if (!(A.rows === B.rows)) mismatch(`A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in Aᵀ·B`);
   const C = target(A.cols, B.cols, out);
   product(A.cols, B.cols, A.rows, A, 1, A.cols, B, B.cols, 1, C);
   return C;
@@ -229,7 +230,7 @@ export function matmulTN(A: Matrix, B: Matrix, out?: Matrix): Matrix {
 
 /** C = A Bᵀ (A m×k, B n×k). */
 export function matmulNT(A: Matrix, B: Matrix, out?: Matrix): Matrix {
-  check(A.cols === B.cols, `A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·Bᵀ`);
+  if (!(A.cols === B.cols)) mismatch(`A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·Bᵀ`);
   const C = target(A.rows, B.rows, out);
   product(A.rows, B.rows, A.cols, A, A.cols, 1, B, 1, B.cols, C);
   return C;
@@ -237,7 +238,7 @@ export function matmulNT(A: Matrix, B: Matrix, out?: Matrix): Matrix {
 
 /** The plain triple loop (i-k-j), kept as the correctness and speed reference for benchmarks. */
 export function matmulNaive(A: Matrix, B: Matrix, out?: Matrix): Matrix {
-  check(A.cols === B.rows, `A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·B`);
+  if (!(A.cols === B.rows)) mismatch(`A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·B`);
   const C = target(A.rows, B.cols, out);
   const { rows: m, cols: k } = A;
   const n = B.cols;

@@ -408,16 +408,14 @@ export class MuSolver implements Solver<MuState> {
 
   /** β = 1 W denominator 1Hᵀ: the row sums of H, broadcast over rows of W. */
   private sumsW(s: MuState): void {
-    {
-      const { K, N } = s;
-      const h = s.H.data, sums = s.sums, d = s.denW.data;
-      for (let k = 0; k < K; k++) {
-        let t = 0;
-        for (let j = 0; j < N; j++) t += h[k * N + j]!;
-        sums[k] = t;
-      }
-      for (let f = 0; f < s.F; f++) for (let k = 0; k < K; k++) d[f * K + k] = sums[k]!;
+    const { K, N } = s;
+    const h = s.H.data, sums = s.sums, d = s.denW.data;
+    for (let k = 0; k < K; k++) {
+      let t = 0;
+      for (let j = 0; j < N; j++) t += h[k * N + j]!;
+      sums[k] = t;
     }
+    for (let f = 0; f < s.F; f++) for (let k = 0; k < K; k++) d[f * K + k] = sums[k]!;
   }
 
   private ratioH(s: MuState): void {
@@ -445,13 +443,11 @@ export class MuSolver implements Solver<MuState> {
 
   /** β = 1 H denominator Wᵀ1: the column sums of W, broadcast over columns of H. */
   private sumsH(s: MuState): void {
-    {
-      const { K, N, F } = s;
-      const w = s.W.data, sums = s.sums, d = s.denH.data;
-      sums.fill(0, 0, K);
-      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) sums[k] += w[f * K + k]!;
-      for (let k = 0; k < K; k++) d.fill(sums[k]!, k * N, (k + 1) * N);
-    }
+    const { K, N, F } = s;
+    const w = s.W.data, sums = s.sums, d = s.denH.data;
+    sums.fill(0, 0, K);
+    for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) sums[k] += w[f * K + k]!;
+    for (let k = 0; k < K; k++) d.fill(sums[k]!, k * N, (k + 1) * N);
   }
 
   /**
