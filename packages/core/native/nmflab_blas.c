@@ -196,8 +196,12 @@ static napi_value MuApply(napi_env env, napi_callback_info info) {
  * num for side 0, columns for side 1) and have a fixed size, so results do not depend on the
  * number of threads (blocks t, t+T, … go to thread t).
  */
+#ifndef RB
 #define RB 16
+#endif
+#ifndef CB
 #define CB 64
+#endif
 
 typedef struct {
   int code, side, F, N, K, t, T;
