@@ -63,7 +63,8 @@ static void *run_thread(void *p) {
   return NULL;
 }
 
-/* Threads used by dgemm: our own split of C (OpenBLAS itself runs single-threaded, see Init). */
+/* Threads used by dgemm and muFused: our own split of C (OpenBLAS itself runs single-threaded,
+   see Init). Process-wide, shared by all Node threads. */
 static int n_threads = 1;
 /* Below this m·n·k a second thread costs more than it gains. */
 #define SPLIT_MIN_WORK (1 << 20)
@@ -258,8 +259,9 @@ static void *fused_run(void *p) {
   return NULL;
 }
 
-static double *scratch = NULL;
-static size_t scratch_len = 0;
+/* Scratch kept between calls, per calling thread: Node worker threads may run fits concurrently. */
+static _Thread_local double *scratch = NULL;
+static _Thread_local size_t scratch_len = 0;
 
 /* muFused(code, side, F, N, K, V, W, H, num, den, eps) → false when scratch cannot be allocated. */
 static napi_value MuFused(napi_env env, napi_callback_info info) {

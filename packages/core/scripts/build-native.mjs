@@ -25,7 +25,7 @@ if (!gyp) skip('node-gyp not found');
 // Headers of the running Node when installed with it (no download needed); else node-gyp fetches them.
 const args = [gyp, 'rebuild', '--silent'];
 if (existsSync(join(prefix, 'include/node/node_api.h'))) args.push(`--nodedir=${prefix}`);
-const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: 180_000 });
 if (r.status !== 0) {
   const text = `${r.stderr ?? ''}\n${r.stdout ?? ''}`;
   const why = /cblas\.h|lopenblas/.test(text) ? 'OpenBLAS not found: apt-get install libopenblas-dev'
