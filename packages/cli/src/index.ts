@@ -1,2 +1,2 @@
 export { main, reportError } from './main.js';
-export { buildRegistry, builtinModules } from './container.js';
+export { buildRegistry, builtinModules, createRunEnv, packageVersions } from './container.js';

@@ -1,7 +1,13 @@
 import yargs, { type Argv } from 'yargs';
 import { NmflabError } from '@nmflab/core';
 import { pluginsCommand } from './commands/plugins.js';
+import { runCommand } from './commands/run.js';
+import { compareCommand } from './commands/compare.js';
 import { factorizeCommand } from './commands/factorize.js';
+import { workerCommand } from './commands/worker.js';
+import { summarizeCommand } from './commands/summarize.js';
+import { bssEvalCommand } from './commands/bss-eval.js';
+import { reportCommand } from './commands/report.js';
 
 export interface GlobalArgs {
   plugin?: string[];
@@ -9,7 +15,16 @@ export interface GlobalArgs {
 }
 
 /** Commands, one registration each; each file in ./commands adds itself to the parser. */
-const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [pluginsCommand, factorizeCommand];
+const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [
+  pluginsCommand,
+  factorizeCommand,
+  runCommand,
+  compareCommand,
+  workerCommand,
+  summarizeCommand,
+  bssEvalCommand,
+  reportCommand,
+];
 
 /** Print an error as one clear line (no stack unless --debug) and give the exit code. */
 export function reportError(err: unknown, debug: boolean): number {

@@ -1,7 +1,26 @@
 import { pluginModule, type AnyPlugin } from './plugin.js';
+import bssEvalSources from './metrics/bss-eval-sources.js';
+import bssEvalImages from './metrics/bss-eval-images.js';
+import siSdr from './metrics/si-sdr.js';
+import matrixFile from './sources/matrix-file.js';
+import syntheticLowrank from './sources/synthetic-lowrank.js';
+import wavMixture from './sources/wav-mixture.js';
+import factorize from './tasks/factorize.js';
+import mixtureFile from './sources/mixture-file.js';
+import separate from './tasks/separate.js';
 
 /** The plugins that live in core (metrics, sources, tasks): one import and one line each. */
-export const corePlugins: AnyPlugin[] = [];
+export const corePlugins: AnyPlugin[] = [
+  bssEvalSources,
+  bssEvalImages,
+  siSdr,
+  matrixFile,
+  syntheticLowrank,
+  wavMixture,
+  factorize,
+  mixtureFile,
+  separate,
+];
 
 /** inversify module registering the core plugins. */
 export const coreModule = pluginModule(corePlugins);

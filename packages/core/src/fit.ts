@@ -50,7 +50,7 @@ export interface FitOptions {
   /** Called after every iteration (iteration 0 is the initial point). */
   onIteration?: (row: TrajectoryRow, restart: number) => void;
   /** Checked between iterations; when aborted the fit stops with reason 'interrupted'. */
-  signal?: AbortSignal;
+  signal?: { readonly aborted: boolean };
   /** Relative tolerance below which an increase counts as rounding (default 1e-12). */
   increaseTolerance?: number;
 }

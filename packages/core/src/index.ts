@@ -10,4 +10,7 @@ export * from './registry.js';
 export * from './builtin.js';
 export * from './fit.js';
 export * from './io.js';
+export * from './bss-eval.js';
+export * from './config/index.js';
+export * from './runner/index.js';
 export * from './signal/index.js';

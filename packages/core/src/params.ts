@@ -99,8 +99,8 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-/** Translate one ajv error into the project's error template. */
-function ajvToError(e: ErrorObject, data: unknown, where: Where): NmflabError {
+/** Translate one ajv error into the project's error template (exported for the config schema). */
+export function ajvToError(e: ErrorObject, data: unknown, where: Where): NmflabError {
   const p = e.params as Record<string, unknown>;
   let pointer = e.instancePath;
   if (e.keyword === 'required') pointer += `/${String(p.missingProperty)}`;

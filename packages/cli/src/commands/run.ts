@@ -1,0 +1,235 @@
+import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import { NmflabError, runExperiment, type RunEvent } from '@nmflab/core';
+import type { Argv } from 'yargs';
+import { DEFAULT_QUEUE_NAME, parseQueueUrl, submitSweep, type SubmitEvent } from '@nmflab/queue';
+import { createRunEnv, packageVersions } from '../container.js';
+import type { GlobalArgs } from '../main.js';
+import { reportOptions } from './report.js';
+
+/**
+ * `nmflab run CONFIG.yaml`: validate, expand the sweep, run on worker threads, write the run
+ * folders; Ctrl-C marks running runs `interrupted` and exits 130; `--resume DIR` completes a sweep.
+ */
+export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
+  return y.command(
+    'run [config]',
+    'Run a YAML experiment (with its sweep) into results/<name>/<stamp>/',
+    (a) =>
+      a
+        .positional('config', { type: 'string', describe: 'the experiment YAML file' })
+        .option('out', { type: 'string', default: 'results', describe: 'results root folder' })
+        .option('set', { type: 'string', array: true, default: [], describe: 'override a value: path=value (YAML scalar), repeatable' })
+        .option('sweep', { type: 'string', array: true, default: [], describe: 'sweep a value: path=[a,b] | range(from,to,step) | logspace(from,to,num), repeatable' })
+        .option('jobs', { type: 'number', describe: 'parallel runs (worker threads); default: the core count' })
+        .option('resume', { type: 'string', describe: 'complete the unfinished runs of this sweep folder' })
+        .option('quiet', { type: 'boolean', default: false, describe: 'print only where the results went' })
+        .option('report', { type: 'boolean', default: false, describe: 'write report.html (nmflab report) into the sweep folder at the end' })
+        .option('queue', { type: 'string', describe: 'enqueue the runs on this Redis (redis://HOST:PORT/DB) for nmflab worker processes, instead of running them here' })
+        .option('queue-name', { type: 'string', default: DEFAULT_QUEUE_NAME, describe: 'queue name (with --queue)' })
+        .option('follow', { type: 'boolean', default: false, describe: 'with --queue: wait for the runs, one line (or a bar) per finished run; exit 1 if one failed' })
+        .option('attempts', { type: 'number', default: 3, describe: 'with --queue: attempts per run when a worker fails outside the run (disk, crash); a failing run is never retried' }),
+    async (argv) => {
+      if (!argv.config && !argv.resume) throw new NmflabError('no config given', { expected: 'nmflab run CONFIG.yaml, or --resume DIR' });
+      if (argv.resume && (argv.config || argv.set.length || argv.sweep.length || argv.plugin?.length)) {
+        throw new NmflabError('--resume takes no config, --set, --sweep or --plugin', { hint: 'a resumed sweep runs exactly as it was planned (sweep.yaml)' });
+      }
+      if (argv.queue) return submit(argv as SubmitArgs);
+      if (argv.follow) throw new NmflabError('--follow needs --queue', { path: '--follow' });
+      const jobs = argv.jobs ?? availableParallelism();
+      if (!Number.isInteger(jobs) || jobs < 1) throw new NmflabError('bad --jobs', { expected: 'an integer ≥ 1', found: String(argv.jobs) });
+      const controller = new AbortController();
+      let sigints = 0;
+      const onSigint = () => {
+        sigints++;
+        if (sigints > 1) process.exit(130); // second Ctrl-C: give up waiting
+        process.stderr.write('\nnmflab: interrupting — finishing the current iteration of each running run\n');
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
+      const tty = Boolean(process.stderr.isTTY) && !argv.quiet;
+      const log = (s: string) => {
+        if (!argv.quiet) process.stderr.write(s + '\n');
+      };
+      let bar: SingleBar | undefined;
+      let total = 0;
+      let doneRuns = 0;
+      const progress = new Map<number, number>();
+      let maxIt = 1;
+      const update = () => {
+        if (!bar) return;
+        let partial = 0;
+        for (const v of progress.values()) partial += v;
+        bar.update(Math.min(total, doneRuns + partial), { runs: `${doneRuns}/${total}` });
+      };
+      const onEvent = (e: RunEvent) => {
+        if (e.type === 'planned') {
+          total = e.pending;
+          doneRuns = 0;
+          log(`nmflab: ${e.total} run${e.total === 1 ? '' : 's'}${e.pending < e.total ? ` (${e.pending} to do)` : ''} → ${relative(process.cwd(), e.dir) || '.'}`);
+          if (tty && total > 0) {
+            bar = new SingleBar({ format: '  {bar} {percentage}% | runs {runs} | {duration_formatted} elapsed, eta {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
+            bar.start(total, 0, { runs: `0/${total}` });
+          }
+        } else if (e.type === 'progress') {
+          maxIt = Math.max(1, e.max);
+          progress.set(e.index, Math.min(1, e.iteration / maxIt));
+          update();
+        } else if (e.type === 'end') {
+          progress.delete(e.index);
+          doneRuns++;
+          update();
+          const r = e.record;
+          if (!tty) {
+            const extra = r.status === 'completed' ? `${r.iterations ?? 0} iterations, ${r.stopReason ?? ''}, ${(r.seconds ?? 0).toFixed(2)} s` : r.error ?? '';
+            log(`  ${e.name} ${r.status}${extra ? ` (${extra})` : ''}`);
+          } else if (r.status === 'failed') {
+            bar?.stop();
+            log(`  ${e.name} failed: ${r.error ?? ''}`);
+            bar?.start(total, doneRuns, { runs: `${doneRuns}/${total}` });
+          }
+        }
+      };
+      let result;
+      try {
+        result = await runExperiment({
+          configFile: argv.config,
+          sets: argv.set,
+          sweeps: argv.sweep,
+          plugins: argv.plugin,
+          outDir: argv.out,
+          resume: argv.resume,
+          jobs,
+          createRunEnv,
+          workerSetupModule: new URL('../container.js', import.meta.url).href,
+          signal: controller.signal,
+          onEvent,
+          packages: packageVersions(),
+        });
+      } finally {
+        bar?.stop();
+        process.off('SIGINT', onSigint);
+      }
+      const where = relative(process.cwd(), result.dir) || '.';
+      const counts = `${result.completed} completed${result.failed ? `, ${result.failed} failed` : ''}`;
+      if (result.interrupted) {
+        process.stderr.write(`nmflab: interrupted (${counts}); complete it with: nmflab run --resume ${where}\n`);
+        process.stdout.write(`${where}\n`);
+        process.exitCode = 130;
+        return;
+      }
+      log(`nmflab: ${counts}`);
+      if (argv.report) await (await import('@nmflab/report')).writeReport(result.dir, reportOptions(argv.plugin ?? [], undefined, argv.quiet));
+      process.stdout.write(`results in ${where}\n`);
+      if (result.failed) process.exitCode = 1;
+    },
+  );
+}
+
+interface SubmitArgs {
+  config?: string;
+  plugin?: string[];
+  out: string;
+  set: string[];
+  sweep: string[];
+  jobs?: number;
+  resume?: string;
+  quiet: boolean;
+  queue: string;
+  'queue-name': string;
+  follow: boolean;
+  attempts: number;
+}
+
+/** `nmflab run CONFIG --queue URL [--follow]`: plan the sweep here, enqueue its runs for workers. */
+async function submit(argv: SubmitArgs): Promise<void> {
+  if (argv.jobs !== undefined) throw new NmflabError('--jobs has no effect with --queue', { path: '--jobs', hint: 'each worker sets its own: nmflab worker --concurrency N' });
+  if (!Number.isInteger(argv.attempts) || argv.attempts < 1) throw new NmflabError('bad --attempts', { path: '--attempts', expected: 'an integer ≥ 1', found: String(argv.attempts) });
+  const target = parseQueueUrl(argv.queue, argv['queue-name']);
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nnmflab: no longer following (the runs stay queued for the workers)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const tty = Boolean(process.stderr.isTTY) && !argv.quiet;
+  const log = (s: string) => {
+    if (!argv.quiet) process.stderr.write(s + '\n');
+  };
+  let bar: SingleBar | undefined;
+  let total = 0;
+  let done = 0;
+  const progress = new Map<string, number>();
+  const update = () => {
+    let partial = 0;
+    for (const v of progress.values()) partial += v;
+    bar?.update(Math.min(total, done + partial), { runs: `${done}/${total}` });
+  };
+  const onEvent = (e: SubmitEvent) => {
+    if (e.type === 'planned') {
+      const where = relative(process.cwd(), e.dir) || '.';
+      const parts = [`${e.added} queued now`];
+      if (e.queued) parts.push(`${e.queued} already queued`);
+      if (e.done) parts.push(`${e.done} already completed`);
+      log(`nmflab: ${e.total} run${e.total === 1 ? '' : 's'} → ${where} on ${target.display} (${parts.join(', ')})`);
+      total = e.total;
+      done = e.done;
+      if (tty && argv.follow && done < total) {
+        bar = new SingleBar({ format: '  {bar} {percentage}% | runs {runs} | {duration_formatted} elapsed, eta {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
+        bar.start(total, done, { runs: `${done}/${total}` });
+      }
+    } else if (e.type === 'progress') {
+      progress.set(e.run, Math.min(1, e.iteration / Math.max(1, e.max)));
+      update();
+    } else {
+      progress.delete(e.run);
+      done++;
+      update();
+      const r = e.result;
+      const line = e.status === 'completed' ? `  ${e.run} completed (${r?.iterations ?? 0} iterations, ${r?.stopReason ?? ''}, ${(r?.seconds ?? 0).toFixed(2)} s on ${r?.host ?? '?'})` : `  ${e.run} failed: ${e.error ?? ''}`;
+      if (!tty) log(line);
+      else if (e.status === 'failed') {
+        bar?.stop();
+        log(line);
+        bar?.start(total, done, { runs: `${done}/${total}` });
+      }
+    }
+  };
+  let result;
+  try {
+    result = await submitSweep({
+      configFile: argv.config,
+      sets: argv.set,
+      sweeps: argv.sweep,
+      plugins: argv.plugin,
+      outDir: argv.out,
+      resume: argv.resume,
+      createRunEnv,
+      target,
+      attempts: argv.attempts,
+      follow: argv.follow,
+      signal: controller.signal,
+      onEvent,
+      packages: packageVersions(),
+    });
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', onSigint);
+  }
+  const where = relative(process.cwd(), result.dir) || '.';
+  if (!argv.follow) {
+    process.stdout.write(`results in ${where}\n`);
+    return;
+  }
+  if (result.interrupted) {
+    process.stderr.write(`nmflab: stopped following (${result.completed} completed, ${result.failed} failed); follow again with: nmflab run --resume ${where} --queue ${target.display} --follow\n`);
+    process.stdout.write(`${where}\n`);
+    process.exitCode = 130;
+    return;
+  }
+  log(`nmflab: ${result.completed} completed${result.failed ? `, ${result.failed} failed` : ''}`);
+  process.stdout.write(`results in ${where}\n`);
+  if (result.failed) process.exitCode = 1;
+}

@@ -1,0 +1,247 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify as yamlStringify } from 'yaml';
+import { NmflabError } from '../errors.js';
+import { fit, type FitResult } from '../fit.js';
+import { matrixToNpy, writeFileAtomic } from '../io.js';
+import type { Metric, MetricInput, MetricValue, SourceData, TaskContext, TaskOutput, Transform } from '../plugin.js';
+import type { Registry } from '../registry.js';
+import { Rng } from '../rng.js';
+import type { ExperimentConfig, TransformConfig } from '../config/schema.js';
+import { Stft, encodeWav } from '../signal/index.js';
+import { flattenMetrics, metricsCsv, trajectoryCsv } from './files.js';
+import type { Provenance } from './provenance.js';
+
+/**
+ * One run: source → (transform) → task (which fits the configured model through `ctx.fit`) →
+ * metrics → files. Everything is written into `.<name>.tmp/` and renamed to `<name>/` at the end,
+ * so a folder named like a run is always complete.
+ */
+
+/** What the runner needs besides the registry; the CLI provides it (signal layer included). */
+export interface RunEnv {
+  registry: Registry;
+  /** Build the transform from the config's `transform:` block (default: core's `Stft`). */
+  createTransform?: (cfg: TransformConfig, sampleRate: number) => Transform;
+  /** Encode a waveform as WAV bytes (default: core's `encodeWav`, 32-bit float). */
+  encodeWav?: (samples: Float64Array, sampleRate: number) => Uint8Array;
+}
+
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'interrupted';
+
+export interface RunJob {
+  index: number;
+  name: string;
+  /** The sweep folder the run folder goes into. */
+  dir: string;
+  experiment: string;
+  config: ExperimentConfig;
+  varied: Record<string, unknown>;
+  provenance: Provenance;
+  /**
+   * Name of the temporary folder inside `dir` (default `.<name>.tmp`). Queue workers give each
+   * attempt its own (`.<name>.<token>.tmp`), so a lost attempt still writing cannot mix its files
+   * into another attempt's folder.
+   */
+  tmpName?: string;
+}
+
+/** The content of run.json. */
+export interface RunRecord {
+  run: string;
+  index: number;
+  experiment: string;
+  status: RunStatus;
+  seed: number;
+  varied: Record<string, unknown>;
+  started?: string;
+  finished?: string;
+  seconds?: number;
+  iterations?: number;
+  stopReason?: string;
+  restart?: number;
+  restartObjectives?: number[];
+  /** Iterations where a monotone solver's objective rose (must be 0). */
+  increases?: number;
+  objective?: { total: number; terms: Record<string, number> };
+  metrics?: Record<string, number>;
+  error?: string;
+  provenance: Provenance;
+}
+
+export interface RunHooks {
+  /** Checked between iterations: when it reads true the fit stops and the run is `interrupted`. */
+  signal?: { readonly aborted: boolean };
+  onProgress?: (iteration: number, maxIterations: number) => void;
+}
+
+/** Snapshot of the resolved config: the exact input of this run, runnable on its own. */
+export function configSnapshot(config: ExperimentConfig): string {
+  return yamlStringify(config, { lineWidth: 0 });
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof NmflabError) return e.format();
+  return `internal error: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/** Run one job and write its folder; never throws for a run failure (the record says `failed`). */
+export async function performRun(job: RunJob, env: RunEnv, hooks: RunHooks = {}): Promise<RunRecord> {
+  const tmp = join(job.dir, job.tmpName ?? `.${job.name}.tmp`);
+  const final = join(job.dir, job.name);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const t0 = performance.now();
+  const record: RunRecord = {
+    run: job.name,
+    index: job.index,
+    experiment: job.experiment,
+    status: 'running',
+    seed: job.config.seed,
+    varied: job.varied,
+    started: new Date().toISOString(),
+    provenance: job.provenance,
+  };
+  const writeRecord = () => writeFileAtomic(join(tmp, 'run.json'), JSON.stringify(record, null, 2) + '\n');
+  writeFileAtomic(join(tmp, 'config.yaml'), configSnapshot(job.config));
+  writeRecord();
+  try {
+    const out = await execute(job, env, hooks);
+    const files = renderOutputs(job, env, out);
+    if (hooks.signal?.aborted || out.fit?.stopReason === 'interrupted') {
+      record.status = 'interrupted';
+    } else {
+      for (const [name, data] of files) writeFileAtomic(join(tmp, name), data);
+      record.status = 'completed';
+    }
+    const f = out.fit;
+    if (f) {
+      record.iterations = f.iterations;
+      record.stopReason = f.stopReason;
+      record.restart = f.restart;
+      record.restartObjectives = f.restartObjectives;
+      record.increases = f.increases.length;
+      const last = f.trajectory[f.trajectory.length - 1];
+      if (last) record.objective = { total: last.objective, terms: last.terms };
+    }
+    record.metrics = out.summary;
+  } catch (e) {
+    record.status = hooks.signal?.aborted ? 'interrupted' : 'failed';
+    record.error = errorText(e);
+  }
+  record.finished = new Date().toISOString();
+  record.seconds = (performance.now() - t0) / 1000;
+  writeRecord();
+  // A previous attempt's folder (failed or interrupted, on --resume) is replaced as a whole.
+  if (existsSync(final)) {
+    const old = join(job.dir, `.${job.name}.old`);
+    rmSync(old, { recursive: true, force: true });
+    renameSync(final, old);
+    rmSync(old, { recursive: true, force: true });
+  }
+  renameSync(tmp, final);
+  return record;
+}
+
+interface Executed {
+  output: TaskOutput;
+  data: SourceData;
+  fit?: FitResult;
+  metrics: Record<string, MetricValue>;
+  summary: Record<string, number>;
+  sourceNames: string[];
+}
+
+async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Executed> {
+  const { registry } = env;
+  const cfg = job.config;
+  const rng = new Rng(cfg.seed);
+  const source = registry.instantiate('source', cfg.data, { path: 'data' });
+  const data = await source.load(rng.fork('source'));
+  let transform: Transform | undefined;
+  if (data.signal) {
+    transform = env.createTransform
+      ? env.createTransform(cfg.transform, data.signal.sampleRate)
+      : new Stft({ ...cfg.transform, sampleRate: data.signal.sampleRate }, { path: 'transform' });
+  }
+  const stopping = cfg.model.stopping;
+  let fits = 0;
+  const ctx: TaskContext = {
+    data,
+    transform,
+    rank: cfg.model.rank,
+    rng: rng.fork('task'),
+    registry,
+    fit(request) {
+      const label = request.label ?? `fit-${fits}`;
+      fits++;
+      const solver = registry.instantiate('solver', request.solver ?? cfg.model.solver, { path: 'model.solver' });
+      return fit(solver, request.problem, rng.fork(`fit:${label}`), {
+        stopping,
+        restarts: cfg.model.restarts,
+        signal: hooks.signal,
+        onIteration: hooks.onProgress ? (row) => hooks.onProgress!(row.iteration, stopping.maxIterations) : undefined,
+      });
+    },
+  };
+  const task = registry.instantiate('task', cfg.task, { path: 'task' });
+  const output = await task.run(ctx);
+  const sourceNames = (output.references ?? output.estimates ?? []).map((s) => s.name);
+  const metrics: Record<string, MetricValue> = {};
+  const f = output.fit;
+  if (f) {
+    // The objective at the end, term by term, is always recorded.
+    const last = f.trajectory[f.trajectory.length - 1];
+    if (last) {
+      metrics.objective = last.objective;
+      for (const [k, v] of Object.entries(last.terms)) metrics[`objective.${k}`] = v;
+    }
+  }
+  Object.assign(metrics, output.metrics ?? {});
+  if (!hooks.signal?.aborted && f?.stopReason !== 'interrupted') {
+    const input: MetricInput = {
+      ...(output.extra ?? {}),
+      estimates: output.estimates?.map((s) => s.samples),
+      references: output.references?.map((s) => s.samples),
+      sampleRate: output.sampleRate,
+      V: output.matrices?.V,
+      W: f?.result.W ?? output.matrices?.W,
+      H: f?.result.H ?? output.matrices?.H,
+      data,
+    };
+    cfg.metrics.forEach((ref, i) => {
+      const m: Metric = registry.instantiate('metric', ref, { path: `metrics[${i}]` });
+      try {
+        Object.assign(metrics, m.compute(input));
+      } catch (e) {
+        throw e instanceof NmflabError && !e.path ? e.withContext({ pathPrefix: `metrics[${i}]` }) : e;
+      }
+    });
+  }
+  const summary: Record<string, number> = {};
+  for (const r of flattenMetrics(metrics, sourceNames)) summary[r.source ? `${r.metric}[${r.source}]` : r.metric] = r.value;
+  return { output, data, fit: f, metrics, summary, sourceNames };
+}
+
+/** Every file of a completed run, by name (written into the temporary folder). */
+function renderOutputs(job: RunJob, env: RunEnv, ex: Executed & { summary: Record<string, number> }): [string, string | Uint8Array][] {
+  const files: [string, string | Uint8Array][] = [];
+  const { output, fit: f } = ex;
+  const outputs = job.config.outputs;
+  if (f && outputs.trajectory) files.push(['trajectory.csv', trajectoryCsv(f.trajectory)]);
+  const rows = flattenMetrics(ex.metrics, ex.sourceNames);
+  files.push(['metrics.json', JSON.stringify(ex.metrics, null, 2) + '\n']);
+  files.push(['metrics.csv', metricsCsv(rows)]);
+  if (outputs.factors) {
+    const mats = { ...(f ? { W: f.result.W, H: f.result.H } : {}), ...(output.matrices ?? {}) };
+    for (const [name, m] of Object.entries(mats)) files.push([`${name}.npy`, matrixToNpy(m)]);
+  }
+  if (outputs.wavs && output.estimates?.length && output.sampleRate) {
+    const encode = env.encodeWav ?? ((x: Float64Array, rate: number) => encodeWav(x, rate, { format: 'float32' }));
+    for (const s of output.estimates) files.push([`${s.name}.wav`, encode(s.samples, output.sampleRate)]);
+  }
+  if (output.extra && Object.keys(output.extra).length) {
+    files.push(['extra.json', JSON.stringify(output.extra, (_k, v) => (v instanceof Float64Array ? Array.from(v) : v), 2) + '\n']);
+  }
+  return files;
+}

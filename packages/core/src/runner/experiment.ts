@@ -1,0 +1,356 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { parse as yamlParse, stringify as yamlStringify } from 'yaml';
+import { NmflabError } from '../errors.js';
+import { writeFileAtomic } from '../io.js';
+import type { Registry } from '../registry.js';
+import { displayPath } from '../config/compose.js';
+import { prepareExperiment, prepareFromBase, type PreparedExperiment, type PreparedRun } from '../config/load.js';
+import { performRun, type RunEnv, type RunJob, type RunRecord, type RunStatus } from './execute.js';
+import { tableCsv } from './files.js';
+import { collectProvenance, type Provenance } from './provenance.js';
+
+/**
+ * An experiment: prepare (compose, validate, expand), create the sweep folder, run every planned
+ * run on a pool of worker threads (or in process), keep `summary.csv` current, and stop cleanly
+ * on abort. `--resume DIR` reruns only the runs whose folder is not `completed`.
+ */
+
+export type RunEvent =
+  | { type: 'planned'; dir: string; total: number; pending: number }
+  | { type: 'start'; index: number; name: string }
+  | { type: 'progress'; index: number; iteration: number; max: number }
+  | { type: 'end'; index: number; name: string; record: RunRecord };
+
+export interface ExperimentOptions {
+  /** The YAML config (ignored with `resume`, which reads the sweep folder's sweep.yaml). */
+  configFile?: string;
+  sets?: readonly string[];
+  sweeps?: readonly string[];
+  /** Plugin module files from the command line, added to the config's `plugins:`. */
+  plugins?: readonly string[];
+  /** Root of results (default `results`). */
+  outDir?: string;
+  /** Sweep folder of an interrupted experiment to complete. */
+  resume?: string;
+  /** Worker threads (default: the core count). */
+  jobs?: number;
+  /** Builds the environment (registry, signal layer) from the user's plugin files. */
+  createRunEnv: (pluginFiles: string[]) => Promise<RunEnv>;
+  /**
+   * Module URL exporting `createRunEnv`, loaded inside each worker thread. Without it runs execute
+   * one at a time in this thread (tests against TypeScript sources do that).
+   */
+  workerSetupModule?: string;
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+  /** Extra package versions for provenance (the CLI adds its own and the plugin packages'). */
+  packages?: Record<string, string>;
+}
+
+export interface ExperimentResult {
+  dir: string;
+  records: (RunRecord | undefined)[];
+  interrupted: boolean;
+  failed: number;
+  completed: number;
+}
+
+/** The content of sweep.yaml. */
+export interface SweepFile {
+  experiment: string;
+  config: string;
+  created: string;
+  seed: number;
+  axes: { path: string; values: unknown[] }[];
+  seeds?: number;
+  runs: { run: string; seed: number; varied: Record<string, unknown> }[];
+  base: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
+function stamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}
+
+/** Claim a fresh `<root>/<name>/<stamp>[-n]` folder (mkdir without recursive is atomic). */
+function claimFolder(root: string, name: string): string {
+  const parent = join(root, name);
+  mkdirSync(parent, { recursive: true });
+  const base = stamp(new Date());
+  for (let n = 1; ; n++) {
+    const dir = join(parent, n === 1 ? base : `${base}-${n}`);
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+/** A run folder's run.json, or undefined when absent or unreadable. */
+export function readRecord(dir: string, name: string): RunRecord | undefined {
+  const f = join(dir, name, 'run.json');
+  if (!existsSync(f)) return undefined;
+  try {
+    return JSON.parse(readFileSync(f, 'utf8')) as RunRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** summary.csv: one row per run — status, varied parameters, final metrics, iterations, seconds. */
+export function summaryRows(prepared: { runs: { index: number; name: string; varied: Record<string, unknown>; config: { seed: number } }[] }, records: (RunRecord | undefined)[], running: ReadonlySet<number> = new Set()): Record<string, unknown>[] {
+  return prepared.runs.map((r) => {
+    const rec = records[r.index];
+    const status: RunStatus = rec?.status ?? (running.has(r.index) ? 'running' : 'queued');
+    return {
+      run: r.name,
+      status,
+      ...Object.fromEntries(Object.entries(r.varied).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v])),
+      seed: r.config.seed,
+      ...(rec?.metrics ?? {}),
+      iterations: rec?.iterations,
+      stopReason: rec?.stopReason,
+      seconds: rec?.seconds === undefined ? undefined : rec.seconds.toFixed(3),
+      error: rec?.error,
+    };
+  });
+}
+
+export interface OpenOptions {
+  configFile?: string;
+  sets?: readonly string[];
+  sweeps?: readonly string[];
+  /** Plugin module files from the command line, added to the config's `plugins:`. */
+  plugins?: readonly string[];
+  outDir?: string;
+  resume?: string;
+  createRunEnv: (pluginFiles: string[]) => Promise<RunEnv>;
+  /**
+   * Before a new sweep folder is claimed: return an existing sweep folder to complete instead (the
+   * queue submitter finds the folder of an earlier submission of the same sweep this way).
+   */
+  reuseFolder?: (prepared: PreparedExperiment, parent: string) => string | undefined;
+  /** Extra top-level entries recorded in a new sweep.yaml (e.g. the queue's sweep id). */
+  sweepExtra?: (prepared: PreparedExperiment) => Record<string, unknown>;
+  /**
+   * Delete leftover `.*.tmp`/`.*.old` entries of a resumed folder (default true). The queue
+   * submitter passes false: workers on other machines may be writing into the folder right now.
+   */
+  cleanTemporaries?: boolean;
+}
+
+export interface OpenedExperiment {
+  dir: string;
+  prepared: PreparedExperiment;
+  /** Records of the runs whose folder is already `completed` (by run index). */
+  records: (RunRecord | undefined)[];
+  /** The environment built while preparing (registry with the config's plugins). */
+  env: RunEnv;
+}
+
+/**
+ * Prepare an experiment and its sweep folder: a fresh `results/<name>/<stamp>/` with sweep.yaml,
+ * or the folder of `resume` (replayed from its sweep.yaml) with its completed runs loaded.
+ */
+export async function openExperiment(opts: OpenOptions): Promise<OpenedExperiment> {
+  let registryEnv: RunEnv | undefined;
+  const makeRegistry = async (files: string[]): Promise<Registry> => {
+    registryEnv = await opts.createRunEnv(files);
+    return registryEnv.registry;
+  };
+  let prepared: PreparedExperiment;
+  let dir: string;
+  const records: (RunRecord | undefined)[] = [];
+  const loadCompleted = () => {
+    for (const r of prepared.runs) {
+      const rec = readRecord(dir, r.name);
+      if (rec?.status === 'completed') records[r.index] = rec;
+    }
+  };
+  if (opts.resume) {
+    dir = resolve(opts.resume);
+    const sweepFile = join(dir, 'sweep.yaml');
+    if (!existsSync(sweepFile)) throw new NmflabError('not a sweep folder', { file: displayPath(opts.resume), expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)' });
+    const sf = yamlParse(readFileSync(sweepFile, 'utf8')) as SweepFile;
+    // The sweep is replayed from its recorded axes, so the runs come out exactly as first planned.
+    const base = { ...sf.base, sweep: { ...Object.fromEntries(sf.axes.map((a) => [a.path, a.values])), ...(sf.seeds ? { seeds: sf.seeds } : {}) } };
+    prepared = await prepareFromBase(sf.config, base, [], makeRegistry);
+    const planned = prepared.runs.map((r) => ({ run: r.name, seed: r.config.seed, varied: r.varied }));
+    if (JSON.stringify(planned) !== JSON.stringify(sf.runs)) {
+      throw new NmflabError('the sweep no longer expands to the recorded runs', { file: displayPath(sweepFile), hint: 'the plugins or their defaults changed; start a new experiment' });
+    }
+    // Leftovers of a crash: run folders being written (.0003.tmp) and atomic-write temporaries.
+    if (opts.cleanTemporaries ?? true) {
+      for (const entry of readdirSync(dir)) if (/^\..*\.(tmp|old)$/.test(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
+    }
+    loadCompleted();
+  } else {
+    if (!opts.configFile) throw new NmflabError('no config file given', { expected: 'nmflab run CONFIG.yaml' });
+    prepared = await prepareExperiment(opts.configFile, { sets: opts.sets, sweeps: opts.sweeps, plugins: opts.plugins }, makeRegistry);
+    const name = prepared.runs[0]!.config.name;
+    const root = resolve(opts.outDir ?? 'results');
+    const existing = opts.reuseFolder?.(prepared, join(root, name));
+    if (existing) {
+      dir = existing;
+      loadCompleted();
+    } else {
+      dir = claimFolder(root, name);
+      const sf: SweepFile = {
+        experiment: name,
+        config: prepared.file,
+        created: new Date().toISOString(),
+        seed: prepared.runs[0]!.config.seed,
+        axes: prepared.plan.axes,
+        ...(prepared.plan.seeds ? { seeds: prepared.plan.seeds } : {}),
+        runs: prepared.runs.map((r) => ({ run: r.name, seed: r.config.seed, varied: r.varied })),
+        base: Object.fromEntries(Object.entries(prepared.base).filter(([k]) => k !== 'sweep')),
+        ...(opts.sweepExtra?.(prepared) ?? {}),
+      };
+      writeFileAtomic(join(dir, 'sweep.yaml'), yamlStringify(sf, { lineWidth: 0 }));
+    }
+  }
+  return { dir, prepared, records, env: registryEnv! };
+}
+
+export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentResult> {
+  const { dir, prepared, records, env: registryEnv } = await openExperiment(opts);
+  const provenance = collectProvenance(opts.packages);
+  const pending = prepared.runs.filter((r) => records[r.index]?.status !== 'completed');
+  const running = new Set<number>();
+  const writeSummary = () => writeFileAtomic(join(dir, 'summary.csv'), tableCsv(summaryRows(prepared, records, running), ['run', 'status']));
+  writeSummary();
+  opts.onEvent?.({ type: 'planned', dir, total: prepared.runs.length, pending: pending.length });
+  const experiment = prepared.runs[0]!.config.name;
+  const toJob = (r: PreparedRun): RunJob => ({ index: r.index, name: r.name, dir, experiment, config: r.config, varied: r.varied, provenance });
+  const onStart = (r: PreparedRun) => {
+    running.add(r.index);
+    opts.onEvent?.({ type: 'start', index: r.index, name: r.name });
+  };
+  const onEnd = (r: PreparedRun, rec: RunRecord) => {
+    running.delete(r.index);
+    records[r.index] = rec;
+    writeSummary();
+    opts.onEvent?.({ type: 'end', index: r.index, name: r.name, record: rec });
+  };
+  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), pending.length || 1));
+  if (opts.workerSetupModule) {
+    await runInWorkers(pending, jobs, opts, prepared, toJob, onStart, onEnd, provenance);
+  } else {
+    for (const r of pending) {
+      if (opts.signal?.aborted) break;
+      onStart(r);
+      const rec = await performRun(toJob(r), registryEnv!, {
+        signal: opts.signal,
+        onProgress: (iteration, max) => opts.onEvent?.({ type: 'progress', index: r.index, iteration, max }),
+      });
+      onEnd(r, rec);
+    }
+  }
+  writeSummary();
+  const list = prepared.runs.map((r) => records[r.index]);
+  return {
+    dir,
+    records: list,
+    interrupted: Boolean(opts.signal?.aborted) || list.some((r) => r?.status === 'interrupted'),
+    failed: list.filter((r) => r?.status === 'failed').length,
+    completed: list.filter((r) => r?.status === 'completed').length,
+  };
+}
+
+function runInWorkers(
+  pending: PreparedRun[],
+  jobs: number,
+  opts: ExperimentOptions,
+  prepared: PreparedExperiment,
+  toJob: (r: PreparedRun) => RunJob,
+  onStart: (r: PreparedRun) => void,
+  onEnd: (r: PreparedRun, rec: RunRecord) => void,
+  provenance: Provenance,
+): Promise<void> {
+  const abort = new SharedArrayBuffer(4);
+  const flag = new Int32Array(abort);
+  const pluginFiles = prepared.runs[0]!.config.plugins;
+  const queue = [...pending];
+  const byIndex = new Map(pending.map((r) => [r.index, r]));
+  return new Promise<void>((done) => {
+    let live = 0;
+    const workers: Worker[] = [];
+    const onAbort = () => Atomics.store(flag, 0, 1);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
+    const finish = () => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      Promise.all(workers.map((w) => w.terminate())).then(() => done());
+    };
+    const next = (w: Worker & { current?: PreparedRun }) => {
+      const r = Atomics.load(flag, 0) ? undefined : queue.shift();
+      if (!r) {
+        w.current = undefined;
+        live--;
+        if (live === 0) finish();
+        return;
+      }
+      w.current = r;
+      onStart(r);
+      w.postMessage(toJob(r));
+    };
+    for (let i = 0; i < jobs; i++) {
+      const w = new Worker(new URL('./worker.js', import.meta.url), {
+        workerData: { setupModule: opts.workerSetupModule, pluginFiles, abort },
+      }) as Worker & { current?: PreparedRun };
+      workers.push(w);
+      live++;
+      w.on('message', (m: { type: string; index: number; iteration?: number; max?: number; record?: RunRecord; error?: string }) => {
+        if (m.type === 'ready') next(w);
+        else if (m.type === 'progress') opts.onEvent?.({ type: 'progress', index: m.index, iteration: m.iteration!, max: m.max! });
+        else if (m.type === 'done') {
+          onEnd(byIndex.get(m.index)!, m.record!);
+          next(w);
+        } else if (m.type === 'crash') {
+          const r = byIndex.get(m.index)!;
+          onEnd(r, { run: r.name, index: r.index, experiment: r.config.name, status: 'failed', seed: r.config.seed, varied: r.varied, error: m.error, provenance });
+          next(w);
+        }
+      });
+      w.on('error', (e) => {
+        // A worker that dies takes its current run with it: record the failure, keep the others going.
+        const r = w.current;
+        if (r) onEnd(r, { run: r.name, index: r.index, experiment: r.config.name, status: 'failed', seed: r.config.seed, varied: r.varied, error: `internal error: ${e.message}`, provenance });
+        w.current = undefined;
+        live--;
+        if (live === 0) finish();
+      });
+    }
+  });
+}
+
+/**
+ * Rebuild `<dir>/summary.csv` from sweep.yaml and the run folders (atomically), for sweeps whose
+ * runs finish in other processes or on other machines (the queue's workers). A run without a
+ * folder is `running` while a `.<run>.*tmp` folder exists, else `queued`. The file is written, then
+ * the folders are read again and the file rewritten if anything changed meanwhile: of two writers
+ * racing, the last one to write has seen every run folder renamed before the other's write.
+ */
+export function summarizeSweepFolder(dir: string): { runs: number; records: (RunRecord | undefined)[] } {
+  const sweepFile = join(dir, 'sweep.yaml');
+  if (!existsSync(sweepFile)) throw new NmflabError('not a sweep folder', { file: displayPath(dir), expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)' });
+  const sf = yamlParse(readFileSync(sweepFile, 'utf8')) as SweepFile;
+  const runs = sf.runs.map((r, index) => ({ index, name: r.run, varied: r.varied, config: { seed: r.seed } }));
+  let previous = '';
+  for (let round = 0; round < 10; round++) {
+    const entries = readdirSync(dir);
+    const records = runs.map((r) => readRecord(dir, r.name));
+    const running = new Set(runs.filter((r) => !records[r.index] && entries.some((e) => e.startsWith(`.${r.name}.`) && e.endsWith('tmp'))).map((r) => r.index));
+    const text = tableCsv(summaryRows({ runs }, records, running), ['run', 'status']);
+    if (text === previous) return { runs: runs.length, records };
+    writeFileAtomic(join(dir, 'summary.csv'), text);
+    previous = text;
+  }
+  return { runs: runs.length, records: runs.map((r) => readRecord(dir, r.name)) };
+}

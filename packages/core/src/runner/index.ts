@@ -1,0 +1,5 @@
+export * from './provenance.js';
+export * from './files.js';
+export * from './execute.js';
+export * from './experiment.js';
+export * from './compare.js';

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import { parseQueueUrl } from '@nmflab/queue';
+
+/**
+ * The queue end to end: a real redis-server on a loopback port, the built CLI as submitter and as
+ * two worker processes. Runs are tiny (12×15, 20 iterations) slowed by the test solver's busy-wait
+ * so that a worker can be killed in the middle of one.
+ */
+const bin = fileURLToPath(new URL('../../../cli/dist/bin.js', import.meta.url));
+const config = relative(process.cwd(), fileURLToPath(new URL('../../../core/test/fixtures/configs/good/base.yaml', import.meta.url)));
+const built = existsSync(bin);
+const redisVersion = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+const haveRedis = !redisVersion.error && redisVersion.status === 0;
+if (!haveRedis) console.warn('queue tests skipped: redis-server is not installed (Debian: apt-get install redis-server; .ci/system-deps does it)');
+if (!built) console.warn('queue tests skipped: the CLI is not built (npx tsc -b)');
+
+const LOCK = ['--lock-duration', '3000', '--stalled-interval', '500'];
+/** 20 iterations × 40 ms: a run lasts about 0.8 s, long enough to be killed in the middle. */
+const SLOW = ['--set', 'model.solver.params.delayMs=40'];
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+interface Proc {
+  child: ChildProcess;
+  out: string;
+  err: string;
+  exit: Promise<number | null>;
+}
+function start(args: string[]): Proc {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p: Proc = { child, out: '', err: '', exit: new Promise((r) => child.once('exit', (code) => r(code))) };
+  child.stdout!.on('data', (d: Buffer) => (p.out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (p.err += d.toString()));
+  return p;
+}
+async function waitFor(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+/** Lines `<stamp> <verb> base/<run> …` of a worker's log. */
+const events = (log: string, verb: string) => [...log.matchAll(new RegExp(`^\\S+ ${verb} base/(\\d{4})`, 'gm'))].map((m) => m[1]!);
+const det = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, -1).join(','));
+const record = (dir: string, run: string) => JSON.parse(readFileSync(join(dir, run, 'run.json'), 'utf8')) as { status: string; error?: string };
+const runsOf = (dir: string) => readdirSync(dir).filter((f) => /^\d{4}$/.test(f)).sort();
+const sweepDirOf = (p: Proc) => p.out.match(/^results in (.*)$/m)?.[1]?.trim() ?? '';
+
+describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real redis-server)', () => {
+  let redis: ChildProcess;
+  let url = '';
+  const workers: Proc[] = [];
+  const scratch = mkdtempSync(join(tmpdir(), 'nmflab-queue-'));
+  let b: Proc;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    redis.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+    await waitFor(() => /Ready to accept connections/.test(log), 'redis-server to start', 20_000);
+    url = `redis://127.0.0.1:${port}/0`;
+  });
+
+  afterAll(async () => {
+    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    redis?.kill('SIGKILL');
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('two workers run every run once; one killed mid-run loses nothing, the other finishes its run; results equal a local run bit for bit', async () => {
+    const out = join(scratch, 'q');
+    const sweep = ['--sweep', 'model.rank=[2,3]', '--sweep', 'seeds=3', ...SLOW];
+    // The reference: the same sweep run locally (started now, it overlaps the queued one).
+    const local = start(['run', config, '--out', join(scratch, 'local'), ...sweep, '--jobs', '1', '--quiet']);
+    workers.push(local);
+    const a = start(['worker', '--queue', url, ...LOCK]);
+    b = start(['worker', '--queue', url, ...LOCK]);
+    workers.push(a, b);
+    // Submitted twice before any worker is done: the job ids make the second submission a no-op.
+    const first = start(['run', config, '--out', out, ...sweep, '--queue', url]);
+    expect(await first.exit, first.err).toBe(0);
+    const dir = sweepDirOf(first);
+    expect(first.err).toMatch(/6 runs → .* \(6 queued now\)/);
+    const follow = start(['run', config, '--out', out, ...sweep, '--queue', url, '--follow']);
+    // Kill A in the middle of its second run, after it finished one.
+    await waitFor(() => events(a.err, 'completed').length >= 1 && events(a.err, 'start').length >= 2, 'worker A to finish a run and start another');
+    const victim = events(a.err, 'start').at(-1)!;
+    a.child.kill('SIGKILL');
+    await a.exit;
+    const finishedByA = events(a.err, 'completed');
+    expect(finishedByA).not.toContain(victim);
+    expect(existsSync(join(dir, victim)), 'killed in the middle of the run').toBe(false);
+    const followCode = await follow.exit;
+    expect(followCode, follow.err).toBe(0);
+    expect(sweepDirOf(follow)).toBe(dir);
+    // Whatever finished meanwhile counts as completed; the rest was queued by the first submission.
+    const counts = follow.err.match(/6 runs → .* \(0 queued now(?:, (\d) already queued)?(?:, (\d) already completed)?\)/);
+    expect(counts, follow.err).not.toBeNull();
+    expect(Number(counts![1] ?? 0) + Number(counts![2] ?? 0)).toBe(6);
+    expect(follow.err).toMatch(/nmflab: 6 completed/);
+
+    // Every run completed exactly once: A's finished runs stay A's, B did the rest, the victim included.
+    const all = ['0000', '0001', '0002', '0003', '0004', '0005'];
+    const byB = events(b.err, 'completed');
+    expect([...finishedByA, ...byB].sort()).toEqual(all);
+    expect(byB).toContain(victim);
+    expect(b.err).toMatch(/recovered stalled job/);
+    expect(readdirSync(dir).sort(), 'no temporary left').toEqual([...all, 'summary.csv', 'sweep.yaml']);
+    for (const run of all) expect(record(dir, run).status).toBe('completed');
+    const summary = readFileSync(join(dir, 'summary.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(summary.map((l) => l.split(',').slice(0, 2).join(','))).toEqual(all.map((r) => `${r},completed`));
+
+    // The outcome is recorded with the job too.
+    const target = parseQueueUrl(url);
+    const queue = new Queue(target.name, { connection: target.connection });
+    try {
+      const done = await queue.getJobs(['completed']);
+      expect(done.map((j) => (j.returnvalue as { run: string }).run).sort()).toEqual(all);
+      for (const j of done) expect(j.returnvalue).toMatchObject({ status: 'completed', iterations: 20, stopReason: 'max-iterations' });
+      expect(await queue.getJobCounts('failed', 'waiting', 'active', 'delayed')).toEqual({ failed: 0, waiting: 0, active: 0, delayed: 0 });
+    } finally {
+      await queue.close();
+    }
+
+    // The same sweep run locally gives the same bits (factors; trajectories without wall time).
+    expect(await local.exit, local.err).toBe(0);
+    const ldir = sweepDirOf(local);
+    for (const run of all) {
+      for (const m of ['W.npy', 'H.npy']) expect(readFileSync(join(dir, run, m)).equals(readFileSync(join(ldir, run, m))), `${run}/${m}`).toBe(true);
+      expect(det(join(dir, run, 'trajectory.csv'))).toEqual(det(join(ldir, run, 'trajectory.csv')));
+    }
+
+  });
+
+  it('a run that fails deterministically is failed once, not retried; re-submission skips the completed run', async () => {
+    const out = join(scratch, 'f');
+    const sweep = ['--sweep', 'model.solver.params.failAt=[0,3]', '--attempts', '3'];
+    const first = start(['run', config, '--out', out, ...sweep, '--queue', url, '--follow']);
+    expect(await first.exit, first.err).toBe(1);
+    const dir = sweepDirOf(first);
+    expect(first.err).toMatch(/0001 failed: .*test failure at iteration 3/);
+    expect(record(dir, '0000').status).toBe('completed');
+    expect(record(dir, '0001')).toMatchObject({ status: 'failed', error: expect.stringContaining('test failure at iteration 3') });
+    expect(events(b.err, 'failed')).toEqual(['0001']);
+    expect(b.err).not.toMatch(/will retry/);
+    const target = parseQueueUrl(url);
+    const queue = new Queue(target.name, { connection: target.connection });
+    try {
+      const failed = await queue.getJobs(['failed']);
+      expect(failed).toHaveLength(1);
+      expect(failed[0]!.attemptsMade).toBe(1);
+      expect(failed[0]!.failedReason).toContain('test failure at iteration 3');
+    } finally {
+      await queue.close();
+    }
+    const kept = statSync(join(dir, '0000', 'run.json')).mtimeMs;
+    const startsBefore = events(b.err, 'start').length;
+    // Re-submission: the completed run is skipped, the failed one is queued again (as --resume does).
+    const again = start(['run', config, '--out', out, ...sweep, '--queue', url, '--follow']);
+    expect(await again.exit, again.err).toBe(1);
+    expect(sweepDirOf(again)).toBe(dir);
+    expect(again.err).toMatch(/2 runs → .* \(1 queued now, 1 already completed\)/);
+    expect(statSync(join(dir, '0000', 'run.json')).mtimeMs).toBe(kept);
+    expect(events(b.err, 'start').slice(startsBefore)).toEqual(['0001']);
+  });
+});
