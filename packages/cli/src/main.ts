@@ -41,7 +41,6 @@ export function reportError(err: unknown, debug: boolean): number {
 
 export async function main(args: string[]): Promise<number> {
   const debug = args.includes('--debug');
-  let usageError: string | undefined;
   let parser = yargs(args)
     .scriptName('nmflab')
     .usage('$0 <command> [options]\n\nNon-negative matrix factorization research from YAML experiments.')
@@ -56,17 +55,14 @@ export async function main(args: string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       if (err) throw err;
-      usageError = msg;
+      // Throwing stops yargs here, so a command's handler never runs on bad usage.
+      throw new NmflabError(msg.split('\n').map((l) => l.trim()).filter(Boolean).join(' '), { exitCode: 2 });
     }) as unknown as Argv<GlobalArgs>;
   for (const add of commands) parser = add(parser);
   try {
     await parser.parseAsync();
   } catch (e) {
     return reportError(e, debug);
-  }
-  if (usageError) {
-    process.stderr.write(`nmflab: ${usageError.split('\n')[0]}\n`);
-    return 2;
   }
   return process.exitCode === undefined ? 0 : Number(process.exitCode);
 }

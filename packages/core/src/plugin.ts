@@ -225,8 +225,8 @@ export interface FitRequest {
   problem: Problem;
   /** Name of this fit in logs and artifacts ("mixture", "train:speech"). */
   label?: string;
-  /** Use another solver configuration than the run's model (already validated ref). */
-  solver?: PluginRef;
+  /** Use another solver than the run's model: an id or `{ id, params }`, validated (defaults filled). */
+  solver?: PluginRef | string;
 }
 
 /** What the runner gives a task: the data, the model fit loop, the transform, randomness. */
@@ -256,6 +256,8 @@ export interface TaskOutput {
   metrics?: Record<string, MetricValue>;
   /** Anything else worth saving as JSON. */
   extra?: Record<string, unknown>;
+  /** Other files for the run folder, by file name (e.g. `W.png`): bytes or text. */
+  files?: Record<string, Uint8Array | string>;
 }
 
 /** A task turns data into a result: factorize, separate, transcribe, extend band, transpose… */

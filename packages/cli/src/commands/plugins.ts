@@ -9,7 +9,7 @@ export function pluginsCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
     'List every registered plugin by kind',
     (a) =>
       a
-        .positional('kind', { type: 'string', choices: PLUGIN_KINDS as unknown as string[], describe: 'only this kind' })
+        .positional('kind', { type: 'string', describe: `only this kind (${PLUGIN_KINDS.join(', ')})` })
         .option('json', { type: 'boolean', default: false, describe: 'print an array of {kind, id, description, params}' }),
     async (argv) => {
       const registry = await buildRegistry(argv.plugin ?? []);

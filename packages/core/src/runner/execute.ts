@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
 import { NmflabError } from '../errors.js';
 import { fit, type FitResult } from '../fit.js';
@@ -175,7 +175,10 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
     fit(request) {
       const label = request.label ?? `fit-${fits}`;
       fits++;
-      const solver = registry.instantiate('solver', request.solver ?? cfg.model.solver, { path: 'model.solver' });
+      // A task's own solver spec is validated like a config's (defaults filled, errors named).
+      const solver = request.solver
+        ? registry.create('solver', request.solver, { path: `task fit ${label}: solver` })
+        : registry.instantiate('solver', cfg.model.solver, { path: 'model.solver' });
       return fit(solver, request.problem, rng.fork(`fit:${label}`), {
         stopping,
         restarts: cfg.model.restarts,
@@ -243,5 +246,7 @@ function renderOutputs(job: RunJob, env: RunEnv, ex: Executed & { summary: Recor
   if (output.extra && Object.keys(output.extra).length) {
     files.push(['extra.json', JSON.stringify(output.extra, (_k, v) => (v instanceof Float64Array ? Array.from(v) : v), 2) + '\n']);
   }
+  // task-made files (images…); names are plain file names, never paths
+  for (const [name, data] of Object.entries(output.files ?? {})) files.push([basename(name), data]);
   return files;
 }

@@ -168,3 +168,19 @@ describe('compare', () => {
     expect(typeof rows[0]!.objective).toBe('number');
   });
 });
+
+describe('runner: solver specs given by a task', () => {
+  it('are validated like a config: defaults filled, so the fit is finite', async () => {
+    const r = await run({ outDir: fresh(), sets: ['task=test-own-solver'] });
+    expect(r.completed).toBe(1);
+    const rec = readJson(join(r.dir, '0000', 'run.json'));
+    expect(Number.isFinite(rec.objective!.total)).toBe(true);
+  });
+  it('name the task fit when they are wrong', async () => {
+    const r = await run({ outDir: fresh(), sets: ['task={id: test-own-solver, params: {solver: {id: test-mu, params: {mode: fst}}}}'] });
+    expect(r.failed).toBe(1);
+    const rec = readJson(join(r.dir, '0000', 'run.json'));
+    expect(rec.error).toContain("task fit own: solver.params.mode: not an allowed value (expected one of fast, exact, found \"fst\"); did you mean 'fast'?");
+  });
+});
+

@@ -1,0 +1,44 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runExperiment, type MetricValue, type RunRecord } from '@nmflab/core';
+import { buildRegistry } from '@nmflab/cli';
+
+export interface ReducedRun {
+  record: RunRecord;
+  metrics: Record<string, MetricValue>;
+  extra: Record<string, unknown>;
+  files: string[];
+}
+
+/**
+ * Run a committed experiment (path relative to the repository root, the working directory of the
+ * tests) through the runner, in process, shrunk by `--set`/`--sweep` overrides; the run folders'
+ * records, metrics and extra.json are returned and the results folder removed.
+ */
+export async function runReduced(config: string, sets: string[], sweeps: string[] = []): Promise<ReducedRun[]> {
+  const out = mkdtempSync(join(tmpdir(), 'nmflab-exp-'));
+  try {
+    const r = await runExperiment({ configFile: config, sets, sweeps, outDir: out, createRunEnv: async (f) => ({ registry: await buildRegistry(f) }) });
+    return readdirSync(r.dir)
+      .filter((d) => /^\d{4}$/.test(d))
+      .sort()
+      .map((d) => {
+        const dir = join(r.dir, d);
+        const files = readdirSync(dir);
+        const read = (f: string) => (files.includes(f) ? JSON.parse(readFileSync(join(dir, f), 'utf8')) : {});
+        return { record: read('run.json') as RunRecord, metrics: read('metrics.json'), extra: read('extra.json'), files };
+      });
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+export const num = (m: Record<string, MetricValue>, k: string): number => {
+  const v = m[k];
+  if (typeof v !== 'number') throw new Error(`metric ${k} is not a number: ${JSON.stringify(v)}`);
+  return v;
+};
+
+/** Timeout of a reduced experiment run: a few seconds on an idle machine, much more on a shared one. */
+export const SLOW = 300_000;
