@@ -8,6 +8,12 @@ import wavMixture from './sources/wav-mixture.js';
 import factorize from './tasks/factorize.js';
 import mixtureFile from './sources/mixture-file.js';
 import separate from './tasks/separate.js';
+import transcribe from './tasks/transcribe.js';
+import monotonicity from './tasks/monotonicity.js';
+import extendBand from './tasks/extend-band.js';
+import transpose from './tasks/transpose.js';
+import compareComplex from './tasks/compare-complex.js';
+import harmonicPair from './sources/harmonic-pair.js';
 
 /** The plugins that live in core (metrics, sources, tasks): one import and one line each. */
 export const corePlugins: AnyPlugin[] = [
@@ -20,6 +26,12 @@ export const corePlugins: AnyPlugin[] = [
   factorize,
   mixtureFile,
   separate,
+  transcribe,
+  monotonicity,
+  extendBand,
+  transpose,
+  compareComplex,
+  harmonicPair,
 ];
 
 /** inversify module registering the core plugins. */

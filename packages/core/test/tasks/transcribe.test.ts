@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { activationOnsets, basisPitch, midiToHz, onsetFMeasure } from '../../src/tasks/transcribe.js';
+import { runShrunk } from './run-experiment.js';
+
+/** A harmonic spectrum (Gaussian partials of width 1 bin) at `f0`, partial h of amplitude amp(h). */
+function harmonic(f0: number, amp: (h: number) => number, F = 1025, rate = 16000, n = 2048): Float64Array {
+  const w = new Float64Array(F);
+  for (let h = 1; h * f0 < rate / 2; h++) {
+    const b = (h * f0 * n) / rate;
+    for (let f = 0; f < F; f++) w[f] += amp(h) * Math.exp(-0.5 * (f - b) ** 2);
+  }
+  return w;
+}
+
+describe('transcribe: pitch labels and note metrics', () => {
+  it('labels a harmonic basis with its pitch, also with a weak fundamental', () => {
+    for (let p = 48; p <= 84; p += 5) {
+      expect(basisPitch(harmonic(midiToHz(p), (h) => 1 / h), 16000, 2048, 36, 96).pitch).toBe(p);
+      expect(basisPitch(harmonic(midiToHz(p), (h) => (h === 1 ? 0.3 : 1 / h)), 16000, 2048, 36, 96).pitch).toBe(p);
+    }
+  });
+
+  it('onset F-measure: perfect, tolerance inclusive, shifted, extra and missing notes', () => {
+    const ref = [60, 62, 64, 60].map((pitch, i) => ({ pitch, onset: i * 0.5 }));
+    expect(onsetFMeasure(ref, ref, 0.05).f).toBe(1);
+    expect(onsetFMeasure(ref, ref.map((n) => ({ ...n, onset: n.onset + 0.05 })), 0.05).f).toBe(1);
+    expect(onsetFMeasure(ref, ref.map((n) => ({ ...n, onset: n.onset + 0.051 })), 0.05).f).toBe(0);
+    expect(onsetFMeasure(ref, ref.map((n) => ({ ...n, pitch: n.pitch + 1 })), 0.05).f).toBe(0);
+    const extra = onsetFMeasure(ref, [...ref, { pitch: 67, onset: 1 }], 0.05);
+    expect(extra.precision).toBeCloseTo(4 / 5, 12);
+    expect(extra.recall).toBe(1);
+    const missing = onsetFMeasure(ref, ref.slice(1), 0.05);
+    expect(missing.recall).toBeCloseTo(3 / 4, 12);
+    expect(missing.precision).toBe(1);
+  });
+
+  it('activation onsets: one per note, a ripple around the threshold is not a new note', () => {
+    const a = new Float64Array(100);
+    for (let n = 10; n < 40; n++) a[n] = Math.exp(-(n - 10) / 8) * (1 + 0.2 * Math.sin(n)); // decaying, rippled
+    for (let n = 60; n < 80; n++) a[n] = 0.8 * Math.exp(-(n - 60) / 8);
+    expect(activationOnsets(a, 0.2).onsets).toEqual([10, 60]);
+  });
+
+  it('experiment 4 (reduced: first 6 s, 50 iterations, one restart): the piano piece transcribes with onset F ≥ 0.8', async () => {
+    const { runs } = await runShrunk('transcription.yaml', ['task.params.seconds=6', 'model.stopping.maxIterations=50', 'model.restarts=1', 'transform.hop=512']);
+    const m = runs[0]!.metrics;
+    expect(runs[0]!.record.status).toBe('completed');
+    expect(m['onset.f']).toBeGreaterThanOrEqual(0.8);
+    const roll = JSON.parse(readFileSync(join(runs[0]!.dir, 'pianoroll.json'), 'utf8')) as Record<'reference' | 'estimate', { pitch: number; onset: number; offset: number }[]>;
+    expect(roll.reference.length).toBeGreaterThan(0);
+    expect(roll.estimate.length).toBeGreaterThan(0);
+    for (const n of roll.estimate) expect(n.offset).toBeGreaterThan(n.onset);
+  });
+
+  it('experiment 5 (reduced: one restart, 200 iterations): IS-NMF gives every one of the four notes a component of its own pitch, EU-NMF does not', async () => {
+    const { runs } = await runShrunk('four-notes-is.yaml', ['model.restarts=1', 'model.stopping.maxIterations=200'], ['model.solver.params.divergence=[is,euclidean]']);
+    const [is, eu] = runs.map((r) => r.metrics);
+    expect(is!['notes.with-component']).toBe(4);
+    expect(is!['notes.isolated']).toBeGreaterThanOrEqual(3);
+    expect(eu!['notes.with-component']).toBeLessThan(4);
+  });
+});
