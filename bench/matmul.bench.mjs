@@ -1,9 +1,10 @@
 // GFLOP/s of the three NMF product shapes (F=513, N=1000, K=30) and of 1024³ for each kernel:
 // the naive i-k-j loop (reference), the JS blocked kernel, the WASM SIMD kernel through staging
-// copies (ordinary matrices) and in place (operands in a WasmWorkspace). Speed-ups are against
+// copies (ordinary matrices) and in place (operands in a WasmWorkspace), and the optional native
+// OpenBLAS backend when its addon is built (its default thread count). Speed-ups are against
 // the naive loop measured in the same run; times are medians. Every result is checked first.
 import {
-  Matrix, Rng, matmul, matmulTN, matmulNT, matmulNaive, maxRelDiff, setMatmulBackend, WasmWorkspace,
+  Matrix, Rng, matmul, matmulTN, matmulNT, matmulNaive, maxRelDiff, setMatmulBackend, WasmWorkspace, nativeAvailable,
 } from '@nmflab/core';
 import { table, timeMs } from './util.mjs';
 
@@ -47,7 +48,9 @@ export default async function () {
         naive: () => matmulNaive(c.naive[0], c.naive[1], out),
         js: () => { setMatmulBackend('js'); return f(c.a, c.b, out); },
         'wasm staged': () => { setMatmulBackend('wasm'); return f(c.a, c.b, out); },
-        'wasm in place': () => { setMatmulBackend('auto'); return f(ws.matrices.a, ws.matrices.b, ws.matrices.c); },
+        'wasm in place': () => { setMatmulBackend('wasm'); return f(ws.matrices.a, ws.matrices.b, ws.matrices.c); },
+        // The optional OpenBLAS addon (packages/core/native), when built: same workspace operands.
+        ...(nativeAvailable ? { native: () => { setMatmulBackend('native'); return f(ws.matrices.a, ws.matrices.b, ws.matrices.c); } } : {}),
       };
       const row = { product: c.name };
       let tNaive = 0, tJs = 0;

@@ -1,5 +1,6 @@
 import { Matrix } from './matrix.js';
 import { commonWorkspace, gemmWasmInPlace, gemmWasmStaged, wasmAvailable } from './wasm.js';
+import { gemmNative, nativeAvailable, nativeMuKernelsRaw, type NativeMuKernels } from './native.js';
 
 /**
  * Matrix products for NMF: C = AB, C = AᵀB, C = ABᵀ without materializing a transpose.
@@ -127,22 +128,29 @@ function microKernel(
   for (let i = 0; i < iw; i++) for (let j = 0; j < jw; j++) C[cIdx + i * cRs + j] += tile[i * 4 + j]!;
 }
 
-function check(cond: boolean, what: string): void {
-  if (!cond) throw new RangeError(`shape mismatch: ${what}`);
+// Shape checks build their message only on failure, so products allocate nothing.
+function mismatch(what: string): never {
+  throw new RangeError(`shape mismatch: ${what}`);
 }
 
 function target(rows: number, cols: number, out?: Matrix): Matrix {
   if (!out) return new Matrix(rows, cols);
-  check(out.rows === rows && out.cols === cols, `output is ${out.rows}×${out.cols}, expected ${rows}×${cols}`);
+  if (!(out.rows === rows && out.cols === cols)) mismatch(`output is ${out.rows}×${out.cols}, expected ${rows}×${cols}`);
   return out;
 }
 
 /**
- * Which kernel `matmul`, `matmulTN` and `matmulNT` use: `auto` (WASM SIMD when the operands live
- * in one `WasmWorkspace`, or when m·n·k ≥ WASM_MIN_WORK; the JS kernel otherwise), `js` (always
- * the JS blocked kernel, the reference) or `wasm` (always WASM, staging copies if needed).
+ * Which kernel `matmul`, `matmulTN` and `matmulNT` use: `auto` (the optional OpenBLAS addon when it
+ * loaded and m·n·k ≥ NATIVE_MIN_WORK; else WASM SIMD when the operands live in one `WasmWorkspace`,
+ * or when m·n·k ≥ WASM_MIN_WORK; the JS kernel otherwise), `js` (always the JS blocked kernel, the
+ * reference), `wasm` (always WASM, staging copies if needed) or `native` (OpenBLAS for every
+ * product it can take). `js` and `wasm` give bit-identical results on every machine; products
+ * through OpenBLAS differ from them in the last bits (another summation order, FMA).
  */
-export type MatmulBackend = 'auto' | 'js' | 'wasm';
+export type MatmulBackend = 'auto' | 'js' | 'wasm' | 'native';
+
+/** Below this m·n·k, `auto` keeps products off OpenBLAS (call overhead; bit-identity of small products across machines). */
+export const NATIVE_MIN_WORK = 64 ** 3;
 
 /**
  * Below this m·n·k the staging copies and call cost more than WASM gains. Measured here (median,
@@ -153,9 +161,23 @@ export const WASM_MIN_WORK = 6 ** 3;
 
 let backend: MatmulBackend = 'auto';
 
+/** The current backend choice. */
+export function getMatmulBackend(): MatmulBackend {
+  return backend;
+}
+
+/**
+ * The native element-wise MU kernels when the addon loaded and the backend is `auto` or `native`;
+ * null otherwise (`js` and `wasm` keep everything in portable code).
+ */
+export function nativeMuKernels(): NativeMuKernels | null {
+  return backend === 'auto' || backend === 'native' ? nativeMuKernelsRaw : null;
+}
+
 /** Select the product kernel (see `MatmulBackend`); returns the previous choice. */
 export function setMatmulBackend(b: MatmulBackend): MatmulBackend {
   if (b === 'wasm' && !wasmAvailable) throw new RangeError('WASM SIMD kernel is not available in this engine');
+  if (b === 'native' && !nativeAvailable) throw new RangeError('the native OpenBLAS backend is not built or did not load');
   const prev = backend;
   backend = b;
   return prev;
@@ -168,6 +190,12 @@ function product(
   B: Matrix, bRs: number, bCs: number,
   C: Matrix,
 ): void {
+  if (
+    (backend === 'native' || (backend === 'auto' && nativeAvailable && m * n * k >= NATIVE_MIN_WORK)) &&
+    gemmNative(m, n, k, A.data, aRs, aCs, B.data, bRs, bCs, C.data, n)
+  ) {
+    return;
+  }
   if (backend !== 'js' && wasmAvailable && m > 0 && n > 0) {
     const ws = commonWorkspace(A, B, C);
     if (ws) {
@@ -186,7 +214,7 @@ function product(
 
 /** C = A B (A m×k, B k×n). Pass `out` to reuse a buffer. */
 export function matmul(A: Matrix, B: Matrix, out?: Matrix): Matrix {
-  check(A.cols === B.rows, `A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·B`);
+  if (!(A.cols === B.rows)) mismatch(`A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·B`);
   const C = target(A.rows, B.cols, out);
   product(A.rows, B.cols, A.cols, A, A.cols, 1, B, B.cols, 1, C);
   return C;
@@ -194,7 +222,7 @@ export function matmul(A: Matrix, B: Matrix, out?: Matrix): Matrix {
 
 /** C = Aᵀ B (A k×m, B k×n). */
 export function matmulTN(A: Matrix, B: Matrix, out?: Matrix): Matrix {
-  check(A.rows === B.rows, `A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in Aᵀ·B`);
+  if (!(A.rows === B.rows)) mismatch(`A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in Aᵀ·B`);
   const C = target(A.cols, B.cols, out);
   product(A.cols, B.cols, A.rows, A, 1, A.cols, B, B.cols, 1, C);
   return C;
@@ -202,7 +230,7 @@ export function matmulTN(A: Matrix, B: Matrix, out?: Matrix): Matrix {
 
 /** C = A Bᵀ (A m×k, B n×k). */
 export function matmulNT(A: Matrix, B: Matrix, out?: Matrix): Matrix {
-  check(A.cols === B.cols, `A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·Bᵀ`);
+  if (!(A.cols === B.cols)) mismatch(`A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·Bᵀ`);
   const C = target(A.rows, B.rows, out);
   product(A.rows, B.rows, A.cols, A, A.cols, 1, B, 1, B.cols, C);
   return C;
@@ -210,7 +238,7 @@ export function matmulNT(A: Matrix, B: Matrix, out?: Matrix): Matrix {
 
 /** The plain triple loop (i-k-j), kept as the correctness and speed reference for benchmarks. */
 export function matmulNaive(A: Matrix, B: Matrix, out?: Matrix): Matrix {
-  check(A.cols === B.rows, `A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·B`);
+  if (!(A.cols === B.rows)) mismatch(`A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·B`);
   const C = target(A.rows, B.cols, out);
   const { rows: m, cols: k } = A;
   const n = B.cols;

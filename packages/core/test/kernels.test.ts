@@ -3,6 +3,7 @@ import { create, all } from 'mathjs';
 import {
   Matrix, Rng, matmul, matmulNT, matmulTN, matmulNaive, rowSums, colSums, frobenius, lpSum, maxRelDiff,
   setMatmulBackend, WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmStrided, NmflabError,
+  nativeAvailable, gemmNative, NATIVE_MIN_WORK,
 } from '@nmflab/core';
 
 const math = create(all);
@@ -41,8 +42,11 @@ const shapes: [number, number, number][] = [
   [1, 1, 1], [3, 5, 2], [4, 4, 4], [7, 9, 13], [17, 3, 30], [101, 37, 300], [130, 5, 9],
 ];
 
-describe.each(['js', 'wasm', 'auto'] as const)('matrix products against mathjs (%s kernel)', (backend) => {
+const backends = ['js', 'wasm', 'auto', ...(nativeAvailable ? ['native'] as const : [])] as const;
+describe.each(backends)('matrix products against mathjs (%s kernel)', (backend) => {
   const rng = new Rng(42);
+  // OpenBLAS sums in another order (and with FMA): entries built by cancellation differ more, relatively.
+  const tol = backend === 'native' || (backend === 'auto' && nativeAvailable) ? 1e-10 : 1e-12;
   let prev: ReturnType<typeof setMatmulBackend>;
   beforeAll(() => { prev = setMatmulBackend(backend); });
   afterAll(() => { setMatmulBackend(prev); });
@@ -51,10 +55,10 @@ describe.each(['js', 'wasm', 'auto'] as const)('matrix products against mathjs (
       const A = random(m, k, rng);
       const B = random(k, n, rng);
       const ref = oracle(A, B).flat();
-      expect(maxRelDiff(matmul(A, B).data, ref)).toBeLessThan(1e-12);
+      expect(maxRelDiff(matmul(A, B).data, ref)).toBeLessThan(tol);
       expect(maxRelDiff(matmulNaive(A, B).data, ref)).toBeLessThan(1e-12);
-      expect(maxRelDiff(matmulTN(A.transpose(), B).data, ref)).toBeLessThan(1e-12);
-      expect(maxRelDiff(matmulNT(A, B.transpose()).data, ref)).toBeLessThan(1e-12);
+      expect(maxRelDiff(matmulTN(A.transpose(), B).data, ref)).toBeLessThan(tol);
+      expect(maxRelDiff(matmulNT(A, B.transpose()).data, ref)).toBeLessThan(tol);
     });
   }
 
@@ -90,9 +94,11 @@ describe('WASM kernel: workspace, blocking edges, determinism', () => {
       w.A.data.set(A.data); w.At.data.set(A.transpose().data);
       w.B.data.set(B.data); w.Bt.data.set(B.transpose().data);
       expect(ws.owns(w.C1) && !ws.owns(A)).toBe(true);
+      const before = setMatmulBackend('wasm'); // in place (the OpenBLAS addon would take these under auto)
       matmul(w.A, w.B, w.C1);
       matmulTN(w.At, w.B, w.C2);
       matmulNT(w.A, w.Bt, w.C3);
+      setMatmulBackend(before);
       const prev = setMatmulBackend('js');
       const js = [matmul(A, B), matmulTN(A.transpose(), B), matmulNT(A, B.transpose())];
       setMatmulBackend('wasm');
@@ -106,7 +112,9 @@ describe('WASM kernel: workspace, blocking edges, determinism', () => {
         expect(firstDiff(staged[s]!.data, js[s]!.data)).toBe(-1);
       });
       // Repeating the product (scratch now dirty) changes nothing.
+      setMatmulBackend('wasm');
       expect(firstDiff(matmul(w.A, w.B, w.C2).data, js[0]!.data)).toBe(-1);
+      setMatmulBackend(prev);
     });
   }
 
@@ -162,5 +170,37 @@ describe('Matrix', () => {
     const A = Matrix.fromRows([[1, 2, 3], [4, 5, 6]]);
     expect(A.transpose().toRows()).toEqual([[1, 4], [2, 5], [3, 6]]);
     expect(A.col(1)).toEqual(new Float64Array([2, 5]));
+  });
+});
+
+describe.skipIf(!nativeAvailable)('native OpenBLAS backend (optional addon)', () => {
+  const rng = new Rng(7);
+  it('AB, AᵀB, ABᵀ, in workspaces and ordinary matrices, agree with the JS kernel to rounding', () => {
+    const [m, k, n] = [70, 90, 110];
+    expect(m * k * n).toBeGreaterThan(NATIVE_MIN_WORK); // auto takes these to OpenBLAS
+    const A = random(m, k, rng), B = random(k, n, rng);
+    const prev = setMatmulBackend('js');
+    const ref = matmulNaive(A, B);
+    setMatmulBackend('native');
+    const ws = new WasmWorkspace({ A: [m, k], B: [k, n], Bt: [n, k], C: [m, n] });
+    ws.matrices.A.data.set(A.data); ws.matrices.B.data.set(B.data); ws.matrices.Bt.data.set(B.transpose().data);
+    const outs = [
+      matmul(A, B), matmulTN(A.transpose(), B), matmulNT(A, B.transpose()),
+      matmul(ws.matrices.A, ws.matrices.B, ws.matrices.C).clone(),
+      matmulNT(ws.matrices.A, ws.matrices.Bt, ws.matrices.C).clone(),
+    ];
+    setMatmulBackend(prev);
+    for (const c of outs) expect(normDiff(c.data, ref.data)).toBeLessThan(1e-14);
+  });
+  it('accumulates, and refuses layouts BLAS cannot express (the caller then uses WASM/JS)', () => {
+    const A = random(5, 7, rng), B = random(7, 6, rng), C = random(5, 6, rng);
+    const expected = matmulNaive(A, B);
+    for (let i = 0; i < C.data.length; i++) expected.data[i] += C.data[i]!;
+    expect(gemmNative(5, 6, 7, A.data, 7, 1, B.data, 6, 1, C.data, 6, true)).toBe(true);
+    expect(maxRelDiff(C.data, expected.data)).toBeLessThan(1e-12);
+    const untouched = C.data.slice();
+    expect(gemmNative(5, 6, 3, A.data, 14, 2, B.data, 6, 1, C.data, 6)).toBe(false); // no unit stride
+    expect(gemmNative(5, 6, 7, A.data, 3, 1, B.data, 6, 1, C.data, 6)).toBe(false); // lda < k
+    expect(Array.from(C.data)).toEqual(Array.from(untouched));
   });
 });

@@ -1,5 +1,5 @@
 import {
-  Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN,
+  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, nativeMuKernels, wasmAvailable,
   type Divergence, type Initializer, type Objective, type PluginRef, type Problem, type Regularizer,
   type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
@@ -66,8 +66,9 @@ export interface MuState {
   M?: Float64Array;
   W: Matrix;
   H: Matrix;
-  /** Λ = WH for the current W, H. */
+  /** Λ = WH for the current W, H (unless `staleL`: the β = 2 and fused paths skip it until needed). */
   L: Matrix;
+  staleL: boolean;
   /** Work buffers F×N: numerator weights A and denominator weights B. */
   A: Matrix;
   B: Matrix;
@@ -252,15 +253,35 @@ export class MuSolver implements Solver<MuState> {
       freezeAllW = fw.length > 0 && frozenCols.every((x) => x === 1);
     }
     const norm = this.normalization();
+    // Every matrix a product touches lives in one WasmWorkspace: products run in place (WASM or
+    // the OpenBLAS addon, which reads WASM memory directly), no copies, no allocation per step.
+    // B (denominator weights) is never read where the denominators are sums or Gram products.
+    const sumsOnly = this.path.kind === 'beta' && (this.path.beta === 1 || this.path.beta === 2) && !M && this.shift === 0;
+    const shapes: Record<'V' | 'Vd' | 'W' | 'H' | 'L' | 'A' | 'B' | 'numW' | 'denW' | 'numH' | 'denH' | 'gram', [number, number]> = {
+      V: [F, N], Vd: [this.shift > 0 ? F : 0, N], W: [F, K], H: [K, N], L: [F, N], A: [F, N], B: [sumsOnly ? 0 : F, N],
+      numW: [F, K], denW: [F, K], numH: [K, N], denH: [K, N], gram: [K, K],
+    };
+    let mats: Record<keyof typeof shapes, Matrix> | undefined;
+    try {
+      if (wasmAvailable) mats = new WasmWorkspace(shapes).matrices;
+    } catch (e) {
+      // Beyond wasm32's 4 GiB: ordinary matrices (products then go through the copying paths).
+      if (!(e instanceof NmflabError)) throw e;
+    }
+    mats ??= Object.fromEntries(Object.entries(shapes).map(([k, [r, c]]) => [k, new Matrix(r, c)])) as Record<keyof typeof shapes, Matrix>;
+    mats.V.data.set(V.data);
+    mats.W.data.set(W.data);
+    mats.H.data.set(H.data);
+    if (this.shift > 0) for (let i = 0; i < V.data.length; i++) mats.Vd.data[i] = V.data[i]! + this.shift;
     const state: MuState = {
-      F, N, K, V, M, W, H, Vd: this.shift > 0 ? new Matrix(F, N, V.data.map((v) => v + this.shift)) : V,
-      L: new Matrix(F, N), A: new Matrix(F, N), B: new Matrix(F, N),
-      numW: new Matrix(F, K), denW: new Matrix(F, K), numH: new Matrix(K, N), denH: new Matrix(K, N),
-      gram: new Matrix(K, K), sums: new Float64Array(Math.max(F, N, K)), norms: new Float64Array(K),
+      F, N, K, V: mats.V, M, W: mats.W, H: mats.H, Vd: this.shift > 0 ? mats.Vd : mats.V,
+      L: mats.L, staleL: false, A: mats.A, B: mats.B,
+      numW: mats.numW, denW: mats.denW, numH: mats.numH, denH: mats.denH,
+      gram: mats.gram, sums: new Float64Array(Math.max(F, N, K)), norms: new Float64Array(K),
       frozenCols, freezeAllW, freezeH: problem.freezeH ?? this.freezeHOpt,
       normalizeW: norm.W, normalizeH: norm.H, iteration: 0,
     };
-    matmul(W, H, state.L);
+    matmul(state.W, state.H, state.L);
     return state;
   }
 
@@ -276,7 +297,28 @@ export class MuSolver implements Solver<MuState> {
     if (this.path.kind === 'beta') {
       const beta = this.path.beta;
       const b2 = beta - 2, b1 = beta - 1;
-      if (beta === 1) {
+      if (!M && sh === 0 && (beta === 1 || beta === 0)) {
+        // Fused fast passes (no mask, no shift): one division per entry, no power. The native
+        // addon runs the same formulas vectorized (bit-identical) when it is loaded.
+        const nk = nativeMuKernels();
+        if (nk) {
+          nk.muWeights(beta, L, V, A, B, eps);
+        } else if (beta === 1) {
+          // B = 1 is never read: the denominators are row/column sums (ratioW, ratioH).
+          for (let i = 0; i < n; i++) {
+            const l = L[i]!;
+            A[i] = V[i]! / (l > eps ? l : eps);
+          }
+        } else {
+          // β = 0: A = V/Λ², B = 1/Λ.
+          for (let i = 0; i < n; i++) {
+            const l = L[i]!;
+            const r = 1 / (l > eps ? l : eps);
+            B[i] = r;
+            A[i] = r * r * V[i]!; // the masked path's order, so an all-ones mask changes no bit
+          }
+        }
+      } else if (beta === 1) {
         for (let i = 0; i < n; i++) {
           const l = L[i]! + sh;
           const lf = l > eps ? l : eps;
@@ -302,7 +344,8 @@ export class MuSolver implements Solver<MuState> {
           else pw = Math.pow(ln, b2);
           const mp = m * pw;
           A[i] = mp * V[i]!;
-          B[i] = b1 === 0 ? m * l : mp * (b1 < 0 ? ln : l);
+          // Λ^{β−1}: Λ^{β−2}·Λ (Λ floored where β−1 < 0); at β = 0 directly 1/Λ, one rounding.
+          B[i] = b1 === 0 ? m * l : b2 === -2 ? m / ln : mp * (b1 < 0 ? ln : l);
         }
       }
     } else {
@@ -323,6 +366,17 @@ export class MuSolver implements Solver<MuState> {
     }
   }
 
+  /**
+   * β ∈ {0, 1}, no mask, no shift, and the native addon: numerators (and β = 0 denominators)
+   * from `muFused`, Λ never stored (recomputed only for the objective).
+   */
+  private fusedCode(s: MuState): 0 | 1 | -1 {
+    if (this.path.kind !== 'beta' || s.M || this.shift !== 0) return -1;
+    const beta = this.path.beta;
+    if (beta !== 0 && beta !== 1) return -1;
+    return nativeMuKernels() ? beta : -1;
+  }
+
   private euclidFast(s: MuState): boolean {
     return this.path.kind === 'beta' && this.path.beta === 2 && !s.M && this.shift === 0;
   }
@@ -337,21 +391,31 @@ export class MuSolver implements Solver<MuState> {
       matmul(s.W, s.gram, s.denW);
       return;
     }
+    const code = this.fusedCode(s);
+    if (code >= 0 && nativeMuKernels()!.muFused(code as 0 | 1, 0, s.F, s.N, s.K, s.V.data, s.W.data, s.H.data, s.numW.data, s.denW.data, this.eps)) {
+      if (code === 1) this.sumsW(s);
+      return;
+    }
+    this.freshL(s);
     this.weights(s);
     matmulNT(s.A, s.H, s.numW);
     if (this.path.kind === 'beta' && beta === 1 && !s.M && this.shift === 0) {
-      // den = 1 Hᵀ: the row sums of H, broadcast over rows of W.
-      const { K, N } = s;
-      const h = s.H.data, sums = s.sums, d = s.denW.data;
-      for (let k = 0; k < K; k++) {
-        let t = 0;
-        for (let j = 0; j < N; j++) t += h[k * N + j]!;
-        sums[k] = t;
-      }
-      for (let f = 0; f < s.F; f++) for (let k = 0; k < K; k++) d[f * K + k] = sums[k]!;
+      this.sumsW(s);
       return;
     }
     matmulNT(s.B, s.H, s.denW);
+  }
+
+  /** β = 1 W denominator 1Hᵀ: the row sums of H, broadcast over rows of W. */
+  private sumsW(s: MuState): void {
+    const { K, N } = s;
+    const h = s.H.data, sums = s.sums, d = s.denW.data;
+    for (let k = 0; k < K; k++) {
+      let t = 0;
+      for (let j = 0; j < N; j++) t += h[k * N + j]!;
+      sums[k] = t;
+    }
+    for (let f = 0; f < s.F; f++) for (let k = 0; k < K; k++) d[f * K + k] = sums[k]!;
   }
 
   private ratioH(s: MuState): void {
@@ -362,18 +426,28 @@ export class MuSolver implements Solver<MuState> {
       matmul(s.gram, s.H, s.denH);
       return;
     }
+    const code = this.fusedCode(s);
+    if (code >= 0 && nativeMuKernels()!.muFused(code as 0 | 1, 1, s.F, s.N, s.K, s.V.data, s.W.data, s.H.data, s.numH.data, s.denH.data, this.eps)) {
+      if (code === 1) this.sumsH(s);
+      return;
+    }
+    this.freshL(s);
     this.weights(s);
     matmulTN(s.W, s.A, s.numH);
     if (this.path.kind === 'beta' && beta === 1 && !s.M && this.shift === 0) {
-      // den = Wᵀ 1: the column sums of W, broadcast over columns of H.
-      const { K, N, F } = s;
-      const w = s.W.data, sums = s.sums, d = s.denH.data;
-      sums.fill(0, 0, K);
-      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) sums[k] += w[f * K + k]!;
-      for (let k = 0; k < K; k++) d.fill(sums[k]!, k * N, (k + 1) * N);
+      this.sumsH(s);
       return;
     }
     matmulTN(s.W, s.B, s.denH);
+  }
+
+  /** β = 1 H denominator Wᵀ1: the column sums of W, broadcast over columns of H. */
+  private sumsH(s: MuState): void {
+    const { K, N, F } = s;
+    const w = s.W.data, sums = s.sums, d = s.denH.data;
+    sums.fill(0, 0, K);
+    for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) sums[k] += w[f * K + k]!;
+    for (let k = 0; k < K; k++) d.fill(sums[k]!, k * N, (k + 1) * N);
   }
 
   /**
@@ -387,6 +461,10 @@ export class MuSolver implements Solver<MuState> {
     const beta = this.path.kind === 'beta' ? this.path.beta : 1;
     const floor = this.factorFloor;
     const nReg = regs.length;
+    if (nReg === 0 && (!frozen || !frozen.includes(1))) {
+      this.applyPlain(X, num, den);
+      return;
+    }
     for (let i = 0; i < X.length; i++) {
       if (frozen && frozen[i % cols] === 1) continue;
       const xbar = X[i]!;
@@ -406,6 +484,50 @@ export class MuSolver implements Solver<MuState> {
       } else {
         x = xbar * this.solveSurrogate(P > eps ? P : eps, c, Q, beta, gamma);
       }
+      if (floor === 'eps') {
+        if (!(x > eps)) x = eps;
+      } else if (floor === 'zero') {
+        if (!(x >= 2.220446049250313e-16)) x = 0;
+      } else if (!(x >= 0)) x = 0;
+      X[i] = x;
+    }
+  }
+
+  /**
+   * `apply` without penalties or frozen entries: the same formulas (x̄·(Q/max(P, ε))^γ, then the
+   * floor), one tight loop per γ and floor rule — no per-entry branching on settings, no
+   * `Math.pow` for γ = 1 or ½.
+   */
+  private applyPlain(X: Float64Array, num: Float64Array, den: Float64Array): void {
+    const eps = this.eps;
+    const gamma = this.path.gamma;
+    const n = X.length;
+    const floor = this.factorFloor;
+    const nk = floor === 'eps' && (gamma === 1 || gamma === 0.5) ? nativeMuKernels() : null;
+    if (nk) {
+      nk.muApply(gamma === 1 ? 1 : 2, X, num, den, eps);
+      return;
+    }
+    if (gamma === 1 && floor === 'eps') {
+      for (let i = 0; i < n; i++) {
+        const d = den[i]!;
+        const x = X[i]! * (num[i]! / (d > eps ? d : eps));
+        X[i] = x > eps ? x : eps;
+      }
+      return;
+    }
+    if (gamma === 0.5 && floor === 'eps') {
+      for (let i = 0; i < n; i++) {
+        const d = den[i]!;
+        const x = X[i]! * Math.sqrt(num[i]! / (d > eps ? d : eps));
+        X[i] = x > eps ? x : eps;
+      }
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const d = den[i]!;
+      const ratio = num[i]! / (d > eps ? d : eps);
+      let x = X[i]! * (gamma === 1 ? ratio : gamma === 0.5 ? Math.sqrt(ratio) : Math.pow(ratio, gamma));
       if (floor === 'eps') {
         if (!(x > eps)) x = eps;
       } else if (floor === 'zero') {
@@ -475,21 +597,37 @@ export class MuSolver implements Solver<MuState> {
       this.ratioW(s);
       this.apply(s.W.data, s.numW.data, s.denW.data, this.regsW, s.K, s.frozenCols);
       if (s.normalizeW !== 'none') this.rescale(s, 'W', s.normalizeW);
-      // The β = 2 H update works from WᵀW and WᵀV: Λ is only needed again for the objective.
-      if (s.freezeH || !this.euclidFast(s)) matmul(s.W, s.H, s.L);
+      // The β = 2 updates work from Gram matrices, WᵀV and VHᵀ: Λ is only needed for the objective.
+      if (this.euclidFast(s) || this.fusedCode(s) >= 0) s.staleL = true;
+      else matmul(s.W, s.H, s.L);
     }
     if (!s.freezeH) {
       this.ratioH(s);
       this.apply(s.H.data, s.numH.data, s.denH.data, this.regsH, s.N, undefined);
       if (s.normalizeH !== 'none') this.rescale(s, 'H', s.normalizeH);
-      matmul(s.W, s.H, s.L);
+      if (this.euclidFast(s) || this.fusedCode(s) >= 0) s.staleL = true;
+      else matmul(s.W, s.H, s.L);
     }
     s.iteration++;
   }
 
+  /** The model Λ = WH of the current factors (a view into the state: copy it to keep it). */
+  model(s: MuState): Matrix {
+    return this.freshL(s);
+  }
+
+  /** Λ = WH, recomputed if the β = 2 or fused path left it stale. */
+  private freshL(s: MuState): Matrix {
+    if (s.staleL) {
+      matmul(s.W, s.H, s.L);
+      s.staleL = false;
+    }
+    return s.L;
+  }
+
   /** Data term Σ M⊙d(V|WH) and each penalty, on the Λ kept up to date by `step`. */
   objective(s: MuState): Objective {
-    const terms: Record<string, number> = { data: this.div.value(s.V.data, s.L.data, s.M) };
+    const terms: Record<string, number> = { data: this.div.value(s.V.data, this.freshL(s).data, s.M) };
     let total = terms.data!;
     this.regs.forEach((r, i) => {
       const v = r.value(r.target === 'W' ? s.W.data : s.H.data);
@@ -500,7 +638,8 @@ export class MuSolver implements Solver<MuState> {
   }
 
   result(s: MuState): SolverResult {
-    return { W: s.W, H: s.H };
+    // Copies: the state's matrices are views into its (large) WASM workspace memory.
+    return { W: s.W.clone(), H: s.H.clone() };
   }
 }
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Matrix, Rng, fit, matmul, matmulNT, matmulTN, maxRelDiff, NmflabError, type Divergence, type Problem, type Regularizer } from '@nmflab/core';
+import {
+  Matrix, Rng, fit, matmul, matmulNT, matmulTN, maxRelDiff, NmflabError, nativeAvailable, nativeThreads, setMatmulBackend, setNativeThreads,
+  type Divergence, type Problem, type Regularizer,
+} from '@nmflab/core';
 import { MuSolver, type MuOptions } from '@nmflab/solvers';
 import randomInit from '../../src/initializers/random.js';
 import { betaDivergence, lpPenalty, randMatrix } from '../support/oracles.js';
@@ -142,7 +145,7 @@ describe('mu: invariants', () => {
     sH.step(stH);
     for (let n = 0; n < p.V.cols; n++) {
       let a = 0, b = 0;
-      for (let f = 0; f < p.V.rows; f++) { a += stH.L.get(f, n); b += p.V.get(f, n); }
+      for (let f = 0; f < p.V.rows; f++) { a += sH.model(stH).get(f, n); b += p.V.get(f, n); }
       expect(Math.abs(a - b) / b).toBeLessThan(1e-13);
     }
     const sW = solver(betaDivergence(1));
@@ -150,7 +153,7 @@ describe('mu: invariants', () => {
     sW.step(stW);
     for (let f = 0; f < p.V.rows; f++) {
       let a = 0, b = 0;
-      for (let n = 0; n < p.V.cols; n++) { a += stW.L.get(f, n); b += p.V.get(f, n); }
+      for (let n = 0; n < p.V.cols; n++) { a += sW.model(stW).get(f, n); b += p.V.get(f, n); }
       expect(Math.abs(a - b) / b).toBeLessThan(1e-13);
     }
   });
@@ -168,16 +171,17 @@ describe('mu: invariants', () => {
     expect(maxRelDiff(o.W.col(0), p.W0!.col(0))).toBeGreaterThan(1e-3);
   });
 
-  it('an all-ones mask equals no mask (bit for bit on the general path, 1e-12 on the β = 1, 2 fast paths)', () => {
+  it('an all-ones mask equals no mask (bit for bit on the general path, 1e-12 on the β = 0, 1, 2 fast paths)', () => {
     const p = problem(10, 9, 3, 4);
     const ones = Matrix.filled(10, 9, 1);
-    for (const beta of [0.5, 0, 3]) {
+    for (const beta of [0.5, 3]) {
       const a = trajectory(solver(betaDivergence(beta)), p, 10);
       const b = trajectory(solver(betaDivergence(beta)), { ...p, mask: ones }, 10);
       expect(Array.from(b.W.data)).toEqual(Array.from(a.W.data));
       expect(b.f).toEqual(a.f);
     }
-    for (const beta of [1, 2]) {
+    // β = 0, 1 take the fused native path (other product shapes) when the addon is built.
+    for (const beta of [0, 1, 2]) {
       const a = trajectory(solver(betaDivergence(beta)), p, 10);
       const b = trajectory(solver(betaDivergence(beta)), { ...p, mask: ones }, 10);
       expect(maxRelDiff(a.W.data, b.W.data)).toBeLessThan(1e-12);
@@ -241,7 +245,7 @@ describe('mu: invariants', () => {
       const c = st.W.col(k);
       expect(Math.hypot(...c)).toBeCloseTo(1, 12);
     }
-    expect(maxRelDiff(matmul(st.W, st.H).data, st.L.data)).toBeLessThan(1e-14);
+    expect(maxRelDiff(matmul(st.W, st.H).data, s.model(st).data)).toBeLessThan(1e-14);
     // Rescaling changes the penalty's value: no monotonicity is claimed then.
     expect(s.monotone).toBe(false);
     expect(new MuSolver({ divergence: betaDivergence(1), regularizers: regs, normalize: 'none' }).monotone).toBe(true);
@@ -331,5 +335,99 @@ describe('mu with the registered plugins', async () => {
   });
   it('a dual divergence is refused with a clear error', () => {
     expect(() => make({ divergence: { id: 'beta', params: { beta: 1, dual: true } } })).toThrow(/has no multiplicative update.*dual/);
+  });
+});
+
+describe('mu: fast paths against the straightforward formulas (one code path for correctness)', () => {
+  // Small, so 200 iterations stay fast; `native` forces every product through OpenBLAS (and the
+  // element-wise passes through C) whatever its size, when the optional addon is built.
+  const [F, N, K] = [24, 40, 4];
+  const p = problem(F, N, K, 11);
+  const eps = 1.1920928955078125e-7;
+
+  /** Textbook MU(mm) with Math.pow everywhere, plain loops and the JS product kernel. */
+  function reference(beta: number, iters: number): { W: Matrix; H: Matrix; f: number } {
+    const prev = setMatmulBackend('js');
+    const V = p.V, W = p.W0!.clone(), H = p.H0!.clone();
+    const gamma = beta < 1 ? 1 / (2 - beta) : beta > 2 ? 1 / (beta - 1) : 1;
+    const div = betaDivergence(beta);
+    const A = new Matrix(F, N), B = new Matrix(F, N);
+    const weights = (L: Matrix) => {
+      for (let i = 0; i < L.data.length; i++) {
+        const l = L.data[i]!, lf = Math.max(l, eps);
+        A.data[i] = V.data[i]! * Math.pow(beta - 2 < 0 ? lf : l, beta - 2);
+        B.data[i] = Math.pow(beta - 1 < 0 ? lf : l, beta - 1);
+      }
+    };
+    const update = (X: Matrix, num: Matrix, den: Matrix) => {
+      for (let i = 0; i < X.data.length; i++) {
+        X.data[i] = Math.max(X.data[i]! * Math.pow(num.data[i]! / Math.max(den.data[i]!, eps), gamma), eps);
+      }
+    };
+    let L = matmul(W, H);
+    for (let it = 0; it < iters; it++) {
+      weights(L);
+      update(W, matmulNT(A, H), matmulNT(B, H));
+      L = matmul(W, H);
+      weights(L);
+      update(H, matmulTN(W, A), matmulTN(W, B));
+      L = matmul(W, H);
+    }
+    setMatmulBackend(prev);
+    return { W, H, f: div.value(V.data, L.data) };
+  }
+
+  const backends = ['js', 'wasm', 'auto', ...(nativeAvailable ? ['native'] as const : [])] as const;
+  for (const beta of [2, 1, 0, 0.5]) {
+    it(`β = ${beta}: 200 iterations on every backend (${backends.join(', ')}) agree with the formulas to 1e-9`, () => {
+      const ref = reference(beta, 200);
+      for (const b of backends) {
+        const prev = setMatmulBackend(b);
+        const s = solver(betaDivergence(beta));
+        const st = s.init(p, new Rng(1));
+        for (let i = 0; i < 200; i++) s.step(st);
+        const got = { f: s.objective(st).terms.data!, ...s.result(st) };
+        setMatmulBackend(prev);
+        expect(Math.abs(got.f - ref.f) / ref.f, `${b} objective`).toBeLessThan(1e-9);
+        expect(maxRelDiff(got.W.data, ref.W.data), `${b} W`).toBeLessThan(1e-9);
+        expect(maxRelDiff(got.H.data, ref.H.data), `${b} H`).toBeLessThan(1e-9);
+      }
+    });
+  }
+
+  it('the js and wasm backends give bit-identical trajectories (same summation order)', () => {
+    for (const beta of [1, 0]) {
+      const runs = (['js', 'wasm'] as const).map((b) => {
+        const prev = setMatmulBackend(b);
+        const r = trajectory(solver(betaDivergence(beta)), p, 20);
+        setMatmulBackend(prev);
+        return r;
+      });
+      expect(Array.from(runs[1]!.W.data)).toEqual(Array.from(runs[0]!.W.data));
+      expect(runs[1]!.f).toEqual(runs[0]!.f);
+    }
+  });
+
+  it.skipIf(!nativeAvailable)('native: same results for 1 and 2 OpenBLAS threads (splits never cut the reduction)', () => {
+    const threads = nativeThreads();
+    const runs = [1, 2].map((t) => {
+      setNativeThreads(t);
+      const prev = setMatmulBackend('native');
+      const r = trajectory(solver(betaDivergence(1)), problem(300, 700, 20, 5), 3);
+      setMatmulBackend(prev);
+      return r;
+    });
+    setNativeThreads(threads);
+    expect(Array.from(runs[1]!.W.data)).toEqual(Array.from(runs[0]!.W.data));
+    expect(runs[1]!.f).toEqual(runs[0]!.f);
+  });
+
+  it('keeps every matrix of the state in one WasmWorkspace (products in place, no copies)', () => {
+    const s = solver(betaDivergence(1));
+    const st = s.init(p, new Rng(1));
+    const mats = [st.V, st.W, st.H, st.L, st.A, st.B, st.numW, st.denW, st.numH, st.denH, st.gram];
+    expect(mats.every((m) => m.data.buffer === st.V.data.buffer)).toBe(true);
+    // result() returns copies, not views into the workspace memory.
+    expect(s.result(st).W.data.buffer).not.toBe(st.V.data.buffer);
   });
 });
