@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Rng, bssEvalSources, bssEvalImages, prepareReferences } from '@nmflab/core';
-import { table, timeMs } from './util.mjs';
+import { table, timeMs, cpuMs } from './util.mjs';
 
 export const title = 'BSS Eval: 2 sources × 10 s @ 16 kHz, nmflab vs mir_eval 0.7 (same run)';
 
@@ -22,18 +22,6 @@ dt, dc = sorted(ts)[1]
 print(json.dumps({'ms': dt * 1000, 'cpu': dc * 1000, 'sdr': sdr.tolist(), 'sir': sir.tolist(), 'sar': sar.tolist(), 'perm': p.tolist()}))
 `;
 
-/** Median CPU time (ms, user+system of this process) of `fn`: less noisy than wall time on a shared machine. */
-function cpuMs(fn, reps = 3) {
-  fn();
-  const t = [];
-  for (let i = 0; i < reps; i++) {
-    const c = process.cpuUsage();
-    fn();
-    const d = process.cpuUsage(c);
-    t.push((d.user + d.system) / 1000);
-  }
-  return t.sort((a, b) => a - b)[Math.floor(reps / 2)];
-}
 
 export default async function () {
   const rng = new Rng(7);

@@ -4,21 +4,8 @@
 // decreases over the warm-up iterations. Timings on a shared machine are noisy.
 import { ComplexMatrix, Matrix, Rng, matmul, matmulNT, matmulTN } from '@nmflab/core';
 import { solverPlugins } from '@nmflab/solvers';
-import { table, timeMs } from './util.mjs';
+import { table, timeMs, cpuMs } from './util.mjs';
 
-/** Median process CPU time (ms) per call, less disturbed than wall time on a shared machine. */
-function cpuMs(fn, reps) {
-  fn();
-  const t = [];
-  for (let i = 0; i < reps; i++) {
-    const c = process.cpuUsage();
-    fn();
-    const d = process.cpuUsage(c);
-    t.push((d.user + d.system) / 1000);
-  }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)];
-}
 
 export const title = 'Complex NMF, pLSA, sparse coding: ms per iteration vs one EU-MU iteration';
 

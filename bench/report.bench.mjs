@@ -4,21 +4,8 @@
 // components figure for K = 16. Checked before timing: PNG size and a well-formed-looking SVG.
 import { Matrix, Rng, Stft } from '@nmflab/core';
 import { componentsSpec, heatmapPng, imageOnAxesSpec, pngDataUri, renderSvg, toDb } from '@nmflab/report';
-import { table } from './util.mjs';
+import { table, cpuMsAsync } from './util.mjs';
 
-/** Median process CPU time (ms): less disturbed than wall time when other jobs share the cores. */
-async function cpuMs(fn, reps = 3) {
-  await fn();
-  const t = [];
-  for (let i = 0; i < reps; i++) {
-    const a = process.cpuUsage();
-    await fn();
-    const b = process.cpuUsage(a);
-    t.push((b.user + b.system) / 1000);
-  }
-  t.sort((x, y) => x - y);
-  return t[Math.floor(reps / 2)];
-}
 
 export const title = 'Report figures, 60 s at 16 kHz (513 × 3751 spectrogram), against the STFT of the signal';
 
@@ -39,12 +26,12 @@ export default async function () {
   const H = new Matrix(K, S.cols, Float64Array.from({ length: S.cols * K }, () => rng.uniform()));
   const comp = componentsSpec(W, H, { wAxis: { values: Float64Array.from({ length: S.rows }, (_, f) => f), title: 'f' }, hAxis: { values: Float64Array.from({ length: S.cols }, (_, n) => n), title: 'n' } });
 
-  const ref = await cpuMs(() => s.represent(s.analyze(x)));
+  const ref = await cpuMsAsync(() => s.represent(s.analyze(x)));
   const rows = [
     ['STFT + magnitude (reference)', ref],
-    ['dB + PNG heat map 800×256', await cpuMs(() => heatmapPng(toDb(S.data), S.rows, S.cols, { min: -80, max: 0, flipY: true }))],
-    ['spectrogram figure → SVG (Vega)', await cpuMs(() => renderSvg(spec))],
-    ['components K=16 → SVG (Vega)', await cpuMs(() => renderSvg(comp))],
+    ['dB + PNG heat map 800×256', await cpuMsAsync(() => heatmapPng(toDb(S.data), S.rows, S.cols, { min: -80, max: 0, flipY: true }))],
+    ['spectrogram figure → SVG (Vega)', await cpuMsAsync(() => renderSvg(spec))],
+    ['components K=16 → SVG (Vega)', await cpuMsAsync(() => renderSvg(comp))],
   ];
   table(rows.map(([what, ms]) => ({ what, 'CPU ms': ms.toFixed(1), 'ratio to STFT': (ms / ref).toFixed(2) })));
   console.log(`(PNG ${(hm.png.length / 1024).toFixed(0)} KiB, spectrogram SVG ${(svg.length / 1024).toFixed(0)} KiB; CPU times, 2 shared cores: noisy)`);

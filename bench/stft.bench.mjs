@@ -4,24 +4,11 @@
 // The round trip and one DFT frame are checked before anything is timed.
 import { createRequire } from 'node:module';
 import { Rng, Stft } from '@nmflab/core';
-import { table, timeMs } from './util.mjs';
+import { table, timeMs, cpuMs } from './util.mjs';
 
 // fft.js is a dependency of core, not of the workspace root: resolve it from there.
 const FFT = createRequire(import.meta.resolve('@nmflab/core'))('fft.js');
 
-/** Median process CPU time (ms) of `fn`: less disturbed than wall time when other jobs share the cores. */
-function cpuMs(fn, reps = 3) {
-  fn();
-  const t = [];
-  for (let i = 0; i < reps; i++) {
-    const a = process.cpuUsage();
-    fn();
-    const b = process.cpuUsage(a);
-    t.push((b.user + b.system) / 1000);
-  }
-  t.sort((x, y) => x - y);
-  return t[Math.floor(reps / 2)];
-}
 
 export const title = 'STFT / ISTFT, 60 s at 16 kHz, frame 1024, hop 256 (hann, centred)';
 

@@ -22,3 +22,32 @@ export function table(rows) {
   console.log(line(cols));
   for (const r of rows) console.log(line(cols.map((c) => r[c])));
 }
+
+/** Median process CPU time (ms, user + system) of `fn` over `reps` runs after one warm-up: less
+ * disturbed than wall time when the machine is shared. */
+export function cpuMs(fn, reps = 3) {
+  fn();
+  const t = [];
+  for (let i = 0; i < reps; i++) {
+    const c = process.cpuUsage();
+    fn();
+    const d = process.cpuUsage(c);
+    t.push((d.user + d.system) / 1000);
+  }
+  t.sort((a, b) => a - b);
+  return t[Math.floor(reps / 2)];
+}
+
+/** `cpuMs` for an async `fn`. */
+export async function cpuMsAsync(fn, reps = 3) {
+  await fn();
+  const t = [];
+  for (let i = 0; i < reps; i++) {
+    const c = process.cpuUsage();
+    await fn();
+    const d = process.cpuUsage(c);
+    t.push((d.user + d.system) / 1000);
+  }
+  t.sort((a, b) => a - b);
+  return t[Math.floor(reps / 2)];
+}
