@@ -343,3 +343,21 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return m;
 }
+
+/**
+ * Hoyer (2004) sparseness s(x) = (√n − ‖x‖₁/‖x‖₂)/(√n − 1) ∈ [0, 1] of the n entries
+ * x[start], x[start + stride], … (1: one non-zero entry, 0: all equal in magnitude). An all-zero
+ * vector has no non-zero entry and counts as 1. Strided, so a column or a row of a matrix needs no copy.
+ */
+export function hoyerSparseness(x: ArrayLike<number>, start = 0, stride = 1, n = x.length): number {
+  let l1 = 0, l2 = 0;
+  for (let i = 0, j = start; i < n; i++, j += stride) {
+    const v = Math.abs(x[j]!);
+    l1 += v;
+    l2 += v * v;
+  }
+  if (l2 === 0) return 1;
+  const r = Math.sqrt(n);
+  // Clamp: rounding can push ‖x‖₁/‖x‖₂ a hair outside [1, √n].
+  return Math.min(1, Math.max(0, (r - l1 / Math.sqrt(l2)) / (r - 1)));
+}

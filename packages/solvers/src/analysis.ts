@@ -1,4 +1,4 @@
-import { Matrix, matmul, matmulTN, NmflabError } from '@nmflab/core';
+import { Matrix, hoyerSparseness, matmul, matmulTN, NmflabError } from '@nmflab/core';
 import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import { PNG } from 'pngjs';
 
@@ -74,17 +74,10 @@ export function pca(V: Matrix, k: number, center = true): PcaResult {
   return { components: U, scores: matmulTN(U, X), mean, variances };
 }
 
-/** Hoyer (2004) sparseness (√n − ‖x‖₁/‖x‖₂)/(√n − 1) of |x|, in [0, 1]; a zero vector counts as 0. */
+/** Hoyer (2004) sparseness of |x| (core's `hoyerSparseness`), in [0, 1]; here a zero or 1-entry vector counts as 0. */
 export function hoyer(x: ArrayLike<number>): number {
-  const n = x.length;
-  let l1 = 0, l2 = 0;
-  for (let i = 0; i < n; i++) {
-    l1 += Math.abs(x[i]!);
-    l2 += x[i]! * x[i]!;
-  }
-  if (n < 2 || l2 === 0) return 0;
-  const r = Math.sqrt(n);
-  return (r - l1 / Math.sqrt(l2)) / (r - 1);
+  if (x.length < 2 || !Array.prototype.some.call(x, (v: number) => v !== 0)) return 0;
+  return hoyerSparseness(x);
 }
 
 export function column(M: Matrix, j: number): Float64Array {

@@ -2,6 +2,7 @@ import { bssEvalSources } from '../bss-eval.js';
 import { NmflabError } from '../errors.js';
 import { ComplexMatrix, Matrix } from '../matrix.js';
 import { definePlugin } from '../plugin.js';
+import { hoyerSparseness } from '../kernels.js';
 import { Stft } from '../signal/stft.js';
 
 /**
@@ -16,18 +17,8 @@ import { Stft } from '../signal/stft.js';
  * (√N − ‖h‖₁/‖h‖₂)/(√N − 1).
  */
 export function hoyer(H: Matrix): number {
-  const N = H.cols;
   let s = 0;
-  for (let k = 0; k < H.rows; k++) {
-    let l1 = 0;
-    let l2 = 0;
-    for (let n = 0; n < N; n++) {
-      const v = Math.abs(H.data[k * N + n]!);
-      l1 += v;
-      l2 += v * v;
-    }
-    s += l2 > 0 ? (Math.sqrt(N) - l1 / Math.sqrt(l2)) / (Math.sqrt(N) - 1) : 1;
-  }
+  for (let k = 0; k < H.rows; k++) s += hoyerSparseness(H.data, k * H.cols, 1, H.cols);
   return s / H.rows;
 }
 

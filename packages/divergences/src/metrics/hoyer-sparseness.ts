@@ -1,22 +1,10 @@
-import { NmflabError, definePlugin, type Matrix, type MetricValue } from '@nmflab/core';
+import { NmflabError, definePlugin, hoyerSparseness, type Matrix, type MetricValue } from '@nmflab/core';
 
 /**
- * Hoyer (2004) sparseness s(x) = (√n − ‖x‖₁/‖x‖₂)/(√n − 1) ∈ [0, 1] (1: one non-zero entry,
- * 0: all entries equal in magnitude), per column of W (n = F) and per row of H (n = N), and
- * their means. An all-zero vector has no non-zero entry and counts as 1.
+ * Hoyer (2004) sparseness per column of W (n = F) and per row of H (n = N), and their means
+ * (`hoyerSparseness` of core: 1 for one non-zero entry, 0 for all entries equal in magnitude).
  */
-export function hoyer(x: ArrayLike<number>, start: number, stride: number, n: number): number {
-  let l1 = 0, l2 = 0;
-  for (let i = 0, j = start; i < n; i++, j += stride) {
-    const v = Math.abs(x[j]!);
-    l1 += v;
-    l2 += v * v;
-  }
-  if (l2 === 0) return 1;
-  const r = Math.sqrt(n);
-  // Clamp: rounding can push ‖x‖₁/‖x‖₂ a hair outside [1, √n].
-  return Math.min(1, Math.max(0, (r - l1 / Math.sqrt(l2)) / (r - 1)));
-}
+export const hoyer = hoyerSparseness;
 
 function need(M: Matrix, name: string, dim: number): void {
   if (dim < 2) {
