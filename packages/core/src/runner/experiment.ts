@@ -24,21 +24,10 @@ export type RunEvent =
   | { type: 'progress'; index: number; iteration: number; max: number }
   | { type: 'end'; index: number; name: string; record: RunRecord };
 
-export interface ExperimentOptions {
-  /** The YAML config (ignored with `resume`, which reads the sweep folder's sweep.yaml). */
-  configFile?: string;
-  sets?: readonly string[];
-  sweeps?: readonly string[];
-  /** Plugin module files from the command line, added to the config's `plugins:`. */
-  plugins?: readonly string[];
-  /** Root of results (default `results`). */
-  outDir?: string;
-  /** Sweep folder of an interrupted experiment to complete. */
-  resume?: string;
+/** What runExperiment takes: what locates and prepares the sweep (OpenOptions) plus how to run it. */
+export interface ExperimentOptions extends Pick<OpenOptions, 'configFile' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'resume' | 'createRunEnv'> {
   /** Worker threads (default: the core count). */
   jobs?: number;
-  /** Builds the environment (registry, signal layer) from the user's plugin files. */
-  createRunEnv: (pluginFiles: string[]) => Promise<RunEnv>;
   /**
    * Module URL exporting `createRunEnv`, loaded inside each worker thread. Without it runs execute
    * one at a time in this thread (tests against TypeScript sources do that).
@@ -123,13 +112,17 @@ export function summaryRows(prepared: { runs: { index: number; name: string; var
 }
 
 export interface OpenOptions {
+  /** The YAML config (ignored with `resume`, which reads the sweep folder's sweep.yaml). */
   configFile?: string;
   sets?: readonly string[];
   sweeps?: readonly string[];
   /** Plugin module files from the command line, added to the config's `plugins:`. */
   plugins?: readonly string[];
+  /** Root of results (default `results`). */
   outDir?: string;
+  /** Sweep folder of an interrupted experiment to complete. */
   resume?: string;
+  /** Builds the environment (registry, signal layer) from the user's plugin files. */
   createRunEnv: (pluginFiles: string[]) => Promise<RunEnv>;
   /**
    * Before a new sweep folder is claimed: return an existing sweep folder to complete instead (the

@@ -381,9 +381,13 @@ export class MuSolver implements Solver<MuState> {
     return this.path.kind === 'beta' && this.path.beta === 2 && !s.M && this.shift === 0;
   }
 
+  /** β = 1 without mask or shift: the denominators are row/column sums, no product needed. */
+  private klFast(s: MuState): boolean {
+    return this.path.kind === 'beta' && this.path.beta === 1 && !s.M && this.shift === 0;
+  }
+
   /** Numerator and denominator of the W update into numW, denW. */
   private ratioW(s: MuState): void {
-    const beta = this.path.beta;
     if (this.euclidFast(s)) {
       // num = V Hᵀ, den = W (H Hᵀ): K² products instead of a full Λ pass.
       matmulNT(s.V, s.H, s.numW);
@@ -399,7 +403,7 @@ export class MuSolver implements Solver<MuState> {
     this.freshL(s);
     this.weights(s);
     matmulNT(s.A, s.H, s.numW);
-    if (this.path.kind === 'beta' && beta === 1 && !s.M && this.shift === 0) {
+    if (this.klFast(s)) {
       this.sumsW(s);
       return;
     }
@@ -419,7 +423,6 @@ export class MuSolver implements Solver<MuState> {
   }
 
   private ratioH(s: MuState): void {
-    const beta = this.path.beta;
     if (this.euclidFast(s)) {
       matmulTN(s.W, s.V, s.numH);
       matmulTN(s.W, s.W, s.gram);
@@ -434,7 +437,7 @@ export class MuSolver implements Solver<MuState> {
     this.freshL(s);
     this.weights(s);
     matmulTN(s.W, s.A, s.numH);
-    if (this.path.kind === 'beta' && beta === 1 && !s.M && this.shift === 0) {
+    if (this.klFast(s)) {
       this.sumsH(s);
       return;
     }
