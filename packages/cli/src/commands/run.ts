@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
-import { SingleBar, Presets } from 'cli-progress';
 import { NmflabError, runExperiment, type RunEvent } from '@nmflab/core';
 import type { Argv } from 'yargs';
 import { DEFAULT_QUEUE_NAME, parseQueueUrl, submitSweep, type SubmitEvent } from '@nmflab/queue';
 import { createRunEnv, packageVersions } from '../container.js';
 import type { GlobalArgs } from '../main.js';
 import { reportOptions } from './report.js';
+import { RunProgress } from '../progress.js';
 
 /**
  * `nmflab run CONFIG.yaml`: validate, expand the sweep, run on worker threads, write the run
@@ -52,43 +52,17 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
       const log = (s: string) => {
         if (!argv.quiet) process.stderr.write(s + '\n');
       };
-      let bar: SingleBar | undefined;
-      let total = 0;
-      let doneRuns = 0;
-      const progress = new Map<number, number>();
-      let maxIt = 1;
-      const update = () => {
-        if (!bar) return;
-        let partial = 0;
-        for (const v of progress.values()) partial += v;
-        bar.update(Math.min(total, doneRuns + partial), { runs: `${doneRuns}/${total}` });
-      };
+      const progress = new RunProgress<number>(tty, log);
       const onEvent = (e: RunEvent) => {
         if (e.type === 'planned') {
-          total = e.pending;
-          doneRuns = 0;
           log(`nmflab: ${e.total} run${e.total === 1 ? '' : 's'}${e.pending < e.total ? ` (${e.pending} to do)` : ''} → ${relative(process.cwd(), e.dir) || '.'}`);
-          if (tty && total > 0) {
-            bar = new SingleBar({ format: '  {bar} {percentage}% | runs {runs} | {duration_formatted} elapsed, eta {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
-            bar.start(total, 0, { runs: `0/${total}` });
-          }
+          progress.start(e.pending);
         } else if (e.type === 'progress') {
-          maxIt = Math.max(1, e.max);
-          progress.set(e.index, Math.min(1, e.iteration / maxIt));
-          update();
+          progress.iteration(e.index, e.iteration / Math.max(1, e.max));
         } else if (e.type === 'end') {
-          progress.delete(e.index);
-          doneRuns++;
-          update();
           const r = e.record;
-          if (!tty) {
-            const extra = r.status === 'completed' ? `${r.iterations ?? 0} iterations, ${r.stopReason ?? ''}, ${(r.seconds ?? 0).toFixed(2)} s` : r.error ?? '';
-            log(`  ${e.name} ${r.status}${extra ? ` (${extra})` : ''}`);
-          } else if (r.status === 'failed') {
-            bar?.stop();
-            log(`  ${e.name} failed: ${r.error ?? ''}`);
-            bar?.start(total, doneRuns, { runs: `${doneRuns}/${total}` });
-          }
+          const extra = r.status === 'completed' ? `${r.iterations ?? 0} iterations, ${r.stopReason ?? ''}, ${(r.seconds ?? 0).toFixed(2)} s` : r.error ?? '';
+          progress.finished(e.index, `  ${e.name} ${r.status}${extra ? ` (${extra})` : ''}`, r.status === 'failed' ? `  ${e.name} failed: ${r.error ?? ''}` : undefined);
         }
       };
       let result;
@@ -108,7 +82,7 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
           packages: packageVersions(),
         });
       } finally {
-        bar?.stop();
+        progress.stop();
         process.off('SIGINT', onSigint);
       }
       const where = relative(process.cwd(), result.dir) || '.';
@@ -158,15 +132,7 @@ async function submit(argv: SubmitArgs): Promise<void> {
   const log = (s: string) => {
     if (!argv.quiet) process.stderr.write(s + '\n');
   };
-  let bar: SingleBar | undefined;
-  let total = 0;
-  let done = 0;
-  const progress = new Map<string, number>();
-  const update = () => {
-    let partial = 0;
-    for (const v of progress.values()) partial += v;
-    bar?.update(Math.min(total, done + partial), { runs: `${done}/${total}` });
-  };
+  const progress = new RunProgress<string>(tty, log);
   const onEvent = (e: SubmitEvent) => {
     if (e.type === 'planned') {
       const where = relative(process.cwd(), e.dir) || '.';
@@ -174,27 +140,13 @@ async function submit(argv: SubmitArgs): Promise<void> {
       if (e.queued) parts.push(`${e.queued} already queued`);
       if (e.done) parts.push(`${e.done} already completed`);
       log(`nmflab: ${e.total} run${e.total === 1 ? '' : 's'} → ${where} on ${target.display} (${parts.join(', ')})`);
-      total = e.total;
-      done = e.done;
-      if (tty && argv.follow && done < total) {
-        bar = new SingleBar({ format: '  {bar} {percentage}% | runs {runs} | {duration_formatted} elapsed, eta {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
-        bar.start(total, done, { runs: `${done}/${total}` });
-      }
+      progress.start(e.total, e.done, argv.follow);
     } else if (e.type === 'progress') {
-      progress.set(e.run, Math.min(1, e.iteration / Math.max(1, e.max)));
-      update();
+      progress.iteration(e.run, e.iteration / Math.max(1, e.max));
     } else {
-      progress.delete(e.run);
-      done++;
-      update();
       const r = e.result;
       const line = e.status === 'completed' ? `  ${e.run} completed (${r?.iterations ?? 0} iterations, ${r?.stopReason ?? ''}, ${(r?.seconds ?? 0).toFixed(2)} s on ${r?.host ?? '?'})` : `  ${e.run} failed: ${e.error ?? ''}`;
-      if (!tty) log(line);
-      else if (e.status === 'failed') {
-        bar?.stop();
-        log(line);
-        bar?.start(total, done, { runs: `${done}/${total}` });
-      }
+      progress.finished(e.run, line, e.status === 'failed' ? line : undefined);
     }
   };
   let result;
@@ -215,7 +167,7 @@ async function submit(argv: SubmitArgs): Promise<void> {
       packages: packageVersions(),
     });
   } finally {
-    bar?.stop();
+    progress.stop();
     process.off('SIGINT', onSigint);
   }
   const where = relative(process.cwd(), result.dir) || '.';
