@@ -128,7 +128,8 @@ describe.skipIf(!built)('nmflab factorize (built dist)', () => {
         err += d.toString();
         if (/iteration [1-9]\d*\/10000000/.test(err) && !child.killed) child.kill('SIGINT');
       });
-      child.on('exit', (c) => resolve(c));
+      // 'close', not 'exit': 'exit' can come before the last of stderr is read.
+      child.on('close', (c) => resolve(c));
     });
     expect(code).toBe(130);
     expect(err).toMatch(/interrupted after \d+ iterations/);

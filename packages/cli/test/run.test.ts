@@ -23,7 +23,7 @@ function snapshot(dir: string): Record<string, string> {
   for (const f of readdirSync(dir)) out[f] = `${readFileSync(join(dir, f)).toString('base64')}@${statSync(join(dir, f)).mtimeMs}`;
   return out;
 }
-async function waitFor(cond: () => boolean, ms = 30_000): Promise<void> {
+async function waitFor(cond: () => boolean, ms = 120_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > ms) throw new Error('timed out waiting');
@@ -31,7 +31,9 @@ async function waitFor(cond: () => boolean, ms = 30_000): Promise<void> {
   }
 }
 
-describe.skipIf(!built)('nmflab run / compare (built dist)', () => {
+// Each test starts two or three Node processes (about 1.5 s of CPU each to start) that run sweeps:
+// on a loaded 2-core machine a test takes tens of seconds, so the 60 s default is too tight.
+describe.skipIf(!built)('nmflab run / compare (built dist)', { timeout: 180_000 }, () => {
   it('same seeds → byte-identical trajectories with 1 or 2 worker threads (wall time aside)', () => {
     const sweep = ['--sweep', 'model.rank=[2,3]', '--sweep', 'seeds=2', '--quiet'];
     const a = fresh();
@@ -84,7 +86,8 @@ describe.skipIf(!built)('nmflab run / compare (built dist)', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await waitFor(() => existsSync(join(out, 'base')) && readdirSync(join(out, 'base')).length > 0 && existsSync(join(sweepDir(out), '.0000.tmp', 'run.json')));
     child.kill('SIGINT');
-    const code = await new Promise((r) => child.once('exit', (c) => r(c)));
+    // 'close', not 'exit': 'exit' can come before the last of stderr is read.
+    const code = await new Promise((r) => child.once('close', (c) => r(c)));
     expect(code).toBe(130);
     const dir = sweepDir(out);
     expect(readdirSync(dir).sort()).toEqual(['0000', 'summary.csv', 'sweep.yaml']);

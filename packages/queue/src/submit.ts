@@ -182,15 +182,17 @@ async function follow(queue: Queue<RunJobData, RunJobResult>, events: QueueEvent
   let wake: () => void = () => {};
   const settle = async (jobId: string) => {
     if (!open.has(jobId)) return;
+    // The state first, then the job: a job read before it finished (and its state asked after)
+    // would lack the returnvalue or failedReason, which are written with the final state.
+    const state = await queue.getJobState(jobId);
+    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
     const job = await queue.getJob(jobId);
-    const state = job ? await job.getState() : 'unknown';
     if (!open.has(jobId)) return;
-    if (state === 'completed') {
-      open.delete(jobId);
+    open.delete(jobId);
+    if (state === 'completed' && job) {
       result.completed++;
-      opts.onEvent?.({ type: 'end', run: ids.get(jobId)!, status: 'completed', result: job!.returnvalue });
-    } else if (state === 'failed' || state === 'unknown') {
-      open.delete(jobId);
+      opts.onEvent?.({ type: 'end', run: ids.get(jobId)!, status: 'completed', result: job.returnvalue });
+    } else {
       result.failed++;
       opts.onEvent?.({ type: 'end', run: ids.get(jobId)!, status: 'failed', error: job?.failedReason ?? 'the job disappeared from the queue' });
     }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
-import { parseQueueUrl } from '@nmflab/queue';
+import { createRunEnv } from '@nmflab/cli';
+import { parseQueueUrl, submitSweep, type SubmitEvent } from '@nmflab/queue';
 
 /**
  * The queue end to end: a real redis-server on a loopback port, the built CLI as submitter and as
- * two worker processes. Runs are tiny (12×15, 20 iterations) slowed by the test solver's busy-wait
+ * two worker processes. Runs are tiny (12×15, 20 iterations) slowed by the test solver's sleep
  * so that a worker can be killed in the middle of one.
  */
 const bin = fileURLToPath(new URL('../../../cli/dist/bin.js', import.meta.url));
@@ -42,14 +43,18 @@ interface Proc {
   err: string;
   exit: Promise<number | null>;
 }
+/** Every process started, to be killed at the end (and its log shown when a test fails). */
+const procs: Proc[] = [];
 function start(args: string[]): Proc {
   const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const p: Proc = { child, out: '', err: '', exit: new Promise((r) => child.once('exit', (code) => r(code))) };
+  // 'close', not 'exit': 'exit' can come before the last output is read (the "results in" line).
+  const p: Proc = { child, out: '', err: '', exit: new Promise((r) => child.once('close', (code) => r(code))) };
   child.stdout!.on('data', (d: Buffer) => (p.out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (p.err += d.toString()));
+  procs.push(p);
   return p;
 }
-async function waitFor(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
+async function waitFor(cond: () => boolean, what: string, ms = 120_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
@@ -63,24 +68,41 @@ const record = (dir: string, run: string) => JSON.parse(readFileSync(join(dir, r
 const runsOf = (dir: string) => readdirSync(dir).filter((f) => /^\d{4}$/.test(f)).sort();
 const sweepDirOf = (p: Proc) => p.out.match(/^results in (.*)$/m)?.[1]?.trim() ?? '';
 
-describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real redis-server)', () => {
+// Each test starts several Node processes (about 1.5 s of CPU each to start): on a loaded 2-core
+// machine a test takes tens of seconds, so the 60 s default is too tight.
+describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real redis-server)', { timeout: 180_000 }, () => {
   let redis: ChildProcess;
   let url = '';
-  const workers: Proc[] = [];
   const scratch = mkdtempSync(join(tmpdir(), 'nmflab-queue-'));
   let b: Proc;
 
   beforeAll(async () => {
-    const port = await freePort();
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The free port is only probed: another process may take it before redis-server binds it
+    // (redis-server then exits); try another one.
     let log = '';
-    redis.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-    await waitFor(() => /Ready to accept connections/.test(log), 'redis-server to start', 20_000);
-    url = `redis://127.0.0.1:${port}/0`;
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      log = '';
+      let exited = false;
+      redis.once('exit', () => (exited = true));
+      redis.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+      await waitFor(() => /Ready to accept connections/.test(log) || exited, 'redis-server to start', 20_000);
+      if (!exited) {
+        url = `redis://127.0.0.1:${port}/0`;
+        return;
+      }
+      if (attempt === 5) throw new Error(`redis-server did not start:\n${log}`);
+    }
+  });
+
+  // On a failure, the workers' logs say what happened on their side.
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail') for (const p of procs) console.error(`--- ${p.child.spawnargs.slice(2, 4).join(' ')} (pid ${p.child.pid}) stderr:\n${p.err}`);
   });
 
   afterAll(async () => {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     redis?.kill('SIGKILL');
     rmSync(scratch, { recursive: true, force: true });
   });
@@ -90,16 +112,17 @@ describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real 
     const sweep = ['--sweep', 'model.rank=[2,3]', '--sweep', 'seeds=3', ...SLOW];
     // The reference: the same sweep run locally (started now, it overlaps the queued one).
     const local = start(['run', config, '--out', join(scratch, 'local'), ...sweep, '--jobs', '1', '--quiet']);
-    workers.push(local);
     const a = start(['worker', '--queue', url, ...LOCK]);
-    b = start(['worker', '--queue', url, ...LOCK]);
-    workers.push(a, b);
     // Submitted twice before any worker is done: the job ids make the second submission a no-op.
     const first = start(['run', config, '--out', out, ...sweep, '--queue', url]);
     expect(await first.exit, first.err).toBe(0);
     const dir = sweepDirOf(first);
     expect(first.err).toMatch(/6 runs → .* \(6 queued now\)/);
     const follow = start(['run', config, '--out', out, ...sweep, '--queue', url, '--follow']);
+    // B joins once A has taken a run, so that A surely gets a second one to be killed in (started
+    // together, a loaded machine may start B so much sooner that it leaves A a single run).
+    await waitFor(() => events(a.err, 'start').length >= 1, 'worker A to start a run');
+    b = start(['worker', '--queue', url, ...LOCK]);
     // Kill A in the middle of its second run, after it finished one.
     await waitFor(() => events(a.err, 'completed').length >= 1 && events(a.err, 'start').length >= 2, 'worker A to finish a run and start another');
     const victim = events(a.err, 'start').at(-1)!;
@@ -119,6 +142,9 @@ describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real 
 
     // Every run completed exactly once: A's finished runs stay A's, B did the rest, the victim included.
     const all = ['0000', '0001', '0002', '0003', '0004', '0005'];
+    // B logs a completion after Redis has recorded it, so the follower may see the last one and exit
+    // before B's line reaches us: wait for B's log to catch up (the exact check follows).
+    await waitFor(() => finishedByA.length + events(b.err, 'completed').length >= all.length, "worker B's log of its last run");
     const byB = events(b.err, 'completed');
     expect([...finishedByA, ...byB].sort()).toEqual(all);
     expect(byB).toContain(victim);
@@ -159,6 +185,8 @@ describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real 
     expect(first.err).toMatch(/0001 failed: .*test failure at iteration 3/);
     expect(record(dir, '0000').status).toBe('completed');
     expect(record(dir, '0001')).toMatchObject({ status: 'failed', error: expect.stringContaining('test failure at iteration 3') });
+    // As above: the follower may report the failure before B's own line reaches us.
+    await waitFor(() => events(b.err, 'failed').length >= 1, "worker B's log of the failure");
     expect(events(b.err, 'failed')).toEqual(['0001']);
     expect(b.err).not.toMatch(/will retry/);
     const target = parseQueueUrl(url);
@@ -179,6 +207,34 @@ describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real 
     expect(sweepDirOf(again)).toBe(dir);
     expect(again.err).toMatch(/2 runs → .* \(1 queued now, 1 already completed\)/);
     expect(statSync(join(dir, '0000', 'run.json')).mtimeMs).toBe(kept);
+    await waitFor(() => events(b.err, 'failed').length >= 2, "worker B's log of the second failure");
+    expect(events(b.err, 'failed')).toEqual(['0001', '0001']);
     expect(events(b.err, 'start').slice(startsBefore)).toEqual(['0001']);
+  });
+
+  it('--follow reports each run from its final state, also when it read the job before the run ended', async () => {
+    // A slow follower (a loaded machine) may read a job, then see it finished: every read here
+    // returns what was there before the run ended. The outcome must still be the final one.
+    // (Worker B of the first test runs the jobs.)
+    const getJob = Queue.prototype.getJob;
+    Queue.prototype.getJob = async function (this: Queue, id: string) {
+      const job = await getJob.call(this, id);
+      const ended = async () => ['completed', 'failed'].includes(await this.getJobState(id));
+      while (job && !(await ended())) await new Promise((r) => setTimeout(r, 20));
+      return job;
+    } as typeof getJob;
+    const ends: Extract<SubmitEvent, { type: 'end' }>[] = [];
+    try {
+      const r = await submitSweep({
+        configFile: config, sweeps: ['model.solver.params.failAt=[0,3]'], outDir: join(scratch, 'slow'), createRunEnv,
+        target: parseQueueUrl(url), follow: true, onEvent: (e) => void (e.type === 'end' && ends.push(e)),
+      });
+      expect([r.completed, r.failed]).toEqual([1, 1]);
+    } finally {
+      Queue.prototype.getJob = getJob;
+    }
+    ends.sort((x, y) => x.run.localeCompare(y.run));
+    expect(ends[0]).toMatchObject({ run: '0000', status: 'completed', result: { status: 'completed', iterations: 20 } });
+    expect(ends[1]).toMatchObject({ run: '0001', status: 'failed', error: expect.stringContaining('test failure at iteration 3') });
   });
 });
