@@ -18,7 +18,9 @@ if (!have) console.warn(`browser test skipped: ${CHROMIUM} is absent (install De
 const tmp = mkdtempSync(join(tmpdir(), 'nmflab-browser-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe.skipIf(!have)('report in headless Chromium', () => {
+// Starting Chromium and rendering two reports took 16 s on a loaded 2-core machine (7 s idle):
+// the 60 s default is too tight.
+describe.skipIf(!have)('report in headless Chromium', { timeout: 180_000 }, () => {
   it('shows every figure, with no console error', async () => {
     const { chromium } = await import('playwright-core');
     const audio = writeRunFixture(join(tmp, 'audio'), { pianoroll: true });
