@@ -216,6 +216,7 @@ describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real 
     // A slow follower (a loaded machine) may read a job, then see it finished: every read here
     // returns what was there before the run ended. The outcome must still be the final one.
     // (Worker B of the first test runs the jobs.)
+    expect(b, 'worker B (started by the first test)').toBeDefined();
     const getJob = Queue.prototype.getJob;
     Queue.prototype.getJob = async function (this: Queue, id: string) {
       const job = await getJob.call(this, id);
