@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { createRunEnv } from '@nmflab/cli';
@@ -11,8 +11,10 @@ import { parseQueueUrl, submitSweep, type SubmitEvent } from '@nmflab/queue';
 
 /**
  * The queue end to end: a real redis-server on a loopback port, the built CLI as submitter and as
- * two worker processes. Runs are tiny (12×15, 20 iterations) slowed by the test solver's sleep
- * so that a worker can be killed in the middle of one.
+ * worker processes. Runs are tiny (12×15, 20 iterations) slowed by the test solver's sleep so that
+ * a worker can be killed in the middle of one. The first test has a queue and two workers of its
+ * own; the others share worker W on another queue, and each reads only its own part of W's log,
+ * so that the tests pass in any order.
  */
 const bin = fileURLToPath(new URL('../../../cli/dist/bin.js', import.meta.url));
 const config = relative(process.cwd(), fileURLToPath(new URL('../../../core/test/fixtures/configs/good/base.yaml', import.meta.url)));
@@ -23,6 +25,9 @@ if (!haveRedis) console.warn('queue tests skipped: redis-server is not installed
 if (!built) console.warn('queue tests skipped: the CLI is not built (npx tsc -b)');
 
 const LOCK = ['--lock-duration', '3000', '--stalled-interval', '500'];
+/** Queue names: the first test's, and the one of worker W that the other tests share. */
+const TAKEOVER = 'takeover';
+const SHARED = 'shared';
 /** 20 iterations × 40 ms: a run lasts about 0.8 s, long enough to be killed in the middle. */
 const SLOW = ['--set', 'model.solver.params.delayMs=40'];
 
@@ -74,7 +79,7 @@ describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real 
   let redis: ChildProcess;
   let url = '';
   const scratch = mkdtempSync(join(tmpdir(), 'nmflab-queue-'));
-  let b: Proc;
+  let w: Proc;
 
   beforeAll(async () => {
     // The free port is only probed: another process may take it before redis-server binds it
@@ -90,6 +95,7 @@ describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real 
       await waitFor(() => /Ready to accept connections/.test(log) || exited, 'redis-server to start', 20_000);
       if (!exited) {
         url = `redis://127.0.0.1:${port}/0`;
+        w = start(['worker', '--queue', url, '--queue-name', SHARED]);
         return;
       }
       if (attempt === 5) throw new Error(`redis-server did not start:\n${log}`);
@@ -110,19 +116,20 @@ describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real 
   it('two workers run every run once; one killed mid-run loses nothing, the other finishes its run; results equal a local run bit for bit', async () => {
     const out = join(scratch, 'q');
     const sweep = ['--sweep', 'model.rank=[2,3]', '--sweep', 'seeds=3', ...SLOW];
+    const queueArgs = ['--queue', url, '--queue-name', TAKEOVER];
     // The reference: the same sweep run locally (started now, it overlaps the queued one).
     const local = start(['run', config, '--out', join(scratch, 'local'), ...sweep, '--jobs', '1', '--quiet']);
-    const a = start(['worker', '--queue', url, ...LOCK]);
+    const a = start(['worker', ...queueArgs, ...LOCK]);
     // Submitted twice before any worker is done: the job ids make the second submission a no-op.
-    const first = start(['run', config, '--out', out, ...sweep, '--queue', url]);
+    const first = start(['run', config, '--out', out, ...sweep, ...queueArgs]);
     expect(await first.exit, first.err).toBe(0);
     const dir = sweepDirOf(first);
     expect(first.err).toMatch(/6 runs → .* \(6 queued now\)/);
-    const follow = start(['run', config, '--out', out, ...sweep, '--queue', url, '--follow']);
+    const follow = start(['run', config, '--out', out, ...sweep, ...queueArgs, '--follow']);
     // B joins once A has taken a run, so that A surely gets a second one to be killed in (started
     // together, a loaded machine may start B so much sooner that it leaves A a single run).
     await waitFor(() => events(a.err, 'start').length >= 1, 'worker A to start a run');
-    b = start(['worker', '--queue', url, ...LOCK]);
+    const b = start(['worker', ...queueArgs, ...LOCK]);
     // Kill A in the middle of its second run, after it finished one.
     await waitFor(() => events(a.err, 'completed').length >= 1 && events(a.err, 'start').length >= 2, 'worker A to finish a run and start another');
     const victim = events(a.err, 'start').at(-1)!;
@@ -155,7 +162,7 @@ describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real 
     expect(summary.map((l) => l.split(',').slice(0, 2).join(','))).toEqual(all.map((r) => `${r},completed`));
 
     // The outcome is recorded with the job too.
-    const target = parseQueueUrl(url);
+    const target = parseQueueUrl(url, TAKEOVER);
     const queue = new Queue(target.name, { connection: target.connection });
     try {
       const done = await queue.getJobs(['completed']);
@@ -178,21 +185,23 @@ describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real 
 
   it('a run that fails deterministically is failed once, not retried; re-submission skips the completed run', async () => {
     const out = join(scratch, 'f');
-    const sweep = ['--sweep', 'model.solver.params.failAt=[0,3]', '--attempts', '3'];
-    const first = start(['run', config, '--out', out, ...sweep, '--queue', url, '--follow']);
+    const sweep = ['--sweep', 'model.solver.params.failAt=[0,3]', '--attempts', '3', '--queue', url, '--queue-name', SHARED];
+    const from = w.err.length;
+    const log = () => w.err.slice(from);
+    const first = start(['run', config, '--out', out, ...sweep, '--follow']);
     expect(await first.exit, first.err).toBe(1);
     const dir = sweepDirOf(first);
     expect(first.err).toMatch(/0001 failed: .*test failure at iteration 3/);
     expect(record(dir, '0000').status).toBe('completed');
     expect(record(dir, '0001')).toMatchObject({ status: 'failed', error: expect.stringContaining('test failure at iteration 3') });
-    // As above: the follower may report the failure before B's own line reaches us.
-    await waitFor(() => events(b.err, 'failed').length >= 1, "worker B's log of the failure");
-    expect(events(b.err, 'failed')).toEqual(['0001']);
-    expect(b.err).not.toMatch(/will retry/);
-    const target = parseQueueUrl(url);
+    // As above: the follower may report the failure before the worker's own line reaches us.
+    await waitFor(() => events(log(), 'failed').length >= 1, "worker W's log of the failure");
+    expect(events(log(), 'failed')).toEqual(['0001']);
+    expect(log()).not.toMatch(/will retry/);
+    const target = parseQueueUrl(url, SHARED);
     const queue = new Queue(target.name, { connection: target.connection });
     try {
-      const failed = await queue.getJobs(['failed']);
+      const failed = (await queue.getJobs(['failed'])).filter((j) => resolve(j.data.job.dir) === resolve(dir));
       expect(failed).toHaveLength(1);
       expect(failed[0]!.attemptsMade).toBe(1);
       expect(failed[0]!.failedReason).toContain('test failure at iteration 3');
@@ -200,23 +209,22 @@ describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real 
       await queue.close();
     }
     const kept = statSync(join(dir, '0000', 'run.json')).mtimeMs;
-    const startsBefore = events(b.err, 'start').length;
+    const startsBefore = events(log(), 'start').length;
     // Re-submission: the completed run is skipped, the failed one is queued again (as --resume does).
-    const again = start(['run', config, '--out', out, ...sweep, '--queue', url, '--follow']);
+    const again = start(['run', config, '--out', out, ...sweep, '--follow']);
     expect(await again.exit, again.err).toBe(1);
     expect(sweepDirOf(again)).toBe(dir);
     expect(again.err).toMatch(/2 runs → .* \(1 queued now, 1 already completed\)/);
     expect(statSync(join(dir, '0000', 'run.json')).mtimeMs).toBe(kept);
-    await waitFor(() => events(b.err, 'failed').length >= 2, "worker B's log of the second failure");
-    expect(events(b.err, 'failed')).toEqual(['0001', '0001']);
-    expect(events(b.err, 'start').slice(startsBefore)).toEqual(['0001']);
+    await waitFor(() => events(log(), 'failed').length >= 2, "worker W's log of the second failure");
+    expect(events(log(), 'failed')).toEqual(['0001', '0001']);
+    expect(events(log(), 'start').slice(startsBefore)).toEqual(['0001']);
   });
 
   it('--follow reports each run from its final state, also when it read the job before the run ended', async () => {
     // A slow follower (a loaded machine) may read a job, then see it finished: every read here
     // returns what was there before the run ended. The outcome must still be the final one.
-    // (Worker B of the first test runs the jobs.)
-    expect(b, 'worker B (started by the first test)').toBeDefined();
+    // (Worker W runs the jobs.)
     const getJob = Queue.prototype.getJob;
     Queue.prototype.getJob = async function (this: Queue, id: string) {
       const job = await getJob.call(this, id);
@@ -228,7 +236,7 @@ describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real 
     try {
       const r = await submitSweep({
         configFile: config, sweeps: ['model.solver.params.failAt=[0,3]'], outDir: join(scratch, 'slow'), createRunEnv,
-        target: parseQueueUrl(url), follow: true, onEvent: (e) => void (e.type === 'end' && ends.push(e)),
+        target: parseQueueUrl(url, SHARED), follow: true, onEvent: (e) => void (e.type === 'end' && ends.push(e)),
       });
       expect([r.completed, r.failed]).toEqual([1, 1]);
     } finally {
