@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,14 @@ function nmflab(...args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
-const fresh = () => mkdtempSync(join(tmpdir(), 'nmflab-cli-run-'));
+const made: string[] = [];
+const fresh = () => {
+  made.push(mkdtempSync(join(tmpdir(), 'nmflab-cli-run-')));
+  return made.at(-1)!;
+};
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 const sweepDir = (out: string) => join(out, 'base', readdirSync(join(out, 'base'))[0]!);
 /** trajectory.csv without the wall-time column. */
 const det = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, -1).join(','));
