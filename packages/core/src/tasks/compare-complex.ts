@@ -4,6 +4,7 @@ import { ComplexMatrix, Matrix } from '../matrix.js';
 import { definePlugin } from '../plugin.js';
 import { hoyerSparseness } from '../kernels.js';
 import { Stft } from '../signal/stft.js';
+import { complexComponentsOf, groupsFromLabels, synthesizeComponents } from '../signal/components.js';
 
 /**
  * Complex NMF versus magnitude NMF with Wiener masks (Kameoka et al. 2009; reference §3 exp. 8).
@@ -69,14 +70,6 @@ export default definePlugin<'task', { magnitudeDivergence: string }>({
       const T = sig.samples.length;
       const F = Y.rows;
       const N = Y.cols;
-      const sum = (parts: Float64Array[], groups: number[]) =>
-        srcs.map((_, j) => {
-          const out = new Float64Array(T);
-          parts.forEach((x, k) => {
-            if (groups[k] === j) for (let t = 0; t < T; t++) out[t] += x[t]!;
-          });
-          return out;
-        });
       const score = (est: Float64Array[]) => {
         const r = bssEvalSources(refs, est, { filterLength: 512, permutation: false });
         return { sdr: r.sdr, sir: r.sir, sar: r.sar };
@@ -84,10 +77,10 @@ export default definePlugin<'task', { magnitudeDivergence: string }>({
 
       // complex NMF (the configured solver)
       const cfit = tc.fit({ problem: { V, Y, rank: tc.rank }, label: 'complex' });
-      const comps = cfit.result.extra?.components as ComplexMatrix[] | undefined;
+      const comps = complexComponentsOf(cfit.result);
       if (!comps) throw new NmflabError('the run solver gave no complex components', { path: 'model.solver', expected: 'complex-nmf' });
       const cGroups = comps.map((c) => closest(mag(c), S));
-      const cEst = sum(comps.map((c) => tr.synthesize(c, T)), cGroups);
+      const cEst = synthesizeComponents(comps, groupsFromLabels(cGroups, srcs.length), tr, T);
 
       // magnitude NMF + Wiener masks
       const v = tc.registry.validate('solver', { id: 'mu', params: { divergence: p.magnitudeDivergence } }, { path: 'task.params.magnitudeDivergence' });
