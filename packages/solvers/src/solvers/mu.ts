@@ -1,5 +1,5 @@
 import {
-  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, nativeMuKernels, wasmAvailable,
+  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, nativeMuKernels, penalizedMMStep, wasmAvailable,
   type Divergence, type Initializer, type Objective, type PluginRef, type Problem, type Regularizer,
   type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
@@ -21,9 +21,9 @@ import {
  * [1,2], (β−1, 0) for β>2), and the regularizer's majorizer q h² + l h gives 2q h̄ t + l. The linear
  * part l ≥ 0 is itself majorized by l h̄ (t^{a+1}+a)/(a+1) (convex, tight at t=1), so it joins P.
  * The step is the exact root of (P+l) t^a + 2q h̄ t − Q t^b = 0: closed form when q = 0 (the
- * added-denominator form raised to γ), at β=2 (linear) and β=1 (positive root of a quadratic);
- * otherwise a safeguarded Newton–bisection on (0, t₀], t₀ = ((Q/(P+l))^γ the unpenalized step, since
- * the left side increases in t. Mode `heuristic` adds l + 2q h̄ to the denominator, no exponent.
+ * added-denominator form raised to γ); otherwise core's `penalizedMMStep` (shared with
+ * `@nmflab/divergences`; called with a = P + l and l = 0): closed forms at β = 2 and β = 1, else
+ * Newton–bisection in log t on [lo, t₀], t₀ = (Q/(P+l))^γ the unpenalized step. Mode `heuristic` adds l + 2q h̄ to the denominator, no exponent.
  *
  * Floors (ε = `eps`, float32 epsilon by default as scikit-learn). The MM step is the minimizer of
  * an auxiliary function built at Λ̄ = WH̄ itself (Jensen weights w h̄/Λ̄, tangent at Λ̄): it
@@ -498,8 +498,10 @@ export class MuSolver implements Solver<MuState> {
       let P = den[i]!;
       const Q = num[i]!;
       let c = 0;
+      let q = 0;
       for (let r = 0; r < nReg; r++) {
         regs[r]!.majorize(xbar > eps ? xbar : eps, SCRATCH);
+        q += SCRATCH[0]!;
         c += 2 * SCRATCH[0]! * xbar;
         P += SCRATCH[1]!;
       }
@@ -509,7 +511,8 @@ export class MuSolver implements Solver<MuState> {
         const ratio = Q / (d > 0 ? d : eps);
         x = xbar * (gamma === 1 ? ratio : gamma === 0.5 ? Math.sqrt(ratio) : Math.pow(ratio, gamma));
       } else {
-        x = xbar * this.solveSurrogate(P > 0 ? P : eps, c, Q, beta, gamma);
+        // l is already majorized into P (file comment), so the shared exact step gets l = 0.
+        x = penalizedMMStep(beta, P > 0 ? P : eps, Q, xbar, q, 0);
       }
       if (floor === 'eps') {
         if (!(x > eps)) x = eps;
@@ -562,37 +565,6 @@ export class MuSolver implements Solver<MuState> {
       } else if (!(x >= 0)) x = 0;
       X[i] = x;
     }
-  }
-
-  /**
-   * Root t > 0 of g(t) = P t^a + c t − Q t^b (increasing in t), the exact minimizer of the
-   * penalized per-entry surrogate (see the file comment).
-   */
-  private solveSurrogate(P: number, c: number, Q: number, beta: number, gamma: number): number {
-    if (Q <= 0) return 0;
-    if (beta === 2) return Q / (P + c);
-    if (beta === 1) return (2 * Q) / (P + Math.sqrt(P * P + 4 * c * Q));
-    const a = beta < 1 ? 0 : beta - 1;
-    const b = beta > 2 ? 0 : beta - 2;
-    const g = (t: number) => P * (a === 0 ? 1 : Math.pow(t, a)) + c * t - Q * (b === 0 ? 1 : Math.pow(t, b));
-    let hi = Math.pow(Q / P, gamma); // g(hi) = c·hi ≥ 0
-    let lo = 0;
-    let t = hi;
-    for (let it = 0; it < 100; it++) {
-      const gt = g(t);
-      if (gt > 0) hi = t;
-      else lo = t;
-      if (gt === 0 || hi - lo <= 1e-15 * hi) break;
-      const dg = P * (a === 0 ? 0 : a * Math.pow(t, a - 1)) + c - Q * (b === 0 ? 0 : b * Math.pow(t, b - 1));
-      let next = t - gt / dg;
-      if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-      if (Math.abs(next - t) <= 1e-16 * t) {
-        t = next;
-        break;
-      }
-      t = next;
-    }
-    return t;
   }
 
   /** Normalize W's columns (or H's rows) to unit norm and move the scale into the other factor. */
