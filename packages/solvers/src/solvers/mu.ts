@@ -33,7 +33,8 @@ import {
  * and the objective rises (EXPERIMENTS.md §1). Hence:
  * - Λ is floored at δ = ε² (`modelFloor: eps2`, default) where a negative power is taken. Once W
  *   and H have been updated their entries are ≥ ε (`factorFloor: eps`), so Λ ≥ K ε² ≥ δ and the
- *   floor never acts: it only guards zeros of initial factors (or of `factorFloor` zero/none).
+ *   floor never acts: it only guards zeros of initial factors (or of `factorFloor` zero/none,
+ *   or of a frozen W: frozen columns keep their values, so Λ ≥ ε Σ_k W_fk on a frozen row).
  *   `modelFloor: eps` floors at ε as scikit-learn (same results where Λ ≥ ε, e.g. the parity
  *   fixture; not monotone below).
  * - A denominator is replaced by ε only where it is 0 (as scikit-learn): with positive factors it
