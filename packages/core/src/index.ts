@@ -12,6 +12,7 @@ export * from './fit.js';
 export * from './mm-step.js';
 export * from './io.js';
 export * from './bss-eval.js';
+export { normalizedMutualInformation, type NmiAverage } from './metrics/nmi.js';
 export * from './config/index.js';
 export * from './runner/index.js';
 export * from './signal/index.js';

@@ -1,6 +1,7 @@
 import { pluginModule, type AnyPlugin } from '@nmflab/core';
 import beta from './divergences/beta.js';
 import bregman from './divergences/bregman.js';
+import binomial from './divergences/binomial.js';
 import euclidean from './divergences/euclidean.js';
 import is from './divergences/is.js';
 import kl from './divergences/kl.js';
@@ -25,6 +26,7 @@ export const divergencePlugins: AnyPlugin[] = [
   is,
   beta,
   bregman,
+  binomial,
   l1,
   l2,
   lp,
