@@ -31,10 +31,11 @@ interface NativeBlas {
 /**
  * Element-wise passes of the multiplicative updates in C (vectorized by the compiler; only
  * IEEE-exact operations, so bit-identical to the JavaScript loops in `mu.ts` they replace):
- * - `muWeights(1, Λ, V, A, B, ε)`: A = V / max(Λ, ε) (β = 1; B untouched);
- *   `muWeights(0, …)`: r = 1/max(Λ, ε), B = r, A = r·r·V (β = 0).
- * - `muApply(1 | 2, X, num, den, ε)`: X = max(X·(num / max(den, ε))^γ, ε) for γ = 1 or ½.
- * - `muFused(code, side, F, N, K, V, W, H, num, den, ε)`: the numerator (and for β = 0 the
+ * - `muWeights(1, Λ, V, A, B, δ)`: A = V / max(Λ, δ) (β = 1; B untouched);
+ *   `muWeights(0, …)`: r = 1/max(Λ, δ), B = r, A = r·r·V (β = 0). δ: mu's floor of Λ (`modelFloor`).
+ * - `muApply(1 | 2, X, num, den, ε)`: X = max(X·(num / d)^γ, ε) for γ = 1 or ½, d = den where
+ *   den > 0, else ε (only zero denominators are replaced, as scikit-learn).
+ * - `muFused(code, side, F, N, K, V, W, H, num, den, δ)`: the numerator (and for β = 0 the
  *   denominator) of the W update (side 0: num = (V/Λ)Hᵀ, F×K) or of the H update (side 1:
  *   num = Wᵀ(V/Λ), K×N) for β = 1 (code 1) or β = 0 (code 0: num = (V/Λ²)·, den = (1/Λ)·),
  *   Λ = WH computed block by block in cache (16 rows / 64 columns) and never stored: one pass
