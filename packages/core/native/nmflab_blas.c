@@ -332,6 +332,10 @@ static napi_value GetThreads(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* Bumped whenever a kernel's semantics change (2: muApply replaces only zero denominators), so
+   that native.ts ignores an addon built from older sources instead of giving old results. */
+#define NMFLAB_ABI 2
+
 static napi_value Init(napi_env env, napi_value exports) {
   /* OpenBLAS's own threading may split the reduction (results then depend on the thread count,
      measured): it runs single-threaded and dgemm_split parallelizes over C instead. */
@@ -349,6 +353,11 @@ static napi_value Init(napi_env env, napi_value exports) {
     { "getThreads", NULL, GetThreads, NULL, NULL, NULL, napi_default, NULL },
   };
   CHECK(napi_define_properties(env, exports, sizeof d / sizeof d[0], d));
+  {
+    napi_value abi;
+    CHECK(napi_create_int32(env, NMFLAB_ABI, &abi));
+    CHECK(napi_set_named_property(env, exports, "abi", abi));
+  }
   return exports;
 }
 

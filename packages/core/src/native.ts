@@ -11,7 +11,11 @@ import { createRequire } from 'node:module';
  * the last bits (≈1e-16 relative per product); see `setMatmulBackend`.
  */
 
+/** Kernel semantics version this code expects (`NMFLAB_ABI` in nmflab_blas.c). */
+const EXPECTED_ABI = 2;
+
 interface NativeBlas {
+  abi?: number;
   dgemm(
     m: number, n: number, k: number,
     A: Float64Array, aRs: number, aCs: number,
@@ -50,7 +54,13 @@ function load(): NativeBlas | null {
   try {
     // Same relative path from src/ (tests) and dist/ (built package).
     const req = createRequire(import.meta.url);
-    return req('../native/build/Release/nmflab_blas.node') as NativeBlas;
+    const addon = req('../native/build/Release/nmflab_blas.node') as NativeBlas;
+    if (addon.abi !== EXPECTED_ABI) {
+      // Built from older sources: its kernels may differ from the JS paths, so it is not used.
+      process.emitWarning(`nmflab: the native OpenBLAS addon is out of date (kernel version ${addon.abi ?? 1}, expected ${EXPECTED_ABI}); using WebAssembly. Rebuild it with: npm run build:native`);
+      return null;
+    }
+    return addon;
   } catch {
     return null;
   }
