@@ -9,6 +9,7 @@ export * from './plugin.js';
 export * from './registry.js';
 export * from './builtin.js';
 export * from './fit.js';
+export * from './mm-step.js';
 export * from './io.js';
 export * from './bss-eval.js';
 export { normalizedMutualInformation, type NmiAverage } from './metrics/nmi.js';
