@@ -15,7 +15,9 @@
  * results are bit-identical to the JavaScript ones; the compiler vectorizes them (AVX).
  *   muWeights(code, L, V, A, B, eps): code 1 (β = 1): A = V / max(Λ, ε);
  *                                     code 0 (β = 0): r = 1/max(Λ, ε), B = r, A = r·r·V.
- *   muApply(gammaCode, X, num, den, eps): X = max(X·(num/max(den, ε))^γ, ε), γ = 1 (code 1) or ½ (code 2).
+ *     (mu passes its floor of Λ, δ = ε² by default, as eps here and to muFused.)
+ *   muApply(gammaCode, X, num, den, eps): X = max(X·(num/d)^γ, ε), d = den if den > 0 else ε
+ *     (only zero denominators replaced, as scikit-learn), γ = 1 (code 1) or ½ (code 2).
  */
 #include <node_api.h>
 #include <cblas.h>
@@ -173,13 +175,13 @@ static napi_value MuApply(napi_env env, napi_callback_info info) {
   if (get_i(env, a[0]) == 1) {
     for (size_t i = 0; i < n; i++) {
       const double d = P[i];
-      const double x = X[i] * (Q[i] / (d > eps ? d : eps));
+      const double x = X[i] * (Q[i] / (d > 0 ? d : eps));
       X[i] = x > eps ? x : eps;
     }
   } else {
     for (size_t i = 0; i < n; i++) {
       const double d = P[i];
-      const double x = X[i] * sqrt(Q[i] / (d > eps ? d : eps));
+      const double x = X[i] * sqrt(Q[i] / (d > 0 ? d : eps));
       X[i] = x > eps ? x : eps;
     }
   }
@@ -330,6 +332,10 @@ static napi_value GetThreads(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* Bumped whenever a kernel's semantics change (2: muApply replaces only zero denominators), so
+   that native.ts ignores an addon built from older sources instead of giving old results. */
+#define NMFLAB_ABI 2
+
 static napi_value Init(napi_env env, napi_value exports) {
   /* OpenBLAS's own threading may split the reduction (results then depend on the thread count,
      measured): it runs single-threaded and dgemm_split parallelizes over C instead. */
@@ -347,6 +353,11 @@ static napi_value Init(napi_env env, napi_value exports) {
     { "getThreads", NULL, GetThreads, NULL, NULL, NULL, napi_default, NULL },
   };
   CHECK(napi_define_properties(env, exports, sizeof d / sizeof d[0], d));
+  {
+    napi_value abi;
+    CHECK(napi_create_int32(env, NMFLAB_ABI, &abi));
+    CHECK(napi_set_named_property(env, exports, "abi", abi));
+  }
   return exports;
 }
 

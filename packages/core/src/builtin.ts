@@ -2,6 +2,7 @@ import { pluginModule, type AnyPlugin } from './plugin.js';
 import bssEvalSources from './metrics/bss-eval-sources.js';
 import bssEvalImages from './metrics/bss-eval-images.js';
 import siSdr from './metrics/si-sdr.js';
+import nmi from './metrics/nmi.js';
 import matrixFile from './sources/matrix-file.js';
 import syntheticLowrank from './sources/synthetic-lowrank.js';
 import wavMixture from './sources/wav-mixture.js';
@@ -20,6 +21,7 @@ export const corePlugins: AnyPlugin[] = [
   bssEvalSources,
   bssEvalImages,
   siSdr,
+  nmi,
   matrixFile,
   syntheticLowrank,
   wavMixture,

@@ -11,7 +11,11 @@ import { createRequire } from 'node:module';
  * the last bits (≈1e-16 relative per product); see `setMatmulBackend`.
  */
 
+/** Kernel semantics version this code expects (`NMFLAB_ABI` in nmflab_blas.c). */
+const EXPECTED_ABI = 2;
+
 interface NativeBlas {
+  abi?: number;
   dgemm(
     m: number, n: number, k: number,
     A: Float64Array, aRs: number, aCs: number,
@@ -31,10 +35,11 @@ interface NativeBlas {
 /**
  * Element-wise passes of the multiplicative updates in C (vectorized by the compiler; only
  * IEEE-exact operations, so bit-identical to the JavaScript loops in `mu.ts` they replace):
- * - `muWeights(1, Λ, V, A, B, ε)`: A = V / max(Λ, ε) (β = 1; B untouched);
- *   `muWeights(0, …)`: r = 1/max(Λ, ε), B = r, A = r·r·V (β = 0).
- * - `muApply(1 | 2, X, num, den, ε)`: X = max(X·(num / max(den, ε))^γ, ε) for γ = 1 or ½.
- * - `muFused(code, side, F, N, K, V, W, H, num, den, ε)`: the numerator (and for β = 0 the
+ * - `muWeights(1, Λ, V, A, B, δ)`: A = V / max(Λ, δ) (β = 1; B untouched);
+ *   `muWeights(0, …)`: r = 1/max(Λ, δ), B = r, A = r·r·V (β = 0). δ: mu's floor of Λ (`modelFloor`).
+ * - `muApply(1 | 2, X, num, den, ε)`: X = max(X·(num / d)^γ, ε) for γ = 1 or ½, d = den where
+ *   den > 0, else ε (only zero denominators are replaced, as scikit-learn).
+ * - `muFused(code, side, F, N, K, V, W, H, num, den, δ)`: the numerator (and for β = 0 the
  *   denominator) of the W update (side 0: num = (V/Λ)Hᵀ, F×K) or of the H update (side 1:
  *   num = Wᵀ(V/Λ), K×N) for β = 1 (code 1) or β = 0 (code 0: num = (V/Λ²)·, den = (1/Λ)·),
  *   Λ = WH computed block by block in cache (16 rows / 64 columns) and never stored: one pass
@@ -49,7 +54,13 @@ function load(): NativeBlas | null {
   try {
     // Same relative path from src/ (tests) and dist/ (built package).
     const req = createRequire(import.meta.url);
-    return req('../native/build/Release/nmflab_blas.node') as NativeBlas;
+    const addon = req('../native/build/Release/nmflab_blas.node') as NativeBlas;
+    if (addon.abi !== EXPECTED_ABI) {
+      // Built from older sources: its kernels may differ from the JS paths, so it is not used.
+      process.emitWarning(`nmflab: the native OpenBLAS addon is out of date (kernel version ${addon.abi ?? 1}, expected ${EXPECTED_ABI}); using WebAssembly. Rebuild it with: npm run build:native`);
+      return null;
+    }
+    return addon;
   } catch {
     return null;
   }

@@ -1,6 +1,7 @@
 import { pluginModule, type AnyPlugin } from '@nmflab/core';
 import beta from './divergences/beta.js';
 import bregman from './divergences/bregman.js';
+import binomial from './divergences/binomial.js';
 import euclidean from './divergences/euclidean.js';
 import is from './divergences/is.js';
 import kl from './divergences/kl.js';
@@ -14,7 +15,8 @@ export * from './beta-math.js';
 export { makeBetaDivergence } from './beta-divergence.js';
 export { compileGenerator, type Generator } from './generator.js';
 export { makeLpPenalty } from './lp-penalty.js';
-export { penalizedMMStep } from './surrogate.js';
+// The exact penalized MM step lives in core (the mu solver uses it too; solvers do not depend on this package).
+export { penalizedMMStep } from '@nmflab/core';
 export { hoyer } from './metrics/hoyer-sparseness.js';
 
 /** Every divergence, regularizer and sparsity-metric plugin of this package: one import and one line each. */
@@ -24,6 +26,7 @@ export const divergencePlugins: AnyPlugin[] = [
   is,
   beta,
   bregman,
+  binomial,
   l1,
   l2,
   lp,

@@ -29,7 +29,7 @@ export const penaltyParams = {
  * Which MU is then exact MM (for the solver): "add cλp x̄^{p−1} to the MU denominator" is the exact
  * minimizer of the surrogate only at β = 2 with the quadratic bound (any p), and for β ≤ 1 with the
  * tangent line (p ≤ 1; raised to γ(β) for β < 1). Elsewhere the per-entry surrogate must be
- * solved exactly: `penalizedMMStep` in this package does that for any β.
+ * solved exactly: `penalizedMMStep` (core, re-exported here; also `mu`'s step) does that for any β.
  * The penalty only means something when the other factor's scale is fixed (needsNormalization).
  */
 export function makeLpPenalty(o: LpOptions): Regularizer {

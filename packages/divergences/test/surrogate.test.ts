@@ -83,6 +83,22 @@ describe('penalizedMMStep (exact per-entry MM surrogate minimizer)', () => {
     expect(trials).toBe(8 * 4 * 2 * 12 * 5);
   });
 
+  it('is the root to rounding over 12 decades of a, b, q, also far below the unpenalized step (β ∈ {−1, −0.5, 0, ½, 1.5, 3})', () => {
+    // F(t) = a t^{e1} − b t^{e2} + 2q h̄ t + l changes sign within 1e-12 of the returned t = h/h̄.
+    const rng = new Rng(3);
+    const lu = (lo: number, hi: number) => 10 ** (lo + (hi - lo) * rng.uniform());
+    for (const beta of [-1, -0.5, 0, 0.5, 1.5, 3]) {
+      const e1 = beta < 1 ? 0 : beta - 1, e2 = beta > 2 ? 0 : beta - 2;
+      for (let i = 0; i < 300; i++) {
+        const a = lu(-6, 6), b = lu(-6, 6), hb = lu(-8, 2), q = lu(-8, 8);
+        const t = penalizedMMStep(beta, a, b, hb, q, 0) / hb;
+        const F = (x: number) => a * x ** e1 - b * x ** e2 + 2 * q * hb * x;
+        expect(F(t * (1 - 1e-12)), `β=${beta} a=${a} b=${b} h̄=${hb} q=${q}`).toBeLessThan(0);
+        expect(F(t * (1 + 1e-12)), `β=${beta} a=${a} b=${b} h̄=${hb} q=${q}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it('at β = 2 with the quadratic bound it equals "add λp h̄^{p−1} to the MU denominator"', () => {
     const r = registry.create('regularizer', { id: 'lp', params: { p: 0.5, lambda: 0.8 } });
     const out = new Float64Array(2);

@@ -16,6 +16,8 @@ import topicModel from './tasks/topic-model.js';
 import expFamilySynthetic from './sources/exp-family-synthetic.js';
 import heldoutLikelihood from './tasks/heldout-likelihood.js';
 import imagePatches from './sources/image-patches.js';
+import expFamilyMixture from './sources/exp-family-mixture.js';
+import bregmanCluster from './tasks/bregman-cluster.js';
 
 export { MuSolver, mmExponent, SKLEARN_EPS, type MuOptions, type MuState, type MuMode } from './solvers/mu.js';
 export { nndsvd as nndsvdFactors } from './nndsvd.js';
@@ -40,6 +42,8 @@ export const solverPlugins: AnyPlugin[] = [
   expFamilySynthetic,
   heldoutLikelihood,
   imagePatches,
+  expFamilyMixture,
+  bregmanCluster,
 ];
 
 /** inversify module registering the plugins above. */

@@ -4,3 +4,4 @@ export * from './spectrogram.js';
 export * from './masks.js';
 export * from './resample.js';
 export * from './wav.js';
+export * from './components.js';

@@ -3,10 +3,12 @@ import { Matrix, type ComplexMatrix } from '../matrix.js';
 import { definePlugin, type MetricValue, type TaskContext, type Transform } from '../plugin.js';
 import type { Rng } from '../rng.js';
 import { applyMask, wienerMasks } from '../signal/masks.js';
+import { complexComponentsOf, synthesizeComponents } from '../signal/components.js';
 import { bssEvalSources, prepareReferences } from '../bss-eval.js';
 import type { FitResult } from '../fit.js';
 
 type Mode = 'unsupervised' | 'supervised' | 'semi-supervised';
+type Synthesis = 'auto' | 'components' | 'masks';
 
 interface Params {
   mode: Mode;
@@ -16,6 +18,7 @@ interface Params {
   maskExponent: number;
   oracle: boolean;
   clusterRestarts: number;
+  synthesis: Synthesis;
 }
 
 /** Columns [from, to) of W times rows [from, to) of H: one source's part of the model. */
@@ -111,7 +114,11 @@ function scores(prefix: string, r: { sdr: number[]; sir: number[]; sar: number[]
  * - semi-supervised: the `known` sources' dictionaries are learned and frozen, the other sources
  *   get free components (their `ranks`) learned on the mixture.
  * Each source k is Λ_k = W_k H_k; masks M_k = Λ_k^α / Σ_j Λ_j^α (generalized Wiener), and
- * ŝ_k = ISTFT(M_k ⊙ Y) with the mixture's phase. With `oracle`, the ideal ratio mask (the same
+ * ŝ_k = ISTFT(M_k ⊙ Y) with the mixture's phase. A phase-aware solver (complex NMF) fits the
+ * complex STFT Y itself and returns components X̄_i with Σ_i X̄_i = Y; with `synthesis: auto`
+ * (default) or `components` source k is then ŝ_k = ISTFT(Σ_{i ∈ G_k} X̄_i), each component with
+ * its own phase (Kameoka et al. 2009), so estimates covering every component sum to the mixture;
+ * `masks` keeps the Wiener path for comparison. With `oracle`, the ideal ratio mask (the same
  * masks from the true sources' spectrograms) and the mixture itself are scored with BSS Eval v3
  * next to it (`oracle-irm.*`, `mixture.*`): the ceiling and the floor of the separation.
  */
@@ -119,7 +126,7 @@ export default definePlugin<'task', Params>({
   meta: {
     kind: 'task',
     id: 'separate',
-    description: 'NMF source separation (unsupervised, supervised, semi-supervised) with Wiener masks and oracle baselines',
+    description: 'NMF source separation (unsupervised, supervised, semi-supervised) with Wiener masks or complex components, and oracle baselines',
     params: {
       mode: { type: 'string', enum: ['unsupervised', 'supervised', 'semi-supervised'], default: 'supervised', description: 'how the per-source dictionaries are obtained' },
       ranks: { type: 'array', items: { type: 'integer', minimum: 1 }, default: [], description: 'components per source (default: the run rank split evenly)' },
@@ -128,6 +135,7 @@ export default definePlugin<'task', Params>({
       maskExponent: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'α of the Wiener masks Λ_k^α/ΣΛ_j^α (1 for magnitude models, as Smaragdis; 2 = power)' },
       oracle: { type: 'boolean', default: true, description: 'also score the ideal ratio mask and the unprocessed mixture (ceiling and floor)' },
       clusterRestarts: { type: 'integer', minimum: 1, default: 5, description: 'k-means restarts when grouping components' },
+      synthesis: { type: 'string', enum: ['auto', 'components', 'masks'], default: 'auto', description: "how estimates are built: 'components' = ISTFT of each source's complex components (complex NMF), 'masks' = Wiener masks on the mixture, 'auto' = components when the solver gives them, else masks" },
     },
   },
   create: (p, pctx) => ({
@@ -152,7 +160,8 @@ export default definePlugin<'task', Params>({
       const learn = (k: number): Matrix => {
         const t = train[names[k]!];
         if (!t) throw new NmflabError(`no training recording for source '${names[k]}'`, { path: 'data', expected: 'a stem with a train recording', found: Object.keys(train).join(', ') || 'none' });
-        return ctx.fit({ problem: { V: transform.represent(transform.analyze(t)), rank: ranks[k]! }, label: `train:${names[k]}` }).result.W;
+        const Yt = transform.analyze(t);
+        return ctx.fit({ problem: { V: transform.represent(Yt), Y: Yt, rank: ranks[k]! }, label: `train:${names[k]}` }).result.W;
       };
       const concat = (Ws: Matrix[]): Matrix => {
         const K = Ws.reduce((s, w) => s + w.cols, 0);
@@ -169,7 +178,7 @@ export default definePlugin<'task', Params>({
       let groups: number[][];
       const extra: Record<string, unknown> = { mode: p.mode };
       if (p.mode === 'unsupervised') {
-        fit = ctx.fit({ problem: { V, rank: ctx.rank }, label: 'mixture' });
+        fit = ctx.fit({ problem: { V, Y, rank: ctx.rank }, label: 'mixture' });
         if (p.grouping.length) {
           if (p.grouping.length !== n) throw new NmflabError('one group of components per source is needed', { path: at('grouping'), expected: `${n} lists`, found: `${p.grouping.length}` });
           for (const g of p.grouping.flat()) {
@@ -189,13 +198,21 @@ export default definePlugin<'task', Params>({
         // free components start from the initializer's draw: build W0 with random columns there
         const W0 = concat(Ws.map((w, k) => w ?? randomColumns(V.rows, ranks[k]!, ctx.rng.fork(`free:${names[k]}`), V)));
         const frozen = names.flatMap((_, k) => (isKnown[k] ? colsOf(k) : []));
-        fit = ctx.fit({ problem: { V, rank: K, W0, freezeW: frozen.length === K ? true : frozen }, label: 'mixture' });
+        fit = ctx.fit({ problem: { V, Y, rank: K, W0, freezeW: frozen.length === K ? true : frozen }, label: 'mixture' });
         groups = names.map((_, k) => colsOf(k));
         extra.known = knownNames;
       }
       const { W, H } = fit.result;
-      const models = groups.map((g) => partialModel(W, H, g));
-      const estimates = maskAndSynthesize(Y, models, p.maskExponent, transform, len).map((samples, k) => ({
+      // Problem.Y lets a phase-aware solver fit the complex STFT; others ignore it.
+      const components = p.synthesis === 'masks' ? undefined : complexComponentsOf(fit.result);
+      if (p.synthesis === 'components' && !components) {
+        throw new NmflabError('the solver gives no complex components to synthesize from', { path: at('synthesis'), expected: "a phase-aware solver (complex-nmf) for 'components', or synthesis 'auto' or 'masks'", found: 'a solver without complex components' });
+      }
+      extra.synthesis = components ? 'components' : 'masks';
+      const signals = components
+        ? synthesizeComponents(components, groups, transform, len, p.mode === 'unsupervised' ? at('grouping') : 'model')
+        : maskAndSynthesize(Y, groups.map((g) => partialModel(W, H, g)), p.maskExponent, transform, len);
+      const estimates = signals.map((samples, k) => ({
         name: p.mode === 'unsupervised' ? `group-${k + 1}` : names[k]!,
         samples,
       }));

@@ -28,6 +28,9 @@ import { checkEntries, checkRank, checkShape, frozenColumns, givenFactor, reject
  * (frozen columns are not normalized; nothing is normalized when H is frozen).
  *
  * Components X̄_k = F_k + β_k (Y − ΣF) (β_k = 1/K where Λ = 0) sum to Y exactly up to rounding.
+ *
+ * Random start (seeded; where problem.W0 / H0 are not given): W uniform in [0.1, 1] with unit-sum
+ * columns, H uniform in [0.1, 1], the drawn factor scaled so that mean(WH) = mean|Y|.
  */
 export interface ComplexNmfParams {
   lambda: number;
@@ -245,6 +248,41 @@ export function complexComponents(s: ComplexNmfState): ComplexMatrix[] {
   return out;
 }
 
+/** W with each column divided by its sum (the solver's convention Σ_f W_{fk} = 1); columns drawn in [0.1, 1] are positive. */
+function unitSumColumns(W: Matrix): Matrix {
+  const F = W.rows, K = W.cols, w = W.data;
+  for (let k = 0; k < K; k++) {
+    let sc = 0;
+    for (let f = 0; f < F; f++) sc += w[f * K + k]!;
+    for (let f = 0; f < F; f++) w[f * K + k]! /= sc;
+  }
+  return W;
+}
+
+/**
+ * Scale the drawn factor so that the initial model has the data's mean level, mean(WH) = mean|Y|
+ * (as scikit-learn's random start and `plsa` put WH on V's scale). mean(WH) = Σ_k s_k r_k / (F·N)
+ * with s_k, r_k the column sums of W and the row sums of H. H is scaled when it was drawn (W given
+ * or drawn with unit-sum columns: then Λ ≈ K·mean(H)/F, so H ≈ mean|Y|·F/K), W when only W was
+ * drawn; given W0 and H0 are used as they are. Nothing is scaled when WH = 0 (a zero W0 or H0).
+ */
+function scaleRandomStart(W: Matrix, H: Matrix, meanAbs: number, givenW: boolean, givenH: boolean): void {
+  if (givenW && givenH) return;
+  const F = W.rows, K = W.cols, N = H.cols, w = W.data, h = H.data;
+  let total = 0;
+  for (let k = 0; k < K; k++) {
+    let s = 0, r = 0;
+    for (let f = 0; f < F; f++) s += w[f * K + k]!;
+    for (let n = 0; n < N; n++) r += h[k * N + n]!;
+    total += s * r;
+  }
+  const meanModel = total / (F * N);
+  if (!(meanModel > 0)) return;
+  const c = meanAbs / meanModel;
+  const x = givenH ? w : h;
+  for (let i = 0; i < x.length; i++) x[i]! *= c;
+}
+
 function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): ComplexNmfState {
   const K = checkRank(problem);
   rejectMask(problem, 'complex-nmf');
@@ -265,9 +303,12 @@ function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): Comple
   if (!(meanAbs > 0)) {
     throw new NmflabError('the data are all zero', { path: 'problem.Y', expected: 'a non-zero spectrogram', found: 'all zeros', exitCode: 1 });
   }
-  const W = givenFactor(problem.W0, F, K, 'problem.W0', true) ?? new Matrix(F, K, rng.fillUniform(new Float64Array(F * K), 0.1, 1));
-  // Random activations with WH on the scale of |Y| (W has unit-sum columns, so Λ ≈ K·h/F).
-  const H = givenFactor(problem.H0, K, N, 'problem.H0', true) ?? new Matrix(K, N, rng.fillUniform(new Float64Array(K * N), 0.1, 1).map((x) => (x * 2 * meanAbs * F) / K));
+  const givenW = givenFactor(problem.W0, F, K, 'problem.W0', true);
+  const givenH = givenFactor(problem.H0, K, N, 'problem.H0', true);
+  // Draw order (W then H, uniform in [0.1, 1]) as before, so a seed draws the same numbers.
+  const W = givenW ?? unitSumColumns(new Matrix(F, K, rng.fillUniform(new Float64Array(F * K), 0.1, 1)));
+  const H = givenH ?? new Matrix(K, N, rng.fillUniform(new Float64Array(K * N), 0.1, 1));
+  scaleRandomStart(W, H, meanAbs, givenW !== undefined, givenH !== undefined);
   const s: ComplexNmfState = {
     F, N, K,
     lambda: params.lambda,

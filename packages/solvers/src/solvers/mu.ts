@@ -1,5 +1,5 @@
 import {
-  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, nativeMuKernels, wasmAvailable,
+  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, nativeMuKernels, penalizedMMStep, wasmAvailable,
   type Divergence, type Initializer, type Objective, type PluginRef, type Problem, type Regularizer,
   type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
@@ -21,14 +21,34 @@ import {
  * [1,2], (β−1, 0) for β>2), and the regularizer's majorizer q h² + l h gives 2q h̄ t + l. The linear
  * part l ≥ 0 is itself majorized by l h̄ (t^{a+1}+a)/(a+1) (convex, tight at t=1), so it joins P.
  * The step is the exact root of (P+l) t^a + 2q h̄ t − Q t^b = 0: closed form when q = 0 (the
- * added-denominator form raised to γ), at β=2 (linear) and β=1 (positive root of a quadratic);
- * otherwise a safeguarded Newton–bisection on (0, t₀], t₀ = ((Q/(P+l))^γ the unpenalized step, since
- * the left side increases in t. Mode `heuristic` adds l + 2q h̄ to the denominator, no exponent.
+ * added-denominator form raised to γ); otherwise core's `penalizedMMStep` (shared with
+ * `@nmflab/divergences`; called with a = P + l and l = 0): closed forms at β = 2 and β = 1, else
+ * Newton–bisection in log t on [lo, t₀], t₀ = (Q/(P+l))^γ the unpenalized step. Mode `heuristic` adds l + 2q h̄ to the denominator, no exponent.
+ *
+ * Floors (ε = `eps`, float32 epsilon by default as scikit-learn). The MM step is the minimizer of
+ * an auxiliary function built at Λ̄ = WH̄ itself (Jensen weights w h̄/Λ̄, tangent at Λ̄): it
+ * decreases Σ d(V|Λ) only if the weights ζ(Λ̄) are taken at the true Λ̄. A floor of Λ at ε that
+ * acts (Λ̄ < ε, which happens wherever the data are below ε, e.g. digital silence at an offset
+ * 1e-8) makes the step the MM step of no function: it sees Λ = ε > V and pushes WH further down,
+ * and the objective rises (EXPERIMENTS.md §1). Hence:
+ * - Λ is floored at δ = ε² (`modelFloor: eps2`, default) where a negative power is taken. Once W
+ *   and H have been updated their entries are ≥ ε (`factorFloor: eps`), so Λ ≥ K ε² ≥ δ and the
+ *   floor never acts: it only guards zeros of initial factors (or of `factorFloor` zero/none,
+ *   or of a frozen W: frozen columns keep their values, so Λ ≥ ε Σ_k W_fk on a frozen row).
+ *   `modelFloor: eps` floors at ε as scikit-learn (same results where Λ ≥ ε, e.g. the parity
+ *   fixture; not monotone below).
+ * - A denominator is replaced by ε only where it is 0 (as scikit-learn): with positive factors it
+ *   never is. Flooring it at ε (the former rule) shrinks the step wrongly when the data scale is
+ *   small (Σ_f w Λ^{β−1} < ε, e.g. β = 2 on data ~1e-9) and broke monotonicity there.
+ * - Factors are floored at ε after the update (`factorFloor: eps`): the per-entry auxiliary
+ *   function is convex, so projecting its minimizer onto [ε, ∞) still decreases it from h̄ ≥ ε
+ *   (an MM step on the set W, H ≥ ε).
  */
 
 export type MuMode = 'mm' | 'heuristic';
 export type Normalize = 'none' | 'l1' | 'l2' | 'auto';
 export type FactorFloor = 'eps' | 'zero' | 'none';
+export type ModelFloor = 'eps2' | 'eps';
 
 export interface MuOptions {
   divergence: Divergence;
@@ -36,8 +56,10 @@ export interface MuOptions {
   regularizers?: Regularizer[];
   normalize?: Normalize;
   initializer?: Initializer;
-  /** Floor of Λ and denominators where negative powers/divisions are taken. */
+  /** ε: the factor floor (`factorFloor: eps`), the value of zero denominators, and (`modelFloor: eps`) the floor of Λ. */
   eps?: number;
+  /** Floor of Λ where negative powers are taken: ε² (default, never reached by ε-floored factors: exact MM) or ε (scikit-learn). */
+  modelFloor?: ModelFloor;
   /** What to do with small factor entries after an update: floor at eps (default), hard zeros below float64 eps (scikit-learn), or nothing. */
   factorFloor?: FactorFloor;
   freezeW?: boolean | number[];
@@ -110,6 +132,8 @@ export class MuSolver implements Solver<MuState> {
   private readonly normalize: Normalize;
   private readonly initializer?: Initializer;
   private readonly eps: number;
+  /** δ: the floor of Λ where a negative power of it is taken (see `modelFloor`). */
+  private readonly lfloor: number;
   private readonly factorFloor: FactorFloor;
   private readonly freezeW: boolean | number[];
   private readonly freezeHOpt: boolean;
@@ -143,6 +167,7 @@ export class MuSolver implements Solver<MuState> {
     this.normalize = o.normalize ?? 'auto';
     this.initializer = o.initializer;
     this.eps = o.eps ?? SKLEARN_EPS;
+    this.lfloor = (o.modelFloor ?? 'eps2') === 'eps' ? this.eps : this.eps * this.eps;
     this.factorFloor = o.factorFloor ?? 'eps';
     this.freezeW = o.freezeW ?? false;
     this.freezeHOpt = o.freezeH ?? false;
@@ -287,12 +312,12 @@ export class MuSolver implements Solver<MuState> {
 
   /**
    * Fill A (numerator weights, M⊙ζ(Λ)⊙V) and B (denominator weights, M⊙ζ(Λ)⊙Λ) in one pass.
-   * β fast paths: V⊙Λ^{β−2} and Λ^{β−1}, Λ floored at ε where the power is negative.
+   * β fast paths: V⊙Λ^{β−2} and Λ^{β−1}, Λ floored at δ (`modelFloor`) where the power is negative.
    */
   private weights(s: MuState): void {
     const L = s.L.data, V = s.Vd.data, A = s.A.data, B = s.B.data, M = s.M;
     const n = L.length;
-    const eps = this.eps;
+    const eps = this.lfloor; // δ: ε² (modelFloor eps2) or ε
     const sh = this.shift;
     if (this.path.kind === 'beta') {
       const beta = this.path.beta;
@@ -396,7 +421,7 @@ export class MuSolver implements Solver<MuState> {
       return;
     }
     const code = this.fusedCode(s);
-    if (code >= 0 && nativeMuKernels()!.muFused(code as 0 | 1, 0, s.F, s.N, s.K, s.V.data, s.W.data, s.H.data, s.numW.data, s.denW.data, this.eps)) {
+    if (code >= 0 && nativeMuKernels()!.muFused(code as 0 | 1, 0, s.F, s.N, s.K, s.V.data, s.W.data, s.H.data, s.numW.data, s.denW.data, this.lfloor)) {
       if (code === 1) this.sumsW(s);
       return;
     }
@@ -430,7 +455,7 @@ export class MuSolver implements Solver<MuState> {
       return;
     }
     const code = this.fusedCode(s);
-    if (code >= 0 && nativeMuKernels()!.muFused(code as 0 | 1, 1, s.F, s.N, s.K, s.V.data, s.W.data, s.H.data, s.numH.data, s.denH.data, this.eps)) {
+    if (code >= 0 && nativeMuKernels()!.muFused(code as 0 | 1, 1, s.F, s.N, s.K, s.V.data, s.W.data, s.H.data, s.numH.data, s.denH.data, this.lfloor)) {
       if (code === 1) this.sumsH(s);
       return;
     }
@@ -474,18 +499,21 @@ export class MuSolver implements Solver<MuState> {
       let P = den[i]!;
       const Q = num[i]!;
       let c = 0;
+      let q = 0;
       for (let r = 0; r < nReg; r++) {
         regs[r]!.majorize(xbar > eps ? xbar : eps, SCRATCH);
+        q += SCRATCH[0]!;
         c += 2 * SCRATCH[0]! * xbar;
         P += SCRATCH[1]!;
       }
       let x: number;
       if (!mm || c === 0) {
         const d = P + c;
-        const ratio = Q / (d > eps ? d : eps);
+        const ratio = Q / (d > 0 ? d : eps);
         x = xbar * (gamma === 1 ? ratio : gamma === 0.5 ? Math.sqrt(ratio) : Math.pow(ratio, gamma));
       } else {
-        x = xbar * this.solveSurrogate(P > eps ? P : eps, c, Q, beta, gamma);
+        // l is already majorized into P (file comment), so the shared exact step gets l = 0.
+        x = penalizedMMStep(beta, P > 0 ? P : eps, Q, xbar, q, 0);
       }
       if (floor === 'eps') {
         if (!(x > eps)) x = eps;
@@ -497,7 +525,7 @@ export class MuSolver implements Solver<MuState> {
   }
 
   /**
-   * `apply` without penalties or frozen entries: the same formulas (x̄·(Q/max(P, ε))^γ, then the
+   * `apply` without penalties or frozen entries: the same formulas (x̄·(Q/P)^γ, P = 0 read as ε, then the
    * floor), one tight loop per γ and floor rule — no per-entry branching on settings, no
    * `Math.pow` for γ = 1 or ½.
    */
@@ -514,7 +542,7 @@ export class MuSolver implements Solver<MuState> {
     if (gamma === 1 && floor === 'eps') {
       for (let i = 0; i < n; i++) {
         const d = den[i]!;
-        const x = X[i]! * (num[i]! / (d > eps ? d : eps));
+        const x = X[i]! * (num[i]! / (d > 0 ? d : eps));
         X[i] = x > eps ? x : eps;
       }
       return;
@@ -522,14 +550,14 @@ export class MuSolver implements Solver<MuState> {
     if (gamma === 0.5 && floor === 'eps') {
       for (let i = 0; i < n; i++) {
         const d = den[i]!;
-        const x = X[i]! * Math.sqrt(num[i]! / (d > eps ? d : eps));
+        const x = X[i]! * Math.sqrt(num[i]! / (d > 0 ? d : eps));
         X[i] = x > eps ? x : eps;
       }
       return;
     }
     for (let i = 0; i < n; i++) {
       const d = den[i]!;
-      const ratio = num[i]! / (d > eps ? d : eps);
+      const ratio = num[i]! / (d > 0 ? d : eps);
       let x = X[i]! * (gamma === 1 ? ratio : gamma === 0.5 ? Math.sqrt(ratio) : Math.pow(ratio, gamma));
       if (floor === 'eps') {
         if (!(x > eps)) x = eps;
@@ -538,37 +566,6 @@ export class MuSolver implements Solver<MuState> {
       } else if (!(x >= 0)) x = 0;
       X[i] = x;
     }
-  }
-
-  /**
-   * Root t > 0 of g(t) = P t^a + c t − Q t^b (increasing in t), the exact minimizer of the
-   * penalized per-entry surrogate (see the file comment).
-   */
-  private solveSurrogate(P: number, c: number, Q: number, beta: number, gamma: number): number {
-    if (Q <= 0) return 0;
-    if (beta === 2) return Q / (P + c);
-    if (beta === 1) return (2 * Q) / (P + Math.sqrt(P * P + 4 * c * Q));
-    const a = beta < 1 ? 0 : beta - 1;
-    const b = beta > 2 ? 0 : beta - 2;
-    const g = (t: number) => P * (a === 0 ? 1 : Math.pow(t, a)) + c * t - Q * (b === 0 ? 1 : Math.pow(t, b));
-    let hi = Math.pow(Q / P, gamma); // g(hi) = c·hi ≥ 0
-    let lo = 0;
-    let t = hi;
-    for (let it = 0; it < 100; it++) {
-      const gt = g(t);
-      if (gt > 0) hi = t;
-      else lo = t;
-      if (gt === 0 || hi - lo <= 1e-15 * hi) break;
-      const dg = P * (a === 0 ? 0 : a * Math.pow(t, a - 1)) + c - Q * (b === 0 ? 0 : b * Math.pow(t, b - 1));
-      let next = t - gt / dg;
-      if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-      if (Math.abs(next - t) <= 1e-16 * t) {
-        t = next;
-        break;
-      }
-      t = next;
-    }
-    return t;
   }
 
   /** Normalize W's columns (or H's rows) to unit norm and move the scale into the other factor. */
@@ -653,6 +650,7 @@ interface MuParams {
   normalize: Normalize;
   initializer: PluginRef;
   eps: number;
+  modelFloor: ModelFloor;
   factorFloor: FactorFloor;
   freezeW: boolean | number[];
   freezeH: boolean;
@@ -670,7 +668,8 @@ export default definePlugin<'solver', MuParams>({
       regularizers: { description: 'penalties, each with its target factor W or H', pluginList: 'regularizer', default: [] },
       normalize: { description: 'unit-norm columns of W (or rows of H) with the scale moved to the other factor; auto: when a penalty is on one factor only', type: 'string', enum: ['none', 'l1', 'l2', 'auto'], default: 'auto' },
       initializer: { description: 'how W and H start when the problem gives no W0/H0', plugin: 'initializer', default: 'random' },
-      eps: { description: 'floor ε of WH and of denominators where negative powers or divisions are taken (default: float32 epsilon, as scikit-learn)', type: 'number', exclusiveMinimum: 0, maximum: 1, default: SKLEARN_EPS },
+      eps: { description: 'ε: floor of the factors (factorFloor eps), value of zero denominators, and with modelFloor eps the floor of WH (default: float32 epsilon, as scikit-learn)', type: 'number', exclusiveMinimum: 0, maximum: 1, default: SKLEARN_EPS },
+      modelFloor: { description: 'floor of WH where a negative power of it is taken: eps2 (ε², never reached by ε-floored factors, so every mm step decreases the objective evaluated, also on data below ε), eps (ε, as scikit-learn: not monotone where WH < ε)', type: 'string', enum: ['eps2', 'eps'], default: 'eps2' },
       factorFloor: { description: 'small factor entries: eps (floor at ε, MU can recover), zero (hard zeros below float64 epsilon, as scikit-learn), none', type: 'string', enum: ['eps', 'zero', 'none'], default: 'eps' },
       freezeW: { description: 'keep W fixed (true) or only the listed column indices (a dictionary learned earlier)', type: ['boolean', 'array'], items: { type: 'integer', minimum: 0 }, default: false },
       freezeH: { description: 'keep H fixed', type: 'boolean', default: false },
@@ -682,7 +681,7 @@ export default definePlugin<'solver', MuParams>({
     const regularizers = p.regularizers.map((r, i) => ctx.registry.instantiate('regularizer', r, { file: ctx.file, path: `${ctx.path}.regularizers[${i}]` }));
     const initializer = ctx.registry.instantiate('initializer', p.initializer, { file: ctx.file, path: `${ctx.path}.initializer` });
     return new MuSolver({
-      divergence, mode: p.mode, regularizers, normalize: p.normalize, initializer, eps: p.eps,
+      divergence, mode: p.mode, regularizers, normalize: p.normalize, initializer, eps: p.eps, modelFloor: p.modelFloor,
       factorFloor: p.factorFloor, freezeW: p.freezeW, freezeH: p.freezeH, offset: p.offset,
     });
   },

@@ -100,6 +100,53 @@ describe('complex-nmf solver', () => {
     }
   }
 
+  it('a random start puts the model on the data\'s scale: mean(WH) = mean|Y|, Σ(WH)² and f within 4× of Σ|Y|²', () => {
+    // Several shapes (F large against K, as in audio, where a wrongly scaled start is F-fold off) and seeds.
+    for (const [F, N, K] of [[513, 12, 4], [12, 15, 3], [40, 7, 6], [5, 30, 2]] as const) {
+      for (const seed of [1, 2, 3]) {
+        const Y = mixture(F, N, 2, 50 + seed);
+        const absY = Y.abs().data;
+        const meanAbs = absY.reduce((a, b) => a + b, 0) / absY.length;
+        const energy = absY.reduce((a, b) => a + b * b, 0);
+        for (const phaseInit of ['random', 'mixture'] as const) {
+          const solver = createComplexNmf({ ...defaults, phaseInit });
+          const s = solver.init(problemOf(Y, K), new Rng(seed));
+          const L = matmul(s.W, s.H).data;
+          const meanL = L.reduce((a, b) => a + b, 0) / L.length;
+          const energyL = L.reduce((a, b) => a + b * b, 0);
+          expect(Math.abs(meanL / meanAbs - 1)).toBeLessThan(1e-9);
+          expect(energyL / energy).toBeGreaterThan(1 / 4);
+          expect(energyL / energy).toBeLessThan(4);
+          expect(solver.objective(s).total).toBeLessThan(4 * energy);
+          // W keeps its unit-sum columns.
+          for (let k = 0; k < K; k++) expect(s.W.col(k).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+        }
+      }
+    }
+  });
+
+  it('with one factor given the drawn one is scaled to the data; given W0 and H0 are used as they are', () => {
+    const F = 30, N = 20, K = 3;
+    const Y = mixture(F, N, 2, 11);
+    const absY = Y.abs().data;
+    const meanAbs = absY.reduce((a, b) => a + b, 0) / absY.length;
+    const meanOf = (W: Matrix, H: Matrix): number => matmul(W, H).data.reduce((a, b) => a + b, 0) / (F * N);
+    const { W, H } = randomFactors(F, N, K, new Rng(6));
+    // Off-scale given factors (W not of unit-sum columns, H 1000× too small): the other is drawn to fit.
+    const W0 = new Matrix(F, K, W.data.map((x) => 50 * x));
+    const H0 = new Matrix(K, N, H.data.map((x) => x / 1000));
+    for (const extra of [{ W0 }, { H0 }, { H0, freezeH: true }] as Partial<Problem>[]) {
+      const s = createComplexNmf(defaults).init(problemOf(Y, K, extra), new Rng(2));
+      expect(Math.abs(meanOf(s.W, s.H) / meanAbs - 1)).toBeLessThan(1e-9);
+    }
+    // Both given: the model is W0·H0 (normalization only moves scale between them).
+    const s = createComplexNmf(defaults).init(problemOf(Y, K, { W0, H0 }), new Rng(2));
+    expect(maxRelDiff(matmul(s.W, s.H).data, matmul(W0, H0).data)).toBeLessThan(1e-13);
+    const frozen = createComplexNmf(defaults).init(problemOf(Y, K, { W0, H0, freezeH: true }), new Rng(2));
+    expect(Array.from(frozen.W.data)).toEqual(Array.from(W0.data));
+    expect(Array.from(frozen.H.data)).toEqual(Array.from(H0.data));
+  });
+
   it('runs through fit(): trajectory with data and penalty terms, W columns sum to one, no flagged increase at λ = 0', () => {
     const Y = mixture(10, 12, 2, 1);
     const r = fit(createComplexNmf(defaults), problemOf(Y, 2), new Rng(5), { stopping: { maxIterations: 30 } });
@@ -255,6 +302,19 @@ describe('complex-nmf on a real recording (data/piano/four-notes.wav, 0.6 s exce
         err = Math.max(err, Math.hypot(re - Y.re[i]!, im - Y.im[i]!));
       }
       expect(err / scale).toBeLessThan(1e-14);
+    }
+  });
+
+  it('a random start has the recording\'s mean level and an initial objective below 4·Σ|Y|²', () => {
+    const absY = Y.abs().data;
+    const meanAbs = absY.reduce((a, b) => a + b, 0) / absY.length;
+    const energy = absY.reduce((a, b) => a + b * b, 0);
+    for (const seed of [1, 2]) {
+      const solver = createComplexNmf(defaults);
+      const s = solver.init(problemOf(Y, 4), new Rng(seed));
+      const L = matmul(s.W, s.H).data;
+      expect(L.reduce((a, b) => a + b, 0) / L.length / meanAbs).toBeCloseTo(1, 9);
+      expect(solver.objective(s).total).toBeLessThan(4 * energy);
     }
   });
 

@@ -274,6 +274,57 @@ describe('mu: ε policy and bad input', () => {
       expect(Math.min(...r.W.data)).toBeGreaterThan(0); // floored at ε, not stuck at 0
     }
   });
+  // EXPERIMENTS.md §1: MM rose at β = −1 on speech, whose silence sits at the offset 1e-8 < ε.
+  it('smallest failing case: one H step on V = 1e-9 (W = 1e-4 frozen, WH = 1.5e-9) rises with Λ floored at ε, falls with the default', () => {
+    const p: Problem = { V: Matrix.fromRows([[1e-9]]), rank: 1, W0: Matrix.fromRows([[1e-4]]), H0: Matrix.fromRows([[1.5e-5]]), freezeW: true };
+    for (const beta of [-1, -0.5, 0, 0.5, 1, 1.5, 2, 3]) {
+      const f = trajectory(solver(betaDivergence(beta)), p, 1).f;
+      expect(f[1]!, `β = ${beta}`).toBeLessThan(f[0]!);
+      // The step of modelFloor eps sees Λ = ε > V, so it moves WH down, away from V.
+      if (beta <= 1) {
+        const g = trajectory(solver(betaDivergence(beta), { modelFloor: 'eps' }), p, 1).f;
+        expect(g[1]!, `β = ${beta}, modelFloor eps`).toBeGreaterThan(g[0]!);
+      }
+    }
+  });
+  describe('every mm iteration is non-increasing on data below ε (default floors)', () => {
+    /** 12×10 rank 3: a silent column and scattered entries at 1e-9 (exact zeros where β > 0 allows), or all data scaled by 1e-9. */
+    const lowData = (beta: number, seed: number, scaled: boolean): Problem => {
+      const p = problem(12, 10, 3, seed);
+      if (scaled) {
+        for (const [X, c] of [[p.V, 1e-9], [p.W0!, 1e-4], [p.H0!, 1e-4]] as const) for (let i = 0; i < X.data.length; i++) X.data[i]! *= c;
+        return p;
+      }
+      const rng = new Rng(seed + 100);
+      for (let f = 0; f < 12; f++) p.V.set(f, 0, 1e-9 * (1 + f));
+      for (let j = 0; j < 6; j++) p.V.data[rng.int(120)] = j % 2 === 0 && beta > 0 ? 0 : 1e-9;
+      return p;
+    };
+    const mask = (seed: number): Matrix => {
+      const rng = new Rng(seed + 200);
+      const M = new Matrix(12, 10);
+      for (let i = 0; i < M.data.length; i++) M.data[i] = rng.uniform() < 0.2 ? 0 : 0.5 + rng.uniform();
+      return M;
+    };
+    for (const beta of [-1, -0.5, 0, 0.5, 1, 1.5, 2, 3]) {
+      it(`β = ${beta}: plain, all data scaled below ε, with a mask, with an Lp penalty (p = 0.5, 1.5) on H`, () => {
+        for (const seed of [1, 2]) {
+          const runs: [string, MuSolver, Problem][] = [
+            ['plain', solver(betaDivergence(beta)), lowData(beta, seed, false)],
+            ['scaled', solver(betaDivergence(beta)), lowData(beta, seed, true)],
+            ['mask', solver(betaDivergence(beta)), { ...lowData(beta, seed, false), mask: mask(seed) }],
+            ['lp 0.5', solver(betaDivergence(beta), { regularizers: [lpPenalty('H', 1e-3, 0.5)] }), lowData(beta, seed, false)],
+            ['lp 1.5', solver(betaDivergence(beta), { regularizers: [lpPenalty('H', 0.05, 1.5), lpPenalty('W', 1e-3, 1)] }), lowData(beta, seed, false)],
+          ];
+          for (const [what, s, p] of runs) {
+            const { f } = trajectory(s, p, 200);
+            expect(f.every(Number.isFinite), `${what}, seed ${seed}`).toBe(true);
+            expect(increases(f), `${what}, seed ${seed}`).toEqual([]);
+          }
+        }
+      });
+    }
+  });
   it('negative or non-finite data, bad shapes and bad masks are NmflabErrors naming the place', () => {
     const p = problem(5, 4, 2, 1);
     const bad = p.V.clone();
@@ -343,10 +394,15 @@ describe('mu: fast paths against the straightforward formulas (one code path for
   // element-wise passes through C) whatever its size, when the optional addon is built.
   const [F, N, K] = [24, 40, 4];
   const p = problem(F, N, K, 11);
+  // The same data with digital silence: a column and a few entries at 1e-9, below ε (the floors' cases).
+  const pLow: Problem = { ...p, V: p.V.clone() };
+  for (let f = 0; f < F; f++) pLow.V.set(f, 0, 1e-9);
+  for (const [f, n] of [[3, 5], [7, 11], [20, 33]] as const) pLow.V.set(f, n, 1e-9);
   const eps = 1.1920928955078125e-7;
+  const delta = eps * eps; // the floor of Λ (modelFloor eps2)
 
   /** Textbook MU(mm) with Math.pow everywhere, plain loops and the JS product kernel. */
-  function reference(beta: number, iters: number): { W: Matrix; H: Matrix; f: number } {
+  function reference(beta: number, iters: number, p: Problem): { W: Matrix; H: Matrix; f: number } {
     const prev = setMatmulBackend('js');
     const V = p.V, W = p.W0!.clone(), H = p.H0!.clone();
     const gamma = beta < 1 ? 1 / (2 - beta) : beta > 2 ? 1 / (beta - 1) : 1;
@@ -354,14 +410,15 @@ describe('mu: fast paths against the straightforward formulas (one code path for
     const A = new Matrix(F, N), B = new Matrix(F, N);
     const weights = (L: Matrix) => {
       for (let i = 0; i < L.data.length; i++) {
-        const l = L.data[i]!, lf = Math.max(l, eps);
+        const l = L.data[i]!, lf = Math.max(l, delta);
         A.data[i] = V.data[i]! * Math.pow(beta - 2 < 0 ? lf : l, beta - 2);
         B.data[i] = Math.pow(beta - 1 < 0 ? lf : l, beta - 1);
       }
     };
     const update = (X: Matrix, num: Matrix, den: Matrix) => {
       for (let i = 0; i < X.data.length; i++) {
-        X.data[i] = Math.max(X.data[i]! * Math.pow(num.data[i]! / Math.max(den.data[i]!, eps), gamma), eps);
+        const d = den.data[i]!;
+        X.data[i] = Math.max(X.data[i]! * Math.pow(num.data[i]! / (d > 0 ? d : eps), gamma), eps);
       }
     };
     let L = matmul(W, H);
@@ -378,9 +435,11 @@ describe('mu: fast paths against the straightforward formulas (one code path for
   }
 
   const backends = ['js', 'wasm', 'auto', ...(nativeAvailable ? ['native'] as const : [])] as const;
-  for (const beta of [2, 1, 0, 0.5]) {
-    it(`β = ${beta}: 200 iterations on every backend (${backends.join(', ')}) agree with the formulas to 1e-9`, () => {
-      const ref = reference(beta, 200);
+  for (const [beta, data] of [[2, p], [1, p], [0, p], [0.5, p], [1, pLow], [0, pLow], [0.5, pLow]] as const) {
+    const what = data === pLow ? ' (entries below ε)' : '';
+    it(`β = ${beta}${what}: 200 iterations on every backend (${backends.join(', ')}) agree with the formulas to 1e-9`, () => {
+      const p = data;
+      const ref = reference(beta, 200, p);
       for (const b of backends) {
         const prev = setMatmulBackend(b);
         const s = solver(betaDivergence(beta));

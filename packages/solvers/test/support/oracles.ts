@@ -18,13 +18,17 @@ export function betaPoint(beta: number, x: number, y: number): number {
     let sum = 0;
     let bpow = 1; // β^{n−2}
     term = L; // n = 1
-    for (let n = 2; n < 40; n++) {
+    let smallBefore = false;
+    for (let n = 2; n < 60; n++) {
       term *= L / n;
       cn += bpow;
       bpow *= beta;
       const t = cn * term;
       sum += t;
-      if (Math.abs(t) <= 1e-18 * Math.abs(sum)) break;
+      // Two successive small terms: one is not enough, c_n vanishes at every odd n when β = −1.
+      const small = Math.abs(t) <= 1e-18 * Math.abs(sum);
+      if (small && smallBefore) break;
+      smallBefore = small;
     }
     return (beta === 0 ? 1 : Math.pow(y, beta)) * sum;
   }

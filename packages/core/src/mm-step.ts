@@ -1,6 +1,8 @@
 /**
  * Exact minimizer of the per-entry MM surrogate of penalized β-NMF (reference §2b; Févotte & Idier
- * 2011), for solvers. For an entry h of H (W is symmetric) with current value h̄ and
+ * 2011): the one implementation behind the `mu` solver's penalized steps and
+ * `@nmflab/divergences`' `penalizedMMStep` (re-exported there). For an entry h of H (W is
+ * symmetric) with current value h̄ and
  *   a = [Wᵀ Λ^{β−1}]_{kn},   b = [Wᵀ (V ⊙ Λ^{β−2})]_{kn}
  * the data part of the auxiliary function (Jensen on the convex part of d_β(x|·), tangent on the
  * concave part) has derivative, in t = h/h̄,
@@ -8,12 +10,20 @@
  *   1 ≤ β ≤ 2:  a t^{β−1} − b t^{β−2}
  *   β > 2:      a t^{β−1} − b
  * and a penalty majorized by q h² + l h (Regularizer.majorize) adds 2q h̄ t + l. The surrogate is
- * convex in h, so the step is the root of this increasing function (h = 0 when it is ≥ 0 at 0).
+ * convex in h, so the step is the root of this increasing function F (h = 0 when F(0⁺) ≥ 0).
  * Without penalty the root is t = (b/a)^{γ(β)}, the MM multiplicative update; the penalty can only
- * shrink it, so the root lies in (0, (b/a)^γ].
+ * shrink it, so the root lies in (0, t₀], t₀ = (b/a)^γ, where F(t₀) = 2q h̄ t₀ + l ≥ 0.
  *
- * Closed forms are used where they exist (β = 2, β = 1, tangent line with β < 1 or β > 2);
- * otherwise a safeguarded Newton iteration in log t, to relative 1e-15.
+ * Closed forms where they exist (β = 2, β = 1, q = 0 with β < 1 or β > 2); otherwise Newton's
+ * method safeguarded by bisection in log t on [lo, t₀], to relative 1e-15. The lower end comes
+ * from the equation itself (t ≤ t₀ bounds the other terms), so no search is needed:
+ *   β < 2:  b t^{β−2} = a t^{e₁} + 2q h̄ t + l ≤ S := a t₀^{e₁} + 2q h̄ t₀ + l  ⇒  t ≥ (S/b)^{1/(β−2)};
+ *   β > 2:  a t^{β−1} + 2q h̄ t = b − l, one of the two terms is ≥ (b − l)/2
+ *           ⇒  t ≥ min(((b − l)/(2a))^{1/(β−1)}, (b − l)/(4q h̄)).
+ * (The former `mu`-private solver bisected arithmetically from 0 and could stop, after 100
+ * iterations, orders of magnitude away from a root far below t₀; this one is exact to rounding.)
+ *
+ * Returns h (not t). `mu` passes l = 0 with its linear terms already majorized into a (see mu.ts).
  */
 export function penalizedMMStep(beta: number, a: number, b: number, hbar: number, q: number, l: number): number {
   if (!(b > 0) || !(hbar > 0)) return 0; // no pull upwards: the surrogate decreases to h = 0
@@ -38,10 +48,19 @@ export function penalizedMMStep(beta: number, a: number, b: number, hbar: number
   const gamma = beta < 1 ? 1 / (2 - beta) : beta <= 2 ? 1 : 1 / (beta - 1);
   let hi = a > 0 ? Math.pow(b / a, gamma) : 1;
   while (F(hi) < 0) hi *= 2; // only when a = 0
-  let lo = hi / 2;
-  for (let k = 0; k < 2000 && F(lo) > 0; k++) lo /= 2;
+  let lo: number;
+  if (e2 < 0) {
+    lo = Math.pow((a * (e1 === 0 ? 1 : Math.pow(hi, e1)) + Q * hi + l) / b, 1 / e2);
+  } else {
+    const r = b - l;
+    lo = Math.min(a > 0 ? Math.pow(r / (2 * a), 1 / e1) : Infinity, Q > 0 ? r / (2 * Q) : Infinity);
+  }
+  if (!(lo > 0) || !(lo < hi)) lo = hi / 2;
+  for (let k = 0; k < 2000 && F(lo) > 0; k++) lo /= 2; // rounding at the bound, or the fallback above
   if (F(lo) > 0) return 0;
-  let t = Math.sqrt(lo * hi);
+  // F is concave for β < 2 and convex for β > 2: Newton started on that side (lo, resp. t₀) moves
+  // monotonically towards the root; the bracket only guards rounding.
+  let t = e2 < 0 ? lo : hi;
   for (let it = 0; it < 200; it++) {
     const f = F(t);
     if (f === 0) break;
