@@ -6,14 +6,11 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     // Unit tests run against the TypeScript sources; CLI end-to-end tests run the built dist.
-    alias: {
-      '@nmflab/core': src('core'),
-      '@nmflab/divergences': src('divergences'),
-      '@nmflab/solvers': src('solvers'),
-      '@nmflab/queue': src('queue'),
-      '@nmflab/cli': src('cli'),
-      '@nmflab/report': src('report'),
-    },
+    alias: [
+      // Exact matches, so that a subpath such as '@nmflab/queue/connection' maps to its own file.
+      ...['core', 'divergences', 'solvers', 'queue', 'cli', 'report'].map((pkg) => ({ find: new RegExp(`^@nmflab/${pkg}$`), replacement: src(pkg) })),
+      { find: /^@nmflab\/queue\/connection$/, replacement: fileURLToPath(new URL('./packages/queue/src/connection.ts', import.meta.url)) },
+    ],
   },
   oxc: { decorator: { legacy: true } } as never,
   test: {

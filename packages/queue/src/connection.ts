@@ -1,3 +1,5 @@
+// Nothing here loads BullMQ or ioredis: the CLI reads these names and defaults at start-up
+// (`@nmflab/queue/connection`) and loads the rest of the package only when a queue is used.
 import { NmflabError } from '@nmflab/core';
 
 /** Where the queue lives: Redis connection options for BullMQ, and the queue's name. */
@@ -54,3 +56,23 @@ export function parseQueueUrl(url: string, name: string = DEFAULT_QUEUE_NAME): Q
     name,
   };
 }
+
+/** How a worker takes jobs; the defaults suit runs of seconds to hours. */
+export interface WorkerSettings {
+  /** Runs at once on this machine (each in its own worker thread). */
+  concurrency: number;
+  /**
+   * How long a job's lock lasts without renewal (ms). The worker renews it every half of this
+   * while the run computes (in a thread, so a long synchronous fit does not block renewal); when
+   * the machine dies, the job is taken over by another worker after about this long.
+   */
+  lockDuration: number;
+  /** How often this worker looks for jobs whose lock expired (ms). */
+  stalledInterval: number;
+  /** Times a job may be recovered from a dead worker before it is failed. */
+  maxStalledCount: number;
+  /** Where this machine mounts the results root (default: the submitter's path). */
+  outRoot?: string;
+}
+
+export const DEFAULT_WORKER_SETTINGS: WorkerSettings = { concurrency: 1, lockDuration: 60_000, stalledInterval: 30_000, maxStalledCount: 2 };

@@ -1,26 +1,7 @@
 import { Worker, type Job } from 'bullmq';
-import type { QueueTarget } from './connection.js';
+import type { QueueTarget, WorkerSettings } from './connection.js';
 import type { RunJobData, RunJobResult } from './job.js';
 
-/** How a worker takes jobs; the defaults suit runs of seconds to hours. */
-export interface WorkerSettings {
-  /** Runs at once on this machine (each in its own worker thread). */
-  concurrency: number;
-  /**
-   * How long a job's lock lasts without renewal (ms). The worker renews it every half of this
-   * while the run computes (in a thread, so a long synchronous fit does not block renewal); when
-   * the machine dies, the job is taken over by another worker after about this long.
-   */
-  lockDuration: number;
-  /** How often this worker looks for jobs whose lock expired (ms). */
-  stalledInterval: number;
-  /** Times a job may be recovered from a dead worker before it is failed. */
-  maxStalledCount: number;
-  /** Where this machine mounts the results root (default: the submitter's path). */
-  outRoot?: string;
-}
-
-export const DEFAULT_WORKER_SETTINGS: WorkerSettings = { concurrency: 1, lockDuration: 60_000, stalledInterval: 30_000, maxStalledCount: 2 };
 
 export type WorkerEvent =
   | { type: 'active'; job: Job<RunJobData, RunJobResult> }

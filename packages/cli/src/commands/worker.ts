@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { NmflabError } from '@nmflab/core';
-import { DEFAULT_QUEUE_NAME, DEFAULT_WORKER_SETTINGS, parseQueueUrl, startWorker, type WorkerEvent } from '@nmflab/queue';
+import { DEFAULT_QUEUE_NAME, DEFAULT_WORKER_SETTINGS, parseQueueUrl } from '@nmflab/queue/connection';
+import type { WorkerEvent } from '@nmflab/queue';
 import type { Argv } from 'yargs';
 import type { GlobalArgs } from '../main.js';
 
@@ -48,6 +49,7 @@ export function workerCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         else if (e.type === 'error' && ready) say(`queue error: ${e.error.message}`);
       };
       const processor = new URL('./queue-processor.js', import.meta.url);
+      const { startWorker } = await import('@nmflab/queue');
       const worker = startWorker(target, processor, settings, onEvent);
       let stopping = 0;
       const stop = (sig: string) => {
