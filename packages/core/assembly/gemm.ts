@@ -182,3 +182,54 @@ function micro(kc: i32, ap: usize, bp: usize, cp: usize, cRs: i32, add: bool): v
     v128.store(r, c30); v128.store(r, c31, 16);
   }
 }
+
+/**
+ * MU weights of the β = 1 and β = 0 updates on a rows×cols block (strides in elements), for the
+ * fused portable MU path (`muFusedWasm` in src/wasm.ts):
+ *
+ *   code 1 (β = 1): A = V / max(Λ, δ);   code 0 (β = 0): r = 1 / max(Λ, δ), B = r, A = (r·r)·V.
+ *
+ * A may be Λ itself (in place). max(Λ, δ) is f64x2.pmax(δ, Λ) = (δ < Λ ? Λ : δ), the JS loop's
+ * `l > δ ? l : δ` (a NaN Λ reads as δ in both); division and products are IEEE-exact per lane, so
+ * the results are bit-identical to mu's JS weights pass.
+ */
+export function muWeights(
+  code: i32, rows: i32, cols: i32,
+  v: usize, vRs: i32, l: usize, lRs: i32, a: usize, aRs: i32, b: usize, bRs: i32,
+  delta: f64,
+): void {
+  const d2 = f64x2.splat(delta);
+  const one = f64x2.splat(1.0);
+  for (let i = 0; i < rows; i++) {
+    const vr = v + <usize>i * <usize>vRs * 8;
+    const lr = l + <usize>i * <usize>lRs * 8;
+    const ar = a + <usize>i * <usize>aRs * 8;
+    const br = b + <usize>i * <usize>bRs * 8;
+    let j = 0;
+    if (code == 1) {
+      for (; j + 1 < cols; j += 2) {
+        const o = <usize>j * 8;
+        v128.store(ar + o, f64x2.div(v128.load(vr + o), f64x2.pmax(d2, v128.load(lr + o))));
+      }
+      for (; j < cols; j++) {
+        const o = <usize>j * 8;
+        const x = load<f64>(lr + o);
+        store<f64>(ar + o, load<f64>(vr + o) / (x > delta ? x : delta));
+      }
+    } else {
+      for (; j + 1 < cols; j += 2) {
+        const o = <usize>j * 8;
+        const r = f64x2.div(one, f64x2.pmax(d2, v128.load(lr + o)));
+        v128.store(br + o, r);
+        v128.store(ar + o, f64x2.mul(f64x2.mul(r, r), v128.load(vr + o)));
+      }
+      for (; j < cols; j++) {
+        const o = <usize>j * 8;
+        const x = load<f64>(lr + o);
+        const r = 1.0 / (x > delta ? x : delta);
+        store<f64>(br + o, r);
+        store<f64>(ar + o, r * r * load<f64>(vr + o));
+      }
+    }
+  }
+}

@@ -2,7 +2,7 @@ export * from './errors.js';
 export * from './matrix.js';
 export * from './kernels.js';
 export { nativeAvailable, nativeThreads, setNativeThreads, gemmNative, type NativeMuKernels } from './native.js';
-export { WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmWasmInPlace } from './wasm.js';
+export { WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmWasmInPlace, muFusedWasm } from './wasm.js';
 export * from './rng.js';
 export * from './params.js';
 export * from './plugin.js';

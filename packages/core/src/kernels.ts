@@ -1,5 +1,5 @@
 import { Matrix } from './matrix.js';
-import { commonWorkspace, gemmWasmInPlace, gemmWasmStaged, wasmAvailable } from './wasm.js';
+import { commonWorkspace, gemmWasmInPlace, gemmWasmStaged, muFusedWasm, wasmAvailable } from './wasm.js';
 import { gemmNative, nativeAvailable, nativeMuKernelsRaw, type NativeMuKernels } from './native.js';
 
 /**
@@ -172,6 +172,15 @@ export function getMatmulBackend(): MatmulBackend {
  */
 export function nativeMuKernels(): NativeMuKernels | null {
   return backend === 'auto' || backend === 'native' ? nativeMuKernelsRaw : null;
+}
+
+/**
+ * The portable fused MU kernel (`muFusedWasm`: numerators, and β = 0 denominators, block by block
+ * in WebAssembly) when the backend is not `js` and WASM SIMD loaded; null otherwise. Its results
+ * are bit-identical to the unfused JS path, so `js` and `wasm` trajectories stay identical.
+ */
+export function portableMuFused(): typeof muFusedWasm | null {
+  return backend !== 'js' && wasmAvailable ? muFusedWasm : null;
 }
 
 /** Select the product kernel (see `MatmulBackend`); returns the previous choice. */

@@ -24,6 +24,11 @@ interface GemmExports {
   ): void;
   packABytes(): number;
   packBBytes(): number;
+  muWeights(
+    code: number, rows: number, cols: number,
+    v: number, vRs: number, l: number, lRs: number, a: number, aRs: number, b: number, bRs: number,
+    delta: number,
+  ): void;
 }
 
 // The ES2022 lib and @types/node 20 do not declare WebAssembly; the few members used, typed here.
@@ -221,5 +226,65 @@ export function gemmWasmStaged(
   if (accumulate || cRs !== n) heap.set(C.subarray(0, cLen), c / 8);
   x.exports.gemm(m, n, k, a, aRs, aCs, b, bRs, bCs, c, cRs, accumulate ? 1 : 0, x.packA, x.packB);
   C.set(heap.subarray(c / 8, c / 8 + cLen));
+  return true;
+}
+
+/**
+ * Doubles per block of Λ in `muFusedWasm` (256 KiB): the block, its weights and the product's
+ * packed panels stay in a 1 MiB L2 cache.
+ */
+const FUSED_BLOCK = 32768;
+
+/**
+ * The fused MU numerators (and β = 0 denominators) in WebAssembly, block by block, as the native
+ * addon's `muFused` does: Λ is never formed whole, so the F×N weights never leave the cache.
+ *
+ * - side 0 (W): for R rows at a time, Λ_b = W_b H, weights, num_b = A_b Hᵀ (den_b = B_b Hᵀ);
+ * - side 1 (H): for C columns at a time, Λ_c = W H_c, weights, num_c = Wᵀ A_c (den_c = Wᵀ B_c);
+ *
+ * with the weights of `muWeights` in assembly/gemm.ts: code 1 (β = 1) A = V/max(Λ, δ) (the β = 1
+ * denominators are sums, computed by the caller); code 0 (β = 0) B = 1/max(Λ, δ), A = B²V.
+ *
+ * Every product is the same `gemm` as `matmul*`, whose per-entry sum depends only on KC (ascending
+ * within each 256-long block of the reduction, blocks added in order), never on how the output
+ * is cut: so the result is bit-identical to forming Λ = WH, the weights, then AHᵀ / WᵀA with the JS
+ * or WASM kernel (tested). `S` (Λ block, weights A written over it) and `Bs` (β = 0 only) are
+ * scratch of at least F·N doubles (mu passes its Λ and B buffers). Returns false, doing nothing,
+ * unless all operands live in one workspace.
+ */
+export function muFusedWasm(
+  code: 0 | 1, side: 0 | 1, F: number, N: number, K: number,
+  V: Matrix, W: Matrix, H: Matrix, num: Matrix, den: Matrix, S: Matrix, Bs: Matrix | undefined,
+  delta: number,
+): boolean {
+  // No rest-argument array (commonWorkspace): this runs twice per MU iteration.
+  const buf = V.data.buffer;
+  const ws = owners.get(buf as ArrayBuffer);
+  const same = W.data.buffer === buf && H.data.buffer === buf && num.data.buffer === buf && S.data.buffer === buf &&
+    (code === 1 || (den.data.buffer === buf && Bs !== undefined && Bs.data.buffer === buf));
+  if (!ws || !same || F === 0 || N === 0 || K === 0 || S.data.length < F * N || (code === 0 && Bs!.data.length < F * N)) return false;
+  const x = ws.instance, e = x.exports, pa = x.packA, pb = x.packB;
+  const v = V.data.byteOffset, w = W.data.byteOffset, h = H.data.byteOffset;
+  const nu = num.data.byteOffset, de = den.data.byteOffset, sc = S.data.byteOffset;
+  const bs = code === 0 ? Bs!.data.byteOffset : 0;
+  if (side === 0) {
+    const R = Math.max(4, Math.min(F, Math.floor(FUSED_BLOCK / N / 4) * 4));
+    for (let f0 = 0; f0 < F; f0 += R) {
+      const r = Math.min(R, F - f0);
+      e.gemm(r, N, K, w + f0 * K * 8, K, 1, h, N, 1, sc, N, 0, pa, pb);
+      e.muWeights(code, r, N, v + f0 * N * 8, N, sc, N, sc, N, bs, N, delta);
+      e.gemm(r, K, N, sc, N, 1, h, 1, N, nu + f0 * K * 8, K, 0, pa, pb);
+      if (code === 0) e.gemm(r, K, N, bs, N, 1, h, 1, N, de + f0 * K * 8, K, 0, pa, pb);
+    }
+  } else {
+    const C = Math.max(4, Math.min(N, Math.floor(FUSED_BLOCK / F / 4) * 4));
+    for (let c0 = 0; c0 < N; c0 += C) {
+      const c = Math.min(C, N - c0);
+      e.gemm(F, c, K, w, K, 1, h + c0 * 8, N, 1, sc, c, 0, pa, pb);
+      e.muWeights(code, F, c, v + c0 * 8, N, sc, c, sc, c, bs, c, delta);
+      e.gemm(K, c, F, w, 1, K, sc, c, 1, nu + c0 * 8, N, 0, pa, pb);
+      if (code === 0) e.gemm(K, c, F, w, 1, K, bs, c, 1, de + c0 * 8, N, 0, pa, pb);
+    }
+  }
   return true;
 }

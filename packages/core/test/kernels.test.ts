@@ -3,7 +3,7 @@ import { create, all } from 'mathjs';
 import {
   Matrix, Rng, matmul, matmulNT, matmulTN, matmulNaive, rowSums, colSums, frobenius, lpSum, maxRelDiff,
   setMatmulBackend, WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmStrided, NmflabError,
-  nativeAvailable, gemmNative, NATIVE_MIN_WORK,
+  nativeAvailable, gemmNative, NATIVE_MIN_WORK, muFusedWasm,
 } from '@nmflab/core';
 
 const math = create(all);
@@ -140,6 +140,57 @@ describe('WASM kernel: workspace, blocking edges, determinism', () => {
     expect(() => new WasmWorkspace({ W: [3, -1] })).toThrow(NmflabError);
     expect(() => new WasmWorkspace({ W: [3, 1.5] })).toThrow(/W: bad workspace matrix shape/);
     expect(() => new WasmWorkspace({ V: [70000, 70000] })).toThrow(/too large for WebAssembly memory/);
+  });
+});
+
+describe('muFusedWasm: fused MU numerators/denominators, block by block in WASM', () => {
+  // F, N odd and above KC = 256 (blocked reductions over both), several row and column blocks
+  // with a short last one (R = 44 rows of 701, C = 108 columns of 301 at 256 KiB blocks).
+  const [F, N, K] = [301, 701, 20];
+  const delta = 1.1920928955078125e-7 ** 2;
+
+  /** The unfused formulas on the JS kernel: Λ = WH, weights, AHᵀ (BHᵀ) or WᵀA (WᵀB). */
+  function unfused(code: 0 | 1, side: 0 | 1, V: Matrix, W: Matrix, H: Matrix): { num: Matrix; den: Matrix } {
+    const prev = setMatmulBackend('js');
+    const L = matmul(W, H);
+    const A = new Matrix(F, N), B = new Matrix(F, N);
+    for (let i = 0; i < L.data.length; i++) {
+      const l = L.data[i]!;
+      const lf = l > delta ? l : delta;
+      if (code === 1) A.data[i] = V.data[i]! / lf;
+      else { const r = 1 / lf; B.data[i] = r; A.data[i] = r * r * V.data[i]!; }
+    }
+    const out = side === 0
+      ? { num: matmulNT(A, H), den: matmulNT(B, H) }
+      : { num: matmulTN(W, A), den: matmulTN(W, B) };
+    setMatmulBackend(prev);
+    return out;
+  }
+
+  it('is bit-identical to forming Λ, the weights and the products with the JS kernel (β = 1, 0; W and H sides)', () => {
+    const rng = new Rng(8);
+    const ws = new WasmWorkspace({ V: [F, N], W: [F, K], H: [K, N], S: [F, N], B: [F, N], numW: [F, K], denW: [F, K], numH: [K, N], denH: [K, N] });
+    const m = ws.matrices;
+    rng.fillUniform(m.V.data, 0.01, 2);
+    rng.fillUniform(m.W.data, 0, 1);
+    rng.fillUniform(m.H.data, 0, 1);
+    // Zeros in the factors: Λ = 0 in a whole row and column, where the floor δ acts.
+    for (let k = 0; k < K; k++) m.W.set(5, k, 0);
+    for (let k = 0; k < K; k++) m.H.set(k, 7, 0);
+    const V = m.V.clone(), W = m.W.clone(), H = m.H.clone();
+    for (const code of [1, 0] as const) {
+      for (const side of [0, 1] as const) {
+        const num = side === 0 ? m.numW : m.numH, den = side === 0 ? m.denW : m.denH;
+        expect(muFusedWasm(code, side, F, N, K, m.V, m.W, m.H, num, den, m.S, code === 0 ? m.B : undefined, delta)).toBe(true);
+        const ref = unfused(code, side, V, W, H);
+        expect(firstDiff(num.data, ref.num.data), `code ${code} side ${side} numerator`).toBe(-1);
+        if (code === 0) expect(firstDiff(den.data, ref.den.data), `code ${code} side ${side} denominator`).toBe(-1);
+      }
+    }
+    // Inputs untouched; operands outside the workspace are refused (the caller then takes the unfused path).
+    expect(firstDiff(m.W.data, W.data)).toBe(-1);
+    expect(firstDiff(m.H.data, H.data)).toBe(-1);
+    expect(muFusedWasm(1, 0, F, N, K, V, m.W, m.H, m.numW, m.denW, m.S, undefined, delta)).toBe(false);
   });
 });
 

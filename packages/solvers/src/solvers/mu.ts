@@ -1,5 +1,5 @@
 import {
-  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, nativeMuKernels, penalizedMMStep, wasmAvailable,
+  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, nativeMuKernels, penalizedMMStep, portableMuFused, wasmAvailable,
   type Divergence, type Initializer, type Objective, type PluginRef, type Problem, type Regularizer,
   type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
@@ -392,14 +392,26 @@ export class MuSolver implements Solver<MuState> {
   }
 
   /**
-   * β ∈ {0, 1}, no mask, no shift, and the native addon: numerators (and β = 0 denominators)
-   * from `muFused`, Λ never stored (recomputed only for the objective).
+   * β ∈ {0, 1}, no mask, no shift, and a fused kernel (the native addon's `muFused`, else the
+   * WebAssembly `muFusedWasm` unless the backend is `js`): numerators (and β = 0 denominators)
+   * block by block, Λ never stored (recomputed only for the objective).
    */
   private fusedCode(s: MuState): 0 | 1 | -1 {
     if (this.path.kind !== 'beta' || s.M || this.shift !== 0) return -1;
     const beta = this.path.beta;
     if (beta !== 0 && beta !== 1) return -1;
-    return nativeMuKernels() ? beta : -1;
+    return nativeMuKernels() || portableMuFused() ? beta : -1;
+  }
+
+  /** One side (0: W, 1: H) of the fused numerators/denominators; false when no fused kernel took it. */
+  private fused(s: MuState, code: 0 | 1, side: 0 | 1, num: Matrix, den: Matrix): boolean {
+    const nk = nativeMuKernels();
+    if (nk) return nk.muFused(code, side, s.F, s.N, s.K, s.V.data, s.W.data, s.H.data, num.data, den.data, this.lfloor);
+    // Scratch: the Λ buffer (weights A written over each block) and, at β = 0, B; Λ is stale after.
+    const wf = portableMuFused();
+    if (!wf || !wf(code, side, s.F, s.N, s.K, s.V, s.W, s.H, num, den, s.L, code === 0 ? s.B : undefined, this.lfloor)) return false;
+    s.staleL = true;
+    return true;
   }
 
   private euclidFast(s: MuState): boolean {
@@ -421,7 +433,7 @@ export class MuSolver implements Solver<MuState> {
       return;
     }
     const code = this.fusedCode(s);
-    if (code >= 0 && nativeMuKernels()!.muFused(code as 0 | 1, 0, s.F, s.N, s.K, s.V.data, s.W.data, s.H.data, s.numW.data, s.denW.data, this.lfloor)) {
+    if (code >= 0 && this.fused(s, code as 0 | 1, 0, s.numW, s.denW)) {
       if (code === 1) this.sumsW(s);
       return;
     }
@@ -455,7 +467,7 @@ export class MuSolver implements Solver<MuState> {
       return;
     }
     const code = this.fusedCode(s);
-    if (code >= 0 && nativeMuKernels()!.muFused(code as 0 | 1, 1, s.F, s.N, s.K, s.V.data, s.W.data, s.H.data, s.numH.data, s.denH.data, this.lfloor)) {
+    if (code >= 0 && this.fused(s, code as 0 | 1, 1, s.numH, s.denH)) {
       if (code === 1) this.sumsH(s);
       return;
     }

@@ -467,6 +467,23 @@ describe('mu: fast paths against the straightforward formulas (one code path for
     }
   });
 
+  it('js and wasm stay bit-identical when the fused WASM path cuts Λ into several blocks', () => {
+    // 130×1500: the W side takes 20 rows of Λ at a time, the H side 252 columns (256 KiB blocks),
+    // both with a shorter last block; N > 256 blocks the reduction of the W side.
+    const big = problem(130, 1500, 6, 3);
+    for (const beta of [1, 0]) {
+      const runs = (['js', 'wasm'] as const).map((b) => {
+        const prev = setMatmulBackend(b);
+        const r = trajectory(solver(betaDivergence(beta)), big, 3);
+        setMatmulBackend(prev);
+        return r;
+      });
+      expect(Array.from(runs[1]!.W.data)).toEqual(Array.from(runs[0]!.W.data));
+      expect(Array.from(runs[1]!.H.data)).toEqual(Array.from(runs[0]!.H.data));
+      expect(runs[1]!.f).toEqual(runs[0]!.f);
+    }
+  });
+
   it.skipIf(!nativeAvailable)('native: same results for 1 and 2 OpenBLAS threads (splits never cut the reduction)', () => {
     const threads = nativeThreads();
     const runs = [1, 2].map((t) => {
