@@ -239,7 +239,8 @@ const FUSED_BLOCK = 32768;
  * The fused MU numerators (and β = 0 denominators) in WebAssembly, block by block, as the native
  * addon's `muFused` does: Λ is never formed whole, so the F×N weights never leave the cache.
  *
- * - side 0 (W): for R rows at a time, Λ_b = W_b H, weights, num_b = A_b Hᵀ (den_b = B_b Hᵀ);
+ * - side 0 (W): for 64 rows × Cn columns at a time, Λ_b = W_b H_b, weights, num_b += A_b H_bᵀ
+ *   (den_b += B_b H_bᵀ), Cn a multiple of 256;
  * - side 1 (H): for C columns at a time, Λ_c = W H_c, weights, num_c = Wᵀ A_c (den_c = Wᵀ B_c);
  *
  * with the weights of `muWeights` in assembly/gemm.ts: code 1 (β = 1) A = V/max(Λ, δ) (the β = 1
@@ -268,13 +269,20 @@ export function muFusedWasm(
   const nu = num.data.byteOffset, de = den.data.byteOffset, sc = S.data.byteOffset;
   const bs = code === 0 ? Bs!.data.byteOffset : 0;
   if (side === 0) {
-    const R = Math.max(4, Math.min(F, Math.floor(FUSED_BLOCK / N / 4) * 4));
+    // R rows × Cn columns of Λ at a time; Cn is a multiple of KC = 256, so accumulating the
+    // column chunks of num_b = A_b Hᵀ adds the same 256-long partial sums in the same order as
+    // one product over all N (a few rows at a time over all N would repack H for every block).
+    const R = Math.min(F, 64);
+    const Cn = Math.min(N, Math.max(256, Math.floor(FUSED_BLOCK / R / 256) * 256));
     for (let f0 = 0; f0 < F; f0 += R) {
       const r = Math.min(R, F - f0);
-      e.gemm(r, N, K, w + f0 * K * 8, K, 1, h, N, 1, sc, N, 0, pa, pb);
-      e.muWeights(code, r, N, v + f0 * N * 8, N, sc, N, sc, N, bs, N, delta);
-      e.gemm(r, K, N, sc, N, 1, h, 1, N, nu + f0 * K * 8, K, 0, pa, pb);
-      if (code === 0) e.gemm(r, K, N, bs, N, 1, h, 1, N, de + f0 * K * 8, K, 0, pa, pb);
+      for (let n0 = 0; n0 < N; n0 += Cn) {
+        const c = Math.min(Cn, N - n0), acc = n0 > 0 ? 1 : 0;
+        e.gemm(r, c, K, w + f0 * K * 8, K, 1, h + n0 * 8, N, 1, sc, c, 0, pa, pb);
+        e.muWeights(code, r, c, v + (f0 * N + n0) * 8, N, sc, c, sc, c, bs, c, delta);
+        e.gemm(r, K, c, sc, c, 1, h + n0 * 8, 1, N, nu + f0 * K * 8, K, acc, pa, pb);
+        if (code === 0) e.gemm(r, K, c, bs, c, 1, h + n0 * 8, 1, N, de + f0 * K * 8, K, acc, pa, pb);
+      }
     }
   } else {
     const C = Math.max(4, Math.min(N, Math.floor(FUSED_BLOCK / F / 4) * 4));

@@ -144,8 +144,9 @@ describe('WASM kernel: workspace, blocking edges, determinism', () => {
 });
 
 describe('muFusedWasm: fused MU numerators/denominators, block by block in WASM', () => {
-  // F, N odd and above KC = 256 (blocked reductions over both), several row and column blocks
-  // with a short last one (R = 44 rows of 701, C = 108 columns of 301 at 256 KiB blocks).
+  // F, N odd and above KC = 256 (blocked reductions over both), several blocks with a short last
+  // one: W side 64 rows × 512 columns (the reduction over N accumulated in two chunks), H side
+  // 108 columns (256 KiB blocks).
   const [F, N, K] = [301, 701, 20];
   const delta = 1.1920928955078125e-7 ** 2;
 

@@ -468,8 +468,8 @@ describe('mu: fast paths against the straightforward formulas (one code path for
   });
 
   it('js and wasm stay bit-identical when the fused WASM path cuts Λ into several blocks', () => {
-    // 130×1500: the W side takes 20 rows of Λ at a time, the H side 252 columns (256 KiB blocks),
-    // both with a shorter last block; N > 256 blocks the reduction of the W side.
+    // 130×1500: the W side takes 64 rows × 512 columns of Λ at a time (its reduction over N
+    // accumulated in 3 chunks), the H side 252 columns (256 KiB blocks), each with a shorter last block.
     const big = problem(130, 1500, 6, 3);
     for (const beta of [1, 0]) {
       const runs = (['js', 'wasm'] as const).map((b) => {
