@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { collectRuns, compareRows, parseNpyMatrix, runExperiment, writeFileAtomic, type ExperimentOptions, type RunRecord } from '@nmflab/core';
 import { buildRegistry } from '@nmflab/cli';
+import { tempDirs } from '../../../../test/support/temp-dir.js';
 
 const base = fileURLToPath(new URL('../fixtures/configs/good/base.yaml', import.meta.url));
 const createRunEnv = async (files: string[]) => ({ registry: await buildRegistry(files) });
-const fresh = () => mkdtempSync(join(tmpdir(), 'nmflab-runner-'));
+const { fresh } = tempDirs('nmflab-runner-');
 const run = (o: Partial<ExperimentOptions>) => runExperiment({ configFile: base, createRunEnv, ...o });
 const readJson = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as RunRecord;
 /** trajectory.csv without its last column (wall time). */
