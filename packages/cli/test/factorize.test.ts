@@ -94,6 +94,7 @@ describe.skipIf(!built)('nmflab factorize (built dist)', { timeout: 180_000 }, (
     [{ input: 'V.csv', rank: 2, init: 'nndsvdx' }, /^--init: unknown initializer 'nndsvdx'.*did you mean 'nndsvd'\?/],
     [{ input: 'zeros.csv', rank: 1, divergence: 'is' }, /zero entries.*offset/],
     [{ input: 'V.csv', rank: 2, mode: 'fast' as never }, /^--mode: not an allowed value/],
+    [{ input: 'V.csv', rank: 2, modelFloor: 'eps3' as never }, /^--model-floor: not an allowed value \(expected one of eps2, eps/],
   ];
   it('bad input is one NmflabError naming the option or file, and nothing is written', withDir(async (dir) => {
     writeFileSync(join(dir, 'bad.csv'), '1,2\n3,x\n');
@@ -117,6 +118,31 @@ describe.skipIf(!built)('nmflab factorize (built dist)', { timeout: 180_000 }, (
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dir, 'out'))).toBe(false);
+  }));
+
+  it('--model-floor reaches mu: on data below ε, eps (scikit-learn) and eps2 (default) give different trajectories', withDir(async (dir) => {
+    // All of V ~1e-9 < ε ≈ 1.2e-7: the eps floor lifts WH to ε in the weights, the eps2 floor never acts.
+    const tiny = new Matrix(6, 8);
+    new Rng(3).fillUniform(tiny.data, 1e-10, 1e-9);
+    writeFileSync(join(dir, 'tiny.npy'), matrixToNpy(tiny));
+    const common = ['factorize', '--input', 'tiny.npy', '--rank', '2', '--divergence', 'kl', '--iterations', '30'];
+    expect(nmflab(dir, ...common, '--model-floor', 'eps', '--out', 'eps').code).toBe(0);
+    const base = { ...defaults, input: join(dir, 'tiny.npy'), rank: 2, divergence: 'kl', iterations: 30 };
+    await runFactorize({ ...base, modelFloor: 'eps', out: join(dir, 'eps-in-process') });
+    await runFactorize({ ...base, out: join(dir, 'default') });
+    const objectives = (name: string) => readFileSync(join(dir, name, 'trajectory.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+    const summary = (name: string) => JSON.parse(readFileSync(join(dir, name, 'summary.json'), 'utf8')) as { solver: { id: string; params: Record<string, unknown> } };
+    // The option as given on the command line is what the solver used, and it is recorded.
+    expect(summary('eps').solver.id).toBe('mu');
+    expect(summary('eps').solver.params.modelFloor).toBe('eps');
+    expect(summary('default').solver.params.modelFloor).toBe('eps2');
+    expect(objectives('eps')).toEqual(objectives('eps-in-process'));
+    // Same start (row 0), then the floors take different steps.
+    const [a, b] = [objectives('eps'), objectives('default')];
+    expect(a[0]).toBe(b[0]);
+    expect(a.slice(1).some((x, i) => x !== b[i + 1])).toBe(true);
+    // eps2 is the MM step: never increasing.
+    for (let i = 1; i < b.length; i++) expect(b[i]!).toBeLessThanOrEqual(b[i - 1]!);
   }));
 
   it('Ctrl-C stops cleanly: partial results written with the stop reason, exit 130', withDir(async (dir) => {

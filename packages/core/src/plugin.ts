@@ -30,6 +30,12 @@ export interface PluginMeta<K extends PluginKind = PluginKind> {
   /** One line, shown by `nmflab plugins`. */
   description: string;
   params: ParamsSpec;
+  /**
+   * Task plugins only: `false` when the task fits no model (never calls `ctx.fit` nor reads
+   * `ctx.rank`, e.g. clustering), so its configs may leave out the `model:` block. Default: true
+   * (a config whose task fits a model and has no `model:` is rejected when it is validated).
+   */
+  needsModel?: boolean;
 }
 
 /** What a factory gets besides its params: the registry (to build nested plugins) and its location. */
@@ -234,10 +240,13 @@ export interface TaskContext {
   data: SourceData;
   /** Present when the data is audio: the configured transform. */
   transform?: Transform;
-  /** Fit the run's configured model (solver, divergence, regularizers, initializer, stopping). */
+  /**
+   * Fit the run's configured model (solver, divergence, regularizers, initializer, stopping).
+   * Throws an NmflabError when the config has no `model:` (tasks with `meta.needsModel: false`).
+   */
   fit(request: FitRequest): import('./fit.js').FitResult;
-  /** The configured rank K. */
-  rank: number;
+  /** The configured rank K (reading it throws an NmflabError when the config has no `model:`). */
+  readonly rank: number;
   rng: Rng;
   registry: Registry;
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Matrix, Rng, readMatrix, writeMatrix, parseCsvMatrix, parseNpyMatrix, writeFileAtomic } from '@nmflab/core';
+import { tempDirs } from '../../../test/support/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nmflab-io-'));
+const { dir } = tempDirs('nmflab-io-');
 
 describe('matrix files', () => {
   const m = new Matrix(3, 4);

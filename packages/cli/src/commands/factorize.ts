@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import {
   NmflabError, NmflabErrors, Rng, fit, matrixToCsv, readMatrix, writeFileAtomic,
-  type FitResult, type Matrix, type Solver, type TrajectoryRow,
+  type FitResult, type Matrix, type PluginRef, type Solver, type TrajectoryRow,
 } from '@nmflab/core';
 import type { Argv } from 'yargs';
 import { buildRegistry } from '../container.js';
@@ -24,6 +24,8 @@ export interface FactorizeOptions {
   phi?: string;
   iterations: number;
   mode: 'mm' | 'heuristic';
+  /** mu's floor on Λ = WH where a negative power is taken: `eps2` (default, MM-correct) or `eps` (scikit-learn). */
+  modelFloor?: 'eps' | 'eps2';
   init: string;
   w0?: string;
   h0?: string;
@@ -50,6 +52,8 @@ export interface FactorizeSummary {
   restartObjectives: number[];
   increases: FitResult['increases'];
   seconds: number;
+  /** The solver as fitted: `{ id: 'mu', params }` with every default filled (what the options set). */
+  solver: PluginRef;
 }
 
 function trajectoryCsv(rows: TrajectoryRow[]): string {
@@ -66,6 +70,9 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
   if (!Number.isInteger(o.restarts) || o.restarts < 1) throw new NmflabError('invalid number of restarts', { path: '--restarts', expected: 'an integer ≥ 1', found: String(o.restarts) });
   if (!Number.isInteger(o.seed)) throw new NmflabError('invalid seed', { path: '--seed', expected: 'an integer', found: String(o.seed) });
   if (o.mode !== 'mm' && o.mode !== 'heuristic') throw new NmflabError('not an allowed value', { path: '--mode', expected: 'one of mm, heuristic', found: JSON.stringify(o.mode) });
+  if (o.modelFloor !== undefined && o.modelFloor !== 'eps' && o.modelFloor !== 'eps2') {
+    throw new NmflabError('not an allowed value', { path: '--model-floor', expected: 'one of eps2, eps', found: JSON.stringify(o.modelFloor) });
+  }
   for (const [name, v] of [['--beta', o.beta], ['--offset', o.offset]] as const) {
     if (v !== undefined && !Number.isFinite(v)) throw new NmflabError('not a number', { path: name, expected: 'a finite number', found: String(v) });
   }
@@ -92,7 +99,10 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
   if (errs.length) throw errs.length === 1 ? errs[0]! : new NmflabErrors(errs);
   const params: Record<string, unknown> = { divergence: dv.ref, mode: o.mode, initializer: iv.ref };
   if (o.offset !== undefined) params.offset = o.offset;
-  const solver = registry.create('solver', { id: 'mu', params }, { path: 'factorize' }) as Solver;
+  if (o.modelFloor !== undefined) params.modelFloor = o.modelFloor;
+  const sv = registry.validate('solver', { id: 'mu', params }, { path: 'factorize' });
+  if (!sv.ref) throw sv.errors.length === 1 ? sv.errors[0]! : new NmflabErrors(sv.errors);
+  const solver = registry.instantiate('solver', sv.ref, { path: 'factorize' }) as Solver;
 
   const block = Math.max(1, Math.min(100, Math.ceil(o.iterations / 20)));
   const res = fit(solver, { V, rank: o.rank, mask }, new Rng(o.seed), {
@@ -118,6 +128,7 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
     restartObjectives: res.restartObjectives,
     increases: res.increases,
     seconds: res.seconds,
+    solver: sv.ref,
   };
   writeFileAtomic(join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;
@@ -182,6 +193,7 @@ export function factorizeCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         .option('phi', { type: 'string', describe: 'Bregman generator φ(y) (with --divergence bregman)' })
         .option('iterations', { type: 'number', default: 200, describe: 'maximum number of iterations' })
         .option('mode', { type: 'string', choices: ['mm', 'heuristic'], default: 'mm', describe: 'mm: monotone MM exponent; heuristic: plain ratio' })
+        .option('model-floor', { type: 'string', choices: ['eps2', 'eps'], default: 'eps2', describe: 'floor on WH where a negative power is taken: eps2 = ε² (MM-correct, monotone); eps = ε (scikit-learn; can rise on data below ε)' })
         .option('init', { type: 'string', default: 'nndsvda', describe: 'initializer id (random, nndsvd, nndsvda, nndsvdar, random-vcol, custom)' })
         .option('w0', { type: 'string', describe: 'W0 file for --init custom' })
         .option('h0', { type: 'string', describe: 'H0 file for --init custom' })
@@ -195,7 +207,7 @@ export function factorizeCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
     async (argv) => {
       const o: FactorizeOptions = {
         input: argv.input, rank: argv.rank, divergence: argv.divergence, beta: argv.beta, phi: argv.phi,
-        iterations: argv.iterations, mode: argv.mode as 'mm' | 'heuristic', init: argv.init, w0: argv.w0, h0: argv.h0,
+        iterations: argv.iterations, mode: argv.mode as 'mm' | 'heuristic', modelFloor: argv.modelFloor as 'eps' | 'eps2', init: argv.init, w0: argv.w0, h0: argv.h0,
         mask: argv.mask, offset: argv.offset, seed: argv.seed, tol: argv.tol, restarts: argv.restarts, out: argv.out,
         plugin: argv.plugin ?? [],
       };

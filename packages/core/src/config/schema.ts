@@ -26,6 +26,13 @@ export interface StoppingConfig {
   factorTol: number;
 }
 
+export interface ModelConfig {
+  solver: PluginRef;
+  rank: number;
+  stopping: StoppingConfig;
+  restarts: number;
+}
+
 /** A config after composition, overrides and validation: every plugin is a validated `{ id, params }`. */
 export interface ExperimentConfig {
   name: string;
@@ -33,7 +40,8 @@ export interface ExperimentConfig {
   plugins: string[];
   data: PluginRef;
   transform: TransformConfig;
-  model: { solver: PluginRef; rank: number; stopping: StoppingConfig; restarts: number };
+  /** Absent only when the task fits no model (its meta says `needsModel: false`). */
+  model?: ModelConfig;
   task: PluginRef;
   metrics: PluginRef[];
   outputs: { factors: boolean; wavs: boolean; trajectory: boolean };
@@ -44,7 +52,8 @@ const pluginRef = {} as const; // checked by the registry (string or { id, param
 export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'data', 'model'],
+  // `model` is required unless the task fits none: checked in validateConfig, which knows the task.
+  required: ['name', 'data'],
   properties: {
     name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
     seed: { type: 'integer', minimum: 0, maximum: 2 ** 53 - 1, default: 0 },
@@ -191,6 +200,16 @@ export function validateConfig(raw: unknown, registry: Registry, file?: string):
   refs.data = check('source', out.data, 'data');
   if (out.model && typeof out.model === 'object') refs.solver = check('solver', out.model.solver, 'model.solver');
   refs.task = check('task', out.task ?? 'factorize', 'task');
+  const task = refs.task as PluginRef | undefined;
+  if (out.model === undefined && task && registry.get('task', task.id).meta.needsModel !== false) {
+    errors.push(new NmflabError('missing required key', {
+      file,
+      path: 'model',
+      expected: 'a model block with solver and rank',
+      found: 'none',
+      hint: `task '${task.id}' fits a model; only tasks that fit none (e.g. bregman-cluster) may leave it out`,
+    }));
+  }
   const metrics: PluginRef[] = [];
   if (Array.isArray(out.metrics)) {
     out.metrics.forEach((m, i) => {
@@ -202,7 +221,7 @@ export function validateConfig(raw: unknown, registry: Registry, file?: string):
   const config = {
     ...(out as object),
     data: refs.data,
-    model: { ...(out.model as object), solver: refs.solver },
+    ...(out.model === undefined ? {} : { model: { ...(out.model as object), solver: refs.solver } }),
     task: refs.task,
     metrics,
   } as unknown as ExperimentConfig;

@@ -164,24 +164,38 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
       ? env.createTransform(cfg.transform, data.signal.sampleRate)
       : new Stft({ ...cfg.transform, sampleRate: data.signal.sampleRate }, { path: 'transform' });
   }
-  const stopping = cfg.model.stopping;
+  const model = cfg.model;
+  // Validation lets only tasks declaring `needsModel: false` run without a model; one that still
+  // asks for it gets the config error instead of a TypeError.
+  const needModel = (): NonNullable<ExperimentConfig['model']> => {
+    if (model) return model;
+    throw new NmflabError(`task '${cfg.task.id}' asked for the model, but the config has none`, {
+      path: 'model',
+      expected: 'a model block with solver and rank',
+      found: 'no model block',
+    });
+  };
   let fits = 0;
   const ctx: TaskContext = {
     data,
     transform,
-    rank: cfg.model.rank,
+    get rank() {
+      return needModel().rank;
+    },
     rng: rng.fork('task'),
     registry,
     fit(request) {
+      const m = needModel();
       const label = request.label ?? `fit-${fits}`;
       fits++;
       // A task's own solver spec is validated like a config's (defaults filled, errors named).
       const solver = request.solver
         ? registry.create('solver', request.solver, { path: `task fit ${label}: solver` })
-        : registry.instantiate('solver', cfg.model.solver, { path: 'model.solver' });
+        : registry.instantiate('solver', m.solver, { path: 'model.solver' });
+      const stopping = m.stopping;
       return fit(solver, request.problem, rng.fork(`fit:${label}`), {
         stopping,
-        restarts: cfg.model.restarts,
+        restarts: m.restarts,
         signal: hooks.signal,
         onIteration: hooks.onProgress ? (row) => hooks.onProgress!(row.iteration, stopping.maxIterations) : undefined,
       });

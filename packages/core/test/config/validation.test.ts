@@ -60,3 +60,17 @@ describe('config validation: good configs', () => {
     expect(c.plugins).toEqual([rel(fileURLToPath(new URL('../fixtures/plugins/test-solver.mjs', import.meta.url)))]);
   });
 });
+
+describe('config validation: a task that fits no model', () => {
+  it('needs no model block (meta.needsModel: false), and the resolved config has none', async () => {
+    const p = await prepareExperiment(`${configs}/good/no-model.yaml`, {}, (f) => buildRegistry(f));
+    const c = p.runs[0]!.config;
+    expect(c.model).toBeUndefined();
+    expect('model' in c).toBe(false);
+    expect(c.task).toEqual({ id: 'test-no-model', params: { fit: false } });
+  });
+  it('still validates a model block when one is given', async () => {
+    const err = await prepareExperiment(`${configs}/good/no-model.yaml`, { sets: ['model.rank=2'] }, (f) => buildRegistry(f)).catch((e: unknown) => e);
+    expect((err as NmflabError).format()).toBe(`${rel(`${configs}/good/no-model.yaml`)}: model.solver: missing required key (expected a solver plugin (id or { id, params }))`);
+  });
+});

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { collectRuns, compareRows, parseNpyMatrix, runExperiment, writeFileAtomic, type ExperimentOptions, type RunRecord } from '@nmflab/core';
 import { buildRegistry } from '@nmflab/cli';
+import { tempDirs } from '../../../../test/support/temp-dir.js';
 
 const base = fileURLToPath(new URL('../fixtures/configs/good/base.yaml', import.meta.url));
 const createRunEnv = async (files: string[]) => ({ registry: await buildRegistry(files) });
-const fresh = () => mkdtempSync(join(tmpdir(), 'nmflab-runner-'));
+const { fresh } = tempDirs('nmflab-runner-');
 const run = (o: Partial<ExperimentOptions>) => runExperiment({ configFile: base, createRunEnv, ...o });
 const readJson = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as RunRecord;
 /** trajectory.csv without its last column (wall time). */
@@ -184,3 +184,31 @@ describe('runner: solver specs given by a task', () => {
   });
 });
 
+describe('runner: a task that fits no model', () => {
+  const noModel = fileURLToPath(new URL('../fixtures/configs/good/no-model.yaml', import.meta.url));
+  it('runs without a model block: run.json, config.yaml, summary.csv and compare have no fit columns', async () => {
+    const r = await run({ configFile: noModel, outDir: fresh(), sweeps: ['data.params.rank=[2,3]'] });
+    expect(r.completed).toBe(2);
+    const d = join(r.dir, '0000');
+    expect(readdirSync(d).sort()).toEqual(['config.yaml', 'extra.json', 'metrics.csv', 'metrics.json', 'run.json']);
+    const rec = readJson(join(d, 'run.json'));
+    expect(rec.status).toBe('completed');
+    expect(rec.iterations).toBeUndefined();
+    expect(rec.objective).toBeUndefined();
+    expect(rec.metrics!.total).toBeGreaterThan(0);
+    expect(parseYaml(readFileSync(join(d, 'config.yaml'), 'utf8'))).not.toHaveProperty('model');
+    const summary = readFileSync(join(r.dir, 'summary.csv'), 'utf8').trim().split('\n');
+    expect(summary).toHaveLength(3);
+    expect(summary[1]!.startsWith('0000,completed,2,')).toBe(true);
+    const rows = compareRows(collectRuns([r.dir]));
+    expect(rows.map((x) => x['data.params.rank'])).toEqual([2, 3]);
+    expect(rows.every((x) => x.status === 'completed' && x.iterations === undefined && typeof x.total === 'number')).toBe(true);
+  });
+  it('a task that asks for the model anyway fails with a clear error, not a TypeError', async () => {
+    const r = await run({ configFile: noModel, outDir: fresh(), sets: ['task.params.fit=true'] });
+    expect(r.failed).toBe(1);
+    expect(readJson(join(r.dir, '0000', 'run.json')).error).toBe(
+      "model: task 'test-no-model' asked for the model, but the config has none (expected a model block with solver and rank, found no model block)",
+    );
+  });
+});

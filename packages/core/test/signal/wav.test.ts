@@ -1,11 +1,10 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NmflabError, Rng, WAV_FORMATS, downmix, encodeWav, parseWav, readWav, resample, writeWav } from '@nmflab/core';
+import { tempDirs } from '../../../../test/support/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nmflab-wav-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir } = tempDirs('nmflab-wav-');
 
 function noise(L: number, seed: number, amp = 0.9): Float64Array {
   const rng = new Rng(seed);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Matrix, Rng, coreModule, createContainer, Registry, matrixToNpy } from '@nmflab/core';
+import { tempDirs } from '../../../../test/support/temp-dir.js';
 
 const registry = Registry.fromContainer(createContainer([coreModule]));
-const dir = mkdtempSync(join(tmpdir(), 'nmflab-matrix-file-'));
+const { dir } = tempDirs('nmflab-matrix-file-');
 
 describe('source matrix-file', () => {
   const M = Matrix.fromRows([[1, 2, 3], [4, 5, 6]]);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng, coreModule, createContainer, Registry, encodeWav, readWav } from '@nmflab/core';
+import { tempDirs } from '../../../../test/support/temp-dir.js';
 
 const registry = Registry.fromContainer(createContainer([coreModule]));
-const dir = mkdtempSync(join(tmpdir(), 'nmflab-wav-mixture-'));
+const { dir } = tempDirs('nmflab-wav-mixture-');
 const write = (name: string, x: number[], rate = 8000) => {
   writeFileSync(join(dir, name), encodeWav(Float64Array.from(x), rate, { format: 'float64' }));
   return join(dir, name);

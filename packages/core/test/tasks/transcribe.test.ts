@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { activationOnsets, basisPitch, midiToHz, onsetFMeasure } from '../../src/tasks/transcribe.js';
 import { runShrunk } from './run-experiment.js';
 
@@ -48,7 +46,7 @@ describe('transcribe: pitch labels and note metrics', () => {
     const m = runs[0]!.metrics;
     expect(runs[0]!.record.status).toBe('completed');
     expect(m['onset.f']).toBeGreaterThanOrEqual(0.8);
-    const roll = JSON.parse(readFileSync(join(runs[0]!.dir, 'pianoroll.json'), 'utf8')) as Record<'reference' | 'estimate', { pitch: number; onset: number; offset: number }[]>;
+    const roll = runs[0]!.json['pianoroll.json'] as Record<'reference' | 'estimate', { pitch: number; onset: number; offset: number }[]>;
     expect(roll.reference.length).toBeGreaterThan(0);
     expect(roll.estimate.length).toBeGreaterThan(0);
     for (const n of roll.estimate) expect(n.offset).toBeGreaterThan(n.onset);

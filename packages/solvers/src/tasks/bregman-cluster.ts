@@ -30,6 +30,7 @@ export default definePlugin<'task', Params>({
     kind: 'task',
     id: 'bregman-cluster',
     description: 'Bregman hard clustering (k-means with a Bregman divergence d_φ(x, μ)) of V’s columns; labels for the nmi metric',
+    needsModel: false, // fits no NMF: its configs need no model block
     params: {
       divergence: { plugin: 'divergence', default: 'euclidean', description: 'the divergence d(x|μ): a right-argument Bregman divergence (not dual)' },
       clusters: { type: 'integer', minimum: 0, default: 0, description: 'k; 0 = the number of components of the data (the source’s extra.components)' },
