@@ -62,3 +62,14 @@ export class RunProgress<K> {
     this.bar.update(Math.min(this.total, this.done + partial), { runs: `${this.done}/${this.total}` });
   }
 }
+
+/**
+ * What a sweep command writes to stderr: `log` (a line, nothing when `quiet`) and the progress of
+ * its runs (a bar on a terminal unless `quiet`, else a line per run).
+ */
+export function stderrProgress<K>(quiet: boolean): { log: (line: string) => void; progress: RunProgress<K> } {
+  const log = (line: string) => {
+    if (!quiet) process.stderr.write(line + '\n');
+  };
+  return { log, progress: new RunProgress<K>(Boolean(process.stderr.isTTY) && !quiet, log) };
+}

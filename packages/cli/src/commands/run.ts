@@ -8,7 +8,7 @@ import type { SubmitEvent } from '@nmflab/queue';
 import { createRunEnv, packageVersions } from '../container.js';
 import type { GlobalArgs } from '../main.js';
 import { reportOptions } from './report.js';
-import { RunProgress } from '../progress.js';
+import { stderrProgress } from '../progress.js';
 
 /**
  * `nmflab run CONFIG.yaml`: validate, expand the sweep, run on worker threads, write the run
@@ -50,11 +50,7 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         controller.abort();
       };
       process.on('SIGINT', onSigint);
-      const tty = Boolean(process.stderr.isTTY) && !argv.quiet;
-      const log = (s: string) => {
-        if (!argv.quiet) process.stderr.write(s + '\n');
-      };
-      const progress = new RunProgress<number>(tty, log);
+      const { log, progress } = stderrProgress<number>(argv.quiet);
       const onEvent = (e: RunEvent) => {
         if (e.type === 'planned') {
           log(`nmflab: ${e.total} run${e.total === 1 ? '' : 's'}${e.pending < e.total ? ` (${e.pending} to do)` : ''} → ${relative(process.cwd(), e.dir) || '.'}`);
@@ -130,11 +126,7 @@ async function submit(argv: SubmitArgs): Promise<void> {
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  const tty = Boolean(process.stderr.isTTY) && !argv.quiet;
-  const log = (s: string) => {
-    if (!argv.quiet) process.stderr.write(s + '\n');
-  };
-  const progress = new RunProgress<string>(tty, log);
+  const { log, progress } = stderrProgress<string>(argv.quiet);
   const onEvent = (e: SubmitEvent) => {
     if (e.type === 'planned') {
       const where = relative(process.cwd(), e.dir) || '.';
