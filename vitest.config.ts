@@ -7,9 +7,10 @@ export default defineConfig({
   resolve: {
     // Unit tests run against the TypeScript sources; CLI end-to-end tests run the built dist.
     alias: [
-      // Exact matches, so that a subpath such as '@nmflab/queue/connection' maps to its own file.
+      // A package's entry to its index.ts; a subpath export ('@nmflab/queue/connection') to the
+      // source file of the same name, as the packages' `exports` map it to dist/<name>.js.
       ...['core', 'divergences', 'solvers', 'queue', 'cli', 'report'].map((pkg) => ({ find: new RegExp(`^@nmflab/${pkg}$`), replacement: src(pkg) })),
-      { find: /^@nmflab\/queue\/connection$/, replacement: fileURLToPath(new URL('./packages/queue/src/connection.ts', import.meta.url)) },
+      { find: /^@nmflab\/([a-z-]+)\/([a-z-]+)$/, replacement: fileURLToPath(new URL('./packages/', import.meta.url)) + '$1/src/$2.ts' },
     ],
   },
   oxc: { decorator: { legacy: true } } as never,
