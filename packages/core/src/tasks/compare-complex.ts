@@ -2,7 +2,7 @@ import { bssEvalSources, prepareReferences } from '../bss-eval.js';
 import { NmflabError } from '../errors.js';
 import { ComplexMatrix, Matrix } from '../matrix.js';
 import { definePlugin } from '../plugin.js';
-import { hoyerSparseness } from '../kernels.js';
+import { hoyerSparseness, mean as meanOf } from '../kernels.js';
 import { Stft } from '../signal/stft.js';
 import { complexComponentsOf, groupsFromLabels, synthesizeComponents } from '../signal/components.js';
 
@@ -135,9 +135,7 @@ export default definePlugin<'task', { magnitudeDivergence: string; grouping: Gro
         const activity = tc.data.extra?.activity as Record<string, [number, number][]> | undefined;
         const missing = names.filter((nm) => !Array.isArray(activity?.[nm]));
         if (missing.length) throw new NmflabError('activity grouping needs when each source sounds', { path: `${pctx.path}.grouping`, expected: "a source reporting extra.activity (seconds per source, e.g. harmonic-pair), or grouping 'closest' or 'balanced'", found: `no activity for ${missing.join(', ')}` });
-        let meanV = 0;
-        for (let i = 0; i < V.data.length; i++) meanV += V.data[i]!;
-        H0 = activityStart(tr, N, tc.rank, names, activity!, Math.sqrt(meanV / V.data.length / tc.rank));
+        H0 = activityStart(tr, N, tc.rank, names, activity!, Math.sqrt(meanOf(V) / tc.rank));
       }
       const assign = (parts: Float64Array[]) => {
         if (p.grouping === 'activity') return parts.map((_, k) => Math.floor(k / (tc.rank / n)));
