@@ -1,7 +1,10 @@
-import { Registry, createContainer, loadPluginModule, packageVersion, type RunEnv } from '@nmflab/core';
+import { Registry, createContainer, loadPluginModule, packageVersion, pluginModule, type AnyPlugin, type RunEnv } from '@nmflab/core';
 import { divergencesModule } from '@nmflab/divergences';
 import { solversModule } from '@nmflab/solvers';
 import { tasksModule } from '@nmflab/tasks';
+
+/** An inversify ContainerModule (the type of every package's plugin module). */
+type PluginModule = Parameters<typeof createContainer>[0][number];
 
 /** Every module nmflab ships; user modules are loaded after them. */
 export const builtinModules = [divergencesModule, solversModule, tasksModule];
@@ -11,6 +14,22 @@ export async function buildRegistry(pluginFiles: readonly string[] = [], baseDir
   const user = [];
   for (const f of pluginFiles) user.push(await loadPluginModule(f, baseDir));
   return Registry.fromContainer(createContainer([...builtinModules, ...user]));
+}
+
+let builtin: Registry | undefined;
+
+/**
+ * A registry built synchronously from the built-in modules plus plugins given in code: plugin
+ * definitions (`definePlugin({...})`) or ContainerModules. Without arguments it is the shared
+ * registry of the built-in plugins (built once).
+ *
+ * @param plugins - user plugin definitions or modules, added after the built-in ones
+ */
+export function createRegistry(plugins: readonly (AnyPlugin | PluginModule)[] = []): Registry {
+  if (plugins.length === 0) return (builtin ??= Registry.fromContainer(createContainer(builtinModules)));
+  const defs = plugins.filter((p): p is AnyPlugin => 'meta' in p);
+  const mods = plugins.filter((p): p is PluginModule => !('meta' in p));
+  return Registry.fromContainer(createContainer([...builtinModules, ...mods, ...(defs.length ? [pluginModule(defs)] : [])]));
 }
 
 /**
