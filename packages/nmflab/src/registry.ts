@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Registry, createContainer, loadPluginModule, packageVersion, pluginModule, type AnyPlugin, type RunEnv } from '@nmflab/core';
 import { divergencesModule } from '@nmflab/divergences';
 import { solversModule } from '@nmflab/solvers';
@@ -40,18 +43,23 @@ export async function createRunEnv(pluginFiles: string[] = []): Promise<RunEnv> 
   return { registry: await buildRegistry(pluginFiles) };
 }
 
-/** Versions of the nmflab packages, for run provenance. */
+/** Versions of the nmflab packages, for run provenance (those installed beside this one). */
 export function packageVersions(): Record<string, string> {
   const out: Record<string, string> = {};
-  const pkgs: [string, URL][] = [
-    ['nmflab', new URL('../package.json', import.meta.url)],
-    ['@nmflab/cli', new URL('../../cli/package.json', import.meta.url)],
-    ['@nmflab/divergences', new URL('../../divergences/package.json', import.meta.url)],
-    ['@nmflab/solvers', new URL('../../solvers/package.json', import.meta.url)],
-    ['@nmflab/tasks', new URL('../../tasks/package.json', import.meta.url)],
-  ];
-  for (const [name, url] of pkgs) {
-    const v = packageVersion(url);
+  const req = createRequire(import.meta.url);
+  const own = new URL('../package.json', import.meta.url);
+  for (const name of ['nmflab', '@nmflab/cli', '@nmflab/core', '@nmflab/divergences', '@nmflab/solvers', '@nmflab/tasks']) {
+    let url: URL | undefined = name === 'nmflab' ? own : undefined;
+    if (!url) {
+      try {
+        url = pathToFileURL(req.resolve(`${name}/package.json`));
+      } catch {
+        // Not a dependency of this package (the CLI): its checkout sibling, when there is one.
+        const sibling = new URL(`../../${name.replace('@nmflab/', '')}/package.json`, import.meta.url);
+        if (name === '@nmflab/cli' && existsSync(fileURLToPath(sibling))) url = sibling;
+      }
+    }
+    const v = url && packageVersion(url);
     if (v) out[name] = v;
   }
   return out;
