@@ -107,7 +107,7 @@ const NON_SCHEMA_KEYS = ['mask', 'registry'] as const;
 const COMMON_KEYS = new Set<string>([...Object.keys(COMMON_PARAMS), ...NON_SCHEMA_KEYS]);
 
 /** The validated state an estimator is built from (also what `load` restores). */
-interface Spec {
+export interface EstimatorSpec {
   solver: PluginRef;
   rank: number;
   stopping: SavedModel['stopping'];
@@ -127,7 +127,7 @@ function renamePath(e: NmflabError, rename: (path: string) => string): NmflabErr
 }
 
 /** Validate the common options (errors name the option); returns them with defaults filled. */
-function validateCommon(options: Record<string, unknown>): { common: Omit<Spec, 'solver'>; errors: NmflabError[] } {
+function validateCommon(options: Record<string, unknown>): { common: Omit<EstimatorSpec, 'solver'>; errors: NmflabError[] } {
   const raw = Object.fromEntries(Object.entries(options).filter(([k, v]) => k in COMMON_PARAMS && v !== undefined));
   const { value, errors } = validatePlainParams(COMMON_PARAMS, raw, {});
   const v = value as Record<string, number>;
@@ -209,7 +209,7 @@ export class Estimator {
   }
 
   /** Set every field from a validated spec (constructors and `load`). */
-  protected init(spec: Spec, registry: Registry, mask?: MatrixInput): void {
+  protected init(spec: EstimatorSpec, registry: Registry, mask?: MatrixInput): void {
     const self = this as { -readonly [K in keyof Estimator]: Estimator[K] };
     self.solver = spec.solver;
     self.rank = spec.rank;
@@ -463,7 +463,7 @@ function summarize(res: FitResult, problem: Problem): SavedModel['fit'] {
  * `options` minus the common ones become `{ id, params }`, validated as YAML `model.solver`;
  * error paths name the option (`lambda`, not `solver.params.lambda`).
  */
-function fixedSolverSpec(id: string, options: Record<string, unknown>, registry: Registry, rename: (p: string) => string = (p) => p): { spec: Spec; errors: NmflabError[] } {
+function fixedSolverSpec(id: string, options: Record<string, unknown>, registry: Registry, rename: (p: string) => string = (p) => p): { spec: EstimatorSpec; errors: NmflabError[] } {
   const params = Object.fromEntries(Object.entries(options).filter(([k, v]) => !COMMON_KEYS.has(k) && v !== undefined));
   const { common, errors } = validateCommon(options);
   const { ref, errors: se } = validateSolver(registry, { id, params }, undefined, (p) => rename(p.replace(/^params\./, '')));

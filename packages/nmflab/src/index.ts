@@ -8,6 +8,7 @@
  * Notation: V (F×N) ≈ W (F×K) H (K×N); scikit-learn's X is Vᵀ.
  *
  * @packageDocumentation
+ * @module nmflab
  */
 export * from '@nmflab/core';
 export * from '@nmflab/divergences';
@@ -19,7 +20,7 @@ export { toMatrix, type DataInput, type MatrixInput } from './matrix-input.js';
 export {
   COMMON_PARAMS, ComplexNMF, Estimator, NMF, PLSA, SparseCoding,
   type CommonOptions, type ComplexNMFOptions, type EstimatorOptions, type FitControl, type NMFOptions, type PLSAOptions,
-  type SavedModel, type SparseCodingOptions,
+  type EstimatorSpec, type SavedModel, type SparseCodingOptions,
 } from './estimator.js';
 // runExperiment here (path or config object, run records back) takes the place of core's.
 export {
