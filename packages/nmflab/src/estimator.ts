@@ -54,6 +54,11 @@ export interface FitControl {
   signal?: { readonly aborted: boolean };
   /** Called after every iteration (iteration 0 is the initial point). */
   onIteration?: (row: TrajectoryRow, restart: number) => void;
+  /**
+   * The random stream of this fit, instead of the estimator's own (`fit`: the seed's stream of a
+   * YAML run's main fit; `transform`: a fork of the seed labelled `transform`).
+   */
+  rng?: Rng;
 }
 
 /** What {@link Estimator.save} writes to `model.json` (the factors are `W.npy` and `H.npy`). */
@@ -237,7 +242,7 @@ export class Estimator {
   private run(problem: Problem, stream: string, control: FitControl): FitResult {
     const solver = this.registry.instantiate('solver', this.solver, { path: 'solver' });
     // The same stream as a YAML run of the factorize task (seed → fork `fit:main`).
-    return runFit(solver, problem, new Rng(this.seed).fork(stream), {
+    return runFit(solver, problem, control.rng ?? new Rng(this.seed).fork(stream), {
       stopping: this.stopping,
       restarts: this.restarts,
       signal: control.signal,
