@@ -247,6 +247,7 @@ export class Estimator {
       restarts: this.restarts,
       signal: control.signal,
       onIteration: control.onIteration,
+      clock: this.registry.services.clock,
     });
   }
 

@@ -29,7 +29,10 @@ let builtin: Registry | undefined;
  * @param plugins - user plugin definitions or modules, added after the built-in ones
  */
 export function createRegistry(plugins: readonly (AnyPlugin | PluginModule)[] = []): Registry {
-  if (plugins.length === 0) return (builtin ??= Registry.fromContainer(createContainer(builtinModules)));
+  if (plugins.length === 0) {
+    builtin ??= Registry.fromContainer(createContainer(builtinModules));
+    return builtin;
+  }
   const defs = plugins.filter((p): p is AnyPlugin => 'meta' in p);
   const mods = plugins.filter((p): p is PluginModule => !('meta' in p));
   return Registry.fromContainer(createContainer([...builtinModules, ...mods, ...(defs.length ? [pluginModule(defs)] : [])]));
