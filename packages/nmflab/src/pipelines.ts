@@ -5,7 +5,7 @@ import {
   Matrix, NmflabError, Rng, Stft, applyMask, describeValue, runExperiment as runCoreExperiment, wienerMasks,
   type ExperimentResult, type Registry, type RunEvent, type RunRecord, type SourceData, type StftOptions,
 } from '@nmflab/core';
-import { bssEvalSources, clusterComponents, type BssSourcesOptions, type BssSourcesResult } from '@nmflab/tasks';
+import { bssEvalSources, clusterComponents, partialModel, type BssSourcesOptions, type BssSourcesResult } from '@nmflab/tasks';
 import { NMF, type NMFOptions } from './estimator.js';
 import { createRegistry, createRunEnv, packageVersions } from './registry.js';
 import { toMatrix, type MatrixInput } from './matrix-input.js';
@@ -149,22 +149,6 @@ export function separate(mixture: Signal, options: SeparateOptions): Separation 
   const masks = wienerMasks(models, options.maskExponent ?? 1);
   const estimates = masks.map((m, k) => ({ name: names[k]!, samples: stft.synthesize(applyMask(Y, m), x.length) }));
   return { estimates, W, H, groups, sampleRate };
-}
-
-/** W_g H_g: the part of the model WH of the columns g. */
-function partialModel(W: Matrix, H: Matrix, cols: readonly number[]): Matrix {
-  const F = W.rows, N = H.cols, K = W.cols;
-  const out = new Matrix(F, N);
-  for (const k of cols) {
-    const hk = H.data.subarray(k * N, (k + 1) * N);
-    for (let f = 0; f < F; f++) {
-      const w = W.data[f * K + k]!;
-      if (w === 0) continue;
-      const row = f * N;
-      for (let n = 0; n < N; n++) out.data[row + n] += w * hk[n]!;
-    }
-  }
-  return out;
 }
 
 /** Options of {@link runExperiment}. */
