@@ -6,7 +6,7 @@ import { parse as yamlParse, stringify as yamlStringify } from 'yaml';
 import { NmflabError } from '../errors.js';
 import { writeFileAtomic } from '../io.js';
 import type { Registry } from '../plugin/registry.js';
-import { displayPath } from '../config/compose.js';
+import { applyOverrides, displayPath } from '../config/compose.js';
 import { prepareExperiment, prepareFromBase, type PreparedExperiment, type PreparedRun } from '../config/load.js';
 import { performRun, type RunEnv, type RunJob, type RunRecord, type RunStatus } from './execute.js';
 import { tableCsv } from './files.js';
@@ -25,7 +25,7 @@ export type RunEvent =
   | { type: 'end'; index: number; name: string; record: RunRecord };
 
 /** What runExperiment takes: what locates and prepares the sweep (OpenOptions) plus how to run it. */
-export interface ExperimentOptions extends Pick<OpenOptions, 'configFile' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'resume' | 'createRunEnv'> {
+export interface ExperimentOptions extends Pick<OpenOptions, 'configFile' | 'config' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'resume' | 'createRunEnv'> {
   /** Worker threads (default: the core count). */
   jobs?: number;
   /**
@@ -114,6 +114,11 @@ export function summaryRows(prepared: { runs: { index: number; name: string; var
 export interface OpenOptions {
   /** The YAML config (ignored with `resume`, which reads the sweep folder's sweep.yaml). */
   configFile?: string;
+  /**
+   * The config itself instead of a file (from code): the same keys as the YAML, no `extends`;
+   * paths in it are relative to the working directory. Recorded in sweep.yaml as `<config>`.
+   */
+  config?: Record<string, unknown>;
   sets?: readonly string[];
   sweeps?: readonly string[];
   /** Plugin module files from the command line, added to the config's `plugins:`. */
@@ -184,8 +189,12 @@ export async function openExperiment(opts: OpenOptions): Promise<OpenedExperimen
     }
     loadCompleted();
   } else {
-    if (!opts.configFile) throw new NmflabError('no config file given', { expected: 'nmflab run CONFIG.yaml' });
-    prepared = await prepareExperiment(opts.configFile, { sets: opts.sets, sweeps: opts.sweeps, plugins: opts.plugins }, makeRegistry);
+    if (opts.config) {
+      prepared = await prepareConfig(opts.config, opts, makeRegistry);
+    } else {
+      if (!opts.configFile) throw new NmflabError('no config file given', { expected: 'nmflab run CONFIG.yaml' });
+      prepared = await prepareExperiment(opts.configFile, { sets: opts.sets, sweeps: opts.sweeps, plugins: opts.plugins }, makeRegistry);
+    }
     const name = prepared.runs[0]!.config.name;
     const root = resolve(opts.outDir ?? 'results');
     const existing = opts.reuseFolder?.(prepared, join(root, name));
@@ -210,6 +219,20 @@ export async function openExperiment(opts: OpenOptions): Promise<OpenedExperimen
   }
   return { dir, prepared, records, env: registryEnv! };
 }
+
+/** An in-memory config prepared as a file's would be (overrides, plugins, sweep, validation). */
+function prepareConfig(config: Record<string, unknown>, opts: OpenOptions, makeRegistry: (files: string[]) => Promise<Registry>): Promise<PreparedExperiment> {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new NmflabError('a config must be a mapping', { file: CODE_CONFIG, expected: 'an object of keys (name, data, model, …)', found: typeof config });
+  }
+  if ('extends' in config) throw new NmflabError('extends is for config files', { file: CODE_CONFIG, path: 'extends', expected: 'a complete config (merge objects in code)' });
+  const base = applyOverrides(structuredClone(config), opts.sets ?? []);
+  if (opts.plugins?.length) base.plugins = [...(Array.isArray(base.plugins) ? base.plugins : []), ...opts.plugins.map(displayPath)];
+  return prepareFromBase(CODE_CONFIG, base, opts.sweeps ?? [], makeRegistry);
+}
+
+/** The file name errors and sweep.yaml give a config passed as an object. */
+const CODE_CONFIG = '<config>';
 
 export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentResult> {
   const { dir, prepared, records, env: registryEnv } = await openExperiment(opts);

@@ -21,8 +21,8 @@ interface Params {
   synthesis: Synthesis;
 }
 
-/** Columns [from, to) of W times rows [from, to) of H: one source's part of the model. */
-function partialModel(W: Matrix, H: Matrix, cols: readonly number[]): Matrix {
+/** The listed columns of W times the same rows of H: one source's part W_g H_g of the model. */
+export function partialModel(W: Matrix, H: Matrix, cols: readonly number[]): Matrix {
   const F = W.rows, N = H.cols, K = W.cols;
   const out = new Matrix(F, N);
   for (const k of cols) {
