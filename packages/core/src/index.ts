@@ -10,6 +10,7 @@ export * from './special.js';
 export * from './plugin/params.js';
 export * from './plugin/plugin.js';
 export * from './plugin/registry.js';
+export * from './plugin/docs.js';
 export * from './plugin/fit.js';
 export * from './plugin/mm-step.js';
 export * from './io.js';

@@ -15,7 +15,7 @@ export async function buildRegistry(pluginFiles: readonly string[] = [], baseDir
 
 /**
  * The environment a run needs: the registry (the STFT and the WAV writer default to core's `Stft`
- * and `encodeWav`). Worker threads import this module and call it, so every run sees the same plugins.
+ * and `encodeWav`). Worker threads import this module (through the CLI's container.ts) and call it, so every run sees the same plugins.
  */
 export async function createRunEnv(pluginFiles: string[] = []): Promise<RunEnv> {
   return { registry: await buildRegistry(pluginFiles) };
@@ -25,7 +25,8 @@ export async function createRunEnv(pluginFiles: string[] = []): Promise<RunEnv> 
 export function packageVersions(): Record<string, string> {
   const out: Record<string, string> = {};
   const pkgs: [string, URL][] = [
-    ['@nmflab/cli', new URL('../package.json', import.meta.url)],
+    ['nmflab', new URL('../package.json', import.meta.url)],
+    ['@nmflab/cli', new URL('../../cli/package.json', import.meta.url)],
     ['@nmflab/divergences', new URL('../../divergences/package.json', import.meta.url)],
     ['@nmflab/solvers', new URL('../../solvers/package.json', import.meta.url)],
     ['@nmflab/tasks', new URL('../../tasks/package.json', import.meta.url)],

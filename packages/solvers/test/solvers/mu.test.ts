@@ -337,7 +337,7 @@ describe('mu: ε policy and bad input', () => {
 });
 
 describe('mu with the registered plugins', async () => {
-  const { buildRegistry } = await import('@nmflab/cli');
+  const { buildRegistry } = await import('../../../../test/support/registry.js');
   const registry = await buildRegistry();
   const make = (params: Record<string, unknown>) => registry.create('solver', { id: 'mu', params: { normalize: 'none', ...params } }) as MuSolver;
 
