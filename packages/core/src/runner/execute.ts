@@ -78,6 +78,11 @@ export interface RunRecord {
 const REUSED_FITS = 16;
 const reusedFits = new Map<string, FitResult>();
 
+/** Forget the reusable fits of this process (tests compare a reused fit with a fresh one). */
+export function clearReusedFits(): void {
+  reusedFits.clear();
+}
+
 function reuseKey(request: FitRequest, model: NonNullable<ExperimentConfig['model']>, seed: number): string | undefined {
   const p = request.problem;
   if (p.W0 || p.H0 || p.mask || p.phase0 || p.freezeW || p.freezeH) return undefined;

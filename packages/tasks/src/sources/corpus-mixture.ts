@@ -119,9 +119,10 @@ export default definePlugin<'source', Params>({
       for (const s of stems) for (let n = 0; n < len; n++) mix[n] += s.samples[n]!;
       let top = 0;
       for (let n = 0; n < len; n++) top = Math.max(top, Math.abs(mix[n]!));
+      // scale the stems, then sum them again, so that the mixture is their exact sum
       const scale = p.peak / top;
-      for (let n = 0; n < len; n++) mix[n] *= scale;
-      for (const s of stems) for (let n = 0; n < len; n++) s.samples[n] *= scale;
+      mix.fill(0);
+      for (const s of stems) for (let n = 0; n < len; n++) mix[n] += (s.samples[n] *= scale);
 
       const train: Record<string, Float64Array> = {};
       const trainingSets: Record<string, string> = {};
