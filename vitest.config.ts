@@ -14,7 +14,6 @@ export default defineConfig({
       { find: /^@nmflab\/([a-z-]+)\/([a-z-]+)$/, replacement: fileURLToPath(new URL('./packages/', import.meta.url)) + '$1/src/$2.ts' },
     ],
   },
-  oxc: { decorator: { legacy: true } } as never,
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],

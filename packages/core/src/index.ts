@@ -17,3 +17,4 @@ export * from './io.js';
 export * from './config/index.js';
 export * from './runner/index.js';
 export * from './signal/index.js';
+export * from './plugin/services.js';

@@ -6,6 +6,9 @@ import {
 import { MuSolver, type MuOptions } from '@nmflab/solvers';
 import randomInit from '../../src/initializers/random.js';
 import { betaDivergence, lpPenalty, randMatrix } from '../support/oracles.js';
+import { restoreMatmulBackendAfterEach } from '../../../../test/support/backend.js';
+
+restoreMatmulBackendAfterEach();
 
 const random = randomInit.create({}, {} as never);
 
