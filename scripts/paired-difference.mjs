@@ -10,30 +10,17 @@
 // the filtered ones). Prints one line per metric: mean ± ci95 (n pairs).
 import { readFileSync } from 'node:fs';
 import { tInterval } from '../packages/core/dist/index.js';
+import { parseCsv } from './csv.mjs';
 
-/** RFC 4180 CSV (quoted cells with doubled quotes), as csv-stringify writes it. */
-function parseCsv(text) {
-  const rows = [];
-  let row = [], cell = '', quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\n') row.push(cell), rows.push(row), (row = []), (cell = '');
-    else if (c !== '\r') cell += c;
-  }
-  if (cell || row.length) row.push(cell), rows.push(row);
-  const [header, ...body] = rows;
+/** summary.csv rows as objects by column name. */
+function readRows(file) {
+  const [header, ...body] = parseCsv(readFileSync(file, 'utf8'));
   return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
 }
 
 function side(spec) {
   const [file, filter] = spec.split('#');
-  let rows = parseCsv(readFileSync(file, 'utf8')).filter((r) => r.status === 'completed');
+  let rows = readRows(file).filter((r) => r.status === 'completed');
   const filtered = [];
   if (filter) {
     const at = filter.indexOf('=');
