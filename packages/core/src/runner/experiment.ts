@@ -9,6 +9,7 @@ import type { Registry } from '../plugin/registry.js';
 import { applyOverrides, displayPath } from '../config/compose.js';
 import { prepareExperiment, prepareFromBase, type PreparedExperiment, type PreparedRun } from '../config/load.js';
 import { performRun, type RunEnv, type RunJob, type RunRecord, type RunStatus } from './execute.js';
+import { aggregateRuns, aggregateTable, type AggregateRow } from './aggregate.js';
 import { tableCsv } from './files.js';
 import { collectProvenance, type Provenance } from './provenance.js';
 
@@ -53,7 +54,7 @@ export interface SweepFile {
   config: string;
   created: string;
   seed: number;
-  axes: { path: string; values: unknown[] }[];
+  axes: { path: string; values: unknown[]; over?: boolean }[];
   seeds?: number;
   runs: { run: string; seed: number; varied: Record<string, unknown> }[];
   base: Record<string, unknown>;
@@ -269,6 +270,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     }
   }
   writeSummary();
+  writeAggregate(dir, records);
   const list = prepared.runs.map((r) => records[r.index]);
   return {
     dir,
@@ -353,7 +355,22 @@ function runInWorkers(
  * the folders are read again and the file rewritten if anything changed meanwhile: of two writers
  * racing, the last one to write has seen every run folder renamed before the other's write.
  */
-export function summarizeSweepFolder(dir: string): { runs: number; records: (RunRecord | undefined)[] } {
+/**
+ * `<dir>/aggregate.csv` (mean ± 95 % CI per metric over items and seeds, for each combination of
+ * the other axes) when the sweep runs over corpus items or repeats seeds; returns its rows, or
+ * undefined for a sweep with neither. The axes come from sweep.yaml, which keeps the item marks.
+ */
+export function writeAggregate(dir: string, records: readonly (RunRecord | undefined)[]): AggregateRow[] | undefined {
+  const sweepFile = join(dir, 'sweep.yaml');
+  if (!existsSync(sweepFile)) return undefined;
+  const sf = yamlParse(readFileSync(sweepFile, 'utf8')) as SweepFile;
+  if (!sf.axes.some((a) => a.over) && !(sf.seeds && sf.seeds > 1)) return undefined;
+  const rows = aggregateRuns(sf.axes, records);
+  writeFileAtomic(join(dir, 'aggregate.csv'), tableCsv(aggregateTable(rows)));
+  return rows;
+}
+
+export function summarizeSweepFolder(dir: string): { runs: number; records: (RunRecord | undefined)[]; aggregate?: AggregateRow[] } {
   const sweepFile = join(dir, 'sweep.yaml');
   if (!existsSync(sweepFile)) throw new NmflabError('not a sweep folder', { file: displayPath(dir), expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)' });
   const sf = yamlParse(readFileSync(sweepFile, 'utf8')) as SweepFile;
@@ -364,9 +381,10 @@ export function summarizeSweepFolder(dir: string): { runs: number; records: (Run
     const records = runs.map((r) => readRecord(dir, r.name));
     const running = new Set(runs.filter((r) => !records[r.index] && entries.some((e) => e.startsWith(`.${r.name}.`) && e.endsWith('tmp'))).map((r) => r.index));
     const text = tableCsv(summaryRows({ runs }, records, running), ['run', 'status']);
-    if (text === previous) return { runs: runs.length, records };
+    if (text === previous) return { runs: runs.length, records, aggregate: writeAggregate(dir, records) };
     writeFileAtomic(join(dir, 'summary.csv'), text);
     previous = text;
   }
-  return { runs: runs.length, records: runs.map((r) => readRecord(dir, r.name)) };
+  const records = runs.map((r) => readRecord(dir, r.name));
+  return { runs: runs.length, records, aggregate: writeAggregate(dir, records) };
 }

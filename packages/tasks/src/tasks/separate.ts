@@ -161,7 +161,7 @@ export default definePlugin<'task', Params>({
         const t = train[names[k]!];
         if (!t) throw new NmflabError(`no training recording for source '${names[k]}'`, { path: 'data', expected: 'a stem with a train recording', found: Object.keys(train).join(', ') || 'none' });
         const Yt = transform.analyze(t);
-        return ctx.fit({ problem: { V: transform.represent(Yt), Y: Yt, rank: ranks[k]! }, label: `train:${names[k]}` }).result.W;
+        return ctx.fit({ problem: { V: transform.represent(Yt), Y: Yt, rank: ranks[k]! }, label: `train:${names[k]}`, reusable: true }).result.W;
       };
       const concat = (Ws: Matrix[]): Matrix => {
         const K = Ws.reduce((s, w) => s + w.cols, 0);
