@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import {
-  NmflabError, NmflabErrors, Rng, fit, matrixToCsv, readMatrix, writeFileAtomic,
+  NmflabError, NmflabErrors, Rng, ensureDir, fit, matrixToCsv, removeEmptyDirs, readMatrix, writeFilesAtomic,
   type FitResult, type Matrix, type PluginRef, type Solver, type TrajectoryRow,
 } from '@nmflab/core';
 import type { Argv } from 'yargs';
@@ -104,6 +104,22 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
   if (!sv.ref) throw sv.errors.length === 1 ? sv.errors[0]! : new NmflabErrors(sv.errors);
   const solver = registry.instantiate('solver', sv.ref, { path: 'factorize' }) as Solver;
 
+  // The output folder before the fit, so a bad --out costs no work; removed again if the fit fails.
+  let created: string[];
+  try {
+    created = ensureDir(o.out);
+  } catch (e) {
+    throw e instanceof NmflabError ? e.withContext({ pathPrefix: '--out' }) : e;
+  }
+  try {
+    return fitAndWrite(o, hooks, V, mask, solver, sv.ref);
+  } catch (e) {
+    removeEmptyDirs(created);
+    throw e;
+  }
+}
+
+function fitAndWrite(o: FactorizeOptions, hooks: FactorizeHooks, V: Matrix, mask: Matrix | undefined, solver: Solver, ref: PluginRef): FactorizeSummary {
   const block = Math.max(1, Math.min(100, Math.ceil(o.iterations / 20)));
   const res = fit(solver, { V, rank: o.rank, mask }, new Rng(o.seed), {
     stopping: { maxIterations: o.iterations, tol: o.tol },
@@ -117,9 +133,6 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
         }
       : undefined,
   });
-  writeFileAtomic(join(o.out, 'W.csv'), matrixToCsv(res.result.W));
-  writeFileAtomic(join(o.out, 'H.csv'), matrixToCsv(res.result.H));
-  writeFileAtomic(join(o.out, 'trajectory.csv'), trajectoryCsv(res.trajectory));
   const summary: FactorizeSummary = {
     stopReason: res.stopReason,
     iterations: res.iterations,
@@ -128,9 +141,14 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
     restartObjectives: res.restartObjectives,
     increases: res.increases,
     seconds: res.seconds,
-    solver: sv.ref,
+    solver: ref,
   };
-  writeFileAtomic(join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFilesAtomic(o.out, [
+    ['W.csv', matrixToCsv(res.result.W)],
+    ['H.csv', matrixToCsv(res.result.H)],
+    ['trajectory.csv', trajectoryCsv(res.trajectory)],
+    ['summary.json', JSON.stringify(summary, null, 2) + '\n'],
+  ]);
   return summary;
 }
 
