@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { NmflabError } from './errors.js';
-import { Matrix } from './matrix.js';
+import { Matrix } from './linalg/matrix.js';
 
 /**
  * Matrix files and atomic writes. Matrices are `.npy` (NumPy format 1.0/2.0, little-endian
