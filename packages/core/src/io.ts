@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { NmflabError } from './errors.js';
-import { Matrix } from './linalg/matrix.js';
+import { MAX_ENTRIES, Matrix } from './linalg/matrix.js';
 
 /**
  * Matrix files and atomic writes. Matrices are `.npy` (NumPy format 1.0/2.0, little-endian
@@ -279,9 +279,6 @@ export function matrixToNpy(m: Matrix): Uint8Array {
   new Float64Array(out.buffer, total, m.data.length).set(m.data);
   return out;
 }
-
-/** Largest matrix read or made (2^28 float64 entries = 2 GiB): past it a typed array cannot be allocated reliably. */
-export const MAX_ENTRIES = 2 ** 28;
 
 export function parseNpyMatrix(buf: Uint8Array, file = 'input'): Matrix {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];

@@ -40,6 +40,8 @@ export interface FactorizeOptions {
 
 export interface FactorizeHooks {
   signal?: AbortSignal;
+  /** Called with a warning line (the fit goes on). */
+  warn?: (line: string) => void;
   /** Called once per block of iterations (progress line). */
   progress?: (line: string) => void;
 }
@@ -55,6 +57,9 @@ export interface FactorizeSummary {
   /** The solver as fitted: `{ id: 'mu', params }` with every default filled (what the options set). */
   solver: PluginRef;
 }
+
+/** Initializers that draw nothing at random: restarts from them are identical. */
+const DETERMINISTIC_INITS = ['nndsvd', 'nndsvda', 'custom'];
 
 function trajectoryCsv(rows: TrajectoryRow[]): string {
   const terms = rows.length ? Object.keys(rows[0]!.terms) : [];
@@ -104,6 +109,9 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
   if (!sv.ref) throw sv.errors.length === 1 ? sv.errors[0]! : new NmflabErrors(sv.errors);
   const solver = registry.instantiate('solver', sv.ref, { path: 'factorize' }) as Solver;
 
+  if (o.restarts > 1 && DETERMINISTIC_INITS.includes(iv.ref!.id)) {
+    hooks.warn?.(`--restarts ${o.restarts} with --init ${iv.ref!.id}: that initializer draws nothing at random, so every restart repeats the same fit (use --init random or nndsvdar to vary them)`);
+  }
   // The output folder before the fit, so a bad --out costs no work; removed again if the fit fails.
   let created: string[];
   try {
@@ -119,9 +127,19 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
   }
 }
 
+/** fit, with its errors naming the command-line flag or file they come from. */
+function fitOrExplain(...args: Parameters<typeof fit>): FitResult {
+  try {
+    return fit(...args);
+  } catch (e) {
+    if (e instanceof NmflabError && e.path === 'rank') throw new NmflabError(e.reason, { path: '--rank', expected: e.expected, found: e.found });
+    throw e;
+  }
+}
+
 function fitAndWrite(o: FactorizeOptions, hooks: FactorizeHooks, V: Matrix, mask: Matrix | undefined, solver: Solver, ref: PluginRef): FactorizeSummary {
   const block = Math.max(1, Math.min(100, Math.ceil(o.iterations / 20)));
-  const res = fit(solver, { V, rank: o.rank, mask }, new Rng(o.seed), {
+  const res = fitOrExplain(solver, { V, rank: o.rank, mask }, new Rng(o.seed), {
     stopping: { maxIterations: o.iterations, tol: o.tol },
     restarts: o.restarts,
     signal: hooks.signal,

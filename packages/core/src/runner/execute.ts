@@ -197,6 +197,15 @@ export async function performRun(job: RunJob, env: RunEnv, hooks: RunHooks = {})
   return record;
 }
 
+/** fit, with its `rank` errors named by the config key the rank comes from. */
+function fitNamed(...args: Parameters<typeof fit>): FitResult {
+  try {
+    return fit(...args);
+  } catch (e) {
+    throw e instanceof NmflabError && e.path === 'rank' ? new NmflabError(e.reason, { path: 'model.rank', expected: e.expected, found: e.found, exitCode: e.exitCode }) : e;
+  }
+}
+
 interface Executed {
   output: TaskOutput;
   data: SourceData;
@@ -247,7 +256,7 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
         ? registry.create('solver', request.solver, { path: `task fit ${label}: solver` })
         : registry.instantiate('solver', m.solver, { path: 'model.solver' });
       const stopping = m.stopping;
-      return fit(solver, request.problem, rng.fork(`fit:${label}`), {
+      return fitNamed(solver, request.problem, rng.fork(`fit:${label}`), {
         stopping,
         restarts: m.restarts,
         signal: hooks.signal,
