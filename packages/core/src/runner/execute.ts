@@ -206,6 +206,24 @@ function fitNamed(...args: Parameters<typeof fit>): FitResult {
   }
 }
 
+/**
+ * A metric value that is ±∞ or NaN fails the run with the metric and entry named: CSV would hold
+ * "Infinity" and JSON null, and a mean over runs would be poisoned without a word.
+ */
+function assertFinite(values: Record<string, MetricValue>, where: string, sourceNames: readonly string[]): void {
+  for (const r of flattenMetrics(values, sourceNames)) {
+    if (!Number.isFinite(r.value)) {
+      throw new NmflabError('metric value is not finite', {
+        path: where,
+        expected: 'a finite number',
+        found: `${r.metric}${r.source ? `[${r.source}]` : ''} = ${r.value}`,
+        hint: 'check the metric parameters and the estimates (e.g. a silent estimate or an extreme exponent)',
+        exitCode: 1,
+      });
+    }
+  }
+}
+
 interface Executed {
   output: TaskOutput;
   data: SourceData;
@@ -277,6 +295,7 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
       for (const [k, v] of Object.entries(last.terms)) metrics[`objective.${k}`] = v;
     }
   }
+  assertFinite(output.metrics ?? {}, `task (${cfg.task.id}) metrics`, sourceNames);
   Object.assign(metrics, output.metrics ?? {});
   if (!hooks.signal?.aborted && f?.stopReason !== 'interrupted') {
     const input: MetricInput = {
@@ -291,11 +310,14 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
     };
     cfg.metrics.forEach((ref, i) => {
       const m: Metric = registry.instantiate('metric', ref, { path: `metrics[${i}]` });
+      let values: Record<string, MetricValue>;
       try {
-        Object.assign(metrics, m.compute(input));
+        values = m.compute(input);
       } catch (e) {
         throw e instanceof NmflabError && !e.path ? e.withContext({ pathPrefix: `metrics[${i}]` }) : e;
       }
+      assertFinite(values, `metrics[${i}] (${ref.id})`, sourceNames);
+      Object.assign(metrics, values);
     });
   }
   const summary: Record<string, number> = {};
