@@ -22,13 +22,12 @@ export function displayPath(file: string): string {
 export function parseYaml(text: string, file: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
-    throw new NmflabErrors(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-        return new NmflabError(`YAML syntax error: ${first}`, { file, path: pos ? `line ${pos.line}, column ${pos.col}` : undefined });
-      }),
-    );
+    // The first error, where it is (later ones often follow from it), and how many there are.
+    const e = doc.errors[0]!;
+    const pos = e.linePos?.[0];
+    const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more)` : '';
+    throw new NmflabError(`YAML syntax error: ${first}${more}`, { file, path: pos ? `line ${pos.line}, column ${pos.col}` : undefined });
   }
   try {
     return doc.toJS({ maxAliasCount: 1000 }) ?? {};
