@@ -55,7 +55,7 @@ export function ensureDir(dir: string): string[] {
       st = statSync(cur);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw fsError(e, cur, 'create the folder');
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fsError(e, cur, 'create the folder');
     }
     if (st) {
       if (!st.isDirectory()) throw new NmflabError('cannot create the folder: a file of that name is in the way', { file: shownPath(cur), expected: 'a folder', found: 'a file' });
@@ -241,6 +241,9 @@ export function matrixToCsv(m: Matrix): string {
  * Comma-separated (or, on lines without a comma, whitespace/semicolon-separated) numbers. An
  * empty cell (`1,,3`) is an error, not a collapsed separator; errors give the file's line number.
  */
+/** A decimal number as numpy.loadtxt reads it (no hex, no "Infinity", no empty string). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 export function parseCsvMatrix(text: string, file = 'input'): Matrix {
   const parsed: number[][] = [];
   const lineNo: number[] = [];
@@ -250,7 +253,7 @@ export function parseCsvMatrix(text: string, file = 'input'): Matrix {
     const cells = line.includes(',') ? line.split(',').map((c) => c.trim()) : line.split(/[;\s]+/);
     parsed.push(
       cells.map((tok, j) => {
-        const v = Number(tok);
+        const v = DECIMAL.test(tok) ? Number(tok) : Number.NaN;
         if (tok === '') throw new NmflabError('empty cell', { file, path: `row ${n + 1}, column ${j + 1}`, expected: 'a finite number' });
         if (!Number.isFinite(v)) throw new NmflabError('not a number', { file, path: `row ${n + 1}, column ${j + 1}`, expected: 'a finite number', found: JSON.stringify(tok.slice(0, 40)) });
         return v;

@@ -70,6 +70,41 @@ function trajectoryCsv(rows: TrajectoryRow[]): string {
 
 /** Read, validate, fit and write; throws NmflabError on bad input. Used by the worker and tests. */
 export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = {}): Promise<FactorizeSummary> {
+  try {
+    return await factorizeInner(o, hooks);
+  } catch (e) {
+    throw e instanceof NmflabError && !(e instanceof NmflabErrors) ? explain(e, o) : e;
+  }
+}
+
+/** Where the solver's own paths come from on this command line: option names, or the data file. */
+const FLAG_PATHS: [string, string][] = [
+  ['factorize.params.divergence.params.beta', '--beta'],
+  ['factorize.params.divergence.params.phi', '--phi'],
+  ['factorize.params.divergence', '--divergence'],
+  ['factorize.params.initializer.params.W0', '--w0'],
+  ['factorize.params.initializer.params.H0', '--h0'],
+  ['factorize.params.initializer', '--init'],
+  ['factorize.params.offset', '--offset'],
+  ['factorize.params.modelFloor', '--model-floor'],
+];
+
+function explain(e: NmflabError, o: FactorizeOptions): NmflabError {
+  const path = e.path ?? '';
+  const m = /^V(\[.*)?$|^V(?=:)/.exec(path);
+  if (m && !e.file) {
+    // The solver checks "V[1][1]" or "V": that is the --input file.
+    return new NmflabError(e.reason, { file: o.input, path: m[1] ? `--input: entry ${m[1]}` : '--input', expected: e.expected, found: e.found, hint: e.hint, exitCode: 2 });
+  }
+  for (const [from, flag] of FLAG_PATHS) {
+    if (path === from || path.startsWith(`${from}.`) || path.startsWith(`${from}[`)) {
+      return new NmflabError(e.reason, { file: e.file, path: flag + path.slice(from.length).replace(/^\.params/, ''), expected: e.expected, found: e.found, hint: e.hint, exitCode: e.exitCode });
+    }
+  }
+  return e;
+}
+
+async function factorizeInner(o: FactorizeOptions, hooks: FactorizeHooks): Promise<FactorizeSummary> {
   if (!Number.isInteger(o.rank) || o.rank < 1) throw new NmflabError('invalid rank', { path: '--rank', expected: 'an integer ≥ 1', found: String(o.rank) });
   if (!Number.isInteger(o.iterations) || o.iterations < 0) throw new NmflabError('invalid iteration count', { path: '--iterations', expected: 'an integer ≥ 0', found: String(o.iterations) });
   if (!Number.isInteger(o.restarts) || o.restarts < 1) throw new NmflabError('invalid number of restarts', { path: '--restarts', expected: 'an integer ≥ 1', found: String(o.restarts) });

@@ -216,7 +216,7 @@ function assertFinite(values: Record<string, MetricValue>, where: string, source
       throw new NmflabError('metric value is not finite', {
         path: where,
         expected: 'a finite number',
-        found: `${r.metric}${r.source ? `[${r.source}]` : ''} = ${r.value}`,
+        found: `${r.metric}${r.source ? `[${r.source}]` : ''} = ${Number.isNaN(r.value) ? 'not a number' : r.value > 0 ? '+∞' : '−∞'}`,
         hint: 'check the metric parameters and the estimates (e.g. a silent estimate or an extreme exponent)',
         exitCode: 1,
       });

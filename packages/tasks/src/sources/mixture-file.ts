@@ -66,17 +66,21 @@ export default definePlugin<'source', { path: string; seconds: number }>({
   check: (p) => {
     const m = readManifest(p.path, 'path');
     const base = dirname(p.path);
-    const wav = (rel: string, where: string) => {
+    const wav = (rel: string, where: string, rate?: number) => {
       try {
-        readWav(join(base, rel), { mono: true });
+        return readWav(join(base, rel), { mono: true, sampleRate: rate });
       } catch (e) {
         throw paramFileError(e, `path: ${p.path}: ${where}`);
       }
     };
-    wav(m.audio, 'audio');
+    const mix = wav(m.audio, 'audio');
+    const keep = (n: number) => (p.seconds > 0 ? Math.min(n, Math.round(p.seconds * mix.sampleRate)) : n);
     m.stems.forEach((st, i) => {
-      wav(st.audio, `stems[${i}].audio`);
-      if (st.train !== undefined) wav(st.train, `stems[${i}].train`);
+      const x = wav(st.audio, `stems[${i}].audio`, mix.sampleRate);
+      if (keep(x.samples.length) !== keep(mix.samples.length)) {
+        throw new NmflabError('a stem differs in length from the mixture', { path: `path: ${p.path}: stems[${i}].audio`, expected: `${keep(mix.samples.length)} samples`, found: `${keep(x.samples.length)}` });
+      }
+      if (st.train !== undefined) wav(st.train, `stems[${i}].train`, mix.sampleRate);
     });
   },
   create: (p, ctx) => ({
