@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import {
-  NmflabError, NmflabErrors, Rng, matrixToCsv, readMatrix, writeFileAtomic,
+  NmflabError, NmflabErrors, Rng, ensureDir, matrixToCsv, removeEmptyDirs, readMatrix, writeFilesAtomic,
   type FitResult, type Matrix, type PluginRef, type TrajectoryRow,
 } from '@nmflab/core';
 import { NMF } from 'nmflab';
@@ -41,6 +41,8 @@ export interface FactorizeOptions {
 
 export interface FactorizeHooks {
   signal?: AbortSignal;
+  /** Called with a warning line (the fit goes on). */
+  warn?: (line: string) => void;
   /** Called once per block of iterations (progress line). */
   progress?: (line: string) => void;
 }
@@ -57,6 +59,9 @@ export interface FactorizeSummary {
   solver: PluginRef;
 }
 
+/** Initializers that draw nothing at random: restarts from them are identical. */
+const DETERMINISTIC_INITS = ['nndsvd', 'nndsvda', 'custom'];
+
 function trajectoryCsv(rows: TrajectoryRow[]): string {
   const terms = rows.length ? Object.keys(rows[0]!.terms) : [];
   const lines = [['iteration', 'objective', ...terms, 'seconds'].join(',')];
@@ -66,6 +71,41 @@ function trajectoryCsv(rows: TrajectoryRow[]): string {
 
 /** Read, validate, fit and write; throws NmflabError on bad input. Used by the worker and tests. */
 export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = {}): Promise<FactorizeSummary> {
+  try {
+    return await factorizeInner(o, hooks);
+  } catch (e) {
+    throw e instanceof NmflabError && !(e instanceof NmflabErrors) ? explain(e, o) : e;
+  }
+}
+
+/** Where the solver's own paths come from on this command line: option names, or the data file. */
+const FLAG_PATHS: [string, string][] = [
+  ['factorize.params.divergence.params.beta', '--beta'],
+  ['factorize.params.divergence.params.phi', '--phi'],
+  ['factorize.params.divergence', '--divergence'],
+  ['factorize.params.initializer.params.W0', '--w0'],
+  ['factorize.params.initializer.params.H0', '--h0'],
+  ['factorize.params.initializer', '--init'],
+  ['factorize.params.offset', '--offset'],
+  ['factorize.params.modelFloor', '--model-floor'],
+];
+
+function explain(e: NmflabError, o: FactorizeOptions): NmflabError {
+  const path = e.path ?? '';
+  const m = /^V(\[.*)?$|^V(?=:)/.exec(path);
+  if (m && !e.file) {
+    // The solver checks "V[1][1]" or "V": that is the --input file.
+    return new NmflabError(e.reason, { file: o.input, path: m[1] ? `--input: entry ${m[1]}` : '--input', expected: e.expected, found: e.found, hint: e.hint, exitCode: 2 });
+  }
+  for (const [from, flag] of FLAG_PATHS) {
+    if (path === from || path.startsWith(`${from}.`) || path.startsWith(`${from}[`)) {
+      return new NmflabError(e.reason, { file: e.file, path: flag + path.slice(from.length).replace(/^\.params/, ''), expected: e.expected, found: e.found, hint: e.hint, exitCode: e.exitCode });
+    }
+  }
+  return e;
+}
+
+async function factorizeInner(o: FactorizeOptions, hooks: FactorizeHooks): Promise<FactorizeSummary> {
   if (!Number.isInteger(o.rank) || o.rank < 1) throw new NmflabError('invalid rank', { path: '--rank', expected: 'an integer ≥ 1', found: String(o.rank) });
   if (!Number.isInteger(o.iterations) || o.iterations < 0) throw new NmflabError('invalid iteration count', { path: '--iterations', expected: 'an integer ≥ 0', found: String(o.iterations) });
   if (!Number.isInteger(o.restarts) || o.restarts < 1) throw new NmflabError('invalid number of restarts', { path: '--restarts', expected: 'an integer ≥ 1', found: String(o.restarts) });
@@ -107,8 +147,37 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
     maxIterations: o.iterations, tol: o.tol, restarts: o.restarts, seed: o.seed, mask, registry,
   });
 
+  if (o.restarts > 1 && DETERMINISTIC_INITS.includes(iv.ref!.id)) {
+    hooks.warn?.(`--restarts ${o.restarts} with --init ${iv.ref!.id}: that initializer draws nothing at random, so every restart repeats the same fit (use --init random or nndsvdar to vary them)`);
+  }
+  // The output folder before the fit, so a bad --out costs no work; removed again if the fit fails.
+  let created: string[];
+  try {
+    created = ensureDir(o.out);
+  } catch (e) {
+    throw e instanceof NmflabError ? e.withContext({ pathPrefix: '--out' }) : e;
+  }
+  try {
+    return fitAndWrite(o, hooks, V, model);
+  } catch (e) {
+    removeEmptyDirs(created);
+    throw e;
+  }
+}
+
+/** The fit, with its errors naming the command-line flag they come from. */
+function fitOrExplain(run: () => unknown): void {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof NmflabError && e.path === 'rank') throw new NmflabError(e.reason, { path: '--rank', expected: e.expected, found: e.found });
+    throw e;
+  }
+}
+
+function fitAndWrite(o: FactorizeOptions, hooks: FactorizeHooks, V: Matrix, model: NMF): FactorizeSummary {
   const block = Math.max(1, Math.min(100, Math.ceil(o.iterations / 20)));
-  model.fit(V, {
+  fitOrExplain(() => model.fit(V, {
     rng: new Rng(o.seed),
     signal: hooks.signal,
     onIteration: hooks.progress
@@ -118,11 +187,8 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
           }
         }
       : undefined,
-  });
+  }));
   const res = model.fitResult!;
-  writeFileAtomic(join(o.out, 'W.csv'), matrixToCsv(res.result.W));
-  writeFileAtomic(join(o.out, 'H.csv'), matrixToCsv(res.result.H));
-  writeFileAtomic(join(o.out, 'trajectory.csv'), trajectoryCsv(res.trajectory));
   const summary: FactorizeSummary = {
     stopReason: res.stopReason,
     iterations: res.iterations,
@@ -133,7 +199,12 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
     seconds: res.seconds,
     solver: model.solver,
   };
-  writeFileAtomic(join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFilesAtomic(o.out, [
+    ['W.csv', matrixToCsv(res.result.W)],
+    ['H.csv', matrixToCsv(res.result.H)],
+    ['trajectory.csv', trajectoryCsv(res.trajectory)],
+    ['summary.json', JSON.stringify(summary, null, 2) + '\n'],
+  ]);
   return summary;
 }
 

@@ -54,6 +54,12 @@ export interface PluginContext {
 export interface PluginDefinition<K extends PluginKind = PluginKind, T = unknown, P = Record<string, unknown>> {
   meta: PluginMeta<K>;
   create(params: P, ctx: PluginContext): T;
+  /**
+   * Optional checks at validation time, before anything is created or run: that the files the
+   * params name exist, are readable and hold data of the right shape. Throws NmflabError; its
+   * path is relative to the params (e.g. `path`), the registry adds the YAML path in front.
+   */
+  check?(params: P, ctx: PluginContext): void;
 }
 
 // ---------------------------------------------------------------------------------------------
