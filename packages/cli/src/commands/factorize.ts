@@ -90,8 +90,13 @@ const FLAG_PATHS: [string, string][] = [
   ['factorize.params.modelFloor', '--model-floor'],
 ];
 
+/** Option names of the estimator (errors of `new NMF(...)`) as this command's flags. */
+const OPTION_FLAGS: Record<string, string> = { rank: '--rank', maxIterations: '--iterations', tol: '--tol', restarts: '--restarts', seed: '--seed', mode: '--mode' };
+
 function explain(e: NmflabError, o: FactorizeOptions): NmflabError {
-  const path = e.path ?? '';
+  // The estimator names its solver's params `solver.params.…`; the command line knows them as flags.
+  const path = (e.path ?? '').replace(/^solver\.params\./, 'factorize.params.');
+  if (OPTION_FLAGS[path]) return new NmflabError(e.reason, { file: e.file, path: OPTION_FLAGS[path], expected: e.expected, found: e.found, hint: e.hint, exitCode: e.exitCode });
   const m = /^V(\[.*)?$|^V(?=:)/.exec(path);
   if (m && !e.file) {
     // The solver checks "V[1][1]" or "V": that is the --input file.
