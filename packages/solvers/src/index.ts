@@ -1,5 +1,6 @@
 import { pluginModule, type AnyPlugin } from '@nmflab/core';
 import mu from './solvers/mu.js';
+import hals from './solvers/hals.js';
 import complexNmf from './solvers/complex-nmf.js';
 import plsa from './solvers/plsa.js';
 import sparseCoding from './solvers/sparse-coding.js';
@@ -19,6 +20,7 @@ import imagePatches from './sources/image-patches.js';
 import expFamilyMixture from './sources/exp-family-mixture.js';
 import bregmanCluster from './tasks/bregman-cluster.js';
 
+export { HalsSolver, type HalsOptions, type HalsState } from './solvers/hals.js';
 export { MuSolver, mmExponent, SKLEARN_EPS, type MuOptions, type MuState, type MuMode } from './solvers/mu.js';
 export { nndsvd as nndsvdFactors } from './nndsvd.js';
 export * as analysis from './analysis.js';
@@ -26,6 +28,7 @@ export * as analysis from './analysis.js';
 /** Every solver and initializer plugin of this package: one import and one line each. */
 export const solverPlugins: AnyPlugin[] = [
   mu,
+  hals,
   complexNmf,
   plsa,
   sparseCoding,
