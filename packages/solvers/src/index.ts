@@ -1,6 +1,7 @@
 import { pluginModule, type AnyPlugin } from '@nmflab/core';
 import mu from './solvers/mu.js';
 import hals from './solvers/hals.js';
+import onlineMu from './solvers/online-mu.js';
 import complexNmf from './solvers/complex-nmf.js';
 import plsa from './solvers/plsa.js';
 import sparseCoding from './solvers/sparse-coding.js';
@@ -21,6 +22,7 @@ import expFamilyMixture from './sources/exp-family-mixture.js';
 import bregmanCluster from './tasks/bregman-cluster.js';
 
 export { HalsSolver, type HalsOptions, type HalsState } from './solvers/hals.js';
+export { OnlineMuSolver, MiniBatchEngine, type OnlineMuOptions, type OnlineMuState, type StreamResult } from './solvers/online-mu.js';
 export { MuSolver, mmExponent, SKLEARN_EPS, type MuOptions, type MuState, type MuMode } from './solvers/mu.js';
 export { nndsvd as nndsvdFactors } from './nndsvd.js';
 export * as analysis from './analysis.js';
@@ -29,6 +31,7 @@ export * as analysis from './analysis.js';
 export const solverPlugins: AnyPlugin[] = [
   mu,
   hals,
+  onlineMu,
   complexNmf,
   plsa,
   sparseCoding,
