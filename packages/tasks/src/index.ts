@@ -15,6 +15,7 @@ import mixtureFile from './sources/mixture-file.js';
 import swimmer from './sources/swimmer.js';
 import syntheticLowrank from './sources/synthetic-lowrank.js';
 import wavMixture from './sources/wav-mixture.js';
+import wavStream from './sources/wav-stream.js';
 import bregmanCluster from './tasks/bregman-cluster.js';
 import compareComplex from './tasks/compare-complex.js';
 import comparePca from './tasks/compare-pca.js';
@@ -23,12 +24,14 @@ import factorize from './tasks/factorize.js';
 import heldoutLikelihood from './tasks/heldout-likelihood.js';
 import monotonicity from './tasks/monotonicity.js';
 import separate from './tasks/separate.js';
+import streamDictionary from './tasks/stream-dictionary.js';
 import topicModel from './tasks/topic-model.js';
 import transcribe from './tasks/transcribe.js';
 import transpose from './tasks/transpose.js';
 
 export * from './evaluation/bss-eval/index.js';
 export * as analysis from './evaluation/analysis.js';
+export { openFrameStream, type FrameStream } from './sources/wav-stream.js';
 export { normalizedMutualInformation, type NmiAverage } from './metrics/nmi.js';
 
 /** Every source, task and metric plugin nmflab ships: one import and one line each, sorted by kind and id. */
@@ -49,6 +52,7 @@ export const taskPlugins: AnyPlugin[] = [
   swimmer,
   syntheticLowrank,
   wavMixture,
+  wavStream,
   bregmanCluster,
   compareComplex,
   comparePca,
@@ -57,6 +61,7 @@ export const taskPlugins: AnyPlugin[] = [
   heldoutLikelihood,
   monotonicity,
   separate,
+  streamDictionary,
   topicModel,
   transcribe,
   transpose,

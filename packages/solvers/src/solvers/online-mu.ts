@@ -40,6 +40,8 @@ export interface OnlineMuOptions {
   eps?: number;
   freezeW?: boolean | number[];
   freezeH?: boolean;
+  /** Added to every data entry (for β ≤ 0 with zeros in the data), as mu's `offset`. */
+  offset?: number;
 }
 
 type Buf = 'Vb' | 'Hb' | 'Hp' | 'Lb' | 'Ab' | 'Bb' | 'numH' | 'denH' | 'W' | 'numW' | 'denW' | 'SA' | 'SB' | 'G';
@@ -283,6 +285,7 @@ export class OnlineMuSolver implements Solver<OnlineMuState> {
   private readonly eps: number;
   private readonly freezeW: boolean | number[];
   private readonly freezeHOpt: boolean;
+  private readonly offset: number;
 
   constructor(o: OnlineMuOptions) {
     if (o.divergence.beta === undefined) {
@@ -298,20 +301,28 @@ export class OnlineMuSolver implements Solver<OnlineMuState> {
     this.eps = o.eps ?? 1.1920928955078125e-7;
     this.freezeW = o.freezeW ?? false;
     this.freezeHOpt = o.freezeH ?? false;
+    this.offset = o.offset ?? 0;
   }
 
-  private checkData(V: Float64Array, cols: number, offset = 0): void {
+  /** Copy frames [j0, j0 + b) of X into the batch buffer, plus the offset. */
+  private load(X: Matrix, j0: number, out: Matrix): void {
+    readCols(X, j0, out);
+    const off = this.offset;
+    if (off !== 0) for (let i = 0; i < out.data.length; i++) out.data[i] += off;
+  }
+
+  private checkData(V: Float64Array, cols: number, first = 0, added = this.offset): void {
     let zeros = 0;
     for (let i = 0; i < V.length; i++) {
-      const v = V[i]!;
+      const v = V[i]! - added;
       if (!Number.isFinite(v) || v < 0) {
-        throw new NmflabError('data must be finite and non-negative', { path: `V[${Math.floor(i / cols)}][${(i % cols) + offset}]`, expected: 'a finite number ≥ 0', found: String(v) });
+        throw new NmflabError('data must be finite and non-negative', { path: `V[${Math.floor(i / cols)}][${(i % cols) + first}]`, expected: 'a finite number ≥ 0', found: String(v) });
       }
-      if (v === 0) zeros++;
+      if (v + this.offset === 0) zeros++;
     }
     if (zeros > 0 && this.div.needsPositiveData) {
       throw new NmflabError(`the data has ${zeros} zero entries, undefined for the ${this.div.id} divergence`, {
-        path: 'V', expected: 'strictly positive data (β ≤ 0)', found: `${zeros} zeros`, hint: 'add an offset to the data, or choose β > 0',
+        path: 'V', expected: 'strictly positive data (β ≤ 0)', found: `${zeros} zeros`, hint: 'set the solver parameter offset (V ← V + offset), or choose β > 0',
       });
     }
   }
@@ -321,7 +332,7 @@ export class OnlineMuSolver implements Solver<OnlineMuState> {
     if (!Number.isInteger(K) || K < 1) throw new NmflabError('invalid rank', { path: 'rank', expected: 'an integer ≥ 1', found: String(K) });
     if (F === 0 || N === 0) throw new NmflabError('empty data matrix', { path: 'V', expected: 'at least one row and one column', found: `${F}×${N}` });
     if (problem.mask) throw new NmflabError('online-mu takes no mask', { path: 'mask', expected: 'no mask (use mu or hals for weighted NMF)', found: 'a mask' });
-    this.checkData(V.data, N);
+    this.checkData(V.data, N, 0, 0); // the raw data: the offset is added batch by batch
     let W = problem.W0, H = problem.H0?.clone();
     if (W && (W.rows !== F || W.cols !== K)) throw new NmflabError('W0 has the wrong shape', { path: 'W0', expected: `${F}×${K}`, found: `${W.rows}×${W.cols}` });
     if (H && (H.rows !== K || H.cols !== N)) throw new NmflabError('H0 has the wrong shape', { path: 'H0', expected: `${K}×${N}`, found: `${H.rows}×${H.cols}` });
@@ -351,7 +362,7 @@ export class OnlineMuSolver implements Solver<OnlineMuState> {
     for (let j0 = 0; j0 < s.N; j0 += bs) {
       const b = Math.min(bs, s.N - j0);
       const m = e.bufs(b);
-      readCols(s.V, j0, m.Vb);
+      this.load(s.V, j0, m.Vb);
       readCols(s.H, j0, m.Hb);
       if (!s.freezeH) e.solveH(b, this.freshRestarts, this.innerIterations, this.innerTol);
       if (!s.freezeAllW) e.updateW(b);
@@ -366,7 +377,7 @@ export class OnlineMuSolver implements Solver<OnlineMuState> {
     for (let j0 = 0; j0 < s.N; j0 += bs) {
       const b = Math.min(bs, s.N - j0);
       const m = e.bufs(b);
-      readCols(s.V, j0, m.Vb);
+      this.load(s.V, j0, m.Vb);
       readCols(s.H, j0, m.Hb);
       t += e.batchCost(b);
     }
@@ -410,7 +421,7 @@ export class OnlineMuSolver implements Solver<OnlineMuState> {
         for (let j0 = 0; j0 < X.cols; j0 += engine.batch) {
           const b = Math.min(engine.batch, X.cols - j0);
           const m = engine.bufs(b);
-          readCols(X, j0, m.Vb);
+          this.load(X, j0, m.Vb);
           this.checkData(m.Vb.data, b, col + j0);
           engine.solveH(b, true, this.innerIterations, this.innerTol);
           cost += engine.batchCost(b);
@@ -440,6 +451,7 @@ interface OnlineMuParams {
   eps: number;
   freezeW: boolean | number[];
   freezeH: boolean;
+  offset: number;
 }
 
 export default definePlugin<'solver', OnlineMuParams>({
@@ -458,6 +470,7 @@ export default definePlugin<'solver', OnlineMuParams>({
       eps: { description: 'ε: floor of the factors and value of zero denominators (Λ is floored at ε² where a negative power is taken)', type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1.1920928955078125e-7 },
       freezeW: { description: 'keep W fixed (true) or only the listed column indices', type: ['boolean', 'array'], items: { type: 'integer', minimum: 0 }, default: false },
       freezeH: { description: 'keep H fixed', type: 'boolean', default: false },
+      offset: { description: 'add this to V before fitting (for β ≤ 0 with zeros in the data)', type: 'number', minimum: 0, default: 0 },
     },
   },
   create(p, ctx) {
@@ -468,7 +481,7 @@ export default definePlugin<'solver', OnlineMuParams>({
     }
     return new OnlineMuSolver({
       divergence, batchSize: p.batchSize, forgetFactor: p.forgetFactor, freshRestarts: p.freshRestarts, innerIterations: p.innerIterations,
-      innerTol: p.innerTol, initializer, eps: p.eps, freezeW: p.freezeW, freezeH: p.freezeH,
+      innerTol: p.innerTol, initializer, eps: p.eps, freezeW: p.freezeW, freezeH: p.freezeH, offset: p.offset,
     });
   },
 });

@@ -120,3 +120,17 @@ describe('online-mu: mechanics', () => {
     expect(() => solver(0).init({ V: Z, rank: 2 }, new Rng(0))).toThrow(/zero entries/);
   });
 });
+
+describe('online-mu: offset', () => {
+  it('offset makes zero data usable at β = 0 and equals fitting V + offset', () => {
+    const V = data(8, 40, 2, 5);
+    V.data[3] = 0;
+    const off = 1e-3;
+    const shifted = V.clone();
+    for (let i = 0; i < shifted.data.length; i++) shifted.data[i] += off;
+    const init = random.init(shifted, 2, new Rng(1));
+    const a = fit(solver(0, { offset: off }), { V, rank: 2, W0: init.W, H0: init.H }, new Rng(0), { stopping: { maxIterations: 4 } });
+    const b = fit(solver(0), { V: shifted, rank: 2, W0: init.W, H0: init.H }, new Rng(0), { stopping: { maxIterations: 4 } });
+    expect(a.trajectory.map((r) => r.objective)).toEqual(b.trajectory.map((r) => r.objective));
+  });
+});
