@@ -20,6 +20,26 @@ export function loopedSpectrogram(root, seconds) {
   return magnitudeSpectrogram(stft.analyze(x));
 }
 
+/** The gain of the r-th repetition of a committed recording in the long signals (0.3–1, fixed). */
+const loopGain = (r) => 0.3 + 0.7 * (((r * 7919) % 101) / 100);
+
+/** `seconds` at 16 kHz of the committed recordings looped, each repetition with its own gain (see writeLongWav). */
+export function loopedSignal(root, seconds) {
+  const parts = loopParts(root);
+  const x = new Float64Array(seconds * 16000);
+  let o = 0, rep = 0;
+  while (o < x.length) {
+    for (const p of parts) {
+      const g = loopGain(rep++);
+      const n = Math.min(p.length, x.length - o);
+      for (let i = 0; i < n; i++) x[o + i] = g * p[i];
+      o += n;
+      if (o >= x.length) break;
+    }
+  }
+  return x;
+}
+
 /**
  * Write a `seconds`-long 16 kHz 16-bit mono WAV to `file` without holding it in memory: the
  * committed recordings looped, each repetition with its own gain (0.3–1, a fixed sequence) so that
@@ -39,8 +59,7 @@ export function writeLongWav(root, file, seconds) {
     let written = 0, rep = 0;
     while (written < total) {
       for (const p of parts) {
-        const gain = 0.3 + 0.7 * (((rep * 7919) % 101) / 100);
-        rep++;
+        const gain = loopGain(rep++);
         const n = Math.min(p.length, total - written);
         const buf = Buffer.alloc(2 * n);
         for (let i = 0; i < n; i++) buf.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(gain * p[i] * 32767))), 2 * i);

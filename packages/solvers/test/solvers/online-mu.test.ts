@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { Matrix, Rng, fit, matmul, type Problem } from '@nmflab/core';
 import { MuSolver, OnlineMuSolver, type OnlineMuOptions } from '@nmflab/solvers';
 import randomInit from '../../src/initializers/random.js';
@@ -133,4 +134,22 @@ describe('online-mu: offset', () => {
     const b = fit(solver(0), { V: shifted, rank: 2, W0: init.W, H0: init.H }, new Rng(0), { stopping: { maxIterations: 4 } });
     expect(a.trajectory.map((r) => r.objective)).toEqual(b.trajectory.map((r) => r.objective));
   });
+});
+
+describe('online-mu agrees with scikit-learn MiniBatchNMF', () => {
+  // Fixture: scripts/make-sklearn-minibatch-fixture.py (batch 16 of 50 frames, forget factor 0.7,
+  // no fresh restarts). sklearn's floors (entries below float64 ε set to 0, WH = 0 read as ε) never
+  // act on this strictly positive problem, nor do ours (ε-floored factors).
+  const fx = JSON.parse(readFileSync(new URL('../fixtures/sklearn-minibatch-trajectories.json', import.meta.url), 'utf8')) as {
+    V: number[][]; W0: number[][]; H0: number[][]; rank: number; passes: number; batchSize: number; forgetFactor: number; trajectories: Record<string, number[]>;
+  };
+  for (const [b, ref] of Object.entries(fx.trajectories)) {
+    it(`β = ${b}: the objective after every pass within 1e-9 relative`, () => {
+      const s = solver(Number(b), { batchSize: fx.batchSize, forgetFactor: fx.forgetFactor });
+      const r = fit(s, { V: Matrix.fromRows(fx.V), rank: fx.rank, W0: Matrix.fromRows(fx.W0), H0: Matrix.fromRows(fx.H0) }, new Rng(0), { stopping: { maxIterations: fx.passes } });
+      const ours = r.trajectory.map((t) => t.objective);
+      expect(ours.length).toBe(ref.length);
+      expect(Math.max(...ours.map((f, i) => Math.abs(f - ref[i]!) / ref[i]!))).toBeLessThan(1e-9);
+    });
+  }
 });
