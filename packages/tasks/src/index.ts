@@ -31,6 +31,7 @@ import transpose from './tasks/transpose.js';
 
 export * from './evaluation/bss-eval/index.js';
 export * as analysis from './evaluation/analysis.js';
+export * from './evaluation/measures.js';
 export { openFrameStream, type FrameStream } from './sources/wav-stream.js';
 export { normalizedMutualInformation, type NmiAverage } from './metrics/nmi.js';
 

@@ -109,6 +109,7 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
     stopping: { maxIterations: o.iterations, tol: o.tol },
     restarts: o.restarts,
     signal: hooks.signal,
+    clock: registry.services.clock,
     onIteration: hooks.progress
       ? (row, r) => {
           if (row.iteration % block === 0 || row.iteration === o.iterations) {

@@ -1,8 +1,7 @@
 import {
-  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, wasmAvailable,
+  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, mmExponent, wasmAvailable,
   type Divergence, type Initializer, type Objective, type PluginRef, type Problem, type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
-import { mmExponent } from './mu.js';
 
 /**
  * Mini-batch / online multiplicative updates for Σ d_β(V|WH), any β (Lefèvre, Bach & Févotte
