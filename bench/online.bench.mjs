@@ -154,8 +154,12 @@ function streaming() {
 
 export default async function () {
   const registry = await buildRegistry();
-  console.log(`in memory: V 513×${N}, ${T} s per solver and β`);
-  await inMemory(registry);
+  const parts = (process.env.NMFLAB_BENCH_ONLINE_PARTS ?? 'memory,stream').split(',');
+  if (parts.includes('memory')) {
+    console.log(`in memory: V 513×${N}, ${T} s per solver and β`);
+    await inMemory(registry);
+  }
+  if (!parts.includes('stream')) return;
   console.log('\nstreaming: nmflab run experiments/online-is-stream.yaml (IS, K = 30, one pass, H of the first 10 s with W frozen)');
   streaming();
 }
