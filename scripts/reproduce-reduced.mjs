@@ -13,7 +13,8 @@ import { join } from 'node:path';
 const only = process.argv.slice(2);
 const bin = 'packages/cli/dist/bin.js';
 const files = readdirSync('experiments').filter((f) => f.endsWith('.yaml') && !f.includes('base')).filter((f) => !only.length || only.includes(f)).sort();
-const VOLATILE = /"(seconds|elapsed\w*|started\w*|finished\w*|stamp|time\w*|createdAt|date|provenance|host\w*|pid|durationMs|wallSeconds|cpuSeconds|[a-zA-Z]*Seconds|[a-zA-Z]*Ms)":\s*("[^"]*"|[-0-9.eE+]+|\{[^{}]*\})/g;
+// Wall times, stamps and provenance (commit, host, package list) differ between any two runs.
+const VOLATILE = /"([\w.-]*[sS]econds[\w.-]*|elapsed\w*|started\w*|finished\w*|stamp|time\w*|createdAt|date|provenance|packages|commit|dirty|host\w*|pid|[a-zA-Z]*Ms)":\s*("[^"]*"|[-0-9.eE+]+|true|false|\{[^{}]*\})/g;
 
 function digest(dir, rel = '') {
   const out = [];

@@ -6,6 +6,7 @@ import lpNorm from './metrics/lp-norm.js';
 import nmi from './metrics/nmi.js';
 import siSdr from './metrics/si-sdr.js';
 import corpusFile from './sources/corpus-file.js';
+import corpusMixture from './sources/corpus-mixture.js';
 import expFamilyMixture from './sources/exp-family-mixture.js';
 import expFamilySynthetic from './sources/exp-family-synthetic.js';
 import harmonicPair from './sources/harmonic-pair.js';
@@ -33,6 +34,7 @@ export * from './evaluation/bss-eval/index.js';
 export * as analysis from './evaluation/analysis.js';
 export * from './evaluation/measures.js';
 export { openFrameStream, type FrameStream } from './sources/wav-stream.js';
+export { clusterComponents, partialModel } from './tasks/separate.js';
 export { normalizedMutualInformation, type NmiAverage } from './metrics/nmi.js';
 
 /** Every source, task and metric plugin nmflab ships: one import and one line each, sorted by kind and id. */
@@ -44,6 +46,7 @@ export const taskPlugins: AnyPlugin[] = [
   nmi,
   siSdr,
   corpusFile,
+  corpusMixture,
   expFamilyMixture,
   expFamilySynthetic,
   harmonicPair,

@@ -238,6 +238,13 @@ export interface FitRequest {
   label?: string;
   /** Use another solver than the run's model: an id or `{ id, params }`, validated (defaults filled). */
   solver?: PluginRef | string;
+  /**
+   * The fit depends only on this request (data, rank, no start or frozen factors), e.g. learning a
+   * dictionary on training recordings: the runner may return the result of an identical earlier
+   * fit of this process (same data bytes, rank, solver, stopping, restarts and seed stream), which
+   * is bit-identical to fitting again. The returned factors must not be modified.
+   */
+  reusable?: boolean;
 }
 
 /** What the runner gives a task: the data, the model fit loop, the transform, randomness. */
