@@ -4,4 +4,5 @@ export * from './spectrogram.js';
 export * from './masks.js';
 export * from './resample.js';
 export * from './wav.js';
+export * from './audio.js';
 export * from './components.js';
