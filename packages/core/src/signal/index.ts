@@ -1,4 +1,5 @@
 export * from './window.js';
+export * from './fft.js';
 export * from './stft.js';
 export * from './spectrogram.js';
 export * from './masks.js';
