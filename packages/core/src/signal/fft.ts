@@ -356,6 +356,36 @@ export class Fft {
     }
   }
 
+  /** True for odd lengths, where {@link realTransformPair} halves the cost of two real frames. */
+  get pairsRealFrames(): boolean {
+    return this.size % 2 === 1;
+  }
+
+  /**
+   * Half spectra of two real signals a and b from one complex DFT of z = a + i·b:
+   * A_k = (Z_k + conj Z_{n−k})/2, B_k = (Z_k − conj Z_{n−k})/(2i). Outputs as {@link realTransform}.
+   */
+  realTransformPair(outA: Float64Array, outB: Float64Array, a: Float64Array, b: Float64Array): void {
+    const n = this.size, z = this.zin, Z = (this.pairOut ??= new Float64Array(2 * n));
+    if (z.length < 2 * n) throw new Error('realTransformPair needs an odd-length Fft');
+    for (let t = 0; t < n; t++) {
+      z[2 * t] = a[t]!;
+      z[2 * t + 1] = b[t]!;
+    }
+    this.full.forward(Z, z);
+    const F = Math.floor(n / 2);
+    for (let k = 0; k <= F; k++) {
+      const c = k === 0 ? 0 : n - k;
+      const zr = Z[2 * k]!, zi = Z[2 * k + 1]!, cr = Z[2 * c]!, ci = -Z[2 * c + 1]!;
+      outA[2 * k] = 0.5 * (zr + cr);
+      outA[2 * k + 1] = 0.5 * (zi + ci);
+      outB[2 * k] = 0.5 * (zi - ci);
+      outB[2 * k + 1] = -0.5 * (zr - cr);
+    }
+  }
+
+  private pairOut?: Float64Array;
+
   /** Complex forward DFT, n interleaved values. */
   transform(out: Float64Array, x: Float64Array): void {
     this.full.forward(out, x);

@@ -89,6 +89,7 @@ export class Stft implements Transform {
   private readonly frame: Float64Array;
   private readonly spec: Float64Array;
   private readonly spec2: Float64Array;
+  private readonly frame2: Float64Array;
   private readonly BLOCK: number;
   /** BLOCK frames of spectra, frame-major (2F numbers each), for cache-friendly transposition. */
   private readonly block: Float64Array;
@@ -136,6 +137,7 @@ export class Stft implements Transform {
     this.frame = new Float64Array(n);
     this.spec = new Float64Array(2 * n);
     this.spec2 = new Float64Array(2 * n);
+    this.frame2 = new Float64Array(n);
     this.BLOCK = blockFrames(n);
     this.block = new Float64Array(this.BLOCK * (n + 2));
     // Steady state (away from the ends): Σ_j w²(r + j·hop) must not vanish for any phase r.
@@ -196,7 +198,7 @@ export class Stft implements Transform {
     const re = Y.re, im = Y.im;
     const reflect = this.center && this.padMode === 'reflect';
     const blk = this.block, BLOCK = this.BLOCK;
-    for (let m = 0; m < N; m++) {
+    const fill = (m: number, frame: Float64Array) => {
       const start = m * hop - pad; // in original sample coordinates
       if (start >= 0 && start + n <= L) {
         for (let t = 0; t < n; t++) frame[t] = w[t]! * samples[start + t]!;
@@ -209,11 +211,27 @@ export class Stft implements Transform {
           frame[t] = w[t]! * v;
         }
       }
+    };
+    // Odd lengths have no half-length real transform: two frames share one complex FFT instead.
+    const paired = this.fft.pairsRealFrames;
+    const frame2 = this.frame2, spec2 = this.spec2;
+    for (let m = 0; m < N; m++) {
       // Spectra of BLOCK frames go to a frame-major buffer, then to Y in runs of BLOCK per row:
       // writing one column of the F×N planes at a time would touch a new cache line per bin.
-      const j = m % BLOCK;
-      this.fft.realTransform(spec, frame);
-      blk.set(spec.subarray(0, 2 * F), j * 2 * F);
+      let j = m % BLOCK;
+      fill(m, frame);
+      if (paired && m + 1 < N) {
+        // BLOCK is even and pairs start at even m, so both frames land in this block.
+        fill(m + 1, frame2);
+        this.fft.realTransformPair(spec, spec2, frame, frame2);
+        blk.set(spec.subarray(0, 2 * F), j * 2 * F);
+        blk.set(spec2.subarray(0, 2 * F), (j + 1) * 2 * F);
+        m++;
+        j++;
+      } else {
+        this.fft.realTransform(spec, frame);
+        blk.set(spec.subarray(0, 2 * F), j * 2 * F);
+      }
       if (j === BLOCK - 1 || m === N - 1) {
         const m0 = m - j;
         for (let f = 0; f < F; f++) {

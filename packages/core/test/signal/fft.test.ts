@@ -97,3 +97,21 @@ describe('STFT of any frame length', () => {
     expect(best).toBe(10);
   });
 });
+
+describe('Fft.realTransformPair (odd lengths)', () => {
+  it('gives the half spectra of both real signals', () => {
+    for (const n of [3, 7, 9, 61, 67, 441, 1009]) {
+      const a = noise(n), b = noise(n);
+      const f = new Fft(n);
+      expect(f.pairsRealFrames).toBe(true);
+      const A = new Float64Array(2 * n), B = new Float64Array(2 * n), A1 = new Float64Array(2 * n), B1 = new Float64Array(2 * n);
+      f.realTransformPair(A, B, a, b);
+      f.realTransform(A1, a);
+      f.realTransform(B1, b);
+      for (let k = 0; k < 2 * (Math.floor(n / 2) + 1); k++) {
+        expect(Math.abs(A[k]! - A1[k]!), `n = ${n}`).toBeLessThan(1e-11);
+        expect(Math.abs(B[k]! - B1[k]!), `n = ${n}`).toBeLessThan(1e-11);
+      }
+    }
+  });
+});
