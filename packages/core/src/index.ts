@@ -1,9 +1,12 @@
 export * from './errors.js';
 export * from './linalg/matrix.js';
 export * from './linalg/kernels.js';
-export { nativeAvailable, nativeThreads, setNativeThreads, gemmNative, type NativeMuKernels } from './linalg/native.js';
-export { WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmWasmInPlace, muFusedWasm } from './linalg/wasm.js';
+export * from './linalg/reductions.js';
+export * from './linalg/spd.js';
+export { nativeAvailable, nativeThreads, setNativeThreads, gemmNative, type NativeMuKernels } from './linalg/backends/native.js';
+export { WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmWasmInPlace, muFusedWasm } from './linalg/backends/wasm.js';
 export * from './rng.js';
+export * from './special.js';
 export * from './plugin/params.js';
 export * from './plugin/plugin.js';
 export * from './plugin/registry.js';

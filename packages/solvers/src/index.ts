@@ -10,7 +10,7 @@ import nndsvda from './initializers/nndsvda.js';
 import nndsvdar from './initializers/nndsvdar.js';
 import custom from './initializers/custom.js';
 
-export { MuSolver, mmExponent, SKLEARN_EPS, type MuOptions, type MuState, type MuMode } from './solvers/mu.js';
+export { MuSolver, SKLEARN_EPS, type MuOptions, type MuState, type MuMode } from './solvers/mu.js';
 export { nndsvd as nndsvdFactors } from './nndsvd.js';
 
 /** Every solver and initializer plugin of this package: one import and one line each. */

@@ -7,3 +7,4 @@ export * from './resample.js';
 export * from './wav.js';
 export * from './audio.js';
 export * from './components.js';
+export * from './correlate.js';

@@ -256,17 +256,3 @@ describe.skipIf(!nativeAvailable)('native OpenBLAS backend (optional addon)', ()
     expect(Array.from(C.data)).toEqual(Array.from(untouched));
   });
 });
-
-describe('hoyerSparseness', () => {
-  it('is 1 for one non-zero entry, 0 for equal magnitudes, and reads strided columns', async () => {
-    const { hoyerSparseness } = await import('@nmflab/core');
-    expect(hoyerSparseness([0, 0, 5, 0])).toBe(1);
-    expect(hoyerSparseness([2, -2, 2, 2])).toBeCloseTo(0, 15);
-    expect(hoyerSparseness([0, 0, 0])).toBe(1);
-    // (√n − ‖x‖₁/‖x‖₂)/(√n − 1) for x = (3, 4): (√2 − 7/5)/(√2 − 1)
-    expect(hoyerSparseness([3, 4])).toBeCloseTo((Math.SQRT2 - 1.4) / (Math.SQRT2 - 1), 15);
-    const M = Matrix.fromRows([[3, 9], [9, 0], [4, 9]]); // column 0 = (3, 9, 4)… column 1 = (9, 0, 9)
-    const col1 = (Math.sqrt(3) - 18 / Math.sqrt(162)) / (Math.sqrt(3) - 1);
-    expect(hoyerSparseness(M.data, 1, 2, 3)).toBeCloseTo(col1, 15);
-  });
-});
