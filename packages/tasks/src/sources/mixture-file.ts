@@ -14,10 +14,10 @@ interface Manifest {
  * `data/mixtures/speech-chime-test.json`): `{ audio, stems: [{ name, audio, train? }] }`, paths
  * relative to the JSON file. The stems' training recordings, when listed, go to `extra.train`
  * (name → samples) for supervised separation. Audio files may be WAV, FLAC, MP3, Ogg Vorbis or Ogg
- * Opus (see readAudio); all are read at the mixture's rate and reduced to one channel as
+ * Opus (see readAudio); all are read at the mixture's rate (or `sampleRate`) and reduced to one channel as
  * `channels` says: their mean (`mix`, the default) or the channel of that 0-based index.
  */
-export default definePlugin<'source', { path: string; seconds: number; channels: 'mix' | number }>({
+export default definePlugin<'source', { path: string; seconds: number; channels: 'mix' | number; sampleRate?: number }>({
   meta: {
     kind: 'source',
     id: 'mixture-file',
@@ -25,6 +25,7 @@ export default definePlugin<'source', { path: string; seconds: number; channels:
     params: {
       path: { type: 'string', minLength: 1, required: true, description: 'the mixture JSON, relative to the working directory' },
       seconds: { type: 'number', minimum: 0, default: 0, description: 'keep only the first seconds of every signal (0 = all)' },
+      sampleRate: { type: 'integer', minimum: 1, description: "resample every recording to this rate (default: the mixture's rate; Ogg Opus always decodes at 48 kHz)" },
       channels: { anyOf: [{ enum: ['mix'] }, { type: 'integer', minimum: 0 }], default: 'mix', description: "multichannel files: 'mix' (mean of the channels) or the 0-based index of the channel to use" },
     },
   },
@@ -43,7 +44,7 @@ export default definePlugin<'source', { path: string; seconds: number; channels:
       if (typeof m.audio !== 'string') throw new NmflabError('the mixture has no audio file', { file, path: 'audio', expected: 'an audio file path', found: describeValue(m.audio) });
       if (!Array.isArray(m.stems) || m.stems.length === 0) throw new NmflabError('the mixture has no stems', { file, path: 'stems', expected: 'a list of {name, audio}', found: describeValue(m.stems) });
       const channels: ChannelMode = p.channels ?? 'mix';
-      const mix = await readAudio(join(base, m.audio), { channels });
+      const mix = await readAudio(join(base, m.audio), { channels, sampleRate: p.sampleRate });
       const rate = mix.sampleRate;
       const cut = (x: Float64Array) => (p.seconds > 0 ? x.subarray(0, Math.min(x.length, Math.round(p.seconds * rate))) : x);
       const samples = cut(mix.channels[0]!);
