@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { NmflabError, describeValue, paramFileError, readInputFile } from '@nmflab/core';
 import { definePlugin } from '@nmflab/core';
-import { readWav } from '@nmflab/core';
+import { readAudio, readWav, type ChannelMode } from '@nmflab/core';
 
 interface Manifest {
   audio: string;
@@ -50,59 +50,69 @@ function readManifest(file: string, param: string): Manifest {
  * A mixture and its ground-truth stems from a mixture description (JSON, as
  * `data/mixtures/speech-chime-test.json`): `{ audio, stems: [{ name, audio, train? }] }`, paths
  * relative to the JSON file. The stems' training recordings, when listed, go to `extra.train`
- * (name → samples) for supervised separation. All audio is read as mono at the mixture's rate.
+ * (name → samples) for supervised separation. Audio files may be WAV, FLAC, MP3, Ogg Vorbis or Ogg
+ * Opus (see readAudio); all are read at the mixture's rate (or `sampleRate`) and reduced to one channel as
+ * `channels` says: their mean (`mix`, the default) or the channel of that 0-based index.
  */
-export default definePlugin<'source', { path: string; seconds: number }>({
+export default definePlugin<'source', { path: string; seconds: number; channels: 'mix' | number; sampleRate?: number }>({
   meta: {
     kind: 'source',
     id: 'mixture-file',
-    description: 'A mixture WAV with its stems and training recordings, from a mixture JSON',
+    description: 'A mixture recording (WAV, FLAC, MP3, Ogg) with its stems and training recordings, from a mixture JSON',
     params: {
       path: { type: 'string', minLength: 1, required: true, description: 'the mixture JSON, relative to the working directory' },
       seconds: { type: 'number', minimum: 0, default: 0, description: 'keep only the first seconds of every signal (0 = all)' },
+      sampleRate: { type: 'integer', minimum: 1, description: "resample every recording to this rate (default: the mixture's rate; Ogg Opus always decodes at 48 kHz)" },
+      channels: { anyOf: [{ enum: ['mix'] }, { type: 'integer', minimum: 0 }], default: 'mix', description: "multichannel files: 'mix' (mean of the channels) or the 0-based index of the channel to use" },
     },
   },
   // The description and every WAV it lists are read at validation: problems show before anything runs.
   check: (p) => {
     const m = readManifest(p.path, 'path');
     const base = dirname(p.path);
-    const wav = (rel: string, where: string, rate?: number) => {
+    // WAV files are read whole here (so lengths are checked); other formats decode asynchronously
+    // when the source loads, so here they need only be readable files.
+    const wav = (rel: string, where: string, rate?: number): { samples: Float64Array; sampleRate: number } | undefined => {
       try {
-        return readWav(join(base, rel), { mono: true, sampleRate: rate });
+        const file = join(base, rel);
+        const head = readInputFile(file, { what: 'an audio file' }).subarray(0, 4).toString('latin1');
+        return head === 'RIFF' ? readWav(file, { mono: true, sampleRate: rate }) : undefined;
       } catch (e) {
         throw paramFileError(e, `path: ${p.path}: ${where}`);
       }
     };
-    const mix = wav(m.audio, 'audio');
-    const keep = (n: number) => (p.seconds > 0 ? Math.min(n, Math.round(p.seconds * mix.sampleRate)) : n);
+    const mix = wav(m.audio, 'audio', p.sampleRate);
+    const keep = (n: number) => (mix && p.seconds > 0 ? Math.min(n, Math.round(p.seconds * mix.sampleRate)) : n);
     m.stems.forEach((st, i) => {
-      const x = wav(st.audio, `stems[${i}].audio`, mix.sampleRate);
-      if (keep(x.samples.length) !== keep(mix.samples.length)) {
+      const x = wav(st.audio, `stems[${i}].audio`, mix?.sampleRate);
+      if (mix && x && keep(x.samples.length) !== keep(mix.samples.length)) {
         throw new NmflabError('a stem differs in length from the mixture', { path: `path: ${p.path}: stems[${i}].audio`, expected: `${keep(mix.samples.length)} samples`, found: `${keep(x.samples.length)}` });
       }
-      if (st.train !== undefined) wav(st.train, `stems[${i}].train`, mix.sampleRate);
+      if (st.train !== undefined) wav(st.train, `stems[${i}].train`, mix?.sampleRate);
     });
   },
   create: (p, ctx) => ({
     id: 'mixture-file',
-    load() {
+    async load() {
       const file = p.path;
       const m = readManifest(file, `${ctx.path}.path`);
       const base = dirname(file);
-      const mix = readWav(join(base, m.audio), { mono: true });
+      const channels: ChannelMode = p.channels ?? 'mix';
+      const mix = await readAudio(join(base, m.audio), { channels, sampleRate: p.sampleRate });
       const rate = mix.sampleRate;
       const cut = (x: Float64Array) => (p.seconds > 0 ? x.subarray(0, Math.min(x.length, Math.round(p.seconds * rate))) : x);
-      const samples = cut(mix.samples);
+      const samples = cut(mix.channels[0]!);
+      const read = async (f: string) => (await readAudio(join(base, f), { channels, sampleRate: rate })).channels[0]!;
       const sources: { name: string; samples: Float64Array }[] = [];
       const train: Record<string, Float64Array> = {};
-      m.stems.forEach((stem, i) => {
-        const x = cut(readWav(join(base, stem.audio), { mono: true, sampleRate: rate }).samples);
+      for (const [i, stem] of m.stems.entries()) {
+        const x = cut(await read(stem.audio));
         if (x.length !== samples.length) {
           throw new NmflabError('a stem differs in length from the mixture', { file, path: `stems[${i}].audio`, expected: `${samples.length} samples`, found: `${x.length}` });
         }
         sources.push({ name: stem.name, samples: x });
-        if (stem.train !== undefined) train[stem.name] = readWav(join(base, stem.train), { mono: true, sampleRate: rate }).samples;
-      });
+        if (stem.train !== undefined) train[stem.name] = await read(stem.train);
+      }
       return { signal: { samples, sampleRate: rate }, sources, extra: { train } };
     },
   }),
