@@ -166,15 +166,26 @@ export interface Solver<S = unknown> {
   readonly id: string;
   /** True when the algorithm guarantees a non-increasing objective (MM); increases are flagged. */
   readonly monotone: boolean;
-  init(problem: Problem, rng: Rng): S;
+  /** `hooks`: the fit's interrupt flag and progress sink, handed on to the initializer. */
+  init(problem: Problem, rng: Rng, hooks?: InitHooks): S;
   step(state: S): void;
   objective(state: S): Objective;
   result(state: S): SolverResult;
 }
 
+/**
+ * What a long initialization reads while it runs: `signal.aborted` (Ctrl-C; checked between chunks
+ * of work, then the initializer throws an NmflabError with exit code 130) and `progress` (the
+ * fraction done, 0…1).
+ */
+export interface InitHooks {
+  signal?: { readonly aborted: boolean };
+  progress?: (fraction: number) => void;
+}
+
 export interface Initializer {
   readonly id: string;
-  init(V: Matrix, rank: number, rng: Rng): { W: Matrix; H: Matrix };
+  init(V: Matrix, rank: number, rng: Rng, hooks?: InitHooks): { W: Matrix; H: Matrix };
 }
 
 /** Inputs a metric may use; each metric reads what it needs and says clearly what is missing. */

@@ -63,6 +63,21 @@ function trajectoryCsv(rows: TrajectoryRow[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** A progress sink for the initialization: one line per tenth done, at most one a second. */
+function initProgress(progress: (line: string) => void): (fraction: number) => void {
+  const t0 = performance.now();
+  let last = -1, lastT = -Infinity;
+  return (fraction) => {
+    const tenth = Math.floor(fraction * 10);
+    const t = performance.now();
+    if (tenth > last && (t - lastT >= 1000 || fraction >= 1)) {
+      last = tenth;
+      lastT = t;
+      progress(`initialization ${Math.round(fraction * 100)} % (${((t - t0) / 1000).toFixed(1)} s)`);
+    }
+  };
+}
+
 /** Read, validate, fit and write; throws NmflabError on bad input. Used by the worker and tests. */
 export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = {}): Promise<FactorizeSummary> {
   if (!Number.isInteger(o.rank) || o.rank < 1) throw new NmflabError('invalid rank', { path: '--rank', expected: 'an integer ≥ 1', found: String(o.rank) });
@@ -109,6 +124,7 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
     stopping: { maxIterations: o.iterations, tol: o.tol },
     restarts: o.restarts,
     signal: hooks.signal,
+    onInitProgress: hooks.progress ? initProgress(hooks.progress) : undefined,
     onIteration: hooks.progress
       ? (row, r) => {
           if (row.iteration % block === 0 || row.iteration === o.iterations) {

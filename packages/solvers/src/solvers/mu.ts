@@ -1,6 +1,6 @@
 import {
   Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, nativeMuKernels, penalizedMMStep, portableMuFused, wasmAvailable,
-  type Divergence, type Initializer, type Objective, type PluginRef, type Problem, type Regularizer,
+  type Divergence, type InitHooks, type Initializer, type Objective, type PluginRef, type Problem, type Regularizer,
   type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
 
@@ -203,7 +203,7 @@ export class MuSolver implements Solver<MuState> {
     return { W: this.normalize, H: 'none' };
   }
 
-  init(problem: Problem, rng: Rng): MuState {
+  init(problem: Problem, rng: Rng, hooks?: InitHooks): MuState {
     const V0 = problem.V;
     const K = problem.rank;
     const F = V0.rows;
@@ -252,7 +252,7 @@ export class MuSolver implements Solver<MuState> {
     if (H && (H.rows !== K || H.cols !== N)) throw new NmflabError('H0 has the wrong shape', { path: 'H0', expected: `${K}×${N}`, found: `${H.rows}×${H.cols}` });
     if (!W || !H) {
       if (!this.initializer) throw new NmflabError('no initial factors', { expected: 'W0 and H0, or an initializer' });
-      const init = this.initializer.init(V, K, rng);
+      const init = this.initializer.init(V, K, rng, hooks);
       W ??= init.W;
       H ??= init.H;
     }
