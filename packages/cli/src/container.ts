@@ -1,9 +1,10 @@
-import { Registry, createContainer, loadPluginModule, coreModule, packageVersion, type RunEnv } from '@nmflab/core';
+import { Registry, createContainer, loadPluginModule, packageVersion, type RunEnv } from '@nmflab/core';
 import { divergencesModule } from '@nmflab/divergences';
 import { solversModule } from '@nmflab/solvers';
+import { tasksModule } from '@nmflab/tasks';
 
 /** Every module nmflab ships; user modules are loaded after them. */
-export const builtinModules = [coreModule, divergencesModule, solversModule];
+export const builtinModules = [divergencesModule, solversModule, tasksModule];
 
 /** Build the registry from the built-in modules plus the user's plugin module files. */
 export async function buildRegistry(pluginFiles: readonly string[] = [], baseDir = process.cwd()): Promise<Registry> {
@@ -27,6 +28,7 @@ export function packageVersions(): Record<string, string> {
     ['@nmflab/cli', new URL('../package.json', import.meta.url)],
     ['@nmflab/divergences', new URL('../../divergences/package.json', import.meta.url)],
     ['@nmflab/solvers', new URL('../../solvers/package.json', import.meta.url)],
+    ['@nmflab/tasks', new URL('../../tasks/package.json', import.meta.url)],
   ];
   for (const [name, url] of pkgs) {
     const v = packageVersion(url);

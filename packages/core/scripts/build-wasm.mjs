@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates src/wasm/gemm-wasm.ts from assembly/gemm.ts with AssemblyScript (devDependency).
+// Regenerates src/linalg/wasm/gemm-wasm.ts from assembly/gemm.ts with AssemblyScript (devDependency).
 //
 // Why a committed, generated module rather than a compile step in `npm run build`: the binary is
 // small (~3 KB), vitest runs the TypeScript sources without any build, `tsc -b` then ships it
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const out = join(root, 'src/wasm/gemm-wasm.ts');
+const out = join(root, 'src/linalg/wasm/gemm-wasm.ts');
 
 /** asc flags: optimized, SIMD, no runtime (the kernel allocates nothing), memory from the host. */
 export const ASC_ARGS = [
