@@ -184,14 +184,15 @@ function micro(kc: i32, ap: usize, bp: usize, cp: usize, cRs: i32, add: bool): v
 }
 
 /**
- * MU weights of the β = 1 and β = 0 updates on a rows×cols block (strides in elements), for the
- * fused portable MU path (`muFusedWasm` in src/wasm.ts):
+ * MU weights of the β = 1 and β = 0 updates on a rows×cols block (strides in elements): the
+ * `MuKernels.betaWeights` semantics (src/linalg/kernel-backend.ts) inside the `wasm` backend's
+ * fused pass (`MuKernels.fused`, `muFusedWasm` in src/linalg/wasm.ts):
  *
  *   code 1 (β = 1): A = V / max(Λ, δ);   code 0 (β = 0): r = 1 / max(Λ, δ), B = r, A = (r·r)·V.
  *
  * A may be Λ itself (in place). max(Λ, δ) is f64x2.pmax(δ, Λ) = (δ < Λ ? Λ : δ), the JS loop's
  * `l > δ ? l : δ` (a NaN Λ reads as δ in both); division and products are IEEE-exact per lane, so
- * the results are bit-identical to mu's JS weights pass.
+ * the results are bit-identical to the `js` backend's `betaWeights`.
  */
 export function muWeights(
   code: i32, rows: i32, cols: i32,

@@ -3,6 +3,7 @@ export * from './linalg/matrix.js';
 export * from './linalg/kernels.js';
 export { nativeAvailable, nativeThreads, setNativeThreads, gemmNative, type NativeMuKernels } from './linalg/native.js';
 export { WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmWasmInPlace, muFusedWasm } from './linalg/wasm.js';
+export { selectKernels, type KernelBackend, type KernelBackendName, type MuKernels } from './linalg/kernel-backend.js';
 export * from './rng.js';
 export * from './plugin/params.js';
 export * from './plugin/plugin.js';

@@ -34,7 +34,7 @@ interface NativeBlas {
 
 /**
  * Element-wise passes of the multiplicative updates in C (vectorized by the compiler; only
- * IEEE-exact operations, so bit-identical to the JavaScript loops in `mu.ts` they replace):
+ * IEEE-exact operations, so bit-identical to the `js` backend's loops; bound to `MuKernels` in backends/native.ts):
  * - `muWeights(1, Λ, V, A, B, δ)`: A = V / max(Λ, δ) (β = 1; B untouched);
  *   `muWeights(0, …)`: r = 1/max(Λ, δ), B = r, A = r·r·V (β = 0). δ: mu's floor of Λ (`modelFloor`).
  * - `muApply(1 | 2, X, num, den, ε)`: X = max(X·(num / d)^γ, ε) for γ = 1 or ½, d = den where
@@ -71,7 +71,7 @@ const blas = load();
 /** True when the OpenBLAS addon loaded. */
 export const nativeAvailable = blas !== null;
 
-/** The addon's element-wise MU kernels, or null without it. Prefer `kernels.ts`'s `nativeMuKernels()`, which honours `setMatmulBackend`. */
+/** The addon's element-wise MU kernels, or null without it; solvers reach them through `selectKernels()` (backends/native.ts). */
 export const nativeMuKernelsRaw: NativeMuKernels | null = blas;
 
 /** Number of threads native products use (0 without the addon). */

@@ -1,5 +1,6 @@
 import { ContainerModule } from 'inversify';
 import type { ComplexMatrix, Matrix } from '../linalg/matrix.js';
+import type { KernelBackend } from '../linalg/kernel-backend.js';
 import type { ParamsSpec, PluginRef } from './params.js';
 import type { Registry } from './registry.js';
 import type { Rng } from '../rng.js';
@@ -44,6 +45,8 @@ export interface PluginContext {
   /** YAML path of this plugin's params (for error messages), e.g. `model.divergence.params`. */
   path: string;
   file?: string;
+  /** The kernel backend solvers compute with (bound in the container); absent: `selectKernels()`. */
+  kernels?: KernelBackend;
 }
 
 export interface PluginDefinition<K extends PluginKind = PluginKind, T = unknown, P = Record<string, unknown>> {

@@ -42,7 +42,7 @@ export default definePlugin<'solver', MuParams>({
     const initializer = ctx.registry.instantiate('initializer', p.initializer, { file: ctx.file, path: `${ctx.path}.initializer` });
     return new MuSolver({
       divergence, mode: p.mode, regularizers, normalize: p.normalize, initializer, eps: p.eps, modelFloor: p.modelFloor,
-      factorFloor: p.factorFloor, freezeW: p.freezeW, freezeH: p.freezeH, offset: p.offset,
+      factorFloor: p.factorFloor, freezeW: p.freezeW, freezeH: p.freezeH, offset: p.offset, kernels: ctx.kernels?.mu,
     });
   },
 });

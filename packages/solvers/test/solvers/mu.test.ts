@@ -498,7 +498,7 @@ describe('mu: fast paths against the straightforward formulas (one code path for
     expect(runs[1]!.f).toEqual(runs[0]!.f);
   });
 
-  it('keeps every matrix of the state in one WasmWorkspace (products in place, no copies)', () => {
+  it('keeps every matrix of the state in one WebAssembly memory (products in place, no copies)', () => {
     const s = solver(betaDivergence(1));
     const st = s.init(p, new Rng(1));
     const mats = [st.V, st.W, st.H, st.L, st.A, st.B, st.numW, st.denW, st.numH, st.denH, st.gram];

@@ -1,6 +1,6 @@
 import {
-  Matrix, NmflabError, WasmWorkspace, matmul, matmulNT, matmulTN, nativeMuKernels, penalizedMMStep, portableMuFused, wasmAvailable,
-  type Divergence, type InitHooks, type Initializer, type Objective, type Problem, type Regularizer,
+  Matrix, NmflabError, penalizedMMStep, selectKernels,
+  type Divergence, type InitHooks, type Initializer, type MuKernels, type Objective, type Problem, type Regularizer,
   type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
 
@@ -65,6 +65,8 @@ export interface MuOptions {
   freezeW?: boolean | number[];
   freezeH?: boolean;
   offset?: number;
+  /** The kernels to compute with (core's `MuKernels`); default `selectKernels().mu`, chosen when the solver is built. */
+  kernels?: MuKernels;
 }
 
 /** scikit-learn's EPSILON (float32 machine epsilon). */
@@ -143,8 +145,11 @@ export class MuSolver implements Solver<MuState> {
   private readonly shift: number;
   /** The divergence's φ″, bound once (no allocation per step). */
   private readonly weightFn?: (y: number) => number;
+  /** Products and fused passes: one backend, chosen once here. */
+  private readonly k: MuKernels;
 
   constructor(o: MuOptions) {
+    this.k = o.kernels ?? selectKernels().mu;
     this.div = o.divergence;
     const d = o.divergence as Divergence & { dual?: boolean; weight?: (y: number) => number };
     if (d.dual === true || typeof d.weight !== 'function') {
@@ -278,22 +283,15 @@ export class MuSolver implements Solver<MuState> {
       freezeAllW = fw.length > 0 && frozenCols.every((x) => x === 1);
     }
     const norm = this.normalization();
-    // Every matrix a product touches lives in one WasmWorkspace: products run in place (WASM or
-    // the OpenBLAS addon, which reads WASM memory directly), no copies, no allocation per step.
+    // Every matrix a product touches is allocated by the kernels (one WASM memory for the wasm and
+    // native backends): products run in place, no copies, no allocation per step.
     // B (denominator weights) is never read where the denominators are sums or Gram products.
     const sumsOnly = this.path.kind === 'beta' && (this.path.beta === 1 || this.path.beta === 2) && !M && this.shift === 0;
     const shapes: Record<'V' | 'Vd' | 'W' | 'H' | 'L' | 'A' | 'B' | 'numW' | 'denW' | 'numH' | 'denH' | 'gram', [number, number]> = {
       V: [F, N], Vd: [this.shift > 0 ? F : 0, N], W: [F, K], H: [K, N], L: [F, N], A: [F, N], B: [sumsOnly ? 0 : F, N],
       numW: [F, K], denW: [F, K], numH: [K, N], denH: [K, N], gram: [K, K],
     };
-    let mats: Record<keyof typeof shapes, Matrix> | undefined;
-    try {
-      if (wasmAvailable) mats = new WasmWorkspace(shapes).matrices;
-    } catch (e) {
-      // Beyond wasm32's 4 GiB: ordinary matrices (products then go through the copying paths).
-      if (!(e instanceof NmflabError)) throw e;
-    }
-    mats ??= Object.fromEntries(Object.entries(shapes).map(([k, [r, c]]) => [k, new Matrix(r, c)])) as Record<keyof typeof shapes, Matrix>;
+    const mats = this.k.allocate(shapes);
     mats.V.data.set(V.data);
     mats.W.data.set(W.data);
     mats.H.data.set(H.data);
@@ -306,7 +304,7 @@ export class MuSolver implements Solver<MuState> {
       frozenCols, freezeAllW, freezeH: problem.freezeH ?? this.freezeHOpt,
       normalizeW: norm.W, normalizeH: norm.H, iteration: 0,
     };
-    matmul(state.W, state.H, state.L);
+    this.k.matmul(state.W, state.H, state.L);
     return state;
   }
 
@@ -323,26 +321,9 @@ export class MuSolver implements Solver<MuState> {
       const beta = this.path.beta;
       const b2 = beta - 2, b1 = beta - 1;
       if (!M && sh === 0 && (beta === 1 || beta === 0)) {
-        // Fused fast passes (no mask, no shift): one division per entry, no power. The native
-        // addon runs the same formulas vectorized (bit-identical) when it is loaded.
-        const nk = nativeMuKernels();
-        if (nk) {
-          nk.muWeights(beta, L, V, A, B, eps);
-        } else if (beta === 1) {
-          // B = 1 is never read: the denominators are row/column sums (ratioW, ratioH).
-          for (let i = 0; i < n; i++) {
-            const l = L[i]!;
-            A[i] = V[i]! / (l > eps ? l : eps);
-          }
-        } else {
-          // β = 0: A = V/Λ², B = 1/Λ.
-          for (let i = 0; i < n; i++) {
-            const l = L[i]!;
-            const r = 1 / (l > eps ? l : eps);
-            B[i] = r;
-            A[i] = r * r * V[i]!; // the masked path's order, so an all-ones mask changes no bit
-          }
-        }
+        // No mask, no shift: one division per entry, no power (β = 1: B is never read, the
+        // denominators are row/column sums; β = 0: A = V/Λ², B = 1/Λ).
+        this.k.betaWeights(beta, L, V, A, B, eps);
       } else if (beta === 1) {
         for (let i = 0; i < n; i++) {
           const l = L[i]! + sh;
@@ -400,16 +381,13 @@ export class MuSolver implements Solver<MuState> {
     if (this.path.kind !== 'beta' || s.M || this.shift !== 0) return -1;
     const beta = this.path.beta;
     if (beta !== 0 && beta !== 1) return -1;
-    return nativeMuKernels() || portableMuFused() ? beta : -1;
+    return this.k.fused ? beta : -1;
   }
 
   /** One side (0: W, 1: H) of the fused numerators/denominators; false when no fused kernel took it. */
   private fused(s: MuState, code: 0 | 1, side: 0 | 1, num: Matrix, den: Matrix): boolean {
-    const nk = nativeMuKernels();
-    if (nk) return nk.muFused(code, side, s.F, s.N, s.K, s.V.data, s.W.data, s.H.data, num.data, den.data, this.lfloor);
-    // Scratch: the Λ buffer (weights A written over each block) and, at β = 0, B; Λ is stale after.
-    const wf = portableMuFused();
-    if (!wf || !wf(code, side, s.F, s.N, s.K, s.V, s.W, s.H, num, den, s.L, code === 0 ? s.B : undefined, this.lfloor)) return false;
+    // Scratch: the Λ buffer (a backend may write weights over it) and, at β = 0, B; Λ is stale after.
+    if (!this.k.fused!(code, side, s.F, s.N, s.K, s.V, s.W, s.H, num, den, s.L, s.B, this.lfloor)) return false;
     s.staleL = true;
     return true;
   }
@@ -427,9 +405,9 @@ export class MuSolver implements Solver<MuState> {
   private ratioW(s: MuState): void {
     if (this.euclidFast(s)) {
       // num = V Hᵀ, den = W (H Hᵀ): K² products instead of a full Λ pass.
-      matmulNT(s.V, s.H, s.numW);
-      matmulNT(s.H, s.H, s.gram);
-      matmul(s.W, s.gram, s.denW);
+      this.k.matmulNT(s.V, s.H, s.numW);
+      this.k.matmulNT(s.H, s.H, s.gram);
+      this.k.matmul(s.W, s.gram, s.denW);
       return;
     }
     const code = this.fusedCode(s);
@@ -439,12 +417,12 @@ export class MuSolver implements Solver<MuState> {
     }
     this.freshL(s);
     this.weights(s);
-    matmulNT(s.A, s.H, s.numW);
+    this.k.matmulNT(s.A, s.H, s.numW);
     if (this.klFast(s)) {
       this.sumsW(s);
       return;
     }
-    matmulNT(s.B, s.H, s.denW);
+    this.k.matmulNT(s.B, s.H, s.denW);
   }
 
   /** β = 1 W denominator 1Hᵀ: the row sums of H, broadcast over rows of W. */
@@ -461,9 +439,9 @@ export class MuSolver implements Solver<MuState> {
 
   private ratioH(s: MuState): void {
     if (this.euclidFast(s)) {
-      matmulTN(s.W, s.V, s.numH);
-      matmulTN(s.W, s.W, s.gram);
-      matmul(s.gram, s.H, s.denH);
+      this.k.matmulTN(s.W, s.V, s.numH);
+      this.k.matmulTN(s.W, s.W, s.gram);
+      this.k.matmul(s.gram, s.H, s.denH);
       return;
     }
     const code = this.fusedCode(s);
@@ -473,12 +451,12 @@ export class MuSolver implements Solver<MuState> {
     }
     this.freshL(s);
     this.weights(s);
-    matmulTN(s.W, s.A, s.numH);
+    this.k.matmulTN(s.W, s.A, s.numH);
     if (this.klFast(s)) {
       this.sumsH(s);
       return;
     }
-    matmulTN(s.W, s.B, s.denH);
+    this.k.matmulTN(s.W, s.B, s.denH);
   }
 
   /** β = 1 H denominator Wᵀ1: the column sums of W, broadcast over columns of H. */
@@ -546,25 +524,8 @@ export class MuSolver implements Solver<MuState> {
     const gamma = this.path.gamma;
     const n = X.length;
     const floor = this.factorFloor;
-    const nk = floor === 'eps' && (gamma === 1 || gamma === 0.5) ? nativeMuKernels() : null;
-    if (nk) {
-      nk.muApply(gamma === 1 ? 1 : 2, X, num, den, eps);
-      return;
-    }
-    if (gamma === 1 && floor === 'eps') {
-      for (let i = 0; i < n; i++) {
-        const d = den[i]!;
-        const x = X[i]! * (num[i]! / (d > 0 ? d : eps));
-        X[i] = x > eps ? x : eps;
-      }
-      return;
-    }
-    if (gamma === 0.5 && floor === 'eps') {
-      for (let i = 0; i < n; i++) {
-        const d = den[i]!;
-        const x = X[i]! * Math.sqrt(num[i]! / (d > 0 ? d : eps));
-        X[i] = x > eps ? x : eps;
-      }
+    if (floor === 'eps' && (gamma === 1 || gamma === 0.5)) {
+      this.k.applyRatio(gamma === 1 ? 1 : 2, X, num, den, eps);
       return;
     }
     for (let i = 0; i < n; i++) {
@@ -611,14 +572,14 @@ export class MuSolver implements Solver<MuState> {
       if (s.normalizeW !== 'none') this.rescale(s, 'W', s.normalizeW);
       // The β = 2 updates work from Gram matrices, WᵀV and VHᵀ: Λ is only needed for the objective.
       if (this.euclidFast(s) || this.fusedCode(s) >= 0) s.staleL = true;
-      else matmul(s.W, s.H, s.L);
+      else this.k.matmul(s.W, s.H, s.L);
     }
     if (!s.freezeH) {
       this.ratioH(s);
       this.apply(s.H.data, s.numH.data, s.denH.data, this.regsH, s.N, undefined);
       if (s.normalizeH !== 'none') this.rescale(s, 'H', s.normalizeH);
       if (this.euclidFast(s) || this.fusedCode(s) >= 0) s.staleL = true;
-      else matmul(s.W, s.H, s.L);
+      else this.k.matmul(s.W, s.H, s.L);
     }
     s.iteration++;
   }
@@ -631,7 +592,7 @@ export class MuSolver implements Solver<MuState> {
   /** Λ = WH, recomputed if the β = 2 or fused path left it stale. */
   private freshL(s: MuState): Matrix {
     if (s.staleL) {
-      matmul(s.W, s.H, s.L);
+      this.k.matmul(s.W, s.H, s.L);
       s.staleL = false;
     }
     return s.L;
