@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Matrix, Rng, fit, matmul, matmulNT, matmulTN, maxRelDiff, NmflabError, nativeAvailable, nativeThreads, setMatmulBackend, setNativeThreads,
-  type Divergence, type Problem, type Regularizer,
+  selectKernels, type Divergence, type KernelBackend, type MuKernels, type Problem, type Regularizer,
 } from '@nmflab/core';
 import { MuSolver, type MuOptions } from '@nmflab/solvers';
 import randomInit from '../../src/initializers/random.js';
@@ -505,5 +505,78 @@ describe('mu: fast paths against the straightforward formulas (one code path for
     expect(mats.every((m) => m.data.buffer === st.V.data.buffer)).toBe(true);
     // result() returns copies, not views into the workspace memory.
     expect(s.result(st).W.data.buffer).not.toBe(st.V.data.buffer);
+  });
+});
+
+describe('mu objective without a full Λ pass, and its kernels as a service', () => {
+  /** The objective as computed before: Σ d(V|WH) from a fresh WH on the JS kernel. */
+  const direct = (div: Divergence, V: Matrix, W: Matrix, H: Matrix) => {
+    const prev = setMatmulBackend('js');
+    try {
+      return div.value(V.data, matmul(W, H).data);
+    } finally {
+      setMatmulBackend(prev);
+    }
+  };
+  const backends = ['js', 'wasm', ...(nativeAvailable ? ['native'] as const : [])] as const;
+  const cases: [string, Partial<MuOptions>, Partial<Problem>][] = [
+    ['plain', {}, {}],
+    ['frozen H', { freezeH: true }, {}],
+    ['frozen W', { freezeW: true }, {}],
+    ['two frozen columns', { freezeW: [0, 2] }, {}],
+    ['l2 rescaling (no numerator matches: direct)', { normalize: 'l2' }, {}],
+  ];
+  for (const [name, o, extra] of cases) {
+    it(`β = 2 by the Gram identity equals Σ d(V|WH) to 1e-12 every iteration (${name}; ${backends.join(', ')})`, () => {
+      const p = problem(30, 70, 5, 21, extra);
+      const div = betaDivergence(2);
+      for (const b of backends) {
+        const s = solver(div, { ...o, kernels: selectKernels(b).mu });
+        const st = s.init(p, new Rng(1));
+        for (let it = 0; it <= 30; it++) {
+          if (it > 0) s.step(st);
+          const got = s.objective(st).terms.data!;
+          const r = s.result(st);
+          const want = direct(div, p.V, r.W, r.H);
+          expect(Math.abs(got - want) / want, `${b} iteration ${it}`).toBeLessThan(1e-12);
+        }
+      }
+    });
+  }
+  it('β = 2 on data the model fits almost exactly still matches the direct sum (cancellation guard)', () => {
+    const rng = new Rng(5);
+    const W0 = randMatrix(20, 3, rng), H0 = randMatrix(3, 40, rng);
+    const V = matmul(W0, H0);
+    const W = W0.clone(), H = H0.clone();
+    for (let i = 0; i < W.data.length; i++) W.data[i] *= 1 + 1e-5 * Math.sin(i);
+    const div = betaDivergence(2);
+    const s = solver(div);
+    const st = s.init({ V, rank: 3, W0: W, H0: H }, new Rng(1));
+    for (let it = 0; it < 10; it++) {
+      s.step(st);
+      const r = s.result(st);
+      const want = direct(div, V, r.W, r.H);
+      expect(Math.abs(s.objective(st).terms.data! - want)).toBeLessThanOrEqual(1e-12 * want);
+    }
+  });
+  it('takes its kernels from ctx.kernels: a user backend wrapping js is the one called', async () => {
+    const { buildRegistry } = await import('@nmflab/cli');
+    const registry = await buildRegistry();
+    const js = selectKernels('js');
+    let products = 0;
+    const mu: MuKernels = { ...js.mu, matmul: (A, B, out) => { products++; return js.mu.matmul(A, B, out); } };
+    const kernels: KernelBackend = { name: 'js', mu };
+    const def = registry.get('solver', 'mu');
+    const ref = registry.validate('solver', { id: 'mu', params: { divergence: 'kl' } }).ref!;
+    const s = def.create(ref.params as never, { registry, path: 'model', kernels }) as MuSolver;
+    const p = problem(12, 15, 3, 2);
+    const st = s.init(p, new Rng(1));
+    s.step(st);
+    expect(products).toBeGreaterThan(0);
+    // The same iterate as mu on core's js backend.
+    const t = solver(betaDivergence(1), { normalize: 'auto', kernels: js.mu });
+    const st2 = t.init(p, new Rng(1));
+    t.step(st2);
+    expect(Array.from(s.result(st).W.data)).toEqual(Array.from(t.result(st2).W.data));
   });
 });

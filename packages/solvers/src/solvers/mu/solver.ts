@@ -102,6 +102,15 @@ export interface MuState {
   denH: Matrix;
   /** K×K Gram buffer (β=2 fast path) and K sums. */
   gram: Matrix;
+  /** Second K×K Gram buffer (HHᵀ beside WᵀW for the β = 2 objective). */
+  gram2: Matrix;
+  /** ‖V‖² (β = 2 objective by the Gram identity). */
+  vNorm2: number;
+  /**
+   * Which numerator matches the current factors, for the β = 2 objective: 1 numH = WᵀV (W
+   * unchanged since), 2 numW = VHᵀ (H unchanged since), 0 neither (initial point, rescaled).
+   */
+  crossFresh: 0 | 1 | 2;
   sums: Float64Array;
   norms: Float64Array;
   /** Per-column frozen flags of W (length K), or all-frozen. */
@@ -145,6 +154,11 @@ export class MuSolver implements Solver<MuState> {
   private readonly shift: number;
   /** The divergence's φ″, bound once (no allocation per step). */
   private readonly weightFn?: (y: number) => number;
+  /**
+   * c when the divergence's value is exactly c·Σ(x − y)² (β = 2, no constant, no ε: probed once
+   * on three points), else 0: the β = 2 objective then comes from the Gram identity.
+   */
+  private readonly gramObjective: number;
   /** Products and fused passes: one backend, chosen once here. */
   private readonly k: MuKernels;
 
@@ -191,6 +205,12 @@ export class MuSolver implements Solver<MuState> {
     const rescales = this.regs.length > 0 && (n.W !== 'none' || n.H !== 'none');
     this.monotone = mmKnown && !rescales;
     this.weightFn = typeof d.weight === 'function' ? d.weight.bind(d) : undefined;
+    this.gramObjective = 0;
+    if (beta === 2 && this.shift === 0) {
+      const v = (x: number, y: number) => this.div.value(Float64Array.of(x), Float64Array.of(y));
+      const c = v(1, 0);
+      if (c > 0 && v(0, 0) === 0 && v(3, 3) === 0 && v(0, 2) === 4 * c && v(5, 2) === 9 * c) this.gramObjective = c;
+    }
   }
 
   /** Per-iteration normalization actually used (auto: the factor a one-sided penalty leaves free). */
@@ -287,9 +307,9 @@ export class MuSolver implements Solver<MuState> {
     // native backends): products run in place, no copies, no allocation per step.
     // B (denominator weights) is never read where the denominators are sums or Gram products.
     const sumsOnly = this.path.kind === 'beta' && (this.path.beta === 1 || this.path.beta === 2) && !M && this.shift === 0;
-    const shapes: Record<'V' | 'Vd' | 'W' | 'H' | 'L' | 'A' | 'B' | 'numW' | 'denW' | 'numH' | 'denH' | 'gram', [number, number]> = {
+    const shapes: Record<'V' | 'Vd' | 'W' | 'H' | 'L' | 'A' | 'B' | 'numW' | 'denW' | 'numH' | 'denH' | 'gram' | 'gram2', [number, number]> = {
       V: [F, N], Vd: [this.shift > 0 ? F : 0, N], W: [F, K], H: [K, N], L: [F, N], A: [F, N], B: [sumsOnly ? 0 : F, N],
-      numW: [F, K], denW: [F, K], numH: [K, N], denH: [K, N], gram: [K, K],
+      numW: [F, K], denW: [F, K], numH: [K, N], denH: [K, N], gram: [K, K], gram2: [K, K],
     };
     const mats = this.k.allocate(shapes);
     mats.V.data.set(V.data);
@@ -300,10 +320,16 @@ export class MuSolver implements Solver<MuState> {
       F, N, K, V: mats.V, M, W: mats.W, H: mats.H, Vd: this.shift > 0 ? mats.Vd : mats.V,
       L: mats.L, staleL: false, A: mats.A, B: mats.B,
       numW: mats.numW, denW: mats.denW, numH: mats.numH, denH: mats.denH,
-      gram: mats.gram, sums: new Float64Array(Math.max(F, N, K)), norms: new Float64Array(K),
+      gram: mats.gram, gram2: mats.gram2, vNorm2: 0, crossFresh: 0, sums: new Float64Array(Math.max(F, N, K)), norms: new Float64Array(K),
       frozenCols, freezeAllW, freezeH: problem.freezeH ?? this.freezeHOpt,
       normalizeW: norm.W, normalizeH: norm.H, iteration: 0,
     };
+    if (this.gramObjective) {
+      let t = 0;
+      const v = state.V.data;
+      for (let i = 0; i < v.length; i++) t += v[i]! * v[i]!;
+      state.vNorm2 = t;
+    }
     this.k.matmul(state.W, state.H, state.L);
     return state;
   }
@@ -569,7 +595,8 @@ export class MuSolver implements Solver<MuState> {
     if (!s.freezeAllW) {
       this.ratioW(s);
       this.apply(s.W.data, s.numW.data, s.denW.data, this.regsW, s.K, s.frozenCols);
-      if (s.normalizeW !== 'none') this.rescale(s, 'W', s.normalizeW);
+      s.crossFresh = 2; // numW = VHᵀ and H has not changed
+      if (s.normalizeW !== 'none') { this.rescale(s, 'W', s.normalizeW); s.crossFresh = 0; }
       // The β = 2 updates work from Gram matrices, WᵀV and VHᵀ: Λ is only needed for the objective.
       if (this.euclidFast(s) || this.fusedCode(s) >= 0) s.staleL = true;
       else this.k.matmul(s.W, s.H, s.L);
@@ -577,7 +604,8 @@ export class MuSolver implements Solver<MuState> {
     if (!s.freezeH) {
       this.ratioH(s);
       this.apply(s.H.data, s.numH.data, s.denH.data, this.regsH, s.N, undefined);
-      if (s.normalizeH !== 'none') this.rescale(s, 'H', s.normalizeH);
+      s.crossFresh = 1; // numH = WᵀV and W has not changed
+      if (s.normalizeH !== 'none') { this.rescale(s, 'H', s.normalizeH); s.crossFresh = 0; }
       if (this.euclidFast(s) || this.fusedCode(s) >= 0) s.staleL = true;
       else this.k.matmul(s.W, s.H, s.L);
     }
@@ -600,7 +628,8 @@ export class MuSolver implements Solver<MuState> {
 
   /** Data term Σ M⊙d(V|WH) and each penalty, on the Λ kept up to date by `step`. */
   objective(s: MuState): Objective {
-    const terms: Record<string, number> = { data: this.div.value(s.V.data, this.freshL(s).data, s.M) };
+    const gram = this.euclidFast(s) && this.gramObjective > 0 ? this.gramData(s) : NaN;
+    const terms: Record<string, number> = { data: gram >= 0 ? gram : this.div.value(s.V.data, this.freshL(s).data, s.M) };
     let total = terms.data!;
     this.regs.forEach((r, i) => {
       const v = r.value(r.target === 'W' ? s.W.data : s.H.data);
@@ -608,6 +637,32 @@ export class MuSolver implements Solver<MuState> {
       total += v;
     });
     return { total, terms };
+  }
+
+  /**
+   * β = 2 data term c‖V − WH‖² by the Gram identity c(‖V‖² − 2⟨WᵀV, H⟩ + ⟨WᵀW, HHᵀ⟩), with the
+   * numerator the last update computed (WᵀV or VHᵀ) and two K×K Grams: (F + N)K² work instead of
+   * FNK plus a pass over F×N. NaN when no numerator matches the factors, or when the fit is so
+   * close that the subtraction would cancel more than 3 digits (the caller then computes it
+   * directly, so the value stays within ~1e-13 of the direct sum).
+   */
+  private gramData(s: MuState): number {
+    if (s.crossFresh === 0) return NaN;
+    let cross = 0;
+    if (s.crossFresh === 1) {
+      const a = s.numH.data, h = s.H.data;
+      for (let i = 0; i < a.length; i++) cross += a[i]! * h[i]!;
+    } else {
+      const a = s.numW.data, w = s.W.data;
+      for (let i = 0; i < a.length; i++) cross += a[i]! * w[i]!;
+    }
+    this.k.matmulTN(s.W, s.W, s.gram);
+    this.k.matmulNT(s.H, s.H, s.gram2);
+    let quad = 0;
+    const g = s.gram.data, g2 = s.gram2.data;
+    for (let i = 0; i < g.length; i++) quad += g[i]! * g2[i]!;
+    const r = s.vNorm2 - 2 * cross + quad;
+    return r > 1e-3 * s.vNorm2 ? this.gramObjective * r : NaN;
   }
 
   result(s: MuState): SolverResult {
