@@ -52,9 +52,9 @@ export type NativeMuKernels = Pick<NativeBlas, 'muWeights' | 'muApply' | 'muFuse
 function load(): NativeBlas | null {
   if (process.env.NMFLAB_NATIVE === '0') return null;
   try {
-    // Same relative path from src/ (tests) and dist/ (built package).
+    // Same relative path from src/linalg/ (tests) and dist/linalg/ (built package).
     const req = createRequire(import.meta.url);
-    const addon = req('../native/build/Release/nmflab_blas.node') as NativeBlas;
+    const addon = req('../../native/build/Release/nmflab_blas.node') as NativeBlas;
     if (addon.abi !== EXPECTED_ABI) {
       // Built from older sources: its kernels may differ from the JS paths, so it is not used.
       process.emitWarning(`nmflab: the native OpenBLAS addon is out of date (kernel version ${addon.abi ?? 1}, expected ${EXPECTED_ABI}); using WebAssembly. Rebuild it with: npm run build:native`);
