@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
  */
 
 /** Kernel semantics version this code expects (`NMFLAB_ABI` in nmflab_blas.c). */
-const EXPECTED_ABI = 2;
+const EXPECTED_ABI = 3;
 
 interface NativeBlas {
   abi?: number;
@@ -29,6 +29,7 @@ interface NativeBlas {
   muFused(
     code: 0 | 1, side: 0 | 1, F: number, N: number, K: number,
     V: Float64Array, W: Float64Array, H: Float64Array, num: Float64Array, den: Float64Array, eps: number,
+    objective?: Float64Array,
   ): boolean;
 }
 
@@ -44,7 +45,9 @@ interface NativeBlas {
  *   num = Wᵀ(V/Λ), K×N) for β = 1 (code 1) or β = 0 (code 0: num = (V/Λ²)·, den = (1/Λ)·),
  *   Λ = WH computed block by block in cache (16 rows / 64 columns) and never stored: one pass
  *   over V instead of ~10 F×N arrays through memory. Blocks are split between the threads, never
- *   the sums, so results do not depend on the thread count. Returns false if scratch memory
+ *   the sums, so results do not depend on the thread count. With `objective`, objective[0] =
+ *   Σ d(V|Λ) for the Λ at entry (KL / IS; NaN where some λ ≤ 0), block sums added in block
+ *   order. Returns false if scratch memory
  *   (2·max(16N, 64F) doubles per thread, kept between calls) cannot be allocated.
  */
 export type NativeMuKernels = Pick<NativeBlas, 'muWeights' | 'muApply' | 'muFused'>;

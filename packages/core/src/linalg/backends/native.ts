@@ -2,6 +2,7 @@ import { matmulNTOn, matmulOn, matmulTNOn, type MatmulBackend } from '../kernels
 import { nativeMuKernelsRaw } from '../native.js';
 import type { KernelBackend, MuKernels } from '../kernel-backend.js';
 import { allocateWorkspace } from './wasm.js';
+import { betaObjectiveJs } from './js.js';
 
 /**
  * The `native` kernel backend: `MuKernels` (kernel-backend.ts) by the OpenBLAS addon
@@ -25,9 +26,12 @@ export function nativeBackend(products: MatmulBackend): KernelBackend {
       matmulNT: (A, B, out) => matmulNTOn(products, A, B, out),
       allocate: allocateWorkspace,
       betaWeights: (code, L, V, A, B, delta) => nk.muWeights(code, L, V, A, B, delta),
+      objective: betaObjectiveJs,
       // S and Bs are not needed: the addon keeps its own per-thread block scratch.
-      fused: (code, side, F, N, K, V, W, H, num, den, _S, _Bs, delta) =>
-        nk.muFused(code, side, F, N, K, V.data, W.data, H.data, num.data, den.data, delta),
+      fused: (code, side, F, N, K, V, W, H, num, den, _S, _Bs, delta, objective) =>
+        objective
+          ? nk.muFused(code, side, F, N, K, V.data, W.data, H.data, num.data, den.data, delta, objective)
+          : nk.muFused(code, side, F, N, K, V.data, W.data, H.data, num.data, den.data, delta),
       applyRatio: (gammaCode, X, num, den, eps) => nk.muApply(gammaCode, X, num, den, eps),
     };
     b = { name: 'native', mu };

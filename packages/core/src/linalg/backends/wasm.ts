@@ -3,7 +3,7 @@ import { NmflabError } from '../../errors.js';
 import { matmulNTOn, matmulOn, matmulTNOn, type MatmulBackend } from '../kernels.js';
 import { WasmWorkspace, muFusedWasm } from '../wasm.js';
 import type { KernelBackend, MuKernels } from '../kernel-backend.js';
-import { allocatePlain, applyRatioJs, betaWeightsJs } from './js.js';
+import { allocatePlain, applyRatioJs, betaObjectiveJs, betaWeightsJs } from './js.js';
 
 /**
  * The `wasm` kernel backend: `MuKernels` (kernel-backend.ts) with the solver's matrices in one
@@ -22,8 +22,8 @@ export function allocateWorkspace<N extends string>(shapes: Readonly<Record<N, r
   }
 }
 
-const fusedWasm: NonNullable<MuKernels['fused']> = (code, side, F, N, K, V, W, H, num, den, S, Bs, delta) =>
-  muFusedWasm(code, side, F, N, K, V, W, H, num, den, S, code === 0 ? Bs : undefined, delta);
+const fusedWasm: NonNullable<MuKernels['fused']> = (code, side, F, N, K, V, W, H, num, den, S, Bs, delta, objective) =>
+  muFusedWasm(code, side, F, N, K, V, W, H, num, den, S, code === 0 ? Bs : undefined, delta, objective ?? undefined);
 
 const cache = new Map<MatmulBackend, KernelBackend>();
 
@@ -38,6 +38,7 @@ export function wasmBackend(products: MatmulBackend): KernelBackend {
       matmulNT: (A, B, out) => matmulNTOn(products, A, B, out),
       allocate: allocateWorkspace,
       betaWeights: betaWeightsJs,
+      objective: betaObjectiveJs,
       fused: fusedWasm,
       applyRatio: applyRatioJs,
     };

@@ -111,6 +111,16 @@ export interface MuState {
    * unchanged since), 2 numW = VHᵀ (H unchanged since), 0 neither (initial point, rescaled).
    */
   crossFresh: 0 | 1 | 2;
+  /**
+   * β ∈ {0, 1} fused path: the side (0 W, 1 H) whose numerators/denominators `objective` already
+   * computed for the current factors (its pass yields Σ d(V|Λ) on the way), so `step` starts from
+   * them; −1 none. `objCache`: that objective, NaN when not computed for the current factors.
+   */
+  pre: -1 | 0 | 1;
+  objCache: number;
+  objOut: Float64Array;
+  /** Σ V (the β = 1 objective's error scale). */
+  vSum: number;
   sums: Float64Array;
   norms: Float64Array;
   /** Per-column frozen flags of W (length K), or all-frozen. */
@@ -159,6 +169,8 @@ export class MuSolver implements Solver<MuState> {
    * on three points), else 0: the β = 2 objective then comes from the Gram identity.
    */
   private readonly gramObjective: number;
+  /** True when the divergence's value is exactly KL (β = 1) or IS (β = 0) (probed): objective from the fused pass. */
+  private readonly fusedObjective: boolean;
   /** Products and fused passes: one backend, chosen once here. */
   private readonly k: MuKernels;
 
@@ -210,6 +222,12 @@ export class MuSolver implements Solver<MuState> {
       const v = (x: number, y: number) => this.div.value(Float64Array.of(x), Float64Array.of(y));
       const c = v(1, 0);
       if (c > 0 && v(0, 0) === 0 && v(3, 3) === 0 && v(0, 2) === 4 * c && v(5, 2) === 9 * c) this.gramObjective = c;
+    }
+    this.fusedObjective = false;
+    if ((beta === 1 || beta === 0) && this.shift === 0) {
+      const v = (x: number, y: number) => this.div.value(Float64Array.of(x), Float64Array.of(y));
+      const f = beta === 1 ? (x: number, y: number) => x * Math.log(x / y) - x + y : (x: number, y: number) => x / y - Math.log(x / y) - 1;
+      this.fusedObjective = v(1, 1) === 0 && v(2, 1) === f(2, 1) && v(1, 3) === f(1, 3) && (beta === 0 || v(0, 3) === 3);
     }
   }
 
@@ -320,10 +338,16 @@ export class MuSolver implements Solver<MuState> {
       F, N, K, V: mats.V, M, W: mats.W, H: mats.H, Vd: this.shift > 0 ? mats.Vd : mats.V,
       L: mats.L, staleL: false, A: mats.A, B: mats.B,
       numW: mats.numW, denW: mats.denW, numH: mats.numH, denH: mats.denH,
-      gram: mats.gram, gram2: mats.gram2, vNorm2: 0, crossFresh: 0, sums: new Float64Array(Math.max(F, N, K)), norms: new Float64Array(K),
+      gram: mats.gram, gram2: mats.gram2, vNorm2: 0, crossFresh: 0, pre: -1, objCache: NaN, objOut: new Float64Array(1), vSum: 0, sums: new Float64Array(Math.max(F, N, K)), norms: new Float64Array(K),
       frozenCols, freezeAllW, freezeH: problem.freezeH ?? this.freezeHOpt,
       normalizeW: norm.W, normalizeH: norm.H, iteration: 0,
     };
+    if (this.fusedObjective) {
+      let t = 0;
+      const v = state.V.data;
+      for (let i = 0; i < v.length; i++) t += v[i]!;
+      state.vSum = t;
+    }
     if (this.gramObjective) {
       let t = 0;
       const v = state.V.data;
@@ -411,9 +435,9 @@ export class MuSolver implements Solver<MuState> {
   }
 
   /** One side (0: W, 1: H) of the fused numerators/denominators; false when no fused kernel took it. */
-  private fused(s: MuState, code: 0 | 1, side: 0 | 1, num: Matrix, den: Matrix): boolean {
+  private fused(s: MuState, code: 0 | 1, side: 0 | 1, num: Matrix, den: Matrix, objective: Float64Array | null = null): boolean {
     // Scratch: the Λ buffer (a backend may write weights over it) and, at β = 0, B; Λ is stale after.
-    if (!this.k.fused!(code, side, s.F, s.N, s.K, s.V, s.W, s.H, num, den, s.L, s.B, this.lfloor)) return false;
+    if (!this.k.fused!(code, side, s.F, s.N, s.K, s.V, s.W, s.H, num, den, s.L, s.B, this.lfloor, objective)) return false;
     s.staleL = true;
     return true;
   }
@@ -428,7 +452,7 @@ export class MuSolver implements Solver<MuState> {
   }
 
   /** Numerator and denominator of the W update into numW, denW. */
-  private ratioW(s: MuState): void {
+  private ratioW(s: MuState, ready = false): void {
     if (this.euclidFast(s)) {
       // num = V Hᵀ, den = W (H Hᵀ): K² products instead of a full Λ pass.
       this.k.matmulNT(s.V, s.H, s.numW);
@@ -437,7 +461,7 @@ export class MuSolver implements Solver<MuState> {
       return;
     }
     const code = this.fusedCode(s);
-    if (code >= 0 && this.fused(s, code as 0 | 1, 0, s.numW, s.denW)) {
+    if (code >= 0 && (ready || this.fused(s, code as 0 | 1, 0, s.numW, s.denW))) {
       if (code === 1) this.sumsW(s);
       return;
     }
@@ -463,7 +487,7 @@ export class MuSolver implements Solver<MuState> {
     for (let f = 0; f < s.F; f++) for (let k = 0; k < K; k++) d[f * K + k] = sums[k]!;
   }
 
-  private ratioH(s: MuState): void {
+  private ratioH(s: MuState, ready = false): void {
     if (this.euclidFast(s)) {
       this.k.matmulTN(s.W, s.V, s.numH);
       this.k.matmulTN(s.W, s.W, s.gram);
@@ -471,7 +495,7 @@ export class MuSolver implements Solver<MuState> {
       return;
     }
     const code = this.fusedCode(s);
-    if (code >= 0 && this.fused(s, code as 0 | 1, 1, s.numH, s.denH)) {
+    if (code >= 0 && (ready || this.fused(s, code as 0 | 1, 1, s.numH, s.denH))) {
       if (code === 1) this.sumsH(s);
       return;
     }
@@ -592,8 +616,11 @@ export class MuSolver implements Solver<MuState> {
   }
 
   step(s: MuState): void {
+    const pre = s.pre;
+    s.pre = -1;
+    s.objCache = NaN;
     if (!s.freezeAllW) {
-      this.ratioW(s);
+      this.ratioW(s, pre === 0);
       this.apply(s.W.data, s.numW.data, s.denW.data, this.regsW, s.K, s.frozenCols);
       s.crossFresh = 2; // numW = VHᵀ and H has not changed
       if (s.normalizeW !== 'none') { this.rescale(s, 'W', s.normalizeW); s.crossFresh = 0; }
@@ -602,7 +629,7 @@ export class MuSolver implements Solver<MuState> {
       else this.k.matmul(s.W, s.H, s.L);
     }
     if (!s.freezeH) {
-      this.ratioH(s);
+      this.ratioH(s, pre === 1 && s.freezeAllW);
       this.apply(s.H.data, s.numH.data, s.denH.data, this.regsH, s.N, undefined);
       s.crossFresh = 1; // numH = WᵀV and W has not changed
       if (s.normalizeH !== 'none') { this.rescale(s, 'H', s.normalizeH); s.crossFresh = 0; }
@@ -628,8 +655,8 @@ export class MuSolver implements Solver<MuState> {
 
   /** Data term Σ M⊙d(V|WH) and each penalty, on the Λ kept up to date by `step`. */
   objective(s: MuState): Objective {
-    const gram = this.euclidFast(s) && this.gramObjective > 0 ? this.gramData(s) : NaN;
-    const terms: Record<string, number> = { data: gram >= 0 ? gram : this.div.value(s.V.data, this.freshL(s).data, s.M) };
+    const fast = this.euclidFast(s) && this.gramObjective > 0 ? this.gramData(s) : this.fusedObjective ? this.fusedData(s) : NaN;
+    const terms: Record<string, number> = { data: fast >= 0 ? fast : this.div.value(s.V.data, this.freshL(s).data, s.M) };
     let total = terms.data!;
     this.regs.forEach((r, i) => {
       const v = r.value(r.target === 'W' ? s.W.data : s.H.data);
@@ -663,6 +690,32 @@ export class MuSolver implements Solver<MuState> {
     for (let i = 0; i < g.length; i++) quad += g[i]! * g2[i]!;
     const r = s.vNorm2 - 2 * cross + quad;
     return r > 1e-3 * s.vNorm2 ? this.gramObjective * r : NaN;
+  }
+
+  /**
+   * β = 1 / β = 0 data term from the fused pass the next step starts with (W side; H side when W
+   * is frozen): it forms Λ = WH block by block anyway, so the objective costs one log per entry
+   * on blocks in cache and no product, and `step` reuses the numerators it left (`pre`). NaN when
+   * no fused kernel takes the operands, some λ ≤ 0, or the value is so small against its error
+   * scale (Σ V for KL, F·N for IS; a few ulp per entry) that it might be off by more than ~1e-13
+   * relative: the caller then evaluates the divergence itself.
+   */
+  private fusedData(s: MuState): number {
+    if (!Number.isNaN(s.objCache)) return s.objCache;
+    if (this.path.kind !== 'beta' || s.M) return NaN;
+    const code = this.path.beta as 0 | 1;
+    const side = s.freezeAllW ? 1 : 0;
+    let d: number;
+    if (this.fusedCode(s) >= 0 && (side === 0 ? this.fused(s, code, 0, s.numW, s.denW, s.objOut) : this.fused(s, code, 1, s.numH, s.denH, s.objOut))) {
+      s.pre = side;
+      d = s.objOut[0]!;
+    } else {
+      // No fused pass (js backend, or operands it cannot take): the same sums from Λ.
+      d = this.k.objective(code, side, s.F, s.N, s.V.data, this.freshL(s).data);
+    }
+    const scale = code === 1 ? s.vSum : s.F * s.N;
+    s.objCache = d >= 1e-2 * scale && d < Infinity ? d : NaN;
+    return s.objCache;
   }
 
   result(s: MuState): SolverResult {
