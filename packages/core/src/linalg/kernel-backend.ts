@@ -51,13 +51,15 @@ export interface MuKernels {
   /**
    * Fused numerators (and, code 0, denominators) of one side without storing Λ: side 0 (W):
    * num = A Hᵀ, den = B Hᵀ (F×K); side 1 (H): num = Wᵀ A, den = Wᵀ B (K×N), with the weights of
-   * `betaWeights` computed block by block from Λ = WH. `S` and `Bs` (code 0) are F×N scratch a
-   * backend may write (Λ is then stale). With `objective`, also objective[0] = Σ d(V|Λ) for the Λ
+   * `betaWeights` computed block by block from Λ = WH. `S` and `Bs` (code 0) are scratch of
+   * `fusedScratch(F, N)` doubles the backend may write. With `objective`, also objective[0] = Σ d(V|Λ) for the Λ
    * at entry, summed in a fixed block order (code 1 KL: v log(v/λ) − v + λ, λ where v = 0; code 0
    * IS: v/λ − log(v/λ) − 1; NaN where some λ ≤ 0 or a ratio is not finite): the objective costs
    * one log per entry on blocks already in cache, no product. Null when the backend has no fused
    * pass; the call returns false, doing nothing, when it cannot take these operands.
    */
+  /** Doubles each of `fused`'s scratch matrices S, Bs needs (0: the backend keeps its own). */
+  fusedScratch(F: number, N: number): number;
   readonly fused: ((
     code: 0 | 1, side: 0 | 1, F: number, N: number, K: number,
     V: Matrix, W: Matrix, H: Matrix, num: Matrix, den: Matrix, S: Matrix, Bs: Matrix, delta: number,

@@ -249,6 +249,12 @@ export function fusedBlocks(F: number, N: number): { R: number; Cn: number; C: n
   };
 }
 
+/** Doubles of each scratch (`S`, and `Bs` at β = 0) `muFusedWasm` needs: its largest block. */
+export function fusedScratch(F: number, N: number): number {
+  const { R, Cn, C } = fusedBlocks(F, N);
+  return Math.max(R * Cn, F * C);
+}
+
 /**
  * The fused MU numerators (and β = 0 denominators) in WebAssembly, block by block, as the native
  * addon's `muFused` does: Λ is never formed whole, so the F×N weights never leave the cache.
@@ -264,7 +270,7 @@ export function fusedBlocks(F: number, N: number): { R: number; Cn: number; C: n
  * within each 256-long block of the reduction, blocks added in order), never on how the output
  * is cut: so the result is bit-identical to forming Λ = WH, the weights, then AHᵀ / WᵀA with the JS
  * or WASM kernel (tested). `S` (Λ block, weights A written over it) and `Bs` (β = 0 only) are
- * scratch of at least F·N doubles (mu passes its Λ and B buffers). Returns false, doing nothing,
+ * scratch of at least `fusedScratch(F, N)` doubles (one block). Returns false, doing nothing,
  * unless all operands live in one workspace. With `objective`, objective[0] = Σ d(V|Λ) for the Λ
  * at entry (β = 1: KL, β = 0: IS; NaN where some λ ≤ 0: see `muObjective` in assembly/gemm.ts).
  */
@@ -278,7 +284,8 @@ export function muFusedWasm(
   const ws = owners.get(buf as ArrayBuffer);
   const same = W.data.buffer === buf && H.data.buffer === buf && num.data.buffer === buf && S.data.buffer === buf &&
     (code === 1 || (den.data.buffer === buf && Bs !== undefined && Bs.data.buffer === buf));
-  if (!ws || !same || F === 0 || N === 0 || K === 0 || S.data.length < F * N || (code === 0 && Bs!.data.length < F * N)) return false;
+  const need = fusedScratch(F, N);
+  if (!ws || !same || F === 0 || N === 0 || K === 0 || S.data.length < need || (code === 0 && Bs!.data.length < need)) return false;
   const x = ws.instance, e = x.exports, pa = x.packA, pb = x.packB;
   const v = V.data.byteOffset, w = W.data.byteOffset, h = H.data.byteOffset;
   const nu = num.data.byteOffset, de = den.data.byteOffset, sc = S.data.byteOffset;

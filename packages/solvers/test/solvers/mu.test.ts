@@ -627,3 +627,28 @@ describe('mu β = 1 / β = 0 objective from the fused pass', () => {
     }
   }
 });
+
+describe('mu memory: no F×N buffer the path does not use', () => {
+  const p = problem(30, 80, 4, 41);
+  it('the β = 2 and fused β = 1 / β = 0 paths keep only V at F×N; the unfused paths keep Λ and the weights', () => {
+    for (const beta of [2, 1, 0]) {
+      const s = solver(betaDivergence(beta));
+      const st = s.init(p, new Rng(1));
+      expect([st.L, st.A, st.B].map((m) => m.data.length), `β = ${beta}`).toEqual([0, 0, 0]);
+      expect(st.S.data.length).toBeLessThan(30 * 80 + 1);
+    }
+    const st = solver(betaDivergence(0.5)).init(p, new Rng(1));
+    expect([st.L, st.A, st.B].map((m) => m.data.length)).toEqual([30 * 80, 30 * 80, 30 * 80]);
+  });
+  it('when the fused pass refuses its operands (matrices outside WASM memory, as beyond 4 GiB) the updates fall back, bit-identical to js', () => {
+    const wasm = selectKernels('wasm').mu;
+    const plainAlloc: MuKernels = { ...wasm, allocate: selectKernels('js').mu.allocate };
+    for (const beta of [1, 0]) {
+      const a = trajectory(solver(betaDivergence(beta), { kernels: plainAlloc }), p, 8);
+      const b = trajectory(solver(betaDivergence(beta), { kernels: selectKernels('js').mu }), p, 8);
+      expect(Array.from(a.W.data)).toEqual(Array.from(b.W.data));
+      expect(Array.from(a.H.data)).toEqual(Array.from(b.H.data));
+      expect(a.f).toEqual(b.f);
+    }
+  });
+});

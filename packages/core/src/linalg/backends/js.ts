@@ -143,6 +143,7 @@ export function jsBackend(products: MatmulBackend): KernelBackend {
       allocate: allocatePlain,
       betaWeights: betaWeightsJs,
       objective: betaObjectiveJs,
+      fusedScratch: () => 0,
       fused: null,
       applyRatio: applyRatioJs,
     };

@@ -28,6 +28,7 @@ export function nativeBackend(products: MatmulBackend): KernelBackend {
       betaWeights: (code, L, V, A, B, delta) => nk.muWeights(code, L, V, A, B, delta),
       objective: betaObjectiveJs,
       // S and Bs are not needed: the addon keeps its own per-thread block scratch.
+      fusedScratch: () => 0,
       fused: (code, side, F, N, K, V, W, H, num, den, _S, _Bs, delta, objective) =>
         objective
           ? nk.muFused(code, side, F, N, K, V.data, W.data, H.data, num.data, den.data, delta, objective)

@@ -1,7 +1,7 @@
 import type { Matrix } from '../matrix.js';
 import { NmflabError } from '../../errors.js';
 import { matmulNTOn, matmulOn, matmulTNOn, type MatmulBackend } from '../kernels.js';
-import { WasmWorkspace, muFusedWasm } from '../wasm.js';
+import { WasmWorkspace, fusedScratch, muFusedWasm } from '../wasm.js';
 import type { KernelBackend, MuKernels } from '../kernel-backend.js';
 import { allocatePlain, applyRatioJs, betaObjectiveJs, betaWeightsJs } from './js.js';
 
@@ -39,6 +39,7 @@ export function wasmBackend(products: MatmulBackend): KernelBackend {
       allocate: allocateWorkspace,
       betaWeights: betaWeightsJs,
       objective: betaObjectiveJs,
+      fusedScratch: fusedScratch,
       fused: fusedWasm,
       applyRatio: applyRatioJs,
     };

@@ -93,9 +93,12 @@ export interface MuState {
   /** Λ = WH for the current W, H (unless `staleL`: the β = 2 and fused paths skip it until needed). */
   L: Matrix;
   staleL: boolean;
-  /** Work buffers F×N: numerator weights A and denominator weights B. */
+  /** Work buffers F×N: numerator weights A and denominator weights B (empty where the path does not use them). */
   A: Matrix;
   B: Matrix;
+  /** One block of scratch each for the fused passes (Λ block and weights; B block at β = 0). */
+  S: Matrix;
+  S2: Matrix;
   numW: Matrix;
   denW: Matrix;
   numH: Matrix;
@@ -264,7 +267,24 @@ export class MuSolver implements Solver<MuState> {
         }
       }
     }
-    const V = new Matrix(F, N);
+    // Every matrix a product touches is allocated by the kernels (one WASM memory for the wasm and
+    // native backends): products run in place, no copies, no allocation per step. V is written
+    // there directly. No F×N buffer the path does not use: the β = 2 and fused β = 1 / β = 0 paths
+    // never store Λ or the weights (Λ is formed on demand, `freshL`; the fused passes need one
+    // block of scratch); B is never read where the denominators are sums or Gram products.
+    const beta = this.path.beta;
+    const plain = this.path.kind === 'beta' && !M && this.shift === 0;
+    const lean = plain && (beta === 2 || ((beta === 1 || beta === 0) && this.k.fused !== null));
+    const sumsOnly = plain && (beta === 1 || beta === 2);
+    const scratch = lean && beta !== 2 ? this.k.fusedScratch(F, N) : 0;
+    const full = lean ? 0 : F;
+    const shapes: Record<'V' | 'Vd' | 'W' | 'H' | 'L' | 'A' | 'B' | 'S' | 'S2' | 'numW' | 'denW' | 'numH' | 'denH' | 'gram' | 'gram2', [number, number]> = {
+      V: [F, N], Vd: [this.shift > 0 ? F : 0, N], W: [F, K], H: [K, N], L: [full, N], A: [full, N], B: [sumsOnly ? 0 : full, N],
+      S: [1, scratch], S2: [1, beta === 0 ? scratch : 0],
+      numW: [F, K], denW: [F, K], numH: [K, N], denH: [K, N], gram: [K, K], gram2: [K, K],
+    };
+    const mats = this.k.allocate(shapes);
+    const V = mats.V;
     const off = this.offset;
     let zeros = 0;
     for (let i = 0; i < V.data.length; i++) {
@@ -321,22 +341,12 @@ export class MuSolver implements Solver<MuState> {
       freezeAllW = fw.length > 0 && frozenCols.every((x) => x === 1);
     }
     const norm = this.normalization();
-    // Every matrix a product touches is allocated by the kernels (one WASM memory for the wasm and
-    // native backends): products run in place, no copies, no allocation per step.
-    // B (denominator weights) is never read where the denominators are sums or Gram products.
-    const sumsOnly = this.path.kind === 'beta' && (this.path.beta === 1 || this.path.beta === 2) && !M && this.shift === 0;
-    const shapes: Record<'V' | 'Vd' | 'W' | 'H' | 'L' | 'A' | 'B' | 'numW' | 'denW' | 'numH' | 'denH' | 'gram' | 'gram2', [number, number]> = {
-      V: [F, N], Vd: [this.shift > 0 ? F : 0, N], W: [F, K], H: [K, N], L: [F, N], A: [F, N], B: [sumsOnly ? 0 : F, N],
-      numW: [F, K], denW: [F, K], numH: [K, N], denH: [K, N], gram: [K, K], gram2: [K, K],
-    };
-    const mats = this.k.allocate(shapes);
-    mats.V.data.set(V.data);
     mats.W.data.set(W.data);
     mats.H.data.set(H.data);
     if (this.shift > 0) for (let i = 0; i < V.data.length; i++) mats.Vd.data[i] = V.data[i]! + this.shift;
     const state: MuState = {
       F, N, K, V: mats.V, M, W: mats.W, H: mats.H, Vd: this.shift > 0 ? mats.Vd : mats.V,
-      L: mats.L, staleL: false, A: mats.A, B: mats.B,
+      L: mats.L, staleL: lean, A: mats.A, B: mats.B, S: mats.S, S2: mats.S2,
       numW: mats.numW, denW: mats.denW, numH: mats.numH, denH: mats.denH,
       gram: mats.gram, gram2: mats.gram2, vNorm2: 0, crossFresh: 0, pre: -1, objCache: NaN, objOut: new Float64Array(1), vSum: 0, sums: new Float64Array(Math.max(F, N, K)), norms: new Float64Array(K),
       frozenCols, freezeAllW, freezeH: problem.freezeH ?? this.freezeHOpt,
@@ -354,7 +364,7 @@ export class MuSolver implements Solver<MuState> {
       for (let i = 0; i < v.length; i++) t += v[i]! * v[i]!;
       state.vNorm2 = t;
     }
-    this.k.matmul(state.W, state.H, state.L);
+    if (!lean) this.k.matmul(state.W, state.H, state.L);
     return state;
   }
 
@@ -437,7 +447,7 @@ export class MuSolver implements Solver<MuState> {
   /** One side (0: W, 1: H) of the fused numerators/denominators; false when no fused kernel took it. */
   private fused(s: MuState, code: 0 | 1, side: 0 | 1, num: Matrix, den: Matrix, objective: Float64Array | null = null): boolean {
     // Scratch: the Λ buffer (a backend may write weights over it) and, at β = 0, B; Λ is stale after.
-    if (!this.k.fused!(code, side, s.F, s.N, s.K, s.V, s.W, s.H, num, den, s.L, s.B, this.lfloor, objective)) return false;
+    if (!this.k.fused!(code, side, s.F, s.N, s.K, s.V, s.W, s.H, num, den, s.S, s.S2, this.lfloor, objective)) return false;
     s.staleL = true;
     return true;
   }
@@ -466,6 +476,7 @@ export class MuSolver implements Solver<MuState> {
       return;
     }
     this.freshL(s);
+    this.fullBuffers(s);
     this.weights(s);
     this.k.matmulNT(s.A, s.H, s.numW);
     if (this.klFast(s)) {
@@ -500,6 +511,7 @@ export class MuSolver implements Solver<MuState> {
       return;
     }
     this.freshL(s);
+    this.fullBuffers(s);
     this.weights(s);
     this.k.matmulTN(s.W, s.A, s.numH);
     if (this.klFast(s)) {
@@ -644,8 +656,20 @@ export class MuSolver implements Solver<MuState> {
     return this.freshL(s);
   }
 
+  /** A and B at full size for the unfused weights, when a lean path's fused pass was refused (e.g. matrices beyond WASM memory). */
+  private fullBuffers(s: MuState): void {
+    const n = s.F * s.N;
+    if (s.A.data.length < n) s.A = new Matrix(s.F, s.N);
+    if (s.B.data.length < n && !(this.klFast(s) || this.euclidFast(s))) s.B = new Matrix(s.F, s.N);
+  }
+
   /** Λ = WH, recomputed if the β = 2 or fused path left it stale. */
   private freshL(s: MuState): Matrix {
+    if (s.L.data.length < s.F * s.N) {
+      // A lean path that needs Λ after all (model(), a direct objective, a fused pass refused).
+      s.L = new Matrix(s.F, s.N);
+      s.staleL = true;
+    }
     if (s.staleL) {
       this.k.matmul(s.W, s.H, s.L);
       s.staleL = false;
