@@ -1,5 +1,5 @@
 // Float64 GEMM for WebAssembly SIMD (f64x2), compiled by AssemblyScript into
-// packages/core/src/linalg/wasm/gemm-wasm.ts (see packages/core/scripts/build-wasm.mjs).
+// packages/core/src/linalg/backends/wasm/gemm-wasm.ts (see packages/core/scripts/build-wasm.mjs).
 //
 //   C[i, j] (+)= Σ_p A[i, p] · B[p, j],   i < m, j < n, p < k,
 //
@@ -186,7 +186,7 @@ function micro(kc: i32, ap: usize, bp: usize, cp: usize, cRs: i32, add: bool): v
 /**
  * MU weights of the β = 1 and β = 0 updates on a rows×cols block (strides in elements): the
  * `MuKernels.betaWeights` semantics (src/linalg/kernel-backend.ts) inside the `wasm` backend's
- * fused pass (`MuKernels.fused`, `muFusedWasm` in src/linalg/wasm.ts):
+ * fused pass (`MuKernels.fused`, `muFusedWasm` in src/linalg/backends/wasm.ts):
  *
  *   code 1 (β = 1): A = V / max(Λ, δ);   code 0 (β = 0): r = 1 / max(Λ, δ), B = r, A = (r·r)·V.
  *

@@ -10,8 +10,8 @@
  * operand's strides must be 1 (the caller checks; see packages/core/src/native.ts).
  *
  * The `native` backend's `MuKernels` (packages/core/src/linalg/kernel-backend.ts: the interface,
- * its semantics; backends/native.ts binds these functions to it), the same formulas in the same
- * order as the `js` backend's loops (backends/js.ts). They use only IEEE-exact
+ * its semantics; backends/mu-native.ts binds these functions to it), the same formulas in the same
+ * order as the `js` backend's loops (backends/mu-js.ts). They use only IEEE-exact
  * operations (×, /, √, comparisons; compiled with -ffp-contract=off, no fast-math), so their
  * results are bit-identical to the JavaScript ones; the compiler vectorizes them (AVX).
  *   muWeights(code, L, V, A, B, eps): code 1 (β = 1): A = V / max(Λ, ε);

@@ -27,8 +27,9 @@ import topicModel from './tasks/topic-model.js';
 import transcribe from './tasks/transcribe.js';
 import transpose from './tasks/transpose.js';
 
-export * from './evaluation/bss-eval.js';
+export * from './evaluation/bss-eval/index.js';
 export * as analysis from './evaluation/analysis.js';
+export * from './evaluation/measures.js';
 export { normalizedMutualInformation, type NmiAverage } from './metrics/nmi.js';
 
 /** Every source, task and metric plugin nmflab ships: one import and one line each, sorted by kind and id. */

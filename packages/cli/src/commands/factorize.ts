@@ -125,6 +125,7 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
     restarts: o.restarts,
     signal: hooks.signal,
     onInitProgress: hooks.progress ? initProgress(hooks.progress) : undefined,
+    clock: registry.services.clock,
     onIteration: hooks.progress
       ? (row, r) => {
           if (row.iteration % block === 0 || row.iteration === o.iterations) {

@@ -1,10 +1,10 @@
 import type { Matrix } from './matrix.js';
 import { getMatmulBackend, type MatmulBackend } from './kernels.js';
-import { nativeAvailable } from './native.js';
-import { wasmAvailable } from './wasm.js';
-import { jsBackend } from './backends/js.js';
-import { wasmBackend } from './backends/wasm.js';
-import { nativeBackend } from './backends/native.js';
+import { nativeAvailable } from './backends/native.js';
+import { wasmAvailable } from './backends/wasm.js';
+import { jsBackend } from './backends/mu-js.js';
+import { wasmBackend } from './backends/mu-wasm.js';
+import { nativeBackend } from './backends/mu-native.js';
 
 /**
  * The kernel layer: what solvers compute with. A solver asks for a `KernelBackend` once, when it is

@@ -3,6 +3,7 @@ import type { ComplexMatrix, Matrix } from '../linalg/matrix.js';
 import type { KernelBackend } from '../linalg/kernel-backend.js';
 import type { ParamsSpec, PluginRef } from './params.js';
 import type { Registry } from './registry.js';
+import type { Services } from './services.js';
 import type { Rng } from '../rng.js';
 
 /**
@@ -39,9 +40,13 @@ export interface PluginMeta<K extends PluginKind = PluginKind> {
   needsModel?: boolean;
 }
 
-/** What a factory gets besides its params: the registry (to build nested plugins) and its location. */
+/**
+ * What a factory gets besides its params: the registry (to build nested plugins), the services
+ * bound in the container (clock, log sink) and where its params are in the config.
+ */
 export interface PluginContext {
   registry: Registry;
+  services: Services;
   /** YAML path of this plugin's params (for error messages), e.g. `model.divergence.params`. */
   path: string;
   file?: string;

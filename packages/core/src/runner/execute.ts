@@ -197,6 +197,7 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
         stopping,
         restarts: m.restarts,
         signal: hooks.signal,
+        clock: registry.services.clock,
         onIteration: hooks.onProgress ? (row) => hooks.onProgress!(row.iteration, stopping.maxIterations) : undefined,
       });
     },

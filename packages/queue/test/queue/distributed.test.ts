@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
-import { createRunEnv } from '@nmflab/cli';
+import { createRunEnv } from 'nmflab';
 import { parseQueueUrl, submitSweep, type SubmitEvent } from '@nmflab/queue';
 
 /**

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NmflabError, normalizedMutualInformation, type NmiAverage } from '@nmflab/core';
-import { buildRegistry } from '@nmflab/cli';
+import { NmflabError } from '@nmflab/core';
+import { normalizedMutualInformation, type NmiAverage } from '@nmflab/tasks';
+import { buildRegistry } from '../../../../test/support/registry.js';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/nmi/sklearn-nmi.json', import.meta.url), 'utf8')) as {
   cases: ({ name: string; truth: number[]; predicted: number[] } & Record<NmiAverage, number>)[];

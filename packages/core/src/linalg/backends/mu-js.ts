@@ -1,7 +1,7 @@
 import { Matrix } from '../matrix.js';
 import { matmulNTOn, matmulOn, matmulTNOn, type MatmulBackend } from '../kernels.js';
 import type { KernelBackend, MuKernels } from '../kernel-backend.js';
-import { fusedBlocks } from '../wasm.js';
+import { fusedBlocks } from './wasm.js';
 
 /**
  * The `js` kernel backend: `MuKernels` (kernel-backend.ts) in plain loops, products by the JS
