@@ -63,6 +63,16 @@ export class NmflabError extends Error {
   }
 }
 
+/**
+ * An error about a file a parameter names, re-addressed to the parameter: `path: V.csv: row 2: …`
+ * without a file of its own, so that config validation puts the config file and YAML path in front.
+ */
+export function paramFileError(e: unknown, param: string): unknown {
+  if (!(e instanceof NmflabError) || e instanceof NmflabErrors) return e;
+  const inner = [e.file, e.path].filter((x) => x !== undefined && x !== '').join(': ');
+  return new NmflabError(e.reason, { path: inner ? `${param}: ${inner}` : param, expected: e.expected, found: e.found, hint: e.hint, exitCode: e.exitCode });
+}
+
 /** The one error template: `file: path: reason (expected X, found Y); hint`. */
 export function formatError(reason: string, d: ErrorDetails): string {
   const where = [d.file, d.path].filter((s) => s !== undefined && s !== '').join(': ');

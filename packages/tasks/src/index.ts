@@ -6,6 +6,7 @@ import lpNorm from './metrics/lp-norm.js';
 import nmi from './metrics/nmi.js';
 import siSdr from './metrics/si-sdr.js';
 import corpusFile from './sources/corpus-file.js';
+import corpusMixture from './sources/corpus-mixture.js';
 import expFamilyMixture from './sources/exp-family-mixture.js';
 import expFamilySynthetic from './sources/exp-family-synthetic.js';
 import harmonicPair from './sources/harmonic-pair.js';
@@ -30,6 +31,7 @@ import transpose from './tasks/transpose.js';
 export * from './evaluation/bss-eval/index.js';
 export * as analysis from './evaluation/analysis.js';
 export * from './evaluation/measures.js';
+export { clusterComponents, partialModel } from './tasks/separate.js';
 export { normalizedMutualInformation, type NmiAverage } from './metrics/nmi.js';
 
 /** Every source, task and metric plugin nmflab ships: one import and one line each, sorted by kind and id. */
@@ -41,6 +43,7 @@ export const taskPlugins: AnyPlugin[] = [
   nmi,
   siSdr,
   corpusFile,
+  corpusMixture,
   expFamilyMixture,
   expFamilySynthetic,
   harmonicPair,

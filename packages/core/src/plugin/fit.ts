@@ -1,4 +1,5 @@
 import { NmflabError } from '../errors.js';
+import { MAX_ENTRIES } from '../linalg/matrix.js';
 import type { Objective, Problem, Solver, SolverResult } from './plugin.js';
 import type { Rng } from '../rng.js';
 import { systemClock, type Clock } from './services.js';
@@ -145,20 +146,44 @@ function fitOnce<S>(solver: Solver<S>, problem: Problem, rng: Rng, opts: FitOpti
   };
 }
 
+/**
+ * W (F×K) and H (K×N) must fit in memory: a rank of 1e12 is refused with the size it would need,
+ * before anything is allocated.
+ */
+function checkFactorSize(problem: Problem): void {
+  const V = (problem as { V?: { rows: number; cols: number } }).V;
+  const K = (problem as { rank?: number }).rank;
+  if (!V || typeof K !== 'number') return;
+  const entries = (V.rows + V.cols) * K;
+  if (!Number.isSafeInteger(K) || K < 1 || entries > MAX_ENTRIES) {
+    throw new NmflabError('rank too large for memory', {
+      path: 'rank',
+      expected: `W and H of at most ${MAX_ENTRIES} entries together (${(MAX_ENTRIES * 8) / 2 ** 30} GiB)`,
+      found: `rank ${K} on ${V.rows}×${V.cols} data: ${((entries * 8) / 2 ** 30).toPrecision(3)} GiB`,
+    });
+  }
+}
+
 /** Run a solver to a stopping rule, with restarts; the best (lowest final objective) run is returned. */
 export function fit<S>(solver: Solver<S>, problem: Problem, rng: Rng, opts: FitOptions): FitResult {
   const restarts = opts.restarts ?? 1;
   if (!Number.isInteger(restarts) || restarts < 1) {
     throw new NmflabError('invalid number of restarts', { path: 'restarts', expected: 'an integer ≥ 1', found: String(restarts) });
   }
+  checkFactorSize(problem);
   if (restarts === 1) return fitOnce(solver, problem, rng, opts, 0);
   let best: FitResult | undefined;
   const finals: number[] = [];
+  let interrupted = false;
   for (let r = 0; r < restarts; r++) {
     const res = fitOnce(solver, problem, rng.fork(`restart-${r}`), opts, r);
     finals.push(res.restartObjectives[0]!);
     if (!best || res.restartObjectives[0]! < best.restartObjectives[0]!) best = res;
-    if (res.stopReason === 'interrupted') break;
+    if (res.stopReason === 'interrupted' || opts.signal?.aborted) {
+      interrupted = true;
+      break;
+    }
   }
-  return { ...best!, restartObjectives: finals };
+  // An interrupted fit says so even when an earlier, finished restart has the lowest objective.
+  return { ...best!, stopReason: interrupted ? 'interrupted' : best!.stopReason, restartObjectives: finals };
 }

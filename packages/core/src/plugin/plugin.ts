@@ -57,6 +57,12 @@ export interface PluginContext {
 export interface PluginDefinition<K extends PluginKind = PluginKind, T = unknown, P = Record<string, unknown>> {
   meta: PluginMeta<K>;
   create(params: P, ctx: PluginContext): T;
+  /**
+   * Optional checks at validation time, before anything is created or run: that the files the
+   * params name exist, are readable and hold data of the right shape. Throws NmflabError; its
+   * path is relative to the params (e.g. `path`), the registry adds the YAML path in front.
+   */
+  check?(params: P, ctx: PluginContext): void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,6 +258,13 @@ export interface FitRequest {
   label?: string;
   /** Use another solver than the run's model: an id or `{ id, params }`, validated (defaults filled). */
   solver?: PluginRef | string;
+  /**
+   * The fit depends only on this request (data, rank, no start or frozen factors), e.g. learning a
+   * dictionary on training recordings: the runner may return the result of an identical earlier
+   * fit of this process (same data bytes, rank, solver, stopping, restarts and seed stream), which
+   * is bit-identical to fitting again. The returned factors must not be modified.
+   */
+  reusable?: boolean;
 }
 
 /** What the runner gives a task: the data, the model fit loop, the transform, randomness. */

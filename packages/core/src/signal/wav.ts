@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import wavefile from 'wavefile';
+import { readInputFile } from '../io.js';
 import { NmflabError } from '../errors.js';
 import { writeFileAtomic } from '../io.js';
 import { resample } from './resample.js';
@@ -176,8 +177,7 @@ export function parseWav(buf: Uint8Array, file = 'input', options: ReadWavOption
 
 /** Read a WAV file: PCM 8/16/24/32-bit or float 32/64, any channel count and sample rate. */
 export function readWav(file: string, options: ReadWavOptions = {}): WavData {
-  if (!existsSync(file)) throw new NmflabError('file not found', { file, expected: 'a WAV file' });
-  return parseWav(readFileSync(file), file, options);
+  return parseWav(readInputFile(file, { what: 'a WAV file' }), file, options);
 }
 
 /** Mean of the channels. */
