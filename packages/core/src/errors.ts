@@ -14,7 +14,8 @@ export interface ErrorDetails {
   found?: string;
   /** A hint such as "did you mean 'kl'?". */
   hint?: string;
-  exitCode?: 1 | 2;
+  /** 130: interrupted (Ctrl-C) before there was anything to write. */
+  exitCode?: 1 | 2 | 130;
 }
 
 export class NmflabError extends Error {
@@ -25,7 +26,7 @@ export class NmflabError extends Error {
   readonly expected?: string;
   readonly found?: string;
   readonly hint?: string;
-  readonly exitCode: 1 | 2;
+  readonly exitCode: 1 | 2 | 130;
 
   constructor(reason: string, details: ErrorDetails = {}) {
     super(formatError(reason, details));

@@ -5,6 +5,7 @@ export * from './linalg/reductions.js';
 export * from './linalg/spd.js';
 export { nativeAvailable, nativeThreads, setNativeThreads, gemmNative, type NativeMuKernels } from './linalg/backends/native.js';
 export { WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmWasmInPlace, muFusedWasm } from './linalg/backends/wasm.js';
+export { selectKernels, type KernelBackend, type KernelBackendName, type MuKernels } from './linalg/kernel-backend.js';
 export * from './rng.js';
 export * from './special.js';
 export * from './plugin/params.js';

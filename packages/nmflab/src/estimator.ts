@@ -54,6 +54,8 @@ export interface FitControl {
   signal?: { readonly aborted: boolean };
   /** Called after every iteration (iteration 0 is the initial point). */
   onIteration?: (row: TrajectoryRow, restart: number) => void;
+  /** Progress of a long initialization (fraction 0…1). */
+  onInitProgress?: (fraction: number) => void;
   /**
    * The random stream of this fit, instead of the estimator's own (`fit`: the seed's stream of a
    * YAML run's main fit; `transform`: a fork of the seed labelled `transform`).
@@ -247,6 +249,7 @@ export class Estimator {
       restarts: this.restarts,
       signal: control.signal,
       onIteration: control.onIteration,
+      onInitProgress: control.onInitProgress,
       clock: this.registry.services.clock,
     });
   }

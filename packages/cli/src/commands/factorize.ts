@@ -69,6 +69,21 @@ function trajectoryCsv(rows: TrajectoryRow[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** A progress sink for the initialization: one line per tenth done, at most one a second. */
+function initProgress(progress: (line: string) => void): (fraction: number) => void {
+  const t0 = performance.now();
+  let last = -1, lastT = -Infinity;
+  return (fraction) => {
+    const tenth = Math.floor(fraction * 10);
+    const t = performance.now();
+    if (tenth > last && (t - lastT >= 1000 || fraction >= 1)) {
+      last = tenth;
+      lastT = t;
+      progress(`initialization ${Math.round(fraction * 100)} % (${((t - t0) / 1000).toFixed(1)} s)`);
+    }
+  };
+}
+
 /** Read, validate, fit and write; throws NmflabError on bad input. Used by the worker and tests. */
 export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = {}): Promise<FactorizeSummary> {
   try {
@@ -185,6 +200,7 @@ function fitAndWrite(o: FactorizeOptions, hooks: FactorizeHooks, V: Matrix, mode
   fitOrExplain(() => model.fit(V, {
     rng: new Rng(o.seed),
     signal: hooks.signal,
+    onInitProgress: hooks.progress ? initProgress(hooks.progress) : undefined,
     onIteration: hooks.progress
       ? (row, r) => {
           if (row.iteration % block === 0 || row.iteration === o.iterations) {

@@ -53,6 +53,8 @@ export interface FitOptions {
   onIteration?: (row: TrajectoryRow, restart: number) => void;
   /** Checked between iterations; when aborted the fit stops with reason 'interrupted'. */
   signal?: { readonly aborted: boolean };
+  /** Progress of the solver's initialization (fraction 0…1), for initializers that take long. */
+  onInitProgress?: (fraction: number) => void;
   /** Relative tolerance below which an increase counts as rounding (default 1e-12). */
   increaseTolerance?: number;
   /** Where the trajectory's seconds come from (the registry's clock service; default: performance.now). */
@@ -78,7 +80,7 @@ function fitOnce<S>(solver: Solver<S>, problem: Problem, rng: Rng, opts: FitOpti
   const incTol = opts.increaseTolerance ?? 1e-12;
   const clock = opts.clock ?? systemClock;
   const t0 = clock.now();
-  const state = solver.init(problem, rng);
+  const state = solver.init(problem, rng, { signal: opts.signal, progress: opts.onInitProgress });
   const trajectory: TrajectoryRow[] = [];
   const increases: FitResult['increases'] = [];
   const record = (iteration: number, obj: Objective): TrajectoryRow => {

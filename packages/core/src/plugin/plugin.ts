@@ -1,5 +1,6 @@
 import { ContainerModule } from 'inversify';
 import type { ComplexMatrix, Matrix } from '../linalg/matrix.js';
+import type { KernelBackend } from '../linalg/kernel-backend.js';
 import type { ParamsSpec, PluginRef } from './params.js';
 import type { Registry } from './registry.js';
 import type { Services } from './services.js';
@@ -49,6 +50,8 @@ export interface PluginContext {
   /** YAML path of this plugin's params (for error messages), e.g. `model.divergence.params`. */
   path: string;
   file?: string;
+  /** The kernel backend solvers compute with (bound in the container); absent: `selectKernels()`. */
+  kernels?: KernelBackend;
 }
 
 export interface PluginDefinition<K extends PluginKind = PluginKind, T = unknown, P = Record<string, unknown>> {
@@ -177,15 +180,26 @@ export interface Solver<S = unknown> {
   readonly id: string;
   /** True when the algorithm guarantees a non-increasing objective (MM); increases are flagged. */
   readonly monotone: boolean;
-  init(problem: Problem, rng: Rng): S;
+  /** `hooks`: the fit's interrupt flag and progress sink, handed on to the initializer. */
+  init(problem: Problem, rng: Rng, hooks?: InitHooks): S;
   step(state: S): void;
   objective(state: S): Objective;
   result(state: S): SolverResult;
 }
 
+/**
+ * What a long initialization reads while it runs: `signal.aborted` (Ctrl-C; checked between chunks
+ * of work, then the initializer throws an NmflabError with exit code 130) and `progress` (the
+ * fraction done, 0…1).
+ */
+export interface InitHooks {
+  signal?: { readonly aborted: boolean };
+  progress?: (fraction: number) => void;
+}
+
 export interface Initializer {
   readonly id: string;
-  init(V: Matrix, rank: number, rng: Rng): { W: Matrix; H: Matrix };
+  init(V: Matrix, rank: number, rng: Rng, hooks?: InitHooks): { W: Matrix; H: Matrix };
 }
 
 /** Inputs a metric may use; each metric reads what it needs and says clearly what is missing. */
