@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve as resolvePath } from 'node:path';
 import { existsSync } from 'node:fs';
 import { NmflabError, NmflabErrors, didYouMean, describeValue } from '../errors.js';
+import type { KernelBackend } from '../linalg/kernel-backend.js';
 import { ServiceTokens, defaultServices, defaultServicesModule, type Clock, type LogSink, type Services } from './services.js';
 import { compileParams, parsePluginSpec, validatePlainParams, type PluginRef, type Where } from './params.js';
 import {
@@ -80,6 +81,7 @@ export class Registry {
     const services: Services = {
       clock: container.get<Clock>(ServiceTokens.clock),
       log: container.get<LogSink>(ServiceTokens.log),
+      ...(container.isBound(ServiceTokens.kernels) ? { kernels: container.get<KernelBackend>(ServiceTokens.kernels) } : {}),
     };
     return new Registry(all, services);
   }
@@ -209,7 +211,7 @@ export class Registry {
     const plugin = this.get(kind, ref.id, where);
     const path = join(where.path, 'params');
     try {
-      return plugin.create(ref.params, { registry: this, services: this.services, path, file: where.file }) as PluginInstances[K];
+      return plugin.create(ref.params, { registry: this, services: this.services, kernels: this.services.kernels, path, file: where.file }) as PluginInstances[K];
     } catch (e) {
       if (e instanceof NmflabError) throw e.path || e.file ? e : e.withContext({ file: where.file, pathPrefix: path });
       throw e;

@@ -1,4 +1,5 @@
 import { ContainerModule } from 'inversify';
+import type { KernelBackend } from '../linalg/kernel-backend.js';
 
 /**
  * Services a plugin may need besides its params, bound in the inversify container (as Eclipse
@@ -23,11 +24,18 @@ export const ServiceTokens = {
   clock: Symbol.for('nmflab.service.clock'),
   log: Symbol.for('nmflab.service.log'),
   registry: Symbol.for('nmflab.service.registry'),
+  /**
+   * The kernel backend solvers compute with. Unbound by default: each solver then takes
+   * `selectKernels()` when it is built (so the process-wide `setMatmulBackend` choice holds); a
+   * module that binds it makes every solver of the registry use that backend.
+   */
+  kernels: Symbol.for('nmflab.service.kernels'),
 } as const;
 
 export interface Services {
   clock: Clock;
   log: LogSink;
+  kernels?: KernelBackend;
 }
 
 export const systemClock: Clock = { now: () => performance.now() };
