@@ -16,3 +16,4 @@ export { normalizedMutualInformation, type NmiAverage } from './metrics/nmi.js';
 export * from './config/index.js';
 export * from './runner/index.js';
 export * from './signal/index.js';
+export * from './stats.js';
