@@ -9,7 +9,7 @@ export default defineConfig({
     alias: [
       // A package's entry to its index.ts; a subpath export ('@nmflab/queue/connection') to the
       // source file of the same name, as the packages' `exports` map it to dist/<name>.js.
-      ...['core', 'divergences', 'solvers', 'queue', 'cli', 'report'].map((pkg) => ({ find: new RegExp(`^@nmflab/${pkg}$`), replacement: src(pkg) })),
+      ...['core', 'divergences', 'solvers', 'tasks', 'queue', 'cli', 'report'].map((pkg) => ({ find: new RegExp(`^@nmflab/${pkg}$`), replacement: src(pkg) })),
       { find: /^@nmflab\/([a-z-]+)\/([a-z-]+)$/, replacement: fileURLToPath(new URL('./packages/', import.meta.url)) + '$1/src/$2.ts' },
     ],
   },

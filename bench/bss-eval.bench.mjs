@@ -5,7 +5,8 @@
 // machine (mir_eval's process time includes its BLAS threads).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { Rng, bssEvalSources, bssEvalImages, prepareReferences } from '@nmflab/core';
+import { Rng } from '@nmflab/core';
+import { bssEvalSources, bssEvalImages, prepareReferences } from '@nmflab/tasks';
 import { table, timeMs, cpuMs } from './util.mjs';
 
 export const title = 'BSS Eval: 2 sources × 10 s @ 16 kHz, nmflab vs mir_eval 0.7 (same run)';

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, extname, basename, join } from 'node:path';
 import { NmflabError } from './errors.js';
-import { Matrix } from './matrix.js';
+import { Matrix } from './linalg/matrix.js';
 
 /**
  * Matrix files and atomic writes. Matrices are `.npy` (NumPy format 1.0/2.0, little-endian

@@ -5,8 +5,6 @@ import binomial from './divergences/binomial.js';
 import euclidean from './divergences/euclidean.js';
 import is from './divergences/is.js';
 import kl from './divergences/kl.js';
-import hoyerSparseness from './metrics/hoyer-sparseness.js';
-import lpNorm from './metrics/lp-norm.js';
 import l1 from './regularizers/l1.js';
 import l2 from './regularizers/l2.js';
 import lp from './regularizers/lp.js';
@@ -17,9 +15,8 @@ export { compileGenerator, type Generator } from './generator.js';
 export { makeLpPenalty } from './lp-penalty.js';
 // The exact penalized MM step lives in core (the mu solver uses it too; solvers do not depend on this package).
 export { penalizedMMStep } from '@nmflab/core';
-export { hoyer } from './metrics/hoyer-sparseness.js';
 
-/** Every divergence, regularizer and sparsity-metric plugin of this package: one import and one line each. */
+/** Every divergence and regularizer plugin of this package: one import and one line each. */
 export const divergencePlugins: AnyPlugin[] = [
   euclidean,
   kl,
@@ -30,8 +27,6 @@ export const divergencePlugins: AnyPlugin[] = [
   l1,
   l2,
   lp,
-  hoyerSparseness,
-  lpNorm,
 ];
 
 /** inversify module registering the plugins above. */

@@ -9,19 +9,9 @@ import nndsvd from './initializers/nndsvd.js';
 import nndsvda from './initializers/nndsvda.js';
 import nndsvdar from './initializers/nndsvdar.js';
 import custom from './initializers/custom.js';
-import swimmer from './sources/swimmer.js';
-import comparePca from './tasks/compare-pca.js';
-import corpusFile from './sources/corpus-file.js';
-import topicModel from './tasks/topic-model.js';
-import expFamilySynthetic from './sources/exp-family-synthetic.js';
-import heldoutLikelihood from './tasks/heldout-likelihood.js';
-import imagePatches from './sources/image-patches.js';
-import expFamilyMixture from './sources/exp-family-mixture.js';
-import bregmanCluster from './tasks/bregman-cluster.js';
 
-export { MuSolver, mmExponent, SKLEARN_EPS, type MuOptions, type MuState, type MuMode } from './solvers/mu.js';
+export { MuSolver, SKLEARN_EPS, type MuOptions, type MuState, type MuMode } from './solvers/mu.js';
 export { nndsvd as nndsvdFactors } from './nndsvd.js';
-export * as analysis from './analysis.js';
 
 /** Every solver and initializer plugin of this package: one import and one line each. */
 export const solverPlugins: AnyPlugin[] = [
@@ -35,15 +25,6 @@ export const solverPlugins: AnyPlugin[] = [
   nndsvda,
   nndsvdar,
   custom,
-  swimmer,
-  comparePca,
-  corpusFile,
-  topicModel,
-  expFamilySynthetic,
-  heldoutLikelihood,
-  imagePatches,
-  expFamilyMixture,
-  bregmanCluster,
 ];
 
 /** inversify module registering the plugins above. */

@@ -1,4 +1,5 @@
-import { NmflabError, bssEvalSources, readWav, type BssSourcesResult } from '@nmflab/core';
+import { NmflabError, readWav } from '@nmflab/core';
+import { bssEvalSources, type BssSourcesResult } from '@nmflab/tasks';
 import type { Argv } from 'yargs';
 import type { GlobalArgs } from '../main.js';
 

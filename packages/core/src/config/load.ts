@@ -1,5 +1,5 @@
 import { NmflabError, NmflabErrors } from '../errors.js';
-import type { Registry } from '../registry.js';
+import type { Registry } from '../plugin/registry.js';
 import { applyOverrides, displayPath, loadComposed } from './compose.js';
 import { validateConfig, type ExperimentConfig } from './schema.js';
 import { expandSweep, parseSweep, type PlannedRun, type SweepPlan } from './sweep.js';

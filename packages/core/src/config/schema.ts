@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { NmflabError, describeValue, didYouMean } from '../errors.js';
-import { ajvToError, type PluginRef } from '../params.js';
-import type { Registry } from '../registry.js';
+import { ajvToError, type PluginRef } from '../plugin/params.js';
+import type { Registry } from '../plugin/registry.js';
 import { PAD_MODES, Stft, WINDOWS, type PadMode, type WindowName } from '../signal/index.js';
 
 /**

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { parse as yamlParse, stringify as yamlStringify } from 'yaml';
 import { NmflabError } from '../errors.js';
 import { writeFileAtomic } from '../io.js';
-import type { Registry } from '../registry.js';
+import type { Registry } from '../plugin/registry.js';
 import { displayPath } from '../config/compose.js';
 import { prepareExperiment, prepareFromBase, type PreparedExperiment, type PreparedRun } from '../config/load.js';
 import { performRun, type RunEnv, type RunJob, type RunRecord, type RunStatus } from './execute.js';

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
-import type { TrajectoryRow } from '../fit.js';
-import type { MetricValue } from '../plugin.js';
+import type { TrajectoryRow } from '../plugin/fit.js';
+import type { MetricValue } from '../plugin/plugin.js';
 
 /** Tables of a run folder: trajectory, metrics, summary (CSV with a header, via csv-stringify). */
 

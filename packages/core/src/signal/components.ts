@@ -1,6 +1,6 @@
 import { NmflabError } from '../errors.js';
-import { ComplexMatrix } from '../matrix.js';
-import type { SolverResult, Transform } from '../plugin.js';
+import { ComplexMatrix } from '../linalg/matrix.js';
+import type { SolverResult, Transform } from '../plugin/plugin.js';
 
 /**
  * Separation from complex components (complex NMF, Kameoka et al. 2009, reference §2c): a

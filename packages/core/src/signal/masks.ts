@@ -1,5 +1,5 @@
 import { NmflabError } from '../errors.js';
-import { ComplexMatrix, Matrix } from '../matrix.js';
+import { ComplexMatrix, Matrix } from '../linalg/matrix.js';
 import type { Rng } from '../rng.js';
 import type { Stft } from './stft.js';
 

@@ -1,8 +1,8 @@
 import FFT from 'fft.js';
 import { NmflabError, NmflabErrors, describeValue } from '../errors.js';
-import { validatePlainParams, type ParamsSpec, type Where } from '../params.js';
-import { ComplexMatrix, Matrix } from '../matrix.js';
-import type { Transform } from '../plugin.js';
+import { validatePlainParams, type ParamsSpec, type Where } from '../plugin/params.js';
+import { ComplexMatrix, Matrix } from '../linalg/matrix.js';
+import type { Transform } from '../plugin/plugin.js';
 import { WINDOWS, makeWindow, type WindowName } from './window.js';
 
 /**

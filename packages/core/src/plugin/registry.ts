@@ -1,0 +1,186 @@
+import { Container, ContainerModule } from 'inversify';
+import { pathToFileURL } from 'node:url';
+import { resolve as resolvePath } from 'node:path';
+import { existsSync } from 'node:fs';
+import { NmflabError, NmflabErrors, didYouMean, describeValue } from '../errors.js';
+import { parsePluginSpec, validatePlainParams, type PluginRef, type Where } from './params.js';
+import {
+  PLUGIN_KINDS, PluginTokens, pluginModule,
+  type AnyPlugin, type PluginInstances, type PluginKind, type PluginMeta,
+} from './plugin.js';
+
+const ID_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+function join(prefix: string | undefined, name: string): string {
+  return prefix ? `${prefix}.${name}` : name;
+}
+
+/** Resolves plugins by kind and id, validates their params and creates them. */
+export class Registry {
+  private readonly byKind = new Map<PluginKind, Map<string, AnyPlugin>>();
+
+  constructor(plugins: Iterable<AnyPlugin>) {
+    for (const k of PLUGIN_KINDS) this.byKind.set(k, new Map());
+    for (const p of plugins) this.add(p);
+  }
+
+  /** Collect every plugin bound in an inversify container under the kind tokens. */
+  static fromContainer(container: Container): Registry {
+    const all: AnyPlugin[] = [];
+    for (const k of PLUGIN_KINDS) {
+      const token = PluginTokens[k];
+      if (container.isBound(token)) all.push(...container.getAll<AnyPlugin>(token));
+    }
+    return new Registry(all);
+  }
+
+  private add(p: AnyPlugin): void {
+    const m = p.meta;
+    if (!m || !(PLUGIN_KINDS as readonly string[]).includes(m.kind)) {
+      throw new NmflabError('plugin has no valid meta.kind', { expected: `one of ${PLUGIN_KINDS.join(', ')}`, found: describeValue(m?.kind) });
+    }
+    if (!ID_RE.test(m.id)) {
+      throw new NmflabError(`plugin id is not kebab-case`, { found: JSON.stringify(m.id), expected: 'lower-case words joined by -' });
+    }
+    const map = this.byKind.get(m.kind)!;
+    if (map.has(m.id)) throw new NmflabError(`two ${m.kind} plugins have the id '${m.id}'`);
+    map.set(m.id, p);
+  }
+
+  ids(kind: PluginKind): string[] {
+    return [...this.kindMap(kind).keys()].sort();
+  }
+
+  private kindMap(kind: string): Map<string, AnyPlugin> {
+    const map = this.byKind.get(kind as PluginKind);
+    if (!map) {
+      const dym = didYouMean(kind, PLUGIN_KINDS);
+      throw new NmflabError(`unknown plugin kind '${kind}'`, { expected: `one of ${PLUGIN_KINDS.join(', ')}`, hint: dym ? `did you mean '${dym}'?` : undefined });
+    }
+    return map;
+  }
+
+  list(kind?: PluginKind): PluginMeta[] {
+    const kinds = kind ? [kind] : PLUGIN_KINDS;
+    return kinds.flatMap((k) => this.ids(k).map((id) => this.kindMap(k).get(id)!.meta));
+  }
+
+  has(kind: PluginKind, id: string): boolean {
+    return this.kindMap(kind).has(id);
+  }
+
+  get(kind: PluginKind, id: string, where: Where = {}): AnyPlugin {
+    const p = this.kindMap(kind).get(id);
+    if (!p) {
+      const ids = this.ids(kind);
+      const dym = didYouMean(id, ids);
+      throw new NmflabError(`unknown ${kind} '${id}'`, {
+        ...where,
+        expected: ids.length ? `one of ${ids.join(', ')}` : `a registered ${kind} (none are registered)`,
+        hint: dym ? `did you mean '${dym}'?` : undefined,
+      });
+    }
+    return p;
+  }
+
+  /**
+   * Validate a plugin spec (`id` or `{ id, params }`) recursively, collecting every error.
+   * `where.path` is the YAML path of the spec itself; params errors are reported under `.params`.
+   */
+  validate(kind: PluginKind, spec: unknown, where: Where = {}): { ref?: PluginRef; errors: NmflabError[] } {
+    const parsed = parsePluginSpec(spec, where);
+    if (parsed.error) return { errors: [parsed.error] };
+    let plugin: AnyPlugin;
+    try {
+      plugin = this.get(kind, parsed.id!, typeof spec === 'string' ? where : { ...where, path: join(where.path, 'id') });
+    } catch (e) {
+      return { errors: [e as NmflabError] };
+    }
+    const paramsWhere = { file: where.file, path: join(where.path, 'params') };
+    const { value, errors } = validatePlainParams(plugin.meta.params, parsed.params, paramsWhere);
+    for (const [name, s] of Object.entries(plugin.meta.params)) {
+      const sub = { file: where.file, path: join(paramsWhere.path, name) };
+      if (s.plugin) {
+        const raw = value[name] ?? s.default;
+        if (raw === undefined) {
+          if (s.required) errors.push(new NmflabError('missing required parameter', { ...sub, expected: `a ${s.plugin} id or { id, params }` }));
+          continue;
+        }
+        const r = this.validate(s.plugin, raw, sub);
+        errors.push(...r.errors);
+        if (r.ref) value[name] = r.ref;
+      } else if (s.pluginList) {
+        const raw = value[name] ?? s.default ?? [];
+        if (!Array.isArray(raw)) {
+          errors.push(new NmflabError('wrong type', { ...sub, expected: `a list of ${s.pluginList} references`, found: describeValue(raw) }));
+          continue;
+        }
+        const refs: PluginRef[] = [];
+        raw.forEach((item, i) => {
+          const r = this.validate(s.pluginList!, item, { file: where.file, path: `${sub.path}[${i}]` });
+          errors.push(...r.errors);
+          if (r.ref) refs.push(r.ref);
+        });
+        value[name] = refs;
+      }
+    }
+    return errors.length ? { errors } : { ref: { id: parsed.id!, params: value }, errors };
+  }
+
+  /** Validate then create; throws one NmflabError (or NmflabErrors) naming every problem. */
+  create<K extends PluginKind>(kind: K, spec: unknown, where: Where = {}): PluginInstances[K] {
+    const { ref, errors } = this.validate(kind, spec, where);
+    if (!ref) throw errors.length === 1 ? errors[0]! : new NmflabErrors(errors);
+    return this.instantiate(kind, ref, where);
+  }
+
+  /** Create from an already-validated reference. Errors from the factory get the params path. */
+  instantiate<K extends PluginKind>(kind: K, ref: PluginRef, where: Where = {}): PluginInstances[K] {
+    const plugin = this.get(kind, ref.id, where);
+    const path = join(where.path, 'params');
+    try {
+      return plugin.create(ref.params, { registry: this, path, file: where.file }) as PluginInstances[K];
+    } catch (e) {
+      if (e instanceof NmflabError) throw e.path || e.file ? e : e.withContext({ file: where.file, pathPrefix: path });
+      throw e;
+    }
+  }
+}
+
+/** A container holding the given plugin modules (each package exports one). */
+export function createContainer(modules: readonly ContainerModule[]): Container {
+  const c = new Container();
+  c.load(...modules);
+  return c;
+}
+
+/**
+ * Load a user's plugin module from a file: its default export (or `plugins` export) is a
+ * ContainerModule, or an array of plugin definitions, or one plugin definition.
+ */
+export async function loadPluginModule(file: string, baseDir = process.cwd()): Promise<ContainerModule> {
+  const abs = resolvePath(baseDir, file);
+  if (!existsSync(abs)) throw new NmflabError('plugin module not found', { file, expected: 'a JavaScript module that exports plugins' });
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new NmflabError(`plugin module failed to load: ${(e as Error).message}`, { file });
+  }
+  const exp = mod.default ?? mod.plugins;
+  if (exp instanceof ContainerModule) return exp;
+  if (exp && typeof exp === 'object' && 'load' in exp && 'id' in exp) return exp as ContainerModule;
+  const list = Array.isArray(exp) ? exp : exp && typeof exp === 'object' && 'meta' in exp ? [exp] : undefined;
+  if (!list) {
+    throw new NmflabError('plugin module exports no plugins', {
+      file,
+      expected: 'a default export that is a ContainerModule, a plugin definition or an array of them',
+    });
+  }
+  for (const [i, p] of list.entries()) {
+    if (!p || typeof p !== 'object' || !('meta' in p) || typeof (p as AnyPlugin).create !== 'function') {
+      throw new NmflabError('not a plugin definition', { file, path: `[${i}]`, expected: '{ meta, create }' });
+    }
+  }
+  return pluginModule(list as AnyPlugin[]);
+}
