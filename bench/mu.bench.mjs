@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  Matrix, Rng, Stft, WasmWorkspace, matmul, matmulNT, matmulTN, matrixToNpy, mean, readWav,
-  getMatmulBackend, setMatmulBackend, nativeAvailable, nativeThreads, setNativeThreads, magnitudeSpectrogram,
+  Matrix, Rng, WasmWorkspace, matmul, matmulNT, matmulTN, matrixToNpy, mean,
+  getMatmulBackend, setMatmulBackend, nativeAvailable, nativeThreads, setNativeThreads,
 } from '@nmflab/core';
 import { buildRegistry } from '@nmflab/cli';
-import { table } from './util.mjs';
+import { loopedSpectrogram, table } from './util.mjs';
 
 export const title = 'Solver mu (mm): ms per iteration vs scikit-learn NMF(solver="mu") on 513×1000, K = 30';
 
@@ -102,16 +102,7 @@ function productTable(V, W0, H0) {
   table(rows);
 }
 
-/** 60 s at 16 kHz from the committed recordings (looped), as |STFT| (1024/256). */
-function sixtySeconds() {
-  const parts = ['speech/train.wav', 'speech/test.wav', 'mixtures/speech-chime-test.wav']
-    .map((f) => readWav(join(root, 'data', f), { mono: true, sampleRate: 16000 }).samples);
-  const x = new Float64Array(60 * 16000);
-  let o = 0;
-  while (o < x.length) for (const p of parts) { const n = Math.min(p.length, x.length - o); x.set(p.subarray(0, n), o); o += n; if (o >= x.length) break; }
-  const stft = new Stft({ sampleRate: 16000, frameLength: 1024, hop: 256 });
-  return magnitudeSpectrogram(stft.analyze(x));
-}
+const sixtySeconds = () => loopedSpectrogram(root, 60);
 
 export default async function () {
   const rng = new Rng(513);

@@ -25,9 +25,10 @@ interface ManifestEntry {
 }
 const manifest = JSON.parse(readFileSync(join(dataDir, 'manifest.json'), 'utf8')) as { files: ManifestEntry[] };
 
+// data/corpus/<name>/ holds evaluation corpora, each with its own manifest and test.
 function listFiles(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+    e.isDirectory() ? (prefix === '' && e.name === 'corpus' ? [] : listFiles(join(dir, e.name), `${prefix}${e.name}/`)) : [`${prefix}${e.name}`],
   );
 }
 

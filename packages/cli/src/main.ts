@@ -1,5 +1,5 @@
 import yargs, { type Argv } from 'yargs';
-import { NmflabError } from '@nmflab/core';
+import { NmflabError, packageVersion } from '@nmflab/core';
 import { pluginsCommand } from './commands/plugins.js';
 import { runCommand } from './commands/run.js';
 import { compareCommand } from './commands/compare.js';
@@ -53,7 +53,7 @@ export async function main(args: string[]): Promise<number> {
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version('version', 'show the nmflab version', packageVersion(new URL('../package.json', import.meta.url)) ?? 'unknown')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       if (err) throw err;

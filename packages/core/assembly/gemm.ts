@@ -184,14 +184,15 @@ function micro(kc: i32, ap: usize, bp: usize, cp: usize, cRs: i32, add: bool): v
 }
 
 /**
- * MU weights of the β = 1 and β = 0 updates on a rows×cols block (strides in elements), for the
- * fused portable MU path (`muFusedWasm` in src/wasm.ts):
+ * MU weights of the β = 1 and β = 0 updates on a rows×cols block (strides in elements): the
+ * `MuKernels.betaWeights` semantics (src/linalg/kernel-backend.ts) inside the `wasm` backend's
+ * fused pass (`MuKernels.fused`, `muFusedWasm` in src/linalg/backends/wasm.ts):
  *
  *   code 1 (β = 1): A = V / max(Λ, δ);   code 0 (β = 0): r = 1 / max(Λ, δ), B = r, A = (r·r)·V.
  *
  * A may be Λ itself (in place). max(Λ, δ) is f64x2.pmax(δ, Λ) = (δ < Λ ? Λ : δ), the JS loop's
  * `l > δ ? l : δ` (a NaN Λ reads as δ in both); division and products are IEEE-exact per lane, so
- * the results are bit-identical to mu's JS weights pass.
+ * the results are bit-identical to the `js` backend's `betaWeights`.
  */
 export function muWeights(
   code: i32, rows: i32, cols: i32,
@@ -232,4 +233,73 @@ export function muWeights(
       }
     }
   }
+}
+
+// ln 2 split so that e·LN2_HI is exact for |e| < 2^11 (fdlibm's constants).
+const LN2_HI: f64 = 6.93147180369123816490e-01;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+const SQRT2: f64 = 1.4142135623730951;
+
+/**
+ * Natural log of a positive finite x, to about 1 ulp: x = m·2^e with m ∈ [√½, √2), then
+ * log m = 2 atanh(s), s = (m − 1)/(m + 1), |s| ≤ 0.172, by its odd series to s²³ (the next term
+ * is below 1e-17 relative). WebAssembly has no log instruction; this replaces a call per entry.
+ */
+// @ts-ignore: decorator
+@inline
+function logPos(x: f64): f64 {
+  let e: i32 = 0;
+  if (x < 2.2250738585072014e-308) { x *= 18014398509481984.0; e = -54; } // subnormal: scale by 2^54
+  const bits = reinterpret<u64>(x);
+  e += <i32>((bits >> 52) & 0x7ff) - 1023;
+  let m = reinterpret<f64>((bits & 0x000fffffffffffff) | 0x3ff0000000000000);
+  if (m > SQRT2) { m *= 0.5; e += 1; }
+  const f = m - 1.0;
+  const s = f / (2.0 + f);
+  const z = s * s;
+  let p = 0.043478260869565216;
+  p = p * z + 0.047619047619047616;
+  p = p * z + 0.05263157894736842;
+  p = p * z + 0.058823529411764705;
+  p = p * z + 0.06666666666666667;
+  p = p * z + 0.07692307692307693;
+  p = p * z + 0.09090909090909091;
+  p = p * z + 0.1111111111111111;
+  p = p * z + 0.14285714285714285;
+  p = p * z + 0.2;
+  p = p * z + 0.3333333333333333;
+  const lm = 2.0 * s + 2.0 * s * (z * p);
+  const ef = <f64>e;
+  return ef * LN2_HI + (ef * LN2_LO + lm);
+}
+
+/**
+ * Σ d(V|Λ) over a rows×cols block (strides in elements), row by row in order: `MuKernels.fused`'s
+ * objective (src/linalg/kernel-backend.ts) in the `wasm` backend, taken on the Λ block its fused
+ * pass computes anyway. code 1 (β = 1, KL): v log(v/λ) − v + λ (λ where v = 0); code 0 (β = 0,
+ * IS): v/λ − log(v/λ) − 1. Returns NaN where some λ ≤ 0 or a value is not finite (the caller
+ * then evaluates the divergence itself).
+ */
+export function muObjective(code: i32, rows: i32, cols: i32, v: usize, vRs: i32, l: usize, lRs: i32): f64 {
+  let sum: f64 = 0;
+  for (let i = 0; i < rows; i++) {
+    const vr = v + <usize>i * <usize>vRs * 8;
+    const lr = l + <usize>i * <usize>lRs * 8;
+    for (let j = 0; j < cols; j++) {
+      const o = <usize>j * 8;
+      const x = load<f64>(vr + o), y = load<f64>(lr + o);
+      if (!(y > 0.0) || !(y < Infinity)) return NaN;
+      if (code == 1) {
+        if (x == 0.0) { sum += y; continue; }
+        const r = x / y;
+        if (!(r > 0.0) || !(r < Infinity)) return NaN;
+        sum += x * logPos(r) - x + y;
+      } else {
+        const r = x / y;
+        if (!(r > 0.0) || !(r < Infinity)) return NaN;
+        sum += r - logPos(r) - 1.0;
+      }
+    }
+  }
+  return sum;
 }

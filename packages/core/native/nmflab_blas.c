@@ -9,8 +9,9 @@
  * with A, B, C Float64Arrays (any buffer, WebAssembly memory included: no copies). One of each
  * operand's strides must be 1 (the caller checks; see packages/core/src/native.ts).
  *
- * Element-wise passes of the multiplicative updates (packages/solvers/src/solvers/mu.ts), the
- * same formulas in the same order as the JavaScript loops there. They use only IEEE-exact
+ * The `native` backend's `MuKernels` (packages/core/src/linalg/kernel-backend.ts: the interface,
+ * its semantics; backends/mu-native.ts binds these functions to it), the same formulas in the same
+ * order as the `js` backend's loops (backends/mu-js.ts). They use only IEEE-exact
  * operations (×, /, √, comparisons; compiled with -ffp-contract=off, no fast-math), so their
  * results are bit-identical to the JavaScript ones; the compiler vectorizes them (AVX).
  *   muWeights(code, L, V, A, B, eps): code 1 (β = 1): A = V / max(Λ, ε);
@@ -212,14 +213,37 @@ typedef struct {
   double *num, *den;
   double eps;
   double *SA, *SB; /* per-thread scratch: max(RB·N, F·CB) doubles each */
+  double *sums;     /* per-block Σ d(V|Λ) when the objective is asked for, else NULL */
 } Fused;
 
-static void fused_block(const Fused *x, int rows, int cols, const double *V, int ldv, const double *Wb, const double *Hc, int ldh) {
+/*
+ * Σ d(V|Λ) over a block (row by row, in order): β = 1 (code 1, KL) v log(v/λ) − v + λ (λ where
+ * v = 0), β = 0 (code 0, IS) v/λ − log(v/λ) − 1; NaN where some λ ≤ 0 or a ratio is not finite
+ * (the caller then evaluates the divergence itself). The `MuKernels.fused` objective.
+ */
+static double block_objective(int code, int rows, int cols, const double *V, int ldv, const double *S) {
+  double sum = 0;
+  for (int i = 0; i < rows; i++) {
+    const double *v = V + (size_t)i * ldv, *s = S + (size_t)i * cols;
+    for (int j = 0; j < cols; j++) {
+      const double x = v[j], y = s[j];
+      if (!(y > 0) || !(y < INFINITY)) return NAN;
+      if (code == 1 && x == 0) { sum += y; continue; }
+      const double r = x / y;
+      if (!(r > 0) || !(r < INFINITY)) return NAN;
+      sum += code == 1 ? x * log(r) - x + y : r - log(r) - 1.0;
+    }
+  }
+  return sum;
+}
+
+static void fused_block(const Fused *x, int b, int rows, int cols, const double *V, int ldv, const double *Wb, const double *Hc, int ldh) {
   const int K = x->K;
   double *SA = x->SA, *SB = x->SB;
   const double eps = x->eps;
   /* S = Wb (rows×K) · Hc (K×cols), row-major with ld = cols. */
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, cols, K, 1.0, Wb, K, Hc, ldh, 0.0, SA, cols);
+  if (x->sums) x->sums[b] = block_objective(x->code, rows, cols, V, ldv, SA);
   for (int i = 0; i < rows; i++) {
     double *sa = SA + (size_t)i * cols, *sb = SB + (size_t)i * cols;
     const double *v = V + (size_t)i * ldv;
@@ -242,7 +266,7 @@ static void *fused_run(void *p) {
   if (x->side == 0) {
     for (int b = x->t; b * RB < F; b += x->T) {
       const int r0 = b * RB, rows = F - r0 < RB ? F - r0 : RB;
-      fused_block(x, rows, N, x->V + (size_t)r0 * N, N, x->W + (size_t)r0 * K, x->H, N);
+      fused_block(x, b, rows, N, x->V + (size_t)r0 * N, N, x->W + (size_t)r0 * K, x->H, N);
       /* num_b (rows×K) = A (rows×N) · Hᵀ */
       cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, K, N, 1.0, x->SA, N, x->H, N, 0.0, x->num + (size_t)r0 * K, K);
       if (x->code == 0)
@@ -251,7 +275,7 @@ static void *fused_run(void *p) {
   } else {
     for (int b = x->t; b * CB < N; b += x->T) {
       const int c0 = b * CB, cols = N - c0 < CB ? N - c0 : CB;
-      fused_block(x, F, cols, x->V + c0, N, x->W, x->H + c0, N);
+      fused_block(x, b, F, cols, x->V + c0, N, x->W, x->H + c0, N);
       /* num_c (K×cols, ld N) = Wᵀ (K×F) · A (F×cols) */
       cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, cols, F, 1.0, x->W, K, x->SA, cols, 0.0, x->num + c0, N);
       if (x->code == 0)
@@ -264,11 +288,15 @@ static void *fused_run(void *p) {
 /* Scratch kept between calls, per calling thread: Node worker threads may run fits concurrently. */
 static _Thread_local double *scratch = NULL;
 static _Thread_local size_t scratch_len = 0;
+static _Thread_local double *block_sums = NULL;
+static _Thread_local size_t block_sums_len = 0;
 
-/* muFused(code, side, F, N, K, V, W, H, num, den, eps) → false when scratch cannot be allocated. */
+/* muFused(code, side, F, N, K, V, W, H, num, den, eps[, objective]) → false when scratch cannot be
+   allocated; with `objective` (a Float64Array), objective[0] = Σ d(V|Λ) of the Λ = WH at entry, the
+   block sums added in block order (so the value does not depend on the thread count). */
 static napi_value MuFused(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value a[11];
+  size_t argc = 12;
+  napi_value a[12];
   CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
   Fused x;
   double *V, *W, *H, *num, *den;
@@ -287,6 +315,22 @@ static napi_value MuFused(napi_env env, napi_callback_info info) {
     return NULL;
   }
   x.V = V; x.W = W; x.H = H; x.num = num; x.den = den;
+  double *objOut = NULL;
+  size_t lo = 0;
+  x.sums = NULL;
+  const size_t nBlocks = x.side == 0 ? (F + RB - 1) / RB : (N + CB - 1) / CB;
+  if (argc >= 12 && get_f64(env, a[11], &objOut, &lo) && lo >= 1) {
+    if (nBlocks > block_sums_len) {
+      double *p = (double *)realloc(block_sums, nBlocks * sizeof(double));
+      napi_value r;
+      if (!p) { napi_get_boolean(env, false, &r); return r; }
+      block_sums = p;
+      block_sums_len = nBlocks;
+    }
+    x.sums = block_sums;
+  } else {
+    objOut = NULL;
+  }
   const int T = n_threads;
   const size_t per = (RB * N > F * CB ? RB * N : F * CB);
   const size_t need = per * 2 * T;
@@ -310,6 +354,11 @@ static napi_value MuFused(napi_env env, napi_callback_info info) {
   if (T == 2 && !started) { parts[0].T = 1; }
   fused_run(&parts[0]);
   if (started) pthread_join(th, NULL);
+  if (objOut) {
+    double t = 0;
+    for (size_t b = 0; b < nBlocks; b++) t += block_sums[b];
+    objOut[0] = t;
+  }
   napi_value r;
   napi_get_boolean(env, true, &r);
   return r;
@@ -332,9 +381,10 @@ static napi_value GetThreads(napi_env env, napi_callback_info info) {
   return r;
 }
 
-/* Bumped whenever a kernel's semantics change (2: muApply replaces only zero denominators), so
+/* Bumped whenever a kernel's semantics change (2: muApply replaces only zero denominators;
+   3: muFused's objective), so
    that native.ts ignores an addon built from older sources instead of giving old results. */
-#define NMFLAB_ABI 2
+#define NMFLAB_ABI 3
 
 static napi_value Init(napi_env env, napi_value exports) {
   /* OpenBLAS's own threading may split the reduction (results then depend on the thread count,

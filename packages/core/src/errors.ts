@@ -14,7 +14,8 @@ export interface ErrorDetails {
   found?: string;
   /** A hint such as "did you mean 'kl'?". */
   hint?: string;
-  exitCode?: 1 | 2;
+  /** 130: interrupted (Ctrl-C) before there was anything to write. */
+  exitCode?: 1 | 2 | 130;
 }
 
 export class NmflabError extends Error {
@@ -25,7 +26,7 @@ export class NmflabError extends Error {
   readonly expected?: string;
   readonly found?: string;
   readonly hint?: string;
-  readonly exitCode: 1 | 2;
+  readonly exitCode: 1 | 2 | 130;
 
   constructor(reason: string, details: ErrorDetails = {}) {
     super(formatError(reason, details));
@@ -60,6 +61,16 @@ export class NmflabError extends Error {
       exitCode: this.exitCode,
     });
   }
+}
+
+/**
+ * An error about a file a parameter names, re-addressed to the parameter: `path: V.csv: row 2: …`
+ * without a file of its own, so that config validation puts the config file and YAML path in front.
+ */
+export function paramFileError(e: unknown, param: string): unknown {
+  if (!(e instanceof NmflabError) || e instanceof NmflabErrors) return e;
+  const inner = [e.file, e.path].filter((x) => x !== undefined && x !== '').join(': ');
+  return new NmflabError(e.reason, { path: inner ? `${param}: ${inner}` : param, expected: e.expected, found: e.found, hint: e.hint, exitCode: e.exitCode });
 }
 
 /** The one error template: `file: path: reason (expected X, found Y); hint`. */

@@ -9,78 +9,13 @@
  */
 
 import { logGamma } from './special.js';
-
-/** Continued fraction of the incomplete beta function (modified Lentz), valid for x < (a+1)/(a+b+2). */
-function betaFraction(a: number, b: number, x: number): number {
-  const tiny = 1e-300;
-  let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let f = d;
-  for (let m = 1; m <= 500; m++) {
-    const m2 = 2 * m;
-    // even step
-    let num = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + num * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + num / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    f *= d * c;
-    // odd step
-    num = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + num * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + num / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const step = d * c;
-    f *= step;
-    if (Math.abs(step - 1) < 1e-15) break;
-  }
-  return f;
-}
-
-/** The regularized incomplete beta function I_x(a, b), 0 ≤ x ≤ 1. */
-export function incompleteBeta(x: number, a: number, b: number): number {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const lnFront = logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x);
-  // The fraction converges fast on this side; the other side by symmetry I_x(a,b) = 1 − I_{1−x}(b,a).
-  if (x < (a + 1) / (a + b + 2)) return (Math.exp(lnFront) * betaFraction(a, b, x)) / a;
-  return 1 - (Math.exp(lnFront) * betaFraction(b, a, 1 - x)) / b;
-}
-
-/** P(T ≤ t) for Student's t with `df` degrees of freedom. */
-export function studentTCdf(t: number, df: number): number {
-  if (!(df > 0)) throw new RangeError(`degrees of freedom must be > 0, got ${df}`);
-  if (t === Infinity) return 1;
-  if (t === -Infinity) return 0;
-  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
-  return t > 0 ? 1 - tail : tail;
-}
+// The Student-t distribution has one definition in nmflab (the dataset aggregation's, issue 23).
+import { incompleteBeta, studentTQuantile } from './runner/aggregate.js';
 
 /** Two-sided p-value of a t statistic: P(|T| ≥ |t|). */
 export function studentTTwoSided(t: number, df: number): number {
   if (!Number.isFinite(t)) return Number.isNaN(t) ? NaN : 0;
   return Math.min(1, incompleteBeta(df / (df + t * t), df / 2, 0.5));
-}
-
-/** The quantile q of Student's t: the t with P(T ≤ t) = p (bisection on the CDF, to 1e-13). */
-export function studentTQuantile(p: number, df: number): number {
-  if (!(p > 0 && p < 1)) throw new RangeError(`probability must be in (0, 1), got ${p}`);
-  if (p === 0.5) return 0;
-  if (p < 0.5) return -studentTQuantile(1 - p, df);
-  let lo = 0;
-  let hi = 1;
-  while (studentTCdf(hi, df) < p) hi *= 2;
-  for (let i = 0; i < 200 && hi - lo > 1e-13 * Math.max(1, hi); i++) {
-    const mid = 0.5 * (lo + hi);
-    if (studentTCdf(mid, df) < p) lo = mid;
-    else hi = mid;
-  }
-  return 0.5 * (lo + hi);
 }
 
 /** Standard normal CDF Φ(z) = erfc(−z/√2)/2. */

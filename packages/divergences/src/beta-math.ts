@@ -49,6 +49,8 @@ export function betaPositive(x: number, y: number, beta: number): number {
     return 0.5 * d * d;
   }
   const r = x / y;
+  // x/y under- or overflows (a subnormal entry against a model value of 10): log-domain form.
+  if (!(r > RATIO_MIN && r < RATIO_MAX)) return betaLogDomain(x, y, beta);
   let L = Math.log(r);
   if (Math.abs(L) < SERIES_CUTOFF) {
     // log(x/y) from the rounded ratio has absolute error ~1e-16, i.e. a large relative error when
@@ -70,7 +72,39 @@ export function betaPositive(x: number, y: number, beta: number): number {
   } else {
     g = (Math.pow(r, beta) - beta * r + beta - 1) / (beta * (beta - 1));
   }
-  return Math.pow(y, beta) * g;
+  const yb = Math.pow(y, beta);
+  // y^β or r^β outside the normal range while the product may not be: redo it in logs.
+  if (!(yb > Number.MIN_VALUE * 2 ** 52 && yb < Infinity) || !Number.isFinite(g)) return betaLogDomain(x, y, beta);
+  return yb * g;
+}
+
+/** Ratios x/y inside which the closed forms above are computed directly. */
+const RATIO_MIN = 1e-300;
+const RATIO_MAX = 1e300;
+
+/**
+ * d_β(x|y) from L = log x − log y and the powers as exponentials of logs, for x/y or y^β outside
+ * the floating-point range: with A = y^β·r = x·y^{β−1} and B = y^β (both e^{…} of finite logs),
+ *   β = 0: r − L − 1;  β = 1: x·L − x + y;  otherwise [y^β r^β − βA + (β−1)B] / [β(β−1)],
+ * the last with the expm1 rewrites near β = 0 and β = 1 as in betaPositive. A result that does not
+ * fit a double is +∞ (it is a true overflow then, not a cancellation).
+ */
+export function betaLogDomain(x: number, y: number, beta: number): number {
+  const lx = Math.log(x);
+  const ly = Math.log(y);
+  const L = lx - ly;
+  if (beta === 0) return Math.exp(L) - L - 1;
+  if (beta === 1) return x * L - x + y;
+  const A = Math.exp(lx + (beta - 1) * ly);
+  const B = Math.exp(beta * ly);
+  let num: number;
+  if (Math.abs(beta) <= 0.5) num = B * Math.expm1(beta * L) - beta * (A - B);
+  else if (Math.abs(beta - 1) <= 0.5) {
+    const u = beta - 1;
+    num = A * Math.expm1(u * L) - u * (A - B);
+  } else num = Math.exp(beta * lx) - beta * A + (beta - 1) * B;
+  const d = num / (beta * (beta - 1));
+  return d > 0 ? d : 0;
 }
 
 /**
@@ -94,8 +128,14 @@ export function betaDerivative(x: number, y: number, beta: number): number {
   // (y − x) first: exact near x = y (Sterbenz), where 1 − x/y would cancel.
   if (beta === 2) return y - x;
   if (beta === 1) return (y - x) / y;
-  if (beta === 0) return (y - x) / (y * y);
-  return Math.pow(y, beta - 2) * (y - x);
+  // Divided twice rather than by y², which underflows to 0 for y < 1e-162.
+  if (beta === 0) return (y - x) / y / y;
+  const p = Math.pow(y, beta - 2);
+  const g = p * (y - x);
+  if (Number.isFinite(p) && p !== 0) return g;
+  // y^{β−2} out of range while the product may be in range: sign(y − x)·e^{(β−2)log y + log|y − x|}.
+  const d = y - x;
+  return d === 0 ? 0 : Math.sign(d) * Math.exp((beta - 2) * Math.log(y) + Math.log(Math.abs(d)));
 }
 
 /** φ″(y) = y^{β−2}, the weight of the Bregman multiplicative update. */

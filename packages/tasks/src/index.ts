@@ -6,6 +6,7 @@ import lpNorm from './metrics/lp-norm.js';
 import nmi from './metrics/nmi.js';
 import siSdr from './metrics/si-sdr.js';
 import corpusFile from './sources/corpus-file.js';
+import corpusMixture from './sources/corpus-mixture.js';
 import expFamilyMixture from './sources/exp-family-mixture.js';
 import expFamilySynthetic from './sources/exp-family-synthetic.js';
 import harmonicPair from './sources/harmonic-pair.js';
@@ -15,6 +16,7 @@ import mixtureFile from './sources/mixture-file.js';
 import swimmer from './sources/swimmer.js';
 import syntheticLowrank from './sources/synthetic-lowrank.js';
 import wavMixture from './sources/wav-mixture.js';
+import wavStream from './sources/wav-stream.js';
 import bregmanCluster from './tasks/bregman-cluster.js';
 import compareComplex from './tasks/compare-complex.js';
 import comparePca from './tasks/compare-pca.js';
@@ -23,6 +25,7 @@ import factorize from './tasks/factorize.js';
 import heldoutLikelihood from './tasks/heldout-likelihood.js';
 import monotonicity from './tasks/monotonicity.js';
 import separate from './tasks/separate.js';
+import streamDictionary from './tasks/stream-dictionary.js';
 import topicModel from './tasks/topic-model.js';
 import transcribe from './tasks/transcribe.js';
 import transpose from './tasks/transpose.js';
@@ -30,6 +33,8 @@ import transpose from './tasks/transpose.js';
 export * from './evaluation/bss-eval/index.js';
 export * as analysis from './evaluation/analysis.js';
 export * from './evaluation/measures.js';
+export { openFrameStream, type FrameStream } from './sources/wav-stream.js';
+export { clusterComponents, partialModel } from './tasks/separate.js';
 export { normalizedMutualInformation, type NmiAverage } from './metrics/nmi.js';
 
 /** Every source, task and metric plugin nmflab ships: one import and one line each, sorted by kind and id. */
@@ -41,6 +46,7 @@ export const taskPlugins: AnyPlugin[] = [
   nmi,
   siSdr,
   corpusFile,
+  corpusMixture,
   expFamilyMixture,
   expFamilySynthetic,
   harmonicPair,
@@ -50,6 +56,7 @@ export const taskPlugins: AnyPlugin[] = [
   swimmer,
   syntheticLowrank,
   wavMixture,
+  wavStream,
   bregmanCluster,
   compareComplex,
   comparePca,
@@ -58,6 +65,7 @@ export const taskPlugins: AnyPlugin[] = [
   heldoutLikelihood,
   monotonicity,
   separate,
+  streamDictionary,
   topicModel,
   transcribe,
   transpose,

@@ -1,4 +1,4 @@
-import { NmflabError, readWav } from '@nmflab/core';
+import { NmflabError, readAudio } from '@nmflab/core';
 import { bssEvalSources, type BssSourcesResult } from '@nmflab/tasks';
 import type { Argv } from 'yargs';
 import type { GlobalArgs } from '../main.js';
@@ -71,16 +71,16 @@ export function bssEvalCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
     'BSS Eval v3 SDR/SIR/SAR of estimated sources against references (mir_eval bss_eval_sources parity)',
     (a) =>
       a
-        .option('reference', { type: 'string', array: true, demandOption: true, describe: 'reference WAV files, one per source' })
-        .option('estimate', { type: 'string', array: true, demandOption: true, describe: 'estimated WAV files, as many as references' })
+        .option('reference', { type: 'string', array: true, demandOption: true, describe: 'reference audio files (WAV, FLAC, MP3, Ogg), one per source' })
+        .option('estimate', { type: 'string', array: true, demandOption: true, describe: 'estimated audio files, as many as references' })
         .option('json', { type: 'boolean', default: false, describe: 'print {"sdr":[…],"sir":[…],"sar":[…],"perm":[…]}' }),
-    (argv) => {
-      const load = (file: string): NamedSignal => {
-        const w = readWav(file, { mono: true });
-        return { name: file, samples: w.samples, sampleRate: w.sampleRate };
+    async (argv) => {
+      const load = async (file: string): Promise<NamedSignal> => {
+        const w = await readAudio(file, { channels: 'mix' });
+        return { name: file, samples: w.channels[0]!, sampleRate: w.sampleRate };
       };
-      const refs = (argv.reference as string[]).map(load);
-      const ests = (argv.estimate as string[]).map(load);
+      const refs = await Promise.all((argv.reference as string[]).map(load));
+      const ests = await Promise.all((argv.estimate as string[]).map(load));
       const r = bssEvalSignals(refs, ests);
       if (argv.json) {
         process.stdout.write(JSON.stringify({ sdr: r.sdr, sir: r.sir, sar: r.sar, perm: r.perm }) + '\n');

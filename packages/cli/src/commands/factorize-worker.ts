@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
 import { NmflabError } from '@nmflab/core';
 import { runFactorize, type FactorizeOptions } from './factorize.js';
@@ -12,6 +11,7 @@ const signal = { get aborted() { return Atomics.load(flag, 0) === 1; } } as Abor
 try {
   const summary = await runFactorize(options, {
     signal,
+    warn: (line) => parentPort!.postMessage({ type: 'progress', line: `nmflab: warning: ${line}` }),
     progress: progress ? (line) => parentPort!.postMessage({ type: 'progress', line }) : undefined,
   });
   parentPort!.postMessage({ type: 'done', summary });

@@ -1,15 +1,16 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import {
-  NmflabError, NmflabErrors, Rng, fit, matrixToCsv, readMatrix, writeFileAtomic,
-  type FitResult, type Matrix, type PluginRef, type Solver, type TrajectoryRow,
+  NmflabError, NmflabErrors, Rng, ensureDir, matrixToCsv, removeEmptyDirs, readMatrix, writeFilesAtomic,
+  type FitResult, type Matrix, type PluginRef, type TrajectoryRow,
 } from '@nmflab/core';
+import { NMF } from 'nmflab';
 import type { Argv } from 'yargs';
 import { buildRegistry } from '../container.js';
 import type { GlobalArgs } from '../main.js';
 
 /**
- * `nmflab factorize`: one NMF of a matrix file with the `mu` solver, written as DIR/W.csv,
+ * `nmflab factorize`: one NMF of a matrix file with the `mu` solver (the library's `NMF`), written as DIR/W.csv,
  * DIR/H.csv, DIR/trajectory.csv (row 0 = initial point) and DIR/summary.json (stop reason…).
  *
  * The fit is synchronous, so it runs in a worker thread: the main thread stays free to catch
@@ -40,6 +41,8 @@ export interface FactorizeOptions {
 
 export interface FactorizeHooks {
   signal?: AbortSignal;
+  /** Called with a warning line (the fit goes on). */
+  warn?: (line: string) => void;
   /** Called once per block of iterations (progress line). */
   progress?: (line: string) => void;
 }
@@ -56,6 +59,9 @@ export interface FactorizeSummary {
   solver: PluginRef;
 }
 
+/** Initializers that draw nothing at random: restarts from them are identical. */
+const DETERMINISTIC_INITS = ['nndsvd', 'nndsvda', 'custom'];
+
 function trajectoryCsv(rows: TrajectoryRow[]): string {
   const terms = rows.length ? Object.keys(rows[0]!.terms) : [];
   const lines = [['iteration', 'objective', ...terms, 'seconds'].join(',')];
@@ -63,12 +69,67 @@ function trajectoryCsv(rows: TrajectoryRow[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** A progress sink for the initialization: one line per tenth done, at most one a second. */
+function initProgress(progress: (line: string) => void): (fraction: number) => void {
+  const t0 = performance.now();
+  let last = -1, lastT = -Infinity;
+  return (fraction) => {
+    const tenth = Math.floor(fraction * 10);
+    const t = performance.now();
+    if (tenth > last && (t - lastT >= 1000 || fraction >= 1)) {
+      last = tenth;
+      lastT = t;
+      progress(`initialization ${Math.round(fraction * 100)} % (${((t - t0) / 1000).toFixed(1)} s)`);
+    }
+  };
+}
+
 /** Read, validate, fit and write; throws NmflabError on bad input. Used by the worker and tests. */
 export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = {}): Promise<FactorizeSummary> {
+  try {
+    return await factorizeInner(o, hooks);
+  } catch (e) {
+    throw e instanceof NmflabError && !(e instanceof NmflabErrors) ? explain(e, o) : e;
+  }
+}
+
+/** Where the solver's own paths come from on this command line: option names, or the data file. */
+const FLAG_PATHS: [string, string][] = [
+  ['factorize.params.divergence.params.beta', '--beta'],
+  ['factorize.params.divergence.params.phi', '--phi'],
+  ['factorize.params.divergence', '--divergence'],
+  ['factorize.params.initializer.params.W0', '--w0'],
+  ['factorize.params.initializer.params.H0', '--h0'],
+  ['factorize.params.initializer', '--init'],
+  ['factorize.params.offset', '--offset'],
+  ['factorize.params.modelFloor', '--model-floor'],
+];
+
+/** Option names of the estimator (errors of `new NMF(...)`) as this command's flags. */
+const OPTION_FLAGS: Record<string, string> = { rank: '--rank', maxIterations: '--iterations', tol: '--tol', restarts: '--restarts', seed: '--seed', mode: '--mode' };
+
+function explain(e: NmflabError, o: FactorizeOptions): NmflabError {
+  // The estimator names its solver's params `solver.params.…`; the command line knows them as flags.
+  const path = (e.path ?? '').replace(/^solver\.params\./, 'factorize.params.');
+  if (OPTION_FLAGS[path]) return new NmflabError(e.reason, { file: e.file, path: OPTION_FLAGS[path], expected: e.expected, found: e.found, hint: e.hint, exitCode: e.exitCode });
+  const m = /^V(\[.*)?$|^V(?=:)/.exec(path);
+  if (m && !e.file) {
+    // The solver checks "V[1][1]" or "V": that is the --input file.
+    return new NmflabError(e.reason, { file: o.input, path: m[1] ? `--input: entry ${m[1]}` : '--input', expected: e.expected, found: e.found, hint: e.hint, exitCode: 2 });
+  }
+  for (const [from, flag] of FLAG_PATHS) {
+    if (path === from || path.startsWith(`${from}.`) || path.startsWith(`${from}[`)) {
+      return new NmflabError(e.reason, { file: e.file, path: flag + path.slice(from.length).replace(/^\.params/, ''), expected: e.expected, found: e.found, hint: e.hint, exitCode: e.exitCode });
+    }
+  }
+  return e;
+}
+
+async function factorizeInner(o: FactorizeOptions, hooks: FactorizeHooks): Promise<FactorizeSummary> {
   if (!Number.isInteger(o.rank) || o.rank < 1) throw new NmflabError('invalid rank', { path: '--rank', expected: 'an integer ≥ 1', found: String(o.rank) });
   if (!Number.isInteger(o.iterations) || o.iterations < 0) throw new NmflabError('invalid iteration count', { path: '--iterations', expected: 'an integer ≥ 0', found: String(o.iterations) });
   if (!Number.isInteger(o.restarts) || o.restarts < 1) throw new NmflabError('invalid number of restarts', { path: '--restarts', expected: 'an integer ≥ 1', found: String(o.restarts) });
-  if (!Number.isInteger(o.seed)) throw new NmflabError('invalid seed', { path: '--seed', expected: 'an integer', found: String(o.seed) });
+  if (!Number.isInteger(o.seed) || o.seed < 0) throw new NmflabError('invalid seed', { path: '--seed', expected: 'an integer ≥ 0', found: String(o.seed) });
   if (o.mode !== 'mm' && o.mode !== 'heuristic') throw new NmflabError('not an allowed value', { path: '--mode', expected: 'one of mm, heuristic', found: JSON.stringify(o.mode) });
   if (o.modelFloor !== undefined && o.modelFloor !== 'eps' && o.modelFloor !== 'eps2') {
     throw new NmflabError('not an allowed value', { path: '--model-floor', expected: 'one of eps2, eps', found: JSON.stringify(o.modelFloor) });
@@ -97,18 +158,49 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
   const iv = registry.validate('initializer', initializer, { path: '--init' });
   const errs = [...dv.errors, ...iv.errors];
   if (errs.length) throw errs.length === 1 ? errs[0]! : new NmflabErrors(errs);
-  const params: Record<string, unknown> = { divergence: dv.ref, mode: o.mode, initializer: iv.ref };
-  if (o.offset !== undefined) params.offset = o.offset;
-  if (o.modelFloor !== undefined) params.modelFloor = o.modelFloor;
-  const sv = registry.validate('solver', { id: 'mu', params }, { path: 'factorize' });
-  if (!sv.ref) throw sv.errors.length === 1 ? sv.errors[0]! : new NmflabErrors(sv.errors);
-  const solver = registry.instantiate('solver', sv.ref, { path: 'factorize' }) as Solver;
+  // One way to fit a model: the library's NMF. The command keeps its own stream (Rng(seed), not a
+  // YAML run's fork), so a seed gives the factors it always gave.
+  const model = new NMF({
+    rank: o.rank, divergence: dv.ref, init: iv.ref, mode: o.mode,
+    ...(o.offset !== undefined ? { offset: o.offset } : {}),
+    ...(o.modelFloor !== undefined ? { modelFloor: o.modelFloor } : {}),
+    maxIterations: o.iterations, tol: o.tol, restarts: o.restarts, seed: o.seed, mask, registry,
+  });
 
+  if (o.restarts > 1 && DETERMINISTIC_INITS.includes(iv.ref!.id)) {
+    hooks.warn?.(`--restarts ${o.restarts} with --init ${iv.ref!.id}: that initializer draws nothing at random, so every restart repeats the same fit (use --init random or nndsvdar to vary them)`);
+  }
+  // The output folder before the fit, so a bad --out costs no work; removed again if the fit fails.
+  let created: string[];
+  try {
+    created = ensureDir(o.out);
+  } catch (e) {
+    throw e instanceof NmflabError ? e.withContext({ pathPrefix: '--out' }) : e;
+  }
+  try {
+    return fitAndWrite(o, hooks, V, model);
+  } catch (e) {
+    removeEmptyDirs(created);
+    throw e;
+  }
+}
+
+/** The fit, with its errors naming the command-line flag they come from. */
+function fitOrExplain(run: () => unknown): void {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof NmflabError && e.path === 'rank') throw new NmflabError(e.reason, { path: '--rank', expected: e.expected, found: e.found });
+    throw e;
+  }
+}
+
+function fitAndWrite(o: FactorizeOptions, hooks: FactorizeHooks, V: Matrix, model: NMF): FactorizeSummary {
   const block = Math.max(1, Math.min(100, Math.ceil(o.iterations / 20)));
-  const res = fit(solver, { V, rank: o.rank, mask }, new Rng(o.seed), {
-    stopping: { maxIterations: o.iterations, tol: o.tol },
-    restarts: o.restarts,
+  fitOrExplain(() => model.fit(V, {
+    rng: new Rng(o.seed),
     signal: hooks.signal,
+    onInitProgress: hooks.progress ? initProgress(hooks.progress) : undefined,
     onIteration: hooks.progress
       ? (row, r) => {
           if (row.iteration % block === 0 || row.iteration === o.iterations) {
@@ -116,10 +208,8 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
           }
         }
       : undefined,
-  });
-  writeFileAtomic(join(o.out, 'W.csv'), matrixToCsv(res.result.W));
-  writeFileAtomic(join(o.out, 'H.csv'), matrixToCsv(res.result.H));
-  writeFileAtomic(join(o.out, 'trajectory.csv'), trajectoryCsv(res.trajectory));
+  }));
+  const res = model.fitResult!;
   const summary: FactorizeSummary = {
     stopReason: res.stopReason,
     iterations: res.iterations,
@@ -128,9 +218,14 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
     restartObjectives: res.restartObjectives,
     increases: res.increases,
     seconds: res.seconds,
-    solver: sv.ref,
+    solver: model.solver,
   };
-  writeFileAtomic(join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFilesAtomic(o.out, [
+    ['W.csv', matrixToCsv(res.result.W)],
+    ['H.csv', matrixToCsv(res.result.H)],
+    ['trajectory.csv', trajectoryCsv(res.trajectory)],
+    ['summary.json', JSON.stringify(summary, null, 2) + '\n'],
+  ]);
   return summary;
 }
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { NmflabError, runExperiment, type RunEvent } from '@nmflab/core';
 import type { Argv } from 'yargs';
 // BullMQ loads only for --queue (it costs ~0.15 s at every start otherwise).
@@ -92,6 +93,12 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         return;
       }
       log(`nmflab: ${counts}`);
+      if (existsSync(join(result.dir, 'aggregate.csv'))) log(`nmflab: ${join(where, 'aggregate.csv')}: mean ± 95 % CI of every metric over items × seeds (nmflab summarize ${where} prints it)`);
+      if (result.failed && argv.quiet) {
+        // Even quiet, an exit status of 1 comes with its reason.
+        const first = result.records.find((r) => r?.status === 'failed');
+        process.stderr.write(`nmflab: ${result.failed} of ${result.records.length} run${result.records.length === 1 ? '' : 's'} failed (run ${first?.run ?? '?'}: ${first?.error ?? 'see summary.csv'})\n`);
+      }
       if (argv.report) await (await import('@nmflab/report')).writeReport(result.dir, reportOptions(argv.plugin ?? [], undefined, argv.quiet));
       process.stdout.write(`results in ${where}\n`);
       if (result.failed) process.exitCode = 1;

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { NmflabError, NmflabErrors, describeValue } from '../errors.js';
+import { readInputFile } from '../io.js';
 
 /**
  * Loading a config: YAML text → object (syntax errors with line and column), `extends:` chains
@@ -21,15 +22,19 @@ export function displayPath(file: string): string {
 export function parseYaml(text: string, file: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
-    throw new NmflabErrors(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-        return new NmflabError(`YAML syntax error: ${first}`, { file, path: pos ? `line ${pos.line}, column ${pos.col}` : undefined });
-      }),
-    );
+    // The first error, where it is (later ones often follow from it), and how many there are.
+    const e = doc.errors[0]!;
+    const pos = e.linePos?.[0];
+    const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more)` : '';
+    throw new NmflabError(`YAML syntax error: ${first}${more}`, { file, path: pos ? `line ${pos.line}, column ${pos.col}` : undefined });
   }
-  return doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  try {
+    return doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  } catch (e) {
+    // yaml refuses alias expansions past maxAliasCount ("billion laughs"): one line, not a stack.
+    throw new NmflabError(`YAML not accepted: ${(e as Error).message.split('\n')[0]}`, { file, hint: 'aliases may expand to at most 1000 nodes' });
+  }
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -62,7 +67,7 @@ export function loadComposed(file: string, chain: string[] = []): Record<string,
     const from = chain.length ? displayPath(chain[chain.length - 1]!) : undefined;
     throw new NmflabError('config file not found', from ? { file: from, path: 'extends', expected: 'an existing YAML file', found: JSON.stringify(shown) } : { file: shown, expected: 'an existing YAML file' });
   }
-  const raw = parseYaml(readFileSync(abs, 'utf8'), shown);
+  const raw = parseYaml(readInputFile(abs, { what: 'a YAML config file', maxBytes: 16 * 2 ** 20 }).toString('utf8'), shown);
   if (!isPlainObject(raw)) throw new NmflabError('a config must be a mapping', { file: shown, expected: 'a mapping of keys (name, data, model, …)', found: describeValue(raw) });
   const { extends: ext, ...own } = raw;
   // Plugin module files are relative to the config that names them; keep them relative to the

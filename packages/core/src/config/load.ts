@@ -54,7 +54,10 @@ export async function prepareFromBase(
   makeRegistry: (pluginFiles: string[]) => Promise<Registry>,
 ): Promise<PreparedExperiment> {
   const registry = await makeRegistry(plugins(base)).catch((e: unknown) => {
-    throw e instanceof NmflabError && !e.path ? e.withContext({ pathPrefix: 'plugins' }) : e;
+    // A module's own error (file = the module) goes under the config's `plugins:` key.
+    if (!(e instanceof NmflabError) || e instanceof NmflabErrors) throw e;
+    const inner = [e.file, e.path].filter((x) => x !== undefined && x !== '').join(': ');
+    throw new NmflabError(e.reason, { file, path: inner ? `plugins: ${inner}` : 'plugins', expected: e.expected, found: e.found, hint: e.hint, exitCode: e.exitCode });
   });
   const plan = parseSweep(base.sweep, sweeps, file);
   const planned = expandSweep(base, plan);

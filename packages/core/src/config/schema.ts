@@ -78,19 +78,19 @@ export const CONFIG_SCHEMA = {
       required: ['solver', 'rank'],
       properties: {
         solver: pluginRef,
-        rank: { type: 'integer', minimum: 1 },
+        rank: { type: 'integer', minimum: 1, maximum: 2 ** 20 },
         stopping: {
           type: 'object',
           additionalProperties: false,
           default: {},
           properties: {
-            maxIterations: { type: 'integer', minimum: 0, default: 200 },
+            maxIterations: { type: 'integer', minimum: 0, maximum: 1e9, default: 200 },
             tol: { type: 'number', minimum: 0, default: 0 },
             window: { type: 'integer', minimum: 1, default: 10 },
             factorTol: { type: 'number', minimum: 0, default: 0 },
           },
         },
-        restarts: { type: 'integer', minimum: 1, default: 1 },
+        restarts: { type: 'integer', minimum: 1, maximum: 10000, default: 1 },
       },
     },
     task: { default: 'factorize' },
@@ -162,6 +162,19 @@ function structureError(e: ErrorObject, data: unknown, file?: string): NmflabErr
 }
 
 /**
+ * Every number of a config must be finite: YAML's .inf/.nan parse to numbers, and JSON Schema
+ * (ajv) takes Infinity for an integer and NaN for a number, so they are caught here, once each.
+ */
+function nonFiniteNumbers(v: unknown, path: string, file?: string): NmflabError[] {
+  if (typeof v === 'number') {
+    return Number.isFinite(v) ? [] : [new NmflabError('not a finite number', { file, path: path || undefined, expected: 'a finite number', found: String(v) })];
+  }
+  if (Array.isArray(v)) return v.flatMap((x, i) => nonFiniteNumbers(x, `${path}[${i}]`, file));
+  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => nonFiniteNumbers(x, path ? `${path}.${k}` : k, file));
+  return [];
+}
+
+/**
  * Validate one (composed, overridden, sweep-free) config: its structure, then every plugin
  * reference through the registry. Returns the resolved config or every error found.
  */
@@ -171,7 +184,9 @@ export function validateConfig(raw: unknown, registry: Registry, file?: string):
   }
   const data = structuredClone(raw) as Record<string, unknown>;
   delete data.sweep;
-  const errors: NmflabError[] = [];
+  const errors: NmflabError[] = nonFiniteNumbers(data, '', file);
+  // Infinity/NaN would also fail min/max checks below: report each problem once.
+  if (errors.length) return { errors };
   if (!validateStructure(data)) {
     // ajv reports a failed `if`-free schema once per problem; drop duplicates by message.
     const seen = new Set<string>();

@@ -1,6 +1,6 @@
 import { Matrix } from './matrix.js';
-import { commonWorkspace, gemmWasmInPlace, gemmWasmStaged, muFusedWasm, wasmAvailable } from './backends/wasm.js';
-import { gemmNative, nativeAvailable, nativeMuKernelsRaw, type NativeMuKernels } from './backends/native.js';
+import { commonWorkspace, gemmWasmInPlace, gemmWasmStaged, wasmAvailable } from './backends/wasm.js';
+import { gemmNative, nativeAvailable } from './backends/native.js';
 
 /**
  * Matrix products for NMF: C = AB, C = AᵀB, C = ABᵀ without materializing a transpose.
@@ -166,23 +166,6 @@ export function getMatmulBackend(): MatmulBackend {
   return backend;
 }
 
-/**
- * The native element-wise MU kernels when the addon loaded and the backend is `auto` or `native`;
- * null otherwise (`js` and `wasm` keep everything in portable code).
- */
-export function nativeMuKernels(): NativeMuKernels | null {
-  return backend === 'auto' || backend === 'native' ? nativeMuKernelsRaw : null;
-}
-
-/**
- * The portable fused MU kernel (`muFusedWasm`: numerators, and β = 0 denominators, block by block
- * in WebAssembly) when the backend is not `js` and WASM SIMD loaded; null otherwise. Its results
- * are bit-identical to the unfused JS path, so `js` and `wasm` trajectories stay identical.
- */
-export function portableMuFused(): typeof muFusedWasm | null {
-  return backend !== 'js' && wasmAvailable ? muFusedWasm : null;
-}
-
 /** Select the product kernel (see `MatmulBackend`); returns the previous choice. */
 export function setMatmulBackend(b: MatmulBackend): MatmulBackend {
   if (b === 'wasm' && !wasmAvailable) throw new RangeError('WASM SIMD kernel is not available in this engine');
@@ -192,8 +175,9 @@ export function setMatmulBackend(b: MatmulBackend): MatmulBackend {
   return prev;
 }
 
-/** Dispatch one strided product (zero offsets, C row stride = n) to the selected kernel. */
+/** Dispatch one strided product (zero offsets, C row stride = n) to the kernel `backend` selects. */
 function product(
+  backend: MatmulBackend,
   m: number, n: number, k: number,
   A: Matrix, aRs: number, aCs: number,
   B: Matrix, bRs: number, bCs: number,
@@ -223,25 +207,40 @@ function product(
 
 /** C = A B (A m×k, B k×n). Pass `out` to reuse a buffer. */
 export function matmul(A: Matrix, B: Matrix, out?: Matrix): Matrix {
-  if (!(A.cols === B.rows)) mismatch(`A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·B`);
-  const C = target(A.rows, B.cols, out);
-  product(A.rows, B.cols, A.cols, A, A.cols, 1, B, B.cols, 1, C);
-  return C;
+  return matmulOn(backend, A, B, out);
 }
 
 /** C = Aᵀ B (A k×m, B k×n). */
 export function matmulTN(A: Matrix, B: Matrix, out?: Matrix): Matrix {
-  if (!(A.rows === B.rows)) mismatch(`A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in Aᵀ·B`);
-  const C = target(A.cols, B.cols, out);
-  product(A.cols, B.cols, A.rows, A, 1, A.cols, B, B.cols, 1, C);
-  return C;
+  return matmulTNOn(backend, A, B, out);
 }
 
 /** C = A Bᵀ (A m×k, B n×k). */
 export function matmulNT(A: Matrix, B: Matrix, out?: Matrix): Matrix {
+  return matmulNTOn(backend, A, B, out);
+}
+
+/** `matmul` on a given backend choice instead of the process-wide one (kernel backends bind theirs once). */
+export function matmulOn(be: MatmulBackend, A: Matrix, B: Matrix, out?: Matrix): Matrix {
+  if (!(A.cols === B.rows)) mismatch(`A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·B`);
+  const C = target(A.rows, B.cols, out);
+  product(be, A.rows, B.cols, A.cols, A, A.cols, 1, B, B.cols, 1, C);
+  return C;
+}
+
+/** `matmulTN` on a given backend choice. */
+export function matmulTNOn(be: MatmulBackend, A: Matrix, B: Matrix, out?: Matrix): Matrix {
+  if (!(A.rows === B.rows)) mismatch(`A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in Aᵀ·B`);
+  const C = target(A.cols, B.cols, out);
+  product(be, A.cols, B.cols, A.rows, A, 1, A.cols, B, B.cols, 1, C);
+  return C;
+}
+
+/** `matmulNT` on a given backend choice. */
+export function matmulNTOn(be: MatmulBackend, A: Matrix, B: Matrix, out?: Matrix): Matrix {
   if (!(A.cols === B.cols)) mismatch(`A is ${A.rows}×${A.cols}, B is ${B.rows}×${B.cols} in A·Bᵀ`);
   const C = target(A.rows, B.rows, out);
-  product(A.rows, B.rows, A.cols, A, A.cols, 1, B, 1, B.cols, C);
+  product(be, A.rows, B.rows, A.cols, A, A.cols, 1, B, 1, B.cols, C);
   return C;
 }
 

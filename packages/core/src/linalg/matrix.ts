@@ -1,7 +1,11 @@
+import { NmflabError } from '../errors.js';
 /**
  * Dense matrices on typed arrays, row-major: element (i, j) of an r×c matrix is `data[i*c + j]`.
  * Notation across nmflab: V (F×N) ≈ W (F×K) H (K×N).
  */
+/** Largest matrix made or read (2^28 float64 entries = 2 GiB): past it allocation fails or thrashes. */
+export const MAX_ENTRIES = 2 ** 28;
+
 export class Matrix {
   readonly rows: number;
   readonly cols: number;
@@ -10,6 +14,12 @@ export class Matrix {
   constructor(rows: number, cols: number, data?: Float64Array) {
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
       throw new RangeError(`matrix shape must be non-negative integers, got ${rows}×${cols}`);
+    }
+    if (!data && rows * cols > MAX_ENTRIES) {
+      throw new NmflabError('matrix too large for memory', {
+        expected: `at most ${MAX_ENTRIES} entries (${(MAX_ENTRIES * 8) / 2 ** 30} GiB)`,
+        found: `${rows}×${cols}: ${((rows * cols * 8) / 2 ** 30).toPrecision(3)} GiB`,
+      });
     }
     this.rows = rows;
     this.cols = cols;

@@ -1,6 +1,8 @@
 import { NmflabError } from '../errors.js';
+import { MAX_ENTRIES } from '../linalg/matrix.js';
 import type { Objective, Problem, Solver, SolverResult } from './plugin.js';
 import type { Rng } from '../rng.js';
+import { systemClock, type Clock } from './services.js';
 
 /**
  * The iteration loop every solver shares: the runner and `nmflab factorize` call `fit`, so that
@@ -51,8 +53,12 @@ export interface FitOptions {
   onIteration?: (row: TrajectoryRow, restart: number) => void;
   /** Checked between iterations; when aborted the fit stops with reason 'interrupted'. */
   signal?: { readonly aborted: boolean };
+  /** Progress of the solver's initialization (fraction 0…1), for initializers that take long. */
+  onInitProgress?: (fraction: number) => void;
   /** Relative tolerance below which an increase counts as rounding (default 1e-12). */
   increaseTolerance?: number;
+  /** Where the trajectory's seconds come from (the registry's clock service; default: performance.now). */
+  clock?: Clock;
 }
 
 function relChange(prev: Float64Array, cur: Float64Array): number {
@@ -72,12 +78,13 @@ function fitOnce<S>(solver: Solver<S>, problem: Problem, rng: Rng, opts: FitOpti
     throw new NmflabError('invalid iteration count', { path: 'stopping.maxIterations', expected: 'an integer ≥ 0', found: String(maxIterations) });
   }
   const incTol = opts.increaseTolerance ?? 1e-12;
-  const t0 = performance.now();
-  const state = solver.init(problem, rng);
+  const clock = opts.clock ?? systemClock;
+  const t0 = clock.now();
+  const state = solver.init(problem, rng, { signal: opts.signal, progress: opts.onInitProgress });
   const trajectory: TrajectoryRow[] = [];
   const increases: FitResult['increases'] = [];
   const record = (iteration: number, obj: Objective): TrajectoryRow => {
-    const row = { iteration, objective: obj.total, terms: obj.terms, seconds: (performance.now() - t0) / 1000 };
+    const row = { iteration, objective: obj.total, terms: obj.terms, seconds: (clock.now() - t0) / 1000 };
     trajectory.push(row);
     opts.onIteration?.(row, restart);
     return row;
@@ -133,10 +140,28 @@ function fitOnce<S>(solver: Solver<S>, problem: Problem, rng: Rng, opts: FitOpti
     iterations: it,
     stopReason,
     increases,
-    seconds: (performance.now() - t0) / 1000,
+    seconds: (clock.now() - t0) / 1000,
     restart,
     restartObjectives: [prev.objective],
   };
+}
+
+/**
+ * W (F×K) and H (K×N) must fit in memory: a rank of 1e12 is refused with the size it would need,
+ * before anything is allocated.
+ */
+function checkFactorSize(problem: Problem): void {
+  const V = (problem as { V?: { rows: number; cols: number } }).V;
+  const K = (problem as { rank?: number }).rank;
+  if (!V || typeof K !== 'number') return;
+  const entries = (V.rows + V.cols) * K;
+  if (!Number.isSafeInteger(K) || K < 1 || entries > MAX_ENTRIES) {
+    throw new NmflabError('rank too large for memory', {
+      path: 'rank',
+      expected: `W and H of at most ${MAX_ENTRIES} entries together (${(MAX_ENTRIES * 8) / 2 ** 30} GiB)`,
+      found: `rank ${K} on ${V.rows}×${V.cols} data: ${((entries * 8) / 2 ** 30).toPrecision(3)} GiB`,
+    });
+  }
 }
 
 /** Run a solver to a stopping rule, with restarts; the best (lowest final objective) run is returned. */
@@ -145,14 +170,20 @@ export function fit<S>(solver: Solver<S>, problem: Problem, rng: Rng, opts: FitO
   if (!Number.isInteger(restarts) || restarts < 1) {
     throw new NmflabError('invalid number of restarts', { path: 'restarts', expected: 'an integer ≥ 1', found: String(restarts) });
   }
+  checkFactorSize(problem);
   if (restarts === 1) return fitOnce(solver, problem, rng, opts, 0);
   let best: FitResult | undefined;
   const finals: number[] = [];
+  let interrupted = false;
   for (let r = 0; r < restarts; r++) {
     const res = fitOnce(solver, problem, rng.fork(`restart-${r}`), opts, r);
     finals.push(res.restartObjectives[0]!);
     if (!best || res.restartObjectives[0]! < best.restartObjectives[0]!) best = res;
-    if (res.stopReason === 'interrupted') break;
+    if (res.stopReason === 'interrupted' || opts.signal?.aborted) {
+      interrupted = true;
+      break;
+    }
   }
-  return { ...best!, restartObjectives: finals };
+  // An interrupted fit says so even when an earlier, finished restart has the lowest objective.
+  return { ...best!, stopReason: interrupted ? 'interrupted' : best!.stopReason, restartObjectives: finals };
 }

@@ -1,7 +1,9 @@
 import { ContainerModule } from 'inversify';
 import type { ComplexMatrix, Matrix } from '../linalg/matrix.js';
+import type { KernelBackend } from '../linalg/kernel-backend.js';
 import type { ParamsSpec, PluginRef } from './params.js';
 import type { Registry } from './registry.js';
+import type { Services } from './services.js';
 import type { Rng } from '../rng.js';
 
 /**
@@ -38,17 +40,29 @@ export interface PluginMeta<K extends PluginKind = PluginKind> {
   needsModel?: boolean;
 }
 
-/** What a factory gets besides its params: the registry (to build nested plugins) and its location. */
+/**
+ * What a factory gets besides its params: the registry (to build nested plugins), the services
+ * bound in the container (clock, log sink) and where its params are in the config.
+ */
 export interface PluginContext {
   registry: Registry;
+  services: Services;
   /** YAML path of this plugin's params (for error messages), e.g. `model.divergence.params`. */
   path: string;
   file?: string;
+  /** The kernel backend solvers compute with (bound in the container); absent: `selectKernels()`. */
+  kernels?: KernelBackend;
 }
 
 export interface PluginDefinition<K extends PluginKind = PluginKind, T = unknown, P = Record<string, unknown>> {
   meta: PluginMeta<K>;
   create(params: P, ctx: PluginContext): T;
+  /**
+   * Optional checks at validation time, before anything is created or run: that the files the
+   * params name exist, are readable and hold data of the right shape. Throws NmflabError; its
+   * path is relative to the params (e.g. `path`), the registry adds the YAML path in front.
+   */
+  check?(params: P, ctx: PluginContext): void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,15 +180,26 @@ export interface Solver<S = unknown> {
   readonly id: string;
   /** True when the algorithm guarantees a non-increasing objective (MM); increases are flagged. */
   readonly monotone: boolean;
-  init(problem: Problem, rng: Rng): S;
+  /** `hooks`: the fit's interrupt flag and progress sink, handed on to the initializer. */
+  init(problem: Problem, rng: Rng, hooks?: InitHooks): S;
   step(state: S): void;
   objective(state: S): Objective;
   result(state: S): SolverResult;
 }
 
+/**
+ * What a long initialization reads while it runs: `signal.aborted` (Ctrl-C; checked between chunks
+ * of work, then the initializer throws an NmflabError with exit code 130) and `progress` (the
+ * fraction done, 0…1).
+ */
+export interface InitHooks {
+  signal?: { readonly aborted: boolean };
+  progress?: (fraction: number) => void;
+}
+
 export interface Initializer {
   readonly id: string;
-  init(V: Matrix, rank: number, rng: Rng): { W: Matrix; H: Matrix };
+  init(V: Matrix, rank: number, rng: Rng, hooks?: InitHooks): { W: Matrix; H: Matrix };
 }
 
 /** Inputs a metric may use; each metric reads what it needs and says clearly what is missing. */
@@ -233,6 +258,13 @@ export interface FitRequest {
   label?: string;
   /** Use another solver than the run's model: an id or `{ id, params }`, validated (defaults filled). */
   solver?: PluginRef | string;
+  /**
+   * The fit depends only on this request (data, rank, no start or frozen factors), e.g. learning a
+   * dictionary on training recordings: the runner may return the result of an identical earlier
+   * fit of this process (same data bytes, rank, solver, stopping, restarts and seed stream), which
+   * is bit-identical to fitting again. The returned factors must not be modified.
+   */
+  reusable?: boolean;
 }
 
 /** What the runner gives a task: the data, the model fit loop, the transform, randomness. */

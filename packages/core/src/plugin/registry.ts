@@ -3,13 +3,47 @@ import { pathToFileURL } from 'node:url';
 import { resolve as resolvePath } from 'node:path';
 import { existsSync } from 'node:fs';
 import { NmflabError, NmflabErrors, didYouMean, describeValue } from '../errors.js';
-import { parsePluginSpec, validatePlainParams, type PluginRef, type Where } from './params.js';
+import { ServiceTokens, defaultServices, defaultServicesModule, type Clock, type LogSink, type Services } from './services.js';
+import { compileParams, parsePluginSpec, validatePlainParams, type PluginRef, type Where } from './params.js';
 import {
   PLUGIN_KINDS, PluginTokens, pluginModule,
   type AnyPlugin, type PluginInstances, type PluginKind, type PluginMeta,
 } from './plugin.js';
 
 const ID_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/**
+ * A user's plugin definition, checked before it is registered: errors name the module file and
+ * the plugin (by id when it has one, else by its place in the export).
+ */
+function checkDefinition(p: unknown, file: string, i: number): void {
+  const at = (id?: unknown) => (typeof id === 'string' && id ? `plugin '${id}'` : `plugin [${i}]`);
+  if (!p || typeof p !== 'object') throw new NmflabError('not a plugin definition', { file, path: at(), expected: '{ meta, create }', found: describeValue(p) });
+  const def = p as { meta?: unknown; create?: unknown };
+  const meta = def.meta as Partial<PluginMeta> | null | undefined;
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) {
+    throw new NmflabError('plugin has no meta', { file, path: at(), expected: '{ kind, id, description, params }', found: describeValue(meta) });
+  }
+  const where = { file, path: at(meta.id) };
+  if (typeof meta.id !== 'string' || !ID_RE.test(meta.id)) throw new NmflabError('plugin id is not kebab-case', { ...where, path: `${where.path}: meta.id`, expected: 'lower-case words joined by -', found: describeValue(meta.id) });
+  if (!(PLUGIN_KINDS as readonly unknown[]).includes(meta.kind)) {
+    const dym = typeof meta.kind === 'string' ? didYouMean(meta.kind, PLUGIN_KINDS) : undefined;
+    throw new NmflabError('unknown plugin kind', { ...where, path: `${where.path}: meta.kind`, expected: `one of ${PLUGIN_KINDS.join(', ')}`, found: describeValue(meta.kind), hint: dym ? `did you mean '${dym}'?` : undefined });
+  }
+  if (typeof meta.description !== 'string') throw new NmflabError('plugin has no description', { ...where, path: `${where.path}: meta.description`, expected: 'a one-line string', found: describeValue(meta.description) });
+  if (typeof def.create !== 'function') throw new NmflabError('plugin has no create function', { ...where, path: `${where.path}: create`, expected: 'create(params, ctx)', found: describeValue(def.create) });
+  const params = meta.params;
+  if (!params || typeof params !== 'object' || Array.isArray(params)) throw new NmflabError('plugin params are not a mapping', { ...where, path: `${where.path}: meta.params`, expected: 'a mapping of parameter names to declarations', found: describeValue(params) });
+  for (const [name, spec] of Object.entries(params)) {
+    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new NmflabError('bad parameter declaration', { ...where, path: `${where.path}: meta.params.${name}`, expected: '{ type, description, default? }', found: describeValue(spec) });
+  }
+  try {
+    compileParams(params);
+  } catch (e) {
+    throw new NmflabError(`invalid params schema: ${(e as Error).message.split('\n')[0]}`, { ...where, path: `${where.path}: meta.params` });
+  }
+  if (meta.needsModel !== undefined && typeof meta.needsModel !== 'boolean') throw new NmflabError('wrong type', { ...where, path: `${where.path}: meta.needsModel`, expected: 'true or false', found: describeValue(meta.needsModel) });
+}
 
 function join(prefix: string | undefined, name: string): string {
   return prefix ? `${prefix}.${name}` : name;
@@ -18,20 +52,36 @@ function join(prefix: string | undefined, name: string): string {
 /** Resolves plugins by kind and id, validates their params and creates them. */
 export class Registry {
   private readonly byKind = new Map<PluginKind, Map<string, AnyPlugin>>();
+  /** The services every plugin's `create` receives (`PluginContext.services`). */
+  readonly services: Services;
 
-  constructor(plugins: Iterable<AnyPlugin>) {
+  constructor(plugins: Iterable<AnyPlugin>, services: Services = defaultServices()) {
+    this.services = services;
     for (const k of PLUGIN_KINDS) this.byKind.set(k, new Map());
     for (const p of plugins) this.add(p);
   }
 
-  /** Collect every plugin bound in an inversify container under the kind tokens. */
+  /**
+   * The registry of a container: every plugin bound under the kind tokens, and the services as
+   * bound (after any user module's rebind). `createContainer` binds it as the registry service.
+   */
   static fromContainer(container: Container): Registry {
+    if (container.isBound(ServiceTokens.registry)) return container.get<Registry>(ServiceTokens.registry);
+    return Registry.collect(container);
+  }
+
+  /** Build a registry from a container's bindings (what the registry service resolves to). */
+  static collect(container: Container): Registry {
     const all: AnyPlugin[] = [];
     for (const k of PLUGIN_KINDS) {
       const token = PluginTokens[k];
       if (container.isBound(token)) all.push(...container.getAll<AnyPlugin>(token));
     }
-    return new Registry(all);
+    const services: Services = {
+      clock: container.get<Clock>(ServiceTokens.clock),
+      log: container.get<LogSink>(ServiceTokens.log),
+    };
+    return new Registry(all, services);
   }
 
   private add(p: AnyPlugin): void {
@@ -124,7 +174,27 @@ export class Registry {
         value[name] = refs;
       }
     }
+    if (!errors.length && typeof plugin.check === 'function') errors.push(...this.runCheck(plugin, kind, parsed.id!, value, paramsWhere));
     return errors.length ? { errors } : { ref: { id: parsed.id!, params: value }, errors };
+  }
+
+  /** Results of plugins' check() by kind, id and params: a sweep of 100 runs reads its data file once. */
+  private readonly checked = new Map<string, NmflabError[]>();
+
+  private runCheck(plugin: AnyPlugin, kind: PluginKind, id: string, params: Record<string, unknown>, where: { file?: string; path: string }): NmflabError[] {
+    const key = JSON.stringify([kind, id, params, where.file ?? '']);
+    const hit = this.checked.get(key);
+    if (hit) return hit.map((e) => e.withContext({}));
+    let errs: NmflabError[] = [];
+    try {
+      (plugin.check as (p: unknown, c: unknown) => void)(params, { registry: this, path: where.path, file: where.file });
+    } catch (e) {
+      if (!(e instanceof NmflabError)) throw e;
+      const list = e instanceof NmflabErrors ? e.errors : [e];
+      errs = list.map((x) => x.withContext({ file: where.file, pathPrefix: where.path }));
+    }
+    this.checked.set(key, errs);
+    return errs;
   }
 
   /** Validate then create; throws one NmflabError (or NmflabErrors) naming every problem. */
@@ -139,7 +209,7 @@ export class Registry {
     const plugin = this.get(kind, ref.id, where);
     const path = join(where.path, 'params');
     try {
-      return plugin.create(ref.params, { registry: this, path, file: where.file }) as PluginInstances[K];
+      return plugin.create(ref.params, { registry: this, services: this.services, path, file: where.file }) as PluginInstances[K];
     } catch (e) {
       if (e instanceof NmflabError) throw e.path || e.file ? e : e.withContext({ file: where.file, pathPrefix: path });
       throw e;
@@ -147,10 +217,14 @@ export class Registry {
   }
 }
 
-/** A container holding the given plugin modules (each package exports one). */
+/**
+ * A container with the default services, then the given plugin modules in order (each package
+ * exports one; a user module may also rebind a service), and the registry bound as a service.
+ */
 export function createContainer(modules: readonly ContainerModule[]): Container {
   const c = new Container();
-  c.load(...modules);
+  c.load(defaultServicesModule, ...modules);
+  c.bind(ServiceTokens.registry).toDynamicValue(() => Registry.collect(c)).inSingletonScope();
   return c;
 }
 
@@ -177,10 +251,6 @@ export async function loadPluginModule(file: string, baseDir = process.cwd()): P
       expected: 'a default export that is a ContainerModule, a plugin definition or an array of them',
     });
   }
-  for (const [i, p] of list.entries()) {
-    if (!p || typeof p !== 'object' || !('meta' in p) || typeof (p as AnyPlugin).create !== 'function') {
-      throw new NmflabError('not a plugin definition', { file, path: `[${i}]`, expected: '{ meta, create }' });
-    }
-  }
+  for (const [i, p] of list.entries()) checkDefinition(p, file, i);
   return pluginModule(list as AnyPlugin[]);
 }

@@ -1,14 +1,16 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
 import { NmflabError } from '../errors.js';
 import { fit, type FitResult } from '../plugin/fit.js';
-import { matrixToNpy, writeFileAtomic } from '../io.js';
-import type { Metric, MetricInput, MetricValue, SourceData, TaskContext, TaskOutput, Transform } from '../plugin/plugin.js';
+import { digestBytes, digestFile, ensureDir, fsError, fsyncDir, matrixToNpy, writeFileAtomic, type FileDigest } from '../io.js';
+import type { FitRequest, Metric, MetricInput, MetricValue, SourceData, TaskContext, TaskOutput, Transform } from '../plugin/plugin.js';
 import type { Registry } from '../plugin/registry.js';
 import { Rng } from '../rng.js';
 import type { ExperimentConfig, TransformConfig } from '../config/schema.js';
 import { Stft, encodeWav } from '../signal/index.js';
+import { displayPath } from '../config/compose.js';
 import { flattenMetrics, metricsCsv, trajectoryCsv } from './files.js';
 import type { Provenance } from './provenance.js';
 
@@ -66,7 +68,49 @@ export interface RunRecord {
   objective?: { total: number; terms: Record<string, number> };
   metrics?: Record<string, number>;
   error?: string;
+  /**
+   * Size and SHA-256 of every file of the run folder but run.json (completed runs): a run counts as
+   * completed on `--resume` only when its files still match.
+   */
+  files?: Record<string, FileDigest>;
   provenance: Provenance;
+}
+
+/**
+ * Fits a task marked reusable (dictionaries learned on training recordings), by a key of everything
+ * they depend on: a sweep over the items of a corpus learns the same dictionaries in every run of a
+ * seed, and this process (a worker thread) learns them once. Oldest out first, a few entries.
+ */
+const REUSED_FITS = 16;
+const reusedFits = new Map<string, FitResult>();
+
+/** Forget the reusable fits of this process (tests compare a reused fit with a fresh one). */
+export function clearReusedFits(): void {
+  reusedFits.clear();
+}
+
+function reuseKey(request: FitRequest, model: NonNullable<ExperimentConfig['model']>, seed: number): string | undefined {
+  const p = request.problem;
+  if (p.W0 || p.H0 || p.mask || p.phase0 || p.freezeW || p.freezeH) return undefined;
+  const h = createHash('sha256');
+  h.update(`${p.V.rows}x${p.V.cols}/${p.rank}/`);
+  h.update(new Uint8Array(p.V.data.buffer, p.V.data.byteOffset, p.V.data.byteLength));
+  if (p.Y) {
+    h.update(`Y${p.Y.rows}x${p.Y.cols}/`);
+    for (const part of [p.Y.re, p.Y.im]) h.update(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
+  }
+  h.update(JSON.stringify([request.solver ?? null, model, seed]));
+  return h.digest('hex');
+}
+
+/** Whether a completed run's folder still holds every file its record lists, byte for byte. */
+export function runFilesIntact(runDir: string, record: RunRecord): boolean {
+  if (!record.files || Object.keys(record.files).length === 0) return false;
+  for (const [name, want] of Object.entries(record.files)) {
+    const got = digestFile(join(runDir, name));
+    if (!got || got.bytes !== want.bytes || got.sha256 !== want.sha256) return false;
+  }
+  return true;
 }
 
 export interface RunHooks {
@@ -85,12 +129,14 @@ function errorText(e: unknown): string {
   return `internal error: ${e instanceof Error ? e.message : String(e)}`;
 }
 
-/** Run one job and write its folder; never throws for a run failure (the record says `failed`). */
+/**
+ * Run one job and write its folder; never throws for a run failure (the record says `failed`).
+ * It throws only when the folder cannot be written (disk full, read-only…): then nothing of the
+ * run is left behind and the error names the file and the reason.
+ */
 export async function performRun(job: RunJob, env: RunEnv, hooks: RunHooks = {}): Promise<RunRecord> {
   const tmp = join(job.dir, job.tmpName ?? `.${job.name}.tmp`);
   const final = join(job.dir, job.name);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
   const t0 = performance.now();
   const record: RunRecord = {
     run: job.name,
@@ -102,17 +148,42 @@ export async function performRun(job: RunJob, env: RunEnv, hooks: RunHooks = {})
     started: new Date().toISOString(),
     provenance: job.provenance,
   };
-  const writeRecord = () => writeFileAtomic(join(tmp, 'run.json'), JSON.stringify(record, null, 2) + '\n');
-  writeFileAtomic(join(tmp, 'config.yaml'), configSnapshot(job.config));
-  writeRecord();
+  const files: Record<string, FileDigest> = {};
+  // Files inside the temporary folder are flushed one by one; the folder itself once, before its rename.
+  const put = (name: string, data: string | Uint8Array) => {
+    try {
+      writeFileAtomic(join(tmp, name), data, { syncDir: false });
+    } catch (e) {
+      // Name the file as the user will look for it (the run folder), not the temporary folder.
+      throw e instanceof NmflabError && e.file ? new NmflabError(e.reason, { file: displayPath(join(final, name)), exitCode: e.exitCode }) : e;
+    }
+    files[name] = digestBytes(data);
+  };
+  const writeRecord = () => writeFileAtomic(join(tmp, 'run.json'), JSON.stringify(record, null, 2) + '\n', { syncDir: false });
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+    ensureDir(tmp);
+    put('config.yaml', configSnapshot(job.config));
+    writeRecord();
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw fsError(e, tmp, 'write');
+  }
+  let writeFailure: unknown;
   try {
     const out = await execute(job, env, hooks);
-    const files = renderOutputs(job, env, out);
+    const rendered = renderOutputs(job, env, out);
     if (hooks.signal?.aborted || out.fit?.stopReason === 'interrupted') {
       record.status = 'interrupted';
     } else {
-      for (const [name, data] of files) writeFileAtomic(join(tmp, name), data);
+      try {
+        for (const [name, data] of rendered) put(name, data);
+      } catch (e) {
+        writeFailure = e;
+        throw e;
+      }
       record.status = 'completed';
+      record.files = files;
     }
     const f = out.fit;
     if (f) {
@@ -126,21 +197,59 @@ export async function performRun(job: RunJob, env: RunEnv, hooks: RunHooks = {})
     }
     record.metrics = out.summary;
   } catch (e) {
+    if (writeFailure !== undefined) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw writeFailure;
+    }
     record.status = hooks.signal?.aborted ? 'interrupted' : 'failed';
     record.error = errorText(e);
   }
   record.finished = new Date().toISOString();
   record.seconds = (performance.now() - t0) / 1000;
-  writeRecord();
-  // A previous attempt's folder (failed or interrupted, on --resume) is replaced as a whole.
-  if (existsSync(final)) {
-    const old = join(job.dir, `.${job.name}.old`);
-    rmSync(old, { recursive: true, force: true });
-    renameSync(final, old);
-    rmSync(old, { recursive: true, force: true });
+  try {
+    writeRecord();
+    fsyncDir(tmp);
+    // A previous attempt's folder (failed, interrupted or damaged, on --resume) is replaced as a whole.
+    if (existsSync(final)) {
+      const old = join(job.dir, `.${job.name}.old`);
+      rmSync(old, { recursive: true, force: true });
+      renameSync(final, old);
+      rmSync(old, { recursive: true, force: true });
+    }
+    renameSync(tmp, final);
+    fsyncDir(job.dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw fsError(e, final, 'write');
   }
-  renameSync(tmp, final);
   return record;
+}
+
+/** fit, with its `rank` errors named by the config key the rank comes from. */
+function fitNamed(...args: Parameters<typeof fit>): FitResult {
+  try {
+    return fit(...args);
+  } catch (e) {
+    throw e instanceof NmflabError && e.path === 'rank' ? new NmflabError(e.reason, { path: 'model.rank', expected: e.expected, found: e.found, exitCode: e.exitCode }) : e;
+  }
+}
+
+/**
+ * A metric value that is ±∞ or NaN fails the run with the metric and entry named: CSV would hold
+ * "Infinity" and JSON null, and a mean over runs would be poisoned without a word.
+ */
+function assertFinite(values: Record<string, MetricValue>, where: string, sourceNames: readonly string[]): void {
+  for (const r of flattenMetrics(values, sourceNames)) {
+    if (!Number.isFinite(r.value)) {
+      throw new NmflabError('metric value is not finite', {
+        path: where,
+        expected: 'a finite number',
+        found: `${r.metric}${r.source ? `[${r.source}]` : ''} = ${Number.isNaN(r.value) ? 'not a number' : r.value > 0 ? '+∞' : '−∞'}`,
+        hint: 'check the metric parameters and the estimates (e.g. a silent estimate or an extreme exponent)',
+        exitCode: 1,
+      });
+    }
+  }
 }
 
 interface Executed {
@@ -193,12 +302,22 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
         ? registry.create('solver', request.solver, { path: `task fit ${label}: solver` })
         : registry.instantiate('solver', m.solver, { path: 'model.solver' });
       const stopping = m.stopping;
-      return fit(solver, request.problem, rng.fork(`fit:${label}`), {
+      const fitRng = rng.fork(`fit:${label}`);
+      const key = request.reusable ? reuseKey(request, m, fitRng.seed) : undefined;
+      const hit = key === undefined ? undefined : reusedFits.get(key);
+      if (hit) return hit;
+      const result = fitNamed(solver, request.problem, fitRng, {
         stopping,
         restarts: m.restarts,
         signal: hooks.signal,
+        clock: registry.services.clock,
         onIteration: hooks.onProgress ? (row) => hooks.onProgress!(row.iteration, stopping.maxIterations) : undefined,
       });
+      if (key !== undefined && result.stopReason !== 'interrupted') {
+        if (reusedFits.size >= REUSED_FITS) reusedFits.delete(reusedFits.keys().next().value!);
+        reusedFits.set(key, result);
+      }
+      return result;
     },
   };
   const task = registry.instantiate('task', cfg.task, { path: 'task' });
@@ -214,6 +333,7 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
       for (const [k, v] of Object.entries(last.terms)) metrics[`objective.${k}`] = v;
     }
   }
+  assertFinite(output.metrics ?? {}, `task (${cfg.task.id}) metrics`, sourceNames);
   Object.assign(metrics, output.metrics ?? {});
   if (!hooks.signal?.aborted && f?.stopReason !== 'interrupted') {
     const input: MetricInput = {
@@ -228,11 +348,14 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
     };
     cfg.metrics.forEach((ref, i) => {
       const m: Metric = registry.instantiate('metric', ref, { path: `metrics[${i}]` });
+      let values: Record<string, MetricValue>;
       try {
-        Object.assign(metrics, m.compute(input));
+        values = m.compute(input);
       } catch (e) {
         throw e instanceof NmflabError && !e.path ? e.withContext({ pathPrefix: `metrics[${i}]` }) : e;
       }
+      assertFinite(values, `metrics[${i}] (${ref.id})`, sourceNames);
+      Object.assign(metrics, values);
     });
   }
   const summary: Record<string, number> = {};

@@ -1,14 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { parse as yamlParse, stringify as yamlStringify } from 'yaml';
 import { NmflabError } from '../errors.js';
-import { writeFileAtomic } from '../io.js';
+import { ensureDir, fsError, writeFileAtomic } from '../io.js';
 import type { Registry } from '../plugin/registry.js';
-import { displayPath } from '../config/compose.js';
+import { applyOverrides, displayPath } from '../config/compose.js';
 import { prepareExperiment, prepareFromBase, type PreparedExperiment, type PreparedRun } from '../config/load.js';
-import { performRun, type RunEnv, type RunJob, type RunRecord, type RunStatus } from './execute.js';
+import { performRun, runFilesIntact, type RunEnv, type RunJob, type RunRecord, type RunStatus } from './execute.js';
+import { aggregateRuns, aggregateTable, type AggregateRow } from './aggregate.js';
 import { tableCsv } from './files.js';
 import { collectProvenance, type Provenance } from './provenance.js';
 
@@ -25,7 +26,7 @@ export type RunEvent =
   | { type: 'end'; index: number; name: string; record: RunRecord };
 
 /** What runExperiment takes: what locates and prepares the sweep (OpenOptions) plus how to run it. */
-export interface ExperimentOptions extends Pick<OpenOptions, 'configFile' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'resume' | 'createRunEnv'> {
+export interface ExperimentOptions extends Pick<OpenOptions, 'configFile' | 'config' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'resume' | 'createRunEnv'> {
   /** Worker threads (default: the core count). */
   jobs?: number;
   /**
@@ -53,7 +54,7 @@ export interface SweepFile {
   config: string;
   created: string;
   seed: number;
-  axes: { path: string; values: unknown[] }[];
+  axes: { path: string; values: unknown[]; over?: boolean }[];
   seeds?: number;
   runs: { run: string; seed: number; varied: Record<string, unknown> }[];
   base: Record<string, unknown>;
@@ -68,7 +69,7 @@ function stamp(d: Date): string {
 /** Claim a fresh `<root>/<name>/<stamp>[-n]` folder (mkdir without recursive is atomic). */
 function claimFolder(root: string, name: string): string {
   const parent = join(root, name);
-  mkdirSync(parent, { recursive: true });
+  ensureDir(parent);
   const base = stamp(new Date());
   for (let n = 1; ; n++) {
     const dir = join(parent, n === 1 ? base : `${base}-${n}`);
@@ -76,9 +77,53 @@ function claimFolder(root: string, name: string): string {
       mkdirSync(dir);
       return dir;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError(e, dir, 'create the folder');
     }
   }
+}
+
+/**
+ * Read and check a sweep folder's sweep.yaml: every key the runner relies on, with one line naming
+ * the file when it is empty, corrupt or incomplete.
+ */
+export function readSweepFile(dir: string, shown: string): SweepFile {
+  const sweepFile = join(dir, 'sweep.yaml');
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new NmflabError('not a sweep folder', { file: shown, expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)', found: 'no such folder' });
+  }
+  if (!st.isDirectory()) throw new NmflabError('not a sweep folder', { file: shown, expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)', found: 'a file' });
+  if (!existsSync(sweepFile)) throw new NmflabError('not a sweep folder', { file: shown, expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)' });
+  const where = displayPath(sweepFile);
+  let text: string;
+  try {
+    text = readFileSync(sweepFile, 'utf8');
+  } catch (e) {
+    throw fsError(e, sweepFile, 'read');
+  }
+  let sf: unknown;
+  try {
+    sf = yamlParse(text, { maxAliasCount: 1000 });
+  } catch (e) {
+    throw new NmflabError(`corrupt sweep.yaml: ${(e as Error).message.split('\n')[0]}`, { file: where });
+  }
+  const bad = (path: string, expected: string, found: unknown) =>
+    new NmflabError('corrupt sweep.yaml', { file: where, path, expected, found: found === undefined ? 'nothing' : JSON.stringify(found)?.slice(0, 60) ?? String(found) });
+  if (sf === null || typeof sf !== 'object' || Array.isArray(sf)) throw bad('', 'a mapping (experiment, config, axes, runs, base)', sf);
+  const o = sf as Record<string, unknown>;
+  if (typeof o.experiment !== 'string') throw bad('experiment', 'the experiment name', o.experiment);
+  if (typeof o.config !== 'string') throw bad('config', 'the config file name', o.config);
+  if (o.base === null || typeof o.base !== 'object' || Array.isArray(o.base)) throw bad('base', 'the composed config (a mapping)', o.base);
+  if (!Array.isArray(o.axes) || !o.axes.every((a) => a && typeof a === 'object' && typeof (a as { path?: unknown }).path === 'string' && Array.isArray((a as { values?: unknown }).values))) {
+    throw bad('axes', 'a list of { path, values }', o.axes);
+  }
+  if (!Array.isArray(o.runs) || !o.runs.every((r) => r && typeof r === 'object' && typeof (r as { run?: unknown }).run === 'string' && /^\d{4,}$/.test((r as { run: string }).run))) {
+    throw bad('runs', 'a list of { run: 0000, seed, varied }', o.runs);
+  }
+  if (o.seeds !== undefined && !(Number.isInteger(o.seeds) && (o.seeds as number) >= 1)) throw bad('seeds', 'an integer ≥ 1', o.seeds);
+  return sf as SweepFile;
 }
 
 /** A run folder's run.json, or undefined when absent or unreadable. */
@@ -86,7 +131,10 @@ export function readRecord(dir: string, name: string): RunRecord | undefined {
   const f = join(dir, name, 'run.json');
   if (!existsSync(f)) return undefined;
   try {
-    return JSON.parse(readFileSync(f, 'utf8')) as RunRecord;
+    const r = JSON.parse(readFileSync(f, 'utf8')) as unknown;
+    // A record without its status is as good as none: the run is rerun (resume) or shown as to do.
+    if (r === null || typeof r !== 'object' || typeof (r as RunRecord).status !== 'string') return undefined;
+    return r as RunRecord;
   } catch {
     return undefined;
   }
@@ -114,6 +162,11 @@ export function summaryRows(prepared: { runs: { index: number; name: string; var
 export interface OpenOptions {
   /** The YAML config (ignored with `resume`, which reads the sweep folder's sweep.yaml). */
   configFile?: string;
+  /**
+   * The config itself instead of a file (from code): the same keys as the YAML, no `extends`;
+   * paths in it are relative to the working directory. Recorded in sweep.yaml as `<config>`.
+   */
+  config?: Record<string, unknown>;
   sets?: readonly string[];
   sweeps?: readonly string[];
   /** Plugin module files from the command line, added to the config's `plugins:`. */
@@ -163,14 +216,14 @@ export async function openExperiment(opts: OpenOptions): Promise<OpenedExperimen
   const loadCompleted = () => {
     for (const r of prepared.runs) {
       const rec = readRecord(dir, r.name);
-      if (rec?.status === 'completed') records[r.index] = rec;
+      // Completed only when every file it lists is whole: a cut-short or edited file reruns the run.
+      if (rec?.status === 'completed' && runFilesIntact(join(dir, r.name), rec)) records[r.index] = rec;
     }
   };
   if (opts.resume) {
     dir = resolve(opts.resume);
     const sweepFile = join(dir, 'sweep.yaml');
-    if (!existsSync(sweepFile)) throw new NmflabError('not a sweep folder', { file: displayPath(opts.resume), expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)' });
-    const sf = yamlParse(readFileSync(sweepFile, 'utf8')) as SweepFile;
+    const sf = readSweepFile(dir, displayPath(opts.resume));
     // The sweep is replayed from its recorded axes, so the runs come out exactly as first planned.
     const base = { ...sf.base, sweep: { ...Object.fromEntries(sf.axes.map((a) => [a.path, a.values])), ...(sf.seeds ? { seeds: sf.seeds } : {}) } };
     prepared = await prepareFromBase(sf.config, base, [], makeRegistry);
@@ -184,8 +237,12 @@ export async function openExperiment(opts: OpenOptions): Promise<OpenedExperimen
     }
     loadCompleted();
   } else {
-    if (!opts.configFile) throw new NmflabError('no config file given', { expected: 'nmflab run CONFIG.yaml' });
-    prepared = await prepareExperiment(opts.configFile, { sets: opts.sets, sweeps: opts.sweeps, plugins: opts.plugins }, makeRegistry);
+    if (opts.config) {
+      prepared = await prepareConfig(opts.config, opts, makeRegistry);
+    } else {
+      if (!opts.configFile) throw new NmflabError('no config file given', { expected: 'nmflab run CONFIG.yaml' });
+      prepared = await prepareExperiment(opts.configFile, { sets: opts.sets, sweeps: opts.sweeps, plugins: opts.plugins }, makeRegistry);
+    }
     const name = prepared.runs[0]!.config.name;
     const root = resolve(opts.outDir ?? 'results');
     const existing = opts.reuseFolder?.(prepared, join(root, name));
@@ -211,6 +268,20 @@ export async function openExperiment(opts: OpenOptions): Promise<OpenedExperimen
   return { dir, prepared, records, env: registryEnv! };
 }
 
+/** An in-memory config prepared as a file's would be (overrides, plugins, sweep, validation). */
+function prepareConfig(config: Record<string, unknown>, opts: OpenOptions, makeRegistry: (files: string[]) => Promise<Registry>): Promise<PreparedExperiment> {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new NmflabError('a config must be a mapping', { file: CODE_CONFIG, expected: 'an object of keys (name, data, model, …)', found: typeof config });
+  }
+  if ('extends' in config) throw new NmflabError('extends is for config files', { file: CODE_CONFIG, path: 'extends', expected: 'a complete config (merge objects in code)' });
+  const base = applyOverrides(structuredClone(config), opts.sets ?? []);
+  if (opts.plugins?.length) base.plugins = [...(Array.isArray(base.plugins) ? base.plugins : []), ...opts.plugins.map(displayPath)];
+  return prepareFromBase(CODE_CONFIG, base, opts.sweeps ?? [], makeRegistry);
+}
+
+/** The file name errors and sweep.yaml give a config passed as an object. */
+const CODE_CONFIG = '<config>';
+
 export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentResult> {
   const { dir, prepared, records, env: registryEnv } = await openExperiment(opts);
   const provenance = collectProvenance(opts.packages);
@@ -232,8 +303,21 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     opts.onEvent?.({ type: 'end', index: r.index, name: r.name, record: rec });
   };
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), pending.length || 1));
+  try {
+    await runPending();
+  } catch (e) {
+    // A run folder or summary.csv could not be written: leave summary.csv saying what is done, if the disk lets us.
+    running.clear();
+    try {
+      writeSummary();
+    } catch {
+      // the first error is the one reported
+    }
+    throw e;
+  }
+  async function runPending() {
   if (opts.workerSetupModule) {
-    await runInWorkers(pending, jobs, opts, prepared, toJob, onStart, onEnd, provenance);
+    await runInWorkers(pending, jobs, opts, prepared, toJob, onStart, onEnd, provenance, running);
   } else {
     for (const r of pending) {
       if (opts.signal?.aborted) break;
@@ -245,7 +329,9 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
       onEnd(r, rec);
     }
   }
+  }
   writeSummary();
+  writeAggregate(dir, records);
   const list = prepared.runs.map((r) => records[r.index]);
   return {
     dir,
@@ -265,21 +351,32 @@ function runInWorkers(
   onStart: (r: PreparedRun) => void,
   onEnd: (r: PreparedRun, rec: RunRecord) => void,
   provenance: Provenance,
+  running: Set<number>,
 ): Promise<void> {
   const abort = new SharedArrayBuffer(4);
   const flag = new Int32Array(abort);
   const pluginFiles = prepared.runs[0]!.config.plugins;
   const queue = [...pending];
   const byIndex = new Map(pending.map((r) => [r.index, r]));
-  return new Promise<void>((done) => {
+  return new Promise<void>((done, fail) => {
     let live = 0;
+    let fatal: NmflabError | undefined;
     const workers: Worker[] = [];
     const onAbort = () => Atomics.store(flag, 0, 1);
+    // summary.csv is rewritten at each end: when that write fails (disk full) the sweep stops with it.
+    const end = (r: PreparedRun, rec: RunRecord) => {
+      try {
+        onEnd(r, rec);
+      } catch (e) {
+        fatal ??= e instanceof NmflabError ? e : new NmflabError(`internal error: ${String(e)}`, { exitCode: 1 });
+        Atomics.store(flag, 0, 1);
+      }
+    };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
     const finish = () => {
       opts.signal?.removeEventListener('abort', onAbort);
-      Promise.all(workers.map((w) => w.terminate())).then(() => done());
+      Promise.all(workers.map((w) => w.terminate())).then(() => (fatal ? fail(fatal) : done()));
     };
     const next = (w: Worker & { current?: PreparedRun }) => {
       const r = Atomics.load(flag, 0) ? undefined : queue.shift();
@@ -299,22 +396,29 @@ function runInWorkers(
       }) as Worker & { current?: PreparedRun };
       workers.push(w);
       live++;
-      w.on('message', (m: { type: string; index: number; iteration?: number; max?: number; record?: RunRecord; error?: string }) => {
+      w.on('message', (m: { type: string; index: number; iteration?: number; max?: number; record?: RunRecord; error?: string; exitCode?: 1 | 2 }) => {
         if (m.type === 'ready') next(w);
+        else if (m.type === 'fatal') {
+          // Stop handing out runs; the others finish their current iteration and are not written.
+          fatal ??= new NmflabError(m.error ?? 'cannot write the run folder', { exitCode: m.exitCode ?? 1 });
+          Atomics.store(flag, 0, 1);
+          running.delete(m.index);
+          next(w);
+        }
         else if (m.type === 'progress') opts.onEvent?.({ type: 'progress', index: m.index, iteration: m.iteration!, max: m.max! });
         else if (m.type === 'done') {
-          onEnd(byIndex.get(m.index)!, m.record!);
+          end(byIndex.get(m.index)!, m.record!);
           next(w);
         } else if (m.type === 'crash') {
           const r = byIndex.get(m.index)!;
-          onEnd(r, { run: r.name, index: r.index, experiment: r.config.name, status: 'failed', seed: r.config.seed, varied: r.varied, error: m.error, provenance });
+          end(r, { run: r.name, index: r.index, experiment: r.config.name, status: 'failed', seed: r.config.seed, varied: r.varied, error: m.error, provenance });
           next(w);
         }
       });
       w.on('error', (e) => {
         // A worker that dies takes its current run with it: record the failure, keep the others going.
         const r = w.current;
-        if (r) onEnd(r, { run: r.name, index: r.index, experiment: r.config.name, status: 'failed', seed: r.config.seed, varied: r.varied, error: `internal error: ${e.message}`, provenance });
+        if (r) end(r, { run: r.name, index: r.index, experiment: r.config.name, status: 'failed', seed: r.config.seed, varied: r.varied, error: `internal error: ${e.message}`, provenance });
         w.current = undefined;
         live--;
         if (live === 0) finish();
@@ -330,20 +434,33 @@ function runInWorkers(
  * the folders are read again and the file rewritten if anything changed meanwhile: of two writers
  * racing, the last one to write has seen every run folder renamed before the other's write.
  */
-export function summarizeSweepFolder(dir: string): { runs: number; records: (RunRecord | undefined)[] } {
-  const sweepFile = join(dir, 'sweep.yaml');
-  if (!existsSync(sweepFile)) throw new NmflabError('not a sweep folder', { file: displayPath(dir), expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)' });
-  const sf = yamlParse(readFileSync(sweepFile, 'utf8')) as SweepFile;
-  const runs = sf.runs.map((r, index) => ({ index, name: r.run, varied: r.varied, config: { seed: r.seed } }));
+/**
+ * `<dir>/aggregate.csv` (mean ± 95 % CI per metric over items and seeds, for each combination of
+ * the other axes) when the sweep runs over corpus items or repeats seeds; returns its rows, or
+ * undefined for a sweep with neither. The axes come from sweep.yaml, which keeps the item marks.
+ */
+export function writeAggregate(dir: string, records: readonly (RunRecord | undefined)[]): AggregateRow[] | undefined {
+  if (!existsSync(join(dir, 'sweep.yaml'))) return undefined;
+  const sf = readSweepFile(dir, displayPath(dir));
+  if (!sf.axes.some((a) => a.over) && !(sf.seeds && sf.seeds > 1)) return undefined;
+  const rows = aggregateRuns(sf.axes, records);
+  writeFileAtomic(join(dir, 'aggregate.csv'), tableCsv(aggregateTable(rows)));
+  return rows;
+}
+
+export function summarizeSweepFolder(dir: string): { runs: number; records: (RunRecord | undefined)[]; aggregate?: AggregateRow[] } {
+  const sf = readSweepFile(dir, displayPath(dir));
+  const runs = sf.runs.map((r, index) => ({ index, name: r.run, varied: r.varied ?? {}, config: { seed: r.seed } }));
   let previous = '';
   for (let round = 0; round < 10; round++) {
     const entries = readdirSync(dir);
     const records = runs.map((r) => readRecord(dir, r.name));
     const running = new Set(runs.filter((r) => !records[r.index] && entries.some((e) => e.startsWith(`.${r.name}.`) && e.endsWith('tmp'))).map((r) => r.index));
     const text = tableCsv(summaryRows({ runs }, records, running), ['run', 'status']);
-    if (text === previous) return { runs: runs.length, records };
+    if (text === previous) return { runs: runs.length, records, aggregate: writeAggregate(dir, records) };
     writeFileAtomic(join(dir, 'summary.csv'), text);
     previous = text;
   }
-  return { runs: runs.length, records: runs.map((r) => readRecord(dir, r.name)) };
+  const records = runs.map((r) => readRecord(dir, r.name));
+  return { runs: runs.length, records, aggregate: writeAggregate(dir, records) };
 }

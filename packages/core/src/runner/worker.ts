@@ -32,7 +32,9 @@ parentPort!.on('message', async (job: RunJob) => {
     return;
   }
   let last = 0;
-  const record = await performRun(job, env, {
+  let record;
+  try {
+    record = await performRun(job, env, {
     signal,
     onProgress: (iteration, max) => {
       const now = Date.now();
@@ -42,6 +44,12 @@ parentPort!.on('message', async (job: RunJob) => {
       }
     },
   });
+  } catch (e) {
+    // The run folder could not be written (disk full…): the whole sweep stops with this error.
+    const error = e instanceof NmflabError ? e.format() : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    parentPort!.postMessage({ type: 'fatal', index: job.index, error, exitCode: e instanceof NmflabError ? e.exitCode : 1 });
+    return;
+  }
   parentPort!.postMessage({ type: 'done', index: job.index, record });
 });
 parentPort!.postMessage({ type: 'ready' });

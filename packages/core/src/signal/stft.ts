@@ -1,4 +1,4 @@
-import FFT from 'fft.js';
+import { Fft } from './fft.js';
 import { NmflabError, NmflabErrors, describeValue } from '../errors.js';
 import { validatePlainParams, type ParamsSpec, type Where } from '../plugin/params.js';
 import { ComplexMatrix, Matrix } from '../linalg/matrix.js';
@@ -6,13 +6,22 @@ import type { Transform } from '../plugin/plugin.js';
 import { WINDOWS, makeWindow, type WindowName } from './window.js';
 
 /**
- * Short-time Fourier transform on fft.js.
+ * Short-time Fourier transform of any frame length n ≥ 2 and hop (see {@link Fft}: fft.js for
+ * powers of two, mixed radix or Bluestein otherwise).
  *
  * Analysis: frame m of the (optionally centred) signal x̃ starts at sample m·hop and
- *   Y[f, m] = Σ_{t=0}^{n−1} w[t] x̃[m·hop + t] e^{−2πi f t / n},   f = 0 … n/2   (F = n/2 + 1 bins),
- * with no normalization (Parseval per frame: Σ_t (w x̃)² = (1/n)(|Y₀|² + 2Σ_{0<f<n/2}|Y_f|² + |Y_{n/2}|²)).
- * Centring pads n/2 samples on both sides (reflect or zero); the end is zero-padded so that frames
- * cover every sample: N = 1 + ⌈max(L̃ − n, 0) / hop⌉ frames for a padded length L̃.
+ *   Y[f, m] = Σ_{t=0}^{n−1} w[t] x̃[m·hop + t] e^{−2πi f t / n},   f = 0 … ⌊n/2⌋   (F = ⌊n/2⌋ + 1 bins),
+ * with no normalization (Parseval per frame, even n: Σ_t (w x̃)² = (1/n)(|Y₀|² + 2Σ_{0<f<n/2}|Y_f|² + |Y_{n/2}|²)).
+ * Centring pads ⌊n/2⌋ samples on both sides (reflect or zero); the end is zero-padded so that
+ * frames cover every sample: N = 1 + ⌈max(L̃ − n, 0) / hop⌉ frames for a padded length L̃.
+ *
+ * Against librosa (`librosa.stft`, `librosa.istft`; see docs/signal.md): the same frame layout
+ * (centre padding of n_fft // 2 with `pad_mode` 'reflect' or 'constant'), the same unnormalized
+ * DFT and the same bins 0 … n_fft // 2, and the same inverse (overlap-add of w·IDFT divided by
+ * Σ w², librosa's `window_sumsquare`). The differences: librosa's frame count is
+ * 1 + (L̃ − n) // hop (frames that fit), here 1 + ⌈(L̃ − n) / hop⌉ with zeros past the end, so N may
+ * exceed librosa's by one; and librosa's istft leaves samples with a tiny Σ w² undivided where
+ * this one throws.
  *
  * Synthesis: the least-squares estimate of Griffin & Lim (LSEE-MSTFT), weighted overlap-add
  *   x̂[t] = Σ_m w[t − m·hop] y_m[t − m·hop] / Σ_m w²[t − m·hop],  y_m = IDFT(Y[:, m]),
@@ -26,13 +35,13 @@ export const REPRESENTATIONS = ['magnitude', 'power'] as const;
 export type Representation = (typeof REPRESENTATIONS)[number];
 
 export interface StftOptions {
-  /** Frame length n in samples: a power of two (fft.js is radix-2/4 only). */
+  /** Frame length n in samples, any integer ≥ 2 (F = ⌊n/2⌋ + 1 bins). */
   frameLength: number;
   /** Hop between frame starts in samples, ≥ 1. */
   hop: number;
   /** Window; default `hann`. */
   window?: WindowName;
-  /** Pad n/2 samples on both sides so frame m is centred on sample m·hop; default true. */
+  /** Pad ⌊n/2⌋ samples on both sides so frame m is centred on sample m·hop; default true. */
   center?: boolean;
   /** How centring pads: mirror the signal (`reflect`, default) or zeros. */
   padMode?: PadMode;
@@ -51,10 +60,10 @@ export interface StftConfig extends StftOptions {
  */
 export const STFT_PARAMS: ParamsSpec = {
   sampleRate: { type: 'number', exclusiveMinimum: 0, required: true, description: 'samples per second of the signals the transform is applied to' },
-  frameLength: { type: 'integer', minimum: 2, default: 1024, description: 'frame length n in samples, a power of two (fft.js); F = n/2 + 1 bins' },
+  frameLength: { type: 'integer', minimum: 2, default: 1024, description: 'frame length n in samples, any integer ≥ 2 (powers of two are fastest); F = ⌊n/2⌋ + 1 bins' },
   hop: { type: 'integer', minimum: 1, default: 256, description: 'samples between frame starts; Σ w² over overlapping frames must not vanish' },
   window: { type: 'string', enum: WINDOWS, default: 'hann', description: 'analysis and synthesis window (periodic); sinebell is sine' },
-  center: { type: 'boolean', default: true, description: 'pad n/2 samples on both sides so frame m is centred on sample m·hop' },
+  center: { type: 'boolean', default: true, description: 'pad ⌊n/2⌋ samples on both sides so frame m is centred on sample m·hop' },
   padMode: { type: 'string', enum: PAD_MODES, default: 'reflect', description: 'how centring pads: mirror the signal or zeros' },
   representation: { type: 'string', enum: REPRESENTATIONS, default: 'magnitude', description: 'what is factorized: |Y| (magnitude) or |Y|² (power)' },
 };
@@ -72,14 +81,15 @@ export class Stft implements Transform {
   readonly center: boolean;
   readonly padMode: PadMode;
   readonly representation: Representation;
-  /** F = n/2 + 1. */
+  /** F = ⌊n/2⌋ + 1. */
   readonly bins: number;
   /** The window samples w[0..n−1]. */
   readonly windowSamples: Float64Array;
-  private readonly fft: FFT;
+  private readonly fft: Fft;
   private readonly frame: Float64Array;
   private readonly spec: Float64Array;
   private readonly spec2: Float64Array;
+  private readonly frame2: Float64Array;
   private readonly BLOCK: number;
   /** BLOCK frames of spectra, frame-major (2F numbers each), for cache-friendly transposition. */
   private readonly block: Float64Array;
@@ -104,13 +114,9 @@ export class Stft implements Transform {
       fail('sampleRate', 'invalid sample rate', 'a positive number of samples per second', sampleRate);
     }
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 2) {
-      fail('frameLength', 'invalid frame length', 'an integer power of two ≥ 2', n);
+      fail('frameLength', 'invalid frame length', 'an integer ≥ 2', n);
     }
     if (n > 2 ** 20) fail('frameLength', 'frame length too large', 'at most 2^20 = 1048576 samples', n);
-    if ((n & (n - 1)) !== 0) {
-      const lo = 2 ** Math.floor(Math.log2(n));
-      fail('frameLength', 'frame length is not a power of two', 'a power of two ≥ 2 (fft.js only does radix-2/4 transforms)', n, `use ${lo} or ${2 * lo}`);
-    }
     if (typeof hop !== 'number' || !Number.isInteger(hop) || hop < 1) fail('hop', 'invalid hop', 'an integer ≥ 1', hop);
     if (!(WINDOWS as readonly string[]).includes(window)) fail('window', 'unknown window', `one of ${WINDOWS.join(', ')}`, window);
     if (typeof center !== 'boolean') fail('center', 'invalid centring flag', 'true or false', center);
@@ -125,12 +131,13 @@ export class Stft implements Transform {
     this.center = center;
     this.padMode = padMode;
     this.representation = representation;
-    this.bins = n / 2 + 1;
+    this.bins = Math.floor(n / 2) + 1;
     this.windowSamples = makeWindow(window, n);
-    this.fft = new FFT(n);
+    this.fft = new Fft(n);
     this.frame = new Float64Array(n);
     this.spec = new Float64Array(2 * n);
     this.spec2 = new Float64Array(2 * n);
+    this.frame2 = new Float64Array(n);
     this.BLOCK = blockFrames(n);
     this.block = new Float64Array(this.BLOCK * (n + 2));
     // Steady state (away from the ends): Σ_j w²(r + j·hop) must not vanish for any phase r.
@@ -158,9 +165,9 @@ export class Stft implements Transform {
     return new Stft(value as unknown as StftConfig, where);
   }
 
-  /** Samples padded at the start (n/2 when centred). */
+  /** Samples padded at the start (⌊n/2⌋ when centred, as librosa's n_fft // 2). */
   get pad(): number {
-    return this.center ? this.frameLength / 2 : 0;
+    return this.center ? Math.floor(this.frameLength / 2) : 0;
   }
 
   /** Number of frames N for a signal of `length` samples. */
@@ -191,7 +198,7 @@ export class Stft implements Transform {
     const re = Y.re, im = Y.im;
     const reflect = this.center && this.padMode === 'reflect';
     const blk = this.block, BLOCK = this.BLOCK;
-    for (let m = 0; m < N; m++) {
+    const fill = (m: number, frame: Float64Array) => {
       const start = m * hop - pad; // in original sample coordinates
       if (start >= 0 && start + n <= L) {
         for (let t = 0; t < n; t++) frame[t] = w[t]! * samples[start + t]!;
@@ -204,11 +211,27 @@ export class Stft implements Transform {
           frame[t] = w[t]! * v;
         }
       }
+    };
+    // Odd lengths have no half-length real transform: two frames share one complex FFT instead.
+    const paired = this.fft.pairsRealFrames;
+    const frame2 = this.frame2, spec2 = this.spec2;
+    for (let m = 0; m < N; m++) {
       // Spectra of BLOCK frames go to a frame-major buffer, then to Y in runs of BLOCK per row:
       // writing one column of the F×N planes at a time would touch a new cache line per bin.
-      const j = m % BLOCK;
-      this.fft.realTransform(spec, frame);
-      blk.set(spec.subarray(0, 2 * F), j * 2 * F);
+      let j = m % BLOCK;
+      fill(m, frame);
+      if (paired && m + 1 < N) {
+        // BLOCK is even and pairs start at even m, so both frames land in this block.
+        fill(m + 1, frame2);
+        this.fft.realTransformPair(spec, spec2, frame, frame2);
+        blk.set(spec.subarray(0, 2 * F), j * 2 * F);
+        blk.set(spec2.subarray(0, 2 * F), (j + 1) * 2 * F);
+        m++;
+        j++;
+      } else {
+        this.fft.realTransform(spec, frame);
+        blk.set(spec.subarray(0, 2 * F), j * 2 * F);
+      }
       if (j === BLOCK - 1 || m === N - 1) {
         const m0 = m - j;
         for (let f = 0; f < F; f++) {

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import wavefile from 'wavefile';
+import { readInputFile } from '../io.js';
 import { NmflabError } from '../errors.js';
 import { writeFileAtomic } from '../io.js';
 import { resample } from './resample.js';
@@ -57,8 +58,12 @@ interface Header {
   dataBytes: number;
 }
 
-/** Validate the RIFF/WAVE structure of `buf`; every problem is an NmflabError naming `file`. */
-export function inspectWav(buf: Uint8Array, file = 'input'): Header & { format: WavFormat } {
+/**
+ * Validate the RIFF/WAVE structure of `buf`; every problem is an NmflabError naming `file`. `buf`
+ * may be the start of a file of `fileLength` bytes (a block reader's header read): chunks are then
+ * checked against the file's length, and only their headers and the fmt chunk need be in `buf`.
+ */
+export function inspectWav(buf: Uint8Array, file = 'input', fileLength = buf.length): Header & { format: WavFormat } {
   const bad = (reason: string, expected?: string, found?: string): never => {
     throw new NmflabError(reason, { file, expected, found, exitCode: 2 });
   };
@@ -78,11 +83,12 @@ export function inspectWav(buf: Uint8Array, file = 'input'): Header & { format: 
     const id = ascii(o);
     const size = dv.getUint32(o + 4, true);
     const body = o + 8;
-    if (id !== 'data' && body + size > buf.length) {
-      bad(`chunk ${show(id)} runs past the end of the file`, `${size} bytes`, `${buf.length - body} bytes`);
+    if (id !== 'data' && body + size > fileLength) {
+      bad(`chunk ${show(id)} runs past the end of the file`, `${size} bytes`, `${fileLength - body} bytes`);
     }
     if (id === 'fmt ') {
       if (size < 16) bad('fmt chunk too short', 'at least 16 bytes', `${size} bytes`);
+      if (body + size > buf.length) bad('fmt chunk beyond the header read', `a fmt chunk within the first ${buf.length} bytes`, `at byte ${body}`);
       let code = dv.getUint16(body, true);
       if (code === 0xfffe) {
         // WAVE_FORMAT_EXTENSIBLE: the real format code is the first two bytes of the sub-format GUID.
@@ -93,8 +99,8 @@ export function inspectWav(buf: Uint8Array, file = 'input'): Header & { format: 
     } else if (id === 'data') {
       if (!fmt) bad('data chunk before the fmt chunk', 'a fmt chunk first');
       data = { offset: body, bytes: size };
-      if (body + size > buf.length) {
-        bad('truncated data chunk', `${size} bytes of samples (as its header says)`, `${buf.length - body} bytes`);
+      if (body + size > fileLength) {
+        bad('truncated data chunk', `${size} bytes of samples (as its header says)`, `${fileLength - body} bytes`);
       }
       break;
     }
@@ -122,13 +128,13 @@ export function inspectWav(buf: Uint8Array, file = 'input'): Header & { format: 
   return { formatCode: f.code, channels: f.channels, sampleRate: f.rate, bits: f.bits, dataOffset: d.offset, dataBytes: d.bytes, format };
 }
 
-/** Decode WAV bytes (see {@link readWav}). */
-export function parseWav(buf: Uint8Array, file = 'input', options: ReadWavOptions = {}): WavData {
-  const h = inspectWav(buf, file);
+/**
+ * Decode `frames` interleaved sample frames from `dv` (starting at its byte 0) into `channels`
+ * (one array per channel, ≥ frames long); `first` is the index of the first frame in the file
+ * (for error messages).
+ */
+function decodeFrames(dv: DataView, h: Header & { format: WavFormat }, frames: number, channels: Float64Array[], file: string, first: number): void {
   const C = h.channels, bytes = h.bits / 8;
-  const frames = h.dataBytes / (C * bytes);
-  const dv = new DataView(buf.buffer, buf.byteOffset + h.dataOffset, h.dataBytes);
-  let channels: Float64Array[] = Array.from({ length: C }, () => new Float64Array(frames));
   // Interleaved little-endian samples; PCM code v ↦ v / 2^(b−1) (8-bit is unsigned, offset 128).
   for (let c = 0; c < C; c++) {
     const out = channels[c]!;
@@ -160,11 +166,21 @@ export function parseWav(buf: Uint8Array, file = 'input', options: ReadWavOption
     if (h.formatCode === 3) {
       for (let i = 0; i < frames; i++) {
         if (!Number.isFinite(out[i]!)) {
-          throw new NmflabError('WAV file contains a non-finite float sample', { file, path: `channel ${c}, sample ${i}`, expected: 'finite numbers', found: String(out[i]) });
+          throw new NmflabError('WAV file contains a non-finite float sample', { file, path: `channel ${c}, sample ${first + i}`, expected: 'finite numbers', found: String(out[i]) });
         }
       }
     }
   }
+}
+
+/** Decode WAV bytes (see {@link readWav}). */
+export function parseWav(buf: Uint8Array, file = 'input', options: ReadWavOptions = {}): WavData {
+  const h = inspectWav(buf, file);
+  const C = h.channels, bytes = h.bits / 8;
+  const frames = h.dataBytes / (C * bytes);
+  const dv = new DataView(buf.buffer, buf.byteOffset + h.dataOffset, h.dataBytes);
+  let channels: Float64Array[] = Array.from({ length: C }, () => new Float64Array(frames));
+  decodeFrames(dv, h, frames, channels, file, 0);
   if (options.mono && channels.length > 1) channels = [downmix(channels)];
   let sampleRate = h.sampleRate;
   if (options.sampleRate !== undefined && options.sampleRate !== sampleRate) {
@@ -176,8 +192,7 @@ export function parseWav(buf: Uint8Array, file = 'input', options: ReadWavOption
 
 /** Read a WAV file: PCM 8/16/24/32-bit or float 32/64, any channel count and sample rate. */
 export function readWav(file: string, options: ReadWavOptions = {}): WavData {
-  if (!existsSync(file)) throw new NmflabError('file not found', { file, expected: 'a WAV file' });
-  return parseWav(readFileSync(file), file, options);
+  return parseWav(readInputFile(file, { what: 'a WAV file' }), file, options);
 }
 
 /** Mean of the channels. */
@@ -263,4 +278,77 @@ export function encodeWav(samples: Float64Array | readonly Float64Array[], sampl
 /** Write a WAV file atomically (readers see the old file or the whole new one). */
 export function writeWav(file: string, samples: Float64Array | readonly Float64Array[], sampleRate: number, options: WriteWavOptions = {}): void {
   writeFileAtomic(file, encodeWav(samples, sampleRate, options, file));
+}
+
+/**
+ * A WAV file read block by block (never held whole): the header is checked once, then `read`
+ * decodes any range of sample frames, downmixed to mono, with one positioned read. The caller
+ * closes it.
+ */
+export class WavBlockReader {
+  readonly file: string;
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly format: WavFormat;
+  /** Samples per channel. */
+  readonly length: number;
+  private fd: number;
+  private readonly header: Header & { format: WavFormat };
+  private bytes = new Uint8Array(0);
+  private chans: Float64Array[] = [];
+
+  constructor(file: string) {
+    if (!existsSync(file)) throw new NmflabError('file not found', { file, expected: 'a WAV file' });
+    this.file = file;
+    this.fd = openSync(file, 'r');
+    try {
+      const size = fstatSync(this.fd).size;
+      // The header and every chunk before the samples, in practice well within the first 1 MiB.
+      const head = new Uint8Array(Math.min(size, 1 << 20));
+      readSync(this.fd, head, 0, head.length, 0);
+      this.header = inspectWav(head, file, size);
+    } catch (e) {
+      closeSync(this.fd);
+      throw e;
+    }
+    const h = this.header;
+    this.sampleRate = h.sampleRate;
+    this.channels = h.channels;
+    this.format = h.format;
+    this.length = h.dataBytes / (h.channels * (h.bits / 8));
+  }
+
+  /** Mono samples [from, from + out.length) into `out` (the mean of the channels). */
+  read(from: number, out: Float64Array): Float64Array {
+    const n = out.length;
+    if (!Number.isInteger(from) || from < 0 || from + n > this.length) {
+      throw new NmflabError('read beyond the samples of the WAV file', { file: this.file, expected: `a range within 0…${this.length}`, found: `${from}…${from + n}` });
+    }
+    const h = this.header, C = h.channels, frameBytes = C * (h.bits / 8);
+    const need = n * frameBytes;
+    if (this.bytes.length < need) this.bytes = new Uint8Array(need);
+    let got = 0;
+    while (got < need) {
+      const r = readSync(this.fd, this.bytes, got, need - got, h.dataOffset + from * frameBytes + got);
+      if (r <= 0) throw new NmflabError('WAV file ended early', { file: this.file, expected: `${need} bytes at frame ${from}`, found: `${got} bytes` });
+      got += r;
+    }
+    const dv = new DataView(this.bytes.buffer, 0, need);
+    if (C === 1) {
+      decodeFrames(dv, h, n, [out], this.file, from);
+      return out;
+    }
+    if (this.chans.length !== C || this.chans[0]!.length < n) this.chans = Array.from({ length: C }, () => new Float64Array(n));
+    decodeFrames(dv, h, n, this.chans, this.file, from);
+    // The same sum and division as `downmix`, so a block read matches readWav({ mono: true }).
+    out.fill(0);
+    for (const c of this.chans) for (let i = 0; i < n; i++) out[i] += c[i]!;
+    for (let i = 0; i < n; i++) out[i] /= C;
+    return out;
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
 }

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { create, all } from 'mathjs';
 import {
   Matrix, Rng, matmul, matmulNT, matmulTN, matmulNaive, rowSums, colSums, frobenius, lpSum, maxRelDiff,
   setMatmulBackend, WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmStrided, NmflabError,
   nativeAvailable, gemmNative, NATIVE_MIN_WORK, muFusedWasm,
 } from '@nmflab/core';
+import { restoreMatmulBackendAfterEach } from '../../../../test/support/backend.js';
+
+restoreMatmulBackendAfterEach();
 
 const math = create(all);
 
@@ -47,9 +50,8 @@ describe.each(backends)('matrix products against mathjs (%s kernel)', (backend) 
   const rng = new Rng(42);
   // OpenBLAS sums in another order (and with FMA): entries built by cancellation differ more, relatively.
   const tol = backend === 'native' || (backend === 'auto' && nativeAvailable) ? 1e-10 : 1e-12;
-  let prev: ReturnType<typeof setMatmulBackend>;
-  beforeAll(() => { prev = setMatmulBackend(backend); });
-  afterAll(() => { setMatmulBackend(prev); });
+  // Each test of the block runs on this backend; restoreMatmulBackendAfterEach puts it back.
+  beforeEach(() => { setMatmulBackend(backend); });
   for (const [m, k, n] of shapes) {
     it(`AB, AᵀB, ABᵀ for ${m}×${k}·${k}×${n}`, () => {
       const A = random(m, k, rng);

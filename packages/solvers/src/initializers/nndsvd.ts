@@ -1,8 +1,8 @@
 import { definePlugin } from '@nmflab/core';
 import { nndsvd } from '../nndsvd.js';
 
-/** NNDSVD (Boutsidis & Gallopoulos 2008) on a deterministic SVD; small values set to 0. See `src/nndsvd.ts`. */
+/** NNDSVD (Boutsidis & Gallopoulos 2008) on the leading singular triplets (Gram eigendecomposition, deterministic); small values set to 0. See `src/nndsvd.ts`. */
 export default definePlugin({
-  meta: { kind: 'initializer', id: 'nndsvd', description: 'NNDSVD (Boutsidis & Gallopoulos 2008) on a deterministic SVD; small values set to 0', params: {} },
-  create: () => ({ id: 'nndsvd', init: (V, K, rng) => nndsvd(V, K, 'none', rng) }),
+  meta: { kind: 'initializer', id: 'nndsvd', description: 'NNDSVD (Boutsidis & Gallopoulos 2008) on the leading singular triplets (Gram eigendecomposition, deterministic); small values set to 0', params: {} },
+  create: () => ({ id: 'nndsvd', init: (V, K, rng, hooks) => nndsvd(V, K, 'none', rng, hooks) }),
 });

@@ -4,5 +4,5 @@ import { nndsvd } from '../nndsvd.js';
 /** NNDSVD with zeros filled by mean(V). See `src/nndsvd.ts`. */
 export default definePlugin({
   meta: { kind: 'initializer', id: 'nndsvda', description: 'NNDSVD with zeros filled by mean(V)', params: {} },
-  create: () => ({ id: 'nndsvda', init: (V, K, rng) => nndsvd(V, K, 'mean', rng) }),
+  create: () => ({ id: 'nndsvda', init: (V, K, rng, hooks) => nndsvd(V, K, 'mean', rng, hooks) }),
 });

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   Matrix, Rng, fit, matmul, matmulNT, matmulTN, maxRelDiff, NmflabError, nativeAvailable, nativeThreads, setMatmulBackend, setNativeThreads,
-  type Divergence, type Problem, type Regularizer,
+  selectKernels, type Divergence, type KernelBackend, type MuKernels, type Problem, type Regularizer,
 } from '@nmflab/core';
 import { MuSolver, type MuOptions } from '@nmflab/solvers';
 import randomInit from '../../src/initializers/random.js';
 import { betaDivergence, lpPenalty, randMatrix } from '../support/oracles.js';
+import { restoreMatmulBackendAfterEach } from '../../../../test/support/backend.js';
+
+restoreMatmulBackendAfterEach();
 
 const random = randomInit.create({}, {} as never);
 
@@ -337,7 +340,7 @@ describe('mu: ε policy and bad input', () => {
 });
 
 describe('mu with the registered plugins', async () => {
-  const { buildRegistry } = await import('@nmflab/cli');
+  const { buildRegistry } = await import('../../../../test/support/registry.js');
   const registry = await buildRegistry();
   const make = (params: Record<string, unknown>) => registry.create('solver', { id: 'mu', params: { normalize: 'none', ...params } }) as MuSolver;
 
@@ -498,12 +501,157 @@ describe('mu: fast paths against the straightforward formulas (one code path for
     expect(runs[1]!.f).toEqual(runs[0]!.f);
   });
 
-  it('keeps every matrix of the state in one WasmWorkspace (products in place, no copies)', () => {
+  it('keeps every matrix of the state in one WebAssembly memory (products in place, no copies)', () => {
     const s = solver(betaDivergence(1));
     const st = s.init(p, new Rng(1));
     const mats = [st.V, st.W, st.H, st.L, st.A, st.B, st.numW, st.denW, st.numH, st.denH, st.gram];
     expect(mats.every((m) => m.data.buffer === st.V.data.buffer)).toBe(true);
     // result() returns copies, not views into the workspace memory.
     expect(s.result(st).W.data.buffer).not.toBe(st.V.data.buffer);
+  });
+});
+
+describe('mu objective without a full Λ pass, and its kernels as a service', () => {
+  /** The objective as computed before: Σ d(V|WH) from a fresh WH on the JS kernel. */
+  const direct = (div: Divergence, V: Matrix, W: Matrix, H: Matrix) => {
+    const prev = setMatmulBackend('js');
+    try {
+      return div.value(V.data, matmul(W, H).data);
+    } finally {
+      setMatmulBackend(prev);
+    }
+  };
+  const backends = ['js', 'wasm', ...(nativeAvailable ? ['native'] as const : [])] as const;
+  const cases: [string, Partial<MuOptions>, Partial<Problem>][] = [
+    ['plain', {}, {}],
+    ['frozen H', { freezeH: true }, {}],
+    ['frozen W', { freezeW: true }, {}],
+    ['two frozen columns', { freezeW: [0, 2] }, {}],
+    ['l2 rescaling (no numerator matches: direct)', { normalize: 'l2' }, {}],
+  ];
+  for (const [name, o, extra] of cases) {
+    it(`β = 2 by the Gram identity equals Σ d(V|WH) to 1e-12 every iteration (${name}; ${backends.join(', ')})`, () => {
+      const p = problem(30, 70, 5, 21, extra);
+      const div = betaDivergence(2);
+      for (const b of backends) {
+        const s = solver(div, { ...o, kernels: selectKernels(b).mu });
+        const st = s.init(p, new Rng(1));
+        for (let it = 0; it <= 30; it++) {
+          if (it > 0) s.step(st);
+          const got = s.objective(st).terms.data!;
+          const r = s.result(st);
+          const want = direct(div, p.V, r.W, r.H);
+          expect(Math.abs(got - want) / want, `${b} iteration ${it}`).toBeLessThan(1e-12);
+        }
+      }
+    });
+  }
+  it('β = 2 on data the model fits almost exactly still matches the direct sum (cancellation guard)', () => {
+    const rng = new Rng(5);
+    const W0 = randMatrix(20, 3, rng), H0 = randMatrix(3, 40, rng);
+    const V = matmul(W0, H0);
+    const W = W0.clone(), H = H0.clone();
+    for (let i = 0; i < W.data.length; i++) W.data[i] *= 1 + 1e-5 * Math.sin(i);
+    const div = betaDivergence(2);
+    const s = solver(div);
+    const st = s.init({ V, rank: 3, W0: W, H0: H }, new Rng(1));
+    for (let it = 0; it < 10; it++) {
+      s.step(st);
+      const r = s.result(st);
+      const want = direct(div, V, r.W, r.H);
+      expect(Math.abs(s.objective(st).terms.data! - want)).toBeLessThanOrEqual(1e-12 * want);
+    }
+  });
+  it('takes its kernels from ctx.kernels: a user backend wrapping js is the one called', async () => {
+    const { buildRegistry } = await import('@nmflab/cli');
+    const registry = await buildRegistry();
+    const js = selectKernels('js');
+    let products = 0;
+    const mu: MuKernels = { ...js.mu, matmul: (A, B, out) => { products++; return js.mu.matmul(A, B, out); } };
+    const kernels: KernelBackend = { name: 'js', mu };
+    const def = registry.get('solver', 'mu');
+    const ref = registry.validate('solver', { id: 'mu', params: { divergence: 'kl' } }).ref!;
+    const s = def.create(ref.params as never, { registry, path: 'model', kernels }) as MuSolver;
+    const p = problem(12, 15, 3, 2);
+    const st = s.init(p, new Rng(1));
+    s.step(st);
+    expect(products).toBeGreaterThan(0);
+    // The same iterate as mu on core's js backend.
+    const t = solver(betaDivergence(1), { normalize: 'auto', kernels: js.mu });
+    const st2 = t.init(p, new Rng(1));
+    t.step(st2);
+    expect(Array.from(s.result(st).W.data)).toEqual(Array.from(t.result(st2).W.data));
+  });
+});
+
+describe('mu β = 1 / β = 0 objective from the fused pass', () => {
+  const direct = (div: Divergence, V: Matrix, W: Matrix, H: Matrix) => {
+    const prev = setMatmulBackend('js');
+    try {
+      return div.value(V.data, matmul(W, H).data);
+    } finally {
+      setMatmulBackend(prev);
+    }
+  };
+  const backends = ['js', 'wasm', ...(nativeAvailable ? ['native'] as const : [])] as const;
+  const p = problem(40, 300, 5, 31);
+  const pLow: Problem = { ...p, V: p.V.clone() };
+  for (let f = 0; f < 40; f++) pLow.V.set(f, 0, 1e-9);
+  for (const beta of [1, 0]) {
+    for (const [name, o, data] of [
+      ['plain', {}, p], ['entries below ε', {}, pLow], ['frozen W', { freezeW: true }, p], ['frozen H', { freezeH: true }, p],
+    ] as [string, Partial<MuOptions>, Problem][]) {
+      it(`β = ${beta} (${name}): equals Σ d(V|WH) to 1e-12 every iteration and leaves the iterates bit-identical (${backends.join(', ')})`, () => {
+        const div = betaDivergence(beta);
+        for (const b of backends) {
+          const kernels = selectKernels(b).mu;
+          const s = solver(div, { ...o, kernels });
+          const st = s.init(data, new Rng(1));
+          // The same solver never asked for its objective: the iterates of the plain updates.
+          const t = solver(div, { ...o, kernels });
+          const st2 = t.init(data, new Rng(1));
+          let fusedUsed = 0;
+          for (let it = 0; it <= 25; it++) {
+            if (it > 0) { s.step(st); t.step(st2); }
+            const got = s.objective(st).terms.data!;
+            if (st.pre !== -1) fusedUsed++;
+            expect(s.objective(st).terms.data, 'asked twice').toBe(got);
+            const r = s.result(st);
+            const want = direct(div, data.V, r.W, r.H);
+            expect(Math.abs(got - want) / want, `${b} iteration ${it}`).toBeLessThan(1e-12);
+          }
+          expect(Array.from(s.result(st).W.data), b).toEqual(Array.from(t.result(st2).W.data));
+          expect(Array.from(s.result(st).H.data), b).toEqual(Array.from(t.result(st2).H.data));
+          // The model is still WH after the fused objective wrote over Λ's buffer.
+          if (b !== 'js') expect(fusedUsed, `${b}: the fused objective was used`).toBeGreaterThan(20);
+          expect(maxRelDiff(s.model(st).data, matmul(st.W, st.H).data)).toBeLessThan(1e-12);
+        }
+      });
+    }
+  }
+});
+
+describe('mu memory: no F×N buffer the path does not use', () => {
+  const p = problem(30, 80, 4, 41);
+  it('the β = 2 and fused β = 1 / β = 0 paths keep only V at F×N; the unfused paths keep Λ and the weights', () => {
+    for (const beta of [2, 1, 0]) {
+      const s = solver(betaDivergence(beta));
+      const st = s.init(p, new Rng(1));
+      expect([st.L, st.A, st.B].map((m) => m.data.length), `β = ${beta}`).toEqual([0, 0, 0]);
+      expect(st.S.data.length).toBeLessThan(30 * 80 + 1);
+    }
+    const st = solver(betaDivergence(0.5)).init(p, new Rng(1));
+    expect([st.L, st.A, st.B].map((m) => m.data.length)).toEqual([30 * 80, 30 * 80, 30 * 80]);
+  });
+  it('when the fused pass refuses its operands (matrices outside WASM memory, as beyond 4 GiB) the updates fall back, bit-identical to js', () => {
+    const wasm = selectKernels('wasm').mu;
+    const plainAlloc: MuKernels = { ...wasm, allocate: selectKernels('js').mu.allocate };
+    for (const beta of [1, 0]) {
+      const a = trajectory(solver(betaDivergence(beta), { kernels: plainAlloc }), p, 8);
+      const b = trajectory(solver(betaDivergence(beta), { kernels: selectKernels('js').mu }), p, 8);
+      expect(Array.from(a.W.data)).toEqual(Array.from(b.W.data));
+      expect(Array.from(a.H.data)).toEqual(Array.from(b.H.data));
+      expect(a.f).toEqual(b.f);
+    }
   });
 });

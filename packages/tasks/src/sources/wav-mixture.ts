@@ -1,6 +1,6 @@
 import { NmflabError, describeValue } from '@nmflab/core';
 import { definePlugin } from '@nmflab/core';
-import { readWav, resample } from '@nmflab/core';
+import { readAudio, resample } from '@nmflab/core';
 
 interface Stem {
   name?: string;
@@ -9,15 +9,16 @@ interface Stem {
 }
 
 /**
- * A mixture built from WAV stems: x = Σ_i g_i s_i (each stem downmixed to mono, resampled to
+ * A mixture built from audio stems (WAV, FLAC, MP3, Ogg Vorbis or Opus; see readAudio):
+ * x = Σ_i g_i s_i (each stem reduced to one channel as `channels` says, resampled to
  * `sampleRate` when given, trimmed to the shortest), with the scaled stems g_i s_i kept as the
  * reference sources the mixture is the exact sum of. Paths are relative to the working directory.
  */
-export default definePlugin<'source', { stems: Stem[]; sampleRate?: number }>({
+export default definePlugin<'source', { stems: Stem[]; sampleRate?: number; channels: 'mix' | number }>({
   meta: {
     kind: 'source',
     id: 'wav-mixture',
-    description: 'A mixture of listed WAV stems with gains; the scaled stems are the reference sources',
+    description: 'A mixture of listed audio stems (WAV, FLAC, MP3, Ogg) with gains; the scaled stems are the reference sources',
     params: {
       stems: {
         type: 'array',
@@ -28,28 +29,32 @@ export default definePlugin<'source', { stems: Stem[]; sampleRate?: number }>({
           additionalProperties: false,
           properties: {
             name: { type: 'string', minLength: 1, description: 'source name (default: the file name)' },
-            path: { type: 'string', minLength: 1, description: 'WAV file, relative to the working directory' },
+            path: { type: 'string', minLength: 1, description: 'audio file (WAV, FLAC, MP3, Ogg), relative to the working directory' },
             gain: { type: 'number', default: 1, description: 'linear gain applied to the stem' },
           },
         },
         description: 'the stems: [{ name, path, gain }]',
       },
       sampleRate: { type: 'integer', minimum: 1, description: 'resample every stem to this rate (default: the stems’ common rate)' },
+      channels: { anyOf: [{ enum: ['mix'] }, { type: 'integer', minimum: 0 }], default: 'mix', description: "multichannel stems: 'mix' (mean of the channels) or the 0-based index of the channel to use" },
     },
   },
   create: (p, ctx) => {
     p.stems.forEach((s, i) => {
       if (typeof s.path !== 'string') {
-        throw new NmflabError('missing stem path', { file: ctx.file, path: `${ctx.path}.stems[${i}].path`, expected: 'a WAV file path', found: describeValue(s.path) });
+        throw new NmflabError('missing stem path', { file: ctx.file, path: `${ctx.path}.stems[${i}].path`, expected: 'an audio file path', found: describeValue(s.path) });
       }
     });
-    const names = p.stems.map((s) => s.name ?? s.path.replace(/^.*\//, '').replace(/\.wav$/i, ''));
+    const names = p.stems.map((s) => s.name ?? s.path.replace(/^.*\//, '').replace(/\.(wav|flac|mp3|ogg|opus)$/i, ''));
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) throw new NmflabError('two stems have the same name', { file: ctx.file, path: `${ctx.path}.stems`, found: JSON.stringify(dup), hint: 'give each stem its own name:' });
     return {
       id: 'wav-mixture',
-      load() {
-        const wavs = p.stems.map((s) => readWav(s.path, { mono: true }));
+      async load() {
+        const wavs = await Promise.all(p.stems.map(async (s) => {
+          const a = await readAudio(s.path, { channels: p.channels ?? 'mix' });
+          return { sampleRate: a.sampleRate, samples: a.channels[0]! };
+        }));
         let rate = p.sampleRate;
         if (rate === undefined) {
           rate = wavs[0]!.sampleRate;

@@ -4,7 +4,7 @@ import { ComplexMatrix, Matrix } from '@nmflab/core';
 import { definePlugin } from '@nmflab/core';
 import { griffinLim } from '@nmflab/core';
 import { Stft } from '@nmflab/core';
-import { readWav } from '@nmflab/core';
+import { readAudio } from '@nmflab/core';
 
 /**
  * Bandwidth extension ("super-resolution", Smaragdis & Raj 2007, reference §3 exp. 7).
@@ -71,14 +71,14 @@ export default definePlugin<'task', Params>({
   },
   create: (p, ctx) => ({
     id: 'extend-band',
-    run(tc) {
+    async run(tc) {
       const sig = tc.data.signal;
       const tr = tc.transform;
       if (!sig || !(tr instanceof Stft)) throw new NmflabError('bandwidth extension needs audio and an STFT', { path: 'data', expected: 'an audio source and a transform: block' });
       if (tr.representation !== 'magnitude') throw new NmflabError('bandwidth extension models magnitudes', { path: 'transform.representation', expected: 'magnitude', found: tr.representation });
-      if (!existsSync(p.train)) throw new NmflabError('training recording not found', { path: `${ctx.path}.train`, expected: 'a WAV file', found: JSON.stringify(p.train) });
+      if (!existsSync(p.train)) throw new NmflabError('training recording not found', { path: `${ctx.path}.train`, expected: 'an audio file', found: JSON.stringify(p.train) });
       if (p.cutoff >= sig.sampleRate / 2) throw new NmflabError('cutoff at or above Nyquist', { path: `${ctx.path}.cutoff`, expected: `< ${sig.sampleRate / 2} Hz`, found: String(p.cutoff) });
-      const train = readWav(p.train, { mono: true, sampleRate: sig.sampleRate }).samples;
+      const train = (await readAudio(p.train, { channels: 'mix', sampleRate: sig.sampleRate })).channels[0]!;
       const dict = tc.fit({ problem: { V: tr.represent(tr.analyze(train)), rank: tc.rank }, label: 'train' });
       const W = dict.result.W;
 

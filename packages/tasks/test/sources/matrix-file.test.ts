@@ -28,12 +28,12 @@ describe('source matrix-file', () => {
     expect(errors.map((e) => e.format())).toEqual(['data.params.path: missing required parameter (expected a value, found nothing)']);
   });
 
-  it('a missing file or a non-finite entry is an error naming the file', async () => {
-    const missing = registry.create('source', { id: 'matrix-file', params: { path: join(dir, 'none.csv') } });
-    expect(() => missing.load(new Rng(0))).toThrow(/none\.csv: file not found/);
+  it('a missing file or a non-finite entry is an error naming the file, found at validation', async () => {
+    // Before anything is created: validate() reads the file through the plugin's check.
+    const missing = registry.validate('source', { id: 'matrix-file', params: { path: join(dir, 'none.csv') } }, { file: 'exp.yaml', path: 'data' });
+    expect(missing.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^exp\.yaml: data\.params\.path: .*none\.csv: file not found/)]);
     const nan = new Matrix(1, 2, new Float64Array([1, NaN]));
     writeFileSync(join(dir, 'nan.npy'), matrixToNpy(nan));
-    const bad = registry.create('source', { id: 'matrix-file', params: { path: join(dir, 'nan.npy') } });
-    expect(() => bad.load(new Rng(0))).toThrow(/nan\.npy: row 1, column 2: non-finite entry in the data matrix \(expected finite numbers, found NaN\)/);
+    expect(() => registry.create('source', { id: 'matrix-file', params: { path: join(dir, 'nan.npy') } })).toThrow(/nan\.npy: entry \[0, 1\]: not a finite number \(expected finite values, found NaN\)/);
   });
 });

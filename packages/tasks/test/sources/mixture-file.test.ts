@@ -22,6 +22,6 @@ describe('mixture-file', () => {
   });
 
   it('a missing description is a clear error naming the parameter', async () => {
-    await expect(async () => source({ path: 'data/mixtures/none.json' }).load(new Rng(1))).rejects.toThrow(/data\.params\.path: mixture description not found/);
+    await expect(async () => source({ path: 'data/mixtures/none.json' }).load(new Rng(1))).rejects.toThrow(/data\.params\.path: data\/mixtures\/none\.json: file not found/);
   });
 });

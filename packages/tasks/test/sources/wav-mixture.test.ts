@@ -28,17 +28,17 @@ describe('source wav-mixture', () => {
 
   it('stems at different rates need a sampleRate, then are resampled', async () => {
     const c = write('c.wav', new Array(160).fill(0.1), 16000);
-    expect(() => source({ stems: [{ path: a }, { path: c }] }).load(new Rng(0))).toThrow(/c\.wav: data\.params\.sampleRate: stems have different sample rates \(expected 8000 Hz like .*a\.wav, or a sampleRate to resample to, found 16000 Hz\)/);
+    await expect(source({ stems: [{ path: a }, { path: c }] }).load(new Rng(0))).rejects.toThrow(/c\.wav: data\.params\.sampleRate: stems have different sample rates \(expected 8000 Hz like .*a\.wav, or a sampleRate to resample to, found 16000 Hz\)/);
     const d = await source({ stems: [{ path: c }], sampleRate: 8000 }).load(new Rng(0));
     expect(d.signal!.sampleRate).toBe(8000);
     expect(Math.abs(d.signal!.samples.length - 80)).toBeLessThanOrEqual(1);
   });
 
-  it('says what is wrong: missing path, duplicate names, unknown keys, missing files', () => {
+  it('says what is wrong: missing path, duplicate names, unknown keys, missing files', async () => {
     expect(() => source({ stems: [{ gain: 1 }] })).toThrow(/data\.params\.stems\[0\]\.path: missing stem path/);
     expect(() => source({ stems: [{ path: a }, { path: a }] })).toThrow(/two stems have the same name .*found "a"/);
     expect(registry.validate('source', { id: 'wav-mixture', params: { stems: [{ path: a, gian: 1 }] } }, { path: 'data' }).errors.length).toBeGreaterThan(0);
-    expect(() => source({ stems: [{ path: join(dir, 'none.wav') }] }).load(new Rng(0))).toThrow(/none\.wav: file not found/);
+    await expect(source({ stems: [{ path: join(dir, 'none.wav') }] }).load(new Rng(0))).rejects.toThrow(/none\.wav: file not found/);
   });
 
   it.skipIf(!existsSync('data/mixtures/speech-chime-test.wav'))('rebuilds the committed speech + chime test mixture exactly from its stems', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { activationOnsets, basisPitch, midiToHz, onsetFMeasure } from '../../src/tasks/transcribe.js';
-import { runShrunk } from './run-experiment.js';
+import { runReduced } from '../support/experiment.js';
 
 /** A harmonic spectrum (Gaussian partials of width 1 bin) at `f0`, partial h of amplitude amp(h). */
 function harmonic(f0: number, amp: (h: number) => number, F = 1025, rate = 16000, n = 2048): Float64Array {
@@ -42,7 +42,7 @@ describe('transcribe: pitch labels and note metrics', () => {
   });
 
   it('experiment 4 (reduced: first 6 s, 50 iterations, one restart): the piano piece transcribes with onset F ≥ 0.8', async () => {
-    const { runs } = await runShrunk('transcription.yaml', ['task.params.seconds=6', 'model.stopping.maxIterations=50', 'model.restarts=1', 'transform.hop=512']);
+    const runs = await runReduced('experiments/transcription.yaml', ['task.params.seconds=6', 'model.stopping.maxIterations=50', 'model.restarts=1', 'transform.hop=512']);
     const m = runs[0]!.metrics;
     expect(runs[0]!.record.status).toBe('completed');
     expect(m['onset.f']).toBeGreaterThanOrEqual(0.8);
@@ -53,7 +53,7 @@ describe('transcribe: pitch labels and note metrics', () => {
   });
 
   it('experiment 5 (reduced: one restart, 200 iterations): IS-NMF gives every one of the four notes a component of its own pitch, EU-NMF does not', async () => {
-    const { runs } = await runShrunk('four-notes-is.yaml', ['model.restarts=1', 'model.stopping.maxIterations=200'], ['model.solver.params.divergence=[is,euclidean]']);
+    const runs = await runReduced('experiments/four-notes-is.yaml', ['model.restarts=1', 'model.stopping.maxIterations=200'], ['model.solver.params.divergence=[is,euclidean]']);
     const [is, eu] = runs.map((r) => r.metrics);
     expect(is!['notes.with-component']).toBe(4);
     expect(is!['notes.isolated']).toBeGreaterThanOrEqual(3);

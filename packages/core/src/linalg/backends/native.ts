@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
  */
 
 /** Kernel semantics version this code expects (`NMFLAB_ABI` in nmflab_blas.c). */
-const EXPECTED_ABI = 2;
+const EXPECTED_ABI = 3;
 
 interface NativeBlas {
   abi?: number;
@@ -29,12 +29,13 @@ interface NativeBlas {
   muFused(
     code: 0 | 1, side: 0 | 1, F: number, N: number, K: number,
     V: Float64Array, W: Float64Array, H: Float64Array, num: Float64Array, den: Float64Array, eps: number,
+    objective?: Float64Array,
   ): boolean;
 }
 
 /**
  * Element-wise passes of the multiplicative updates in C (vectorized by the compiler; only
- * IEEE-exact operations, so bit-identical to the JavaScript loops in `mu.ts` they replace):
+ * IEEE-exact operations, so bit-identical to the `js` backend's loops; bound to `MuKernels` in mu-native.ts):
  * - `muWeights(1, Λ, V, A, B, δ)`: A = V / max(Λ, δ) (β = 1; B untouched);
  *   `muWeights(0, …)`: r = 1/max(Λ, δ), B = r, A = r·r·V (β = 0). δ: mu's floor of Λ (`modelFloor`).
  * - `muApply(1 | 2, X, num, den, ε)`: X = max(X·(num / d)^γ, ε) for γ = 1 or ½, d = den where
@@ -44,7 +45,9 @@ interface NativeBlas {
  *   num = Wᵀ(V/Λ), K×N) for β = 1 (code 1) or β = 0 (code 0: num = (V/Λ²)·, den = (1/Λ)·),
  *   Λ = WH computed block by block in cache (16 rows / 64 columns) and never stored: one pass
  *   over V instead of ~10 F×N arrays through memory. Blocks are split between the threads, never
- *   the sums, so results do not depend on the thread count. Returns false if scratch memory
+ *   the sums, so results do not depend on the thread count. With `objective`, objective[0] =
+ *   Σ d(V|Λ) for the Λ at entry (KL / IS; NaN where some λ ≤ 0), block sums added in block
+ *   order. Returns false if scratch memory
  *   (2·max(16N, 64F) doubles per thread, kept between calls) cannot be allocated.
  */
 export type NativeMuKernels = Pick<NativeBlas, 'muWeights' | 'muApply' | 'muFused'>;
@@ -71,7 +74,7 @@ const blas = load();
 /** True when the OpenBLAS addon loaded. */
 export const nativeAvailable = blas !== null;
 
-/** The addon's element-wise MU kernels, or null without it. Prefer `kernels.ts`'s `nativeMuKernels()`, which honours `setMatmulBackend`. */
+/** The addon's element-wise MU kernels, or null without it; solvers reach them through `selectKernels()` (mu-native.ts). */
 export const nativeMuKernelsRaw: NativeMuKernels | null = blas;
 
 /** Number of threads native products use (0 without the addon). */

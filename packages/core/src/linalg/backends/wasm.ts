@@ -29,6 +29,7 @@ interface GemmExports {
     v: number, vRs: number, l: number, lRs: number, a: number, aRs: number, b: number, bRs: number,
     delta: number,
   ): void;
+  muObjective(code: number, rows: number, cols: number, v: number, vRs: number, l: number, lRs: number): number;
 }
 
 // The ES2022 lib and @types/node 20 do not declare WebAssembly; the few members used, typed here.
@@ -236,6 +237,25 @@ export function gemmWasmStaged(
 const FUSED_BLOCK = 32768;
 
 /**
+ * The blocks of `muFusedWasm`: side 0 R rows × Cn columns (Cn a multiple of 256), side 1 all F
+ * rows × C columns. Exported so the `js` backend sums its objective in the same order.
+ */
+export function fusedBlocks(F: number, N: number): { R: number; Cn: number; C: number } {
+  const R = Math.min(F, 64);
+  return {
+    R,
+    Cn: Math.min(N, Math.max(256, Math.floor(FUSED_BLOCK / R / 256) * 256)),
+    C: Math.max(4, Math.min(N, Math.floor(FUSED_BLOCK / F / 4) * 4)),
+  };
+}
+
+/** Doubles of each scratch (`S`, and `Bs` at β = 0) `muFusedWasm` needs: its largest block. */
+export function fusedScratch(F: number, N: number): number {
+  const { R, Cn, C } = fusedBlocks(F, N);
+  return Math.max(R * Cn, F * C);
+}
+
+/**
  * The fused MU numerators (and β = 0 denominators) in WebAssembly, block by block, as the native
  * addon's `muFused` does: Λ is never formed whole, so the F×N weights never leave the cache.
  *
@@ -250,49 +270,56 @@ const FUSED_BLOCK = 32768;
  * within each 256-long block of the reduction, blocks added in order), never on how the output
  * is cut: so the result is bit-identical to forming Λ = WH, the weights, then AHᵀ / WᵀA with the JS
  * or WASM kernel (tested). `S` (Λ block, weights A written over it) and `Bs` (β = 0 only) are
- * scratch of at least F·N doubles (mu passes its Λ and B buffers). Returns false, doing nothing,
- * unless all operands live in one workspace.
+ * scratch of at least `fusedScratch(F, N)` doubles (one block). Returns false, doing nothing,
+ * unless all operands live in one workspace. With `objective`, objective[0] = Σ d(V|Λ) for the Λ
+ * at entry (β = 1: KL, β = 0: IS; NaN where some λ ≤ 0: see `muObjective` in assembly/gemm.ts).
  */
 export function muFusedWasm(
   code: 0 | 1, side: 0 | 1, F: number, N: number, K: number,
   V: Matrix, W: Matrix, H: Matrix, num: Matrix, den: Matrix, S: Matrix, Bs: Matrix | undefined,
-  delta: number,
+  delta: number, objective?: Float64Array,
 ): boolean {
   // No rest-argument array (commonWorkspace): this runs twice per MU iteration.
   const buf = V.data.buffer;
   const ws = owners.get(buf as ArrayBuffer);
   const same = W.data.buffer === buf && H.data.buffer === buf && num.data.buffer === buf && S.data.buffer === buf &&
     (code === 1 || (den.data.buffer === buf && Bs !== undefined && Bs.data.buffer === buf));
-  if (!ws || !same || F === 0 || N === 0 || K === 0 || S.data.length < F * N || (code === 0 && Bs!.data.length < F * N)) return false;
+  const need = fusedScratch(F, N);
+  if (!ws || !same || F === 0 || N === 0 || K === 0 || S.data.length < need || (code === 0 && Bs!.data.length < need)) return false;
   const x = ws.instance, e = x.exports, pa = x.packA, pb = x.packB;
   const v = V.data.byteOffset, w = W.data.byteOffset, h = H.data.byteOffset;
   const nu = num.data.byteOffset, de = den.data.byteOffset, sc = S.data.byteOffset;
   const bs = code === 0 ? Bs!.data.byteOffset : 0;
+  // Σ d(V|Λ) of the Λ = WH this pass forms anyway, block by block in a fixed order (objective[0]).
+  let obj = 0;
+  const withObj = objective !== undefined;
   if (side === 0) {
     // R rows × Cn columns of Λ at a time; Cn is a multiple of KC = 256, so accumulating the
     // column chunks of num_b = A_b Hᵀ adds the same 256-long partial sums in the same order as
     // one product over all N (a few rows at a time over all N would repack H for every block).
-    const R = Math.min(F, 64);
-    const Cn = Math.min(N, Math.max(256, Math.floor(FUSED_BLOCK / R / 256) * 256));
+    const { R, Cn } = fusedBlocks(F, N);
     for (let f0 = 0; f0 < F; f0 += R) {
       const r = Math.min(R, F - f0);
       for (let n0 = 0; n0 < N; n0 += Cn) {
         const c = Math.min(Cn, N - n0), acc = n0 > 0 ? 1 : 0;
         e.gemm(r, c, K, w + f0 * K * 8, K, 1, h + n0 * 8, N, 1, sc, c, 0, pa, pb);
+        if (withObj) obj += e.muObjective(code, r, c, v + (f0 * N + n0) * 8, N, sc, c);
         e.muWeights(code, r, c, v + (f0 * N + n0) * 8, N, sc, c, sc, c, bs, c, delta);
         e.gemm(r, K, c, sc, c, 1, h + n0 * 8, 1, N, nu + f0 * K * 8, K, acc, pa, pb);
         if (code === 0) e.gemm(r, K, c, bs, c, 1, h + n0 * 8, 1, N, de + f0 * K * 8, K, acc, pa, pb);
       }
     }
   } else {
-    const C = Math.max(4, Math.min(N, Math.floor(FUSED_BLOCK / F / 4) * 4));
+    const { C } = fusedBlocks(F, N);
     for (let c0 = 0; c0 < N; c0 += C) {
       const c = Math.min(C, N - c0);
       e.gemm(F, c, K, w, K, 1, h + c0 * 8, N, 1, sc, c, 0, pa, pb);
+      if (withObj) obj += e.muObjective(code, F, c, v + c0 * 8, N, sc, c);
       e.muWeights(code, F, c, v + c0 * 8, N, sc, c, sc, c, bs, c, delta);
       e.gemm(K, c, F, w, 1, K, sc, c, 1, nu + c0 * 8, N, 0, pa, pb);
       if (code === 0) e.gemm(K, c, F, w, 1, K, bs, c, 1, de + c0 * 8, N, 0, pa, pb);
     }
   }
+  if (withObj) objective[0] = obj;
   return true;
 }

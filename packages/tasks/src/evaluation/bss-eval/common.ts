@@ -29,6 +29,9 @@ export const BSS_FILTER_LENGTH = 512;
 /** Largest source count for the exhaustive permutation search (n! candidates). */
 export const BSS_MAX_PERMUTED_SOURCES = 8;
 
+/** Largest source count at all (mir_eval's MAX_SOURCES): the work grows as n² filters of n·L taps. */
+export const BSS_MAX_SOURCES = 100;
+
 export interface BssSourcesResult {
   /** Per reference j: SDR/SIR/SAR of the estimate matched to it. */
   sdr: number[];

@@ -41,11 +41,11 @@ export function frames(length: number, window: number, hop: number): [number, nu
  * by their median ignoring NaN. Not scale-invariant: est = 3·ref gives SDR = −6.02 dB.
  */
 export function bssEvalImages(references: Float64Array[], estimates: Float64Array[], opts: BssImagesOptions): BssImagesResult {
-  validateBssInput(references, estimates, opts);
+  const permute = opts.permutation ?? false;
+  validateBssInput(references, estimates, opts, permute);
   const n = references.length;
   const refs = referencesFor(references, opts.filterLength ?? BSS_FILTER_LENGTH, opts.prepared);
   const L = refs.L;
-  const permute = opts.permutation ?? false;
   const all = Array.from({ length: n }, (_, i) => i);
   // filters on the whole signals: C[e] (all references) and Cj[e][j] (reference j alone)
   const C: Float64Array[] = [];

@@ -6,4 +6,5 @@ export * from './projection.js';
 export * from './permutation.js';
 export * from './sources.js';
 export * from './images.js';
+export * from './images-multichannel.js';
 export * from './si-sdr.js';

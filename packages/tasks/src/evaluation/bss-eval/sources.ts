@@ -116,9 +116,9 @@ function sourceCriteriaTime(refs: DelayedReferences, T: EstimateTerms, cj: Float
  * best mean SIR. Throws an NmflabError for silent, non-finite or mismatched signals.
  */
 export function bssEvalSources(references: Float64Array[], estimates: Float64Array[], opts: BssSourcesOptions = {}): BssSourcesResult {
-  validateBssInput(references, estimates, opts);
-  const n = references.length;
   const permute = opts.permutation ?? true;
+  validateBssInput(references, estimates, opts, permute);
+  const n = references.length;
   const refs = referencesFor(references, opts.filterLength ?? BSS_FILTER_LENGTH, opts.prepared);
   const all = Array.from({ length: n }, (_, i) => i);
   const nan = (): number[][] => Array.from({ length: n }, () => new Array<number>(n).fill(Number.NaN));
