@@ -8,6 +8,7 @@ import { workerCommand } from './commands/worker.js';
 import { summarizeCommand } from './commands/summarize.js';
 import { bssEvalCommand } from './commands/bss-eval.js';
 import { reportCommand } from './commands/report.js';
+import { storeCommands } from './commands/store.js';
 
 export interface GlobalArgs {
   plugin?: string[];
@@ -24,6 +25,7 @@ const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [
   summarizeCommand,
   bssEvalCommand,
   reportCommand,
+  storeCommands,
 ];
 
 /** Print an error as one clear line (no stack unless --debug) and give the exit code. */

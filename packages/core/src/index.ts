@@ -19,3 +19,4 @@ export * from './config/index.js';
 export * from './runner/index.js';
 export * from './signal/index.js';
 export * from './plugin/services.js';
+export * from './stats.js';

@@ -41,6 +41,8 @@ export interface ImageAxes {
   height?: number;
   /** Colour bar: the scheme and the value range the image's colours span. */
   legend?: { scheme: string; domain: [number, number]; title: string; reverse?: boolean };
+  /** Scale of the y axis (log: the image's rows must be log-spaced). Default linear. */
+  yScale?: 'linear' | 'log';
 }
 
 /**
@@ -55,7 +57,7 @@ export function imageOnAxesSpec(a: ImageAxes): TopLevelSpec {
       encoding: {
         x: { field: 'x', type: 'quantitative', title: a.xTitle, scale: { domain: a.x, nice: false, zero: false } },
         x2: { field: 'x2' },
-        y: { field: 'y', type: 'quantitative', title: a.yTitle, scale: { domain: a.y, nice: false, zero: false } },
+        y: { field: 'y', type: 'quantitative', title: a.yTitle, scale: { domain: a.y, nice: false, zero: false, ...(a.yScale === 'log' ? { type: 'log' } : {}) } },
         y2: { field: 'y2' },
         url: { field: 'url', type: 'nominal' },
       },

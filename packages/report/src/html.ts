@@ -38,7 +38,8 @@ h1{font-size:1.4rem}h2{font-size:1.15rem;border-bottom:1px solid #ddd;padding-bo
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;font-size:.9rem}dl.facts dt{color:#666}dl.facts dd{margin:0}
 figure{margin:1rem 0}figcaption{font-size:.8rem;color:#555;max-width:800px}
 figure .fig{overflow-x:auto}figure img{image-rendering:pixelated;max-width:100%}
-div.table{overflow-x:auto;max-width:100%}table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:.2rem .5rem;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
+div.table{overflow:auto;max-width:100%;max-height:32rem}table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:.2rem .5rem;text-align:right;white-space:nowrap}th{background:#f4f4f4;position:sticky;top:0;white-space:normal;max-width:9rem;vertical-align:bottom}td:first-child,th:first-child{text-align:left;position:sticky;left:0;background:#fff}th:first-child{background:#f4f4f4;z-index:1}
+h3{font-size:1rem}p.protocol{font-size:.85rem;color:#444;max-width:900px}code{font-size:.8rem;background:#f4f4f4;padding:0 .2rem}
 .audio{display:flex;flex-wrap:wrap;gap:1rem}.audio div{font-size:.85rem}.note{background:#fff6e0;border-left:3px solid #e0a800;padding:.4rem .8rem;font-size:.85rem}
 `;
 

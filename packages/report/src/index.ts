@@ -3,3 +3,4 @@ export * from './charts.js';
 export * from './html.js';
 export * from './load.js';
 export * from './report.js';
+export * from './compare.js';

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { Matrix, NmflabError, Stft, encodeWav, matmul, writeFileAtomic, type SourceData } from '@nmflab/core';
 import type { TopLevelSpec } from 'vega-lite';
-import { componentsSpec, imageOnAxesSpec, metricBarsSpec, pianoRollSpec, renderSvg, trajectorySpec, type MetricBar, type TrajectoryPoint } from './charts.js';
+import { imageOnAxesSpec, metricBarsSpec, pianoRollSpec, renderSvg, trajectorySpec, type MetricBar, type TrajectoryPoint } from './charts.js';
+import { combinations, comparisonMetrics, displayMetric, label, metricVsParameterSpec, objectivePanelsSpec, shortNames, sweptAxes, sweptValues, type ErrorBarPoint, type ObjectivePanel } from './compare.js';
 import { heatmapPng, montagePng, pngDataUri, toDb } from './heatmap.js';
 import { escapeHtml, pageHtml, tableHtml, type Section } from './html.js';
 import { isRunFolder, isSweepFolder, readRunFolder, runFoldersOf, type RunFolder } from './load.js';
@@ -11,7 +11,7 @@ import { isRunFolder, isSweepFolder, readRunFolder, runFoldersOf, type RunFolder
 /**
  * `writeReport(dir)`: figures of a run or sweep folder into `<dir>/report/` (SVG from Vega-Lite,
  * PNG heat maps and image grids) and one self-contained `<dir>/report.html` (figures inline, PNGs
- * as data URIs, audio players linking the run's WAVs relatively).
+ * and the audio as data URIs: the page can be moved or mailed on its own).
  */
 
 export interface ImageShape {
@@ -34,6 +34,8 @@ export interface ReportOptions {
   display?: (dir: string) => string;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** Draw W's bases on a log-frequency axis (audio runs). Default false. */
+  logFrequency?: boolean;
 }
 
 export interface Figure {
@@ -115,6 +117,83 @@ function imageShapeOf(run: RunFolder, options: ReportOptions): ImageShape | unde
   return undefined;
 }
 
+function wavDataUri(wav: Uint8Array): string {
+  return `data:audio/wav;base64,${Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength).toString('base64')}`;
+}
+
+interface AudioAxes {
+  sampleRate: number;
+  frameLength: number;
+  hop: number;
+  power: boolean;
+  logFrequency: boolean;
+}
+
+/**
+ * W and H as heat maps side by side: each basis W[:, k] and each activation H[k, :] scaled to its
+ * own maximum (an NMF factor's scale is arbitrary) and shown in dB over 60 dB, so that weak
+ * partials and quiet activations stay visible. Audio: W on frequency (Hz, optionally a log axis,
+ * the image re-sampled to log-spaced frequencies), H on time (s); otherwise on indices.
+ */
+async function factorFigure(W: Matrix, H: Matrix, audio?: AudioAxes): Promise<Figure> {
+  const K = W.cols;
+  const F = W.rows;
+  const N = H.cols;
+  const range = 60;
+  // W normalized per column, H per row, both in dB re 1
+  const Wn = new Float64Array(F * K);
+  for (let k = 0; k < K; k++) {
+    let m = 0;
+    for (let f = 0; f < F; f++) m = Math.max(m, W.data[f * K + k]!);
+    for (let f = 0; f < F; f++) Wn[f * K + k] = m > 0 ? W.data[f * K + k]! / m : 0;
+  }
+  const Hn = new Float64Array(K * N);
+  for (let k = 0; k < K; k++) {
+    let m = 0;
+    for (let n = 0; n < N; n++) m = Math.max(m, H.data[k * N + n]!);
+    for (let n = 0; n < N; n++) Hn[k * N + n] = m > 0 ? H.data[k * N + n]! / m : 0;
+  }
+  const power = audio?.power ?? false;
+  let wRows = F;
+  let wImage = Wn;
+  let y: [number, number] = [0, F];
+  let yTitle = 'row f';
+  let yScale: 'linear' | 'log' = 'linear';
+  if (audio) {
+    const df = audio.sampleRate / audio.frameLength;
+    y = [0, audio.sampleRate / 2];
+    yTitle = 'frequency (Hz)';
+    if (audio.logFrequency && F > 2) {
+      // rows at log-spaced frequencies from the first non-zero bin to Nyquist, linear between bins
+      const lo = df;
+      const hi = (F - 1) * df;
+      wRows = Math.min(256, 2 * F);
+      wImage = new Float64Array(wRows * K);
+      for (let i = 0; i < wRows; i++) {
+        const fHz = lo * Math.pow(hi / lo, i / (wRows - 1));
+        const b = fHz / df;
+        const b0 = Math.min(F - 2, Math.floor(b));
+        const t = b - b0;
+        for (let k = 0; k < K; k++) wImage[i * K + k] = (1 - t) * Wn[b0 * K + k]! + t * Wn[(b0 + 1) * K + k]!;
+      }
+      y = [lo, hi];
+      yTitle = 'frequency (Hz, log)';
+      yScale = 'log';
+    }
+  }
+  const wDb = toDb(wImage, { power, ref: 1, range });
+  const hDb = toDb(Hn, { power, ref: 1, range });
+  const wPng = heatmapPng(wDb, wRows, K, { min: -range, max: 0, flipY: true, maxWidth: 400, maxHeight: 256 });
+  const hPng = heatmapPng(hDb, K, N, { min: -range, max: 0, maxWidth: 800, maxHeight: 256 });
+  const duration = audio ? (N * audio.hop) / audio.sampleRate : N;
+  const legend = { scheme: 'viridis', domain: [-range, 0] as [number, number], title: 'dB re max' };
+  const wSpec = imageOnAxesSpec({ title: `W: ${K} bases`, url: pngDataUri(wPng.png), x: [0.5, K + 0.5], y, xTitle: 'basis k', yTitle, width: Math.max(120, Math.min(300, 8 * K)), height: 220, yScale, legend: undefined });
+  const hSpec = imageOnAxesSpec({ title: `H: ${K} activations`, url: pngDataUri(hPng.png), x: [0, duration], y: [K + 0.5, 0.5], xTitle: audio ? 'time (s)' : 'column n', yTitle: 'basis k', width: 520, height: 220, legend });
+  const spec = { hconcat: [wSpec, hSpec], spacing: 20, resolve: { scale: { color: 'independent' } } } as unknown as TopLevelSpec;
+  const caption = `W (left): each basis normalized to its maximum; H (right): each activation normalized to its maximum; both ${power ? '10' : '20'}·log10, ${range} dB range${audio?.logFrequency ? '; W re-sampled to log-spaced frequencies' : ''}.`;
+  return svgFigure('components', 'Bases and activations', spec, caption);
+}
+
 export async function writeRunReport(dir: string, options: ReportOptions = {}): Promise<ReportResult> {
   const display = options.display ?? display0;
   const run = readRunFolder(dir, display(dir));
@@ -151,7 +230,7 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
       mix ??= spectrum(data.signal.samples);
       const wav = encodeWav(data.signal.samples, data.signal.sampleRate, { format: 'pcm16' });
       writeFileAtomic(join(outDir, 'mixture.wav'), wav);
-      audio.push({ label: 'mixture', src: 'report/mixture.wav' });
+      audio.push({ label: 'mixture', src: wavDataUri(wav) });
     }
     if (mix) panels.push({ id: 'spectrogram-mixture', title: 'Mixture |X|', S: mix });
     if (W && H && W.rows === stft.bins) panels.push({ id: 'spectrogram-model', title: 'Model WH', S: matmul(W, H) });
@@ -160,7 +239,8 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
     const refPanel = (s: { name: string; samples: Float64Array }) => ({ id: `spectrogram-reference-${slug(s.name)}`, title: `Reference: ${s.name}`, S: spectrum(s.samples) });
     for (const w of run.wavs) {
       panels.push({ id: `spectrogram-${slug(w.name)}`, title: `Separated: ${w.name}`, S: spectrum(w.samples) });
-      audio.push({ label: w.name, src: w.file });
+      // 16-bit PCM inside the page (the run's own WAV beside it keeps full precision)
+      audio.push({ label: w.name, src: wavDataUri(encodeWav(w.samples, w.sampleRate, { format: 'pcm16' })) });
       const i = refs.findIndex((s) => s.name === w.name);
       if (i >= 0) panels.push(refPanel(refs.splice(i, 1)[0]!));
     }
@@ -193,9 +273,7 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
       sections.push(sec);
     }
     if (W && H && W.rows === stft.bins) {
-      const freqs = Float64Array.from({ length: W.rows }, (_, f) => (f * sampleRate) / stft.frameLength);
-      const times = Float64Array.from({ length: H.cols }, (_, n) => (n * stft.hop) / sampleRate);
-      const fig = await svgFigure('components', 'Bases and activations', componentsSpec(W, H, { wAxis: { values: freqs, title: 'frequency (Hz)' }, hAxis: { values: times, title: 'time (s)' } }), 'Each row k: the basis spectrum W[:, k] (left, linear amplitude) and its activation H[k, :] over time (right); each on its own scale.');
+      const fig = await factorFigure(W, H, { sampleRate, frameLength: stft.frameLength, hop: stft.hop, power, logFrequency: options.logFrequency ?? false });
       figures.push(fig);
       sections.push({ title: 'Bases and activations', figures: [fig] });
     }
@@ -239,8 +317,7 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
         figures.push(fig);
         sec.figures.push(fig);
       }
-      const idx = (n: number) => Float64Array.from({ length: n }, (_, i) => i);
-      const fig = await svgFigure('components', 'Bases and activations', componentsSpec(W, H, { wAxis: { values: idx(W.rows), title: 'row f' }, hAxis: { values: idx(H.cols), title: 'column n' } }), "Each row k: W[:, k] (left) and H[k, :] (right), each on its own scale.");
+      const fig = await factorFigure(W, H);
       figures.push(fig);
       sec.figures.push(fig);
     }
@@ -304,58 +381,128 @@ export async function writeSweepReport(dir: string, options: ReportOptions = {})
   const runs = runDirs.map((r) => readRunFolder(join(dir, r), display(join(dir, r))));
   const results: ReportResult[] = [];
   if (options.runReports !== false) for (const r of runs) results.push(await writeRunReport(r.dir, options));
+  const links = new Set(results.map((x) => relative(dir, x.file).split('/')[0]));
   const figures: Figure[] = [];
   const sections: Section[] = [];
-  const pts = runs.flatMap((r) => trajectoryPoints(r, runLabel(r)));
-  if (pts.length) {
-    const fig = await svgFigure('objective', 'Objective per iteration', trajectorySpec(pts, 'Objective per iteration, one line per run'), 'Log scale; dashes distinguish the penalty terms from the total.');
+  const axes = sweptAxes(runs);
+  const names = shortNames(axes.map((a) => a.path));
+  const metrics = comparisonMetrics(runs);
+  const combos = combinations(runs, metrics);
+  const seeds = Math.max(0, ...combos.map((c) => c.runs.length));
+
+  // Comparison: mean ± 95 % CI over seeds per combination of swept values, and plots against each swept parameter.
+  if (combos.length) {
+    const ci = (st: { mean: number; ciHalf: number } | undefined) => (st ? (Number.isFinite(st.ciHalf) ? `${fmt(st.mean)} ± ${fmt(st.ciHalf)}` : fmt(st.mean)) : '');
+    const header = [...axes.map((a) => names.get(a.path)!), 'runs', ...metrics.map((m) => `${displayMetric(m)} (mean ± 95% CI)`), 'iterations', 'seconds'];
+    const rows = combos.map((c) => [...axes.map((a) => String(c.values[a.path] ?? '')), String(c.runs.length), ...metrics.map((m) => ci(c.stats[m])), ci(c.stats.iterations), ci(c.stats.seconds)]);
+    const sec: Section = {
+      title: 'Comparison',
+      figures: [],
+      html: `<p class="protocol">Each row pools the runs of one combination of swept values (${seeds} seed${seeds === 1 ? '' : 's'} at most); metrics of several sources are averaged per run first; ± is the half-width of the 95% Student-t interval of the mean. The same table, with paired tests between methods: <code>nmflab compare ${escapeHtml(basename(dir))} --by ${escapeHtml(axes.map((a) => a.path).join(','))} --test ${escapeHtml(axes[0]?.path ?? 'model.solver.id')}</code>.</p>` + tableHtml(header, rows),
+    };
+    if (metrics.length && combos.some((c) => c.runs.length > 0)) {
+      for (const axis of axes) {
+        const others = axes.filter((a) => a !== axis);
+        const points: ErrorBarPoint[] = [];
+        for (const c of combos) {
+          for (const m of metrics) {
+            const st = c.stats[m];
+            if (!st) continue;
+            const half = Number.isFinite(st.ciHalf) ? st.ciHalf : 0;
+            points.push({ x: c.values[axis.path] ?? null, series: label(c.values, names, (p) => p !== axis.path) || 'all runs', metric: m, mean: st.mean, lo: st.mean - half, hi: st.mean + half, n: st.n });
+          }
+        }
+        if (!points.length) continue;
+        const id = `metrics-vs-${slug(axis.path)}`;
+        const fig = await svgFigure(id, `Metrics against ${names.get(axis.path)}`, metricVsParameterSpec(points, names.get(axis.path)!, others.map((o) => names.get(o.path)).join(', '), axis.values), `Mean over seeds with 95% Student-t intervals (${axis.path} along x${others.length ? `; one line per value of ${others.map((o) => o.path).join(', ')}` : ''}); sources averaged per run; each panel on its own scale.`);
+        figures.push(fig);
+        sec.figures.push(fig);
+      }
+    }
+    sections.push(sec);
+  }
+
+  // Objectives: one panel per solver configuration (objectives of different divergences do not share an axis).
+  const panels = new Map<string, ObjectivePanel>();
+  const solverPaths = axes.filter((a) => a.path.startsWith('model.solver')).map((a) => a.path);
+  for (const r of runs) {
+    if (!r.trajectory.length) continue;
+    const solver = (r.config.model as Record<string, unknown> | undefined)?.solver ?? {};
+    const key = JSON.stringify(solver);
+    const v = sweptValues(r);
+    const title = label(v, names, (p) => solverPaths.includes(p)) || String((solver as { id?: string }).id ?? 'all runs');
+    if (!panels.has(key)) panels.set(key, { title, points: [] });
+    const series = label(v, names, (p) => !solverPaths.includes(p)) || 'run';
+    for (const t of r.trajectory) panels.get(key)!.points.push({ series, run: r.name, iteration: t.iteration!, value: t.objective! });
+  }
+  if (panels.size) {
+    const seriesTitle = axes.filter((a) => !solverPaths.includes(a.path)).map((a) => names.get(a.path)).join(', ');
+    const spec = panels.size === 1 && runs.length <= 8 ? trajectorySpec(runs.flatMap((r) => trajectoryPoints(r, runLabel(r))), 'Objective per iteration, one line per run') : objectivePanelsSpec([...panels.values()], seriesTitle);
+    const fig = await svgFigure('objective', 'Objective per iteration', spec, panels.size === 1 && runs.length <= 8 ? 'Log scale; dashes distinguish the penalty terms from the total.' : `One panel per solver configuration (${panels.size}), each on its own log scale; colour = ${seriesTitle || 'run'}, one line per run (seed).`);
     figures.push(fig);
     sections.push({ title: 'Objective', figures: [fig] });
   }
-  // Bars: each run's own metrics under its label; a prefixed method (oracle…) shown once when every run agrees.
-  const own: MetricBar[] = [];
-  const others: MetricBar[] = [];
-  const seen = new Map<string, number>();
-  for (const r of runs) {
-    for (const b of metricBars(r, runLabel(r))) {
-      if (b.method === runLabel(r)) {
-        own.push(b);
-        continue;
+
+  // Runs: a table with the swept values first, then the method's metrics per source; baselines once.
+  const methodMetric = (m: string) => !m.includes('.') && m !== 'perm';
+  const metricCols = [...new Set(runs.flatMap((r) => r.metrics.filter((m) => methodMetric(m.metric)).map((m) => (m.source ? `${m.metric}[${m.source}]` : m.metric))))];
+  const header = ['run', ...axes.map((a) => names.get(a.path)!), 'seed', 'status', ...metricCols, 'iterations', 'stop', 'seconds'];
+  const rows = runs.map((r) => {
+    const v = sweptValues(r);
+    const mv = new Map(r.metrics.map((m) => [m.source ? `${m.metric}[${m.source}]` : m.metric, m.value]));
+    const name = r.name;
+    return [links.has(name) ? { html: `<a href="${escapeHtml(name)}/report.html">${escapeHtml(name)}</a>` } : name, ...axes.map((a) => String(v[a.path] ?? '')), String(r.record.seed ?? ''), String(r.record.status ?? ''), ...metricCols.map((c) => (mv.has(c) ? fmt(mv.get(c)!) : '')), String(r.record.iterations ?? ''), String(r.record.stopReason ?? ''), r.record.seconds === undefined ? '' : r.record.seconds.toFixed(2)];
+  });
+  // Baselines reported by the task (oracle-irm.*, mixture.*): shown once when every run agrees.
+  const base = new Map<string, Set<string>>();
+  for (const r of runs) for (const m of r.metrics.filter((x) => !methodMetric(x.metric))) {
+    const k = m.source ? `${m.metric}[${m.source}]` : m.metric;
+    if (!base.has(k)) base.set(k, new Set());
+    base.get(k)!.add(fmt(m.value));
+  }
+  const same = [...base].filter(([, v]) => v.size === 1);
+  const runSec: Section = {
+    title: 'Runs',
+    figures: [],
+    html: tableHtml(header, rows) + (same.length ? `<h3>Baselines and run-independent values</h3>${tableHtml(['value', ...same.map(([k]) => k)], [['', ...same.map(([, v]) => [...v][0]!)]])}` : ''),
+  };
+  // Bars per run only while they stay readable.
+  if (runs.length <= 8) {
+    const own: MetricBar[] = [];
+    const others: MetricBar[] = [];
+    const seen = new Map<string, number>();
+    for (const r of runs) {
+      for (const b of metricBars(r, runLabel(r))) {
+        if (b.method === runLabel(r)) {
+          own.push(b);
+          continue;
+        }
+        const key = `${b.method}\u0000${b.source}\u0000${b.metric}`;
+        const prev = seen.get(key);
+        if (prev === undefined) {
+          seen.set(key, b.value);
+          others.push(b);
+        } else if (prev !== b.value) others.push({ ...b, method: `${b.method} (${runLabel(r)})` });
       }
-      const key = `${b.method}\u0000${b.source}\u0000${b.metric}`;
-      const prev = seen.get(key);
-      if (prev === undefined) {
-        seen.set(key, b.value);
-        others.push(b);
-      } else if (prev !== b.value) others.push({ ...b, method: `${b.method} (${runLabel(r)})` });
+    }
+    const bars = [...own, ...others];
+    if (bars.length) {
+      const fig = await svgFigure('metrics', 'Separation metrics per method', metricBarsSpec(bars), 'BSS Eval per source (dB), one bar per run and per oracle/baseline; each panel on its own scale, bars above 60 dB cut at 60 (see the table).');
+      figures.push(fig);
+      runSec.figures.push(fig);
     }
   }
-  // The runs first, then the oracles and baselines.
-  const bars = [...own, ...others];
-  let summary = '<p>No summary.csv.</p>';
-  const sumFile = join(dir, 'summary.csv');
-  if (existsSync(sumFile)) {
-    const rows = parseCsv(readFileSync(sumFile, 'utf8'), { skip_empty_lines: true }) as string[][];
-    if (rows.length) {
-      const links = new Set(results.map((x) => relative(dir, x.file).split('/')[0]));
-      summary = tableHtml(rows[0]!, rows.slice(1).map((row) => row.map((c, i) => (i === 0 && links.has(c) ? { html: `<a href="${escapeHtml(c)}/report.html">${escapeHtml(c)}</a>` } : numericCell(c)))));
-    }
-  }
-  const metricSec: Section = { title: 'Runs', figures: [], html: summary };
-  if (bars.length) {
-    const fig = await svgFigure('metrics', 'Separation metrics per method', metricBarsSpec(bars), 'BSS Eval per source (dB), one bar per run and per oracle/baseline; each panel on its own scale, bars above 60 dB cut at 60 (see the table).');
-    figures.push(fig);
-    metricSec.figures.push(fig);
-  }
-  sections.unshift(metricSec);
+  sections.push(runSec);
   for (const f of figures) writeFileAtomic(join(outDir, f.file), f.svg!);
-  let experiment = '';
-  try {
-    experiment = String((runs[0]?.record.experiment as string | undefined) ?? '');
-  } catch {
-    experiment = '';
-  }
-  const html = pageHtml({ title: `nmflab report: ${experiment} sweep (${runs.length} runs)`, facts: [['experiment', experiment], ['folder', `${basename(dirname(dir))}/${basename(dir)}`], ['runs', String(runs.length)]], audio: [], notes: [], sections });
+  const experiment = String((runs[0]?.record.experiment as string | undefined) ?? '');
+  const facts: [string, string][] = [
+    ['experiment', experiment],
+    ['folder', `${basename(dirname(dir))}/${basename(dir)}`],
+    ['runs', `${runs.length} (${runs.filter((r) => r.record.status === 'completed').length} completed)`],
+    ['swept', axes.map((a) => `${a.path} ∈ {${a.values.join(', ')}}`).join('; ')],
+    ['seeds per combination', seeds ? String(seeds) : ''],
+  ];
+  const html = pageHtml({ title: `nmflab report: ${experiment} sweep (${runs.length} runs)`, facts, audio: [], notes: [], sections });
   const file = join(dir, 'report.html');
   writeFileAtomic(file, html);
   options.log?.(`report: ${display(file)} (${figures.length} figures, ${results.length} run reports)`);
@@ -378,9 +525,4 @@ function slug(s: string): string {
 
 function fmt(x: number): string {
   return Number.isFinite(x) ? (Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(Math.abs(x) >= 100 ? 1 : 3)) : String(x);
-}
-
-function numericCell(c: string): string {
-  const x = Number(c);
-  return c !== '' && Number.isFinite(x) && !/^\d{4}$/.test(c) && /[.eE]/.test(c) ? fmt(x) : c;
 }

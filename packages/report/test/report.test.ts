@@ -24,10 +24,16 @@ describe('writeReport', () => {
       expect(html).toContain(`data-figure="${f.id}"`);
       if (f.svg) assertWellFormed(f.svg);
     }
-    // Self-contained: nothing fetched from the network; audio players link the run's WAVs relatively.
+    // Self-contained: nothing fetched from the network or beside the page; the audio is inside it.
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
-    expect(html).toContain('<audio controls preload="none" src="low.wav">');
-    expect(html).toContain('src="report/mixture.wav"');
+    const players = [...html.matchAll(/<audio controls preload="none" src="([^"]*)">/g)].map((m) => m[1]!);
+    expect(players).toHaveLength(3); // mixture, high, low
+    for (const src of players) {
+      expect(src).toMatch(/^data:audio\/wav;base64,/);
+      expect(Buffer.from(src.slice(src.indexOf(',') + 1), 'base64').subarray(0, 4).toString()).toBe('RIFF');
+    }
+    // W and H as heat maps (two images), not one line plot per component.
+    expect(countMarks(res.figures.find((f) => f.id === 'components')!.svg!, 'image')).toBe(2);
     // The objective shows the total and both terms (data and l1 differ from the total).
     expect(countMarks(res.figures.find((f) => f.id === 'objective')!.svg!, 'line')).toBe(3);
     // SDR/SIR/SAR × 2 sources × (the solver, the oracle).
@@ -55,7 +61,7 @@ describe('writeReport', () => {
     rmSync(join(run, 'extra.json'));
     const plain = await writeReport(run);
     expect(plain.figures.map((f) => f.id)).toEqual(['model', 'components', 'objective']);
-    expect(countMarks(plain.figures[1]!.svg!, 'area')).toBe(2 * 2);
+    expect(countMarks(plain.figures[1]!.svg!, 'image')).toBe(2);
   });
 
   it('sweep folder: one trajectory per run, bars per run with the oracle once, a report per run', async () => {
@@ -77,5 +83,35 @@ describe('writeReport', () => {
     writeFileSync(join(run, 'pianoroll.json'), JSON.stringify({ reference: [], estimate: [{ pitch: 60, onset: 1, offset: 0.5 }] }));
     await expect(writeReport(run)).rejects.toThrow(/pianoroll\.json: estimate\[0\]\.offset: invalid piano roll/);
     expect(() => parsePianoRoll({ reference: [{ pitch: 'C4', onset: 0, offset: 1 }], estimate: [] })).toThrow(/reference\[0\]\.pitch/);
+  });
+});
+
+describe('sweep report built for comparison', () => {
+  it('mean ± CI against each swept parameter, objective panels per solver, runs table with swept values first', async () => {
+    const { writeFakeSweep, FAKE_SEEDS } = await import('../../../test/support/fake-sweep.js');
+    const sweep = writeFakeSweep(join(tmp, 'cmp'));
+    const res = await writeReport(sweep, { runReports: false });
+    expect(res.figures.map((f) => f.id)).toEqual(['metrics-vs-model-solver-id', 'metrics-vs-model-rank', 'objective']);
+    const vsRank = res.figures[1]!.svg!;
+    assertWellFormed(vsRank);
+    // 3 solvers × 2 metrics (SDR, SIR) lines; one error bar per solver, rank and metric
+    expect(countMarks(vsRank, 'line')).toBe(3 * 2);
+    expect(countMarks(vsRank, 'rule')).toBeGreaterThanOrEqual(3 * 2 * 2);
+    // legends name the swept values
+    expect(vsRank).toContain('solver.id=plsa');
+    expect(res.figures[0]!.svg!).toContain('rank=16');
+    // one objective panel per solver, one line per run
+    const obj = res.figures[2]!.svg!;
+    expect(countMarks(obj, 'line')).toBe(24);
+    for (const s of ['solver.id=mu', 'solver.id=plsa', 'solver.id=complex-nmf']) expect(obj).toContain(s);
+    const html = readFileSync(res.file, 'utf8');
+    expect(html).toMatch(new RegExp(`<tr><td>mu</td><td>8</td><td>${FAKE_SEEDS}</td><td>\\d+\\.\\d{3} ± \\d\\.\\d{3}</td>`));
+    expect(html).toContain('<th>run</th><th>solver.id</th><th>rank</th><th>seed</th><th>status</th>');
+  });
+
+  it('log-frequency bases', async () => {
+    const run = writeRunFixture(join(tmp, 'logf'));
+    const res = await writeReport(run, { loadData: loadFixtureData, logFrequency: true });
+    expect(res.figures.find((f) => f.id === 'components')!.svg!).toContain('frequency (Hz, log)');
   });
 });

@@ -46,12 +46,13 @@ export function reportCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         .positional('dir', { type: 'string', demandOption: true, describe: 'a sweep folder (results/<name>/<stamp>) or one of its run folders' })
         .option('image', { type: 'string', describe: 'the data are images of HEIGHTxWIDTH pixels (show bases as images)' })
         .option('runs', { type: 'boolean', default: true, describe: 'for a sweep: also write each run’s own report (--no-runs to skip)' })
+        .option('log-frequency', { type: 'boolean', default: false, describe: 'draw the bases W on a log-frequency axis (audio runs)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'print only where the report went' }),
     async (argv) => {
       const opts = reportOptions(argv.plugin ?? [], parseImageShape(argv.image), argv.quiet);
       // Vega is imported only when a report is written (it adds ~1 s to start-up).
       const { writeReport } = await import('@nmflab/report');
-      const res = await writeReport(resolve(argv.dir), { ...opts, runReports: argv.runs });
+      const res = await writeReport(resolve(argv.dir), { ...opts, runReports: argv.runs, logFrequency: argv['log-frequency'] });
       process.stdout.write(`report in ${relative(process.cwd(), res.file)}\n`);
     },
   );

@@ -4,3 +4,4 @@ export * from './execute.js';
 export * from './experiment.js';
 export * from './compare.js';
 export * from './aggregate.js';
+export * from './comparison.js';
