@@ -29,7 +29,9 @@ describe('nmflab report', () => {
     expect(r.stdout).toMatch(/^report in .*report\.html$/m);
     expect(existsSync(join(run, 'report', 'spectrogram-mixture.svg'))).toBe(true);
     expect(existsSync(join(run, 'report', 'spectrogram-reference-high.svg'))).toBe(true);
-    expect(readFileSync(join(run, 'report.html'), 'utf8')).toContain('src="report/mixture.wav"');
+    // The re-loaded mixture is written beside the figures and embedded in the page (self-contained).
+    expect(existsSync(join(run, 'report', 'mixture.wav'))).toBe(true);
+    expect(readFileSync(join(run, 'report.html'), 'utf8')).toContain('src="data:audio/wav;base64,');
   });
 
   it('--image: HEIGHTxWIDTH, else a usage error', () => {

@@ -75,8 +75,11 @@ export default definePlugin<'source', { path: string; seconds: number; channels:
     const wav = (rel: string, where: string, rate?: number): { samples: Float64Array; sampleRate: number } | undefined => {
       try {
         const file = join(base, rel);
-        const head = readInputFile(file, { what: 'an audio file' }).subarray(0, 4).toString('latin1');
-        return head === 'RIFF' ? readWav(file, { mono: true, sampleRate: rate }) : undefined;
+        const head = readInputFile(file, { what: 'an audio file' }).subarray(0, 4);
+        // FLAC, Ogg and MP3 (ID3 tag or frame sync) are decoded at load; anything else must be a WAV.
+        const tag = head.toString('latin1');
+        const compressed = tag === 'fLaC' || tag === 'OggS' || tag.startsWith('ID3') || (head[0] === 0xff && ((head[1] ?? 0) & 0xe0) === 0xe0);
+        return compressed ? undefined : readWav(file, { mono: true, sampleRate: rate });
       } catch (e) {
         throw paramFileError(e, `path: ${p.path}: ${where}`);
       }
