@@ -11,7 +11,7 @@ export default defineConfig({
       // source file of the same name, as the packages' `exports` map it to dist/<name>.js.
       ...['core', 'divergences', 'solvers', 'tasks', 'queue', 'cli', 'report'].map((pkg) => ({ find: new RegExp(`^@nmflab/${pkg}$`), replacement: src(pkg) })),
       { find: /^nmflab$/, replacement: src('nmflab') },
-      { find: /^@nmflab\/([a-z-]+)\/([a-z-]+)$/, replacement: fileURLToPath(new URL('./packages/', import.meta.url)) + '$1/src/$2.ts' },
+      { find: /^@nmflab\/([a-z-]+)\/([a-z-]+)$/, replacement: `${fileURLToPath(new URL('./packages/', import.meta.url))}$1/src/$2.ts` },
     ],
   },
   test: {

@@ -50,7 +50,7 @@ export default async function () {
     const diff = Math.max(...['sdr', 'sir', 'sar'].flatMap((k) => m[k].map((v, j) => Math.abs(v - ours[k][j]))));
     if (diff > 0.01) throw new Error(`nmflab and mir_eval differ by ${diff} dB`);
     rows.unshift({ what: 'mir_eval 0.7 bss_eval_sources', ms: m.ms.toFixed(0), 'cpu ms': m.cpu.toFixed(0), 'mir_eval / this': '1.00', sdr: m.sdr.map((x) => x.toFixed(3)).join(' ') });
-    for (const r of rows.slice(1)) r['mir_eval / this'] = (m.ms / Number(r.ms)).toFixed(2) + ' (wall)';
+    for (const r of rows.slice(1)) r['mir_eval / this'] = `${(m.ms / Number(r.ms)).toFixed(2)} (wall)`;
     rows.push({ what: `max |Δ| vs mir_eval (dB)`, ms: '', 'cpu ms': '', 'mir_eval / this': diff.toExponential(1), sdr: '' });
   } else {
     rows.push({ what: 'mir_eval not available (python3-mir-eval): no reference', ms: '', 'cpu ms': '', 'mir_eval / this': '', sdr: '' });

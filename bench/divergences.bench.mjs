@@ -68,11 +68,11 @@ export default async function () {
       β: beta,
       'closed form': ns(tr),
       beta: ns(tb),
-      'beta ratio': (tb / tr).toFixed(2) + '×',
+      'beta ratio': `${(tb / tr).toFixed(2)}×`,
       'bregman (compiled)': ns(tg),
-      'bregman ratio': (tg / tr).toFixed(2) + '×',
+      'bregman ratio': `${(tg / tr).toFixed(2)}×`,
       'mathjs evaluate': ns(ti),
-      'mathjs ratio': (ti / tr).toFixed(0) + '×',
+      'mathjs ratio': `${(ti / tr).toFixed(0)}×`,
     });
   }
   table(rows);

@@ -87,7 +87,7 @@ export default async function () {
         const n100 = nm(201), n1 = nm(1);
         const ms = ((n100.wall - n1.wall) / 200) * 1000;
         rows.push({
-          'β': beta, path: name, 'nmflab ms/it': ms.toFixed(2), 'sklearn ms/it': skMs.toFixed(2), 'ratio': (ms / skMs).toFixed(2) + '×',
+          'β': beta, path: name, 'nmflab ms/it': ms.toFixed(2), 'sklearn ms/it': skMs.toFixed(2), 'ratio': `${(ms / skMs).toFixed(2)}×`,
           'nmflab 201 it s': n100.wall.toFixed(2), 'sklearn 201 it s': s100.wall.toFixed(2),
           'nmflab RSS MiB': n100.rss.toFixed(0), 'sklearn RSS MiB': s100.rss.toFixed(0),
         });
@@ -107,8 +107,8 @@ export default async function () {
       for (const [name, native] of paths) {
         const r = nmflab(dir, args, native);
         big.push({
-          path: name, 'nmflab wall s': r.wall.toFixed(1), 'sklearn wall s': sk.wall.toFixed(1), 'wall ratio': (r.wall / sk.wall).toFixed(2) + '×',
-          'nmflab RSS MiB': r.rss.toFixed(0), 'sklearn RSS MiB': sk.rss.toFixed(0), 'RSS ratio': (r.rss / sk.rss).toFixed(2) + '×',
+          path: name, 'nmflab wall s': r.wall.toFixed(1), 'sklearn wall s': sk.wall.toFixed(1), 'wall ratio': `${(r.wall / sk.wall).toFixed(2)}×`,
+          'nmflab RSS MiB': r.rss.toFixed(0), 'sklearn RSS MiB': sk.rss.toFixed(0), 'RSS ratio': `${(r.rss / sk.rss).toFixed(2)}×`,
         });
       }
       console.log(`\n${F}×${NL} (uniform data), KL, K = ${K}, nndsvda, 10 iterations, whole process (load .npy, init, fit, write CSV), one run each:`);

@@ -66,7 +66,7 @@ export default async function () {
         row[`${name} GF/s`] = (flops / t / 1e6).toFixed(1);
         if (name !== 'naive') row[`${name} ×`] = (tNaive / t).toFixed(1);
       }
-      row['in place / js'] = (tJs / Number(row['wasm in place ms'])).toFixed(1) + '×';
+      row['in place / js'] = `${(tJs / Number(row['wasm in place ms'])).toFixed(1)}×`;
       rows.push(row);
     }
   } finally {

@@ -51,7 +51,7 @@ export default async function () {
     if (!(Number.isFinite(f1) && f1 < f0)) throw new Error(`${name}: objective did not decrease (${f0} → ${f1})`);
     const t = timeMs(() => s.step(st), { reps: 15, warmup: 2 });
     const c = cpuMs(() => s.step(st), 15);
-    rows.push({ solver: name, 'wall ms/iter': t.toFixed(3), 'wall ratio': (t / tRef).toFixed(2) + '×', 'CPU ms/iter': c.toFixed(3), 'CPU ratio': (c / cRef).toFixed(2) + '×' });
+    rows.push({ solver: name, 'wall ms/iter': t.toFixed(3), 'wall ratio': `${(t / tRef).toFixed(2)}×`, 'CPU ms/iter': c.toFixed(3), 'CPU ratio': `${(c / cRef).toFixed(2)}×` });
   }
   table(rows);
 }

@@ -148,7 +148,7 @@ export default async function () {
         Object.assign(row, {
           'sklearn ms/iter': out.ms_per_iter.toFixed(2),
           'sklearn GF/s': (FLOPS[beta] / out.ms_per_iter / 1e6).toFixed(1),
-          'nmflab / sklearn': (best.ms / out.ms_per_iter).toFixed(2) + '×',
+          'nmflab / sklearn': `${(best.ms / out.ms_per_iter).toFixed(2)}×`,
           'sklearn thr': out.blas_threads,
           'objective rel diff': rel.toExponential(1),
         });

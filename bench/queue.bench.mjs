@@ -87,7 +87,7 @@ export default async function () {
     }
     table([
       { workers: 1, runs: one.runs.length, 'span s': one.span.toFixed(1), 'submit→done s': one.wall.toFixed(1), 'Σ run s': one.busy.toFixed(1), 'speed-up': '1.00×' },
-      { workers: 2, runs: two.runs.length, 'span s': two.span.toFixed(1), 'submit→done s': two.wall.toFixed(1), 'Σ run s': two.busy.toFixed(1), 'speed-up': (one.span / two.span).toFixed(2) + '×' },
+      { workers: 2, runs: two.runs.length, 'span s': two.span.toFixed(1), 'submit→done s': two.wall.toFixed(1), 'Σ run s': two.busy.toFixed(1), 'speed-up': `${(one.span / two.span).toFixed(2)}×` },
     ]);
     console.log(`load average (1 min) before/after: ${load0.toFixed(1)} / ${loadavg()[0].toFixed(1)} on ${spawnSync('nproc').stdout.toString().trim()} cores (shared machine: noisy)`);
   } finally {

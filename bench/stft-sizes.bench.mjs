@@ -30,10 +30,10 @@ export default async function () {
       'vs 2^k': p,
       'analyze ns/sample (n)': (cn.a * 1e6).toFixed(1),
       'analyze ns/sample (2^k)': (cp.a * 1e6).toFixed(1),
-      'analyze ratio': (cn.a / cp.a).toFixed(2) + '×',
+      'analyze ratio': `${(cn.a / cp.a).toFixed(2)}×`,
       'synth ns/sample (n)': (cn.s * 1e6).toFixed(1),
       'synth ns/sample (2^k)': (cp.s * 1e6).toFixed(1),
-      'synth ratio': (cn.s / cp.s).toFixed(2) + '×',
+      'synth ratio': `${(cn.s / cp.s).toFixed(2)}×`,
     });
   }
   table(rows);

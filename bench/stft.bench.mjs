@@ -78,8 +78,8 @@ export default async function () {
     for (let k = 0; k < sub; k++) naiveDft(frame, ref);
   }, { reps: 3 }) * N) / sub;
   table([
-    { what: 'STFT (analyze)', ms: tStft.toFixed(1), 'cpu ms': cStft.toFixed(1), 'fft.js raw ms': tRaw.toFixed(1), 'raw cpu ms': cRaw.toFixed(1), 'vs raw fft.js (cpu)': (cStft / cRaw).toFixed(2) + '×', 'direct DFT ms (scaled)': tNaive.toFixed(0), 'speed-up vs direct DFT': (tNaive / tStft).toFixed(0) + '×', 'round-trip rel err': rt.toExponential(1) },
-    { what: 'ISTFT (synthesize)', ms: tIstft.toFixed(1), 'cpu ms': cIstft.toFixed(1), 'fft.js raw ms': tRawInv.toFixed(1), 'raw cpu ms': cRawInv.toFixed(1), 'vs raw fft.js (cpu)': (cIstft / cRawInv).toFixed(2) + '×', 'direct DFT ms (scaled)': tNaive.toFixed(0), 'speed-up vs direct DFT': (tNaive / tIstft).toFixed(0) + '×', 'round-trip rel err': rt.toExponential(1) },
+    { what: 'STFT (analyze)', ms: tStft.toFixed(1), 'cpu ms': cStft.toFixed(1), 'fft.js raw ms': tRaw.toFixed(1), 'raw cpu ms': cRaw.toFixed(1), 'vs raw fft.js (cpu)': `${(cStft / cRaw).toFixed(2)}×`, 'direct DFT ms (scaled)': tNaive.toFixed(0), 'speed-up vs direct DFT': `${(tNaive / tStft).toFixed(0)}×`, 'round-trip rel err': rt.toExponential(1) },
+    { what: 'ISTFT (synthesize)', ms: tIstft.toFixed(1), 'cpu ms': cIstft.toFixed(1), 'fft.js raw ms': tRawInv.toFixed(1), 'raw cpu ms': cRawInv.toFixed(1), 'vs raw fft.js (cpu)': `${(cIstft / cRawInv).toFixed(2)}×`, 'direct DFT ms (scaled)': tNaive.toFixed(0), 'speed-up vs direct DFT': `${(tNaive / tIstft).toFixed(0)}×`, 'round-trip rel err': rt.toExponential(1) },
   ]);
   console.log(`${N} frames of ${n} (${L} samples); medians of wall (ms) and process CPU time (cpu ms); the`);
   console.log('machine is shared, so wall times are noisy. ISTFT raw = ⌈N/2⌉ complex inverse FFTs (two real frames each).');

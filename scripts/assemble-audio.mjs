@@ -43,7 +43,7 @@ function writeWav(rel, pcm) {
 }
 
 function writeJson(rel, obj) {
-  writeFileSync(join(out, rel), JSON.stringify(obj, null, 1) + '\n');
+  writeFileSync(join(out, rel), `${JSON.stringify(obj, null, 1)}\n`);
 }
 
 const peak = (x) => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -143,7 +143,7 @@ writeJson('speech/speech.json', { kind: 'recordings', ...info.speech });
   const n = bars * 4 * beat * RATE;
   const stemsF = {};
   const lead = {};
-  for (const [name, s] of Object.entries(sample)) {
+  for (const name of Object.keys(sample)) {
     let x = readF32(`drums-${name}`);
     // Start each one-shot at its attack: the first sample reaching 2% of its peak.
     const pk = peak(x);

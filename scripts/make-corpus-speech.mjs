@@ -281,7 +281,7 @@ try {
     files,
     items,
   };
-  writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+  writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

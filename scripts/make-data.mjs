@@ -77,7 +77,7 @@ try {
 /** A C-order .npy (format 1.0) with the header padded to a multiple of 64 bytes. */
 function npy(descr, shape, bytes) {
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
+  header += `${' '.repeat(64 - ((10 + header.length + 1) % 64))}\n`;
   const h = Buffer.alloc(10);
   h.write('\x93NUMPY', 0, 'latin1');
   h[6] = 1;
@@ -105,7 +105,7 @@ function makeFaces() {
   const data = src.subarray(10 + hlen, 10 + hlen + 100 * 625 * 8);
   mkdirSync(join(out, 'faces'), { recursive: true });
   writeFileSync(join(out, 'faces/lfw-faces.npy'), npy('<f8', [100, 625], data));
-  writeFileSync(join(out, 'faces/faces.json'), JSON.stringify({
+  writeFileSync(join(out, 'faces/faces.json'), `${JSON.stringify({
     kind: 'matrix',
     matrix: 'lfw-faces.npy',
     dtype: '<f8',
@@ -113,7 +113,7 @@ function makeFaces() {
     rows: 'images (the 100 face crops, images 0–99 of lfw_subset.npy; images 100–199 there are non-faces)',
     cols: 'pixels of a 25×25 grey-level image in row-major order (pixel (r, c) is column 25·r + c), values in [0, 1]',
     source: 'python3-skimage skimage/data/lfw_subset.npy (a subset of Labeled Faces in the Wild)',
-  }, null, 1) + '\n');
+  }, null, 1)}\n`);
 }
 
 /** Document-term count matrix from four categories of the BSD fortune files. */
@@ -179,7 +179,7 @@ function makeCorpus() {
   });
   mkdirSync(join(out, 'text'), { recursive: true });
   writeFileSync(join(out, 'text/fortunes-counts.npy'), npy('<i4', [docs.length, vocabulary.length], Buffer.from(counts.buffer)));
-  writeFileSync(join(out, 'text/fortunes.json'), JSON.stringify({
+  writeFileSync(join(out, 'text/fortunes.json'), `${JSON.stringify({
     kind: 'corpus',
     matrix: 'fortunes-counts.npy',
     dtype: '<i4',
@@ -191,7 +191,7 @@ function makeCorpus() {
     categories,
     labels: docs.map((d) => categories.indexOf(d.category)),
     vocabulary,
-  }) + '\n');
+  })}\n`);
 }
 
 /** Canonical 44-byte header as written by assemble-audio.mjs. */
@@ -222,5 +222,5 @@ function makeManifest() {
       const entry = { path: f, bytes: statSync(join(out, f)).size, sha256: createHash('sha256').update(buf).digest('hex') };
       return f.endsWith('.wav') ? { ...entry, ...WAV_FIELDS(buf) } : entry;
     });
-  writeFileSync(join(out, 'manifest.json'), JSON.stringify({ files: entries }, null, 1) + '\n');
+  writeFileSync(join(out, 'manifest.json'), `${JSON.stringify({ files: entries }, null, 1)}\n`);
 }

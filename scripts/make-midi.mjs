@@ -132,6 +132,6 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
       pitches: [...new Set(notes.map((x) => x.pitch))].sort((a, b) => a - b),
       notes,
     };
-    writeFileSync(join(out, p.dir, `${p.name}.notes.json`), JSON.stringify(json, null, 1) + '\n');
+    writeFileSync(join(out, p.dir, `${p.name}.notes.json`), `${JSON.stringify(json, null, 1)}\n`);
   }
 }

@@ -46,9 +46,9 @@ describe('reference site', { timeout: 180_000 }, () => {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(pathToFileURL(join(site, 'classes', 'nmflab.NMF.html')).href + '#fit', { waitUntil: 'load' });
+      await page.goto(`${pathToFileURL(join(site, 'classes', 'nmflab.NMF.html')).href}#fit`, { waitUntil: 'load' });
       const section = page.locator('section:has(> h3#fit), section:has(h3 > a[href="#fit"])').first();
-      const text = await (await section.count() ? section : page.locator('#fit').locator('xpath=..')).innerText();
+      const text = await (await section.count() ? section : page.locator('#fit').locator('xpath=..')).textContent();
       expect(text).toContain('fit(');
       expect(text).toMatch(/Parameters/);
       expect(text).toMatch(/\bV\b/);

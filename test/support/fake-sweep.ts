@@ -40,8 +40,8 @@ export function writeFakeSweep(root: string, experiment = 'fake-sweep', stamp = 
         });
         const objective = 1000 / rank + seed;
         writeFileSync(join(rd, 'run.json'), JSON.stringify({ run, index: i, experiment, status: 'completed', seed, varied, started: '2026-01-01T00:00:00.000Z', finished: '2026-01-01T00:00:01.000Z', seconds: 0.5 + i / 100, iterations: 20, stopReason: 'max-iterations', increases: 0, objective: { total: objective, terms: { data: objective } }, metrics, provenance: { git: { commit: 'abc123', dirty: false }, packages: {}, node: 'v20', host: 'test', platform: 'linux-x64' } }, null, 2));
-        writeFileSync(join(rd, 'metrics.csv'), ['metric,source,value', ...Object.entries(metrics).map(([k, v]) => { const m = /^(.*)\[(.*)\]$/.exec(k)!; return `${m[1]},${m[2]},${v}`; })].join('\n') + '\n');
-        writeFileSync(join(rd, 'trajectory.csv'), ['iteration,objective,term:data,seconds', ...Array.from({ length: 21 }, (_, t) => { const o = objective * (1 + 5 / (t + 1)); return `${t},${o},${o},${(t * 0.01).toFixed(6)}`; })].join('\n') + '\n');
+        writeFileSync(join(rd, 'metrics.csv'), `${['metric,source,value', ...Object.entries(metrics).map(([k, v]) => { const m = /^(.*)\[(.*)\]$/.exec(k)!; return `${m[1]},${m[2]},${v}`; })].join('\n')}\n`);
+        writeFileSync(join(rd, 'trajectory.csv'), `${['iteration,objective,term:data,seconds', ...Array.from({ length: 21 }, (_, t) => { const o = objective * (1 + 5 / (t + 1)); return `${t},${o},${o},${(t * 0.01).toFixed(6)}`; })].join('\n')}\n`);
         i++;
       }
     }

@@ -32,12 +32,12 @@ const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [
 export function reportError(err: unknown, debug: boolean): number {
   if (err instanceof NmflabError) {
     process.stderr.write(`nmflab: ${err.format()}\n`);
-    if (debug && err.stack) process.stderr.write(err.stack + '\n');
+    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
     return err.exitCode;
   }
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`nmflab: internal error: ${msg}${debug ? '' : ' (run with --debug for details)'}\n`);
-  if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return 1;
 }
 

@@ -69,7 +69,7 @@ export class RunProgress<K> {
  */
 export function stderrProgress<K>(quiet: boolean): { log: (line: string) => void; progress: RunProgress<K> } {
   const log = (line: string) => {
-    if (!quiet) process.stderr.write(line + '\n');
+    if (!quiet) process.stderr.write(`${line}\n`);
   };
   return { log, progress: new RunProgress<K>(Boolean(process.stderr.isTTY) && !quiet, log) };
 }

@@ -35,7 +35,7 @@ add({ name: 'config duplicate key', args: run, files: cfg('name: a\nname: b\n'),
 add({
   name: 'config YAML alias bomb',
   args: run,
-  files: cfg(['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n') + '\n'),
+  files: cfg(`${['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n')}\n`),
   err: 'bad\\.yaml: YAML not accepted',
 });
 add({ name: 'config binary junk', args: run, files: { 'bad.yaml': { bytes: [0xff, 0xfe, 0, 1, 2, 0x93, 10] } }, err: 'bad\\.yaml' });
@@ -154,7 +154,7 @@ dataFile('NPY bad magic', { 'D.npy': { bytes: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 dataFile('NPY too short', { 'D.npy': { bytes: [0x93, 0x4e] } }, 'D\\.npy: not a \\.npy file');
 dataFile('NPY empty', { 'D.npy': { bytes: [] } }, 'D\\.npy: not a \\.npy file');
 const npyHeader = (h, dataBytes = 0, major = 1) => {
-  const text = h.padEnd(Math.ceil((h.length + 11) / 64) * 64 - 11, ' ') + '\n';
+  const text = `${h.padEnd(Math.ceil((h.length + 11) / 64) * 64 - 11, ' ')}\n`;
   return { bytes: [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, major, 0, text.length & 255, text.length >> 8, ...[...text].map((c) => c.charCodeAt(0)), ...Array(dataBytes).fill(0)] };
 };
 dataFile('NPY big-endian', { 'D.npy': npyHeader("{'descr': '>f8', 'fortran_order': False, 'shape': (1, 1), }", 8) }, 'D\\.npy: unsupported \\.npy dtype');
@@ -170,7 +170,7 @@ dataFile('NPY empty shape (0, 3)', { 'D.npy': npyHeader("{'descr': '<f8', 'fortr
 
 // ── factorize: flags ──────────────────────────────────────────────────────────────────────
 const fz = (...extra) => ['factorize', '--input', 'V.csv', '--rank', '2', '--iterations', '5', '--out', 'out', ...extra];
-for (const [flag, values, err] of [
+for (const [flag, values, _err] of [
   ['--rank', ['0', '-3', '1.5', 'Infinity', 'NaN', 'abc', '1e12'], '--rank'],
   ['--iterations', ['-1', '2.5', 'Infinity', 'NaN', 'lots'], '--iterations'],
   ['--restarts', ['0', '-1', '1.5', 'Infinity', 'NaN'], '--restarts'],
@@ -317,7 +317,7 @@ for (const cmd of ['resume', 'summarize']) {
   sweep('run name a path', 'experiment: x\nconfig: x.yaml\nbase: {}\naxes: []\nruns: [{ run: ../x, seed: 1, varied: {} }]\n', ': runs: corrupt sweep\\.yaml', cmd);
   sweep('axes not a list', 'experiment: x\nconfig: x.yaml\nbase: {}\naxes: 3\nruns: []\n', ': axes: corrupt sweep\\.yaml', cmd);
   sweep('base null', 'experiment: x\nconfig: x.yaml\nbase: null\naxes: []\nruns: []\n', ': base: corrupt sweep\\.yaml', cmd);
-  sweep('alias bomb', ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n') + '\n', ': corrupt sweep\\.yaml', cmd);
+  sweep('alias bomb', `${['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n')}\n`, ': corrupt sweep\\.yaml', cmd);
 }
 add({ name: 'resume: folder missing', args: ['run', '--resume', 'nowhere', '--quiet'], err: 'nowhere: not a sweep folder' });
 add({ name: 'resume: a file', args: ['run', '--resume', 'afile', '--quiet'], files: { afile: 'x' }, err: 'afile: not a sweep folder' });

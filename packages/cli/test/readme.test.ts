@@ -42,7 +42,7 @@ function commandLines(): string[] {
 }
 
 function jsBlock(name: string): string {
-  const m = new RegExp('```js\\n// ' + name.replace('.', '\\.') + '\\n([\\s\\S]*?)```').exec(readme);
+  const m = new RegExp(`\`\`\`js\\n// ${name.replace('.', '\\.')}\\n([\\s\\S]*?)\`\`\``).exec(readme);
   return m ? m[1]! : '';
 }
 

@@ -62,8 +62,8 @@ describe.skipIf(!built)('nmflab run / compare (built dist)', { timeout: 180_000 
     expect(readFileSync(join(da, 'aggregate.csv'), 'utf8')).toBe(readFileSync(join(db, 'aggregate.csv'), 'utf8'));
     const sum = nmflab('summarize', da, '--metric', 'objective');
     expect(sum.code, sum.err).toBe(0);
-    expect(sum.out).toMatch(/summary\.csv: 4 runs, 4 completed, 0 failed, 0 to do\n.*aggregate\.csv: mean ± 95 % CI.*\nmodel\.rank=2\n  objective: -?[\d.]+ ± [\d.]+ \(n=2\)\n/s);
-    expect(sum.out).toMatch(/\nmodel\.rank=3\n  objective: /);
+    expect(sum.out).toMatch(/summary\.csv: 4 runs, 4 completed, 0 failed, 0 to do\n.*aggregate\.csv: mean ± 95 % CI.*\nmodel\.rank=2\n {2}objective: -?[\d.]+ ± [\d.]+ \(n=2\)\n/s);
+    expect(sum.out).toMatch(/\nmodel\.rank=3\n {2}objective: /);
     const cmp = nmflab('compare', da, '--csv', join(a, 'table.csv'));
     expect(cmp.code).toBe(0);
     expect(cmp.out.split('\n')[0]).toMatch(/^run +seed +model\.rank +status +objective/);

@@ -234,7 +234,7 @@ export function matrixToCsv(m: Matrix): string {
     for (let j = 0; j < m.cols; j++) row.push(String(m.data[i * m.cols + j]));
     lines.push(row.join(','));
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -273,7 +273,7 @@ export function matrixToNpy(m: Matrix): Uint8Array {
   let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${m.rows}, ${m.cols}), }`;
   const pre = 10; // magic(6) + version(2) + header length(2)
   const total = Math.ceil((pre + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - pre - 1, ' ') + '\n';
+  header = `${header.padEnd(total - pre - 1, ' ')}\n`;
   const out = new Uint8Array(total + m.data.length * 8);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
   out[8] = header.length & 0xff;

@@ -15,7 +15,7 @@ describe('matrix files', () => {
   });
   it('reads Fortran-order and float32 .npy', () => {
     const header = "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }";
-    const pad = header.padEnd(128 - 10 - 1, ' ') + '\n';
+    const pad = `${header.padEnd(128 - 10 - 1, ' ')}\n`;
     const buf = new Uint8Array(128 + 6 * 4);
     buf.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, pad.length, 0]);
     for (let i = 0; i < pad.length; i++) buf[10 + i] = pad.charCodeAt(i);

@@ -405,7 +405,7 @@ export class Estimator {
     writeFileAtomic(join(dir, 'W.npy'), matrixToNpy(s.W));
     writeFileAtomic(join(dir, 'H.npy'), matrixToNpy(s.H));
     writeFileAtomic(join(dir, 'trajectory.csv'), trajectoryCsv(s.summary.trajectory.map((r) => ({ ...r, objective: r.objective ?? NaN, seconds: 0 }))));
-    writeFileAtomic(join(dir, 'model.json'), JSON.stringify(saved, null, 2) + '\n');
+    writeFileAtomic(join(dir, 'model.json'), `${JSON.stringify(saved, null, 2)}\n`);
   }
 
   /**
@@ -428,7 +428,7 @@ export class Estimator {
     if (saved?.format !== 'nmflab-model' || saved.formatVersion !== 1) {
       throw new NmflabError('not an nmflab model file', { file, path: 'format', expected: 'nmflab-model, formatVersion 1', found: describeValue(saved?.format) });
     }
-    const fixed = (this as unknown as { solverId?: string }).solverId;
+    const fixed = (Estimator as unknown as { solverId?: string }).solverId;
     if (fixed && saved.solver?.id !== fixed) {
       throw new NmflabError(`not a model of the ${fixed} solver`, { file, path: 'solver.id', expected: JSON.stringify(fixed), found: describeValue(saved.solver?.id), hint: 'load it with Estimator.load(dir)' });
     }
@@ -436,7 +436,7 @@ export class Estimator {
     const { common, errors } = validateCommon({ rank: saved.rank, ...saved.stopping, restarts: saved.restarts, seed: saved.seed });
     const { ref, errors: se } = validateSolver(registry, saved.solver, 'solver');
     throwAll([...errors, ...se].map((e) => (e.file ? e : e.withContext({ file }))));
-    const model = Object.create(this.prototype) as T;
+    const model = Object.create(Estimator.prototype) as T;
     model.init({ ...common, solver: ref! }, registry);
     const W = readMatrix(join(dir, saved.files?.W ?? 'W.npy'));
     const H = readMatrix(join(dir, saved.files?.H ?? 'H.npy'));

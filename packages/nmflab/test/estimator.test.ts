@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  ComplexMatrix, ComplexNMF, Estimator, Matrix, NMF, NmflabError, PLSA, Rng, SparseCoding, createRegistry, definePlugin,
+  type ComplexMatrix, ComplexNMF, Estimator, Matrix, NMF, NmflabError, PLSA, Rng, SparseCoding, createRegistry, definePlugin,
   matrixToNpy, readMatrix, runExperiment, stft, writeFileAtomic,
 } from 'nmflab';
 import { tempDirs } from '../../../test/support/temp-dir.js';
@@ -99,14 +99,14 @@ describe('NMF estimator', () => {
     const yaml = [
       'name: from-yaml',
       `seed: ${cfg.seed}`,
-      'data: { id: matrix-file, params: { path: ' + JSON.stringify(join(dir, 'V.npy')) + ' } }',
+      `data: { id: matrix-file, params: { path: ${JSON.stringify(join(dir, 'V.npy'))} } }`,
       'model:',
       '  solver: { id: mu, params: { divergence: is, initializer: nndsvda } }',
       '  rank: 3',
       '  stopping: { maxIterations: 40, tol: 1.0e-9 }',
       'task: factorize',
     ].join('\n');
-    writeFileSync(join(dir, 'exp.yaml'), yaml + '\n');
+    writeFileSync(join(dir, 'exp.yaml'), `${yaml}\n`);
     const fromFile = await runExperiment(join(dir, 'exp.yaml'), { out: join(dir, 'results'), jobs: 1 });
     const fromObject = await runExperiment({ name: 'from-object', data: { id: 'matrix-file', params: { path: join(dir, 'V.npy') } }, ...cfg, task: 'factorize' }, { out: join(dir, 'results'), jobs: 1 });
     for (const run of [fromFile, fromObject]) {

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { Matrix, NmflabError, Stft, encodeWav, matmul, writeFileAtomic, type SourceData } from '@nmflab/core';
+import { type Matrix, NmflabError, Stft, encodeWav, matmul, writeFileAtomic, type SourceData } from '@nmflab/core';
 import type { TopLevelSpec } from 'vega-lite';
 import { imageOnAxesSpec, metricBarsSpec, pianoRollSpec, renderSvg, trajectorySpec, type MetricBar, type TrajectoryPoint } from './charts.js';
 import { combinations, comparisonMetrics, displayMetric, label, metricVsParameterSpec, objectivePanelsSpec, shortNames, sweptAxes, sweptValues, type ErrorBarPoint, type ObjectivePanel } from './compare.js';
@@ -398,7 +398,7 @@ export async function writeSweepReport(dir: string, options: ReportOptions = {})
     const sec: Section = {
       title: 'Comparison',
       figures: [],
-      html: `<p class="protocol">Each row pools the runs of one combination of swept values (${seeds} seed${seeds === 1 ? '' : 's'} at most); metrics of several sources are averaged per run first; ± is the half-width of the 95% Student-t interval of the mean. The same table, with paired tests between methods: <code>nmflab compare ${escapeHtml(basename(dir))} --by ${escapeHtml(axes.map((a) => a.path).join(','))} --test ${escapeHtml(axes[0]?.path ?? 'model.solver.id')}</code>.</p>` + tableHtml(header, rows),
+      html: `<p class="protocol">Each row pools the runs of one combination of swept values (${seeds} seed${seeds === 1 ? '' : 's'} at most); metrics of several sources are averaged per run first; ± is the half-width of the 95% Student-t interval of the mean. The same table, with paired tests between methods: <code>nmflab compare ${escapeHtml(basename(dir))} --by ${escapeHtml(axes.map((a) => a.path).join(','))} --test ${escapeHtml(axes[0]?.path ?? 'model.solver.id')}</code>.</p>${tableHtml(header, rows)}`,
     };
     if (metrics.length && combos.some((c) => c.runs.length > 0)) {
       for (const axis of axes) {

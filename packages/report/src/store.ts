@@ -315,7 +315,7 @@ export class RunStore {
     const cols = keys
       .filter((k) => !['run', 'experiment', 'status', 'seed', 'metric', 'source', 'value'].includes(k))
       .map((k) => `max(CASE WHEN p.key = '${k.replace(/'/g, "''")}' THEN ${numeric.has(k) ? 'p.num' : 'p.value'} END) AS ${quoteIdent(k)}`);
-    await this.connection.run(`CREATE OR REPLACE VIEW run_params AS SELECT r.run_id${cols.length ? ', ' + cols.join(', ') : ''} FROM runs r LEFT JOIN params p USING (run_id) GROUP BY r.run_id`);
+    await this.connection.run(`CREATE OR REPLACE VIEW run_params AS SELECT r.run_id${cols.length ? `, ${cols.join(', ')}` : ''} FROM runs r LEFT JOIN params p USING (run_id) GROUP BY r.run_id`);
     await this.connection.run(`CREATE OR REPLACE VIEW results AS SELECT r.run_id, r.experiment, r.sweep, r.run, r.status, r.seed, r.iterations, r.stop_reason, r.seconds, r.git_commit, r.git_dirty, m.metric, m.source, m.value, rp.* EXCLUDE (run_id) FROM metrics m JOIN runs r USING (run_id) JOIN run_params rp USING (run_id)`);
     await this.connection.run(`CREATE OR REPLACE VIEW run_metrics AS SELECT r.run_id, r.experiment, r.sweep, r.run, r.status, r.seed, m.metric, avg(m.value) AS value, count(*) AS sources, rp.* EXCLUDE (run_id) FROM metrics m JOIN runs r USING (run_id) JOIN run_params rp USING (run_id) GROUP BY ALL`);
   }

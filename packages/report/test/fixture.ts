@@ -83,7 +83,7 @@ export function writeRunFixture(dir: string, o: FixtureOptions = {}): string {
       metrics.push([m, 'low', String(base * scale)], [m, 'high', String(base * scale - 2)]);
       metrics.push([`oracle.${m}`, 'low', String(base + 6)], [`oracle.${m}`, 'high', String(base + 5)]);
     }
-    writeFileSync(join(run, 'metrics.csv'), metrics.map((r) => r.join(',')).join('\n') + '\n');
+    writeFileSync(join(run, 'metrics.csv'), `${metrics.map((r) => r.join(',')).join('\n')}\n`);
   }
   writeFileSync(join(run, 'W.npy'), matrixToNpy(W));
   writeFileSync(join(run, 'H.npy'), matrixToNpy(H));
@@ -93,7 +93,7 @@ export function writeRunFixture(dir: string, o: FixtureOptions = {}): string {
     const l1 = scale * (2 + 1 / (1 + i));
     traj.push(`${i},${data + l1},${data},${l1},${(i * 0.01).toFixed(6)}`);
   }
-  writeFileSync(join(run, 'trajectory.csv'), traj.join('\n') + '\n');
+  writeFileSync(join(run, 'trajectory.csv'), `${traj.join('\n')}\n`);
   if (o.pianoroll) {
     writeFileSync(join(run, 'pianoroll.json'), JSON.stringify({
       threshold: 0.2,
@@ -114,7 +114,7 @@ export function writeSweepFixture(dir: string, n = 3): string {
     rows.push(`${name},completed,1,${i + 1},${8 * (1 + i / 2)}`);
   }
   writeFileSync(join(dir, 'sweep.yaml'), stringify({ experiment: 'fixture', runs: [] }));
-  writeFileSync(join(dir, 'summary.csv'), rows.join('\n') + '\n');
+  writeFileSync(join(dir, 'summary.csv'), `${rows.join('\n')}\n`);
   return dir;
 }
 

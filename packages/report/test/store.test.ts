@@ -113,7 +113,7 @@ describe('run store (DuckDB)', { timeout: 120_000 }, () => {
     for (const [solver, rank, v] of back) expect(v as number).toBeCloseTo(want.get(`${solver}/${rank}`)!, 12);
 
     const probe = existsSync(PY) ? spawnSync(PY, ['-c', 'import pandas, importlib.util as u; print(pandas.__version__, bool(u.find_spec("pyarrow") or u.find_spec("fastparquet")))'], { encoding: 'utf8' }) : undefined;
-    if (!probe || probe.status !== 0) {
+    if (probe?.status !== 0) {
       console.warn(`pandas check skipped: ${PY} has no pandas (Debian's python3-pandas)`);
       return;
     }

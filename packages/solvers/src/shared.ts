@@ -1,4 +1,4 @@
-import { Matrix, NmflabError, type Problem } from '@nmflab/core';
+import { type Matrix, NmflabError, type Problem } from '@nmflab/core';
 
 /** Helpers shared by the solvers of this package: input checks and factor set-up. */
 

@@ -62,7 +62,7 @@ export function formatBssTable(result: BssSourcesResult, refNames: string[], est
   const head = ['reference', 'estimate', 'SDR dB', 'SIR dB', 'SAR dB'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
-  return [line(head), ...rows.map(line)].join('\n') + '\n';
+  return `${[line(head), ...rows.map(line)].join('\n')}\n`;
 }
 
 export function bssEvalCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
@@ -83,7 +83,7 @@ export function bssEvalCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
       const ests = await Promise.all((argv.estimate as string[]).map(load));
       const r = bssEvalSignals(refs, ests);
       if (argv.json) {
-        process.stdout.write(JSON.stringify({ sdr: r.sdr, sir: r.sir, sar: r.sar, perm: r.perm }) + '\n');
+        process.stdout.write(`${JSON.stringify({ sdr: r.sdr, sir: r.sir, sar: r.sar, perm: r.perm })}\n`);
       } else {
         process.stdout.write(formatBssTable(r, refs.map((s) => s.name), ests.map((s) => s.name)));
       }

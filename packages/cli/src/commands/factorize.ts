@@ -66,7 +66,7 @@ function trajectoryCsv(rows: TrajectoryRow[]): string {
   const terms = rows.length ? Object.keys(rows[0]!.terms) : [];
   const lines = [['iteration', 'objective', ...terms, 'seconds'].join(',')];
   for (const r of rows) lines.push([r.iteration, r.objective, ...terms.map((t) => r.terms[t]), r.seconds].map(String).join(','));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** A progress sink for the initialization: one line per tenth done, at most one a second. */
@@ -224,7 +224,7 @@ function fitAndWrite(o: FactorizeOptions, hooks: FactorizeHooks, V: Matrix, mode
     ['W.csv', matrixToCsv(res.result.W)],
     ['H.csv', matrixToCsv(res.result.H)],
     ['trajectory.csv', trajectoryCsv(res.trajectory)],
-    ['summary.json', JSON.stringify(summary, null, 2) + '\n'],
+    ['summary.json', `${JSON.stringify(summary, null, 2)}\n`],
   ]);
   return summary;
 }
@@ -262,13 +262,13 @@ function runInWorker(o: FactorizeOptions, debug: boolean, progress: boolean): Pr
         finish(s.stopReason === 'interrupted' ? 130 : s.stopReason === 'non-finite' ? 1 : 0);
       } else {
         process.stderr.write(`nmflab: ${m.message}\n`);
-        if (debug && m.stack) process.stderr.write(m.stack + '\n');
+        if (debug && m.stack) process.stderr.write(`${m.stack}\n`);
         finish(m.exitCode);
       }
     });
     worker.on('error', (e) => {
       process.stderr.write(`nmflab: internal error: ${e.message}${debug ? '' : ' (run with --debug for details)'}\n`);
-      if (debug && e.stack) process.stderr.write(e.stack + '\n');
+      if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
       finish(1);
     });
     worker.on('exit', (code) => finish(code === 0 ? 1 : code));

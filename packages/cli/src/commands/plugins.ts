@@ -26,7 +26,7 @@ export function pluginsCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         return;
       }
       if (argv.json) {
-        process.stdout.write(JSON.stringify(metas.map((m) => ({ kind: m.kind, id: m.id, description: m.description, params: m.params })), null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify(metas.map((m) => ({ kind: m.kind, id: m.id, description: m.description, params: m.params })), null, 2)}\n`);
         return;
       }
       const kinds = argv.kind ? [argv.kind as PluginKind] : PLUGIN_KINDS;

@@ -189,7 +189,7 @@ async function runCase(index) {
 const onlyArg = process.argv.indexOf('--only');
 const indices = onlyArg > 0 ? process.argv[onlyArg + 1].split(',').map(Number) : cases.map((_, i) => i);
 try {
-  for (const i of indices) process.stdout.write(JSON.stringify(await runCase(i)) + '\n');
+  for (const i of indices) process.stdout.write(`${JSON.stringify(await runCase(i))}\n`);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { NmflabError, NmflabErrors, describeValue } from '../errors.js';
+import { NmflabError, describeValue } from '../errors.js';
 import { readInputFile } from '../io.js';
 
 /**

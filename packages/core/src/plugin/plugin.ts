@@ -325,6 +325,7 @@ export function definePlugin<K extends PluginKind, P = Record<string, unknown>>(
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a list of plugins holds definitions of every params type (create is contravariant in P)
 export type AnyPlugin = PluginDefinition<PluginKind, unknown, any>;
 
 /** An inversify ContainerModule binding each plugin to its kind's token (explicit registration). */

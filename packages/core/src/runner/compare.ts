@@ -85,5 +85,5 @@ export function formatTable(rows: readonly Record<string, unknown>[]): string {
   };
   const grid = [cols, ...rows.map((r) => cols.map((c) => cell(r[c])))];
   const widths = cols.map((_, j) => Math.max(...grid.map((row) => row[j]!.length)));
-  return grid.map((row) => row.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return `${grid.map((row) => row.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd()).join('\n')}\n`;
 }

@@ -428,7 +428,7 @@ export type TableFormat = 'table' | 'csv' | 'markdown' | 'json';
 export function renderTables(tables: readonly { title: string; table: Table }[], format: TableFormat): string {
   if (format === 'json') {
     const doc = Object.fromEntries(tables.map(({ title, table }) => [title, table.rows.map((r) => Object.fromEntries(table.columns.map((c, j) => [c, r[j] ?? null])))]));
-    return JSON.stringify(doc, null, 2) + '\n';
+    return `${JSON.stringify(doc, null, 2)}\n`;
   }
   if (format === 'csv') {
     return tables.map(({ title, table }) => (tables.length > 1 ? `# ${title}\n` : '') + stringify([table.columns, ...table.rows.map((r) => r.map((c) => (c === null ? '' : c)))])).join('\n');
@@ -446,7 +446,7 @@ export function renderTables(tables: readonly { title: string; table: Table }[],
       }
       const widths = h.columns.map((_, j) => Math.max(...grid.map((row) => String(row[j]).length)));
       const line = (row: string[]) => row.map((c, j) => (numeric[j] ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd();
-      return [`${title}`, line(h.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...(h.rows as string[][]).map(line), ...notes].join('\n') + '\n';
+      return `${[`${title}`, line(h.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...(h.rows as string[][]).map(line), ...notes].join('\n')}\n`;
     })
     .join('\n');
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
 import { NmflabError } from '../errors.js';
@@ -159,7 +159,7 @@ export async function performRun(job: RunJob, env: RunEnv, hooks: RunHooks = {})
     }
     files[name] = digestBytes(data);
   };
-  const writeRecord = () => writeFileAtomic(join(tmp, 'run.json'), JSON.stringify(record, null, 2) + '\n', { syncDir: false });
+  const writeRecord = () => writeFileAtomic(join(tmp, 'run.json'), `${JSON.stringify(record, null, 2)}\n`, { syncDir: false });
   try {
     rmSync(tmp, { recursive: true, force: true });
     ensureDir(tmp);
@@ -370,7 +370,7 @@ function renderOutputs(job: RunJob, env: RunEnv, ex: Executed & { summary: Recor
   const outputs = job.config.outputs;
   if (f && outputs.trajectory) files.push(['trajectory.csv', trajectoryCsv(f.trajectory)]);
   const rows = flattenMetrics(ex.metrics, ex.sourceNames);
-  files.push(['metrics.json', JSON.stringify(ex.metrics, null, 2) + '\n']);
+  files.push(['metrics.json', `${JSON.stringify(ex.metrics, null, 2)}\n`]);
   files.push(['metrics.csv', metricsCsv(rows)]);
   if (outputs.factors) {
     const mats = { ...(f ? { W: f.result.W, H: f.result.H } : {}), ...(output.matrices ?? {}) };
@@ -381,7 +381,7 @@ function renderOutputs(job: RunJob, env: RunEnv, ex: Executed & { summary: Recor
     for (const s of output.estimates) files.push([`${s.name}.wav`, encode(s.samples, output.sampleRate)]);
   }
   if (output.extra && Object.keys(output.extra).length) {
-    files.push(['extra.json', JSON.stringify(output.extra, (_k, v) => (v instanceof Float64Array ? Array.from(v) : v), 2) + '\n']);
+    files.push(['extra.json', `${JSON.stringify(output.extra, (_k, v) => (v instanceof Float64Array ? Array.from(v) : v), 2)}\n`]);
   }
   // task-made files (images…); names are plain file names, never paths
   for (const [name, data] of Object.entries(output.files ?? {})) files.push([basename(name), data]);

@@ -1,5 +1,5 @@
 import { NmflabError } from '../errors.js';
-import { ComplexMatrix, Matrix } from '../linalg/matrix.js';
+import { ComplexMatrix, type Matrix } from '../linalg/matrix.js';
 
 /**
  * Spectrogram views of a complex STFT Y. The complex Y itself stays the input of phase-aware

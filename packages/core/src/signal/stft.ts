@@ -1,7 +1,7 @@
 import { Fft } from './fft.js';
 import { NmflabError, NmflabErrors, describeValue } from '../errors.js';
 import { validatePlainParams, type ParamsSpec, type Where } from '../plugin/params.js';
-import { ComplexMatrix, Matrix } from '../linalg/matrix.js';
+import { ComplexMatrix, type Matrix } from '../linalg/matrix.js';
 import type { Transform } from '../plugin/plugin.js';
 import { WINDOWS, makeWindow, type WindowName } from './window.js';
 

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import wavefile from 'wavefile';
 import { readInputFile } from '../io.js';
 import { NmflabError } from '../errors.js';

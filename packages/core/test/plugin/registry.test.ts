@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NmflabError, NmflabErrors, Registry, createContainer, definePlugin, pluginModule, type Divergence } from '@nmflab/core';
+import { type NmflabError, NmflabErrors, Registry, createContainer, definePlugin, pluginModule, type Divergence } from '@nmflab/core';
 
 const fake = definePlugin<'divergence', { beta: number; mode: string }>({
   meta: {

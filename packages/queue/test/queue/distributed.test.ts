@@ -70,7 +70,6 @@ async function waitFor(cond: () => boolean, what: string, ms = 120_000): Promise
 const events = (log: string, verb: string) => [...log.matchAll(new RegExp(`^\\S+ ${verb} base/(\\d{4})`, 'gm'))].map((m) => m[1]!);
 const det = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, -1).join(','));
 const record = (dir: string, run: string) => JSON.parse(readFileSync(join(dir, run, 'run.json'), 'utf8')) as { status: string; error?: string };
-const runsOf = (dir: string) => readdirSync(dir).filter((f) => /^\d{4}$/.test(f)).sort();
 const sweepDirOf = (p: Proc) => p.out.match(/^results in (.*)$/m)?.[1]?.trim() ?? '';
 
 // Each test starts several Node processes (about 1.5 s of CPU each to start): on a loaded 2-core

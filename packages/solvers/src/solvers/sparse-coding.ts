@@ -258,7 +258,10 @@ function nnscStep(s: SparseCodingState): void {
 }
 
 export function sparseCodingStep(s: SparseCodingState): void {
-  if (s.params.method === 'nnsc') return nnscStep(s);
+  if (s.params.method === 'nnsc') {
+    nnscStep(s);
+    return;
+  }
   if (!s.freezeH) for (let i = 0; i < s.codeIterations; i++) codeIteration(s);
   const dict = s.dictionary;
   if (dict === 'fixed') return;

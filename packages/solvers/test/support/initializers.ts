@@ -1,4 +1,4 @@
-import { Matrix, Rng, type Initializer } from '@nmflab/core';
+import { type Matrix, Rng, type Initializer } from '@nmflab/core';
 import { randMatrix } from './oracles.js';
 
 export function data(F = 12, N = 9, seed = 1): Matrix {

@@ -1,4 +1,4 @@
-import { Matrix, Rng, type Divergence, type Regularizer } from '@nmflab/core';
+import { Matrix, type Rng, type Divergence, type Regularizer } from '@nmflab/core';
 
 /**
  * Test oracles written against the `Divergence`/`Regularizer` contracts, independent of the

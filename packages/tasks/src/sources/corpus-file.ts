@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Matrix, NmflabError, definePlugin, readMatrix } from '@nmflab/core';
+import { type Matrix, NmflabError, definePlugin, readMatrix } from '@nmflab/core';
 
 interface Params {
   path: string;

@@ -105,7 +105,7 @@ export default definePlugin<'task', Params>({
       metrics['data.meanAbsCos'] = round(mutualAngles(sample).meanAbsCos);
       metrics['data.hoyerColumns'] = round(Array.from({ length: K }, (_, k) => hoyerSparseness(column(sample, k))).reduce((x, y) => x + y, 0) / K);
       const files: Record<string, Uint8Array> = {};
-      if (shape && shape.length) {
+      if (shape?.length) {
         if (shape.length !== 2 || shape[0]! * shape[1]! !== V.rows) {
           throw new NmflabError('image shape does not match the rows of V', { file: pctx.file, path: `${pctx.path}.imageShape`, expected: `[h, w] with h·w = ${V.rows}`, found: JSON.stringify(shape) });
         }

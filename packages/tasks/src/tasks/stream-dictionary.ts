@@ -1,4 +1,4 @@
-import { Matrix, NmflabError, definePlugin, type PluginRef, type Rng } from '@nmflab/core';
+import { type Matrix, NmflabError, definePlugin, type PluginRef, type Rng } from '@nmflab/core';
 import type { FrameStream } from '../sources/wav-stream.js';
 
 /** What the task needs of its learner (the `online-mu` solver has it). */

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { NmflabError, describeValue } from '@nmflab/core';
-import type { Matrix } from '@nmflab/core';
 import { definePlugin } from '@nmflab/core';
 import { pearson } from '../evaluation/measures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { Matrix, NmflabError, Rng, readMatrix } from '@nmflab/core';
+import { type Matrix, NmflabError, Rng, readMatrix } from '@nmflab/core';
 import corpusFile from '../../src/sources/corpus-file.js';
 
 const make = (path: string) => corpusFile.create({ path }, { registry: undefined as never, path: 'data.params' });

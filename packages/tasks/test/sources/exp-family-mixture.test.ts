@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Matrix, NmflabError, Rng } from '@nmflab/core';
+import { type Matrix, NmflabError, Rng } from '@nmflab/core';
 import { buildRegistry } from '../../../../test/support/registry.js';
 
 const registry = await buildRegistry();

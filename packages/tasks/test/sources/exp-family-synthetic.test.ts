@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Matrix, Rng } from '@nmflab/core';
-import source, { gamma, poisson } from '../../src/sources/exp-family-synthetic.js';
+import { type Matrix, Rng } from '@nmflab/core';
+import plugin, { gamma, poisson } from '../../src/sources/exp-family-synthetic.js';
 
 const load = (noise: string, extra: Record<string, unknown> = {}) =>
-  source.create({ rows: 40, cols: 50, rank: 3, noise, mean: 10, sigma: 1, shape: 1, ...extra } as never, { registry: undefined as never, path: 'data.params' }).load(new Rng(3)) as { matrix: Matrix; extra: { mean: Matrix } };
+  plugin.create({ rows: 40, cols: 50, rank: 3, noise, mean: 10, sigma: 1, shape: 1, ...extra } as never, { registry: undefined as never, path: 'data.params' }).load(new Rng(3)) as { matrix: Matrix; extra: { mean: Matrix } };
 
 describe('source exp-family-synthetic', () => {
   it('draws Poisson and Gamma variates with the right mean and variance', () => {

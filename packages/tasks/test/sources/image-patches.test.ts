@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Matrix, NmflabError, Rng } from '@nmflab/core';
-import source, { whiten } from '../../src/sources/image-patches.js';
+import { type Matrix, NmflabError, Rng } from '@nmflab/core';
+import plugin, { whiten } from '../../src/sources/image-patches.js';
 
 const make = (extra: Record<string, unknown> = {}) =>
-  source.create({ images: 'dead-leaves', imageShape: [32, 32], count: 3, size: 8, patches: 500, whiten: true, f0: 0.8, ...extra } as never, { registry: undefined as never, path: 'data.params' });
+  plugin.create({ images: 'dead-leaves', imageShape: [32, 32], count: 3, size: 8, patches: 500, whiten: true, f0: 0.8, ...extra } as never, { registry: undefined as never, path: 'data.params' });
 
 describe('source image-patches', () => {
   it('gives size²×patches signed patches of unit-variance whitened images, reproducibly', () => {

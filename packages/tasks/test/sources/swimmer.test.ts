@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Matrix, Rng } from '@nmflab/core';
+import { type Matrix, Rng } from '@nmflab/core';
 import swimmer from '../../src/sources/swimmer.js';
 
 describe('source swimmer', () => {

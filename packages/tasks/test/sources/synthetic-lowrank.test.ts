@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Matrix, Rng, createContainer, Registry, matmul } from '@nmflab/core';
+import { type Matrix, Rng, createContainer, Registry, matmul } from '@nmflab/core';
 import { tasksModule } from '@nmflab/tasks';
 
 const registry = Registry.fromContainer(createContainer([tasksModule]));

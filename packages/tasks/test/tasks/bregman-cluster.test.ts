@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Matrix, NmflabError, Rng, type Divergence, type SourceData, type TaskContext } from '@nmflab/core';
+import { type Matrix, NmflabError, Rng, type Divergence, type SourceData, type TaskContext } from '@nmflab/core';
 import { normalizedMutualInformation } from '@nmflab/tasks';
 import { buildRegistry } from '../../../../test/support/registry.js';
 import { lloyd } from '../../src/tasks/bregman-cluster.js';

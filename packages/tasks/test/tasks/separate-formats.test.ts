@@ -47,7 +47,7 @@ describe('separation-supervised from FLAC, MP3 and Ogg copies of its recordings'
   it.skipIf(!SOX)('FLAC gives the WAV run\'s SDRs within 0.1 dB; MP3, Vorbis and Opus SDRs are reported', async () => {
     const sdr = async (sets: string[]) => {
       const [run] = await runReduced('experiments/separation-supervised.yaml', [...SETS, ...sets]);
-      const v = run!.metrics['sdr'] as number[];
+      const v = run!.metrics.sdr as number[];
       if (!v) throw new Error(`run failed: ${JSON.stringify(run!.record).slice(0, 800)}`);
       expect(v.length).toBe(2);
       for (const x of v) expect(Number.isFinite(x)).toBe(true);

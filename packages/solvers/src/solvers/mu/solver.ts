@@ -534,7 +534,7 @@ export class MuSolver implements Solver<MuState> {
     const beta = this.path.kind === 'beta' ? this.path.beta : 1;
     const floor = this.factorFloor;
     const nReg = regs.length;
-    if (nReg === 0 && (!frozen || !frozen.includes(1))) {
+    if (nReg === 0 && (!frozen?.includes(1))) {
       this.applyPlain(X, num, den);
       return;
     }

@@ -2,7 +2,7 @@ import { NmflabError, SpdSolver } from '@nmflab/core';
 import { BSS_FILTER_LENGTH, safeDb } from './common.js';
 import { DelayedReferences } from './projection.js';
 import { bestPermutation } from './permutation.js';
-import { BssInputWhere, isSilent } from './validate.js';
+import { type BssInputWhere, isSilent } from './validate.js';
 
 /**
  * BSS Eval images of multichannel signals, as mir_eval 0.7's `bss_eval_images` (BSS Eval v3

@@ -1,7 +1,7 @@
 import { convolve } from '@nmflab/core';
-import { BSS_FILTER_LENGTH, BssImagesResult, safeDb } from './common.js';
-import { DelayedReferences } from './projection.js';
-import { BssInputWhere, isSilent, validateBssInput } from './validate.js';
+import { BSS_FILTER_LENGTH, type BssImagesResult, safeDb } from './common.js';
+import type { DelayedReferences } from './projection.js';
+import { type BssInputWhere, isSilent, validateBssInput } from './validate.js';
 import { bestPermutation } from './permutation.js';
 import { prepareReferences, referencesFor } from './sources.js';
 

@@ -1,6 +1,6 @@
 import { NmflabError } from '@nmflab/core';
 import { BSS_MAX_PERMUTED_SOURCES } from './common.js';
-import { BssInputWhere } from './validate.js';
+import type { BssInputWhere } from './validate.js';
 
 /** All permutations of 0..n−1 in lexicographic order (itertools.permutations order). */
 function permutations(n: number): number[][] {

@@ -1,7 +1,7 @@
 import { NmflabError } from '@nmflab/core';
-import { BSS_FILTER_LENGTH, BssSourcesResult, safeDb } from './common.js';
+import { BSS_FILTER_LENGTH, type BssSourcesResult, safeDb } from './common.js';
 import { DelayedReferences } from './projection.js';
-import { BssInputWhere, validateBssInput } from './validate.js';
+import { type BssInputWhere, validateBssInput } from './validate.js';
 import { bestPermutation } from './permutation.js';
 
 /**
