@@ -428,7 +428,8 @@ export class Estimator {
     if (saved?.format !== 'nmflab-model' || saved.formatVersion !== 1) {
       throw new NmflabError('not an nmflab model file', { file, path: 'format', expected: 'nmflab-model, formatVersion 1', found: describeValue(saved?.format) });
     }
-    const fixed = (Estimator as unknown as { solverId?: string }).solverId;
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass load() was called on (NMF.load checks for mu)
+    const fixed = (this as unknown as { solverId?: string }).solverId;
     if (fixed && saved.solver?.id !== fixed) {
       throw new NmflabError(`not a model of the ${fixed} solver`, { file, path: 'solver.id', expected: JSON.stringify(fixed), found: describeValue(saved.solver?.id), hint: 'load it with Estimator.load(dir)' });
     }
@@ -436,7 +437,8 @@ export class Estimator {
     const { common, errors } = validateCommon({ rank: saved.rank, ...saved.stopping, restarts: saved.restarts, seed: saved.seed });
     const { ref, errors: se } = validateSolver(registry, saved.solver, 'solver');
     throwAll([...errors, ...se].map((e) => (e.file ? e : e.withContext({ file }))));
-    const model = Object.create(Estimator.prototype) as T;
+    // biome-ignore lint/complexity/noThisInStatic: an instance of the subclass load() was called on
+    const model = Object.create(this.prototype) as T;
     model.init({ ...common, solver: ref! }, registry);
     const W = readMatrix(join(dir, saved.files?.W ?? 'W.npy'));
     const H = readMatrix(join(dir, saved.files?.H ?? 'H.npy'));
