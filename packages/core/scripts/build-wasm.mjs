@@ -53,9 +53,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const text = moduleText(await compileGemm());
   if (process.argv.includes('--check')) {
     const same = readFileSync(out, 'utf8') === text;
-    console.log(same ? 'src/wasm/gemm-wasm.ts is up to date' : 'src/wasm/gemm-wasm.ts differs from a fresh compile');
+    console.log(same ? 'src/linalg/wasm/gemm-wasm.ts is up to date' : 'src/linalg/wasm/gemm-wasm.ts differs from a fresh compile');
     process.exit(same ? 0 : 1);
   }
   writeFileSync(out, text);
-  console.log(`wrote src/wasm/gemm-wasm.ts`);
+  console.log(`wrote src/linalg/wasm/gemm-wasm.ts`);
 }

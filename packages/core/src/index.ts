@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './linalg/matrix.js';
 export * from './linalg/kernels.js';
+export * from './linalg/spd.js';
 export { nativeAvailable, nativeThreads, setNativeThreads, gemmNative, type NativeMuKernels } from './linalg/native.js';
 export { WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmWasmInPlace, muFusedWasm } from './linalg/wasm.js';
 export * from './rng.js';

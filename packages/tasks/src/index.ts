@@ -27,7 +27,7 @@ import topicModel from './tasks/topic-model.js';
 import transcribe from './tasks/transcribe.js';
 import transpose from './tasks/transpose.js';
 
-export * from './evaluation/bss-eval.js';
+export * from './evaluation/bss-eval/index.js';
 export * as analysis from './evaluation/analysis.js';
 export { normalizedMutualInformation, type NmiAverage } from './metrics/nmi.js';
 

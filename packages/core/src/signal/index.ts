@@ -5,3 +5,4 @@ export * from './masks.js';
 export * from './resample.js';
 export * from './wav.js';
 export * from './components.js';
+export * from './correlate.js';

@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
-import { NmflabError, NmflabErrors, Registry, corePlugins, createContainer, loadPluginModule, pluginModule, prepareExperiment } from '@nmflab/core';
+import { NmflabError, NmflabErrors, Registry, createContainer, loadPluginModule, pluginModule, prepareExperiment } from '@nmflab/core';
+import { taskPlugins } from '@nmflab/tasks';
 
 /**
  * A fixed registry (two core plugins + the test plugins), so the expected messages, which list
  * the registered ids, do not change when other packages add plugins.
  */
-const fixed = pluginModule(corePlugins.filter((p) => ['synthetic-lowrank', 'factorize'].includes(p.meta.id)));
+const fixed = pluginModule(taskPlugins.filter((p) => ['synthetic-lowrank', 'factorize'].includes(p.meta.id)));
 const buildRegistry = async (files: string[]) => Registry.fromContainer(createContainer([fixed, ...(await Promise.all(files.map((f) => loadPluginModule(f))))]));
 
 const configs = fileURLToPath(new URL('../fixtures/configs', import.meta.url));

@@ -1,5 +1,5 @@
 import { definePlugin } from '@nmflab/core';
-import { BSS_FILTER_LENGTH, bssEvalImages } from '../evaluation/bss-eval.js';
+import { BSS_FILTER_LENGTH, bssEvalImages } from '../evaluation/bss-eval/index.js';
 import { signalsOf } from './bss-eval-sources.js';
 
 /**

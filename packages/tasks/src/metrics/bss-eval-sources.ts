@@ -1,6 +1,6 @@
 import { NmflabError } from '@nmflab/core';
 import { definePlugin, type MetricInput } from '@nmflab/core';
-import { BSS_FILTER_LENGTH, bssEvalSources } from '../evaluation/bss-eval.js';
+import { BSS_FILTER_LENGTH, bssEvalSources } from '../evaluation/bss-eval/index.js';
 
 /** The references and estimates of a metric input, or a clear error naming what is missing. */
 export function signalsOf(input: MetricInput, what: string, path: string): { references: Float64Array[]; estimates: Float64Array[] } {

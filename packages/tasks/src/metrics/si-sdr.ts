@@ -1,6 +1,6 @@
 import { NmflabError } from '@nmflab/core';
 import { definePlugin } from '@nmflab/core';
-import { siSdr, validateBssInput } from '../evaluation/bss-eval.js';
+import { siSdr, validateBssInput } from '../evaluation/bss-eval/index.js';
 import { signalsOf } from './bss-eval-sources.js';
 
 /**

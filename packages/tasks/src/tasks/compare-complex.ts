@@ -1,4 +1,4 @@
-import { bssEvalSources, prepareReferences } from '../evaluation/bss-eval.js';
+import { bssEvalSources, prepareReferences } from '../evaluation/bss-eval/index.js';
 import { NmflabError } from '@nmflab/core';
 import { ComplexMatrix, Matrix } from '@nmflab/core';
 import { definePlugin } from '@nmflab/core';

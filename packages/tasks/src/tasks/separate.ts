@@ -4,7 +4,7 @@ import { definePlugin, type MetricValue, type TaskContext, type Transform } from
 import type { Rng } from '@nmflab/core';
 import { applyMask, wienerMasks } from '@nmflab/core';
 import { complexComponentsOf, synthesizeComponents } from '@nmflab/core';
-import { bssEvalSources, prepareReferences } from '../evaluation/bss-eval.js';
+import { bssEvalSources, prepareReferences } from '../evaluation/bss-eval/index.js';
 import type { FitResult } from '@nmflab/core';
 
 type Mode = 'unsupervised' | 'supervised' | 'semi-supervised';

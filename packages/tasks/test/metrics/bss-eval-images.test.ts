@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Rng, bssEvalImages, corePlugins, frames, nanMedian, prepareReferences, type Metric } from '@nmflab/core';
+import { Rng, type Metric } from '@nmflab/core';
+import { bssEvalImages, taskPlugins, frames, nanMedian, prepareReferences } from '@nmflab/tasks';
 import { loadBssFixtures } from '../evaluation/bss-fixtures.js';
 
-const plugin = corePlugins.find((p) => p.meta.id === 'bss-eval-images')!;
+const plugin = taskPlugins.find((p) => p.meta.id === 'bss-eval-images')!;
 const metric = (params: Record<string, unknown> = {}): Metric =>
   plugin.create({ window: 0, hop: 0, permutation: false, filterLength: 512, ...params }, { registry: undefined as never, path: 'metrics[1]' }) as Metric;
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BSS_DB_CAP, NmflabError, Rng, SpdSolver, bssEvalSources, corePlugins, prepareReferences, type DelayedReferences, type Metric } from '@nmflab/core';
+import { NmflabError, Rng, SpdSolver, type Metric } from '@nmflab/core';
+import { BSS_DB_CAP, bssEvalSources, taskPlugins, prepareReferences, type DelayedReferences } from '@nmflab/tasks';
 import { loadBssFixtures } from '../evaluation/bss-fixtures.js';
 
-const plugin = corePlugins.find((p) => p.meta.id === 'bss-eval-sources')!;
+const plugin = taskPlugins.find((p) => p.meta.id === 'bss-eval-sources')!;
 const metric = (params: Record<string, unknown> = {}): Metric =>
   plugin.create({ permutation: true, filterLength: 512, ...params }, { registry: undefined as never, path: 'metrics[0]' }) as Metric;
 

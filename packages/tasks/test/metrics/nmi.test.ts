@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NmflabError, normalizedMutualInformation, type NmiAverage } from '@nmflab/core';
+import { NmflabError } from '@nmflab/core';
+import { normalizedMutualInformation, type NmiAverage } from '@nmflab/tasks';
 import { buildRegistry } from '@nmflab/cli';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/nmi/sklearn-nmi.json', import.meta.url), 'utf8')) as {

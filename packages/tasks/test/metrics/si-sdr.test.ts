@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BSS_DB_CAP, Rng, corePlugins, siSdr, type Metric } from '@nmflab/core';
+import { Rng, type Metric } from '@nmflab/core';
+import { BSS_DB_CAP, taskPlugins, siSdr } from '@nmflab/tasks';
 
-const plugin = corePlugins.find((p) => p.meta.id === 'si-sdr')!;
+const plugin = taskPlugins.find((p) => p.meta.id === 'si-sdr')!;
 const metric = (params: Record<string, unknown> = {}): Metric =>
   plugin.create({ zeroMean: false, ...params }, { registry: undefined as never, path: 'metrics[2]' }) as Metric;
 const noise = (n: number, rng: Rng): Float64Array => rng.fillNormal(new Float64Array(n));

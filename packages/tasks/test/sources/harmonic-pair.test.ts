@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Rng, corePlugins, type Source } from '@nmflab/core';
+import { Rng, type Source } from '@nmflab/core';
+import { taskPlugins } from '@nmflab/tasks';
 
-const plugin = corePlugins.find((p) => p.meta.id === 'harmonic-pair')!;
+const plugin = taskPlugins.find((p) => p.meta.id === 'harmonic-pair')!;
 const make = (params: Record<string, unknown> = {}) =>
   plugin.create({ f0: 220, ratio: 1.5, partials: 8, seconds: 1, sampleRate: 16000, cancel: true, sharedPhase: 'opposite', overlap: 0.2, ...params }, { path: 'data.params' } as never) as Source;
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Matrix, Rng, coreModule, createContainer, Registry, matrixToNpy } from '@nmflab/core';
+import { Matrix, Rng, createContainer, Registry, matrixToNpy } from '@nmflab/core';
+import { tasksModule } from '@nmflab/tasks';
 import { tempDirs } from '../../../../test/support/temp-dir.js';
 
-const registry = Registry.fromContainer(createContainer([coreModule]));
+const registry = Registry.fromContainer(createContainer([tasksModule]));
 const { dir } = tempDirs('nmflab-matrix-file-');
 
 describe('source matrix-file', () => {

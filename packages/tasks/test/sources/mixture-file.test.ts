@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Rng, corePlugins, type Source } from '@nmflab/core';
+import { Rng, type Source } from '@nmflab/core';
+import { taskPlugins } from '@nmflab/tasks';
 
-const plugin = corePlugins.find((p) => p.meta.id === 'mixture-file')!;
+const plugin = taskPlugins.find((p) => p.meta.id === 'mixture-file')!;
 const source = (params: Record<string, unknown>): Source =>
   plugin.create({ seconds: 0, ...params }, { registry: undefined as never, path: 'data.params' }) as Source;
 

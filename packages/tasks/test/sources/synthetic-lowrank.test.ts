@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Matrix, Rng, coreModule, createContainer, Registry, matmul } from '@nmflab/core';
+import { Matrix, Rng, createContainer, Registry, matmul } from '@nmflab/core';
+import { tasksModule } from '@nmflab/tasks';
 
-const registry = Registry.fromContainer(createContainer([coreModule]));
+const registry = Registry.fromContainer(createContainer([tasksModule]));
 const make = (params: Record<string, unknown>) => registry.create('source', { id: 'synthetic-lowrank', params });
 
 describe('source synthetic-lowrank', () => {

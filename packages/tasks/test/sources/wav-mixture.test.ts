@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng, coreModule, createContainer, Registry, encodeWav, readWav } from '@nmflab/core';
+import { Rng, createContainer, Registry, encodeWav, readWav } from '@nmflab/core';
+import { tasksModule } from '@nmflab/tasks';
 import { tempDirs } from '../../../../test/support/temp-dir.js';
 
-const registry = Registry.fromContainer(createContainer([coreModule]));
+const registry = Registry.fromContainer(createContainer([tasksModule]));
 const { dir } = tempDirs('nmflab-wav-mixture-');
 const write = (name: string, x: number[], rate = 8000) => {
   writeFileSync(join(dir, name), encodeWav(Float64Array.from(x), rate, { format: 'float64' }));

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ComplexMatrix, Matrix, Rng, fit, type TaskContext, type Transform } from '@nmflab/core';
 import { buildRegistry } from '@nmflab/cli';
 
-const plugins = fileURLToPath(new URL('../fixtures/plugins/test-solver.mjs', import.meta.url));
+const plugins = fileURLToPath(new URL('../../../core/test/fixtures/plugins/test-solver.mjs', import.meta.url));
 const registry = await buildRegistry([plugins]);
 
 function context(data: TaskContext['data'], transform?: Transform): TaskContext & { problems: Matrix[] } {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ComplexMatrix, Matrix, NmflabError, Rng, Stft, applyMask, bssEvalSources, corePlugins, fit, groupsFromLabels, synthesizeComponents, wienerMasks, type PluginRef, type SourceData, type Task, type TaskContext } from '@nmflab/core';
+import { ComplexMatrix, Matrix, NmflabError, Rng, Stft, applyMask, fit, groupsFromLabels, synthesizeComponents, wienerMasks, type PluginRef, type SourceData, type Task, type TaskContext } from '@nmflab/core';
+import { bssEvalSources, taskPlugins } from '@nmflab/tasks';
 import { clusterComponents } from '../../src/tasks/separate.js';
 import { buildRegistry } from '@nmflab/cli';
 
-const plugin = corePlugins.find((p) => p.meta.id === 'separate')!;
+const plugin = taskPlugins.find((p) => p.meta.id === 'separate')!;
 const registry = await buildRegistry();
 const source = registry.create('source', { id: 'mixture-file', params: { path: 'data/mixtures/speech-chime-test.json', seconds: 1.5 } });
 const data: SourceData = await source.load(new Rng(1));
