@@ -225,6 +225,7 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
       W: f?.result.W ?? output.matrices?.W,
       H: f?.result.H ?? output.matrices?.H,
       data,
+      results: metrics,
     };
     cfg.metrics.forEach((ref, i) => {
       const m: Metric = registry.instantiate('metric', ref, { path: `metrics[${i}]` });
