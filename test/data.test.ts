@@ -105,7 +105,10 @@ function readMidiNotes(file: string): { pitch: number; onset: number; offset: nu
         const type = b[p++]!, len = vlq();
         if (type === 0x51) usPerQuarter = b.readUIntBE(p, 3);
         p += len;
-      } else if (status === 0xf0 || status === 0xf7) p += vlq();
+      } else if (status === 0xf0 || status === 0xf7) {
+        const len = vlq(); // read before adding: `p += vlq()` would add to the old p
+        p += len;
+      }
       else {
         const hi = status & 0xf0, d1 = b[p++]!, d2 = hi === 0xc0 || hi === 0xd0 ? 0 : b[p++]!;
         if (hi === 0x90 && d2 > 0) open.set(d1, { tick, velocity: d2 });

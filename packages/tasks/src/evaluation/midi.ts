@@ -80,7 +80,8 @@ export function parseMidi(bytes: Uint8Array, file: string, opts: { percussion?: 
         continue;
       }
       if (b === 0xf0 || b === 0xf7) {
-        p += vlq();
+        const len = vlq(); // not `p += vlq()`: that adds to p as it was before the length was read
+        p += len;
         status = 0;
         continue;
       }
