@@ -92,6 +92,8 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         return;
       }
       log(`nmflab: ${counts}`);
+      // shown even with --quiet: a setting that did not take effect changes what the results mean
+      for (const w of result.warnings) process.stderr.write(`nmflab: warning: ${w}\n`);
       if (argv.report) await (await import('@nmflab/report')).writeReport(result.dir, reportOptions(argv.plugin ?? [], undefined, argv.quiet));
       process.stdout.write(`results in ${where}\n`);
       if (result.failed) process.exitCode = 1;

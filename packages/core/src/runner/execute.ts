@@ -66,6 +66,8 @@ export interface RunRecord {
   objective?: { total: number; terms: Record<string, number> };
   metrics?: Record<string, number>;
   error?: string;
+  /** Config settings the run did not use (`model.rank` when the task chose its own ranks). */
+  unused?: string[];
   provenance: Provenance;
 }
 
@@ -125,6 +127,7 @@ export async function performRun(job: RunJob, env: RunEnv, hooks: RunHooks = {})
       if (last) record.objective = { total: last.objective, terms: last.terms };
     }
     record.metrics = out.summary;
+    if (out.unused.length) record.unused = out.unused;
   } catch (e) {
     record.status = hooks.signal?.aborted ? 'interrupted' : 'failed';
     record.error = errorText(e);
@@ -150,6 +153,7 @@ interface Executed {
   metrics: Record<string, MetricValue>;
   summary: Record<string, number>;
   sourceNames: string[];
+  unused: string[];
 }
 
 async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Executed> {
@@ -176,10 +180,12 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
     });
   };
   let fits = 0;
+  let rankRead = false;
   const ctx: TaskContext = {
     data,
     transform,
     get rank() {
+      rankRead = true;
       return needModel().rank;
     },
     rng: rng.fork('task'),
@@ -203,6 +209,8 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
   };
   const task = registry.instantiate('task', cfg.task, { path: 'task' });
   const output = await task.run(ctx);
+  // a configured rank the task never read (it took its ranks from elsewhere) is reported, not silently ignored
+  const unused = model && !rankRead ? ['model.rank'] : [];
   const sourceNames = (output.references ?? output.estimates ?? []).map((s) => s.name);
   const metrics: Record<string, MetricValue> = {};
   const f = output.fit;
@@ -238,7 +246,7 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
   }
   const summary: Record<string, number> = {};
   for (const r of flattenMetrics(metrics, sourceNames)) summary[r.source ? `${r.metric}[${r.source}]` : r.metric] = r.value;
-  return { output, data, fit: f, metrics, summary, sourceNames };
+  return { output, data, fit: f, metrics, summary, sourceNames, unused };
 }
 
 /** Every file of a completed run, by name (written into the temporary folder). */
