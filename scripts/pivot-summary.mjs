@@ -4,6 +4,7 @@
 // the column of the best mean in each row in bold and, per row, how many seeds each column won.
 //   node scripts/pivot-summary.mjs results/bregman-clustering/<stamp>/summary.csv data.params.model task.params.divergence nmi [--min]
 import { readFileSync } from 'node:fs';
+import { parseCsv } from './csv.mjs';
 
 const [file, rowKey, colKey, metric, ...flags] = process.argv.slice(2);
 if (!file || !rowKey || !colKey || !metric) {
@@ -11,27 +12,6 @@ if (!file || !rowKey || !colKey || !metric) {
   process.exit(2);
 }
 const lower = flags.includes('--min');
-
-/** RFC 4180 rows (quoted fields with "" escapes). */
-function parseCsv(text) {
-  const rows = [];
-  let row = [], field = '', q = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (q) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') q = false;
-      else field += ch;
-    } else if (ch === '"') q = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field), rows.push(row), (row = []), (field = '');
-    } else field += ch;
-  }
-  if (field || row.length) row.push(field), rows.push(row);
-  return rows;
-}
 
 const [header, ...body] = parseCsv(readFileSync(file, 'utf8'));
 const at = (k) => {

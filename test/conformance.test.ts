@@ -1,32 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { PLUGIN_KINDS, compileParams, type AnyPlugin } from '@nmflab/core';
-import { buildRegistry } from '@nmflab/cli';
+import { PLUGIN_HOMES, PLUGIN_KINDS, compileParams, pluginPaths, type AnyPlugin, type PluginKind } from '@nmflab/core';
+import { divergencePlugins } from '@nmflab/divergences';
+import { solverPlugins } from '@nmflab/solvers';
+import { taskPlugins } from '@nmflab/tasks';
+import { pluginPage } from 'nmflab';
+import { builtinRegistry } from './support/registry.js';
 import { kindChecks } from './conformance/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const registry = await buildRegistry();
-const packages = readdirSync(join(root, 'packages'));
+const registry = await builtinRegistry();
+/** Each package's plugin list, by package folder: where a plugin of each kind must be registered. */
+const lists: Record<string, AnyPlugin[]> = { divergences: divergencePlugins, solvers: solverPlugins, tasks: taskPlugins };
 
-/** The one id names the plugin's source and test: `packages/<pkg>/{src,test}/<kind>s/<id>(.test).ts`. */
-function locate(p: AnyPlugin): { src?: string; test?: string } {
-  for (const pkg of packages) {
-    const src = join(root, 'packages', pkg, 'src', `${p.meta.kind}s`, `${p.meta.id}.ts`);
-    if (existsSync(src)) {
-      const test = join(root, 'packages', pkg, 'test', `${p.meta.kind}s`, `${p.meta.id}.test.ts`);
-      return { src, test: existsSync(test) ? test : undefined };
+describe('plugin layout', () => {
+  it('every kind has plugins, and each package lists its plugins sorted by folder and id', () => {
+    for (const kind of PLUGIN_KINDS) expect(registry.list(kind).length, kind).toBeGreaterThan(0);
+    for (const [pkg, list] of Object.entries(lists)) {
+      const keys = list.map((p) => `${PLUGIN_HOMES[p.meta.kind].folder}/${p.meta.id}`);
+      expect(keys, `packages/${pkg}/src/index.ts`).toEqual([...keys].sort());
     }
-  }
-  return {};
-}
-
-describe('plugin conformance', () => {
-  it('the built-in registry builds', () => {
-    expect(registry.list().length).toBeGreaterThanOrEqual(0);
   });
 
+  it('every file in a kind folder is a registered plugin of that kind, and no other package has such a folder', () => {
+    const folders = new Map(Object.entries(PLUGIN_HOMES).map(([k, h]) => [h.folder, { kind: k as PluginKind, pkg: h.package }]));
+    for (const pkg of readdirSync(join(root, 'packages'))) {
+      for (const [folder, { kind, pkg: home }] of folders) {
+        const dir = join(root, 'packages', pkg, 'src', folder);
+        if (!existsSync(dir)) continue;
+        expect(pkg, `packages/${pkg}/src/${folder}: ${kind} plugins live in packages/${home}`).toBe(home);
+        for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+          expect(registry.has(kind, f.slice(0, -3)), `packages/${pkg}/src/${folder}/${f} is not a registered ${kind}`).toBe(true);
+        }
+      }
+    }
+  });
+});
+
+describe('plugin conformance', () => {
   for (const kind of PLUGIN_KINDS) {
     for (const meta of registry.list(kind)) {
       const plugin = registry.get(kind, meta.id);
@@ -41,10 +54,14 @@ describe('plugin conformance', () => {
           expect(() => compileParams(meta.params)).not.toThrow();
         });
 
-        it('has its source file and its own test file named by its id', () => {
-          const { src, test } = locate(plugin);
-          expect(src, `src/${kind}s/${meta.id}.ts`).toBeDefined();
-          expect(test, `test/${kind}s/${meta.id}.test.ts`).toBeDefined();
+        it('lives in its kind\'s home, is registered there, and has its test and its current reference page', () => {
+          const paths = pluginPaths(kind, meta.id);
+          expect(existsSync(join(root, paths.source)), paths.source).toBe(true);
+          expect(existsSync(join(root, paths.test)), paths.test).toBe(true);
+          expect(lists[PLUGIN_HOMES[kind].package]!.includes(plugin), `registered in packages/${PLUGIN_HOMES[kind].package}/src/index.ts`).toBe(true);
+          const doc = join(root, paths.doc);
+          expect(existsSync(doc), `${paths.doc} (run: npm run docs:plugins)`).toBe(true);
+          expect(readFileSync(doc, 'utf8'), `${paths.doc} is stale (run: npm run docs:plugins)`).toBe(pluginPage(meta));
         });
 
         it('defaults validate (required parameters aside)', () => {

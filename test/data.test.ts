@@ -25,9 +25,10 @@ interface ManifestEntry {
 }
 const manifest = JSON.parse(readFileSync(join(dataDir, 'manifest.json'), 'utf8')) as { files: ManifestEntry[] };
 
+// data/corpus/<name>/ holds evaluation corpora, each with its own manifest and test.
 function listFiles(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+    e.isDirectory() ? (prefix === '' && e.name === 'corpus' ? [] : listFiles(join(dir, e.name), `${prefix}${e.name}/`)) : [`${prefix}${e.name}`],
   );
 }
 
@@ -178,8 +179,9 @@ describe('data/ matches data/manifest.json', () => {
   }
 });
 
-// Each corpus of data/corpus/ (its own folder, script and manifest.json): the same checks against its manifest.
-const corpora = existsSync(join(dataDir, 'corpus')) ? readdirSync(join(dataDir, 'corpus')).filter((d) => existsSync(join(dataDir, 'corpus', d, 'manifest.json'))) : [];
+// The music corpus (its own folder, script and manifest.json): the same checks against its manifest
+// (the speech corpus's own test checks that one).
+const corpora = ['music'].filter((d) => existsSync(join(dataDir, 'corpus', d, 'manifest.json')));
 for (const name of corpora) {
   const root = join(dataDir, 'corpus', name);
   const m = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as { files: ManifestEntry[] };

@@ -58,6 +58,12 @@ describe.skipIf(!built)('nmflab run / compare (built dist)', { timeout: 180_000 
     }
     // Seeds differ across repetitions, so the trajectories do too.
     expect(det(join(da, '0000', 'trajectory.csv'))).not.toEqual(det(join(da, '0001', 'trajectory.csv')));
+    // The seeds are pooled per rank into aggregate.csv, the same for both; summarize prints it.
+    expect(readFileSync(join(da, 'aggregate.csv'), 'utf8')).toBe(readFileSync(join(db, 'aggregate.csv'), 'utf8'));
+    const sum = nmflab('summarize', da, '--metric', 'objective');
+    expect(sum.code, sum.err).toBe(0);
+    expect(sum.out).toMatch(/summary\.csv: 4 runs, 4 completed, 0 failed, 0 to do\n.*aggregate\.csv: mean ± 95 % CI.*\nmodel\.rank=2\n  objective: -?[\d.]+ ± [\d.]+ \(n=2\)\n/s);
+    expect(sum.out).toMatch(/\nmodel\.rank=3\n  objective: /);
     const cmp = nmflab('compare', da, '--csv', join(a, 'table.csv'));
     expect(cmp.code).toBe(0);
     expect(cmp.out.split('\n')[0]).toMatch(/^run +seed +model\.rank +status +objective/);

@@ -1,5 +1,5 @@
 // Float64 GEMM for WebAssembly SIMD (f64x2), compiled by AssemblyScript into
-// packages/core/src/linalg/wasm/gemm-wasm.ts (see packages/core/scripts/build-wasm.mjs).
+// packages/core/src/linalg/backends/wasm/gemm-wasm.ts (see packages/core/scripts/build-wasm.mjs).
 //
 //   C[i, j] (+)= Σ_p A[i, p] · B[p, j],   i < m, j < n, p < k,
 //

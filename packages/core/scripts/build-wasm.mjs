@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates src/linalg/wasm/gemm-wasm.ts from assembly/gemm.ts with AssemblyScript (devDependency).
+// Regenerates src/linalg/backends/wasm/gemm-wasm.ts from assembly/gemm.ts with AssemblyScript (devDependency).
 //
 // Why a committed, generated module rather than a compile step in `npm run build`: the binary is
 // small (~3 KB), vitest runs the TypeScript sources without any build, `tsc -b` then ships it
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const out = join(root, 'src/linalg/wasm/gemm-wasm.ts');
+const out = join(root, 'src/linalg/backends/wasm/gemm-wasm.ts');
 
 /** asc flags: optimized, SIMD, no runtime (the kernel allocates nothing), memory from the host. */
 export const ASC_ARGS = [
@@ -53,9 +53,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const text = moduleText(await compileGemm());
   if (process.argv.includes('--check')) {
     const same = readFileSync(out, 'utf8') === text;
-    console.log(same ? 'src/linalg/wasm/gemm-wasm.ts is up to date' : 'src/linalg/wasm/gemm-wasm.ts differs from a fresh compile');
+    console.log(same ? 'src/linalg/backends/wasm/gemm-wasm.ts is up to date' : 'src/linalg/backends/wasm/gemm-wasm.ts differs from a fresh compile');
     process.exit(same ? 0 : 1);
   }
   writeFileSync(out, text);
-  console.log(`wrote src/linalg/wasm/gemm-wasm.ts`);
+  console.log(`wrote src/linalg/backends/wasm/gemm-wasm.ts`);
 }

@@ -1,3 +1,5 @@
+import { logGamma, mmExponent } from '@nmflab/core';
+
 /**
  * Scalar mathematics of the β-divergence (reference §2.0, §2b, §5 item 4), shared by the
  * `euclidean`, `kl`, `is` and `beta` plugins.
@@ -117,12 +119,8 @@ export function betaLinkDifference(y: number, x: number, beta: number): number {
   return (Math.pow(x, u) * Math.expm1(u * l)) / u;
 }
 
-/** γ(β) of the MM multiplicative update (Févotte & Idier 2011). */
-export function mmExponent(beta: number): number {
-  if (beta < 1) return 1 / (2 - beta);
-  if (beta <= 2) return 1;
-  return 1 / (beta - 1);
-}
+// γ(β) and log Γ live in core (solvers and tasks use them too); re-exported here for this package's users.
+export { logGamma, mmExponent };
 
 /** Noise model for which Σd_β is a negative log-likelihood up to a constant. */
 export function noiseModel(beta: number): string {
@@ -130,21 +128,6 @@ export function noiseModel(beta: number): string {
   if (beta === 1) return 'poisson';
   if (beta === 0) return 'exponential';
   return `tweedie(p=${2 - beta})`;
-}
-
-/**
- * log Γ(z) for z > 0: Stirling's series at z ≥ 15 after the recurrence Γ(z+1) = zΓ(z); absolute
- * error below ~1e-14 (checked against mathjs `lgamma` in the tests). Used by the Poisson likelihood.
- */
-export function logGamma(z: number): number {
-  let shift = 0;
-  while (z < 15) {
-    shift += Math.log(z);
-    z += 1;
-  }
-  const z2 = 1 / (z * z);
-  const series = (1 / z) * (1 / 12 - z2 * (1 / 360 - z2 * (1 / 1260 - z2 * (1 / 1680 - z2 / 1188))));
-  return (z - 0.5) * Math.log(z) - z + 0.5 * Math.log(2 * Math.PI) + series - shift;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { pluginModule, type AnyPlugin } from '@nmflab/core';
 import beta from './divergences/beta.js';
-import bregman from './divergences/bregman.js';
 import binomial from './divergences/binomial.js';
+import bregman from './divergences/bregman.js';
 import euclidean from './divergences/euclidean.js';
 import is from './divergences/is.js';
 import kl from './divergences/kl.js';
@@ -18,12 +18,12 @@ export { penalizedMMStep } from '@nmflab/core';
 
 /** Every divergence and regularizer plugin of this package: one import and one line each. */
 export const divergencePlugins: AnyPlugin[] = [
-  euclidean,
-  kl,
-  is,
   beta,
-  bregman,
   binomial,
+  bregman,
+  euclidean,
+  is,
+  kl,
   l1,
   l2,
   lp,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, type Regularizer } from '@nmflab/core';
-import { buildRegistry } from '@nmflab/cli';
+import { buildRegistry } from '../../../test/support/registry.js';
 import { betaPoint, mmExponent, penalizedMMStep } from '@nmflab/divergences';
 
 const registry = await buildRegistry();

@@ -1,30 +1,30 @@
 import { pluginModule, type AnyPlugin } from '@nmflab/core';
-import mu from './solvers/mu.js';
-import complexNmf from './solvers/complex-nmf.js';
-import plsa from './solvers/plsa.js';
-import sparseCoding from './solvers/sparse-coding.js';
-import random from './initializers/random.js';
-import randomVcol from './initializers/random-vcol.js';
+import custom from './initializers/custom.js';
 import nndsvd from './initializers/nndsvd.js';
 import nndsvda from './initializers/nndsvda.js';
 import nndsvdar from './initializers/nndsvdar.js';
-import custom from './initializers/custom.js';
+import random from './initializers/random.js';
+import randomVcol from './initializers/random-vcol.js';
+import complexNmf from './solvers/complex-nmf.js';
+import mu from './solvers/mu.js';
+import plsa from './solvers/plsa.js';
+import sparseCoding from './solvers/sparse-coding.js';
 
-export { MuSolver, mmExponent, SKLEARN_EPS, type MuOptions, type MuState, type MuMode } from './solvers/mu.js';
+export { MuSolver, SKLEARN_EPS, type MuOptions, type MuState, type MuMode } from './solvers/mu.js';
 export { nndsvd as nndsvdFactors } from './nndsvd.js';
 
 /** Every solver and initializer plugin of this package: one import and one line each. */
 export const solverPlugins: AnyPlugin[] = [
-  mu,
-  complexNmf,
-  plsa,
-  sparseCoding,
-  random,
-  randomVcol,
+  custom,
   nndsvd,
   nndsvda,
   nndsvdar,
-  custom,
+  random,
+  randomVcol,
+  complexNmf,
+  mu,
+  plsa,
+  sparseCoding,
 ];
 
 /** inversify module registering the plugins above. */

@@ -7,6 +7,7 @@ import nmi from './metrics/nmi.js';
 import siSdr from './metrics/si-sdr.js';
 import corpusFile from './sources/corpus-file.js';
 import corpusItem from './sources/corpus-item.js';
+import corpusMixture from './sources/corpus-mixture.js';
 import expFamilyMixture from './sources/exp-family-mixture.js';
 import expFamilySynthetic from './sources/exp-family-synthetic.js';
 import harmonicPair from './sources/harmonic-pair.js';
@@ -30,6 +31,8 @@ import transpose from './tasks/transpose.js';
 
 export * from './evaluation/bss-eval/index.js';
 export * as analysis from './evaluation/analysis.js';
+export * from './evaluation/measures.js';
+export { clusterComponents, partialModel } from './tasks/separate.js';
 export { normalizedMutualInformation, type NmiAverage } from './metrics/nmi.js';
 
 /** Every source, task and metric plugin nmflab ships: one import and one line each, sorted by kind and id. */
@@ -42,6 +45,7 @@ export const taskPlugins: AnyPlugin[] = [
   siSdr,
   corpusFile,
   corpusItem,
+  corpusMixture,
   expFamilyMixture,
   expFamilySynthetic,
   harmonicPair,

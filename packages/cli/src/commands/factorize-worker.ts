@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
 import { NmflabError } from '@nmflab/core';
 import { runFactorize, type FactorizeOptions } from './factorize.js';

@@ -1,15 +1,16 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import {
-  NmflabError, NmflabErrors, Rng, fit, matrixToCsv, readMatrix, writeFileAtomic,
-  type FitResult, type Matrix, type PluginRef, type Solver, type TrajectoryRow,
+  NmflabError, NmflabErrors, Rng, matrixToCsv, readMatrix, writeFileAtomic,
+  type FitResult, type Matrix, type PluginRef, type TrajectoryRow,
 } from '@nmflab/core';
+import { NMF } from 'nmflab';
 import type { Argv } from 'yargs';
 import { buildRegistry } from '../container.js';
 import type { GlobalArgs } from '../main.js';
 
 /**
- * `nmflab factorize`: one NMF of a matrix file with the `mu` solver, written as DIR/W.csv,
+ * `nmflab factorize`: one NMF of a matrix file with the `mu` solver (the library's `NMF`), written as DIR/W.csv,
  * DIR/H.csv, DIR/trajectory.csv (row 0 = initial point) and DIR/summary.json (stop reason…).
  *
  * The fit is synchronous, so it runs in a worker thread: the main thread stays free to catch
@@ -68,7 +69,7 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
   if (!Number.isInteger(o.rank) || o.rank < 1) throw new NmflabError('invalid rank', { path: '--rank', expected: 'an integer ≥ 1', found: String(o.rank) });
   if (!Number.isInteger(o.iterations) || o.iterations < 0) throw new NmflabError('invalid iteration count', { path: '--iterations', expected: 'an integer ≥ 0', found: String(o.iterations) });
   if (!Number.isInteger(o.restarts) || o.restarts < 1) throw new NmflabError('invalid number of restarts', { path: '--restarts', expected: 'an integer ≥ 1', found: String(o.restarts) });
-  if (!Number.isInteger(o.seed)) throw new NmflabError('invalid seed', { path: '--seed', expected: 'an integer', found: String(o.seed) });
+  if (!Number.isInteger(o.seed) || o.seed < 0) throw new NmflabError('invalid seed', { path: '--seed', expected: 'an integer ≥ 0', found: String(o.seed) });
   if (o.mode !== 'mm' && o.mode !== 'heuristic') throw new NmflabError('not an allowed value', { path: '--mode', expected: 'one of mm, heuristic', found: JSON.stringify(o.mode) });
   if (o.modelFloor !== undefined && o.modelFloor !== 'eps' && o.modelFloor !== 'eps2') {
     throw new NmflabError('not an allowed value', { path: '--model-floor', expected: 'one of eps2, eps', found: JSON.stringify(o.modelFloor) });
@@ -97,17 +98,18 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
   const iv = registry.validate('initializer', initializer, { path: '--init' });
   const errs = [...dv.errors, ...iv.errors];
   if (errs.length) throw errs.length === 1 ? errs[0]! : new NmflabErrors(errs);
-  const params: Record<string, unknown> = { divergence: dv.ref, mode: o.mode, initializer: iv.ref };
-  if (o.offset !== undefined) params.offset = o.offset;
-  if (o.modelFloor !== undefined) params.modelFloor = o.modelFloor;
-  const sv = registry.validate('solver', { id: 'mu', params }, { path: 'factorize' });
-  if (!sv.ref) throw sv.errors.length === 1 ? sv.errors[0]! : new NmflabErrors(sv.errors);
-  const solver = registry.instantiate('solver', sv.ref, { path: 'factorize' }) as Solver;
+  // One way to fit a model: the library's NMF. The command keeps its own stream (Rng(seed), not a
+  // YAML run's fork), so a seed gives the factors it always gave.
+  const model = new NMF({
+    rank: o.rank, divergence: dv.ref, init: iv.ref, mode: o.mode,
+    ...(o.offset !== undefined ? { offset: o.offset } : {}),
+    ...(o.modelFloor !== undefined ? { modelFloor: o.modelFloor } : {}),
+    maxIterations: o.iterations, tol: o.tol, restarts: o.restarts, seed: o.seed, mask, registry,
+  });
 
   const block = Math.max(1, Math.min(100, Math.ceil(o.iterations / 20)));
-  const res = fit(solver, { V, rank: o.rank, mask }, new Rng(o.seed), {
-    stopping: { maxIterations: o.iterations, tol: o.tol },
-    restarts: o.restarts,
+  model.fit(V, {
+    rng: new Rng(o.seed),
     signal: hooks.signal,
     onIteration: hooks.progress
       ? (row, r) => {
@@ -117,6 +119,7 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
         }
       : undefined,
   });
+  const res = model.fitResult!;
   writeFileAtomic(join(o.out, 'W.csv'), matrixToCsv(res.result.W));
   writeFileAtomic(join(o.out, 'H.csv'), matrixToCsv(res.result.H));
   writeFileAtomic(join(o.out, 'trajectory.csv'), trajectoryCsv(res.trajectory));
@@ -128,7 +131,7 @@ export async function runFactorize(o: FactorizeOptions, hooks: FactorizeHooks = 
     restartObjectives: res.restartObjectives,
     increases: res.increases,
     seconds: res.seconds,
-    solver: sv.ref,
+    solver: model.solver,
   };
   writeFileAtomic(join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { NmflabError, runExperiment, type RunEvent } from '@nmflab/core';
 import type { Argv } from 'yargs';
 // BullMQ loads only for --queue (it costs ~0.15 s at every start otherwise).
@@ -94,6 +95,7 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
       log(`nmflab: ${counts}`);
       // shown even with --quiet: a setting that did not take effect changes what the results mean
       for (const w of result.warnings) process.stderr.write(`nmflab: warning: ${w}\n`);
+      if (existsSync(join(result.dir, 'aggregate.csv'))) log(`nmflab: ${join(where, 'aggregate.csv')}: mean ± 95 % CI of every metric over items × seeds (nmflab summarize ${where} prints it)`);
       if (argv.report) await (await import('@nmflab/report')).writeReport(result.dir, reportOptions(argv.plugin ?? [], undefined, argv.quiet));
       process.stdout.write(`results in ${where}\n`);
       if (result.failed) process.exitCode = 1;

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { NmflabError, NmflabErrors, describeValue } from '../errors.js';
 import { deriveSeed } from '../rng.js';
 import { parseAssignment, parsePath, setPath } from './compose.js';
@@ -11,11 +12,19 @@ import { parseAssignment, parsePath, setPath } from './compose.js';
  * `{ from, to, num, log: true }` — `num` values geometrically spaced from `from` to `to`
  * (the values themselves, not exponents: logspace(1e-3, 1, 4) = 0.001, 0.01, 0.1, 1).
  * With `seeds: N`, repetition r uses the seed deriveSeed(seed, `seed-r`).
+ * `items(manifest, split[, limit])`: the ids of the items of a corpus manifest (JSON with
+ * `items: [{ id, split }]`, path relative to the working directory) in that split, in manifest
+ * order, the first `limit` of them when given: one run per item, pooled by the aggregate.
  */
 
 export interface SweepAxis {
   path: string;
   values: unknown[];
+  /**
+   * The axis runs over the items of a data set (made by `items(…)`): results are pooled over it
+   * (and over seeds) into mean ± CI per combination of the other axes (runner/aggregate.ts).
+   */
+  over?: boolean;
 }
 
 export interface SweepPlan {
@@ -61,6 +70,38 @@ function logValues(from: number, to: number, num: number, where: { file?: string
 }
 
 const CALL_RE = /^\s*(range|logspace)\s*\(([^)]*)\)\s*$/;
+const ITEMS_RE = /^\s*items\s*\(([^)]*)\)\s*$/;
+
+/** `items(manifest, split[, limit])`: the corpus items' ids of one split. */
+function itemValues(spec: string, args: string, where: { file?: string; path: string }): string[] {
+  const parts = args.split(',').map((s) => s.trim().replace(/^(['"])(.*)\1$/, '$2'));
+  if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) {
+    throw new NmflabError('bad items arguments', { ...where, expected: 'items(manifest.json, split) or items(manifest.json, split, limit)', found: describeValue(spec) });
+  }
+  const [file, split, limitText] = parts as [string, string, string | undefined];
+  const limit = limitText === undefined ? Infinity : Number(limitText);
+  if (!(Number.isInteger(limit) && limit >= 1) && limit !== Infinity) throw new NmflabError('bad items limit', { ...where, expected: 'an integer ≥ 1', found: limitText });
+  if (!existsSync(file)) throw new NmflabError('corpus manifest not found', { ...where, expected: 'a manifest JSON with items', found: JSON.stringify(file) });
+  let items: unknown;
+  try {
+    items = (JSON.parse(readFileSync(file, 'utf8')) as { items?: unknown }).items;
+  } catch (e) {
+    throw new NmflabError(`not valid JSON: ${(e as Error).message}`, { ...where, file });
+  }
+  if (!Array.isArray(items)) throw new NmflabError('the manifest has no items', { file, path: 'items', expected: 'a list of { id, split }', found: describeValue(items) });
+  const ids = items.filter((i: { split?: unknown }) => i?.split === split).map((i: { id?: unknown }) => i.id);
+  if (ids.length === 0) {
+    const splits = [...new Set(items.map((i: { split?: unknown }) => String(i?.split)))];
+    throw new NmflabError('no items in that split', { ...where, expected: `one of ${splits.join(', ')}`, found: JSON.stringify(split) });
+  }
+  if (!ids.every((id) => typeof id === 'string')) throw new NmflabError('an item has no string id', { file, path: 'items', expected: 'string ids' });
+  return ids.slice(0, limit);
+}
+
+/** True when a sweep spec runs over the items of a corpus (its results are pooled). */
+export function isItemsSpec(spec: unknown): boolean {
+  return typeof spec === 'string' && ITEMS_RE.test(spec);
+}
 
 /** The list of values one sweep axis takes. */
 export function sweepValues(spec: unknown, where: { file?: string; path: string }): unknown[] {
@@ -69,8 +110,10 @@ export function sweepValues(spec: unknown, where: { file?: string; path: string 
     return spec;
   }
   if (typeof spec === 'string') {
+    const im = ITEMS_RE.exec(spec);
+    if (im) return itemValues(spec, im[1]!, where);
     const m = CALL_RE.exec(spec);
-    if (!m) throw new NmflabError('not a sweep', { ...where, expected: 'a list, range(from, to, step) or logspace(from, to, num)', found: describeValue(spec) });
+    if (!m) throw new NmflabError('not a sweep', { ...where, expected: 'a list, range(from, to, step), logspace(from, to, num) or items(manifest, split)', found: describeValue(spec) });
     const args = m[2]!.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
     if (args.some((a) => Number.isNaN(a))) throw new NmflabError(`bad ${m[1]} arguments`, { ...where, expected: 'numbers', found: describeValue(spec) });
     if (m[1] === 'range') {
@@ -107,9 +150,10 @@ export function parseSweep(block: unknown, cli: readonly string[], file?: string
     try {
       parsePath(path);
       const values = sweepValues(spec, where);
+      const axis: SweepAxis = isItemsSpec(spec) ? { path, values, over: true } : { path, values };
       const i = axes.findIndex((a) => a.path === path);
-      if (i >= 0) axes[i] = { path, values };
-      else axes.push({ path, values });
+      if (i >= 0) axes[i] = axis;
+      else axes.push(axis);
     } catch (e) {
       if (e instanceof NmflabError) errors.push(e.file || !where.file ? e : e.withContext({ file: where.file }));
       else throw e;

@@ -1,6 +1,7 @@
 import { NmflabError } from '../errors.js';
 import type { Objective, Problem, Solver, SolverResult } from './plugin.js';
 import type { Rng } from '../rng.js';
+import { systemClock, type Clock } from './services.js';
 
 /**
  * The iteration loop every solver shares: the runner and `nmflab factorize` call `fit`, so that
@@ -53,6 +54,8 @@ export interface FitOptions {
   signal?: { readonly aborted: boolean };
   /** Relative tolerance below which an increase counts as rounding (default 1e-12). */
   increaseTolerance?: number;
+  /** Where the trajectory's seconds come from (the registry's clock service; default: performance.now). */
+  clock?: Clock;
 }
 
 function relChange(prev: Float64Array, cur: Float64Array): number {
@@ -72,12 +75,13 @@ function fitOnce<S>(solver: Solver<S>, problem: Problem, rng: Rng, opts: FitOpti
     throw new NmflabError('invalid iteration count', { path: 'stopping.maxIterations', expected: 'an integer ≥ 0', found: String(maxIterations) });
   }
   const incTol = opts.increaseTolerance ?? 1e-12;
-  const t0 = performance.now();
+  const clock = opts.clock ?? systemClock;
+  const t0 = clock.now();
   const state = solver.init(problem, rng);
   const trajectory: TrajectoryRow[] = [];
   const increases: FitResult['increases'] = [];
   const record = (iteration: number, obj: Objective): TrajectoryRow => {
-    const row = { iteration, objective: obj.total, terms: obj.terms, seconds: (performance.now() - t0) / 1000 };
+    const row = { iteration, objective: obj.total, terms: obj.terms, seconds: (clock.now() - t0) / 1000 };
     trajectory.push(row);
     opts.onIteration?.(row, restart);
     return row;
@@ -133,7 +137,7 @@ function fitOnce<S>(solver: Solver<S>, problem: Problem, rng: Rng, opts: FitOpti
     iterations: it,
     stopReason,
     increases,
-    seconds: (performance.now() - t0) / 1000,
+    seconds: (clock.now() - t0) / 1000,
     restart,
     restartObjectives: [prev.objective],
   };

@@ -1,3 +1,10 @@
+/** γ(β) of the MM multiplicative update (Févotte & Idier 2011): 1/(2−β) for β < 1, 1 on [1, 2], 1/(β−1) for β > 2. */
+export function mmExponent(beta: number): number {
+  if (beta < 1) return 1 / (2 - beta);
+  if (beta <= 2) return 1;
+  return 1 / (beta - 1);
+}
+
 /**
  * Exact minimizer of the per-entry MM surrogate of penalized β-NMF (reference §2b; Févotte & Idier
  * 2011): the one implementation behind the `mu` solver's penalized steps and

@@ -2,6 +2,7 @@ import { ContainerModule } from 'inversify';
 import type { ComplexMatrix, Matrix } from '../linalg/matrix.js';
 import type { ParamsSpec, PluginRef } from './params.js';
 import type { Registry } from './registry.js';
+import type { Services } from './services.js';
 import type { Rng } from '../rng.js';
 
 /**
@@ -38,9 +39,13 @@ export interface PluginMeta<K extends PluginKind = PluginKind> {
   needsModel?: boolean;
 }
 
-/** What a factory gets besides its params: the registry (to build nested plugins) and its location. */
+/**
+ * What a factory gets besides its params: the registry (to build nested plugins), the services
+ * bound in the container (clock, log sink) and where its params are in the config.
+ */
 export interface PluginContext {
   registry: Registry;
+  services: Services;
   /** YAML path of this plugin's params (for error messages), e.g. `model.divergence.params`. */
   path: string;
   file?: string;
@@ -235,6 +240,13 @@ export interface FitRequest {
   label?: string;
   /** Use another solver than the run's model: an id or `{ id, params }`, validated (defaults filled). */
   solver?: PluginRef | string;
+  /**
+   * The fit depends only on this request (data, rank, no start or frozen factors), e.g. learning a
+   * dictionary on training recordings: the runner may return the result of an identical earlier
+   * fit of this process (same data bytes, rank, solver, stopping, restarts and seed stream), which
+   * is bit-identical to fitting again. The returned factors must not be modified.
+   */
+  reusable?: boolean;
 }
 
 /** What the runner gives a task: the data, the model fit loop, the transform, randomness. */

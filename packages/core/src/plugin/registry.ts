@@ -4,6 +4,7 @@ import { resolve as resolvePath } from 'node:path';
 import { existsSync } from 'node:fs';
 import { NmflabError, NmflabErrors, didYouMean, describeValue } from '../errors.js';
 import { parsePluginSpec, validatePlainParams, type PluginRef, type Where } from './params.js';
+import { ServiceTokens, defaultServices, defaultServicesModule, type Clock, type LogSink, type Services } from './services.js';
 import {
   PLUGIN_KINDS, PluginTokens, pluginModule,
   type AnyPlugin, type PluginInstances, type PluginKind, type PluginMeta,
@@ -18,20 +19,36 @@ function join(prefix: string | undefined, name: string): string {
 /** Resolves plugins by kind and id, validates their params and creates them. */
 export class Registry {
   private readonly byKind = new Map<PluginKind, Map<string, AnyPlugin>>();
+  /** The services every plugin's `create` receives (`PluginContext.services`). */
+  readonly services: Services;
 
-  constructor(plugins: Iterable<AnyPlugin>) {
+  constructor(plugins: Iterable<AnyPlugin>, services: Services = defaultServices()) {
+    this.services = services;
     for (const k of PLUGIN_KINDS) this.byKind.set(k, new Map());
     for (const p of plugins) this.add(p);
   }
 
-  /** Collect every plugin bound in an inversify container under the kind tokens. */
+  /**
+   * The registry of a container: every plugin bound under the kind tokens, and the services as
+   * bound (after any user module's rebind). `createContainer` binds it as the registry service.
+   */
   static fromContainer(container: Container): Registry {
+    if (container.isBound(ServiceTokens.registry)) return container.get<Registry>(ServiceTokens.registry);
+    return Registry.collect(container);
+  }
+
+  /** Build a registry from a container's bindings (what the registry service resolves to). */
+  static collect(container: Container): Registry {
     const all: AnyPlugin[] = [];
     for (const k of PLUGIN_KINDS) {
       const token = PluginTokens[k];
       if (container.isBound(token)) all.push(...container.getAll<AnyPlugin>(token));
     }
-    return new Registry(all);
+    const services: Services = {
+      clock: container.get<Clock>(ServiceTokens.clock),
+      log: container.get<LogSink>(ServiceTokens.log),
+    };
+    return new Registry(all, services);
   }
 
   private add(p: AnyPlugin): void {
@@ -139,7 +156,7 @@ export class Registry {
     const plugin = this.get(kind, ref.id, where);
     const path = join(where.path, 'params');
     try {
-      return plugin.create(ref.params, { registry: this, path, file: where.file }) as PluginInstances[K];
+      return plugin.create(ref.params, { registry: this, services: this.services, path, file: where.file }) as PluginInstances[K];
     } catch (e) {
       if (e instanceof NmflabError) throw e.path || e.file ? e : e.withContext({ file: where.file, pathPrefix: path });
       throw e;
@@ -147,10 +164,14 @@ export class Registry {
   }
 }
 
-/** A container holding the given plugin modules (each package exports one). */
+/**
+ * A container with the default services, then the given plugin modules in order (each package
+ * exports one; a user module may also rebind a service), and the registry bound as a service.
+ */
 export function createContainer(modules: readonly ContainerModule[]): Container {
   const c = new Container();
-  c.load(...modules);
+  c.load(defaultServicesModule, ...modules);
+  c.bind(ServiceTokens.registry).toDynamicValue(() => Registry.collect(c)).inSingletonScope();
   return c;
 }
 

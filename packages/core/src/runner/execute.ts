@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
 import { NmflabError } from '../errors.js';
 import { fit, type FitResult } from '../plugin/fit.js';
 import { matrixToNpy, writeFileAtomic } from '../io.js';
-import type { Metric, MetricInput, MetricValue, SourceData, TaskContext, TaskOutput, Transform } from '../plugin/plugin.js';
+import type { FitRequest, Metric, MetricInput, MetricValue, SourceData, TaskContext, TaskOutput, Transform } from '../plugin/plugin.js';
 import type { Registry } from '../plugin/registry.js';
 import { Rng } from '../rng.js';
 import type { ExperimentConfig, TransformConfig } from '../config/schema.js';
@@ -69,6 +70,33 @@ export interface RunRecord {
   /** Config settings the run did not use (`model.rank` when the task chose its own ranks). */
   unused?: string[];
   provenance: Provenance;
+}
+
+/**
+ * Fits a task marked reusable (dictionaries learned on training recordings), by a key of everything
+ * they depend on: a sweep over the items of a corpus learns the same dictionaries in every run of a
+ * seed, and this process (a worker thread) learns them once. Oldest out first, a few entries.
+ */
+const REUSED_FITS = 16;
+const reusedFits = new Map<string, FitResult>();
+
+/** Forget the reusable fits of this process (tests compare a reused fit with a fresh one). */
+export function clearReusedFits(): void {
+  reusedFits.clear();
+}
+
+function reuseKey(request: FitRequest, model: NonNullable<ExperimentConfig['model']>, seed: number): string | undefined {
+  const p = request.problem;
+  if (p.W0 || p.H0 || p.mask || p.phase0 || p.freezeW || p.freezeH) return undefined;
+  const h = createHash('sha256');
+  h.update(`${p.V.rows}x${p.V.cols}/${p.rank}/`);
+  h.update(new Uint8Array(p.V.data.buffer, p.V.data.byteOffset, p.V.data.byteLength));
+  if (p.Y) {
+    h.update(`Y${p.Y.rows}x${p.Y.cols}/`);
+    for (const part of [p.Y.re, p.Y.im]) h.update(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
+  }
+  h.update(JSON.stringify([request.solver ?? null, model, seed]));
+  return h.digest('hex');
 }
 
 export interface RunHooks {
@@ -199,12 +227,22 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
         ? registry.create('solver', request.solver, { path: `task fit ${label}: solver` })
         : registry.instantiate('solver', m.solver, { path: 'model.solver' });
       const stopping = m.stopping;
-      return fit(solver, request.problem, rng.fork(`fit:${label}`), {
+      const fitRng = rng.fork(`fit:${label}`);
+      const key = request.reusable ? reuseKey(request, m, fitRng.seed) : undefined;
+      const hit = key === undefined ? undefined : reusedFits.get(key);
+      if (hit) return hit;
+      const result = fit(solver, request.problem, fitRng, {
         stopping,
         restarts: m.restarts,
         signal: hooks.signal,
+        clock: registry.services.clock,
         onIteration: hooks.onProgress ? (row) => hooks.onProgress!(row.iteration, stopping.maxIterations) : undefined,
       });
+      if (key !== undefined && result.stopReason !== 'interrupted') {
+        if (reusedFits.size >= REUSED_FITS) reusedFits.delete(reusedFits.keys().next().value!);
+        reusedFits.set(key, result);
+      }
+      return result;
     },
   };
   const task = registry.instantiate('task', cfg.task, { path: 'task' });

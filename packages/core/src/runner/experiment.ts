@@ -6,9 +6,10 @@ import { parse as yamlParse, stringify as yamlStringify } from 'yaml';
 import { NmflabError } from '../errors.js';
 import { writeFileAtomic } from '../io.js';
 import type { Registry } from '../plugin/registry.js';
-import { displayPath, loadComposed, overrideWarnings } from '../config/compose.js';
+import { applyOverrides, displayPath, loadComposed, overrideWarnings } from '../config/compose.js';
 import { prepareExperiment, prepareFromBase, type PreparedExperiment, type PreparedRun } from '../config/load.js';
 import { performRun, type RunEnv, type RunJob, type RunRecord, type RunStatus } from './execute.js';
+import { aggregateRuns, aggregateTable, type AggregateRow } from './aggregate.js';
 import { tableCsv } from './files.js';
 import { collectProvenance, type Provenance } from './provenance.js';
 
@@ -25,7 +26,7 @@ export type RunEvent =
   | { type: 'end'; index: number; name: string; record: RunRecord };
 
 /** What runExperiment takes: what locates and prepares the sweep (OpenOptions) plus how to run it. */
-export interface ExperimentOptions extends Pick<OpenOptions, 'configFile' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'resume' | 'createRunEnv'> {
+export interface ExperimentOptions extends Pick<OpenOptions, 'configFile' | 'config' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'resume' | 'createRunEnv'> {
   /** Worker threads (default: the core count). */
   jobs?: number;
   /**
@@ -55,7 +56,7 @@ export interface SweepFile {
   config: string;
   created: string;
   seed: number;
-  axes: { path: string; values: unknown[] }[];
+  axes: { path: string; values: unknown[]; over?: boolean }[];
   seeds?: number;
   runs: { run: string; seed: number; varied: Record<string, unknown> }[];
   base: Record<string, unknown>;
@@ -116,6 +117,11 @@ export function summaryRows(prepared: { runs: { index: number; name: string; var
 export interface OpenOptions {
   /** The YAML config (ignored with `resume`, which reads the sweep folder's sweep.yaml). */
   configFile?: string;
+  /**
+   * The config itself instead of a file (from code): the same keys as the YAML, no `extends`;
+   * paths in it are relative to the working directory. Recorded in sweep.yaml as `<config>`.
+   */
+  config?: Record<string, unknown>;
   sets?: readonly string[];
   sweeps?: readonly string[];
   /** Plugin module files from the command line, added to the config's `plugins:`. */
@@ -186,8 +192,12 @@ export async function openExperiment(opts: OpenOptions): Promise<OpenedExperimen
     }
     loadCompleted();
   } else {
-    if (!opts.configFile) throw new NmflabError('no config file given', { expected: 'nmflab run CONFIG.yaml' });
-    prepared = await prepareExperiment(opts.configFile, { sets: opts.sets, sweeps: opts.sweeps, plugins: opts.plugins }, makeRegistry);
+    if (opts.config) {
+      prepared = await prepareConfig(opts.config, opts, makeRegistry);
+    } else {
+      if (!opts.configFile) throw new NmflabError('no config file given', { expected: 'nmflab run CONFIG.yaml' });
+      prepared = await prepareExperiment(opts.configFile, { sets: opts.sets, sweeps: opts.sweeps, plugins: opts.plugins }, makeRegistry);
+    }
     const name = prepared.runs[0]!.config.name;
     const root = resolve(opts.outDir ?? 'results');
     const existing = opts.reuseFolder?.(prepared, join(root, name));
@@ -212,6 +222,20 @@ export async function openExperiment(opts: OpenOptions): Promise<OpenedExperimen
   }
   return { dir, prepared, records, env: registryEnv! };
 }
+
+/** An in-memory config prepared as a file's would be (overrides, plugins, sweep, validation). */
+function prepareConfig(config: Record<string, unknown>, opts: OpenOptions, makeRegistry: (files: string[]) => Promise<Registry>): Promise<PreparedExperiment> {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new NmflabError('a config must be a mapping', { file: CODE_CONFIG, expected: 'an object of keys (name, data, model, …)', found: typeof config });
+  }
+  if ('extends' in config) throw new NmflabError('extends is for config files', { file: CODE_CONFIG, path: 'extends', expected: 'a complete config (merge objects in code)' });
+  const base = applyOverrides(structuredClone(config), opts.sets ?? []);
+  if (opts.plugins?.length) base.plugins = [...(Array.isArray(base.plugins) ? base.plugins : []), ...opts.plugins.map(displayPath)];
+  return prepareFromBase(CODE_CONFIG, base, opts.sweeps ?? [], makeRegistry);
+}
+
+/** The file name errors and sweep.yaml give a config passed as an object. */
+const CODE_CONFIG = '<config>';
 
 export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentResult> {
   const { dir, prepared, records, env: registryEnv } = await openExperiment(opts);
@@ -248,6 +272,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     }
   }
   writeSummary();
+  writeAggregate(dir, records);
   const list = prepared.runs.map((r) => records[r.index]);
   return {
     dir,
@@ -357,7 +382,22 @@ function runInWorkers(
  * the folders are read again and the file rewritten if anything changed meanwhile: of two writers
  * racing, the last one to write has seen every run folder renamed before the other's write.
  */
-export function summarizeSweepFolder(dir: string): { runs: number; records: (RunRecord | undefined)[] } {
+/**
+ * `<dir>/aggregate.csv` (mean ± 95 % CI per metric over items and seeds, for each combination of
+ * the other axes) when the sweep runs over corpus items or repeats seeds; returns its rows, or
+ * undefined for a sweep with neither. The axes come from sweep.yaml, which keeps the item marks.
+ */
+export function writeAggregate(dir: string, records: readonly (RunRecord | undefined)[]): AggregateRow[] | undefined {
+  const sweepFile = join(dir, 'sweep.yaml');
+  if (!existsSync(sweepFile)) return undefined;
+  const sf = yamlParse(readFileSync(sweepFile, 'utf8')) as SweepFile;
+  if (!sf.axes.some((a) => a.over) && !(sf.seeds && sf.seeds > 1)) return undefined;
+  const rows = aggregateRuns(sf.axes, records);
+  writeFileAtomic(join(dir, 'aggregate.csv'), tableCsv(aggregateTable(rows)));
+  return rows;
+}
+
+export function summarizeSweepFolder(dir: string): { runs: number; records: (RunRecord | undefined)[]; aggregate?: AggregateRow[] } {
   const sweepFile = join(dir, 'sweep.yaml');
   if (!existsSync(sweepFile)) throw new NmflabError('not a sweep folder', { file: displayPath(dir), expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)' });
   const sf = yamlParse(readFileSync(sweepFile, 'utf8')) as SweepFile;
@@ -368,9 +408,10 @@ export function summarizeSweepFolder(dir: string): { runs: number; records: (Run
     const records = runs.map((r) => readRecord(dir, r.name));
     const running = new Set(runs.filter((r) => !records[r.index] && entries.some((e) => e.startsWith(`.${r.name}.`) && e.endsWith('tmp'))).map((r) => r.index));
     const text = tableCsv(summaryRows({ runs }, records, running), ['run', 'status']);
-    if (text === previous) return { runs: runs.length, records };
+    if (text === previous) return { runs: runs.length, records, aggregate: writeAggregate(dir, records) };
     writeFileAtomic(join(dir, 'summary.csv'), text);
     previous = text;
   }
-  return { runs: runs.length, records: runs.map((r) => readRecord(dir, r.name)) };
+  const records = runs.map((r) => readRecord(dir, r.name));
+  return { runs: runs.length, records, aggregate: writeAggregate(dir, records) };
 }

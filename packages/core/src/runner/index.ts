@@ -3,3 +3,4 @@ export * from './files.js';
 export * from './execute.js';
 export * from './experiment.js';
 export * from './compare.js';
+export * from './aggregate.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
 import { NmflabError, applyOverrides, overrideWarnings, deepMerge, loadComposed, parseAssignment, parsePath, parseYaml, prepareExperiment, setPath } from '@nmflab/core';
-import { buildRegistry } from '@nmflab/cli';
+import { buildRegistry } from '../../../../test/support/registry.js';
 
 const good = fileURLToPath(new URL('../fixtures/configs/good', import.meta.url));
 const rel = (p: string) => relative(process.cwd(), p);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { deriveSeed, expandSweep, parseSweep, prepareExperiment, sweepValues } from '@nmflab/core';
-import { buildRegistry } from '@nmflab/cli';
+import { buildRegistry } from '../../../../test/support/registry.js';
 
 const good = fileURLToPath(new URL('../fixtures/configs/good', import.meta.url));
 const at = { path: 'x' };

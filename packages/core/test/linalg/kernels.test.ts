@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { create, all } from 'mathjs';
 import {
   Matrix, Rng, matmul, matmulNT, matmulTN, matmulNaive, rowSums, colSums, frobenius, lpSum, maxRelDiff,
   setMatmulBackend, WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmStrided, NmflabError,
   nativeAvailable, gemmNative, NATIVE_MIN_WORK, muFusedWasm,
 } from '@nmflab/core';
+import { restoreMatmulBackendAfterEach } from '../../../../test/support/backend.js';
+
+restoreMatmulBackendAfterEach();
 
 const math = create(all);
 
@@ -47,9 +50,8 @@ describe.each(backends)('matrix products against mathjs (%s kernel)', (backend) 
   const rng = new Rng(42);
   // OpenBLAS sums in another order (and with FMA): entries built by cancellation differ more, relatively.
   const tol = backend === 'native' || (backend === 'auto' && nativeAvailable) ? 1e-10 : 1e-12;
-  let prev: ReturnType<typeof setMatmulBackend>;
-  beforeAll(() => { prev = setMatmulBackend(backend); });
-  afterAll(() => { setMatmulBackend(prev); });
+  // Each test of the block runs on this backend; restoreMatmulBackendAfterEach puts it back.
+  beforeEach(() => { setMatmulBackend(backend); });
   for (const [m, k, n] of shapes) {
     it(`AB, AᵀB, ABᵀ for ${m}×${k}·${k}×${n}`, () => {
       const A = random(m, k, rng);
@@ -254,19 +256,5 @@ describe.skipIf(!nativeAvailable)('native OpenBLAS backend (optional addon)', ()
     expect(gemmNative(5, 6, 3, A.data, 14, 2, B.data, 6, 1, C.data, 6)).toBe(false); // no unit stride
     expect(gemmNative(5, 6, 7, A.data, 3, 1, B.data, 6, 1, C.data, 6)).toBe(false); // lda < k
     expect(Array.from(C.data)).toEqual(Array.from(untouched));
-  });
-});
-
-describe('hoyerSparseness', () => {
-  it('is 1 for one non-zero entry, 0 for equal magnitudes, and reads strided columns', async () => {
-    const { hoyerSparseness } = await import('@nmflab/core');
-    expect(hoyerSparseness([0, 0, 5, 0])).toBe(1);
-    expect(hoyerSparseness([2, -2, 2, 2])).toBeCloseTo(0, 15);
-    expect(hoyerSparseness([0, 0, 0])).toBe(1);
-    // (√n − ‖x‖₁/‖x‖₂)/(√n − 1) for x = (3, 4): (√2 − 7/5)/(√2 − 1)
-    expect(hoyerSparseness([3, 4])).toBeCloseTo((Math.SQRT2 - 1.4) / (Math.SQRT2 - 1), 15);
-    const M = Matrix.fromRows([[3, 9], [9, 0], [4, 9]]); // column 0 = (3, 9, 4)… column 1 = (9, 0, 9)
-    const col1 = (Math.sqrt(3) - 18 / Math.sqrt(162)) / (Math.sqrt(3) - 1);
-    expect(hoyerSparseness(M.data, 1, 2, 3)).toBeCloseTo(col1, 15);
   });
 });

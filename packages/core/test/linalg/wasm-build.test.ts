@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// The WASM kernel is committed as generated source (src/linalg/wasm/gemm-wasm.ts); this checks it is
+// The WASM kernel is committed as generated source (src/linalg/backends/wasm/gemm-wasm.ts); this checks it is
 // exactly what assembly/gemm.ts compiles to with the pinned AssemblyScript, so they cannot drift.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -23,7 +23,7 @@ describe('committed WASM kernel', () => {
       moduleText(b: Buffer): string;
     };
     const fresh = script.moduleText(await script.compileGemm());
-    const committed = readFileSync(`${root}src/linalg/wasm/gemm-wasm.ts`, 'utf8');
-    expect(committed === fresh, 'src/linalg/wasm/gemm-wasm.ts is stale: run `pnpm --filter @nmflab/core build:wasm`').toBe(true);
+    const committed = readFileSync(`${root}src/linalg/backends/wasm/gemm-wasm.ts`, 'utf8');
+    expect(committed === fresh, 'src/linalg/backends/wasm/gemm-wasm.ts is stale: run `pnpm --filter @nmflab/core build:wasm`').toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { collectRuns, compareRows, parseNpyMatrix, runExperiment, writeFileAtomic, type ExperimentOptions, type RunRecord } from '@nmflab/core';
-import { buildRegistry } from '@nmflab/cli';
+import { buildRegistry } from '../../../../test/support/registry.js';
 import { tempDirs } from '../../../../test/support/temp-dir.js';
 
 const base = fileURLToPath(new URL('../fixtures/configs/good/base.yaml', import.meta.url));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NmflabError, type Divergence } from '@nmflab/core';
-import { buildRegistry } from '@nmflab/cli';
+import { buildRegistry } from '../../../../test/support/registry.js';
 import { divergenceProperties } from '../../../../test/conformance/divergence.js';
 
 const registry = await buildRegistry();

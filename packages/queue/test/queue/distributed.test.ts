@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
-import { createRunEnv } from '@nmflab/cli';
+import { createRunEnv } from 'nmflab';
 import { parseQueueUrl, submitSweep, type SubmitEvent } from '@nmflab/queue';
 
 /**
@@ -156,7 +156,8 @@ describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real 
     expect([...finishedByA, ...byB].sort()).toEqual(all);
     expect(byB).toContain(victim);
     expect(b.err).toMatch(/recovered stalled job/);
-    expect(readdirSync(dir).sort(), 'no temporary left').toEqual([...all, 'summary.csv', 'sweep.yaml']);
+    // aggregate.csv: the sweep repeats seeds, so the summary pools them (mean ± CI per rank)
+    expect(readdirSync(dir).sort(), 'no temporary left').toEqual([...all, 'aggregate.csv', 'summary.csv', 'sweep.yaml']);
     for (const run of all) expect(record(dir, run).status).toBe('completed');
     const summary = readFileSync(join(dir, 'summary.csv'), 'utf8').trim().split('\n').slice(1);
     expect(summary.map((l) => l.split(',').slice(0, 2).join(','))).toEqual(all.map((r) => `${r},completed`));

@@ -1,5 +1,5 @@
 import {
-  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, nativeMuKernels, penalizedMMStep, portableMuFused, wasmAvailable,
+  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, mmExponent, nativeMuKernels, penalizedMMStep, portableMuFused, wasmAvailable,
   type Divergence, type Initializer, type Objective, type PluginRef, type Problem, type Regularizer,
   type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
@@ -69,13 +69,6 @@ export interface MuOptions {
 
 /** scikit-learn's EPSILON (float32 machine epsilon). */
 export const SKLEARN_EPS = 1.1920928955078125e-7;
-
-/** γ(β) of Févotte & Idier (2011). */
-export function mmExponent(beta: number): number {
-  if (beta < 1) return 1 / (2 - beta);
-  if (beta > 2) return 1 / (beta - 1);
-  return 1;
-}
 
 export interface MuState {
   F: number;

@@ -6,6 +6,9 @@ import {
 import { MuSolver, type MuOptions } from '@nmflab/solvers';
 import randomInit from '../../src/initializers/random.js';
 import { betaDivergence, lpPenalty, randMatrix } from '../support/oracles.js';
+import { restoreMatmulBackendAfterEach } from '../../../../test/support/backend.js';
+
+restoreMatmulBackendAfterEach();
 
 const random = randomInit.create({}, {} as never);
 
@@ -337,7 +340,7 @@ describe('mu: ε policy and bad input', () => {
 });
 
 describe('mu with the registered plugins', async () => {
-  const { buildRegistry } = await import('@nmflab/cli');
+  const { buildRegistry } = await import('../../../../test/support/registry.js');
   const registry = await buildRegistry();
   const make = (params: Record<string, unknown>) => registry.create('solver', { id: 'mu', params: { normalize: 'none', ...params } }) as MuSolver;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { Matrix, NmflabError, Rng, fit, matmul, maxRelDiff } from '@nmflab/core';
-import { buildRegistry } from '@nmflab/cli';
+import { buildRegistry } from '../../../../test/support/registry.js';
 import plugin, { createPlsa, plsaStep, type PlsaParams } from '../../src/solvers/plsa.js';
 
 const defaults: PlsaParams = { form: 'asymmetric', temper: 1, holdout: 0, earlyStopping: false };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { Matrix, NmflabError, Rng, fit, matmul, matmulTN } from '@nmflab/core';
-import { buildRegistry } from '@nmflab/cli';
+import { buildRegistry } from '../../../../test/support/registry.js';
 import plugin, { createSparseCoding, softThreshold, sparseCodingStep, type SparseCodingParams } from '../../src/solvers/sparse-coding.js';
 
 const base: SparseCodingParams = {

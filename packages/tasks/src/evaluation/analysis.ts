@@ -1,4 +1,5 @@
-import { Matrix, hoyerSparseness, matmul, matmulTN, NmflabError } from '@nmflab/core';
+import { Matrix, matmul, matmulTN, NmflabError } from '@nmflab/core';
+import { hoyerSparseness, pearson } from './measures.js';
 import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import { PNG } from 'pngjs';
 
@@ -74,12 +75,6 @@ export function pca(V: Matrix, k: number, center = true): PcaResult {
   return { components: U, scores: matmulTN(U, X), mean, variances };
 }
 
-/** Hoyer (2004) sparseness of |x| (core's `hoyerSparseness`), in [0, 1]; here a zero or 1-entry vector counts as 0. */
-export function hoyer(x: ArrayLike<number>): number {
-  if (x.length < 2 || !Array.prototype.some.call(x, (v: number) => v !== 0)) return 0;
-  return hoyerSparseness(x);
-}
-
 export function column(M: Matrix, j: number): Float64Array {
   const out = new Float64Array(M.rows);
   for (let i = 0; i < M.rows; i++) out[i] = M.data[i * M.cols + j]!;
@@ -93,29 +88,9 @@ export function row(M: Matrix, i: number): Float64Array {
 /** Mean Hoyer sparseness of the columns of W and of the rows of H. */
 export function sparseness(W: Matrix, H: Matrix): { W: number; H: number } {
   let w = 0, h = 0;
-  for (let k = 0; k < W.cols; k++) w += hoyer(column(W, k));
-  for (let k = 0; k < H.rows; k++) h += hoyer(row(H, k));
+  for (let k = 0; k < W.cols; k++) w += hoyerSparseness(column(W, k));
+  for (let k = 0; k < H.rows; k++) h += hoyerSparseness(row(H, k));
   return { W: w / W.cols, H: h / H.rows };
-}
-
-/** Pearson correlation; 0 when either vector is constant. */
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]!;
-    mb += b[i]!;
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const x = a[i]! - ma, y = b[i]! - mb;
-    sab += x * y;
-    saa += x * x;
-    sbb += y * y;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
 /**
@@ -246,13 +221,3 @@ export function purity(assign: ArrayLike<number>, labels: ArrayLike<number>): nu
 
 export const round = (x: number, d = 4): number => Number(x.toFixed(d));
 
-/** log Γ(z) for z > 0 (Lanczos, g = 7, n = 9; relative error ~1e-15). */
-export function logGamma(z: number): number {
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
-  if (z < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * z))) - logGamma(1 - z);
-  z -= 1;
-  let x = c[0]!;
-  for (let i = 1; i < 9; i++) x += c[i]! / (z + i);
-  const t = z + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(x);
-}

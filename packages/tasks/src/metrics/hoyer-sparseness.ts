@@ -1,11 +1,7 @@
-import { NmflabError, definePlugin, hoyerSparseness, type Matrix, type MetricValue } from '@nmflab/core';
+import { NmflabError, definePlugin, type Matrix, type MetricValue } from '@nmflab/core';
+import { hoyerSparseness as hoyer } from '../evaluation/measures.js';
 
-/**
- * Hoyer (2004) sparseness per column of W (n = F) and per row of H (n = N), and their means
- * (`hoyerSparseness` of core: 1 for one non-zero entry, 0 for all entries equal in magnitude).
- */
-export const hoyer = hoyerSparseness;
-
+/** Hoyer (2004) sparseness per column of W (n = F) and per row of H (n = N), and their means (`evaluation/measures.ts`). */
 function need(M: Matrix, name: string, dim: number): void {
   if (dim < 2) {
     throw new NmflabError(`Hoyer sparseness needs vectors of length ≥ 2`, { path: name, expected: 'at least 2 entries per vector', found: `${M.rows}×${M.cols}` });

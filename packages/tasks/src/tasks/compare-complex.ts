@@ -2,7 +2,8 @@ import { bssEvalSources, prepareReferences } from '../evaluation/bss-eval/index.
 import { NmflabError } from '@nmflab/core';
 import { ComplexMatrix, Matrix } from '@nmflab/core';
 import { definePlugin } from '@nmflab/core';
-import { hoyerSparseness, mean as meanOf } from '@nmflab/core';
+import { mean as meanOf } from '@nmflab/core';
+import { meanHoyerSparseness } from '../evaluation/measures.js';
 import { Stft } from '@nmflab/core';
 import { complexComponentsOf, groupsFromLabels, synthesizeComponents } from '@nmflab/core';
 
@@ -19,11 +20,7 @@ import { complexComponentsOf, groupsFromLabels, synthesizeComponents } from '@nm
  * point, the mean Hoyer sparseness of H's rows, (√N − ‖h‖₁/‖h‖₂)/(√N − 1), and
  * `complex.sum-error` = max|x − Σ_j ŝ_j| / max|x| (complex NMF's estimates add up to the mixture).
  */
-export function hoyer(H: Matrix): number {
-  let s = 0;
-  for (let k = 0; k < H.rows; k++) s += hoyerSparseness(H.data, k * H.cols, 1, H.cols);
-  return s / H.rows;
-}
+export const hoyer = (H: Matrix): number => meanHoyerSparseness(H, 'rows');
 
 const mag = (Y: ComplexMatrix): Float64Array => {
   const out = new Float64Array(Y.re.length);

@@ -1,5 +1,6 @@
 import { Matrix, NmflabError, definePlugin, matmul, type MetricValue, type TaskContext } from '@nmflab/core';
-import { basisGridPng, bestMatches, column, hoyer, kurtosis, mutualAngles, spatialSpread, pca, pearson, round, row, sparseness } from '../evaluation/analysis.js';
+import { basisGridPng, bestMatches, column, kurtosis, mutualAngles, spatialSpread, pca, round, row, sparseness } from '../evaluation/analysis.js';
+import { hoyerSparseness, pearson } from '../evaluation/measures.js';
 
 interface Params {
   imageShape: number[];
@@ -102,7 +103,7 @@ export default definePlugin<'task', Params>({
         for (let f = 0; f < V.rows; f++) sample.data[f * K + k] = V.data[f * V.cols + n]!;
       });
       metrics['data.meanAbsCos'] = round(mutualAngles(sample).meanAbsCos);
-      metrics['data.hoyerColumns'] = round(Array.from({ length: K }, (_, k) => hoyer(column(sample, k))).reduce((x, y) => x + y, 0) / K);
+      metrics['data.hoyerColumns'] = round(Array.from({ length: K }, (_, k) => hoyerSparseness(column(sample, k))).reduce((x, y) => x + y, 0) / K);
       const files: Record<string, Uint8Array> = {};
       if (shape && shape.length) {
         if (shape.length !== 2 || shape[0]! * shape[1]! !== V.rows) {

@@ -1,5 +1,5 @@
-import { Matrix, NmflabError, definePlugin, matmul, type MetricValue, type PluginRef, type TaskContext } from '@nmflab/core';
-import { logGamma, round } from '../evaluation/analysis.js';
+import { Matrix, NmflabError, definePlugin, logGamma, matmul, type MetricValue, type PluginRef, type TaskContext } from '@nmflab/core';
+import { round } from '../evaluation/analysis.js';
 
 interface Params {
   fraction: number;

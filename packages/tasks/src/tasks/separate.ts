@@ -21,8 +21,8 @@ interface Params {
   synthesis: Synthesis;
 }
 
-/** Columns [from, to) of W times rows [from, to) of H: one source's part of the model. */
-function partialModel(W: Matrix, H: Matrix, cols: readonly number[]): Matrix {
+/** The listed columns of W times the same rows of H: one source's part W_g H_g of the model. */
+export function partialModel(W: Matrix, H: Matrix, cols: readonly number[]): Matrix {
   const F = W.rows, N = H.cols, K = W.cols;
   const out = new Matrix(F, N);
   for (const k of cols) {
@@ -161,7 +161,7 @@ export default definePlugin<'task', Params>({
         const t = train[names[k]!];
         if (!t) throw new NmflabError(`no training recording for source '${names[k]}'`, { path: 'data', expected: 'a stem with a train recording', found: Object.keys(train).join(', ') || 'none' });
         const Yt = transform.analyze(t);
-        return ctx.fit({ problem: { V: transform.represent(Yt), Y: Yt, rank: ranks[k]! }, label: `train:${names[k]}` }).result.W;
+        return ctx.fit({ problem: { V: transform.represent(Yt), Y: Yt, rank: ranks[k]! }, label: `train:${names[k]}`, reusable: true }).result.W;
       };
       const concat = (Ws: Matrix[]): Matrix => {
         const K = Ws.reduce((s, w) => s + w.cols, 0);

@@ -2,6 +2,7 @@ import { NmflabError, describeValue } from '@nmflab/core';
 import type { Matrix } from '@nmflab/core';
 import { definePlugin } from '@nmflab/core';
 import { readNoteList, type Note } from '../evaluation/notes.js';
+import { pearson } from '../evaluation/measures.js';
 
 /**
  * NMF transcription (Smaragdis & Brown 2003) and note/component analysis (Févotte, Bertin &
@@ -167,29 +168,6 @@ export function onsetFMeasure(reference: readonly { pitch: number; onset: number
   const recall = reference.length && estimate.length ? matched / reference.length : 0;
   const f = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
   return { precision, recall, f, matched };
-}
-
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]!;
-    mb += b[i]!;
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const x = a[i]! - ma;
-    const y = b[i]! - mb;
-    sab += x * y;
-    saa += x * x;
-    sbb += y * y;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
 interface Params {

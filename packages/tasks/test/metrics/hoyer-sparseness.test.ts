@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, NmflabError, Rng } from '@nmflab/core';
-import { buildRegistry } from '@nmflab/cli';
+import { buildRegistry } from '../../../../test/support/registry.js';
 
 const registry = await buildRegistry();
 const metric = registry.create('metric', 'hoyer-sparseness');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NmflabError } from '@nmflab/core';
 import { normalizedMutualInformation, type NmiAverage } from '@nmflab/tasks';
-import { buildRegistry } from '@nmflab/cli';
+import { buildRegistry } from '../../../../test/support/registry.js';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/nmi/sklearn-nmi.json', import.meta.url), 'utf8')) as {
   cases: ({ name: string; truth: number[]; predicted: number[] } & Record<NmiAverage, number>)[];

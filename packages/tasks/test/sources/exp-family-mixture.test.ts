@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, NmflabError, Rng } from '@nmflab/core';
-import { buildRegistry } from '@nmflab/cli';
+import { buildRegistry } from '../../../../test/support/registry.js';
 
 const registry = await buildRegistry();
 type Loaded = { matrix: Matrix; extra: { labels: number[]; components: number; clipped: number; means: number[][] } };

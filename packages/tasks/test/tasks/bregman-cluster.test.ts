@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, NmflabError, Rng, type Divergence, type SourceData, type TaskContext } from '@nmflab/core';
 import { normalizedMutualInformation } from '@nmflab/tasks';
-import { buildRegistry } from '@nmflab/cli';
+import { buildRegistry } from '../../../../test/support/registry.js';
 import { lloyd } from '../../src/tasks/bregman-cluster.js';
 import { SLOW, num, runReduced } from '../support/experiment.js';
 

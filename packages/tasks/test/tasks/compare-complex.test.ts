@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, Stft } from '@nmflab/core';
 import { activityStart, balancedAssignment, hoyer } from '../../src/tasks/compare-complex.js';
-import { runShrunk } from './run-experiment.js';
+import { runReduced } from '../support/experiment.js';
 
 describe('compare-complex', () => {
   it('Hoyer sparseness: 1 for a single spike, 0 for a constant row', () => {
@@ -10,7 +10,7 @@ describe('compare-complex', () => {
   });
 
   it('experiment 8 (reduced: 1 s, 25 iterations, λ = 0): both models separate the tones; the ideal ratio mask bounds the masked magnitude model', async () => {
-    const { runs } = await runShrunk('complex-nmf.yaml', ['data.params.seconds=1', 'model.stopping.maxIterations=25', 'sweep.seeds=1'], ['model.solver.params.lambda=[0]']);
+    const runs = await runReduced('experiments/complex-nmf.yaml', ['data.params.seconds=1', 'model.stopping.maxIterations=25', 'sweep.seeds=1'], ['model.solver.params.lambda=[0]']);
     const m = runs[0]!.metrics as unknown as Record<string, number>;
     expect(runs[0]!.record.status).toBe('completed');
     expect(m['complex.mean-sdr']).toBeGreaterThan(3);
@@ -44,7 +44,7 @@ describe('compare-complex', () => {
   // Only what held in every reduced run tried (5 seeds × both phase settings): complex NMF's SDR
   // beat the masked model's in 2 of those 10, so the SDR ordering is not asserted.
   it('experiment 8, octave (reduced: 1 s, 60 iterations, 1 restart, opposite phases): complex NMF’s estimates add up to the mixture; its artifacts (SAR) are worse than the masked magnitude model’s', async () => {
-    const { runs } = await runShrunk('complex-nmf-octave.yaml', ['data.params.seconds=1', 'model.stopping.maxIterations=60', 'model.restarts=1', 'sweep.seeds=1', 'outputs.factors=false'], ['data.params.sharedPhase=[opposite]']);
+    const runs = await runReduced('experiments/complex-nmf-octave.yaml', ['data.params.seconds=1', 'model.stopping.maxIterations=60', 'model.restarts=1', 'sweep.seeds=1', 'outputs.factors=false'], ['data.params.sharedPhase=[opposite]']);
     expect(runs.map((r) => r.record.status)).toEqual(['completed']);
     for (const r of runs) {
       const m = r.metrics as unknown as Record<string, number & number[]>;

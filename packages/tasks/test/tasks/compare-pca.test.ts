@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, Rng, matmul, matmulTN } from '@nmflab/core';
-import { hoyer, kurtosis, mutualAngles, pca, spatialSpread } from '../../src/evaluation/analysis.js';
+import { kurtosis, mutualAngles, pca, spatialSpread } from '../../src/evaluation/analysis.js';
+import { hoyerSparseness as hoyer } from '../../src/evaluation/measures.js';
 import { SLOW, num, runReduced } from '../support/experiment.js';
 
 describe('PCA and the shared measures', () => {

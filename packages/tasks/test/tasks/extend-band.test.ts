@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix } from '@nmflab/core';
 import { highBandScores } from '../../src/tasks/extend-band.js';
-import { runShrunk } from './run-experiment.js';
+import { runReduced } from '../support/experiment.js';
 
 describe('extend-band', () => {
   it('scores: a perfect high band has LSD 0, an empty one SNR 0 dB; the low band is not scored', () => {
@@ -16,7 +16,7 @@ describe('extend-band', () => {
   });
 
   it('experiment 7 (reduced: rank 8, 20 iterations, hop 256, 5 Griffin–Lim iterations): the NMF high band beats the empty band and spectral folding', async () => {
-    const { runs } = await runShrunk('bandwidth-extension.yaml', ['model.rank=8', 'model.stopping.maxIterations=20', 'transform.hop=256', 'task.params.griffinLimIterations=5']);
+    const runs = await runReduced('experiments/bandwidth-extension.yaml', ['model.rank=8', 'model.stopping.maxIterations=20', 'transform.hop=256', 'task.params.griffinLimIterations=5']);
     const m = runs[0]!.metrics;
     expect(runs[0]!.record.status).toBe('completed');
     expect(m['nmf.lsd']).toBeLessThan(m['empty.lsd']!);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { ComplexMatrix, Matrix, Rng, fit, type TaskContext, type Transform } from '@nmflab/core';
-import { buildRegistry } from '@nmflab/cli';
+import { buildRegistry } from '../../../../test/support/registry.js';
 
 const plugins = fileURLToPath(new URL('../../../core/test/fixtures/plugins/test-solver.mjs', import.meta.url));
 const registry = await buildRegistry([plugins]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditTrajectory } from '../../src/tasks/monotonicity.js';
-import { runShrunk } from './run-experiment.js';
+import { runReduced } from '../support/experiment.js';
 
 const rows = (f: number[]) => f.map((objective, iteration) => ({ iteration, objective, terms: {}, seconds: iteration / 10 }));
 
@@ -15,8 +15,8 @@ describe('monotonicity task', () => {
   });
 
   it('experiment 1 (reduced: β ∈ {0, 1, 3} on a 40×30 random matrix, ≤ 300 iterations): MM never increases; γ = 1 for β = 1 makes both modes one algorithm; outside [1, 2] the heuristic reaches the tolerance sooner', async () => {
-    const { runs } = await runShrunk(
-      'monotonicity-random.yaml',
+    const runs = await runReduced(
+      'experiments/monotonicity-random.yaml',
       ['model.stopping.maxIterations=300', 'data.params.rows=40', 'data.params.cols=30', 'model.rank=4', 'sweep.seeds=1'],
       ['model.solver.params.divergence.params.beta=[0,1,3]'],
     );

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ComplexMatrix, Matrix, NmflabError, Rng, Stft, applyMask, fit, groupsFromLabels, synthesizeComponents, wienerMasks, type PluginRef, type SourceData, type Task, type TaskContext } from '@nmflab/core';
 import { bssEvalSources, taskPlugins } from '@nmflab/tasks';
 import { clusterComponents } from '../../src/tasks/separate.js';
-import { buildRegistry } from '@nmflab/cli';
+import { buildRegistry } from '../../../../test/support/registry.js';
 
 const plugin = taskPlugins.find((p) => p.meta.id === 'separate')!;
 const registry = await buildRegistry();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { activationOnsets, basisPitch, midiToHz, noveltyOnsets, onsetFMeasure } from '../../src/tasks/transcribe.js';
-import { runShrunk } from './run-experiment.js';
+import { runReduced } from '../support/experiment.js';
 
 /** A harmonic spectrum (Gaussian partials of width 1 bin) at `f0`, partial h of amplitude amp(h). */
 function harmonic(f0: number, amp: (h: number) => number, F = 1025, rate = 16000, n = 2048): Float64Array {
@@ -85,7 +85,7 @@ describe('transcribe: pitch labels and note metrics', () => {
   });
 
   it('experiment 4 (reduced: first 6 s, 50 iterations, one restart): the piano piece transcribes with onset F ≥ 0.8', async () => {
-    const { runs } = await runShrunk('transcription.yaml', ['task.params.seconds=6', 'model.stopping.maxIterations=50', 'model.restarts=1', 'transform.hop=512']);
+    const runs = await runReduced('experiments/transcription.yaml', ['task.params.seconds=6', 'model.stopping.maxIterations=50', 'model.restarts=1', 'transform.hop=512']);
     const m = runs[0]!.metrics;
     expect(runs[0]!.record.status).toBe('completed');
     expect(m['onset.f']).toBeGreaterThanOrEqual(0.8);
@@ -96,20 +96,22 @@ describe('transcribe: pitch labels and note metrics', () => {
   });
 
   it('experiment 4 on the corpus (reduced: 2 held-out pieces, 1 seed, 60 iterations): the novelty rule finds re-struck notes the rising-edge rule misses', async () => {
-    const { runs } = await runShrunk('transcription-corpus.yaml', ['model.stopping.maxIterations=60'], ['seeds=1', 'data.params.item=[0,4]', 'task.params.onsetRule=[novelty,threshold]']);
+    const runs = await runReduced('experiments/transcription-corpus.yaml', ['model.stopping.maxIterations=60'], ['seeds=1', 'data.params.item=[0,4]', 'task.params.onsetRule=[novelty,threshold]']);
     expect(runs.map((r) => r.record.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
-    const by = (rule: string) => runs.filter((r) => (r.json['extra.json'] as { onsetRule: string }).onsetRule === rule).map((r) => r.metrics);
+    const by = (rule: string) => runs.filter((r) => (r.extra as { onsetRule: string }).onsetRule === rule).map((r) => r.metrics as Record<string, number>);
     const mean = (xs: Record<string, number>[], k: string) => xs.reduce((s, m) => s + m[k]!, 0) / xs.length;
     const [nov, thr] = [by('novelty'), by('threshold')];
     expect(nov.length).toBe(2);
-    // rank from the note list: distinct pitches + 1
-    for (const r of runs) expect(r.metrics.rank).toBe(new Set((r.json['pianoroll.json'] as { reference: { pitch: number }[] }).reference.map((n) => n.pitch)).size + 1);
+    // rank from the note list: the piece's distinct pitches + 1
+    const items = (JSON.parse(readFileSync('data/corpus/music/manifest.json', 'utf8')) as { items: { split: string; notes: string }[] }).items.filter((i) => i.split === 'test');
+    const pitches = [0, 4].map((i) => new Set((JSON.parse(readFileSync(`data/corpus/music/${items[i]!.notes}`, 'utf8')) as { notes: { pitch: number }[] }).notes.map((n) => n.pitch)).size);
+    expect(runs.map((r) => (r.metrics as Record<string, number>).rank).sort()).toEqual([...pitches, ...pitches].map((n) => n + 1).sort());
     expect(mean(nov, 'onset.recall-repeated')).toBeGreaterThan(mean(thr, 'onset.recall-repeated'));
     expect(mean(nov, 'onset.f')).toBeGreaterThanOrEqual(0.6);
   });
 
   it('experiment 5 (reduced: one restart, 200 iterations): IS-NMF gives every one of the four notes a component of its own pitch, EU-NMF does not', async () => {
-    const { runs } = await runShrunk('four-notes-is.yaml', ['model.restarts=1', 'model.stopping.maxIterations=200'], ['model.solver.params.divergence=[is,euclidean]']);
+    const runs = await runReduced('experiments/four-notes-is.yaml', ['model.restarts=1', 'model.stopping.maxIterations=200'], ['model.solver.params.divergence=[is,euclidean]']);
     const [is, eu] = runs.map((r) => r.metrics);
     expect(is!['notes.with-component']).toBe(4);
     expect(is!['notes.isolated']).toBeGreaterThanOrEqual(3);

@@ -54,7 +54,7 @@ function load(): NativeBlas | null {
   try {
     // Same relative path from src/ (tests) and dist/ (built package).
     const req = createRequire(import.meta.url);
-    const addon = req('../native/build/Release/nmflab_blas.node') as NativeBlas;
+    const addon = req('../../../native/build/Release/nmflab_blas.node') as NativeBlas;
     if (addon.abi !== EXPECTED_ABI) {
       // Built from older sources: its kernels may differ from the JS paths, so it is not used.
       process.emitWarning(`nmflab: the native OpenBLAS addon is out of date (kernel version ${addon.abi ?? 1}, expected ${EXPECTED_ABI}); using WebAssembly. Rebuild it with: npm run build:native`);

@@ -1,5 +1,5 @@
-import { Matrix } from './matrix.js';
-import { NmflabError } from '../errors.js';
+import { Matrix } from '../matrix.js';
+import { NmflabError } from '../../errors.js';
 import { GEMM_WASM_BASE64 } from './wasm/gemm-wasm.js';
 
 /**
