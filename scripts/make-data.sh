@@ -37,6 +37,8 @@ skimage=$(apt-cache policy python3-skimage | sed -n 's/^ *Candidate: //p')
 rm -rf data.new
 node scripts/make-data.mjs data.new
 cp data/SOURCES.md data.new/SOURCES.md 2>/dev/null || true
+# The corpora in data/corpus/ have their own scripts (scripts/make-corpus-*.sh) and manifests: kept as they are.
+if [ -d data/corpus ]; then mv data/corpus data.new/corpus; fi
 rm -rf data
 mv data.new data
 echo "make-data: wrote data/ ($(du -sh data | cut -f1)); compare data/manifest.json with git diff"

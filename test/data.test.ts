@@ -106,7 +106,10 @@ function readMidiNotes(file: string): { pitch: number; onset: number; offset: nu
         const type = b[p++]!, len = vlq();
         if (type === 0x51) usPerQuarter = b.readUIntBE(p, 3);
         p += len;
-      } else if (status === 0xf0 || status === 0xf7) p += vlq();
+      } else if (status === 0xf0 || status === 0xf7) {
+        const len = vlq(); // read before adding: `p += vlq()` would add to the old p
+        p += len;
+      }
       else {
         const hi = status & 0xf0, d1 = b[p++]!, d2 = hi === 0xc0 || hi === 0xd0 ? 0 : b[p++]!;
         if (hi === 0x90 && d2 > 0) open.set(d1, { tick, velocity: d2 });
@@ -142,7 +145,8 @@ function npyHeader(file: string): { descr: string; shape: number[]; dataBytes: n
 
 describe('data/ matches data/manifest.json', () => {
   const listed = new Set(manifest.files.map((f) => f.path));
-  const present = listFiles(dataDir).filter((f) => f !== 'manifest.json' && f !== 'SOURCES.md');
+  // each corpus in data/corpus/ has its own manifest, checked below
+  const present = listFiles(dataDir).filter((f) => f !== 'manifest.json' && f !== 'SOURCES.md' && !f.startsWith('corpus/'));
 
   it('every file is listed and every listed file is present', () => {
     expect([...present].sort()).toEqual([...listed].sort());
@@ -175,7 +179,34 @@ describe('data/ matches data/manifest.json', () => {
   }
 });
 
-const jsonFiles = listFiles(dataDir).filter((f) => f.endsWith('.json') && f !== 'manifest.json');
+// The music corpus (its own folder, script and manifest.json): the same checks against its manifest
+// (the speech corpus's own test checks that one).
+const corpora = ['music'].filter((d) => existsSync(join(dataDir, 'corpus', d, 'manifest.json')));
+for (const name of corpora) {
+  const root = join(dataDir, 'corpus', name);
+  const m = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as { files: ManifestEntry[] };
+  describe(`data/corpus/${name}/ matches its manifest.json`, () => {
+    it('every file is listed and every listed file is present', () => {
+      expect(listFiles(root).filter((f) => f !== 'manifest.json').sort()).toEqual(m.files.map((f) => f.path).sort());
+    });
+    it('the corpus stays small (a few MB)', () => {
+      expect(m.files.reduce((s, f) => s + f.bytes, 0)).toBeLessThan(6 * 1024 * 1024);
+    });
+    it('sizes, sha256 and WAV headers', () => {
+      for (const entry of m.files) {
+        const buf = readFileSync(join(root, entry.path));
+        expect(buf.length, entry.path).toBe(entry.bytes);
+        expect(createHash('sha256').update(buf).digest('hex'), entry.path).toBe(entry.sha256);
+        if (entry.path.endsWith('.wav')) {
+          const w = wav(join(root, entry.path));
+          expect([w.format, w.sampleRate, w.channels, w.bitsPerSample, w.samples], entry.path).toEqual([1, entry.sampleRate, entry.channels, entry.bitsPerSample, entry.samples]);
+        }
+      }
+    });
+  });
+}
+
+const jsonFiles = listFiles(dataDir).filter((f) => f.endsWith('.json') && !/(^|\/)manifest\.json$/.test(f));
 
 describe('ground truth', () => {
   it('every audio file is described by some ground-truth JSON', () => {

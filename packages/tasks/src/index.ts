@@ -6,6 +6,7 @@ import lpNorm from './metrics/lp-norm.js';
 import nmi from './metrics/nmi.js';
 import siSdr from './metrics/si-sdr.js';
 import corpusFile from './sources/corpus-file.js';
+import corpusItem from './sources/corpus-item.js';
 import corpusMixture from './sources/corpus-mixture.js';
 import expFamilyMixture from './sources/exp-family-mixture.js';
 import expFamilySynthetic from './sources/exp-family-synthetic.js';
@@ -46,6 +47,7 @@ export const taskPlugins: AnyPlugin[] = [
   nmi,
   siSdr,
   corpusFile,
+  corpusItem,
   corpusMixture,
   expFamilyMixture,
   expFamilySynthetic,

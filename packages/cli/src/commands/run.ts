@@ -93,6 +93,8 @@ export function runCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         return;
       }
       log(`nmflab: ${counts}`);
+      // shown even with --quiet: a setting that did not take effect changes what the results mean
+      for (const w of result.warnings) process.stderr.write(`nmflab: warning: ${w}\n`);
       if (existsSync(join(result.dir, 'aggregate.csv'))) log(`nmflab: ${join(where, 'aggregate.csv')}: mean ± 95 % CI of every metric over items × seeds (nmflab summarize ${where} prints it)`);
       if (result.failed && argv.quiet) {
         // Even quiet, an exit status of 1 comes with its reason.

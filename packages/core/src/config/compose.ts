@@ -149,6 +149,39 @@ export function parseAssignment(text: string, option: string): { path: string; v
   return { path, value };
 }
 
+/**
+ * What `--set` overrides silently change besides their own value: replacing a plugin (`{ id, params }`)
+ * by another drops the old one's params (`model.solver=hals` on `{ id: mu, params: {...} }`), and
+ * changing only its id keeps them for the new plugin. One line per such override, for a warning.
+ */
+export function overrideWarnings(config: Record<string, unknown>, sets: readonly string[]): string[] {
+  const out: string[] = [];
+  let cur: Record<string, unknown> = structuredClone(config);
+  for (const s of sets) {
+    const { path, value } = parseAssignment(s, '--set');
+    const parts = parsePath(path);
+    const last = parts[parts.length - 1];
+    const isRef = (v: unknown): v is { id: string; params?: Record<string, unknown> } => v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { id?: unknown }).id === 'string';
+    const paramNames = (v: { params?: unknown }) => (v.params && typeof v.params === 'object' ? Object.keys(v.params as object) : []);
+    const old = getPath(cur, path);
+    const newId = typeof value === 'string' ? value : isRef(value) ? value.id : undefined;
+    if (isRef(old) && newId !== undefined && newId !== old.id) {
+      const dropped = paramNames(old).filter((k) => !(isRef(value) && value.params && k in value.params));
+      if (dropped.length) out.push(`--set ${path}=${newId} replaces ${old.id} and drops its params ${dropped.join(', ')} (set them again with --set ${path}.params.NAME=…)`);
+    } else if (last === 'id' && parts.length > 1) {
+      const parentPath = parts.slice(0, -1).join('.');
+      const parent = getPath(cur, parentPath);
+      if (isRef(parent) && typeof value === 'string' && value !== parent.id && paramNames(parent).length) {
+        out.push(`--set ${path}=${value} keeps the params of ${parent.id} (${paramNames(parent).join(', ')}) for ${value}`);
+      }
+    }
+    const next = structuredClone(cur);
+    setPath(next, path, value);
+    cur = next;
+  }
+  return out;
+}
+
 /** Apply `--set` overrides in order. */
 export function applyOverrides(config: Record<string, unknown>, sets: readonly string[]): Record<string, unknown> {
   const out = structuredClone(config);

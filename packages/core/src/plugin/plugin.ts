@@ -210,6 +210,8 @@ export interface MetricInput {
   V?: Matrix;
   W?: Matrix;
   H?: Matrix;
+  /** The metric values computed so far in this run: the task's own, then each earlier metric's (e.g. bss-eval-sources' `perm`). */
+  results?: Readonly<Record<string, MetricValue>>;
   [key: string]: unknown;
 }
 

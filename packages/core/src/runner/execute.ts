@@ -73,6 +73,8 @@ export interface RunRecord {
    * completed on `--resume` only when its files still match.
    */
   files?: Record<string, FileDigest>;
+  /** Config settings the run did not use (`model.rank` when the task chose its own ranks). */
+  unused?: string[];
   provenance: Provenance;
 }
 
@@ -196,6 +198,7 @@ export async function performRun(job: RunJob, env: RunEnv, hooks: RunHooks = {})
       if (last) record.objective = { total: last.objective, terms: last.terms };
     }
     record.metrics = out.summary;
+    if (out.unused.length) record.unused = out.unused;
   } catch (e) {
     if (writeFailure !== undefined) {
       rmSync(tmp, { recursive: true, force: true });
@@ -259,6 +262,7 @@ interface Executed {
   metrics: Record<string, MetricValue>;
   summary: Record<string, number>;
   sourceNames: string[];
+  unused: string[];
 }
 
 async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Executed> {
@@ -285,10 +289,12 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
     });
   };
   let fits = 0;
+  let rankRead = false;
   const ctx: TaskContext = {
     data,
     transform,
     get rank() {
+      rankRead = true;
       return needModel().rank;
     },
     rng: rng.fork('task'),
@@ -322,6 +328,8 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
   };
   const task = registry.instantiate('task', cfg.task, { path: 'task' });
   const output = await task.run(ctx);
+  // a configured rank the task never read (it took its ranks from elsewhere) is reported, not silently ignored
+  const unused = model && !rankRead ? ['model.rank'] : [];
   const sourceNames = (output.references ?? output.estimates ?? []).map((s) => s.name);
   const metrics: Record<string, MetricValue> = {};
   const f = output.fit;
@@ -345,6 +353,7 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
       W: f?.result.W ?? output.matrices?.W,
       H: f?.result.H ?? output.matrices?.H,
       data,
+      results: metrics,
     };
     cfg.metrics.forEach((ref, i) => {
       const m: Metric = registry.instantiate('metric', ref, { path: `metrics[${i}]` });
@@ -360,7 +369,7 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
   }
   const summary: Record<string, number> = {};
   for (const r of flattenMetrics(metrics, sourceNames)) summary[r.source ? `${r.metric}[${r.source}]` : r.metric] = r.value;
-  return { output, data, fit: f, metrics, summary, sourceNames };
+  return { output, data, fit: f, metrics, summary, sourceNames, unused };
 }
 
 /** Every file of a completed run, by name (written into the temporary folder). */

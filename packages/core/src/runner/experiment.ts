@@ -6,7 +6,7 @@ import { parse as yamlParse, stringify as yamlStringify } from 'yaml';
 import { NmflabError } from '../errors.js';
 import { ensureDir, fsError, writeFileAtomic } from '../io.js';
 import type { Registry } from '../plugin/registry.js';
-import { applyOverrides, displayPath } from '../config/compose.js';
+import { applyOverrides, displayPath, loadComposed, overrideWarnings } from '../config/compose.js';
 import { prepareExperiment, prepareFromBase, type PreparedExperiment, type PreparedRun } from '../config/load.js';
 import { performRun, runFilesIntact, type RunEnv, type RunJob, type RunRecord, type RunStatus } from './execute.js';
 import { aggregateRuns, aggregateTable, type AggregateRow } from './aggregate.js';
@@ -46,6 +46,8 @@ export interface ExperimentResult {
   interrupted: boolean;
   failed: number;
   completed: number;
+  /** Settings given with --set/--sweep that were dropped or not used, one line each (for the CLI to print). */
+  warnings: string[];
 }
 
 /** The content of sweep.yaml. */
@@ -336,10 +338,35 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   return {
     dir,
     records: list,
+    warnings: settingWarnings(opts, list),
     interrupted: Boolean(opts.signal?.aborted) || list.some((r) => r?.status === 'interrupted'),
     failed: list.filter((r) => r?.status === 'failed').length,
     completed: list.filter((r) => r?.status === 'completed').length,
   };
+}
+
+/**
+ * Warnings for the settings a user gave on the command line that did not take effect as written:
+ * plugins replaced by --set (their params dropped) and --set/--sweep values of a setting the runs
+ * did not use (`model.rank` when the task took its ranks from elsewhere).
+ */
+function settingWarnings(opts: ExperimentOptions, records: (RunRecord | undefined)[]): string[] {
+  const out: string[] = [];
+  if (opts.sets?.length && opts.configFile && !opts.resume) {
+    try {
+      out.push(...overrideWarnings(loadComposed(opts.configFile), opts.sets));
+    } catch {
+      // the config loaded once already; a problem here only costs the warning
+    }
+  }
+  const given = [...(opts.sets ?? []), ...(opts.sweeps ?? [])].map((s) => s.slice(0, Math.max(0, s.indexOf('='))).trim());
+  const done = records.filter((r): r is RunRecord => r?.status === 'completed');
+  for (const path of new Set(done.flatMap((r) => r.unused ?? []))) {
+    const n = done.filter((r) => r.unused?.includes(path)).length;
+    const by = given.find((g) => g === path);
+    if (by) out.push(`${by} was not used by the task in ${n} of ${done.length} completed run${done.length === 1 ? '' : 's'} (it chose its own value; see its params)`);
+  }
+  return out;
 }
 
 function runInWorkers(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
-import { NmflabError, applyOverrides, deepMerge, loadComposed, parseAssignment, parsePath, parseYaml, prepareExperiment, setPath } from '@nmflab/core';
+import { NmflabError, applyOverrides, overrideWarnings, deepMerge, loadComposed, parseAssignment, parsePath, parseYaml, prepareExperiment, setPath } from '@nmflab/core';
 import { buildRegistry } from '../../../../test/support/registry.js';
 
 const good = fileURLToPath(new URL('../fixtures/configs/good', import.meta.url));
@@ -75,5 +75,43 @@ describe('overrides (--set)', () => {
 
   it('YAML syntax errors name the line and column', () => {
     expect(() => parseYaml('a: 1\nb: [2\n', 'x.yaml')).toThrow(/^x\.yaml: line \d+, column \d+: YAML syntax error/);
+  });
+});
+
+describe('overrideWarnings: a --set that replaces a plugin says what it drops', () => {
+  const base = { model: { solver: { id: 'mu', params: { divergence: 'kl', initializer: 'random' } }, rank: 4 } };
+  it('replacing the plugin drops its params; setting a param or the same id does not warn', () => {
+    expect(overrideWarnings(base, ['model.solver=plsa'])).toEqual([
+      '--set model.solver=plsa replaces mu and drops its params divergence, initializer (set them again with --set model.solver.params.NAME=…)',
+    ]);
+    expect(overrideWarnings(base, ['model.solver={id: plsa, params: {divergence: kl}}'])[0]).toMatch(/drops its params initializer \(/);
+    expect(overrideWarnings(base, ['model.solver.params.divergence=is', 'model.rank=8', 'model.solver=mu'])).toEqual([]);
+  });
+  it('changing only the id keeps the old params for the new plugin', () => {
+    expect(overrideWarnings(base, ['model.solver.id=plsa'])).toEqual(['--set model.solver.id=plsa keeps the params of mu (divergence, initializer) for plsa']);
+  });
+});
+
+describe('a --set model.rank the task does not read is reported', () => {
+  it('transcribe with rankFrom notes: the run records model.rank as unused and the experiment warns', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runExperiment } = await import('@nmflab/core');
+    const out = mkdtempSync(join(tmpdir(), 'nmflab-unused-'));
+    try {
+      const sets = ['model.rank=12', 'model.stopping.maxIterations=3', 'transform.hop=1024', 'model.solver=plsa'];
+      const r = await runExperiment({ configFile: 'experiments/transcription-corpus.yaml', sets, sweeps: ['seeds=1', 'data.params.item=[0]'], outDir: out, createRunEnv: async (f) => ({ registry: await buildRegistry(f) }) });
+      expect(r.completed).toBe(1);
+      expect(r.records[0]!.unused).toEqual(['model.rank']);
+      expect(r.warnings.some((w) => /^model\.rank was not used by the task in 1 of 1/.test(w))).toBe(true);
+      expect(r.warnings.some((w) => /replaces mu and drops its params divergence, initializer/.test(w))).toBe(true);
+      // a task that reads the rank records nothing
+      const r2 = await runExperiment({ configFile: 'experiments/transcription-corpus.yaml', sets: [...sets, 'task.params.rankFrom=model'], sweeps: ['seeds=1', 'data.params.item=[0]'], outDir: out, createRunEnv: async (f) => ({ registry: await buildRegistry(f) }) });
+      expect(r2.records[0]!.unused).toBeUndefined();
+      expect(r2.warnings.filter((w) => w.startsWith('model.rank'))).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

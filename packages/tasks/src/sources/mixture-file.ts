@@ -1,7 +1,10 @@
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { NmflabError, describeValue, paramFileError, readInputFile } from '@nmflab/core';
 import { definePlugin } from '@nmflab/core';
 import { readAudio, readWav, type ChannelMode } from '@nmflab/core';
+
+/** A path of the mixture JSON: absolute as it is, relative to the JSON's folder. */
+const resolveIn = (base: string, rel: string): string => (isAbsolute(rel) ? rel : join(base, rel));
 
 interface Manifest {
   audio: string;
@@ -49,7 +52,7 @@ function readManifest(file: string, param: string): Manifest {
 /**
  * A mixture and its ground-truth stems from a mixture description (JSON, as
  * `data/mixtures/speech-chime-test.json`): `{ audio, stems: [{ name, audio, train? }] }`, paths
- * relative to the JSON file. The stems' training recordings, when listed, go to `extra.train`
+ * relative to the JSON file or absolute. The stems' training recordings, when listed, go to `extra.train`
  * (name → samples) for supervised separation. Audio files may be WAV, FLAC, MP3, Ogg Vorbis or Ogg
  * Opus (see readAudio); all are read at the mixture's rate (or `sampleRate`) and reduced to one channel as
  * `channels` says: their mean (`mix`, the default) or the channel of that 0-based index.
@@ -74,7 +77,7 @@ export default definePlugin<'source', { path: string; seconds: number; channels:
     // when the source loads, so here they need only be readable files.
     const wav = (rel: string, where: string, rate?: number): { samples: Float64Array; sampleRate: number } | undefined => {
       try {
-        const file = join(base, rel);
+        const file = resolveIn(base, rel);
         const head = readInputFile(file, { what: 'an audio file' }).subarray(0, 4);
         // FLAC, Ogg and MP3 (ID3 tag or frame sync) are decoded at load; anything else must be a WAV.
         const tag = head.toString('latin1');
@@ -101,11 +104,11 @@ export default definePlugin<'source', { path: string; seconds: number; channels:
       const m = readManifest(file, `${ctx.path}.path`);
       const base = dirname(file);
       const channels: ChannelMode = p.channels ?? 'mix';
-      const mix = await readAudio(join(base, m.audio), { channels, sampleRate: p.sampleRate });
+      const mix = await readAudio(resolveIn(base, m.audio), { channels, sampleRate: p.sampleRate });
       const rate = mix.sampleRate;
       const cut = (x: Float64Array) => (p.seconds > 0 ? x.subarray(0, Math.min(x.length, Math.round(p.seconds * rate))) : x);
       const samples = cut(mix.channels[0]!);
-      const read = async (f: string) => (await readAudio(join(base, f), { channels, sampleRate: rate })).channels[0]!;
+      const read = async (f: string) => (await readAudio(resolveIn(base, f), { channels, sampleRate: rate })).channels[0]!;
       const sources: { name: string; samples: Float64Array }[] = [];
       const train: Record<string, Float64Array> = {};
       for (const [i, stem] of m.stems.entries()) {

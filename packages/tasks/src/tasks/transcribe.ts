@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { NmflabError, describeValue } from '@nmflab/core';
+import { NmflabError, } from '@nmflab/core';
 import { definePlugin } from '@nmflab/core';
+import { readNoteList, type Note } from '../evaluation/notes.js';
 import { pearson } from '../evaluation/measures.js';
 
 /**
@@ -23,12 +23,7 @@ import { pearson } from '../evaluation/measures.js';
  * offset + `release`); a component mixing notes spends activation where its note is silent. The
  * Pearson correlation of each activation with each note's on/off pattern is saved in extra.json.
  */
-export interface Note {
-  pitch: number;
-  onset: number;
-  offset: number;
-  name?: string;
-}
+export type { Note };
 
 export const midiToHz = (p: number): number => 440 * 2 ** ((p - 69) / 12);
 
@@ -83,7 +78,73 @@ export function activationOnsets(a: Float64Array, threshold: number, minGap = 0)
   return { onsets, roll };
 }
 
-/** Onset-only note precision, recall and F-measure (same pitch, |Δonset| ≤ tol). */
+/**
+ * Onsets by peak picking on the activation's novelty, as onset detectors do on a spectral flux
+ * (Bello et al. 2005; the three peak conditions of Dixon 2006), so that a pitch struck again while
+ * it still sounds, or after a short gap, gives a new onset. With a = activation / max(activation):
+ * novelty d[n] = max(0, a[n] − min(a[n−lag..n−1])) (the rise over the last `lag` frames); frame n
+ * is an onset when d[n] is the largest of d[n−w..n+w], d[n] ≥ `rise` + mean(d[n−3w..n+w]), and
+ * more than `minGap` frames follow the previous onset. The onset frame is then the frame of the
+ * steepest one-frame rise within the lag window (the attack's middle, where a centred STFT frame
+ * sits on the onset). `roll` marks a pitch on from an onset until a falls below `offLevel`.
+ * `scale` replaces max(activation) as the reference (e.g. the largest activation of all pitches).
+ */
+export function noveltyOnsets(a: Float64Array, opts: { rise: number; lag: number; window: number; minGap: number; offLevel: number; scale?: number }): { onsets: number[]; roll: Uint8Array } {
+  const N = a.length;
+  let max = opts.scale ?? 0;
+  if (opts.scale === undefined) for (const v of a) if (v > max) max = v;
+  const roll = new Uint8Array(N);
+  const onsets: number[] = [];
+  if (!(max > 0)) return { onsets, roll };
+  const lag = Math.max(1, opts.lag);
+  const w = Math.max(1, opts.window);
+  const d = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    let lo = n === 0 ? 0 : Infinity;
+    for (let k = Math.max(0, n - lag); k < n; k++) if (a[k]! < lo) lo = a[k]!;
+    d[n] = Math.max(0, (a[n]! - lo) / max);
+  }
+  for (let n = 0; n < N; n++) {
+    if (d[n]! < opts.rise) continue;
+    let isMax = true;
+    for (let k = Math.max(0, n - w); k <= Math.min(N - 1, n + w) && isMax; k++) if (d[k]! > d[n]! || (d[k] === d[n] && k < n)) isMax = false;
+    if (!isMax) continue;
+    let sum = 0;
+    let count = 0;
+    for (let k = Math.max(0, n - 3 * w); k <= Math.min(N - 1, n + w); k++, count++) sum += d[k]!;
+    if (d[n]! < opts.rise + sum / count) continue;
+    let at = n;
+    let steep = -Infinity;
+    for (let k = Math.max(0, n - lag + 1); k <= n; k++) {
+      const step = a[k]! - (k > 0 ? a[k - 1]! : 0);
+      if (step > steep) {
+        steep = step;
+        at = k;
+      }
+    }
+    if (onsets.length && at - onsets[onsets.length - 1]! <= opts.minGap) continue;
+    onsets.push(at);
+  }
+  for (let i = 0; i < onsets.length; i++) {
+    const end = i + 1 < onsets.length ? onsets[i + 1]! : N;
+    for (let n = onsets[i]!; n < end && a[n]! >= opts.offLevel * max; n++) roll[n] = 1;
+  }
+  return { onsets, roll };
+}
+
+/** numpy's around(x, 4): round half to even at 4 decimals (mir_eval rounds onset distances so). */
+function around4(x: number): number {
+  const y = x * 1e4;
+  const r = Math.round(y);
+  return (Math.abs(y - Math.trunc(y)) === 0.5 ? 2 * Math.round(y / 2) : r) / 1e4;
+}
+
+/**
+ * Onset-only note precision, recall and F-measure as mir_eval.transcription's
+ * precision_recall_f1_overlap with offset_ratio=None: same MIDI pitch (within 50 cents), onset
+ * distance rounded to 4 decimals ≤ tol, one-to-one; per pitch the greedy two-pointer matching in
+ * time order is a maximum matching (intervals of a fixed width on a line).
+ */
 export function onsetFMeasure(reference: readonly { pitch: number; onset: number }[], estimate: readonly { pitch: number; onset: number }[], tol: number): { precision: number; recall: number; f: number; matched: number } {
   let matched = 0;
   const pitches = new Set([...reference.map((n) => n.pitch), ...estimate.map((n) => n.pitch)]);
@@ -93,7 +154,7 @@ export function onsetFMeasure(reference: readonly { pitch: number; onset: number
     let i = 0;
     let j = 0;
     while (i < r.length && j < e.length) {
-      if (Math.abs(r[i]! - e[j]!) <= tol + 1e-9) {
+      if (around4(Math.abs(r[i]! - e[j]!)) <= tol) {
         matched++;
         i++;
         j++;
@@ -101,34 +162,26 @@ export function onsetFMeasure(reference: readonly { pitch: number; onset: number
       else i++;
     }
   }
-  const precision = estimate.length ? matched / estimate.length : 0;
-  const recall = reference.length ? matched / reference.length : 0;
+  // mir_eval returns 0 for all three when either list is empty
+  const precision = estimate.length && reference.length ? matched / estimate.length : 0;
+  const recall = reference.length && estimate.length ? matched / reference.length : 0;
   const f = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
   return { precision, recall, f, matched };
 }
 
-export function readNotes(file: string, path: string): Note[] {
-  if (!existsSync(file)) throw new NmflabError('note list not found', { path, expected: 'a notes JSON file (data/piano/*.notes.json)', found: JSON.stringify(file) });
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new NmflabError(`not valid JSON: ${(e as Error).message}`, { file });
-  }
-  const notes = (doc as { notes?: unknown }).notes;
-  if (!Array.isArray(notes) || notes.length === 0) throw new NmflabError('the file has no notes', { file, path: 'notes', expected: 'a non-empty list of {pitch, onset, offset}', found: describeValue(notes) });
-  notes.forEach((n: { pitch?: unknown; onset?: unknown; offset?: unknown }, i) => {
-    if (typeof n?.pitch !== 'number' || typeof n.onset !== 'number' || typeof n.offset !== 'number' || !(n.offset >= n.onset)) {
-      throw new NmflabError('invalid note', { file, path: `notes[${i}]`, expected: '{pitch, onset, offset} with offset ≥ onset', found: describeValue(n) });
-    }
-  });
-  return notes as Note[];
-}
-
 interface Params {
-  notes: string;
+  notes?: string;
+  onsetRule: 'novelty' | 'threshold';
   threshold: number;
+  rise: number;
+  riseLag: number;
+  peakWindow: number;
+  riseReference: 'pitch' | 'all';
   onsetTolerance: number;
+  rankFrom: 'model' | 'notes';
+  extraComponents: number;
+  pitchRange: 'fixed' | 'notes';
+  pitchMargin: number;
   minPitch: number;
   maxPitch: number;
   harmonics: number;
@@ -143,13 +196,22 @@ export default definePlugin<'task', Params>({
   meta: {
     kind: 'task',
     id: 'transcribe',
-    description: 'NMF transcription: basis pitches, thresholded activations as a piano roll, onset F-measure and note/component correlations',
+    description: 'NMF transcription: basis pitches, onsets picked from the activations as a piano roll, onset F-measure (mir_eval) and note/component correlations',
     params: {
-      notes: { type: 'string', minLength: 1, required: true, description: 'reference note list JSON ({notes: [{pitch, onset, offset}]}), relative to the working directory' },
-      threshold: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.2, description: 'a pitch is on where its summed activation ≥ threshold × its maximum' },
+      notes: { type: 'string', minLength: 1, description: 'reference note list: MIDI (.mid), JSON ({notes: [{pitch, onset, offset}]}, start/end, [onset, offset, pitch]), CSV/TSV/text (onset offset pitch, or named columns); relative to the working directory. Default: the note list the data source gives (a corpus item’s)' },
+      onsetRule: { type: 'string', enum: ['novelty', 'threshold'], default: 'novelty', description: 'novelty: peak picking on the activation’s rise (re-struck notes give new onsets); threshold: a rising edge through threshold × max with hysteresis (the first version; misses notes repeated before the activation falls)' },
+      threshold: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.2, description: 'threshold rule: a pitch turns on where its summed activation ≥ threshold × its maximum (off below half of that); novelty rule: the piano roll’s note ends where the activation falls below threshold × max' },
+      rise: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.1, description: 'novelty rule: smallest rise of the normalized activation over riseLag that counts as an onset (also above the local mean of the novelty)' },
+      riseLag: { type: 'number', exclusiveMinimum: 0, default: 0.05, description: 'novelty rule: seconds over which the rise is measured (about an STFT frame’s attack)' },
+      peakWindow: { type: 'number', exclusiveMinimum: 0, default: 0.05, description: 'novelty rule: an onset is the largest novelty within ± this many seconds' },
+      riseReference: { type: 'string', enum: ['pitch', 'all'], default: 'pitch', description: 'novelty rule: rises relative to each pitch’s largest activation, or to the largest of all pitches' },
       onsetTolerance: { type: 'number', minimum: 0, default: 0.05, description: 'onset matching tolerance in seconds (±50 ms as mir_eval)' },
-      minPitch: { type: 'integer', minimum: 0, maximum: 127, default: 36, description: 'lowest MIDI pitch a basis may get' },
-      maxPitch: { type: 'integer', minimum: 0, maximum: 127, default: 96, description: 'highest MIDI pitch a basis may get' },
+      rankFrom: { type: 'string', enum: ['model', 'notes'], default: 'model', description: 'model: model.rank; notes: the number of distinct pitches in the note list + extraComponents (model.rank is then not used)' },
+      extraComponents: { type: 'integer', minimum: 0, default: 1, description: 'rankFrom notes: components added for attacks and noise' },
+      pitchRange: { type: 'string', enum: ['fixed', 'notes'], default: 'fixed', description: 'fixed: minPitch–maxPitch; notes: the note list’s lowest to highest pitch ± pitchMargin' },
+      pitchMargin: { type: 'integer', minimum: 0, maximum: 48, default: 2, description: 'pitchRange notes: semitones added below and above the note list’s range' },
+      minPitch: { type: 'integer', minimum: 0, maximum: 127, default: 36, description: 'lowest MIDI pitch a basis may get (pitchRange fixed)' },
+      maxPitch: { type: 'integer', minimum: 0, maximum: 127, default: 96, description: 'highest MIDI pitch a basis may get (pitchRange fixed)' },
       harmonics: { type: 'integer', minimum: 1, maximum: 40, default: 8, description: 'partials summed when estimating a basis pitch' },
       minGap: { type: 'number', minimum: 0, default: 0.1, description: 'onsets of one pitch closer than this (seconds) are merged' },
       minHarmonicity: { type: 'number', minimum: 0, maximum: 1, default: 0.08, description: 'components whose best harmonic-sum score (share of the basis mass on the weighted partials) is below this are unpitched (attacks, noise) and left out of the piano roll' },
@@ -161,8 +223,10 @@ export default definePlugin<'task', Params>({
   create: (p, ctx) => ({
     id: 'transcribe',
     run(tc) {
-      if (p.minPitch > p.maxPitch) throw new NmflabError('empty pitch range', { path: `${ctx.path}.minPitch`, expected: `≤ maxPitch (${p.maxPitch})`, found: String(p.minPitch) });
-      const allNotes = readNotes(p.notes, `${ctx.path}.notes`);
+      const extraNotes = (tc.data.extra as { notes?: unknown } | undefined)?.notes;
+      const notesFile = p.notes ?? (typeof extraNotes === 'string' ? extraNotes : undefined);
+      if (!notesFile) throw new NmflabError('no reference note list', { path: `${ctx.path}.notes`, expected: 'a note list file, or a data source that gives one (a corpus item)', found: 'nothing' });
+      const allNotes = readNoteList(notesFile, p.notes ? `${ctx.path}.notes` : 'data');
       const sig = tc.data.signal;
       const tr = tc.transform as (typeof tc.transform & { hop?: number; frameLength?: number }) | undefined;
       if (!sig || !tr || typeof tr.hop !== 'number' || typeof tr.frameLength !== 'number') {
@@ -170,14 +234,19 @@ export default definePlugin<'task', Params>({
       }
       const samples = p.seconds > 0 ? sig.samples.subarray(0, Math.min(sig.samples.length, Math.round(p.seconds * sig.sampleRate))) : sig.samples;
       const notes = allNotes.filter((n) => n.onset < samples.length / sig.sampleRate);
+      if (!notes.length) throw new NmflabError('no reference note starts inside the recording', { path: p.notes ? `${ctx.path}.notes` : 'data', expected: `a note before ${(samples.length / sig.sampleRate).toFixed(2)} s`, found: `${allNotes.length} notes from ${allNotes[0]!.onset} s` });
+      const distinct = [...new Set(notes.map((n) => n.pitch))].sort((a, b) => a - b);
+      const [minPitch, maxPitch] = p.pitchRange === 'notes' ? [Math.max(0, distinct[0]! - p.pitchMargin), Math.min(127, distinct[distinct.length - 1]! + p.pitchMargin)] : [p.minPitch, p.maxPitch];
+      if (minPitch > maxPitch) throw new NmflabError('empty pitch range', { path: `${ctx.path}.minPitch`, expected: `≤ maxPitch (${maxPitch})`, found: String(minPitch) });
+      const rank = p.rankFrom === 'notes' ? distinct.length + p.extraComponents : tc.rank;
       const V = tr.represent(tr.analyze(samples));
-      const fit = tc.fit({ problem: { V, rank: tc.rank }, label: 'main' });
+      const fit = tc.fit({ problem: { V, rank }, label: 'main' });
       const { W, H } = fit.result;
       const K = W.cols;
       const N = H.cols;
       const frameTime = tr.hop / sig.sampleRate;
       const pitches: { pitch: number; score: number }[] = [];
-      for (let k = 0; k < K; k++) pitches.push(basisPitch(W.col(k), sig.sampleRate, tr.frameLength, p.minPitch, p.maxPitch, p.harmonics));
+      for (let k = 0; k < K; k++) pitches.push(basisPitch(W.col(k), sig.sampleRate, tr.frameLength, minPitch, maxPitch, p.harmonics));
       // piano roll: activations (scaled by their basis' sum, so components add on V's scale) summed per pitch
       const byPitch = new Map<number, Float64Array>();
       for (let k = 0; k < K; k++) {
@@ -191,8 +260,14 @@ export default definePlugin<'task', Params>({
       }
       const estimated: { pitch: number; onset: number }[] = [];
       const roll: { pitch: number; frames: number[][] }[] = [];
+      let allMax = 0;
+      for (const a of byPitch.values()) for (const v of a) if (v > allMax) allMax = v;
+      const frames = (sec: number) => Math.max(1, Math.round(sec / frameTime));
       for (const [pitch, a] of [...byPitch].sort((x, y) => x[0] - y[0])) {
-        const { onsets, roll: r } = activationOnsets(a, p.threshold, Math.round(p.minGap / frameTime));
+        const { onsets, roll: r } =
+          p.onsetRule === 'threshold'
+            ? activationOnsets(a, p.threshold, Math.round(p.minGap / frameTime))
+            : noveltyOnsets(a, { rise: p.rise, lag: frames(p.riseLag), window: frames(p.peakWindow), minGap: Math.round(p.minGap / frameTime), offLevel: p.threshold, scale: p.riseReference === 'all' ? allMax : undefined });
         for (const n of onsets) estimated.push({ pitch, onset: n * frameTime });
         const spans: number[][] = [];
         for (let n = 0; n < N; n++) if (r[n] && (n === 0 || !r[n - 1])) {
@@ -203,6 +278,7 @@ export default definePlugin<'task', Params>({
         roll.push({ pitch, frames: spans });
       }
       const fm = onsetFMeasure(notes, estimated, p.onsetTolerance);
+      const repeated = notes.filter((n) => notes.some((m) => m !== n && m.pitch === n.pitch && m.offset <= n.onset && n.onset - m.offset <= 0.15));
       // component ↔ note correlations, notes as on/off patterns on the frame grid
       const patterns = notes.map((nt) => {
         const x = new Float64Array(N);
@@ -241,6 +317,9 @@ export default definePlugin<'task', Params>({
           'onset.f': fm.f,
           'onset.precision': fm.precision,
           'onset.recall': fm.recall,
+          // recall over the notes struck again within 150 ms of the same pitch's release (what a rising-edge rule misses)
+          ...(repeated.length ? { 'onset.recall-repeated': onsetFMeasure(repeated, estimated, p.onsetTolerance).recall } : {}),
+          rank: K,
           'notes.isolated': isolated,
           'notes.count': notePitches.length,
           'components.on-note-pitch': assigned,
@@ -248,6 +327,8 @@ export default definePlugin<'task', Params>({
           'isolation.mean-purity': perNote.reduce((s, n) => s + n.purity, 0) / perNote.length,
         },
         extra: {
+          pitchRange: [minPitch, maxPitch],
+          onsetRule: p.onsetRule,
           componentPitches: pitches.map((q) => q.pitch),
           componentHarmonicity: pitches.map((q) => q.score),
           perNote,

@@ -3,7 +3,8 @@ import { ComplexMatrix, Matrix } from '@nmflab/core';
 import { definePlugin } from '@nmflab/core';
 import { griffinLim } from '@nmflab/core';
 import { Stft } from '@nmflab/core';
-import { basisPitch, midiToHz, readNotes } from './transcribe.js';
+import { basisPitch, midiToHz } from './transcribe.js';
+import { readNoteList } from '../evaluation/notes.js';
 
 /**
  * Monaural separation demo with pitch transposition (reference §3 exp. 13). V = |STFT(x)| ≈ W H;
@@ -76,7 +77,7 @@ export default definePlugin<'task', Params>({
       const tr = tc.transform;
       if (!sig || !(tr instanceof Stft)) throw new NmflabError('transposition needs audio and an STFT', { path: 'data', expected: 'an audio source and a transform: block' });
       if (tr.representation !== 'magnitude') throw new NmflabError('the demo models magnitudes', { path: 'transform.representation', expected: 'magnitude', found: tr.representation });
-      const notes = readNotes(p.notes, `${ctx.path}.notes`);
+      const notes = readNoteList(p.notes, `${ctx.path}.notes`);
       const x = p.seconds > 0 ? sig.samples.subarray(0, Math.min(sig.samples.length, Math.round(p.seconds * sig.sampleRate))) : sig.samples;
       const X = tr.analyze(x);
       const V = tr.represent(X);

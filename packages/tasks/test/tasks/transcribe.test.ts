@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { activationOnsets, basisPitch, midiToHz, onsetFMeasure } from '../../src/tasks/transcribe.js';
+import { readFileSync } from 'node:fs';
+import { activationOnsets, basisPitch, midiToHz, noveltyOnsets, onsetFMeasure } from '../../src/tasks/transcribe.js';
 import { runReduced } from '../support/experiment.js';
 
 /** A harmonic spectrum (Gaussian partials of width 1 bin) at `f0`, partial h of amplitude amp(h). */
@@ -34,6 +35,48 @@ describe('transcribe: pitch labels and note metrics', () => {
     expect(missing.precision).toBe(1);
   });
 
+  it('onset F-measure equals mir_eval.transcription (onset only, ±50 ms, 50 cents) on its fixture', () => {
+    // made by scripts/make-transcription-fixture.py with Debian's python3-mir-eval
+    const fx = JSON.parse(readFileSync('packages/tasks/test/fixtures/transcription/mir-eval-onset.json', 'utf8')) as {
+      cases: { name: string; reference: { pitch: number; onset: number }[]; estimate: { pitch: number; onset: number }[]; precision: number; recall: number; f: number }[];
+    };
+    expect(fx.cases.length).toBeGreaterThan(30);
+    for (const c of fx.cases) {
+      const m = onsetFMeasure(c.reference, c.estimate, 0.05);
+      expect(m.precision, c.name).toBeCloseTo(c.precision, 12);
+      expect(m.recall, c.name).toBeCloseTo(c.recall, 12);
+      expect(m.f, c.name).toBeCloseTo(c.f, 12);
+    }
+  });
+
+  it('novelty onsets: a note struck again while it still sounds, or after a short gap, is a new onset; the rising-edge rule misses it', () => {
+    // frames of 16 ms: a note at 10 decaying, re-struck at 30 (still at 0.5 of its peak) and at 50 after a
+    // 3-frame dip to 0.3 (a 48 ms gap), then a quieter note of the same pitch at 80
+    const a = new Float64Array(120);
+    const strike = (at: number, peak: number) => {
+      for (let n = at; n < a.length; n++) a[n] = Math.max(n < at + 2 ? peak * (n - at + 1) / 2 : peak * Math.exp(-(n - at - 1) / 25), n < at ? a[n]! : 0);
+    };
+    strike(10, 1);
+    for (let n = 30; n < 120; n++) a[n] = 0;
+    strike(30, 1);
+    for (let n = 47; n < 50; n++) a[n] = 0.3;
+    for (let n = 50; n < 120; n++) a[n] = 0;
+    strike(50, 0.9);
+    for (let n = 80; n < 120; n++) a[n] = 0;
+    strike(80, 0.4);
+    const opts = { rise: 0.1, lag: 3, window: 3, minGap: 6, offLevel: 0.2 };
+    const { onsets, roll } = noveltyOnsets(a, opts);
+    expect(onsets.map((n) => Math.abs(n - [10, 30, 50, 80][onsets.indexOf(n)]!) <= 1)).toEqual([true, true, true, true]);
+    expect(roll[12]).toBe(1);
+    expect(activationOnsets(a, 0.2).onsets.length).toBeLessThan(4);
+    // a ripple of ±5 % on a sustained note gives no onset
+    const b = new Float64Array(100);
+    for (let n = 10; n < 90; n++) b[n] = 1 + 0.05 * Math.sin(n);
+    expect(noveltyOnsets(b, opts).onsets).toEqual([10]);
+    // silence: no onsets
+    expect(noveltyOnsets(new Float64Array(50), opts).onsets).toEqual([]);
+  });
+
   it('activation onsets: one per note, a ripple around the threshold is not a new note', () => {
     const a = new Float64Array(100);
     for (let n = 10; n < 40; n++) a[n] = Math.exp(-(n - 10) / 8) * (1 + 0.2 * Math.sin(n)); // decaying, rippled
@@ -50,6 +93,21 @@ describe('transcribe: pitch labels and note metrics', () => {
     expect(roll.reference.length).toBeGreaterThan(0);
     expect(roll.estimate.length).toBeGreaterThan(0);
     for (const n of roll.estimate) expect(n.offset).toBeGreaterThan(n.onset);
+  });
+
+  it('experiment 4 on the corpus (reduced: 2 held-out pieces, 1 seed, 60 iterations): the novelty rule finds re-struck notes the rising-edge rule misses', async () => {
+    const runs = await runReduced('experiments/transcription-corpus.yaml', ['model.stopping.maxIterations=60'], ['seeds=1', 'data.params.item=[0,4]', 'task.params.onsetRule=[novelty,threshold]']);
+    expect(runs.map((r) => r.record.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    const by = (rule: string) => runs.filter((r) => (r.extra as { onsetRule: string }).onsetRule === rule).map((r) => r.metrics as Record<string, number>);
+    const mean = (xs: Record<string, number>[], k: string) => xs.reduce((s, m) => s + m[k]!, 0) / xs.length;
+    const [nov, thr] = [by('novelty'), by('threshold')];
+    expect(nov.length).toBe(2);
+    // rank from the note list: the piece's distinct pitches + 1
+    const items = (JSON.parse(readFileSync('data/corpus/music/manifest.json', 'utf8')) as { items: { split: string; notes: string }[] }).items.filter((i) => i.split === 'test');
+    const pitches = [0, 4].map((i) => new Set((JSON.parse(readFileSync(`data/corpus/music/${items[i]!.notes}`, 'utf8')) as { notes: { pitch: number }[] }).notes.map((n) => n.pitch)).size);
+    expect(runs.map((r) => (r.metrics as Record<string, number>).rank).sort()).toEqual([...pitches, ...pitches].map((n) => n + 1).sort());
+    expect(mean(nov, 'onset.recall-repeated')).toBeGreaterThan(mean(thr, 'onset.recall-repeated'));
+    expect(mean(nov, 'onset.f')).toBeGreaterThanOrEqual(0.6);
   });
 
   it('experiment 5 (reduced: one restart, 200 iterations): IS-NMF gives every one of the four notes a component of its own pitch, EU-NMF does not', async () => {
