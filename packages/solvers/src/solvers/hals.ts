@@ -1,5 +1,5 @@
 import {
-  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, wasmAvailable,
+  Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN, selectKernels,
   type Initializer, type Objective, type PluginRef, type Problem, type Regularizer, type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
 
@@ -159,13 +159,9 @@ export class HalsSolver implements Solver<HalsState> {
     const shapes: Record<'V' | 'W' | 'H' | 'G' | 'HH' | 'VH' | 'WV' | 'L', [number, number]> = {
       V: [F, N], W: [F, K], H: [K, N], G: [K, K], HH: [K, K], VH: [F, K], WV: [K, N], L: [F, N],
     };
-    let mats: Record<keyof typeof shapes, Matrix> | undefined;
-    try {
-      if (wasmAvailable) mats = new WasmWorkspace(shapes).matrices;
-    } catch {
-      mats = undefined; // beyond wasm32's memory: ordinary matrices
-    }
-    mats ??= Object.fromEntries(Object.entries(shapes).map(([k, [r, c]]) => [k, new Matrix(r, c)])) as Record<keyof typeof shapes, Matrix>;
+    // The kernel backend places them where its products run without copies (one WASM memory, or
+    // ordinary matrices beyond what it holds).
+    const mats = selectKernels().mu.allocate(shapes) as Record<keyof typeof shapes, Matrix>;
     const V = mats.V;
     V.data.set(V0.data);
     if (M) for (let i = 0; i < M.length; i++) if (M[i] === 0 && !(V.data[i]! >= 0 && Number.isFinite(V.data[i]!))) V.data[i] = 0;

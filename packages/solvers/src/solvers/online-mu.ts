@@ -1,5 +1,5 @@
 import {
-  Matrix, NmflabError, WasmWorkspace, definePlugin, matmul, matmulNT, matmulTN, mmExponent, wasmAvailable,
+  Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN, mmExponent, selectKernels,
   type Divergence, type Initializer, type Objective, type PluginRef, type Problem, type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
 
@@ -80,13 +80,9 @@ export class MiniBatchEngine {
       Vb: [F, b], Hb: [K, b], Hp: [K, b], Lb: [F, b], Ab: [F, b], Bb: [this.beta === 1 || this.beta === 2 ? 0 : F, b],
       numH: [K, b], denH: [K, b], W: [F, K], numW: [F, K], denW: [F, K], SA: [F, K], SB: [F, K], G: [K, K],
     };
-    let mats: Record<Buf, Matrix> | undefined;
-    try {
-      if (wasmAvailable) mats = new WasmWorkspace(shapes).matrices;
-    } catch {
-      mats = undefined;
-    }
-    mats ??= Object.fromEntries(Object.entries(shapes).map(([k, [r, c]]) => [k, new Matrix(r, c)])) as Record<Buf, Matrix>;
+    // The kernel backend places them where its products run without copies (one WASM memory, or
+    // ordinary matrices beyond what it holds).
+    const mats = selectKernels().mu.allocate(shapes) as Record<Buf, Matrix>;
     this.full = mats;
     this.W = mats.W;
     this.frozenCols = new Uint8Array(K);

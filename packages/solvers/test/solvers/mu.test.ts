@@ -563,7 +563,7 @@ describe('mu objective without a full Λ pass, and its kernels as a service', ()
     }
   });
   it('takes its kernels from ctx.kernels: a user backend wrapping js is the one called', async () => {
-    const { buildRegistry } = await import('@nmflab/cli');
+    const { buildRegistry } = await import('../../../../test/support/registry.js');
     const registry = await buildRegistry();
     const js = selectKernels('js');
     let products = 0;
