@@ -1,5 +1,5 @@
 import {
-  Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN, selectKernels,
+  type Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN, selectKernels,
   type Initializer, type Objective, type PluginRef, type Problem, type Regularizer, type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
 
