@@ -1,4 +1,4 @@
-import { type Matrix, NmflabError, type Problem } from '@nmflab/core';
+import { type InitHooks, type Initializer, type Matrix, NmflabError, type Problem, type Rng } from '@nmflab/core';
 
 /** Helpers shared by the solvers of this package: input checks and factor set-up. */
 
@@ -38,6 +38,36 @@ export function givenFactor(M: Matrix | undefined, rows: number, cols: number, p
   checkShape(M, rows, cols, path);
   checkEntries(M.data, path, nonNegative);
   return M.clone();
+}
+
+/**
+ * The starting W (F×K) and H (K×N) of an NMF solver: copies of the problem's W0 and H0 where given
+ * (shapes checked), the initializer's factors for the rest.
+ */
+export function initialFactors(problem: Problem, V: Matrix, K: number, initializer: Initializer | undefined, rng: Rng, hooks?: InitHooks): { W: Matrix; H: Matrix } {
+  const F = V.rows, N = V.cols;
+  let W: Matrix | undefined = problem.W0?.clone();
+  let H: Matrix | undefined = problem.H0?.clone();
+  if (W && (W.rows !== F || W.cols !== K)) throw new NmflabError('W0 has the wrong shape', { path: 'W0', expected: `${F}×${K}`, found: `${W.rows}×${W.cols}` });
+  if (H && (H.rows !== K || H.cols !== N)) throw new NmflabError('H0 has the wrong shape', { path: 'H0', expected: `${K}×${N}`, found: `${H.rows}×${H.cols}` });
+  if (!W || !H) {
+    if (!initializer) throw new NmflabError('no initial factors', { expected: 'W0 and H0, or an initializer' });
+    const init = initializer.init(V, K, rng, hooks);
+    W ??= init.W;
+    H ??= init.H;
+  }
+  return { W, H };
+}
+
+/** Throw an NmflabError naming the entry unless every entry of W0 and H0 is finite and ≥ 0. */
+export function checkInitialFactors(W: Matrix, H: Matrix): void {
+  for (const [name, X] of [['W0', W], ['H0', H]] as const) {
+    for (let i = 0; i < X.data.length; i++) {
+      if (!(X.data[i]! >= 0) || !Number.isFinite(X.data[i]!)) {
+        throw new NmflabError('initial factor must be finite and non-negative', { path: `${name}[${Math.floor(i / X.cols)}][${i % X.cols}]`, expected: 'a finite number ≥ 0', found: String(X.data[i]) });
+      }
+    }
+  }
 }
 
 /** Spectral norm of a symmetric PSD K×K matrix (row-major) by power iteration, from above by a hair. */

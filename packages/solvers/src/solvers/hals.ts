@@ -1,7 +1,8 @@
 import {
   type Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN, selectKernels,
-  type Initializer, type Objective, type PluginRef, type Problem, type Regularizer, type Rng, type Solver, type SolverResult,
+  type InitHooks, type Initializer, type Objective, type PluginRef, type Problem, type Regularizer, type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
+import { checkInitialFactors, initialFactors } from '../shared.js';
 
 /**
  * HALS / cyclic coordinate descent for ½‖M⊙(V − WH)‖² + Σ penalties (Cichocki & Phan 2009;
@@ -110,7 +111,7 @@ export class HalsSolver implements Solver<HalsState> {
     this.freezeHOpt = o.freezeH ?? false;
   }
 
-  init(problem: Problem, rng: Rng): HalsState {
+  init(problem: Problem, rng: Rng, hooks?: InitHooks): HalsState {
     const V0 = problem.V;
     const K = problem.rank, F = V0.rows, N = V0.cols;
     if (!Number.isInteger(K) || K < 1) throw new NmflabError('invalid rank', { path: 'rank', expected: 'an integer ≥ 1', found: String(K) });
@@ -129,23 +130,8 @@ export class HalsSolver implements Solver<HalsState> {
         throw new NmflabError('data must be finite and non-negative', { path: `V[${Math.floor(i / N)}][${i % N}]`, expected: 'a finite number ≥ 0', found: String(v) });
       }
     }
-    let W: Matrix | undefined = problem.W0?.clone();
-    let H: Matrix | undefined = problem.H0?.clone();
-    if (W && (W.rows !== F || W.cols !== K)) throw new NmflabError('W0 has the wrong shape', { path: 'W0', expected: `${F}×${K}`, found: `${W.rows}×${W.cols}` });
-    if (H && (H.rows !== K || H.cols !== N)) throw new NmflabError('H0 has the wrong shape', { path: 'H0', expected: `${K}×${N}`, found: `${H.rows}×${H.cols}` });
-    if (!W || !H) {
-      if (!this.initializer) throw new NmflabError('no initial factors', { expected: 'W0 and H0, or an initializer' });
-      const init = this.initializer.init(V0, K, rng);
-      W ??= init.W;
-      H ??= init.H;
-    }
-    for (const [name, X] of [['W0', W], ['H0', H]] as const) {
-      for (let i = 0; i < X.data.length; i++) {
-        if (!(X.data[i]! >= 0) || !Number.isFinite(X.data[i]!)) {
-          throw new NmflabError('initial factor must be finite and non-negative', { path: `${name}[${Math.floor(i / X.cols)}][${i % X.cols}]`, expected: 'a finite number ≥ 0', found: String(X.data[i]) });
-        }
-      }
-    }
+    const { W, H } = initialFactors(problem, V0, K, this.initializer, rng, hooks);
+    checkInitialFactors(W, H);
     const fw = problem.freezeW ?? this.freezeW;
     const frozenCols = new Uint8Array(K);
     if (fw === true) frozenCols.fill(1);

@@ -2,6 +2,7 @@ import {
   Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN, mmExponent, selectKernels,
   type Divergence, type Initializer, type Objective, type PluginRef, type Problem, type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
+import { initialFactors } from '../shared.js';
 
 /**
  * Mini-batch / online multiplicative updates for Σ d_β(V|WH), any β (Lefèvre, Bach & Févotte
@@ -328,15 +329,7 @@ export class OnlineMuSolver implements Solver<OnlineMuState> {
     if (F === 0 || N === 0) throw new NmflabError('empty data matrix', { path: 'V', expected: 'at least one row and one column', found: `${F}×${N}` });
     if (problem.mask) throw new NmflabError('online-mu takes no mask', { path: 'mask', expected: 'no mask (use mu or hals for weighted NMF)', found: 'a mask' });
     this.checkData(V.data, N, 0, 0); // the raw data: the offset is added batch by batch
-    let W = problem.W0, H = problem.H0?.clone();
-    if (W && (W.rows !== F || W.cols !== K)) throw new NmflabError('W0 has the wrong shape', { path: 'W0', expected: `${F}×${K}`, found: `${W.rows}×${W.cols}` });
-    if (H && (H.rows !== K || H.cols !== N)) throw new NmflabError('H0 has the wrong shape', { path: 'H0', expected: `${K}×${N}`, found: `${H.rows}×${H.cols}` });
-    if (!W || !H) {
-      if (!this.initializer) throw new NmflabError('no initial factors', { expected: 'W0 and H0, or an initializer' });
-      const init = this.initializer.init(V, K, rng);
-      W ??= init.W;
-      H ??= init.H;
-    }
+    const { W, H } = initialFactors(problem, V, K, this.initializer, rng);
     const b = Math.min(this.batchSize, N);
     const engine = new MiniBatchEngine(this.div, F, K, b, Math.pow(this.forgetFactor, b / N), this.eps);
     engine.reset(W);

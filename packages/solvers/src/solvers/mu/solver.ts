@@ -3,6 +3,7 @@ import {
   type Divergence, type InitHooks, type Initializer, type MuKernels, type Objective, type Problem, type Regularizer,
   type Rng, type Solver, type SolverResult,
 } from '@nmflab/core';
+import { checkInitialFactors, initialFactors } from '../../shared.js';
 
 /**
  * Multiplicative updates (MU) for Σ M⊙d(V|WH) + Σ penalties, for any divergence plugin through its
@@ -302,23 +303,8 @@ export class MuSolver implements Solver<MuState> {
       });
     }
 
-    let W: Matrix | undefined = problem.W0?.clone();
-    let H: Matrix | undefined = problem.H0?.clone();
-    if (W && (W.rows !== F || W.cols !== K)) throw new NmflabError('W0 has the wrong shape', { path: 'W0', expected: `${F}×${K}`, found: `${W.rows}×${W.cols}` });
-    if (H && (H.rows !== K || H.cols !== N)) throw new NmflabError('H0 has the wrong shape', { path: 'H0', expected: `${K}×${N}`, found: `${H.rows}×${H.cols}` });
-    if (!W || !H) {
-      if (!this.initializer) throw new NmflabError('no initial factors', { expected: 'W0 and H0, or an initializer' });
-      const init = this.initializer.init(V, K, rng, hooks);
-      W ??= init.W;
-      H ??= init.H;
-    }
-    for (const [name, X] of [['W0', W], ['H0', H]] as const) {
-      for (let i = 0; i < X.data.length; i++) {
-        if (!(X.data[i]! >= 0) || !Number.isFinite(X.data[i]!)) {
-          throw new NmflabError('initial factor must be finite and non-negative', { path: `${name}[${Math.floor(i / X.cols)}][${i % X.cols}]`, expected: 'a finite number ≥ 0', found: String(X.data[i]) });
-        }
-      }
-    }
+    const { W, H } = initialFactors(problem, V, K, this.initializer, rng, hooks);
+    checkInitialFactors(W, H);
 
     const fw = problem.freezeW ?? this.freezeW;
     const frozenCols = new Uint8Array(K);
