@@ -1,5 +1,5 @@
 import {
-  ComplexMatrix, Matrix, NmflabError, PAD_MODES, REPRESENTATIONS, Stft, WINDOWS, WavBlockReader, definePlugin,
+  ComplexMatrix, Matrix, NmflabError, STFT_PARAMS, Stft, WavBlockReader, definePlugin,
   type PadMode, type Representation, type WindowName,
 } from '@nmflab/core';
 
@@ -175,6 +175,8 @@ export function openFrameStream(p: Partial<Params> & { path: string }): FrameStr
   });
 }
 
+const { sampleRate: _rate, ...stftSettings } = STFT_PARAMS;
+
 export default definePlugin<'source', Params>({
   meta: {
     kind: 'source',
@@ -182,12 +184,8 @@ export default definePlugin<'source', Params>({
     description: 'STFT frames of a long WAV file read block by block (never in memory whole), for online learning',
     params: {
       path: { type: 'string', minLength: 1, required: true, description: 'the WAV file, relative to the working directory (channels are averaged; no resampling)' },
-      frameLength: { type: 'integer', minimum: 2, default: 1024, description: 'STFT frame length n, a power of two; F = n/2 + 1 bins' },
-      hop: { type: 'integer', minimum: 1, default: 256, description: 'samples between frame starts' },
-      window: { type: 'string', enum: WINDOWS, default: 'hann', description: 'analysis window' },
-      center: { type: 'boolean', default: true, description: 'pad n/2 samples on both sides so frame m is centred on sample m·hop' },
-      padMode: { type: 'string', enum: PAD_MODES, default: 'reflect', description: 'how centring pads: mirror the signal or zeros' },
-      representation: { type: 'string', enum: REPRESENTATIONS, default: 'magnitude', description: 'the frames given: |Y| (magnitude) or |Y|² (power)' },
+      // The transform's own settings, as a config's `transform:` declares them (the rate is the file's).
+      ...stftSettings,
     },
   },
   create: (p) => ({
