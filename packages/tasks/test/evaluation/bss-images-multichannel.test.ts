@@ -28,6 +28,8 @@ const peer = existsSync(PEER) ? readdirSync(PEER).filter((f) => /^output\d+\.jso
 if (peer.length === 0) console.warn(`bss-images-multichannel.test: ${PEER} not found next to the repository: mir_eval's own regression fixtures are not checked (the committed fixture still is)`);
 
 describe("BSS Eval images, multichannel, against mir_eval 0.7's regression fixtures", () => {
+  // Without the shared folder the suite is reported as skipped rather than empty (an empty suite fails).
+  if (peer.length === 0) it.skip(`mir_eval's fixtures (${PEER} is not next to the repository)`, () => {});
   for (const f of peer) {
     const id = f.slice(6, 8);
     it(`output${id}: bss_eval_images within 0.01 dB`, () => {
