@@ -1,7 +1,7 @@
 import { NmflabError, readAudio } from '@nmflab/core';
 import { bssEvalSources, type BssSourcesResult } from '@nmflab/tasks';
 import type { Argv } from 'yargs';
-import type { GlobalArgs } from '../main.js';
+import type { GlobalArgs } from '../args.js';
 
 export interface NamedSignal {
   name: string;

@@ -20,7 +20,7 @@ import {
   type TableFormat,
 } from '@nmflab/core';
 import type { Argv } from 'yargs';
-import type { GlobalArgs } from '../main.js';
+import type { GlobalArgs } from '../args.js';
 
 const list = (v: unknown): string[] =>
   ([] as unknown[])

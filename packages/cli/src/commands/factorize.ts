@@ -7,7 +7,7 @@ import {
 import { NMF } from 'nmflab';
 import type { Argv } from 'yargs';
 import { buildRegistry } from '../container.js';
-import type { GlobalArgs } from '../main.js';
+import type { GlobalArgs } from '../args.js';
 
 /**
  * `nmflab factorize`: one NMF of a matrix file with the `mu` solver (the library's `NMF`), written as DIR/W.csv,

@@ -3,7 +3,7 @@ import { PLUGIN_KINDS, writeFileAtomic, type PluginKind } from '@nmflab/core';
 import { pluginPage } from 'nmflab';
 import type { Argv } from 'yargs';
 import { buildRegistry } from '../container.js';
-import type { GlobalArgs } from '../main.js';
+import type { GlobalArgs } from '../args.js';
 
 export function pluginsCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
   return y.command(

@@ -3,7 +3,7 @@ import { NmflabError, Rng, type PluginRef, type SourceData } from '@nmflab/core'
 import type { ImageShape, ReportOptions } from '@nmflab/report';
 import type { Argv } from 'yargs';
 import { buildRegistry } from '../container.js';
-import type { GlobalArgs } from '../main.js';
+import type { GlobalArgs } from '../args.js';
 
 /** `--image 25x25` → { height: 25, width: 25 }. */
 export function parseImageShape(s: string | undefined): ImageShape | undefined {

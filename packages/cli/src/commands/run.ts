@@ -7,7 +7,7 @@ import type { Argv } from 'yargs';
 import { DEFAULT_QUEUE_NAME, parseQueueUrl } from '@nmflab/queue/connection';
 import type { SubmitEvent } from '@nmflab/queue';
 import { createRunEnv, packageVersions } from '../container.js';
-import type { GlobalArgs } from '../main.js';
+import type { GlobalArgs } from '../args.js';
 import { reportOptions } from './report.js';
 import { stderrProgress } from '../progress.js';
 

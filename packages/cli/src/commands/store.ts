@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { NmflabError, renderTables, type TableFormat } from '@nmflab/core';
 import type { Argv } from 'yargs';
-import type { GlobalArgs } from '../main.js';
+import type { GlobalArgs } from '../args.js';
 
 /** DuckDB loads only for these commands (its native module costs start-up time). */
 const store = () => import('@nmflab/report/store');

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { formatInterval, summarizeSweepFolder } from '@nmflab/core';
 import type { Argv } from 'yargs';
-import type { GlobalArgs } from '../main.js';
+import type { GlobalArgs } from '../args.js';
 
 /**
  * `nmflab summarize DIR`: rebuild a sweep folder's summary.csv from its run folders, and for a

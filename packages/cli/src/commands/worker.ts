@@ -3,7 +3,7 @@ import { NmflabError } from '@nmflab/core';
 import { DEFAULT_QUEUE_NAME, DEFAULT_WORKER_SETTINGS, parseQueueUrl } from '@nmflab/queue/connection';
 import type { WorkerEvent } from '@nmflab/queue';
 import type { Argv } from 'yargs';
-import type { GlobalArgs } from '../main.js';
+import type { GlobalArgs } from '../args.js';
 
 /**
  * `nmflab worker --queue redis://HOST:PORT/DB`: take runs from the queue and execute them exactly
