@@ -1,20 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
 
 /** Rules of the layout that no compiler checks (docs/architecture.md, "Layout"). */
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** Source files under dir (Node's recursive listing; build output and dependencies left out). */
 function tsFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist') continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...tsFiles(p));
-    else if (/\.(ts|mts|mjs)$/.test(name)) out.push(p);
-  }
-  return out;
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(ts|mts|mjs)$/.test(f) && !/(^|\/)(node_modules|dist)\//.test(f))
+    .map((f) => join(dir, f));
 }
 
 function offenders(files: string[], pattern: RegExp): string[] {

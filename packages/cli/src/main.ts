@@ -9,10 +9,7 @@ import { summarizeCommand } from './commands/summarize.js';
 import { bssEvalCommand } from './commands/bss-eval.js';
 import { reportCommand } from './commands/report.js';
 import { storeCommands } from './commands/store.js';
-
 import type { GlobalArgs } from './args.js';
-
-export type { GlobalArgs } from './args.js';
 
 /** Commands, one registration each; each file in ./commands adds itself to the parser. */
 const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [
