@@ -58,7 +58,7 @@ describe('plugin conformance', () => {
           const paths = pluginPaths(kind, meta.id);
           expect(existsSync(join(root, paths.source)), paths.source).toBe(true);
           expect(existsSync(join(root, paths.test)), paths.test).toBe(true);
-          expect(lists[PLUGIN_HOMES[kind].package]!.includes(plugin), `registered in packages/${PLUGIN_HOMES[kind].package}/src/index.ts`).toBe(true);
+          expect(lists[PLUGIN_HOMES[kind].package].includes(plugin), `registered in packages/${PLUGIN_HOMES[kind].package}/src/index.ts`).toBe(true);
           const doc = join(root, paths.doc);
           expect(existsSync(doc), `${paths.doc} (run: npm run docs:plugins)`).toBe(true);
           expect(readFileSync(doc, 'utf8'), `${paths.doc} is stale (run: npm run docs:plugins)`).toBe(pluginPage(meta));

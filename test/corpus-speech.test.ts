@@ -86,14 +86,14 @@ describe('splits', () => {
 
   it('speaker-disjoint training holds no test speaker; same-speaker training is the item speaker\'s adapt file', () => {
     const testSpeakers = new Set(test.map((i) => i.speaker));
-    for (const s of testSpeakers) expect(manifest.speakers[s]!.split).toBe('test');
+    for (const s of testSpeakers) expect(manifest.speakers[s].split).toBe('test');
     for (const i of test) {
-      for (const p of i.train.speech!['speaker-disjoint']!) {
+      for (const p of i.train.speech!['speaker-disjoint']) {
         const f = byPath.get(p)!;
         expect(f.split).toBe('train');
         expect(testSpeakers.has(f.speaker!)).toBe(false);
       }
-      expect(i.train.speech!['same-speaker']!.map((p) => byPath.get(p)!)).toEqual([expect.objectContaining({ split: 'adapt', speaker: i.speaker })]);
+      expect(i.train.speech!['same-speaker'].map((p) => byPath.get(p)!)).toEqual([expect.objectContaining({ split: 'adapt', speaker: i.speaker })]);
     }
   });
 
@@ -102,12 +102,12 @@ describe('splits', () => {
     for (const i of test) {
       const testPitches = pitches([i.stems.chime!]);
       expect(testPitches.size).toBeGreaterThan(0);
-      const disjoint = pitches(i.train.chime!['pitch-disjoint']!);
-      const overlap = pitches(i.train.chime!['pitch-overlap']!);
+      const disjoint = pitches(i.train.chime!['pitch-disjoint']);
+      const overlap = pitches(i.train.chime!['pitch-overlap']);
       expect([...testPitches].filter((p) => disjoint.has(p))).toEqual([]);
       expect([...testPitches].filter((p) => !overlap.has(p))).toEqual([]);
     }
-    expect(manifest.pitchSets.test!.filter((p) => manifest.pitchSets['pitch-disjoint']!.includes(p))).toEqual([]);
+    expect(manifest.pitchSets.test!.filter((p) => manifest.pitchSets['pitch-disjoint'].includes(p))).toEqual([]);
   });
 
   it('every note lies inside its recording', () => {

@@ -96,14 +96,14 @@ function readMidiNotes(file: string): { pitch: number; onset: number; offset: nu
     let p = off + 8, tick = 0, status = 0;
     const vlq = () => {
       let v = 0, c: number;
-      do { c = b[p++]!; v = (v << 7) | (c & 0x7f); } while (c & 0x80);
+      do { c = b[p++]; v = (v << 7) | (c & 0x7f); } while (c & 0x80);
       return v;
     };
     while (p < end) {
       tick += vlq();
-      if (b[p]! & 0x80) status = b[p++]!;
+      if (b[p] & 0x80) status = b[p++];
       if (status === 0xff) {
-        const type = b[p++]!, len = vlq();
+        const type = b[p++], len = vlq();
         if (type === 0x51) usPerQuarter = b.readUIntBE(p, 3);
         p += len;
       } else if (status === 0xf0 || status === 0xf7) {
@@ -111,7 +111,7 @@ function readMidiNotes(file: string): { pitch: number; onset: number; offset: nu
         p += len;
       }
       else {
-        const hi = status & 0xf0, d1 = b[p++]!, d2 = hi === 0xc0 || hi === 0xd0 ? 0 : b[p++]!;
+        const hi = status & 0xf0, d1 = b[p++], d2 = hi === 0xc0 || hi === 0xd0 ? 0 : b[p++];
         if (hi === 0x90 && d2 > 0) open.set(d1, { tick, velocity: d2 });
         else if (hi === 0x80 || (hi === 0x90 && d2 === 0)) {
           const o = open.get(d1)!;
@@ -132,14 +132,14 @@ function readMidiNotes(file: string): { pitch: number; onset: number; offset: nu
 function npyHeader(file: string): { descr: string; shape: number[]; dataBytes: number } {
   const buf = readFileSync(file);
   expect(buf.subarray(0, 6).toString('latin1')).toBe('\x93NUMPY');
-  const major = buf[6]!;
+  const major = buf[6];
   const hlen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
   const start = major === 1 ? 10 : 12;
   const header = buf.toString('latin1', start, start + hlen);
   expect((start + hlen) % 16, `${file}: header alignment`).toBe(0);
   expect(header).toMatch(/'fortran_order': False/);
-  const descr = /'descr': '([^']+)'/.exec(header)![1]!;
-  const shape = /'shape': \(([^)]*)\)/.exec(header)![1]!.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const descr = /'descr': '([^']+)'/.exec(header)![1];
+  const shape = /'shape': \(([^)]*)\)/.exec(header)![1].split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   return { descr, shape, dataBytes: buf.length - start - hlen };
 }
 
@@ -253,7 +253,7 @@ describe('ground truth', () => {
         for (const n of j.notes) {
           const i = Math.round(n.onset * w.sampleRate);
           let pk = 0;
-          for (let k = i; k < Math.min(w.samples, i + w.sampleRate / 10); k++) pk = Math.max(pk, Math.abs(w.pcm[k]!));
+          for (let k = i; k < Math.min(w.samples, i + w.sampleRate / 10); k++) pk = Math.max(pk, Math.abs(w.pcm[k]));
           expect(pk, `onset ${n.onset} s`).toBeGreaterThan(100);
         }
       });
@@ -267,15 +267,15 @@ describe('ground truth', () => {
           for (let i = 0; i < onsets.length; i++) {
             expect(onsets[i]).toBeGreaterThanOrEqual(0);
             expect(onsets[i]).toBeLessThan(duration(w));
-            if (i > 0) expect(onsets[i]).toBeGreaterThan(onsets[i - 1]!);
+            if (i > 0) expect(onsets[i]).toBeGreaterThan(onsets[i - 1]);
           }
-          const first = Math.round(onsets[0]! * w.sampleRate);
+          const first = Math.round(onsets[0] * w.sampleRate);
           for (let k = 0; k < first; k++) expect(w.pcm[k]).toBe(0);
           // Energy right after each onset: the hit is there.
           for (const t of onsets) {
             const i = Math.round(t * w.sampleRate);
             let pk = 0;
-            for (let k = i; k < i + 160; k++) pk = Math.max(pk, Math.abs(w.pcm[k]!));
+            for (let k = i; k < i + 160; k++) pk = Math.max(pk, Math.abs(w.pcm[k]));
             expect(pk, `${name} at ${t} s`).toBeGreaterThan(50);
           }
         }
@@ -292,8 +292,8 @@ describe('ground truth', () => {
         let maxErr = 0;
         for (let i = 0; i < mix.samples; i++) {
           let sum = 0;
-          for (const s of stems) sum += s.pcm[i]!;
-          maxErr = Math.max(maxErr, Math.abs(sum - mix.pcm[i]!));
+          for (const s of stems) sum += s.pcm[i];
+          maxErr = Math.max(maxErr, Math.abs(sum - mix.pcm[i]));
         }
         expect(maxErr).toBeLessThanOrEqual(1);
         for (const s of j.stems) {
@@ -335,16 +335,16 @@ describe('ground truth', () => {
           const rowSum = new Array<number>(D).fill(0), colSum = new Array<number>(T).fill(0);
           let negative = 0;
           for (let d = 0; d < D; d++) for (let t = 0; t < T; t++) {
-            const c = data[d * T + t]!;
+            const c = data[d * T + t];
             if (c < 0) negative++;
-            rowSum[d]! += c;
-            colSum[t]! += c;
+            rowSum[d] += c;
+            colSum[t] += c;
           }
           expect(negative).toBe(0);
           expect(rowSum.filter((s) => s === 0).length).toBe(0);
           expect(colSum.filter((s) => s === 0).length).toBe(0);
           // Terms are listed most frequent first.
-          for (let t = 1; t < T; t++) expect(colSum[t]).toBeLessThanOrEqual(colSum[t - 1]!);
+          for (let t = 1; t < T; t++) expect(colSum[t]).toBeLessThanOrEqual(colSum[t - 1]);
         }
       });
     }

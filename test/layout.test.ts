@@ -35,4 +35,12 @@ describe('layout rules', () => {
   it('CLI commands share argument types through args.ts, not by importing main.ts', () => {
     expect(offenders(pkg('cli', 'src/commands'), /from '\.\.\/main\.js'/)).toEqual([]);
   });
+
+  it('no non-null assertion after an index: without noUncheckedIndexedAccess it asserts nothing', () => {
+    const all = ['core', 'divergences', 'solvers', 'tasks', 'nmflab', 'report', 'queue', 'cli']
+      .flatMap((p) => [...pkg(p, 'src'), ...pkg(p, 'test')])
+      .concat(tsFiles(join(root, 'test')), tsFiles(join(root, 'bench')), tsFiles(join(root, 'examples')));
+    // Built from parts so that this file does not match itself.
+    expect(offenders(all, new RegExp(`\\]${'!'}(?!=)`))).toEqual([]);
+  });
 });

@@ -99,7 +99,7 @@ export function divergenceProperties(make: () => Divergence): { name: string; ru
           let s = 0, sm = 0;
           pairs.forEach(([x, y], i) => {
             s += d.point(x, y);
-            sm += M[i]! * d.point(x, y);
+            sm += M[i] * d.point(x, y);
           });
           relClose(d.value(V, L), s, 1e-12, 'Σ point');
           if (sm > 0) relClose(d.value(V, L, M), sm, 1e-12, 'Σ M⊙point');

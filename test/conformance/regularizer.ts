@@ -56,7 +56,7 @@ export function regularizerProperties(make: () => Regularizer): { name: string; 
         for (const [name, maj] of bounds) {
           fc.assert(fc.property(positive, fc.double({ min: 0, max: 50, noNaN: true }), (xbar, x) => {
             maj(xbar, out);
-            const q = out[0]!, l = out[1]!;
+            const q = out[0], l = out[1];
             expect(q, `${name}: q ≥ 0`).toBeGreaterThanOrEqual(0);
             const c = r.point(xbar) - q * xbar * xbar - l * xbar;
             const scale = Math.max(r.point(xbar), r.point(x), 1e-300);

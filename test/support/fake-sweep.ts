@@ -14,7 +14,7 @@ export const FAKE_SEEDS = 4;
 export const FAKE_SOURCES = ['speech', 'chime'];
 
 export function fakeValue(method: string, rank: number, seed: number, source: number): number {
-  return FAKE_METHODS[method]! + rank / 10 + Math.sin(1.7 * seed + source);
+  return FAKE_METHODS[method] + rank / 10 + Math.sin(1.7 * seed + source);
 }
 
 /** Writes `<root>/<experiment>/20260101-000000/NNNN/…`; returns the sweep folder. */

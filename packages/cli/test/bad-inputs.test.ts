@@ -39,7 +39,7 @@ describe.skipIf(!built)('bad inputs (table of cases, built CLI)', () => {
   });
 
   it.each(table.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
-    const c = table[i]!;
+    const c = table[i];
     const o = outcomes.get(i);
     if (!o) return; // reported by the test above
     const want = c.code ?? 2;

@@ -54,11 +54,11 @@ describe.skipIf(!built)('nmflab factorize (built dist)', { timeout: 180_000 }, (
     const lines = readFileSync(join(dir, 'out/trajectory.csv'), 'utf8').trim().split('\n');
     expect(lines[0]).toBe('iteration,objective,data,seconds');
     expect(lines).toHaveLength(52);
-    const ref = fx.trajectories['0.5']!;
+    const ref = fx.trajectories['0.5'];
     lines.slice(1).forEach((l, i) => {
       const [it, obj] = l.split(',').map(Number);
       expect(it).toBe(i);
-      expect(Math.abs(obj! - ref[i]!) / ref[i]!).toBeLessThan(1e-9);
+      expect(Math.abs(obj! - ref[i]) / ref[i]).toBeLessThan(1e-9);
     });
     // Full float64 precision: the files hold exactly the factors of the same fit run here.
     const registry = await buildRegistry();
@@ -142,7 +142,7 @@ describe.skipIf(!built)('nmflab factorize (built dist)', { timeout: 180_000 }, (
     expect(a[0]).toBe(b[0]);
     expect(a.slice(1).some((x, i) => x !== b[i + 1])).toBe(true);
     // eps2 is the MM step: never increasing.
-    for (let i = 1; i < b.length; i++) expect(b[i]!).toBeLessThanOrEqual(b[i - 1]!);
+    for (let i = 1; i < b.length; i++) expect(b[i]).toBeLessThanOrEqual(b[i - 1]);
   }));
 
   it('Ctrl-C stops cleanly: partial results written with the stop reason, exit 130', withDir(async (dir) => {

@@ -24,7 +24,7 @@ function words(line: string): string[] {
   const out: string[] = [];
   const re = /'([^']*)'|"([^"]*)"|(\S+)/g;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(line))) out.push(m[1] ?? m[2] ?? m[3]!);
+  while ((m = re.exec(line))) out.push(m[1] ?? m[2] ?? m[3]);
   return out;
 }
 
@@ -33,7 +33,7 @@ function commandLines(): string[] {
   const re = /```sh\n([\s\S]*?)```/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(readme))) {
-    for (const raw of m[1]!.split('\n')) {
+    for (const raw of m[1].split('\n')) {
       const line = raw.replace(/\s+#\s.*$/, '').trim();
       if (line.startsWith('npx nmflab ')) lines.push(line);
     }
@@ -43,7 +43,7 @@ function commandLines(): string[] {
 
 function jsBlock(name: string): string {
   const m = new RegExp(`\`\`\`js\\n// ${name.replace('.', '\\.')}\\n([\\s\\S]*?)\`\`\``).exec(readme);
-  return m ? m[1]! : '';
+  return m ? m[1] : '';
 }
 
 const lines = commandLines();
@@ -63,7 +63,7 @@ describe.skipIf(!built)('README examples run as written', () => {
     args.map((a) => {
       const m = /^results\/([^/]+)\/\d{8}-\d{6}(\/\d{4})?$/.exec(a);
       if (!m) return a;
-      const parent = join(dir, 'results', m[1]!);
+      const parent = join(dir, 'results', m[1]);
       if (!existsSync(parent)) {
         const r = nmflab(reduce(['run', `experiments/${m[1]}.yaml`, '--quiet']));
         expect(r.status, r.stderr).toBe(0);

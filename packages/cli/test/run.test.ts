@@ -21,7 +21,7 @@ const fresh = () => {
 afterAll(() => {
   for (const d of made) rmSync(d, { recursive: true, force: true });
 });
-const sweepDir = (out: string) => join(out, 'base', readdirSync(join(out, 'base'))[0]!);
+const sweepDir = (out: string) => join(out, 'base', readdirSync(join(out, 'base'))[0]);
 /** trajectory.csv without the wall-time column. */
 const det = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, -1).join(','));
 const status = (dir: string, run: string) => (JSON.parse(readFileSync(join(dir, run, 'run.json'), 'utf8')) as { status: string }).status;

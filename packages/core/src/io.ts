@@ -262,7 +262,7 @@ export function parseCsvMatrix(text: string, file = 'input'): Matrix {
     lineNo.push(n + 1);
   });
   if (parsed.length === 0) throw new NmflabError('empty matrix file', { file, expected: 'rows of comma-separated numbers' });
-  const cols = parsed[0]!.length;
+  const cols = parsed[0].length;
   parsed.forEach((r, i) => {
     if (r.length !== cols) throw new NmflabError('ragged matrix', { file, path: `row ${lineNo[i]}`, expected: `${cols} values`, found: `${r.length}` });
   });
@@ -288,10 +288,10 @@ export function parseNpyMatrix(buf: Uint8Array, file = 'input'): Matrix {
   if (buf.length < 10 || magic.some((b, i) => buf[i] !== b)) {
     throw new NmflabError('not a .npy file', { file, expected: 'the NumPy magic string \\x93NUMPY' });
   }
-  const major = buf[6]!;
+  const major = buf[6];
   if (major !== 1 && major !== 2 && major !== 3) throw new NmflabError('unsupported .npy version', { file, expected: '1, 2 or 3', found: String(major) });
   if (major !== 1 && buf.length < 12) throw new NmflabError('truncated .npy header', { file });
-  const hlen = major === 1 ? buf[8]! | (buf[9]! << 8) : buf[8]! | (buf[9]! << 8) | (buf[10]! << 16) | (buf[11]! << 24);
+  const hlen = major === 1 ? buf[8] | (buf[9] << 8) : buf[8] | (buf[9] << 8) | (buf[10] << 16) | (buf[11] << 24);
   const start = major === 1 ? 10 : 12;
   if (start + hlen > buf.length) throw new NmflabError('truncated .npy header', { file });
   const header = Buffer.from(buf.subarray(start, start + hlen)).toString('latin1');
@@ -306,7 +306,7 @@ export function parseNpyMatrix(buf: Uint8Array, file = 'input'): Matrix {
   if (dims.reduce((a, d) => a * d, 1) > MAX_ENTRIES) {
     throw new NmflabError('.npy array too large', { file, expected: `at most ${MAX_ENTRIES} entries`, found: `shape (${shapeText})` });
   }
-  const [rows, cols] = dims.length === 2 ? [dims[0]!, dims[1]!] : dims.length === 1 ? [1, dims[0]!] : [1, 1];
+  const [rows, cols] = dims.length === 2 ? [dims[0], dims[1]] : dims.length === 1 ? [1, dims[0]] : [1, 1];
   const n = rows * cols;
   const off = start + hlen;
   const readers: Record<string, [number, (dv: DataView, o: number) => number]> = {

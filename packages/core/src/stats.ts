@@ -79,7 +79,7 @@ export interface Summary {
 
 export function sampleMean(x: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i]!;
+  for (let i = 0; i < x.length; i++) s += x[i];
   return s / x.length;
 }
 
@@ -89,7 +89,7 @@ export function sampleStd(x: ArrayLike<number>): number {
   if (n < 2) return 0;
   const m = sampleMean(x);
   let s = 0;
-  for (let i = 0; i < n; i++) s += (x[i]! - m) ** 2;
+  for (let i = 0; i < n; i++) s += (x[i] - m) ** 2;
   return Math.sqrt(s / (n - 1));
 }
 
@@ -124,14 +124,14 @@ export interface PairedTest {
 
 /** Average ranks (1-based) of |values|; ties share the mean of their ranks. */
 function absRanks(d: readonly number[]): { ranks: number[]; ties: number[] } {
-  const idx = d.map((_, i) => i).sort((i, j) => Math.abs(d[i]!) - Math.abs(d[j]!));
+  const idx = d.map((_, i) => i).sort((i, j) => Math.abs(d[i]) - Math.abs(d[j]));
   const ranks = new Array<number>(d.length);
   const ties: number[] = [];
   for (let i = 0; i < idx.length; ) {
     let j = i;
-    while (j + 1 < idx.length && Math.abs(d[idx[j + 1]!]!) === Math.abs(d[idx[i]!]!)) j++;
+    while (j + 1 < idx.length && Math.abs(d[idx[j + 1]]) === Math.abs(d[idx[i]])) j++;
     const r = (i + j + 2) / 2;
-    for (let k = i; k <= j; k++) ranks[idx[k]!] = r;
+    for (let k = i; k <= j; k++) ranks[idx[k]] = r;
     if (j > i) ties.push(j - i + 1);
     i = j + 1;
   }
@@ -143,9 +143,9 @@ function signedRankCdf(w: number, n: number): number {
   const max = (n * (n + 1)) / 2;
   const counts = new Float64Array(max + 1);
   counts[0] = 1;
-  for (let k = 1; k <= n; k++) for (let s = (k * (k + 1)) / 2; s >= k; s--) counts[s]! += counts[s - k]!;
+  for (let k = 1; k <= n; k++) for (let s = (k * (k + 1)) / 2; s >= k; s--) counts[s] += counts[s - k];
   let below = 0;
-  for (let s = 0; s <= Math.floor(w); s++) below += counts[s]!;
+  for (let s = 0; s <= Math.floor(w); s++) below += counts[s];
   return below / 2 ** n;
 }
 
@@ -154,7 +154,7 @@ export function pairedTests(a: ArrayLike<number>, b: ArrayLike<number>): PairedT
   if (a.length !== b.length) throw new RangeError(`paired samples differ in length (${a.length} and ${b.length})`);
   const n = a.length;
   if (n < 2) throw new RangeError(`a paired test needs at least 2 pairs, got ${n}`);
-  const d = Array.from({ length: n }, (_, i) => a[i]! - b[i]!);
+  const d = Array.from({ length: n }, (_, i) => a[i] - b[i]);
   const md = sampleMean(d);
   const sd = sampleStd(d);
   const tStat = sd === 0 ? (md === 0 ? NaN : Math.sign(md) * Infinity) : md / (sd / Math.sqrt(n));
@@ -169,7 +169,7 @@ export function pairedTests(a: ArrayLike<number>, b: ArrayLike<number>): PairedT
     const { ranks, ties } = absRanks(nz);
     let wPlus = 0;
     let wMinus = 0;
-    nz.forEach((x, i) => (x > 0 ? (wPlus += ranks[i]!) : (wMinus += ranks[i]!)));
+    nz.forEach((x, i) => (x > 0 ? (wPlus += ranks[i]) : (wMinus += ranks[i])));
     const stat = Math.min(wPlus, wMinus);
     const total = (m * (m + 1)) / 2;
     const effect = (wPlus - wMinus) / total;
@@ -191,11 +191,11 @@ export function pairedTests(a: ArrayLike<number>, b: ArrayLike<number>): PairedT
 /** Holm–Bonferroni adjusted p-values (same order as given): step-down, monotone, capped at 1. */
 export function holm(p: readonly number[]): number[] {
   const m = p.length;
-  const order = p.map((_, i) => i).sort((i, j) => p[i]! - p[j]!);
+  const order = p.map((_, i) => i).sort((i, j) => p[i] - p[j]);
   const out = new Array<number>(m);
   let run = 0;
   order.forEach((i, k) => {
-    run = Math.max(run, Math.min(1, (m - k) * p[i]!));
+    run = Math.max(run, Math.min(1, (m - k) * p[i]));
     out[i] = run;
   });
   return out;

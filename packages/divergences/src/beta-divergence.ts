@@ -68,7 +68,7 @@ export function makeBetaDivergence(o: BetaOptions, ctx?: Pick<PluginContext, 'pa
     if (beta === 2 && !M && !dual && eps === 0) {
       // Euclidean fast path (no call per entry); the checks only reject what ½(x−y)² would not.
       for (let i = 0; i < V.length; i++) {
-        const x = V[i]!, y = L[i]!;
+        const x = V[i], y = L[i];
         if (!(x >= 0 && y >= 0 && x < Infinity && y < Infinity)) {
           if (!(x >= 0 && x < Infinity)) fail('invalid data value', `V[${i}] = ${x}`);
           fail('invalid model value', `Λ[${i}] = ${y}`);
@@ -79,9 +79,9 @@ export function makeBetaDivergence(o: BetaOptions, ctx?: Pick<PluginContext, 'pa
       return 0.5 * sum;
     }
     for (let i = 0; i < V.length; i++) {
-      const m = M ? M[i]! : 1;
+      const m = M ? M[i] : 1;
       if (m === 0) continue; // masked entries do not count, even where d is undefined
-      const x = V[i]! + eps, y = L[i]! + eps;
+      const x = V[i] + eps, y = L[i] + eps;
       if (x > 0 && y > 0) {
         sum += m * (dual ? betaPositive(y, x, beta) : betaPositive(x, y, beta));
         continue;
@@ -116,8 +116,8 @@ export function makeBetaDivergence(o: BetaOptions, ctx?: Pick<PluginContext, 'pa
       let c = 0;
       if (beta === 0 || beta === 1 || beta === 2) {
         for (let i = 0; i < V.length; i++) {
-          const m = M ? M[i]! : 1;
-          if (m !== 0) c += m * nllConstant(V[i]! + eps, beta);
+          const m = M ? M[i] : 1;
+          if (m !== 0) c += m * nllConstant(V[i] + eps, beta);
         }
       }
       return value(V, L, M) + c;

@@ -126,7 +126,7 @@ export function compileGenerator(phi: string, where: { path: string; file?: stri
     const found = vars.length === 0 ? `${JSON.stringify(phi)} (no variable)` : `${JSON.stringify(phi)} (variables ${vars.join(', ')})`;
     return bad('the generator φ must be an expression of one variable', 'an expression of y (or x) only, e.g. "y*log(y) - y"', found);
   }
-  const variable = vars[0]!;
+  const variable = vars[0];
   let d1: MathNode, d2: MathNode;
   try {
     d1 = m.derivative(node, variable);

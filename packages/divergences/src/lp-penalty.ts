@@ -56,9 +56,9 @@ export function makeLpPenalty(o: LpOptions): Regularizer {
     point: p === 1 ? (x) => cl * Math.abs(x) : p === 2 ? (x) => cl * x * x : (x) => cl * Math.pow(Math.abs(x), p),
     value(X: Float64Array): number {
       let s = 0;
-      if (p === 1) for (let i = 0; i < X.length; i++) s += Math.abs(X[i]!);
-      else if (p === 2) for (let i = 0; i < X.length; i++) s += X[i]! * X[i]!;
-      else for (let i = 0; i < X.length; i++) s += Math.pow(Math.abs(X[i]!), p);
+      if (p === 1) for (let i = 0; i < X.length; i++) s += Math.abs(X[i]);
+      else if (p === 2) for (let i = 0; i < X.length; i++) s += X[i] * X[i];
+      else for (let i = 0; i < X.length; i++) s += Math.pow(Math.abs(X[i]), p);
       return cl * s;
     },
     /** r′(x) = cλp|x|^{p−1}sign(x); for p < 1 the magnitude is floored at ε (r′(0⁺) = +∞). */

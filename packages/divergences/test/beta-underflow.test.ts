@@ -13,13 +13,13 @@ const python = '/usr/bin/python3';
 
 /** Σ_ij d_β(X|WH) with a dense product, through the plugin's value(). */
 function divergence(X: number[][], W: number[][], H: number[][], beta: number): number {
-  const F = X.length, N = X[0]!.length, K = H.length;
+  const F = X.length, N = X[0].length, K = H.length;
   const V = new Float64Array(F * N), L = new Float64Array(F * N);
   for (let i = 0; i < F; i++) {
     for (let j = 0; j < N; j++) {
-      V[i * N + j] = X[i]![j]!;
+      V[i * N + j] = X[i][j];
       let s = 0;
-      for (let k = 0; k < K; k++) s += W[i]![k]! * H[k]![j]!;
+      for (let k = 0; k < K; k++) s += W[i][k] * H[k][j];
       L[i * N + j] = s;
     }
   }
@@ -95,11 +95,11 @@ describe('β-divergence under- and overflow', () => {
       return;
     }
     const d = JSON.parse(r.stdout) as { X: number[][]; W: number[][]; H: number[][]; ref: number; res: number };
-    expect(d.X[0]![0]).toBe(1e-323);
+    expect(d.X[0][0]).toBe(1e-323);
     const ours = divergence(d.X, d.W, d.H, 1);
     expect(Math.abs(ours - d.res) / d.res).toBeLessThan(1e-12);
     const X0 = d.X.map((row) => [...row]);
-    X0[0]![0] = 0;
+    X0[0][0] = 0;
     expect(Math.abs(divergence(X0, d.W, d.H, 1) - d.ref) / d.ref).toBeLessThan(1e-12);
     expect(ours).toBeGreaterThan(316.59);
     expect(ours).toBeLessThan(316.6);

@@ -9,7 +9,7 @@ const registry = await buildRegistry();
 function objective(beta: number, V: number[], W: number[][], h: number[], r?: Regularizer): number {
   let f = 0;
   V.forEach((v, i) => {
-    const lam = W[i]!.reduce((s, w, k) => s + w * h[k]!, 0);
+    const lam = W[i].reduce((s, w, k) => s + w * h[k], 0);
     f += betaPoint(v, lam, beta);
   });
   if (r) for (const x of h) f += r.point(x);
@@ -19,20 +19,20 @@ function objective(beta: number, V: number[], W: number[][], h: number[], r?: Re
 /** One MM step on every entry of h: a, b from Λ, then the exact per-entry surrogate minimizer. */
 function step(beta: number, V: number[], W: number[][], h: number[], r: Regularizer | undefined, quadratic: boolean): number[] {
   const K = h.length;
-  const lam = V.map((_, i) => W[i]!.reduce((s, w, k) => s + w * h[k]!, 0));
+  const lam = V.map((_, i) => W[i].reduce((s, w, k) => s + w * h[k], 0));
   const out = new Float64Array(2);
   return h.map((hb, k) => {
     let a = 0, b = 0;
     V.forEach((v, i) => {
-      a += W[i]![k]! * lam[i]! ** (beta - 1);
-      b += W[i]![k]! * v * lam[i]! ** (beta - 2);
+      a += W[i][k] * lam[i] ** (beta - 1);
+      b += W[i][k] * v * lam[i] ** (beta - 2);
     });
     let q = 0, l = 0;
     if (r) {
       if (quadratic) r.majorizeQuadratic!(hb, out);
       else r.majorize(hb, out);
-      q = out[0]!;
-      l = out[1]!;
+      q = out[0];
+      l = out[1];
     }
     void K;
     return penalizedMMStep(beta, a, b, hb, q, l);
@@ -104,6 +104,6 @@ describe('penalizedMMStep (exact per-entry MM surrogate minimizer)', () => {
     const out = new Float64Array(2);
     r.majorizeQuadratic!(0.4, out);
     const a = 3, b = 2, hb = 0.4;
-    expect(penalizedMMStep(2, a, b, hb, out[0]!, out[1]!)).toBeCloseTo((hb * b) / (a + 0.8 * 0.5 * hb ** -0.5), 14);
+    expect(penalizedMMStep(2, a, b, hb, out[0], out[1])).toBeCloseTo((hb * b) / (a + 0.8 * 0.5 * hb ** -0.5), 14);
   });
 });

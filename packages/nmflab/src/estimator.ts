@@ -123,7 +123,7 @@ export interface EstimatorSpec {
 }
 
 function throwAll(errors: NmflabError[]): void {
-  if (errors.length === 1) throw errors[0]!;
+  if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new NmflabErrors(errors);
 }
 

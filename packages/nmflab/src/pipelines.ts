@@ -18,7 +18,7 @@ function toSignal(x: unknown, path: string): Float64Array {
   if (ArrayBuffer.isView(x) || Array.isArray(x)) {
     const out = Float64Array.from(x as ArrayLike<number>);
     for (let i = 0; i < out.length; i++) {
-      if (!Number.isFinite(out[i]!)) throw new NmflabError('not a finite sample', { path: `${path}[${i}]`, expected: 'finite numbers', found: String(out[i]) });
+      if (!Number.isFinite(out[i])) throw new NmflabError('not a finite sample', { path: `${path}[${i}]`, expected: 'finite numbers', found: String(out[i]) });
     }
     return out;
   }
@@ -147,7 +147,7 @@ export function separate(mixture: Signal, options: SeparateOptions): Separation 
   }
   const models = groups.map((g) => partialModel(W, H, g));
   const masks = wienerMasks(models, options.maskExponent ?? 1);
-  const estimates = masks.map((m, k) => ({ name: names[k]!, samples: stft.synthesize(applyMask(Y, m), x.length) }));
+  const estimates = masks.map((m, k) => ({ name: names[k], samples: stft.synthesize(applyMask(Y, m), x.length) }));
   return { estimates, W, H, groups, sampleRate };
 }
 

@@ -18,7 +18,7 @@ function data(F: number, N: number, K: number, seed: number): Matrix {
   rng.fillUniform(H.data, 0, 1);
   for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) {
     let s = 0.01 * rng.uniform();
-    for (let k = 0; k < K; k++) s += W.data[f * K + k]! * H.data[k * N + n]!;
+    for (let k = 0; k < K; k++) s += W.data[f * K + k] * H.data[k * N + n];
     V.data[f * N + n] = s;
   }
   return V;
@@ -51,7 +51,7 @@ describe('NMF estimator', () => {
     expect(model.stopReason).toBe('max-iterations');
     expect(model.trajectory).toHaveLength(61);
     // mu is an MM algorithm: the objective never rises.
-    for (let i = 1; i < model.trajectory.length; i++) expect(model.trajectory[i]!.objective!).toBeLessThanOrEqual(model.trajectory[i - 1]!.objective! * (1 + 1e-12));
+    for (let i = 1; i < model.trajectory.length; i++) expect(model.trajectory[i].objective!).toBeLessThanOrEqual(model.trajectory[i - 1].objective! * (1 + 1e-12));
     const W = model.components.clone();
     const Hn = model.transform(Vnew);
     expect(Hn.shape).toEqual([3, 15]);
@@ -73,7 +73,7 @@ describe('NMF estimator', () => {
 
   it('transform reconstructs data made of the learned dictionary', () => {
     const model = new NMF({ rank: 3, divergence: 'euclidean', maxIterations: 300, seed: 0, init: 'nndsvda' }).fit(V);
-    const rel = (a: Matrix, b: Matrix) => Math.sqrt(a.data.reduce((s, x, i) => s + (x - b.data[i]!) ** 2, 0) / b.data.reduce((s, x) => s + x * x, 0));
+    const rel = (a: Matrix, b: Matrix) => Math.sqrt(a.data.reduce((s, x, i) => s + (x - b.data[i]) ** 2, 0) / b.data.reduce((s, x) => s + x * x, 0));
     expect(rel(model.inverseTransform(model.activations), V)).toBeLessThan(0.05);
     // New data in the span of W: coding it with W fixed fits as well as the training data.
     const Vspan = model.inverseTransform(data(3, 10, 3, 5));
@@ -111,12 +111,12 @@ describe('NMF estimator', () => {
     const fromObject = await runExperiment({ name: 'from-object', data: { id: 'matrix-file', params: { path: join(dir, 'V.npy') } }, ...cfg, task: 'factorize' }, { out: join(dir, 'results'), jobs: 1 });
     for (const run of [fromFile, fromObject]) {
       expect(run.records).toHaveLength(1);
-      expect(run.records[0]!.status).toBe('completed');
-      const folder = join(run.dir, run.records[0]!.run);
+      expect(run.records[0].status).toBe('completed');
+      const folder = join(run.dir, run.records[0].run);
       expect(identical(readMatrix(join(folder, 'W.npy')), model.components)).toBe(true);
       expect(identical(readMatrix(join(folder, 'H.npy')), model.activations)).toBe(true);
-      expect(run.records[0]!.iterations).toBe(model.nIterations);
-      expect(run.records[0]!.objective!.total).toBe(model.objective);
+      expect(run.records[0].iterations).toBe(model.nIterations);
+      expect(run.records[0].objective!.total).toBe(model.objective);
     }
   });
 

@@ -17,14 +17,14 @@ describe('pipelines', () => {
   it('stft and istft invert each other', () => {
     const x = tone(300, 3000, 0.3, () => 1);
     const y = istft(stft(x, { frameLength: 256, hop: 64 }), { frameLength: 256, hop: 64 }, x.length);
-    expect(Math.max(...x.map((v, i) => Math.abs(v - y[i]!)))).toBeLessThan(1e-10);
+    expect(Math.max(...x.map((v, i) => Math.abs(v - y[i])))).toBeLessThan(1e-10);
   });
 
   it('separate (supervised, from training recordings) beats the mixture, scored by bssEval', () => {
     const L = 8000;
     const a = tone(220, L, 0, (i) => (i < L * 0.6 ? 1 : 0.1));
     const b = tone(587, L, 1, (i) => (i > L * 0.4 ? 1 : 0.1));
-    const mix = a.map((v, i) => v + b[i]!);
+    const mix = a.map((v, i) => v + b[i]);
     const trainA = tone(220, 4000, 0.5, (i) => 0.5 + 0.5 * Math.sin(i / 300));
     const trainB = tone(587, 4000, 2, (i) => 0.5 + 0.5 * Math.cos(i / 250));
     const res = separate(mix, { sources: { a: trainA, b: trainB }, rank: 4, sampleRate: 8000, stft: { frameLength: 512, hop: 128 }, model: { maxIterations: 60 } });
@@ -32,10 +32,10 @@ describe('pipelines', () => {
     expect(res.groups).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
     const sep = bssEval([a, b], res.estimates.map((e) => e.samples));
     const base = bssEval([a, b], [mix, mix]);
-    for (let j = 0; j < 2; j++) expect(sep.sdr[j]!).toBeGreaterThan(base.sdr[j]! + 10);
+    for (let j = 0; j < 2; j++) expect(sep.sdr[j]).toBeGreaterThan(base.sdr[j] + 10);
     // Wiener masks sum to one: the estimates add up to the mixture.
-    const sum = res.estimates[0]!.samples.map((v, i) => v + res.estimates[1]!.samples[i]!);
-    expect(Math.max(...sum.map((v, i) => Math.abs(v - mix[i]!)))).toBeLessThan(1e-9);
+    const sum = res.estimates[0].samples.map((v, i) => v + res.estimates[1].samples[i]);
+    expect(Math.max(...sum.map((v, i) => Math.abs(v - mix[i])))).toBeLessThan(1e-9);
     // Unsupervised: one fit, components grouped by k-means.
     const un = separate(mix, { sources: 2, rank: 6, sampleRate: 8000, stft: { frameLength: 512, hop: 128 }, model: { maxIterations: 40 } });
     expect(un.estimates.map((e) => e.name)).toEqual(['group-1', 'group-2']);
@@ -62,7 +62,7 @@ describe('pipelines', () => {
     const run = await runExperiment(config, { out: join(tmp.dir, 'results'), jobs: 1, onProgress: (e) => events.push(e.type) });
     expect(run.records.map((r) => r.status)).toEqual(['completed', 'completed']);
     expect(run.records.map((r) => r.varied['model.rank'])).toEqual([2, 3]);
-    expect(run.records[1]!.objective!.total).toBeLessThan(run.records[0]!.objective!.total);
+    expect(run.records[1].objective!.total).toBeLessThan(run.records[0].objective!.total);
     expect(events[0]).toBe('planned');
     expect(events.filter((e) => e === 'end')).toHaveLength(2);
     expect(events).toContain('progress');

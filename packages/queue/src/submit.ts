@@ -155,7 +155,7 @@ export async function submitSweep(opts: SubmitOptions): Promise<SubmitResult> {
         }
       }
       toAdd.push({
-        name: `${prepared.runs[0]!.config.name}/${r.name}`,
+        name: `${prepared.runs[0].config.name}/${r.name}`,
         data: { v: 1, sweep: sweepRel, root: base, commit: provenance.git.commit, job: { index: r.index, name: r.name, dir, experiment: r.config.name, config: r.config, varied: r.varied, provenance } },
         opts: { ...jobOpts, jobId },
       });

@@ -100,16 +100,16 @@ export function componentsSpec(W: { rows: number; cols: number; data: Float64Arr
   const fOut = Math.min(F, wWidth);
   // W transposed to K×F so each basis is a contiguous row, then block-averaged along F.
   const Wt = new Float64Array(K * F);
-  for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) Wt[k * F + f] = W.data[f * K + k]!;
+  for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) Wt[k * F + f] = W.data[f * K + k];
   const wDs = downsample(Wt, K, F, K, fOut);
   const wPos = downsample(Float64Array.from(axes.wAxis.values), 1, F, 1, fOut);
-  for (let k = 0; k < K; k++) for (let j = 0; j < fOut; j++) wRows.push({ k: k + 1, x: wPos[j]!, v: wDs[k * fOut + j]! });
+  for (let k = 0; k < K; k++) for (let j = 0; j < fOut; j++) wRows.push({ k: k + 1, x: wPos[j], v: wDs[k * fOut + j] });
   const N = H.cols;
   const nOut = Math.min(N, hWidth);
   const hDs = downsample(H.data, K, N, K, nOut);
   const hPos = downsample(Float64Array.from(axes.hAxis.values), 1, N, 1, nOut);
   const hRows: { k: number; x: number; v: number }[] = [];
-  for (let k = 0; k < K; k++) for (let j = 0; j < nOut; j++) hRows.push({ k: k + 1, x: hPos[j]!, v: hDs[k * nOut + j]! });
+  for (let k = 0; k < K; k++) for (let j = 0; j < nOut; j++) hRows.push({ k: k + 1, x: hPos[j], v: hDs[k * nOut + j] });
   const rowH = K > 24 ? 14 : K > 12 ? 22 : 34;
   const panel = (values: unknown[], title: string, xTitle: string, color: string, width: number) => ({
     data: { values },

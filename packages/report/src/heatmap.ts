@@ -44,7 +44,7 @@ export function colorLut(name = 'viridis'): Uint8Array {
     const m = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(c) ?? /#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i.exec(c);
     if (!m) throw new Error(`cannot read colour ${c}`);
     const hex = c.startsWith('#');
-    for (let k = 0; k < 3; k++) lut[3 * i + k] = hex ? parseInt(m[k + 1]!, 16) : Number(m[k + 1]);
+    for (let k = 0; k < 3; k++) lut[3 * i + k] = hex ? parseInt(m[k + 1], 16) : Number(m[k + 1]);
   }
   LUTS.set(name, lut);
   return lut;
@@ -57,14 +57,14 @@ export function downsample(values: ArrayLike<number>, rows: number, cols: number
   for (let i = 0; i < rows; i++) {
     const oi = Math.min(outRows - 1, Math.floor((i * outRows) / rows));
     for (let j = 0; j < cols; j++) {
-      const v = values[i * cols + j]!;
+      const v = values[i * cols + j];
       if (!Number.isFinite(v)) continue;
       const o = oi * outCols + Math.min(outCols - 1, Math.floor((j * outCols) / cols));
-      out[o]! += v;
-      cnt[o]!++;
+      out[o] += v;
+      cnt[o]++;
     }
   }
-  for (let k = 0; k < out.length; k++) out[k] = cnt[k]! > 0 ? out[k]! / cnt[k]! : NaN;
+  for (let k = 0; k < out.length; k++) out[k] = cnt[k] > 0 ? out[k] / cnt[k] : NaN;
   return out;
 }
 
@@ -78,7 +78,7 @@ export function heatmapPng(values: ArrayLike<number>, rows: number, cols: number
   let hi = options.max ?? -Infinity;
   if (options.min === undefined || options.max === undefined) {
     for (let k = 0; k < v.length; k++) {
-      const x = v[k]!;
+      const x = v[k];
       if (!Number.isFinite(x)) continue;
       if (options.min === undefined && x < lo) lo = x;
       if (options.max === undefined && x > hi) hi = x;
@@ -91,7 +91,7 @@ export function heatmapPng(values: ArrayLike<number>, rows: number, cols: number
   for (let i = 0; i < height; i++) {
     const srcRow = options.flipY ? height - 1 - i : i;
     for (let j = 0; j < width; j++) {
-      const x = v[srcRow * width + j]!;
+      const x = v[srcRow * width + j];
       const p = 4 * (i * width + j);
       if (!Number.isFinite(x)) {
         png.data[p + 3] = 0;
@@ -100,9 +100,9 @@ export function heatmapPng(values: ArrayLike<number>, rows: number, cols: number
       let t = Math.round(((x - lo) / span) * 255);
       t = t < 0 ? 0 : t > 255 ? 255 : t;
       if (options.reverse) t = 255 - t;
-      png.data[p] = lut[3 * t]!;
-      png.data[p + 1] = lut[3 * t + 1]!;
-      png.data[p + 2] = lut[3 * t + 2]!;
+      png.data[p] = lut[3 * t];
+      png.data[p + 1] = lut[3 * t + 1];
+      png.data[p + 2] = lut[3 * t + 2];
       png.data[p + 3] = 255;
     }
   }
@@ -119,13 +119,13 @@ export function toDb(values: ArrayLike<number>, options: { power?: boolean; ref?
   let ref = options.ref;
   if (ref === undefined) {
     ref = 0;
-    for (let k = 0; k < values.length; k++) if (values[k]! > ref) ref = values[k]!;
+    for (let k = 0; k < values.length; k++) if (values[k] > ref) ref = values[k];
   }
   const range = options.range ?? 80;
   const out = new Float64Array(values.length);
   if (!(ref > 0)) return out.fill(-range);
   for (let k = 0; k < values.length; k++) {
-    const x = values[k]!;
+    const x = values[k];
     const db = x > 0 ? scale * Math.log10(x / ref) : -Infinity;
     out[k] = db < -range ? -range : db;
   }
@@ -158,7 +158,7 @@ export function montagePng(images: readonly ArrayLike<number>[], height: number,
     let lo = Infinity;
     let hi = -Infinity;
     for (let k = 0; k < img.length; k++) {
-      const x = img[k]!;
+      const x = img[k];
       if (x < lo) lo = x;
       if (x > hi) hi = x;
     }
@@ -167,15 +167,15 @@ export function montagePng(images: readonly ArrayLike<number>[], height: number,
     const oy = gap + Math.floor(idx / columns) * (height * s + gap);
     for (let r = 0; r < height; r++) {
       for (let c = 0; c < width; c++) {
-        let t = Math.round(((img[r * width + c]! - lo) / span) * 255);
+        let t = Math.round(((img[r * width + c] - lo) / span) * 255);
         t = t < 0 ? 0 : t > 255 ? 255 : t;
         if (options.reverse) t = 255 - t;
         for (let dy = 0; dy < s; dy++) {
           for (let dx = 0; dx < s; dx++) {
             const p = 4 * ((oy + r * s + dy) * W + ox + c * s + dx);
-            png.data[p] = lut[3 * t]!;
-            png.data[p + 1] = lut[3 * t + 1]!;
-            png.data[p + 2] = lut[3 * t + 2]!;
+            png.data[p] = lut[3 * t];
+            png.data[p + 1] = lut[3 * t + 1];
+            png.data[p + 2] = lut[3 * t + 2];
             png.data[p + 3] = 255;
           }
         }

@@ -79,12 +79,12 @@ function runLabel(run: RunFolder): string {
 function trajectoryPoints(run: RunFolder, label: string): TrajectoryPoint[] {
   const rows = run.trajectory;
   if (!rows.length) return [];
-  const terms = Object.keys(rows[0]!).filter((c) => c.startsWith('term:'));
+  const terms = Object.keys(rows[0]).filter((c) => c.startsWith('term:'));
   const pts: TrajectoryPoint[] = [];
   for (const r of rows) pts.push({ run: label, series: 'objective', iteration: r.iteration!, value: r.objective! });
   for (const t of terms) {
     if (rows.every((r) => r[t] === r.objective)) continue; // the only term: it is the total
-    for (const r of rows) pts.push({ run: label, series: t.slice(5), iteration: r.iteration!, value: r[t]! });
+    for (const r of rows) pts.push({ run: label, series: t.slice(5), iteration: r.iteration!, value: r[t] });
   }
   return pts;
 }
@@ -98,7 +98,7 @@ function metricBars(run: RunFolder, method: string): MetricBar[] {
   for (const m of run.metrics) {
     const hit = BSS.exec(m.metric);
     if (!hit || !Number.isFinite(m.value)) continue;
-    bars.push({ method: hit[1] ? hit[1] : method, source: m.source || 'all', metric: BSS_NAMES[hit[2]!.toLowerCase()] ?? hit[2]!.toUpperCase(), value: m.value });
+    bars.push({ method: hit[1] ? hit[1] : method, source: m.source || 'all', metric: BSS_NAMES[hit[2].toLowerCase()] ?? hit[2].toUpperCase(), value: m.value });
   }
   // The run's own method first, then the oracles and baselines the task reported.
   return [...bars.filter((b) => b.method === method), ...bars.filter((b) => b.method !== method)];
@@ -144,14 +144,14 @@ async function factorFigure(W: Matrix, H: Matrix, audio?: AudioAxes): Promise<Fi
   const Wn = new Float64Array(F * K);
   for (let k = 0; k < K; k++) {
     let m = 0;
-    for (let f = 0; f < F; f++) m = Math.max(m, W.data[f * K + k]!);
-    for (let f = 0; f < F; f++) Wn[f * K + k] = m > 0 ? W.data[f * K + k]! / m : 0;
+    for (let f = 0; f < F; f++) m = Math.max(m, W.data[f * K + k]);
+    for (let f = 0; f < F; f++) Wn[f * K + k] = m > 0 ? W.data[f * K + k] / m : 0;
   }
   const Hn = new Float64Array(K * N);
   for (let k = 0; k < K; k++) {
     let m = 0;
-    for (let n = 0; n < N; n++) m = Math.max(m, H.data[k * N + n]!);
-    for (let n = 0; n < N; n++) Hn[k * N + n] = m > 0 ? H.data[k * N + n]! / m : 0;
+    for (let n = 0; n < N; n++) m = Math.max(m, H.data[k * N + n]);
+    for (let n = 0; n < N; n++) Hn[k * N + n] = m > 0 ? H.data[k * N + n] / m : 0;
   }
   const power = audio?.power ?? false;
   let wRows = F;
@@ -174,7 +174,7 @@ async function factorFigure(W: Matrix, H: Matrix, audio?: AudioAxes): Promise<Fi
         const b = fHz / df;
         const b0 = Math.min(F - 2, Math.floor(b));
         const t = b - b0;
-        for (let k = 0; k < K; k++) wImage[i * K + k] = (1 - t) * Wn[b0 * K + k]! + t * Wn[(b0 + 1) * K + k]!;
+        for (let k = 0; k < K; k++) wImage[i * K + k] = (1 - t) * Wn[b0 * K + k] + t * Wn[(b0 + 1) * K + k];
       }
       y = [lo, hi];
       yTitle = 'frequency (Hz, log)';
@@ -242,13 +242,13 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
       // 16-bit PCM inside the page (the run's own WAV beside it keeps full precision)
       audio.push({ label: w.name, src: wavDataUri(encodeWav(w.samples, w.sampleRate, { format: 'pcm16' })) });
       const i = refs.findIndex((s) => s.name === w.name);
-      if (i >= 0) panels.push(refPanel(refs.splice(i, 1)[0]!));
+      if (i >= 0) panels.push(refPanel(refs.splice(i, 1)[0]));
     }
     for (const s of refs) panels.push(refPanel(s));
     if (panels.length) {
       // One dB scale for all panels (re the mixture's maximum, 80 dB range), so they compare.
       let ref = 0;
-      for (const x of (mix ?? panels[0]!.S).data) if (x > ref) ref = x;
+      for (const x of (mix ?? panels[0].S).data) if (x > ref) ref = x;
       const range = 80;
       const sec: Section = { title: 'Spectrograms', figures: [] };
       for (const p of panels) {
@@ -283,7 +283,7 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
     const sec: Section = { title: shape ? 'Images' : 'Factors', figures: [] };
     if (shape) {
       const px = shape.height * shape.width;
-      const cols = (m: Matrix) => Array.from({ length: m.cols }, (_, j) => Float64Array.from({ length: m.rows }, (_, i) => m.data[i * m.cols + j]!));
+      const cols = (m: Matrix) => Array.from({ length: m.cols }, (_, j) => Float64Array.from({ length: m.rows }, (_, i) => m.data[i * m.cols + j]));
       const rows = (m: Matrix) => Array.from({ length: m.rows }, (_, i) => m.data.subarray(i * m.cols, (i + 1) * m.cols));
       // Images are W's columns when F = pixels (V's columns are images), else H's rows.
       const byCols = W.rows === px;
@@ -464,7 +464,7 @@ export async function writeSweepReport(dir: string, options: ReportOptions = {})
   const runSec: Section = {
     title: 'Runs',
     figures: [],
-    html: tableHtml(header, rows) + (same.length ? `<h3>Baselines and run-independent values</h3>${tableHtml(['value', ...same.map(([k]) => k)], [['', ...same.map(([, v]) => [...v][0]!)]])}` : ''),
+    html: tableHtml(header, rows) + (same.length ? `<h3>Baselines and run-independent values</h3>${tableHtml(['value', ...same.map(([k]) => k)], [['', ...same.map(([, v]) => [...v][0])]])}` : ''),
   };
   // Bars per run only while they stay readable.
   if (runs.length <= 8) {

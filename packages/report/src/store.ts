@@ -332,7 +332,7 @@ export class RunStore {
       const reader = await this.connection.runAndReadAll(sql, values as never);
       return { columns: reader.columnNames(), rows: reader.getRowsJS().map((r) => r.map(toCell)) };
     } catch (e) {
-      const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+      const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
       throw new NmflabError('query failed', { path: 'SQL', expected: 'a DuckDB SELECT over runs, params, metrics, trajectories, results, run_metrics', found: msg });
     }
   }

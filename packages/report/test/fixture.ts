@@ -22,7 +22,7 @@ export function twoTones(seed = 1): SourceData {
   for (let i = 0; i < n; i++) {
     a[i] = i < n / 2 ? 0.5 * Math.sin((2 * Math.PI * 500 * i) / RATE) : 0;
     b[i] = i >= n / 2 ? 0.3 * Math.sin((2 * Math.PI * 1500 * i) / RATE) : 0;
-    x[i] = a[i]! + b[i]! + 1e-3 * (rng.uniform() - 0.5);
+    x[i] = a[i] + b[i] + 1e-3 * (rng.uniform() - 0.5);
   }
   return { signal: { samples: x, sampleRate: RATE }, sources: [{ name: 'low', samples: a }, { name: 'high', samples: b }] };
 }
@@ -72,12 +72,12 @@ export function writeRunFixture(dir: string, o: FixtureOptions = {}): string {
     data.sources!.forEach((s, k) => {
       const S = stft.represent(stft.analyze(s.samples));
       for (let f = 0; f < S.rows; f++) for (let n = 0; n < S.cols; n++) {
-        W.data[f * K + k]! += S.data[f * S.cols + n]! / S.cols;
-        H.data[k * S.cols + n]! += S.data[f * S.cols + n]! / S.rows;
+        W.data[f * K + k] += S.data[f * S.cols + n] / S.cols;
+        H.data[k * S.cols + n] += S.data[f * S.cols + n] / S.rows;
       }
     });
-    writeFileSync(join(run, 'low.wav'), encodeWav(data.sources![0]!.samples, RATE, { format: 'float32' }));
-    writeFileSync(join(run, 'high.wav'), encodeWav(data.sources![1]!.samples, RATE, { format: 'float32' }));
+    writeFileSync(join(run, 'low.wav'), encodeWav(data.sources![0].samples, RATE, { format: 'float32' }));
+    writeFileSync(join(run, 'high.wav'), encodeWav(data.sources![1].samples, RATE, { format: 'float32' }));
     const metrics = [['metric', 'source', 'value']];
     for (const [m, base] of [['sdr', 8], ['sir', 15], ['sar', 10]] as const) {
       metrics.push([m, 'low', String(base * scale)], [m, 'high', String(base * scale - 2)]);

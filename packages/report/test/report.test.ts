@@ -26,7 +26,7 @@ describe('writeReport', () => {
     }
     // Self-contained: nothing fetched from the network or beside the page; the audio is inside it.
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
-    const players = [...html.matchAll(/<audio controls preload="none" src="([^"]*)">/g)].map((m) => m[1]!);
+    const players = [...html.matchAll(/<audio controls preload="none" src="([^"]*)">/g)].map((m) => m[1]);
     expect(players).toHaveLength(3); // mixture, high, low
     for (const src of players) {
       expect(src).toMatch(/^data:audio\/wav;base64,/);
@@ -61,7 +61,7 @@ describe('writeReport', () => {
     rmSync(join(run, 'extra.json'));
     const plain = await writeReport(run);
     expect(plain.figures.map((f) => f.id)).toEqual(['model', 'components', 'objective']);
-    expect(countMarks(plain.figures[1]!.svg!, 'image')).toBe(2);
+    expect(countMarks(plain.figures[1].svg!, 'image')).toBe(2);
   });
 
   it('sweep folder: one trajectory per run, bars per run with the oracle once, a report per run', async () => {
@@ -92,16 +92,16 @@ describe('sweep report built for comparison', () => {
     const sweep = writeFakeSweep(join(tmp, 'cmp'));
     const res = await writeReport(sweep, { runReports: false });
     expect(res.figures.map((f) => f.id)).toEqual(['metrics-vs-model-solver-id', 'metrics-vs-model-rank', 'objective']);
-    const vsRank = res.figures[1]!.svg!;
+    const vsRank = res.figures[1].svg!;
     assertWellFormed(vsRank);
     // 3 solvers × 2 metrics (SDR, SIR) lines; one error bar per solver, rank and metric
     expect(countMarks(vsRank, 'line')).toBe(3 * 2);
     expect(countMarks(vsRank, 'rule')).toBeGreaterThanOrEqual(3 * 2 * 2);
     // legends name the swept values
     expect(vsRank).toContain('solver.id=plsa');
-    expect(res.figures[0]!.svg!).toContain('rank=16');
+    expect(res.figures[0].svg!).toContain('rank=16');
     // one objective panel per solver, one line per run
-    const obj = res.figures[2]!.svg!;
+    const obj = res.figures[2].svg!;
     expect(countMarks(obj, 'line')).toBe(24);
     for (const s of ['solver.id=mu', 'solver.id=plsa', 'solver.id=complex-nmf']) expect(obj).toContain(s);
     const html = readFileSync(res.file, 'utf8');

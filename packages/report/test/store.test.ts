@@ -125,6 +125,6 @@ describe('run store (DuckDB)', { timeout: 120_000 }, () => {
     expect(r.status, r.stderr).toBe(0);
     const got = JSON.parse(r.stdout) as Record<string, number>;
     expect(Object.keys(got).sort()).toEqual([...want.keys()].sort());
-    for (const [k, v] of want) expect(got[k]!).toBeCloseTo(v, 12);
+    for (const [k, v] of want) expect(got[k]).toBeCloseTo(v, 12);
   });
 });

@@ -38,11 +38,11 @@ function loadChunk(V: Matrix, start: number, rows: number, inv: number, buf: Mat
     const m = F;
     for (let f = 0; f < F; f++) {
       const o = f * N + start;
-      for (let j = 0; j < rows; j++) b[j * m + f] = v[o + j]! * inv;
+      for (let j = 0; j < rows; j++) b[j * m + f] = v[o + j] * inv;
     }
   } else {
     const o = start * N;
-    for (let i = 0; i < rows * N; i++) b[i] = v[o + i]! * inv;
+    for (let i = 0; i < rows * N; i++) b[i] = v[o + i] * inv;
   }
 }
 
@@ -54,7 +54,7 @@ export function leadingSingularTriplets(V: Matrix, K: number, hooks?: InitHooks,
   const F = V.rows, N = V.cols;
   const m = Math.min(F, N), n = Math.max(F, N);
   let s = 0;
-  for (let i = 0; i < V.data.length; i++) { const a = Math.abs(V.data[i]!); if (a > s) s = a; }
+  for (let i = 0; i < V.data.length; i++) { const a = Math.abs(V.data[i]); if (a > s) s = a; }
   const sigma = new Float64Array(K);
   const short = new Matrix(m, K), long = new Matrix(n, K);
   const result = () => (F <= N ? { sigma, X: short, Y: long } : { sigma, X: long, Y: short });
@@ -75,7 +75,7 @@ export function leadingSingularTriplets(V: Matrix, K: number, hooks?: InitHooks,
     loadChunk(V, c0, r, inv, C);
     matmulTN(C, C, part);
     const g = G.data, p = part.data;
-    for (let i = 0; i < g.length; i++) g[i] += p[i]!;
+    for (let i = 0; i < g.length; i++) g[i] += p[i];
     tick();
   }
   checkAbort(hooks);
@@ -83,7 +83,7 @@ export function leadingSingularTriplets(V: Matrix, K: number, hooks?: InitHooks,
   const rows: number[][] = [];
   for (let i = 0; i < m; i++) {
     const row = new Array<number>(m);
-    for (let j = 0; j < m; j++) row[j] = i <= j ? G.data[i * m + j]! : G.data[j * m + i]!;
+    for (let j = 0; j < m; j++) row[j] = i <= j ? G.data[i * m + j] : G.data[j * m + i];
     rows.push(row);
   }
   const eig = new EigenvalueDecomposition(new MlMatrix(rows), { assumeSymmetric: true });
@@ -93,8 +93,8 @@ export function leadingSingularTriplets(V: Matrix, K: number, hooks?: InitHooks,
   // U/σ_s, so the long side is one product: (V/s)ᵀ (U/σ_s) = the long-side vectors.
   const Us = new Matrix(m, K);
   for (let j = 0; j < K; j++) {
-    const c = order[j]!;
-    const ss = Math.sqrt(Math.max(lambda[c]!, 0));
+    const c = order[j];
+    const ss = Math.sqrt(Math.max(lambda[c], 0));
     sigma[j] = s * ss;
     for (let i = 0; i < m; i++) {
       const u = E.get(i, c);
@@ -126,18 +126,18 @@ export function nndsvd(V: Matrix, K: number, fill: NndsvdFill, rng: Rng, hooks?:
   const H = new Matrix(K, N);
   const x = new Float64Array(F), y = new Float64Array(N);
   for (let j = 0; j < K; j++) {
-    const s = Math.max(sigma[j]!, 0);
-    for (let f = 0; f < F; f++) x[f] = U.data[f * K + j]!;
-    for (let n = 0; n < N; n++) y[n] = Vt.data[n * K + j]!;
+    const s = Math.max(sigma[j], 0);
+    for (let f = 0; f < F; f++) x[f] = U.data[f * K + j];
+    for (let n = 0; n < N; n++) y[n] = Vt.data[n * K + j];
     if (j === 0) {
       const r = Math.sqrt(s);
-      for (let f = 0; f < F; f++) W.data[f * K] = r * Math.abs(x[f]!);
-      for (let n = 0; n < N; n++) H.data[n] = r * Math.abs(y[n]!);
+      for (let f = 0; f < F; f++) W.data[f * K] = r * Math.abs(x[f]);
+      for (let n = 0; n < N; n++) H.data[n] = r * Math.abs(y[n]);
       continue;
     }
     let xp = 0, xn = 0, yp = 0, yn = 0;
-    for (let f = 0; f < F; f++) { const v = x[f]!; if (v > 0) xp += v * v; else xn += v * v; }
-    for (let n = 0; n < N; n++) { const v = y[n]!; if (v > 0) yp += v * v; else yn += v * v; }
+    for (let f = 0; f < F; f++) { const v = x[f]; if (v > 0) xp += v * v; else xn += v * v; }
+    for (let n = 0; n < N; n++) { const v = y[n]; if (v > 0) yp += v * v; else yn += v * v; }
     xp = Math.sqrt(xp); xn = Math.sqrt(xn); yp = Math.sqrt(yp); yn = Math.sqrt(yn);
     const mp = xp * yp, mn = xn * yn;
     const pos = mp > mn;
@@ -145,15 +145,15 @@ export function nndsvd(V: Matrix, K: number, fill: NndsvdFill, rng: Rng, hooks?:
     const nx = pos ? xp : xn, ny = pos ? yp : yn;
     const r = Math.sqrt(s * m);
     for (let f = 0; f < F; f++) {
-      const v = pos ? Math.max(x[f]!, 0) : Math.max(-x[f]!, 0);
+      const v = pos ? Math.max(x[f], 0) : Math.max(-x[f], 0);
       W.data[f * K + j] = nx > 0 ? (r * v) / nx : 0;
     }
     for (let n = 0; n < N; n++) {
-      const v = pos ? Math.max(y[n]!, 0) : Math.max(-y[n]!, 0);
+      const v = pos ? Math.max(y[n], 0) : Math.max(-y[n], 0);
       H.data[j * N + n] = ny > 0 ? (r * v) / ny : 0;
     }
   }
-  for (const X of [W, H]) for (let i = 0; i < X.data.length; i++) if (X.data[i]! < 1e-6) X.data[i] = 0;
+  for (const X of [W, H]) for (let i = 0; i < X.data.length; i++) if (X.data[i] < 1e-6) X.data[i] = 0;
   if (fill !== 'none') {
     const avg = mean(V);
     for (const X of [W, H]) {

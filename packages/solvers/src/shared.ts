@@ -5,7 +5,7 @@ import { type InitHooks, type Initializer, type Matrix, NmflabError, type Proble
 /** Throw an NmflabError unless every entry is finite (and ≥ 0 when `nonNegative`). */
 export function checkEntries(data: Float64Array, path: string, nonNegative: boolean, hint?: string): void {
   for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
+    const v = data[i];
     if (!Number.isFinite(v) || (nonNegative && v < 0)) {
       throw new NmflabError('invalid data entry', {
         path: `${path}[${i}]`,
@@ -63,7 +63,7 @@ export function initialFactors(problem: Problem, V: Matrix, K: number, initializ
 export function checkInitialFactors(W: Matrix, H: Matrix): void {
   for (const [name, X] of [['W0', W], ['H0', H]] as const) {
     for (let i = 0; i < X.data.length; i++) {
-      if (!(X.data[i]! >= 0) || !Number.isFinite(X.data[i]!)) {
+      if (!(X.data[i] >= 0) || !Number.isFinite(X.data[i])) {
         throw new NmflabError('initial factor must be finite and non-negative', { path: `${name}[${Math.floor(i / X.cols)}][${i % X.cols}]`, expected: 'a finite number ≥ 0', found: String(X.data[i]) });
       }
     }
@@ -79,16 +79,16 @@ export function spectralNormPsd(M: Float64Array, K: number, work: Float64Array =
   let est = 0;
   for (let it = 0; it < 500; it++) {
     let nrm = 0;
-    for (let i = 0; i < K; i++) nrm += v[i]! * v[i]!;
+    for (let i = 0; i < K; i++) nrm += v[i] * v[i];
     nrm = Math.sqrt(nrm);
     if (nrm === 0) return 0;
-    for (let i = 0; i < K; i++) v[i]! /= nrm;
+    for (let i = 0; i < K; i++) v[i] /= nrm;
     let ray = 0;
     for (let i = 0; i < K; i++) {
       let s = 0;
-      for (let j = 0; j < K; j++) s += M[i * K + j]! * v[j]!;
+      for (let j = 0; j < K; j++) s += M[i * K + j] * v[j];
       u[i] = s;
-      ray += v[i]! * s;
+      ray += v[i] * s;
     }
     v.set(u);
     if (it > 10 && Math.abs(ray - est) <= 1e-12 * ray) {
@@ -100,7 +100,7 @@ export function spectralNormPsd(M: Float64Array, K: number, work: Float64Array =
   // Power iteration approaches λ_max from below; a step 1/L needs L ≥ λ_max, so pad a little,
   // but never above the Frobenius norm (itself ≥ λ_max).
   let fro = 0;
-  for (let i = 0; i < K * K; i++) fro += M[i]! * M[i]!;
+  for (let i = 0; i < K * K; i++) fro += M[i] * M[i];
   return Math.min(est * (1 + 1e-6), Math.sqrt(fro));
 }
 

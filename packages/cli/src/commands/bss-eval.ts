@@ -23,7 +23,7 @@ export function bssEvalSignals(references: NamedSignal[], estimates: NamedSignal
       found: `${estimates.length}`,
     });
   }
-  const first = references[0]!;
+  const first = references[0];
   for (const s of [...references, ...estimates]) {
     if (s.sampleRate !== first.sampleRate) {
       throw new NmflabError('all files must have the same sample rate', { file: s.name, expected: `${first.sampleRate} Hz (as ${first.name})`, found: `${s.sampleRate} Hz` });
@@ -58,10 +58,10 @@ export function bssEvalSignals(references: NamedSignal[], estimates: NamedSignal
 
 /** One line per reference: file, matched estimate, SDR/SIR/SAR in dB. */
 export function formatBssTable(result: BssSourcesResult, refNames: string[], estNames: string[]): string {
-  const rows = refNames.map((r, j) => [r, estNames[result.perm[j]!]!, result.sdr[j]!.toFixed(2), result.sir[j]!.toFixed(2), result.sar[j]!.toFixed(2)]);
+  const rows = refNames.map((r, j) => [r, estNames[result.perm[j]], result.sdr[j].toFixed(2), result.sir[j].toFixed(2), result.sar[j].toFixed(2)]);
   const head = ['reference', 'estimate', 'SDR dB', 'SIR dB', 'SAR dB'];
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
   return `${[line(head), ...rows.map(line)].join('\n')}\n`;
 }
 
@@ -77,7 +77,7 @@ export function bssEvalCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
     async (argv) => {
       const load = async (file: string): Promise<NamedSignal> => {
         const w = await readAudio(file, { channels: 'mix' });
-        return { name: file, samples: w.channels[0]!, sampleRate: w.sampleRate };
+        return { name: file, samples: w.channels[0], sampleRate: w.sampleRate };
       };
       const refs = await Promise.all((argv.reference as string[]).map(load));
       const ests = await Promise.all((argv.estimate as string[]).map(load));

@@ -104,12 +104,12 @@ export function compareCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
       const groups = groupObservations(obs, { metrics, by: groupBy, pairOn: argv['pair-on'] ? list(argv['pair-on']) : undefined, level });
       const pct = `${Math.round(level * 1000) / 10}%`;
       const protocol = `n = runs per group (seeds × data files${groupBy.includes('source') ? ', per source' : '; per-source metrics averaged per run'}); ± is the half-width of the ${pct} Student-t interval of the mean.`;
-      let summary = pivot ? pivotTable(groups, pivot.rows, pivot.cols, metrics[0]!, format === 'csv' || format === 'json') : summaryTable(groups, groupBy, metrics);
+      let summary = pivot ? pivotTable(groups, pivot.rows, pivot.cols, metrics[0], format === 'csv' || format === 'json') : summaryTable(groups, groupBy, metrics);
       if (argv.sort) summary = sortTable(summary, argv.sort);
       summary.notes = [protocol.replace('95%', pct)];
       tables.push({ title: pivot ? `${metrics[0]} (mean ± ${pct} CI): ${pivot.rows.join(',')} × ${pivot.cols.join(',')}` : `${metrics.join(', ')} by ${groupBy.join(', ')}`, table: summary });
       if (argv.test) {
-        const tests = pairedComparisons(groups, argv.test, metrics[0]!, argv.better as 'higher' | 'lower');
+        const tests = pairedComparisons(groups, argv.test, metrics[0], argv.better as 'higher' | 'lower');
         const table = testTable(tests, argv.test);
         table.notes = [
           `Best ${argv.test} (${argv.better} mean ${metrics[0]}) in each group against each other, paired over ${argv['pair-on'] ? list(argv['pair-on']).join(', ') : 'seed and data'}: paired t-test (d_z = mean/sd of the differences) and Wilcoxon signed-rank (exact up to 50 pairs without zero differences; r = matched-pairs rank-biserial); Holm-corrected over the ${tests.length} comparisons of each test.`,
@@ -122,7 +122,7 @@ export function compareCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         process.stderr.write(`nmflab: wrote ${argv.output}\n`);
       } else process.stdout.write(text);
       if (argv.csv) {
-        writeFileAtomic(argv.csv, renderTables([tables[0]!], 'csv'));
+        writeFileAtomic(argv.csv, renderTables([tables[0]], 'csv'));
         process.stderr.write(`nmflab: wrote ${argv.csv}\n`);
       }
     },

@@ -63,7 +63,7 @@ export interface FactorizeSummary {
 const DETERMINISTIC_INITS = ['nndsvd', 'nndsvda', 'custom'];
 
 function trajectoryCsv(rows: TrajectoryRow[]): string {
-  const terms = rows.length ? Object.keys(rows[0]!.terms) : [];
+  const terms = rows.length ? Object.keys(rows[0].terms) : [];
   const lines = [['iteration', 'objective', ...terms, 'seconds'].join(',')];
   for (const r of rows) lines.push([r.iteration, r.objective, ...terms.map((t) => r.terms[t]), r.seconds].map(String).join(','));
   return `${lines.join('\n')}\n`;
@@ -157,7 +157,7 @@ async function factorizeInner(o: FactorizeOptions, hooks: FactorizeHooks): Promi
   const dv = registry.validate('divergence', { id: o.divergence, params: divParams }, { path: '--divergence' });
   const iv = registry.validate('initializer', initializer, { path: '--init' });
   const errs = [...dv.errors, ...iv.errors];
-  if (errs.length) throw errs.length === 1 ? errs[0]! : new NmflabErrors(errs);
+  if (errs.length) throw errs.length === 1 ? errs[0] : new NmflabErrors(errs);
   // One way to fit a model: the library's NMF. The command keeps its own stream (Rng(seed), not a
   // YAML run's fork), so a seed gives the factors it always gave.
   const model = new NMF({

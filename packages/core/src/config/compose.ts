@@ -23,9 +23,9 @@ export function parseYaml(text: string, file: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     // The first error, where it is (later ones often follow from it), and how many there are.
-    const e = doc.errors[0]!;
+    const e = doc.errors[0];
     const pos = e.linePos?.[0];
-    const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const first = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more)` : '';
     throw new NmflabError(`YAML syntax error: ${first}${more}`, { file, path: pos ? `line ${pos.line}, column ${pos.col}` : undefined });
   }
@@ -57,14 +57,14 @@ export function loadComposed(file: string, chain: string[] = []): Record<string,
   const shown = displayPath(abs);
   if (chain.includes(abs)) {
     throw new NmflabError('extends cycle', {
-      file: displayPath(chain[chain.length - 1]!),
+      file: displayPath(chain[chain.length - 1]),
       path: 'extends',
       found: [...chain, abs].map(displayPath).join(' → '),
       expected: 'a chain of configs without repetition',
     });
   }
   if (!existsSync(abs)) {
-    const from = chain.length ? displayPath(chain[chain.length - 1]!) : undefined;
+    const from = chain.length ? displayPath(chain[chain.length - 1]) : undefined;
     throw new NmflabError('config file not found', from ? { file: from, path: 'extends', expected: 'an existing YAML file', found: JSON.stringify(shown) } : { file: shown, expected: 'an existing YAML file' });
   }
   const raw = parseYaml(readInputFile(abs, { what: 'a YAML config file', maxBytes: 16 * 2 ** 20 }).toString('utf8'), shown);
@@ -88,7 +88,7 @@ export function parsePath(path: string): (string | number)[] {
   let m: RegExpExecArray | null;
   let consumed = 0;
   while ((m = re.exec(path))) {
-    out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+    out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
     consumed += m[0].length;
   }
   consumed += (path.match(/\./g) ?? []).length;
@@ -106,7 +106,7 @@ export function setPath(root: Record<string, unknown>, path: string, value: unkn
   const parts = parsePath(path);
   let cur: Record<string, unknown> | unknown[] = root;
   for (let i = 0; i < parts.length - 1; i++) {
-    const key = parts[i]!;
+    const key = parts[i];
     const container = cur as Record<string | number, unknown>;
     let next = container[key];
     if (typeof next === 'string' && (parts[i + 1] === 'params' || parts[i + 1] === 'id')) next = { id: next };
@@ -120,7 +120,7 @@ export function setPath(root: Record<string, unknown>, path: string, value: unkn
     container[key] = next;
     cur = next as Record<string, unknown>;
   }
-  (cur as Record<string | number, unknown>)[parts[parts.length - 1]!] = value;
+  (cur as Record<string | number, unknown>)[parts[parts.length - 1]] = value;
 }
 
 export function getPath(root: unknown, path: string): unknown {

@@ -75,6 +75,6 @@ export async function prepareFromBase(
     }
     if (config) runs.push({ ...p, config });
   }
-  if (errors.length) throw errors.length === 1 ? errors[0]! : new NmflabErrors(errors);
+  if (errors.length) throw errors.length === 1 ? errors[0] : new NmflabErrors(errors);
   return { file, base, plan, runs, registry };
 }

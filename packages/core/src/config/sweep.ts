@@ -111,17 +111,17 @@ export function sweepValues(spec: unknown, where: { file?: string; path: string 
   }
   if (typeof spec === 'string') {
     const im = ITEMS_RE.exec(spec);
-    if (im) return itemValues(spec, im[1]!, where);
+    if (im) return itemValues(spec, im[1], where);
     const m = CALL_RE.exec(spec);
     if (!m) throw new NmflabError('not a sweep', { ...where, expected: 'a list, range(from, to, step), logspace(from, to, num) or items(manifest, split)', found: describeValue(spec) });
-    const args = m[2]!.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+    const args = m[2].split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
     if (args.some((a) => Number.isNaN(a))) throw new NmflabError(`bad ${m[1]} arguments`, { ...where, expected: 'numbers', found: describeValue(spec) });
     if (m[1] === 'range') {
       if (args.length < 2 || args.length > 3) throw new NmflabError('bad range arguments', { ...where, expected: 'range(from, to) or range(from, to, step)', found: describeValue(spec) });
-      return rangeValues(args[0]!, args[1]!, args[2] ?? 1, where);
+      return rangeValues(args[0], args[1], args[2] ?? 1, where);
     }
     if (args.length !== 3) throw new NmflabError('bad logspace arguments', { ...where, expected: 'logspace(from, to, num)', found: describeValue(spec) });
-    return logValues(args[0]!, args[1]!, args[2]!, where);
+    return logValues(args[0], args[1], args[2], where);
   }
   if (spec && typeof spec === 'object') {
     const o = spec as Record<string, unknown>;
@@ -177,7 +177,7 @@ export function parseSweep(block: unknown, cli: readonly string[], file?: string
       else seeds = value as number;
     } else add(path, value, { path: `--sweep ${path}` });
   }
-  if (errors.length) throw errors.length === 1 ? errors[0]! : new NmflabErrors(errors);
+  if (errors.length) throw errors.length === 1 ? errors[0] : new NmflabErrors(errors);
   const total = axes.reduce((n, a) => n * a.values.length, seeds ?? 1);
   if (total > MAX_RUNS) throw new NmflabError('sweep too large', { file, path: 'sweep', expected: `at most ${MAX_RUNS} runs`, found: String(total) });
   return { axes, seeds };

@@ -50,12 +50,12 @@ export function gemmStrided(
         const src = bOff + (pc + p) * bRs + j0 * bCs;
         const dst = base + p * NR;
         if (jw === NR) {
-          packB[dst] = B[src]!;
-          packB[dst + 1] = B[src + bCs]!;
-          packB[dst + 2] = B[src + 2 * bCs]!;
-          packB[dst + 3] = B[src + 3 * bCs]!;
+          packB[dst] = B[src];
+          packB[dst + 1] = B[src + bCs];
+          packB[dst + 2] = B[src + 2 * bCs];
+          packB[dst + 3] = B[src + 3 * bCs];
         } else {
-          for (let jj = 0; jj < NR; jj++) packB[dst + jj] = jj < jw ? B[src + jj * bCs]! : 0;
+          for (let jj = 0; jj < NR; jj++) packB[dst + jj] = jj < jw ? B[src + jj * bCs] : 0;
         }
       }
     }
@@ -72,12 +72,12 @@ export function gemmStrided(
           const src = aOff + i0 * aRs + (pc + p) * aCs;
           const dst = base + p * MR;
           if (iw === MR) {
-            packA[dst] = A[src]!;
-            packA[dst + 1] = A[src + aRs]!;
-            packA[dst + 2] = A[src + 2 * aRs]!;
-            packA[dst + 3] = A[src + 3 * aRs]!;
+            packA[dst] = A[src];
+            packA[dst + 1] = A[src + aRs];
+            packA[dst + 2] = A[src + 2 * aRs];
+            packA[dst + 3] = A[src + 3 * aRs];
           } else {
-            for (let ii = 0; ii < MR; ii++) packA[dst + ii] = ii < iw ? A[src + ii * aRs]! : 0;
+            for (let ii = 0; ii < MR; ii++) packA[dst + ii] = ii < iw ? A[src + ii * aRs] : 0;
           }
         }
       }
@@ -107,8 +107,8 @@ function microKernel(
   let ai = aBase;
   let bi = bBase;
   for (let p = 0; p < kc; p++) {
-    const a0 = a[ai]!, a1 = a[ai + 1]!, a2 = a[ai + 2]!, a3 = a[ai + 3]!;
-    const b0 = b[bi]!, b1 = b[bi + 1]!, b2 = b[bi + 2]!, b3 = b[bi + 3]!;
+    const a0 = a[ai], a1 = a[ai + 1], a2 = a[ai + 2], a3 = a[ai + 3];
+    const b0 = b[bi], b1 = b[bi + 1], b2 = b[bi + 2], b3 = b[bi + 3];
     c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
     c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
     c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
@@ -125,7 +125,7 @@ function microKernel(
     return;
   }
   const tile = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
-  for (let i = 0; i < iw; i++) for (let j = 0; j < jw; j++) C[cIdx + i * cRs + j] += tile[i * 4 + j]!;
+  for (let i = 0; i < iw; i++) for (let j = 0; j < jw; j++) C[cIdx + i * cRs + j] += tile[i * 4 + j];
 }
 
 // Shape checks build their message only on failure, so products allocate nothing.
@@ -254,10 +254,10 @@ export function matmulNaive(A: Matrix, B: Matrix, out?: Matrix): Matrix {
   c.fill(0);
   for (let i = 0; i < m; i++) {
     for (let p = 0; p < k; p++) {
-      const aip = a[i * k + p]!;
+      const aip = a[i * k + p];
       const bRow = p * n;
       const cRow = i * n;
-      for (let j = 0; j < n; j++) c[cRow + j] += aip * b[bRow + j]!;
+      for (let j = 0; j < n; j++) c[cRow + j] += aip * b[bRow + j];
     }
   }
   return C;

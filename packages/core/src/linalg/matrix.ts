@@ -50,18 +50,18 @@ export class Matrix {
   /** From nested arrays (rows of equal length). */
   static fromRows(rows: readonly (readonly number[])[]): Matrix {
     const r = rows.length;
-    const c = r === 0 ? 0 : rows[0]!.length;
+    const c = r === 0 ? 0 : rows[0].length;
     const m = new Matrix(r, c);
     for (let i = 0; i < r; i++) {
-      const row = rows[i]!;
+      const row = rows[i];
       if (row.length !== c) throw new RangeError(`row ${i} has ${row.length} values, expected ${c}`);
-      for (let j = 0; j < c; j++) m.data[i * c + j] = row[j]!;
+      for (let j = 0; j < c; j++) m.data[i * c + j] = row[j];
     }
     return m;
   }
 
   get(i: number, j: number): number {
-    return this.data[i * this.cols + j]!;
+    return this.data[i * this.cols + j];
   }
 
   set(i: number, j: number, v: number): void {
@@ -79,7 +79,7 @@ export class Matrix {
   transpose(): Matrix {
     const t = new Matrix(this.cols, this.rows);
     const { rows, cols, data } = this;
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t.data[j * rows + i] = data[i * cols + j]!;
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t.data[j * rows + i] = data[i * cols + j];
     return t;
   }
 
@@ -97,7 +97,7 @@ export class Matrix {
   /** Column j as a copy. */
   col(j: number): Float64Array {
     const out = new Float64Array(this.rows);
-    for (let i = 0; i < this.rows; i++) out[i] = this.data[i * this.cols + j]!;
+    for (let i = 0; i < this.rows; i++) out[i] = this.data[i * this.cols + j];
     return out;
   }
 
@@ -130,21 +130,21 @@ export class ComplexMatrix {
   /** |Y| as a real matrix. */
   abs(): Matrix {
     const out = new Matrix(this.rows, this.cols);
-    for (let i = 0; i < out.data.length; i++) out.data[i] = Math.hypot(this.re[i]!, this.im[i]!);
+    for (let i = 0; i < out.data.length; i++) out.data[i] = Math.hypot(this.re[i], this.im[i]);
     return out;
   }
 
   /** |Y|² as a real matrix. */
   power(): Matrix {
     const out = new Matrix(this.rows, this.cols);
-    for (let i = 0; i < out.data.length; i++) out.data[i] = this.re[i]! * this.re[i]! + this.im[i]! * this.im[i]!;
+    for (let i = 0; i < out.data.length; i++) out.data[i] = this.re[i] * this.re[i] + this.im[i] * this.im[i];
     return out;
   }
 
   /** Phase ∠Y in radians. */
   angle(): Matrix {
     const out = new Matrix(this.rows, this.cols);
-    for (let i = 0; i < out.data.length; i++) out.data[i] = Math.atan2(this.im[i]!, this.re[i]!);
+    for (let i = 0; i < out.data.length; i++) out.data[i] = Math.atan2(this.im[i], this.re[i]);
     return out;
   }
 }

@@ -65,13 +65,13 @@ export class SpdSolver {
         const ri = i * n;
         for (let j = k0; j <= i; j++) {
           const rj = j * n;
-          let s = L[ri + j]!;
-          for (let k = k0; k < j; k++) s -= L[ri + k]! * L[rj + k]!;
+          let s = L[ri + j];
+          for (let k = k0; k < j; k++) s -= L[ri + k] * L[rj + k];
           if (i === j) {
             if (!(s > 0) || !Number.isFinite(s)) return false;
             L[ri + i] = Math.sqrt(s);
           } else {
-            L[ri + j] = s / L[rj + j]!;
+            L[ri + j] = s / L[rj + j];
           }
         }
       }
@@ -80,16 +80,16 @@ export class SpdSolver {
         const ri = i * n;
         for (let j = k0; j < k0 + kb; j++) {
           const rj = j * n;
-          let s = L[ri + j]!;
-          for (let k = k0; k < j; k++) s -= L[ri + k]! * L[rj + k]!;
-          L[ri + j] = s / L[rj + j]!;
+          let s = L[ri + j];
+          for (let k = k0; k < j; k++) s -= L[ri + k] * L[rj + k];
+          L[ri + j] = s / L[rj + j];
         }
       }
       const r0 = k0 + kb;
       const m = n - r0;
       if (m === 0) break;
       // −L21 packed contiguously (m×kb), then A22[r, c] += (−L21)[r]·L21[c]ᵀ on the lower block triangle
-      for (let i = 0; i < m; i++) for (let k = 0; k < kb; k++) neg[i * kb + k] = -L[(r0 + i) * n + k0 + k]!;
+      for (let i = 0; i < m; i++) for (let k = 0; k < kb; k++) neg[i * kb + k] = -L[(r0 + i) * n + k0 + k];
       for (let c0 = r0; c0 < n; c0 += NB) {
         const cb = Math.min(NB, n - c0);
         const rows = n - c0;
@@ -107,66 +107,66 @@ export class SpdSolver {
     const perm = new Int32Array(n);
     for (let i = 0; i < n; i++) perm[i] = i;
     let maxDiag = 0;
-    for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(A[i * n + i]!));
+    for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(A[i * n + i]));
     const tol = n * Number.EPSILON * maxDiag;
     let rank = 0;
     for (let k = 0; k < n; k++) {
       let p = k;
-      for (let i = k + 1; i < n; i++) if (A[i * n + i]! > A[p * n + p]!) p = i;
-      if (!(A[p * n + p]! > tol)) break;
+      for (let i = k + 1; i < n; i++) if (A[i * n + i] > A[p * n + p]) p = i;
+      if (!(A[p * n + p] > tol)) break;
       if (p !== k) {
         for (let j = 0; j < n; j++) {
-          const t = A[k * n + j]!;
-          A[k * n + j] = A[p * n + j]!;
+          const t = A[k * n + j];
+          A[k * n + j] = A[p * n + j];
           A[p * n + j] = t;
         }
         for (let i = 0; i < n; i++) {
-          const t = A[i * n + k]!;
-          A[i * n + k] = A[i * n + p]!;
+          const t = A[i * n + k];
+          A[i * n + k] = A[i * n + p];
           A[i * n + p] = t;
         }
-        const t = perm[k]!;
-        perm[k] = perm[p]!;
+        const t = perm[k];
+        perm[k] = perm[p];
         perm[p] = t;
       }
-      const d = Math.sqrt(A[k * n + k]!);
+      const d = Math.sqrt(A[k * n + k]);
       A[k * n + k] = d;
-      for (let i = k + 1; i < n; i++) A[i * n + k] = A[i * n + k]! / d;
+      for (let i = k + 1; i < n; i++) A[i * n + k] = A[i * n + k] / d;
       for (let i = k + 1; i < n; i++) {
-        const lik = A[i * n + k]!;
+        const lik = A[i * n + k];
         if (lik === 0) continue;
-        for (let j = k + 1; j <= i; j++) A[i * n + j] = A[i * n + j]! - lik * A[j * n + k]!;
+        for (let j = k + 1; j <= i; j++) A[i * n + j] = A[i * n + j] - lik * A[j * n + k];
       }
-      for (let i = k + 1; i < n; i++) for (let j = i + 1; j < n; j++) A[i * n + j] = A[j * n + i]!;
+      for (let i = k + 1; i < n; i++) for (let j = i + 1; j < n; j++) A[i * n + j] = A[j * n + i];
       rank++;
     }
     // keep only the lower factor's first `rank` columns
     const L = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j <= Math.min(i, rank - 1); j++) L[i * n + j] = A[i * n + j]!;
+    for (let i = 0; i < n; i++) for (let j = 0; j <= Math.min(i, rank - 1); j++) L[i * n + j] = A[i * n + j];
     return { L, perm, rank };
   }
 
   solve(b: Float64Array): Float64Array {
     const { n, L, rank, perm } = this;
     const y = new Float64Array(n);
-    for (let i = 0; i < rank; i++) y[i] = perm ? b[perm[i]!]! : b[i]!;
+    for (let i = 0; i < rank; i++) y[i] = perm ? b[perm[i]] : b[i];
     // forward: L y = b
     for (let i = 0; i < rank; i++) {
       const ri = i * n;
-      let s = y[i]!;
-      for (let k = 0; k < i; k++) s -= L[ri + k]! * y[k]!;
-      y[i] = s / L[ri + i]!;
+      let s = y[i];
+      for (let k = 0; k < i; k++) s -= L[ri + k] * y[k];
+      y[i] = s / L[ri + i];
     }
     // backward: Lᵀ x = y (column walk, done as row-axpy for contiguity)
     for (let i = rank - 1; i >= 0; i--) {
       const ri = i * n;
-      const xi = y[i]! / L[ri + i]!;
+      const xi = y[i] / L[ri + i];
       y[i] = xi;
-      for (let k = 0; k < i; k++) y[k] = y[k]! - L[ri + k]! * xi;
+      for (let k = 0; k < i; k++) y[k] = y[k] - L[ri + k] * xi;
     }
     if (!perm) return y;
     const x = new Float64Array(n);
-    for (let i = 0; i < rank; i++) x[perm[i]!] = y[i]!;
+    for (let i = 0; i < rank; i++) x[perm[i]] = y[i];
     return x;
   }
 }

@@ -65,9 +65,9 @@ function relChange(prev: Float64Array, cur: Float64Array): number {
   let num = 0;
   let den = 0;
   for (let i = 0; i < cur.length; i++) {
-    const d = cur[i]! - prev[i]!;
+    const d = cur[i] - prev[i];
     num += d * d;
-    den += cur[i]! * cur[i]!;
+    den += cur[i] * cur[i];
   }
   return den > 0 ? Math.sqrt(num / den) : 0;
 }
@@ -119,8 +119,8 @@ function fitOnce<S>(solver: Solver<S>, problem: Problem, rng: Rng, opts: FitOpti
     }
     prev = row;
     if (tol > 0 && it % window === 0) {
-      const f0 = trajectory[0]!.objective;
-      const before = trajectory[it - window]!.objective;
+      const f0 = trajectory[0].objective;
+      const before = trajectory[it - window].objective;
       if ((before - row.objective) / Math.max(Math.abs(f0), 1e-300) < tol) {
         stopReason = 'objective-tolerance';
         break;
@@ -177,8 +177,8 @@ export function fit<S>(solver: Solver<S>, problem: Problem, rng: Rng, opts: FitO
   let interrupted = false;
   for (let r = 0; r < restarts; r++) {
     const res = fitOnce(solver, problem, rng.fork(`restart-${r}`), opts, r);
-    finals.push(res.restartObjectives[0]!);
-    if (!best || res.restartObjectives[0]! < best.restartObjectives[0]!) best = res;
+    finals.push(res.restartObjectives[0]);
+    if (!best || res.restartObjectives[0] < best.restartObjectives[0]) best = res;
     if (res.stopReason === 'interrupted' || opts.signal?.aborted) {
       interrupted = true;
       break;

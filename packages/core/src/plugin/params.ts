@@ -179,7 +179,7 @@ export function parsePluginSpec(spec: unknown, where: Where): { id?: string; par
       return { error: new NmflabError('plugin id missing', { ...where, path: join(where.path, 'id'), expected: 'a plugin id (string)', found: describeValue(o.id) }) };
     }
     if (extra.length) {
-      return { error: new NmflabError('unexpected key in plugin reference', { ...where, path: join(where.path, extra[0]!), expected: 'only id and params', hint: 'put plugin parameters under params:' }) };
+      return { error: new NmflabError('unexpected key in plugin reference', { ...where, path: join(where.path, extra[0]), expected: 'only id and params', hint: 'put plugin parameters under params:' }) };
     }
     return { id: o.id, params: o.params ?? {} };
   }

@@ -202,7 +202,7 @@ export class Registry {
   /** Validate then create; throws one NmflabError (or NmflabErrors) naming every problem. */
   create<K extends PluginKind>(kind: K, spec: unknown, where: Where = {}): PluginInstances[K] {
     const { ref, errors } = this.validate(kind, spec, where);
-    if (!ref) throw errors.length === 1 ? errors[0]! : new NmflabErrors(errors);
+    if (!ref) throw errors.length === 1 ? errors[0] : new NmflabErrors(errors);
     return this.instantiate(kind, ref, where);
   }
 

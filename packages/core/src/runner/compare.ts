@@ -63,7 +63,7 @@ export function compareRows(runs: readonly ComparedRun[]): Record<string, unknow
   const differing = runs.length > 1 ? keys.filter((k) => new Set(flat.map((f) => f[k])).size > 1) : [];
   return runs.map((r, i) => ({
     run: r.folder,
-    ...Object.fromEntries(differing.map((k) => [k, flat[i]![k] === undefined ? '' : JSON.parse(flat[i]![k]!)])),
+    ...Object.fromEntries(differing.map((k) => [k, flat[i][k] === undefined ? '' : JSON.parse(flat[i][k])])),
     status: r.record.status,
     ...(r.record.metrics ?? {}),
     iterations: r.record.iterations,
@@ -84,6 +84,6 @@ export function formatTable(rows: readonly Record<string, unknown>[]): string {
     return typeof v === 'object' ? JSON.stringify(v) : String(v);
   };
   const grid = [cols, ...rows.map((r) => cols.map((c) => cell(r[c])))];
-  const widths = cols.map((_, j) => Math.max(...grid.map((row) => row[j]!.length)));
-  return `${grid.map((row) => row.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd()).join('\n')}\n`;
+  const widths = cols.map((_, j) => Math.max(...grid.map((row) => row[j].length)));
+  return `${grid.map((row) => row.map((c, j) => c.padEnd(widths[j])).join('  ').trimEnd()).join('\n')}\n`;
 }

@@ -45,7 +45,7 @@ const METRIC_KEY = /^(.*?)(?:\[(.*)\])?$/;
 /** Split a run.json metric key `sdr[speech]` into metric and source. */
 export function splitMetricKey(key: string): { metric: string; source: string } {
   const m = METRIC_KEY.exec(key)!;
-  return { metric: m[1]!, source: m[2] ?? '' };
+  return { metric: m[1], source: m[2] ?? '' };
 }
 
 export function observations(runs: readonly ComparedRun[]): Observation[] {
@@ -86,12 +86,12 @@ export function parseFilter(text: string, flag = '--filter'): Filter {
   if (!m) throw new NmflabError('invalid filter', { path: flag, expected: 'COLUMN=VALUE (or !=, <, <=, >, >=, ~REGEX), e.g. model.rank=20', found: JSON.stringify(text) });
   if (m[2] === '~') {
     try {
-      new RegExp(m[3]!);
+      new RegExp(m[3]);
     } catch {
       throw new NmflabError('invalid regular expression', { path: flag, expected: 'COLUMN~REGEX', found: JSON.stringify(text) });
     }
   }
-  return { column: m[1]!.trim(), op: m[2] as Filter['op'], value: m[3]!.trim() };
+  return { column: m[1].trim(), op: m[2] as Filter['op'], value: m[3].trim() };
 }
 
 function cellText(c: Cell | undefined): string {
@@ -181,7 +181,7 @@ function checkMetrics(obs: readonly Observation[], metrics: readonly string[]): 
   const known = knownMetrics(obs);
   for (const m of metrics) {
     const { metric, source } = splitMetricKey(m);
-    const hit = obs.some((o) => o.metrics[metric] && (!source || o.metrics[metric]![source] !== undefined));
+    const hit = obs.some((o) => o.metrics[metric] && (!source || o.metrics[metric][source] !== undefined));
     if (!hit) throw new NmflabError('unknown metric', { path: '--metrics', expected: `one of ${known.join(', ')}`, found: JSON.stringify(m) });
   }
 }
@@ -229,10 +229,10 @@ export function groupObservations(obs: readonly Observation[], spec: CompareSpec
       if (!g) groups.set(k, (g = { key, values: Object.fromEntries(spec.metrics.map((m) => [m, new Map()])) }));
       const unit = unitOf(o, spec.pairOn ?? [], source);
       for (const [m, v] of Object.entries(vals)) {
-        if (g.values[m]!.has(unit)) {
+        if (g.values[m].has(unit)) {
           throw new NmflabError('two runs of one group share a unit', { path: '--by', expected: 'group columns that, with the pairing columns (--pair-on, default seed and data.*), single out one run', found: `${JSON.stringify(key)} twice for ${unit}`, hint: 'add the column that differs to --by or --pair-on' });
         }
-        g.values[m]!.set(unit, v);
+        g.values[m].set(unit, v);
       }
     }
   }
@@ -275,7 +275,7 @@ export interface TestRow {
  */
 export function pairedComparisons(groups: readonly GroupRow[], method: string, metric: string, better: 'higher' | 'lower' = 'higher'): TestRow[] {
   if (!groups.length) return [];
-  if (!(method in groups[0]!.key)) throw new NmflabError('the tested column is not a group column', { path: '--test', expected: `one of the --by columns (${Object.keys(groups[0]!.key).join(', ')})`, found: JSON.stringify(method) });
+  if (!(method in groups[0].key)) throw new NmflabError('the tested column is not a group column', { path: '--test', expected: `one of the --by columns (${Object.keys(groups[0].key).join(', ')})`, found: JSON.stringify(method) });
   const blocks = new Map<string, GroupRow[]>();
   for (const g of groups) {
     const block = Object.fromEntries(Object.entries(g.key).filter(([k]) => k !== method));
@@ -287,19 +287,19 @@ export function pairedComparisons(groups: readonly GroupRow[], method: string, m
     const scored = members.filter((g) => g.stats[metric]);
     if (scored.length < 2) continue;
     const sign = better === 'higher' ? 1 : -1;
-    const best = scored.reduce((a, b) => (sign * b.stats[metric]!.mean > sign * a.stats[metric]!.mean ? b : a));
+    const best = scored.reduce((a, b) => (sign * b.stats[metric].mean > sign * a.stats[metric].mean ? b : a));
     for (const g of scored) {
       if (g === best) continue;
-      const A = best.units[metric]!;
-      const B = g.units[metric]!;
+      const A = best.units[metric];
+      const B = g.units[metric];
       const shared = [...A.keys()].filter((u) => B.has(u)).sort();
       if (shared.length < 2) continue;
       const r = pairedTests(shared.map((u) => A.get(u)!), shared.map((u) => B.get(u)!));
       rows.push({
         block: Object.fromEntries(Object.entries(best.key).filter(([k]) => k !== method)),
         metric,
-        best: best.key[method]!,
-        other: g.key[method]!,
+        best: best.key[method],
+        other: g.key[method],
         pairs: r.n,
         meanDiff: r.meanDiff,
         t: r.t.statistic,
@@ -314,7 +314,7 @@ export function pairedComparisons(groups: readonly GroupRow[], method: string, m
   }
   const tH = holm(rows.map((r) => r.tP));
   const wH = holm(rows.map((r) => r.wP));
-  return rows.map((r, i) => ({ ...r, tPHolm: tH[i]!, wPHolm: wH[i]! }));
+  return rows.map((r, i) => ({ ...r, tPHolm: tH[i], wPHolm: wH[i] }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -445,7 +445,7 @@ export function renderTables(tables: readonly { title: string; table: Table }[],
         return `**${title}**\n\n${lines.join('\n')}\n${notes.join('\n')}${notes.length ? '\n' : ''}`;
       }
       const widths = h.columns.map((_, j) => Math.max(...grid.map((row) => String(row[j]).length)));
-      const line = (row: string[]) => row.map((c, j) => (numeric[j] ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd();
+      const line = (row: string[]) => row.map((c, j) => (numeric[j] ? c.padStart(widths[j]) : c.padEnd(widths[j]))).join('  ').trimEnd();
       return `${[`${title}`, line(h.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...(h.rows as string[][]).map(line), ...notes].join('\n')}\n`;
     })
     .join('\n');
@@ -456,7 +456,7 @@ export function sortTable(t: Table, spec: string): Table {
   // `-col` or `col:desc` descending, `col` or `col:asc` ascending
   const m = /^(-)?(.*?)(?::(asc|desc))?$/.exec(spec.trim())!;
   const desc = m[1] === '-' || m[3] === 'desc';
-  const name = m[2]!;
+  const name = m[2];
   let j = t.columns.indexOf(name);
   if (j < 0) j = t.columns.indexOf(`${name}.mean`);
   if (j < 0) throw new NmflabError('unknown sort column', { path: '--sort', expected: `one of ${t.columns.join(', ')} (COLUMN:desc or --sort=-COLUMN for descending)`, found: JSON.stringify(spec) });

@@ -245,7 +245,7 @@ export async function openExperiment(opts: OpenOptions): Promise<OpenedExperimen
       if (!opts.configFile) throw new NmflabError('no config file given', { expected: 'nmflab run CONFIG.yaml' });
       prepared = await prepareExperiment(opts.configFile, { sets: opts.sets, sweeps: opts.sweeps, plugins: opts.plugins }, makeRegistry);
     }
-    const name = prepared.runs[0]!.config.name;
+    const name = prepared.runs[0].config.name;
     const root = resolve(opts.outDir ?? 'results');
     const existing = opts.reuseFolder?.(prepared, join(root, name));
     if (existing) {
@@ -257,7 +257,7 @@ export async function openExperiment(opts: OpenOptions): Promise<OpenedExperimen
         experiment: name,
         config: prepared.file,
         created: new Date().toISOString(),
-        seed: prepared.runs[0]!.config.seed,
+        seed: prepared.runs[0].config.seed,
         axes: prepared.plan.axes,
         ...(prepared.plan.seeds ? { seeds: prepared.plan.seeds } : {}),
         runs: prepared.runs.map((r) => ({ run: r.name, seed: r.config.seed, varied: r.varied })),
@@ -292,7 +292,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   const writeSummary = () => writeFileAtomic(join(dir, 'summary.csv'), tableCsv(summaryRows(prepared, records, running), ['run', 'status']));
   writeSummary();
   opts.onEvent?.({ type: 'planned', dir, total: prepared.runs.length, pending: pending.length });
-  const experiment = prepared.runs[0]!.config.name;
+  const experiment = prepared.runs[0].config.name;
   const toJob = (r: PreparedRun): RunJob => ({ index: r.index, name: r.name, dir, experiment, config: r.config, varied: r.varied, provenance });
   const onStart = (r: PreparedRun) => {
     running.add(r.index);
@@ -382,7 +382,7 @@ function runInWorkers(
 ): Promise<void> {
   const abort = new SharedArrayBuffer(4);
   const flag = new Int32Array(abort);
-  const pluginFiles = prepared.runs[0]!.config.plugins;
+  const pluginFiles = prepared.runs[0].config.plugins;
   const queue = [...pending];
   const byIndex = new Map(pending.map((r) => [r.index, r]));
   return new Promise<void>((done, fail) => {

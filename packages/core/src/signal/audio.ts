@@ -72,7 +72,7 @@ export function sniffCodec(b: Uint8Array): AudioCodec | undefined {
   }
   if (b.length >= 3 && ascii(b, 0, 3) === 'ID3') return 'mp3';
   // An MPEG audio frame header: 11 sync bits, a layer that is not 0 ("reserved").
-  if (b.length >= 2 && b[0] === 0xff && (b[1]! & 0xe0) === 0xe0 && (b[1]! & 0x06) !== 0) return 'mp3';
+  if (b.length >= 2 && b[0] === 0xff && (b[1] & 0xe0) === 0xe0 && (b[1] & 0x06) !== 0) return 'mp3';
   return undefined;
 }
 
@@ -153,7 +153,7 @@ export async function decodeAudio(bytes: Uint8Array, file = 'input', options: Re
       throw new NmflabError(`could not decode the ${CODEC_NAMES[codec]} file: ${(e as Error).message}`, { file, expected: `a valid ${CODEC_NAMES[codec]} stream`, exitCode: 2 });
     }
     if (d.errors.length > 0) {
-      const e = d.errors[0]!;
+      const e = d.errors[0];
       throw new NmflabError(`corrupt ${CODEC_NAMES[codec]} data: ${e.message}`, { file, path: `frame ${e.frameNumber}`, expected: `a valid ${CODEC_NAMES[codec]} stream`, found: `${d.errors.length} undecodable frame(s)`, exitCode: 2 });
     }
     if (d.samplesDecoded === 0 || d.channelData.length === 0) {
@@ -168,8 +168,8 @@ export async function decodeAudio(bytes: Uint8Array, file = 'input', options: Re
     const down = bits ? 2 ** (bits - 1) : 1;
     channels = d.channelData.map((c) => {
       const x = new Float64Array(d.samplesDecoded);
-      if (up > 0) for (let i = 0; i < x.length; i++) x[i] = Math.round(c[i]! * up) / down;
-      else for (let i = 0; i < x.length; i++) x[i] = c[i]!;
+      if (up > 0) for (let i = 0; i < x.length; i++) x[i] = Math.round(c[i] * up) / down;
+      else for (let i = 0; i < x.length; i++) x[i] = c[i];
       return x;
     });
   }
@@ -181,7 +181,7 @@ export async function decodeAudio(bytes: Uint8Array, file = 'input', options: Re
     if (!Number.isInteger(mode) || mode < 0 || mode >= channels.length) {
       throw new NmflabError('no such channel in the file', { file, path: 'channels', expected: `a channel index 0…${channels.length - 1}, 'keep' or 'mix'`, found: String(mode), exitCode: 2 });
     }
-    channels = [channels[mode]!];
+    channels = [channels[mode]];
   } else if (mode !== 'keep') {
     throw new NmflabError('invalid channel handling', { file, path: 'channels', expected: "'keep', 'mix' or a channel index", found: JSON.stringify(mode) });
   }

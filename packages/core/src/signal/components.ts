@@ -29,7 +29,7 @@ export function synthesizeComponents(
   path = 'grouping',
 ): Float64Array[] {
   if (components.length === 0) throw new NmflabError('no complex components to synthesize', { path, expected: 'at least one F×N component' });
-  const { rows, cols } = components[0]!;
+  const { rows, cols } = components[0];
   components.forEach((c, k) => {
     if (c.rows !== rows || c.cols !== cols) {
       throw new NmflabError('complex components differ in shape', { path: `component ${k}`, expected: `${rows}×${cols}`, found: `${c.rows}×${c.cols}` });
@@ -43,8 +43,8 @@ export function synthesizeComponents(
         throw new NmflabError('component index out of range', { path: `${path}[${j}]`, expected: `indices in 0..${components.length - 1}`, found: String(k) });
       }
       for (let i = 0; i < S.re.length; i++) {
-        S.re[i] += c.re[i]!;
-        S.im[i] += c.im[i]!;
+        S.re[i] += c.re[i];
+        S.im[i] += c.im[i];
       }
     }
     return transform.synthesize(S, length);

@@ -34,29 +34,29 @@ export function spectrum(x: Float64Array, size: number, buf: Float64Array): Floa
 export function crossCorrelations(pairs: [Float64Array, Float64Array][], size: number, prod: Float64Array, out: Float64Array): Float64Array[] {
   const res: Float64Array[] = [];
   for (let p = 0; p < pairs.length; p += 2) {
-    const [A1, B1] = pairs[p]!;
+    const [A1, B1] = pairs[p];
     const second = pairs[p + 1];
     for (let k = 0; k < 2 * size; k += 2) {
-      const ar = A1[k]!, ai = A1[k + 1]!, br = B1[k]!, bi = -B1[k + 1]!;
+      const ar = A1[k], ai = A1[k + 1], br = B1[k], bi = -B1[k + 1];
       prod[k] = ar * br - ai * bi;
       prod[k + 1] = ar * bi + ai * br;
     }
     if (second) {
       const [A2, B2] = second;
       for (let k = 0; k < 2 * size; k += 2) {
-        const ar = A2[k]!, ai = A2[k + 1]!, br = B2[k]!, bi = -B2[k + 1]!;
+        const ar = A2[k], ai = A2[k + 1], br = B2[k], bi = -B2[k + 1];
         // add i·(A2·conj(B2))
-        prod[k] = prod[k]! - (ar * bi + ai * br);
-        prod[k + 1] = prod[k + 1]! + (ar * br - ai * bi);
+        prod[k] = prod[k] - (ar * bi + ai * br);
+        prod[k + 1] = prod[k + 1] + (ar * br - ai * bi);
       }
     }
     fftOf(size).inverseTransform(out, prod);
     const r1 = new Float64Array(size);
-    for (let k = 0; k < size; k++) r1[k] = out[2 * k]!;
+    for (let k = 0; k < size; k++) r1[k] = out[2 * k];
     res.push(r1);
     if (second) {
       const r2 = new Float64Array(size);
-      for (let k = 0; k < size; k++) r2[k] = out[2 * k + 1]!;
+      for (let k = 0; k < size; k++) r2[k] = out[2 * k + 1];
       res.push(r2);
     }
   }
@@ -70,7 +70,7 @@ export function convolve(filter: Float64Array, signal: Float64Array, len = filte
   const F = spectrum(filter, size, buf);
   const S = spectrum(signal, size, buf);
   for (let k = 0; k < 2 * size; k += 2) {
-    const fr = F[k]!, fi = F[k + 1]!, sr = S[k]!, si = S[k + 1]!;
+    const fr = F[k], fi = F[k + 1], sr = S[k], si = S[k + 1];
     F[k] = fr * sr - fi * si;
     F[k + 1] = fr * si + fi * sr;
   }
@@ -78,6 +78,6 @@ export function convolve(filter: Float64Array, signal: Float64Array, len = filte
   fftOf(size).inverseTransform(out, F);
   const y = new Float64Array(len);
   const m = Math.min(len, size);
-  for (let t = 0; t < m; t++) y[t] = out[2 * t]!;
+  for (let t = 0; t < m; t++) y[t] = out[2 * t];
   return y;
 }

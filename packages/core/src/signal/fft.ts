@@ -56,7 +56,7 @@ class ComplexFft {
       return;
     }
     const f = factorize(n);
-    if (f[f.length - 1]! > BLUESTEIN_ABOVE) {
+    if (f[f.length - 1] > BLUESTEIN_ABOVE) {
       let M = 2;
       while (M < 2 * n - 1) M *= 2;
       const chirp = new Float64Array(2 * n);
@@ -69,8 +69,8 @@ class ComplexFft {
       const b = new Float64Array(2 * M);
       b[0] = 1;
       for (let k = 1; k < n; k++) {
-        b[2 * k] = b[2 * (M - k)] = chirp[2 * k]!;
-        b[2 * k + 1] = b[2 * (M - k) + 1] = -chirp[2 * k + 1]!;
+        b[2 * k] = b[2 * (M - k)] = chirp[2 * k];
+        b[2 * k + 1] = b[2 * (M - k) + 1] = -chirp[2 * k + 1];
       }
       const fft = new FFT(M);
       const kernel = new Float64Array(2 * M);
@@ -100,8 +100,8 @@ class ComplexFft {
     const s = this.swapBuf(x);
     this.forward(out, s);
     for (let k = 0; k < n; k++) {
-      const re = out[2 * k]!;
-      out[2 * k] = out[2 * k + 1]! / n;
+      const re = out[2 * k];
+      out[2 * k] = out[2 * k + 1] / n;
       out[2 * k + 1] = re / n;
     }
   }
@@ -110,8 +110,8 @@ class ComplexFft {
   private swapBuf(x: Float64Array): Float64Array {
     const s = (this.swapped ??= new Float64Array(2 * this.n));
     for (let k = 0; k < this.n; k++) {
-      s[2 * k] = x[2 * k + 1]!;
-      s[2 * k + 1] = x[2 * k]!;
+      s[2 * k] = x[2 * k + 1];
+      s[2 * k + 1] = x[2 * k];
     }
     return s;
   }
@@ -121,19 +121,19 @@ class ComplexFft {
     const n = this.n;
     a.fill(0);
     for (let k = 0; k < n; k++) {
-      const xr = x[2 * k]!, xi = x[2 * k + 1]!, cr = chirp[2 * k]!, ci = chirp[2 * k + 1]!;
+      const xr = x[2 * k], xi = x[2 * k + 1], cr = chirp[2 * k], ci = chirp[2 * k + 1];
       a[2 * k] = xr * cr - xi * ci;
       a[2 * k + 1] = xr * ci + xi * cr;
     }
     fft.transform(b, a);
     for (let k = 0; k < M; k++) {
-      const br = b[2 * k]!, bi = b[2 * k + 1]!, kr = kernel[2 * k]!, ki = kernel[2 * k + 1]!;
+      const br = b[2 * k], bi = b[2 * k + 1], kr = kernel[2 * k], ki = kernel[2 * k + 1];
       b[2 * k] = br * kr - bi * ki;
       b[2 * k + 1] = br * ki + bi * kr;
     }
     fft.inverseTransform(a, b);
     for (let k = 0; k < n; k++) {
-      const ar = a[2 * k]!, ai = a[2 * k + 1]!, cr = chirp[2 * k]!, ci = chirp[2 * k + 1]!;
+      const ar = a[2 * k], ai = a[2 * k + 1], cr = chirp[2 * k], ci = chirp[2 * k + 1];
       out[2 * k] = ar * cr - ai * ci;
       out[2 * k + 1] = ar * ci + ai * cr;
     }
@@ -144,13 +144,13 @@ class ComplexFft {
    * stride `fstride`, where p = factors[stage] and m the product of the later factors.
    */
   private work(out: Float64Array, o: number, x: Float64Array, xi: number, fstride: number, stage: number): void {
-    const p = this.factors[stage]!;
+    const p = this.factors[stage];
     const m = this.n / (fstride * p);
     if (m === 1) {
       for (let j = 0; j < p; j++) {
         const s = 2 * (xi + j * fstride);
-        out[o + 2 * j] = x[s]!;
-        out[o + 2 * j + 1] = x[s + 1]!;
+        out[o + 2 * j] = x[s];
+        out[o + 2 * j + 1] = x[s + 1];
       }
     } else {
       for (let j = 0; j < p; j++) this.work(out, o + 2 * j * m, x, xi + j * fstride, fstride * p, stage + 1);
@@ -168,12 +168,12 @@ class ComplexFft {
     const tw = this.tw;
     for (let k = 0; k < m; k++) {
       const a = o + 2 * k, b = a + 2 * m;
-      const wr = tw[2 * k * fs]!, wi = tw[2 * k * fs + 1]!;
-      const tr = y[b]! * wr - y[b + 1]! * wi, ti = y[b]! * wi + y[b + 1]! * wr;
-      y[b] = y[a]! - tr;
-      y[b + 1] = y[a + 1]! - ti;
-      y[a] = y[a]! + tr;
-      y[a + 1] = y[a + 1]! + ti;
+      const wr = tw[2 * k * fs], wi = tw[2 * k * fs + 1];
+      const tr = y[b] * wr - y[b + 1] * wi, ti = y[b] * wi + y[b + 1] * wr;
+      y[b] = y[a] - tr;
+      y[b + 1] = y[a + 1] - ti;
+      y[a] = y[a] + tr;
+      y[a + 1] = y[a + 1] + ti;
     }
   }
 
@@ -182,11 +182,11 @@ class ComplexFft {
     const s3 = -Math.sqrt(3) / 2; // Im e^{−2πi/3}
     for (let k = 0; k < m; k++) {
       const i0 = o + 2 * k, i1 = i0 + 2 * m, i2 = i1 + 2 * m;
-      const w1r = tw[2 * k * fs]!, w1i = tw[2 * k * fs + 1]!, w2r = tw[4 * k * fs]!, w2i = tw[4 * k * fs + 1]!;
-      const ar = y[i1]! * w1r - y[i1 + 1]! * w1i, ai = y[i1]! * w1i + y[i1 + 1]! * w1r;
-      const br = y[i2]! * w2r - y[i2 + 1]! * w2i, bi = y[i2]! * w2i + y[i2 + 1]! * w2r;
+      const w1r = tw[2 * k * fs], w1i = tw[2 * k * fs + 1], w2r = tw[4 * k * fs], w2i = tw[4 * k * fs + 1];
+      const ar = y[i1] * w1r - y[i1 + 1] * w1i, ai = y[i1] * w1i + y[i1 + 1] * w1r;
+      const br = y[i2] * w2r - y[i2 + 1] * w2i, bi = y[i2] * w2i + y[i2 + 1] * w2r;
       const sr = ar + br, si = ai + bi, dr = ar - br, di = ai - bi;
-      const x0r = y[i0]!, x0i = y[i0 + 1]!;
+      const x0r = y[i0], x0i = y[i0 + 1];
       y[i0] = x0r + sr;
       y[i0 + 1] = x0i + si;
       const mr = x0r - 0.5 * sr, mi = x0i - 0.5 * si;
@@ -202,13 +202,13 @@ class ComplexFft {
     const tw = this.tw;
     for (let k = 0; k < m; k++) {
       const i0 = o + 2 * k, i1 = i0 + 2 * m, i2 = i1 + 2 * m, i3 = i2 + 2 * m;
-      const w1r = tw[2 * k * fs]!, w1i = tw[2 * k * fs + 1]!;
-      const w2r = tw[4 * k * fs]!, w2i = tw[4 * k * fs + 1]!;
-      const w3r = tw[6 * k * fs]!, w3i = tw[6 * k * fs + 1]!;
-      const ar = y[i1]! * w1r - y[i1 + 1]! * w1i, ai = y[i1]! * w1i + y[i1 + 1]! * w1r;
-      const br = y[i2]! * w2r - y[i2 + 1]! * w2i, bi = y[i2]! * w2i + y[i2 + 1]! * w2r;
-      const cr = y[i3]! * w3r - y[i3 + 1]! * w3i, ci = y[i3]! * w3i + y[i3 + 1]! * w3r;
-      const x0r = y[i0]!, x0i = y[i0 + 1]!;
+      const w1r = tw[2 * k * fs], w1i = tw[2 * k * fs + 1];
+      const w2r = tw[4 * k * fs], w2i = tw[4 * k * fs + 1];
+      const w3r = tw[6 * k * fs], w3i = tw[6 * k * fs + 1];
+      const ar = y[i1] * w1r - y[i1 + 1] * w1i, ai = y[i1] * w1i + y[i1 + 1] * w1r;
+      const br = y[i2] * w2r - y[i2 + 1] * w2i, bi = y[i2] * w2i + y[i2 + 1] * w2r;
+      const cr = y[i3] * w3r - y[i3 + 1] * w3i, ci = y[i3] * w3i + y[i3 + 1] * w3r;
+      const x0r = y[i0], x0i = y[i0 + 1];
       const s0r = x0r + br, s0i = x0i + bi, d0r = x0r - br, d0i = x0i - bi;
       const s1r = ar + cr, s1i = ai + ci, d1r = ar - cr, d1i = ai - ci;
       y[i0] = s0r + s1r;
@@ -229,15 +229,15 @@ class ComplexFft {
     const c2 = Math.cos((4 * Math.PI) / 5), s2 = -Math.sin((4 * Math.PI) / 5);
     for (let k = 0; k < m; k++) {
       const i0 = o + 2 * k, i1 = i0 + 2 * m, i2 = i1 + 2 * m, i3 = i2 + 2 * m, i4 = i3 + 2 * m;
-      let wr = tw[2 * k * fs]!, wi = tw[2 * k * fs + 1]!;
-      const ar = y[i1]! * wr - y[i1 + 1]! * wi, ai = y[i1]! * wi + y[i1 + 1]! * wr;
-      wr = tw[4 * k * fs]!; wi = tw[4 * k * fs + 1]!;
-      const br = y[i2]! * wr - y[i2 + 1]! * wi, bi = y[i2]! * wi + y[i2 + 1]! * wr;
-      wr = tw[6 * k * fs]!; wi = tw[6 * k * fs + 1]!;
-      const cr = y[i3]! * wr - y[i3 + 1]! * wi, ci = y[i3]! * wi + y[i3 + 1]! * wr;
-      wr = tw[8 * k * fs]!; wi = tw[8 * k * fs + 1]!;
-      const dr = y[i4]! * wr - y[i4 + 1]! * wi, di = y[i4]! * wi + y[i4 + 1]! * wr;
-      const x0r = y[i0]!, x0i = y[i0 + 1]!;
+      let wr = tw[2 * k * fs], wi = tw[2 * k * fs + 1];
+      const ar = y[i1] * wr - y[i1 + 1] * wi, ai = y[i1] * wi + y[i1 + 1] * wr;
+      wr = tw[4 * k * fs]; wi = tw[4 * k * fs + 1];
+      const br = y[i2] * wr - y[i2 + 1] * wi, bi = y[i2] * wi + y[i2 + 1] * wr;
+      wr = tw[6 * k * fs]; wi = tw[6 * k * fs + 1];
+      const cr = y[i3] * wr - y[i3 + 1] * wi, ci = y[i3] * wi + y[i3 + 1] * wr;
+      wr = tw[8 * k * fs]; wi = tw[8 * k * fs + 1];
+      const dr = y[i4] * wr - y[i4 + 1] * wi, di = y[i4] * wi + y[i4 + 1] * wr;
+      const x0r = y[i0], x0i = y[i0 + 1];
       const p1r = ar + dr, p1i = ai + di, m1r = ar - dr, m1i = ai - di;
       const p2r = br + cr, p2i = bi + ci, m2r = br - cr, m2i = bi - ci;
       y[i0] = x0r + p1r + p2r;
@@ -264,17 +264,17 @@ class ComplexFft {
     for (let u = 0; u < m; u++) {
       for (let q = 0; q < p; q++) {
         const i = o + 2 * (u + q * m);
-        s[2 * q] = y[i]!;
-        s[2 * q + 1] = y[i + 1]!;
+        s[2 * q] = y[i];
+        s[2 * q + 1] = y[i + 1];
       }
       for (let q = 0; q < p; q++) {
         const k = u + q * m;
-        let re = s[0]!, im = s[1]!;
+        let re = s[0], im = s[1];
         for (let j = 1; j < p; j++) {
           const t = (j * fs * k) % n;
-          const wr = tw[2 * t]!, wi = tw[2 * t + 1]!;
-          re += s[2 * j]! * wr - s[2 * j + 1]! * wi;
-          im += s[2 * j]! * wi + s[2 * j + 1]! * wr;
+          const wr = tw[2 * t], wi = tw[2 * t + 1];
+          re += s[2 * j] * wr - s[2 * j + 1] * wi;
+          im += s[2 * j] * wi + s[2 * j + 1] * wr;
         }
         y[o + 2 * k] = re;
         y[o + 2 * k + 1] = im;
@@ -334,7 +334,7 @@ export class Fft {
     if (!this.half) {
       const z = this.zin;
       for (let t = 0; t < n; t++) {
-        z[2 * t] = x[t]!;
+        z[2 * t] = x[t];
         z[2 * t + 1] = 0;
       }
       // The full complex output needs 2n numbers; the caller's buffer (fft.js-sized) has them.
@@ -342,15 +342,15 @@ export class Fft {
       return;
     }
     const h = n / 2, z = this.zin, Z = this.zout, w = this.split!;
-    for (let t = 0; t < n; t++) z[t] = x[t]!; // interleaved: z_t = x[2t] + i·x[2t+1]
+    for (let t = 0; t < n; t++) z[t] = x[t]; // interleaved: z_t = x[2t] + i·x[2t+1]
     this.half.forward(Z, z);
     // X_k = E_k + e^{−2πik/n}·O_k with E_k = (Z_k + conj Z_{h−k})/2, O_k = (Z_k − conj Z_{h−k})/(2i).
     for (let k = 0; k <= h; k++) {
       const a = k % h, b = (h - k) % h;
-      const zr = Z[2 * a]!, zi = Z[2 * a + 1]!, cr = Z[2 * b]!, ci = -Z[2 * b + 1]!;
+      const zr = Z[2 * a], zi = Z[2 * a + 1], cr = Z[2 * b], ci = -Z[2 * b + 1];
       const er = 0.5 * (zr + cr), ei = 0.5 * (zi + ci);
       const or = 0.5 * (zi - ci), oi = -0.5 * (zr - cr);
-      const wr = w[2 * k]!, wi = w[2 * k + 1]!;
+      const wr = w[2 * k], wi = w[2 * k + 1];
       out[2 * k] = er + wr * or - wi * oi;
       out[2 * k + 1] = ei + wr * oi + wi * or;
     }
@@ -369,14 +369,14 @@ export class Fft {
     const n = this.size, z = this.zin, Z = (this.pairOut ??= new Float64Array(2 * n));
     if (z.length < 2 * n) throw new Error('realTransformPair needs an odd-length Fft');
     for (let t = 0; t < n; t++) {
-      z[2 * t] = a[t]!;
-      z[2 * t + 1] = b[t]!;
+      z[2 * t] = a[t];
+      z[2 * t + 1] = b[t];
     }
     this.full.forward(Z, z);
     const F = Math.floor(n / 2);
     for (let k = 0; k <= F; k++) {
       const c = k === 0 ? 0 : n - k;
-      const zr = Z[2 * k]!, zi = Z[2 * k + 1]!, cr = Z[2 * c]!, ci = -Z[2 * c + 1]!;
+      const zr = Z[2 * k], zi = Z[2 * k + 1], cr = Z[2 * c], ci = -Z[2 * c + 1];
       outA[2 * k] = 0.5 * (zr + cr);
       outA[2 * k + 1] = 0.5 * (zi + ci);
       outB[2 * k] = 0.5 * (zi - ci);

@@ -19,25 +19,25 @@ export function wienerMasks(models: readonly Matrix[], alpha = 1): Matrix[] {
     throw new NmflabError('invalid Wiener exponent', { path: 'alpha', expected: 'a positive finite number', found: String(alpha) });
   }
   const K = models.length;
-  const size = models[0]!.data.length;
+  const size = models[0].data.length;
   const masks = models.map((m) => new Matrix(m.rows, m.cols));
   const share = 1 / K;
   for (let i = 0; i < size; i++) {
     // Divide by the largest model first so Λ^α neither overflows nor underflows.
     let max = 0;
-    for (let k = 0; k < K; k++) max = Math.max(max, models[k]!.data[i]!);
+    for (let k = 0; k < K; k++) max = Math.max(max, models[k].data[i]);
     if (max === 0) {
-      for (let k = 0; k < K; k++) masks[k]!.data[i] = share;
+      for (let k = 0; k < K; k++) masks[k].data[i] = share;
       continue;
     }
     let sum = 0;
     for (let k = 0; k < K; k++) {
-      const r = models[k]!.data[i]! / max;
+      const r = models[k].data[i] / max;
       const p = alpha === 1 ? r : alpha === 2 ? r * r : Math.pow(r, alpha);
-      masks[k]!.data[i] = p;
+      masks[k].data[i] = p;
       sum += p; // ≥ 1: the largest term is 1
     }
-    for (let k = 0; k < K; k++) masks[k]!.data[i] /= sum;
+    for (let k = 0; k < K; k++) masks[k].data[i] /= sum;
   }
   return masks;
 }
@@ -47,11 +47,11 @@ export function binaryMasks(models: readonly Matrix[]): Matrix[] {
   checkModels(models);
   const K = models.length;
   const masks = models.map((m) => new Matrix(m.rows, m.cols));
-  const size = models[0]!.data.length;
+  const size = models[0].data.length;
   for (let i = 0; i < size; i++) {
     let best = 0;
-    for (let k = 1; k < K; k++) if (models[k]!.data[i]! > models[best]!.data[i]!) best = k;
-    masks[best]!.data[i] = 1;
+    for (let k = 1; k < K; k++) if (models[k].data[i] > models[best].data[i]) best = k;
+    masks[best].data[i] = 1;
   }
   return masks;
 }
@@ -63,8 +63,8 @@ export function applyMask(Y: ComplexMatrix, mask: Matrix): ComplexMatrix {
   }
   const out = new ComplexMatrix(Y.rows, Y.cols);
   for (let i = 0; i < mask.data.length; i++) {
-    out.re[i] = mask.data[i]! * Y.re[i]!;
-    out.im[i] = mask.data[i]! * Y.im[i]!;
+    out.re[i] = mask.data[i] * Y.re[i];
+    out.im[i] = mask.data[i] * Y.im[i];
   }
   return out;
 }
@@ -76,13 +76,13 @@ export function resynthesize(Y: ComplexMatrix, masks: readonly Matrix[], stft: S
 
 function checkModels(models: readonly Matrix[]): void {
   if (models.length === 0) throw new NmflabError('no component models to build masks from', { expected: 'at least one F×N model' });
-  const { rows, cols } = models[0]!;
+  const { rows, cols } = models[0];
   models.forEach((m, k) => {
     if (m.rows !== rows || m.cols !== cols) {
       throw new NmflabError('component models differ in shape', { path: `component ${k}`, expected: `${rows}×${cols}`, found: `${m.rows}×${m.cols}` });
     }
     for (let i = 0; i < m.data.length; i++) {
-      const v = m.data[i]!;
+      const v = m.data[i];
       if (!(v >= 0) || v === Infinity) {
         throw new NmflabError('component model is not a finite non-negative matrix', { path: `component ${k}, entry (${Math.floor(i / cols)}, ${i % cols})`, expected: 'finite values ≥ 0', found: String(v) });
       }
@@ -132,17 +132,17 @@ export function griffinLim(S: Matrix, stft: Stft, options: GriffinLimOptions = {
   const s = S.data;
   let norm = 0;
   for (let i = 0; i < s.length; i++) {
-    if (!(s[i]! >= 0) || s[i] === Infinity) {
+    if (!(s[i] >= 0) || s[i] === Infinity) {
       throw new NmflabError('magnitude is not finite and non-negative', { path: `entry ${i}`, expected: 'finite values ≥ 0', found: String(s[i]) });
     }
-    norm += s[i]! * s[i]!;
+    norm += s[i] * s[i];
   }
   norm = Math.sqrt(norm) || 1;
   const X = new ComplexMatrix(S.rows, S.cols);
   for (let i = 0; i < s.length; i++) {
     const phi = init === 'random' ? 2 * Math.PI * options.rng!.uniform() : 0;
-    X.re[i] = s[i]! * Math.cos(phi);
-    X.im[i] = s[i]! * Math.sin(phi);
+    X.re[i] = s[i] * Math.cos(phi);
+    X.im[i] = s[i] * Math.sin(phi);
   }
   const length = options.length ?? stft.coveredLength(S.cols);
   const convergence: number[] = [];
@@ -157,15 +157,15 @@ export function griffinLim(S: Matrix, stft: Stft, options: GriffinLimOptions = {
     stft.analyze(x, Y);
     let err = 0;
     for (let i = 0; i < s.length; i++) {
-      const a = Math.hypot(Y.re[i]!, Y.im[i]!);
-      const d = a - s[i]!;
+      const a = Math.hypot(Y.re[i], Y.im[i]);
+      const d = a - s[i];
       err += d * d;
       // Keep the new phase, impose the target magnitude (phase 0 where |Y| = 0).
       if (a > 0) {
-        X.re[i] = (s[i]! * Y.re[i]!) / a;
-        X.im[i] = (s[i]! * Y.im[i]!) / a;
+        X.re[i] = (s[i] * Y.re[i]) / a;
+        X.im[i] = (s[i] * Y.im[i]) / a;
       } else {
-        X.re[i] = s[i]!;
+        X.re[i] = s[i];
         X.im[i] = 0;
       }
     }

@@ -69,7 +69,7 @@ export function resample(x: Float64Array, fromRate: number, toRate: number): Flo
       const pos = Math.abs(t - k) * scale;
       const j = pos | 0;
       const frac = pos - j;
-      acc += x[k]! * (h[j]! + frac * (h[j + 1]! - h[j]!));
+      acc += x[k] * (h[j] + frac * (h[j + 1] - h[j]));
     }
     y[i] = c * acc;
   }

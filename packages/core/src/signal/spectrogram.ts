@@ -37,12 +37,12 @@ export function logSpectrogram(Y: ComplexMatrix | Matrix, options: LogSpectrogra
   const d = P.data;
   let max = -Infinity;
   for (let i = 0; i < d.length; i++) {
-    d[i] = 10 * Math.log10(Math.max(d[i]!, floor));
-    if (d[i]! > max) max = d[i]!;
+    d[i] = 10 * Math.log10(Math.max(d[i], floor));
+    if (d[i] > max) max = d[i];
   }
   if (options.topDb !== undefined) {
     const lo = max - options.topDb;
-    for (let i = 0; i < d.length; i++) if (d[i]! < lo) d[i] = lo;
+    for (let i = 0; i < d.length; i++) if (d[i] < lo) d[i] = lo;
   }
   return P;
 }

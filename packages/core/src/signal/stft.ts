@@ -143,11 +143,11 @@ export class Stft implements Transform {
     // Steady state (away from the ends): Σ_j w²(r + j·hop) must not vanish for any phase r.
     const w = this.windowSamples;
     let wmax = 0;
-    for (let t = 0; t < n; t++) wmax = Math.max(wmax, w[t]! * w[t]!);
+    for (let t = 0; t < n; t++) wmax = Math.max(wmax, w[t] * w[t]);
     // Offsets r ≥ n (hop > n) see no window at all; check one of them without looping to hop.
     for (let r = 0; r < Math.min(hop, n + 1); r++) {
       let s = 0;
-      for (let t = r; t < n; t += hop) s += w[t]! * w[t]!;
+      for (let t = r; t < n; t += hop) s += w[t] * w[t];
       if (s <= OVERLAP_TOL * wmax) {
         fail('hop', 'window and hop do not overlap: some samples could not be resynthesized', `Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect)`, `hop ${hop} with a ${window} window of ${n} samples (Σw² = ${Number(s.toPrecision(3))} at offset ${r} within the hop)`);
       }
@@ -160,7 +160,7 @@ export class Stft implements Transform {
    */
   static fromConfig(raw: unknown, where: Where = {}): Stft {
     const { value, errors } = validatePlainParams(STFT_PARAMS, raw, where);
-    if (errors.length === 1) throw errors[0]!;
+    if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new NmflabErrors(errors);
     return new Stft(value as unknown as StftConfig, where);
   }
@@ -184,7 +184,7 @@ export class Stft implements Transform {
     const L = samples.length;
     if (L === 0) throw new NmflabError('cannot take the STFT of an empty signal', { expected: 'at least one sample', found: '0 samples' });
     for (let i = 0; i < L; i++) {
-      if (!Number.isFinite(samples[i]!)) {
+      if (!Number.isFinite(samples[i])) {
         throw new NmflabError('signal contains a non-finite sample', { path: `sample ${i}`, expected: 'finite numbers', found: String(samples[i]) });
       }
     }
@@ -201,14 +201,14 @@ export class Stft implements Transform {
     const fill = (m: number, frame: Float64Array) => {
       const start = m * hop - pad; // in original sample coordinates
       if (start >= 0 && start + n <= L) {
-        for (let t = 0; t < n; t++) frame[t] = w[t]! * samples[start + t]!;
+        for (let t = 0; t < n; t++) frame[t] = w[t] * samples[start + t];
       } else {
         for (let t = 0; t < n; t++) {
           const i = start + t;
           let v = 0;
-          if (i >= 0 && i < L) v = samples[i]!;
-          else if (reflect && i >= -pad && i < L + pad) v = samples[reflectIndex(i, L)]!;
-          frame[t] = w[t]! * v;
+          if (i >= 0 && i < L) v = samples[i];
+          else if (reflect && i >= -pad && i < L + pad) v = samples[reflectIndex(i, L)];
+          frame[t] = w[t] * v;
         }
       }
     };
@@ -237,8 +237,8 @@ export class Stft implements Transform {
         for (let f = 0; f < F; f++) {
           const row = f * N + m0;
           for (let k = 0; k <= j; k++) {
-            re[row + k] = blk[k * 2 * F + 2 * f]!;
-            im[row + k] = blk[k * 2 * F + 2 * f + 1]!;
+            re[row + k] = blk[k * 2 * F + 2 * f];
+            im[row + k] = blk[k * 2 * F + 2 * f + 1];
           }
         }
       }
@@ -270,7 +270,7 @@ export class Stft implements Transform {
     }
     const re = Y.re, im = Y.im;
     for (let i = 0; i < re.length; i++) {
-      if (!Number.isFinite(re[i]!) || !Number.isFinite(im[i]!)) {
+      if (!Number.isFinite(re[i]) || !Number.isFinite(im[i])) {
         const f = Math.floor(i / N);
         throw new NmflabError('spectrogram contains a non-finite value', { path: `bin ${f}, frame ${i - f * N}`, expected: 'finite numbers', found: `${re[i]} + ${im[i]}i` });
       }
@@ -280,13 +280,13 @@ export class Stft implements Transform {
     // Denominator Σ_m w²(t − m·hop), checked over the part of the signal we return.
     const den = this.denominator(N);
     let wmax = 0;
-    for (let t = 0; t < n; t++) wmax = Math.max(wmax, w[t]! * w[t]!);
+    for (let t = 0; t < n; t++) wmax = Math.max(wmax, w[t] * w[t]);
     for (let i = 0; i < L; i++) {
-      if (den[pad + i]! <= OVERLAP_TOL * wmax) {
+      if (den[pad + i] <= OVERLAP_TOL * wmax) {
         throw new NmflabError('no window covers this sample, so it cannot be resynthesized', {
           path: `sample ${i}`,
           expected: 'Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample of the signal',
-          found: `Σw² = ${Number(den[pad + i]!.toPrecision(3))} (${this.window} window, frame ${n}, hop ${hop}, center ${this.center})`,
+          found: `Σw² = ${Number(den[pad + i].toPrecision(3))} (${this.window} window, frame ${n}, hop ${hop}, center ${this.center})`,
           hint: this.center ? 'use a smaller hop' : 'use center: true, or a window that is nonzero at its ends (sine, hamming, rect)',
         });
       }
@@ -305,17 +305,17 @@ export class Stft implements Transform {
         for (let f = 0; f < F; f++) {
           const row = f * N + m;
           for (let k = 0; k < cnt; k++) {
-            blk[k * F2 + 2 * f] = re[row + k]!;
-            blk[k * F2 + 2 * f + 1] = im[row + k]!;
+            blk[k * F2 + 2 * f] = re[row + k];
+            blk[k * F2 + 2 * f + 1] = im[row + k];
           }
         }
       }
       const oa = (m % BLOCK) * F2, ob = oa + F2;
       for (let f = 0; f <= half; f++) {
-        const ar = blk[oa + 2 * f]!;
-        const ai = f === 0 || f === half ? 0 : blk[oa + 2 * f + 1]!;
-        const br = two ? blk[ob + 2 * f]! : 0;
-        const bi = two && f !== 0 && f !== half ? blk[ob + 2 * f + 1]! : 0;
+        const ar = blk[oa + 2 * f];
+        const ai = f === 0 || f === half ? 0 : blk[oa + 2 * f + 1];
+        const br = two ? blk[ob + 2 * f] : 0;
+        const bi = two && f !== 0 && f !== half ? blk[ob + 2 * f + 1] : 0;
         z[2 * f] = ar - bi;
         z[2 * f + 1] = ai + br;
         if (f > 0 && f < half) {
@@ -326,17 +326,17 @@ export class Stft implements Transform {
       }
       this.fft.inverseTransform(frameOut, z);
       const s = m * hop;
-      for (let t = 0; t < n; t++) acc[s + t] += w[t]! * frameOut[2 * t]!;
+      for (let t = 0; t < n; t++) acc[s + t] += w[t] * frameOut[2 * t];
       if (two) {
         const s2 = s + hop;
-        for (let t = 0; t < n; t++) acc[s2 + t] += w[t]! * frameOut[2 * t + 1]!;
+        for (let t = 0; t < n; t++) acc[s2 + t] += w[t] * frameOut[2 * t + 1];
       }
     }
     if (out && out.length !== L) {
       throw new NmflabError('output signal has the wrong length', { expected: `${L} samples`, found: `${out.length}` });
     }
     const x = out ?? new Float64Array(L);
-    for (let i = 0; i < L; i++) x[i] = acc[pad + i]! / den[pad + i]!;
+    for (let i = 0; i < L; i++) x[i] = acc[pad + i] / den[pad + i];
     return x;
   }
 
@@ -347,7 +347,7 @@ export class Stft implements Transform {
     const den = new Float64Array((N - 1) * hop + n);
     for (let m = 0; m < N; m++) {
       const s = m * hop;
-      for (let t = 0; t < n; t++) den[s + t] += w[t]! * w[t]!;
+      for (let t = 0; t < n; t++) den[s + t] += w[t] * w[t];
     }
     this.den = den;
     this.denFrames = N;

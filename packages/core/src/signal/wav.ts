@@ -68,7 +68,7 @@ export function inspectWav(buf: Uint8Array, file = 'input', fileLength = buf.len
     throw new NmflabError(reason, { file, expected, found, exitCode: 2 });
   };
   if (buf.length === 0) bad('empty file', 'a WAV file', '0 bytes');
-  const ascii = (o: number) => String.fromCharCode(buf[o]!, buf[o + 1]!, buf[o + 2]!, buf[o + 3]!);
+  const ascii = (o: number) => String.fromCharCode(buf[o], buf[o + 1], buf[o + 2], buf[o + 3]);
   const show = (s: string) => JSON.stringify(s.replace(/[^\x20-\x7e]/g, '?'));
   if (buf.length < 12) bad('not a WAV file: too short for a RIFF header', 'at least 12 bytes', `${buf.length} bytes`);
   const riff = ascii(0);
@@ -137,7 +137,7 @@ function decodeFrames(dv: DataView, h: Header & { format: WavFormat }, frames: n
   const C = h.channels, bytes = h.bits / 8;
   // Interleaved little-endian samples; PCM code v ↦ v / 2^(b−1) (8-bit is unsigned, offset 128).
   for (let c = 0; c < C; c++) {
-    const out = channels[c]!;
+    const out = channels[c];
     let o = c * bytes;
     const stride = C * bytes;
     switch (h.format) {
@@ -165,7 +165,7 @@ function decodeFrames(dv: DataView, h: Header & { format: WavFormat }, frames: n
     }
     if (h.formatCode === 3) {
       for (let i = 0; i < frames; i++) {
-        if (!Number.isFinite(out[i]!)) {
+        if (!Number.isFinite(out[i])) {
           throw new NmflabError('WAV file contains a non-finite float sample', { file, path: `channel ${c}, sample ${first + i}`, expected: 'finite numbers', found: String(out[i]) });
         }
       }
@@ -187,7 +187,7 @@ export function parseWav(buf: Uint8Array, file = 'input', options: ReadWavOption
     channels = channels.map((c) => resample(c, sampleRate, options.sampleRate!));
     sampleRate = options.sampleRate;
   }
-  return { sampleRate, channels, samples: channels[0]!, format: h.format };
+  return { sampleRate, channels, samples: channels[0], format: h.format };
 }
 
 /** Read a WAV file: PCM 8/16/24/32-bit or float 32/64, any channel count and sample rate. */
@@ -198,7 +198,7 @@ export function readWav(file: string, options: ReadWavOptions = {}): WavData {
 /** Mean of the channels. */
 export function downmix(channels: readonly Float64Array[]): Float64Array {
   const out = new Float64Array(channels[0]?.length ?? 0);
-  for (const c of channels) for (let i = 0; i < out.length; i++) out[i] += c[i]!;
+  for (const c of channels) for (let i = 0; i < out.length; i++) out[i] += c[i];
   for (let i = 0; i < out.length; i++) out[i] /= channels.length;
   return out;
 }
@@ -218,11 +218,11 @@ export function encodeWav(samples: Float64Array | readonly Float64Array[], sampl
   if (!(WAV_FORMATS as readonly string[]).includes(format)) fail('unknown WAV format', WAV_FORMATS.join(', '), JSON.stringify(format));
   if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > 0xffffffff) fail('invalid sample rate', 'a positive integer', String(sampleRate));
   if (channels.length === 0 || channels.length > 65535) fail('invalid channel count', '1…65535 channels', String(channels.length));
-  const len = channels[0]!.length;
+  const len = channels[0].length;
   channels.forEach((c, k) => {
     if (c.length !== len) fail('channels differ in length', `${len} samples`, `${c.length} in channel ${k}`);
     for (let i = 0; i < c.length; i++) {
-      if (!Number.isFinite(c[i]!)) throw new NmflabError('non-finite sample', { file, path: `channel ${k}, sample ${i}`, expected: 'finite numbers', found: String(c[i]) });
+      if (!Number.isFinite(c[i])) throw new NmflabError('non-finite sample', { file, path: `channel ${k}, sample ${i}`, expected: 'finite numbers', found: String(c[i]) });
     }
   });
   const bits = { pcm8: 8, pcm16: 16, pcm24: 24, pcm32: 32, float32: 32, float64: 64 }[format];
@@ -233,32 +233,32 @@ export function encodeWav(samples: Float64Array | readonly Float64Array[], sampl
   const scale = 2 ** (bits - 1);
   const q = (v: number) => Math.min(scale - 1, Math.max(-scale, Math.round(v * scale)));
   for (let c = 0; c < C; c++) {
-    const x = channels[c]!;
+    const x = channels[c];
     const stride = C * bytes;
     let o = c * bytes;
     switch (format) {
       case 'pcm8':
-        for (let i = 0; i < len; i++, o += stride) dv.setUint8(o, q(x[i]!) + 128);
+        for (let i = 0; i < len; i++, o += stride) dv.setUint8(o, q(x[i]) + 128);
         break;
       case 'pcm16':
-        for (let i = 0; i < len; i++, o += stride) dv.setInt16(o, q(x[i]!), true);
+        for (let i = 0; i < len; i++, o += stride) dv.setInt16(o, q(x[i]), true);
         break;
       case 'pcm24':
         for (let i = 0; i < len; i++, o += stride) {
-          const v = q(x[i]!);
+          const v = q(x[i]);
           dv.setUint8(o, v & 0xff);
           dv.setUint8(o + 1, (v >> 8) & 0xff);
           dv.setUint8(o + 2, (v >> 16) & 0xff);
         }
         break;
       case 'pcm32':
-        for (let i = 0; i < len; i++, o += stride) dv.setInt32(o, q(x[i]!), true);
+        for (let i = 0; i < len; i++, o += stride) dv.setInt32(o, q(x[i]), true);
         break;
       case 'float32':
-        for (let i = 0; i < len; i++, o += stride) dv.setFloat32(o, x[i]!, true);
+        for (let i = 0; i < len; i++, o += stride) dv.setFloat32(o, x[i], true);
         break;
       case 'float64':
-        for (let i = 0; i < len; i++, o += stride) dv.setFloat64(o, x[i]!, true);
+        for (let i = 0; i < len; i++, o += stride) dv.setFloat64(o, x[i], true);
         break;
     }
   }
@@ -338,11 +338,11 @@ export class WavBlockReader {
       decodeFrames(dv, h, n, [out], this.file, from);
       return out;
     }
-    if (this.chans.length !== C || this.chans[0]!.length < n) this.chans = Array.from({ length: C }, () => new Float64Array(n));
+    if (this.chans.length !== C || this.chans[0].length < n) this.chans = Array.from({ length: C }, () => new Float64Array(n));
     decodeFrames(dv, h, n, this.chans, this.file, from);
     // The same sum and division as `downmix`, so a block read matches readWav({ mono: true }).
     out.fill(0);
-    for (const c of this.chans) for (let i = 0; i < n; i++) out[i] += c[i]!;
+    for (const c of this.chans) for (let i = 0; i < n; i++) out[i] += c[i];
     for (let i = 0; i < n; i++) out[i] /= C;
     return out;
   }

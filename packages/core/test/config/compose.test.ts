@@ -67,8 +67,8 @@ describe('overrides (--set)', () => {
 
   it('overrides apply after composition and are validated like the file', async () => {
     const p = await prepareExperiment(`${good}/child.yaml`, { sets: ['model.rank=3', 'seed=11'] }, (f) => buildRegistry(f));
-    expect(p.runs[0]!.config.model.rank).toBe(3);
-    expect(p.runs[0]!.config.seed).toBe(11);
+    expect(p.runs[0].config.model.rank).toBe(3);
+    expect(p.runs[0].config.seed).toBe(11);
     const err = await prepareExperiment(`${good}/child.yaml`, { sets: ['model.rank=0'] }, (f) => buildRegistry(f)).catch((e) => e);
     expect((err as NmflabError).format()).toBe(`${rel(`${good}/child.yaml`)}: model.rank: out of range (expected a number ≥ 1, found 0)`);
   });
@@ -103,12 +103,12 @@ describe('a --set model.rank the task does not read is reported', () => {
       const sets = ['model.rank=12', 'model.stopping.maxIterations=3', 'transform.hop=1024', 'model.solver=plsa'];
       const r = await runExperiment({ configFile: 'experiments/transcription-corpus.yaml', sets, sweeps: ['seeds=1', 'data.params.item=[0]'], outDir: out, createRunEnv: async (f) => ({ registry: await buildRegistry(f) }) });
       expect(r.completed).toBe(1);
-      expect(r.records[0]!.unused).toEqual(['model.rank']);
+      expect(r.records[0].unused).toEqual(['model.rank']);
       expect(r.warnings.some((w) => /^model\.rank was not used by the task in 1 of 1/.test(w))).toBe(true);
       expect(r.warnings.some((w) => /replaces mu and drops its params divergence, initializer/.test(w))).toBe(true);
       // a task that reads the rank records nothing
       const r2 = await runExperiment({ configFile: 'experiments/transcription-corpus.yaml', sets: [...sets, 'task.params.rankFrom=model'], sweeps: ['seeds=1', 'data.params.item=[0]'], outDir: out, createRunEnv: async (f) => ({ registry: await buildRegistry(f) }) });
-      expect(r2.records[0]!.unused).toBeUndefined();
+      expect(r2.records[0].unused).toBeUndefined();
       expect(r2.warnings.filter((w) => w.startsWith('model.rank'))).toEqual([]);
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -25,7 +25,7 @@ describe('sweep values', () => {
     const v = sweepValues({ from: 1, to: 1000, num: 7, log: true }, at) as number[];
     expect(v[0]).toBe(1);
     expect(v[6]).toBe(1000);
-    for (let i = 1; i < v.length; i++) expect(v[i]! / v[i - 1]!).toBeCloseTo(Math.sqrt(10), 9);
+    for (let i = 1; i < v.length; i++) expect(v[i] / v[i - 1]).toBeCloseTo(Math.sqrt(10), 9);
   });
 
   it('rejects what is not a sweep, with the path', () => {
@@ -47,7 +47,7 @@ describe('sweep expansion', () => {
     expect(runs.map((r) => [r.raw.a, r.raw.b, r.raw.seed])).toEqual(
       [1, 2].flatMap((a) => [0, 0.5, 1].flatMap((b) => [0, 1].map((s) => [a, b, deriveSeed(5, `seed-${s}`)]))),
     );
-    expect(runs[0]!.varied).toEqual({ a: 1, b: 0, seed: deriveSeed(5, 'seed-0') });
+    expect(runs[0].varied).toEqual({ a: 1, b: 0, seed: deriveSeed(5, 'seed-0') });
     for (const r of runs) expect(r.raw.sweep).toBeUndefined();
     // Seeds are shared across parameter values (paired comparisons) and differ across repetitions.
     expect(new Set(runs.map((r) => r.raw.seed)).size).toBe(2);
@@ -61,8 +61,8 @@ describe('sweep expansion', () => {
   it('without a sweep there is one run with the root seed', () => {
     const runs = expandSweep({ seed: 9 }, parseSweep(undefined, []));
     expect(runs).toHaveLength(1);
-    expect(runs[0]!.raw.seed).toBe(9);
-    expect(runs[0]!.varied).toEqual({});
+    expect(runs[0].raw.seed).toBe(9);
+    expect(runs[0].varied).toEqual({});
   });
 
   it('a sweep file: lists × logspace × range × seeds, every run validated', async () => {

@@ -32,7 +32,7 @@ describe('config validation: the corpus of broken configs', () => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(NmflabError);
-      const want = expected[f]!.replaceAll('{file}', rel(`${bad}/${f}`)).replaceAll('{dir}', rel(configs));
+      const want = expected[f].replaceAll('{file}', rel(`${bad}/${f}`)).replaceAll('{dir}', rel(configs));
       expect((err as NmflabError).format()).toBe(want);
       // Never a machine path, never a stack trace.
       expect((err as NmflabError).format()).not.toContain(process.cwd());
@@ -52,7 +52,7 @@ describe('config validation: good configs', () => {
   it('fills every default and resolves plugin references to { id, params }', async () => {
     const p = await prepareExperiment(`${configs}/good/base.yaml`, {}, (f) => buildRegistry(f));
     expect(p.runs).toHaveLength(1);
-    const c = p.runs[0]!.config;
+    const c = p.runs[0].config;
     expect(c.model.stopping).toEqual({ maxIterations: 20, tol: 0, window: 10, factorTol: 0 });
     expect(c.model.solver).toEqual({ id: 'test-mu', params: { eps: 1e-12, failAt: 0, delayMs: 0, mode: 'fast' } });
     expect(c.task).toEqual({ id: 'factorize', params: {} });
@@ -65,7 +65,7 @@ describe('config validation: good configs', () => {
 describe('config validation: a task that fits no model', () => {
   it('needs no model block (meta.needsModel: false), and the resolved config has none', async () => {
     const p = await prepareExperiment(`${configs}/good/no-model.yaml`, {}, (f) => buildRegistry(f));
-    const c = p.runs[0]!.config;
+    const c = p.runs[0].config;
     expect(c.model).toBeUndefined();
     expect('model' in c).toBe(false);
     expect(c.task).toEqual({ id: 'test-no-model', params: { fit: false } });

@@ -30,8 +30,8 @@ function firstDiff(a: Float64Array, b: Float64Array): number {
 function normDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let d = 0, s = 1e-300;
   for (let i = 0; i < y.length; i++) {
-    d = Math.max(d, Math.abs(x[i]! - y[i]!));
-    s = Math.max(s, Math.abs(y[i]!));
+    d = Math.max(d, Math.abs(x[i] - y[i]));
+    s = Math.max(s, Math.abs(y[i]));
   }
   return d / s;
 }
@@ -110,12 +110,12 @@ describe('WASM kernel: workspace, blocking edges, determinism', () => {
       // both kernels, so every path gives identical bits, and all agree with the naive loop.
       [w.C1, w.C2, w.C3].forEach((c, s) => {
         expect(normDiff(c.data, ref.data)).toBeLessThan(1e-13);
-        expect(firstDiff(c.data, js[s]!.data)).toBe(-1);
-        expect(firstDiff(staged[s]!.data, js[s]!.data)).toBe(-1);
+        expect(firstDiff(c.data, js[s].data)).toBe(-1);
+        expect(firstDiff(staged[s].data, js[s].data)).toBe(-1);
       });
       // Repeating the product (scratch now dirty) changes nothing.
       setMatmulBackend('wasm');
-      expect(firstDiff(matmul(w.A, w.B, w.C2).data, js[0]!.data)).toBe(-1);
+      expect(firstDiff(matmul(w.A, w.B, w.C2).data, js[0].data)).toBe(-1);
       setMatmulBackend(prev);
     });
   }
@@ -124,7 +124,7 @@ describe('WASM kernel: workspace, blocking edges, determinism', () => {
     const A = random(9, 300, rng), B = random(300, 11, rng);
     const C = random(9, 11, rng);
     const expected = matmulNaive(A, B);
-    for (let i = 0; i < C.data.length; i++) expected.data[i] += C.data[i]!;
+    for (let i = 0; i < C.data.length; i++) expected.data[i] += C.data[i];
     expect(gemmWasmStaged(9, 11, 300, A.data, 300, 1, B.data, 11, 1, C.data, 11, true)).toBe(true);
     expect(maxRelDiff(C.data, expected.data)).toBeLessThan(1e-12);
     const viaJs = random(9, 11, new Rng(5));
@@ -158,10 +158,10 @@ describe('muFusedWasm: fused MU numerators/denominators, block by block in WASM'
     const L = matmul(W, H);
     const A = new Matrix(F, N), B = new Matrix(F, N);
     for (let i = 0; i < L.data.length; i++) {
-      const l = L.data[i]!;
+      const l = L.data[i];
       const lf = l > delta ? l : delta;
-      if (code === 1) A.data[i] = V.data[i]! / lf;
-      else { const r = 1 / lf; B.data[i] = r; A.data[i] = r * r * V.data[i]!; }
+      if (code === 1) A.data[i] = V.data[i] / lf;
+      else { const r = 1 / lf; B.data[i] = r; A.data[i] = r * r * V.data[i]; }
     }
     const out = side === 0
       ? { num: matmulNT(A, H), den: matmulNT(B, H) }
@@ -249,7 +249,7 @@ describe.skipIf(!nativeAvailable)('native OpenBLAS backend (optional addon)', ()
   it('accumulates, and refuses layouts BLAS cannot express (the caller then uses WASM/JS)', () => {
     const A = random(5, 7, rng), B = random(7, 6, rng), C = random(5, 6, rng);
     const expected = matmulNaive(A, B);
-    for (let i = 0; i < C.data.length; i++) expected.data[i] += C.data[i]!;
+    for (let i = 0; i < C.data.length; i++) expected.data[i] += C.data[i];
     expect(gemmNative(5, 6, 7, A.data, 7, 1, B.data, 6, 1, C.data, 6, true)).toBe(true);
     expect(maxRelDiff(C.data, expected.data)).toBeLessThan(1e-12);
     const untouched = C.data.slice();

@@ -70,7 +70,7 @@ describe('Registry', () => {
 
   it('rejects enum values with the allowed list', () => {
     const { errors } = registry.validate('divergence', { id: 'fake-beta', params: { mode: 'mmm' } });
-    expect(errors[0]!.format()).toBe("params.mode: not an allowed value (expected one of mm, heuristic, found \"mmm\"); did you mean 'mm'?");
+    expect(errors[0].format()).toBe("params.mode: not an allowed value (expected one of mm, heuristic, found \"mmm\"); did you mean 'mm'?");
   });
 
   it('refuses duplicate ids and ids that are not kebab-case', () => {

@@ -60,7 +60,7 @@ describe('aggregateRuns', () => {
       [{ snr: 5 }, 'sdr', 1, 10],
     ]);
     // 1, 3, 5, 7: s² = (9+1+1+9)/3, half-width t_{0.975,3} · s / 2
-    expect(rows[0]!.ci95!).toBeCloseTo((3.182446 * Math.sqrt(20 / 3)) / 2, 5);
+    expect(rows[0].ci95!).toBeCloseTo((3.182446 * Math.sqrt(20 / 3)) / 2, 5);
   });
 });
 

@@ -48,9 +48,9 @@ describe('compare: grouping and statistics', () => {
     // ranks pooled: the unit is then (seed, rank)
     const groups = groupObservations(obs, { metrics: ['sdr'], by: ['source', 'model.solver.id'], pairOn: ['seed', 'model.rank'] });
     expect(groups.map((g) => g.key.source).sort()).toEqual(['chime', 'chime', 'chime', 'speech', 'speech', 'speech']);
-    expect(groups[0]!.stats.sdr!.n).toBe(12); // 2 ranks × 6 seeds
+    expect(groups[0].stats.sdr!.n).toBe(12); // 2 ranks × 6 seeds
     const one = groupObservations(obs, { metrics: ['sdr[chime]'], by: ['model.solver.id'], pairOn: ['seed', 'model.rank'] });
-    expect(one.find((g) => g.key['model.solver.id'] === 'a')!.stats['sdr[chime]']!.mean).toBeCloseTo(summarize(runs.filter((r) => r.folder.startsWith('sweep/a')).map((r) => r.record.metrics!['sdr[chime]']!)).mean, 12);
+    expect(one.find((g) => g.key['model.solver.id'] === 'a')!.stats['sdr[chime]'].mean).toBeCloseTo(summarize(runs.filter((r) => r.folder.startsWith('sweep/a')).map((r) => r.record.metrics!['sdr[chime]'])).mean, 12);
   });
 
   it('paired tests: best against each other on the same seeds, Holm over the family', () => {
@@ -99,12 +99,12 @@ describe('compare: tables', () => {
   it('summary table: numbers for CSV and JSON, mean ± CI for people', () => {
     // no cell holds a comma here, so a plain split reads the CSV
     const [head, ...lines] = renderTables([{ title: 's', table }], 'csv').trim().split('\n').map((l) => l.split(','));
-    const csv = lines.map((l) => Object.fromEntries(head!.map((h, j) => [h, l[j]!])));
+    const csv = lines.map((l) => Object.fromEntries(head!.map((h, j) => [h, l[j]])));
     expect(csv).toHaveLength(6);
-    expect(Number(csv[0]!['sdr.mean'])).toBeCloseTo(groups[0]!.stats.sdr!.mean, 12);
-    expect(Number(csv[0]!['iterations.mean'])).toBe(53.5);
+    expect(Number(csv[0]['sdr.mean'])).toBeCloseTo(groups[0].stats.sdr!.mean, 12);
+    expect(Number(csv[0]['iterations.mean'])).toBe(53.5);
     const json = JSON.parse(renderTables([{ title: 's', table }], 'json')) as { s: Record<string, number>[] };
-    expect(json.s[0]!['sdr.ci95']).toBeCloseTo(groups[0]!.stats.sdr!.ciHalf, 12);
+    expect(json.s[0]['sdr.ci95']).toBeCloseTo(groups[0].stats.sdr!.ciHalf, 12);
     const text = renderTables([{ title: 's', table }], 'table');
     expect(text).toContain('sdr (mean ± 95% CI)');
     expect(text).toMatch(/\d\.\d{3} ± \d\.\d{3}/);
@@ -116,7 +116,7 @@ describe('compare: tables', () => {
     const p = pivotTable(groups, ['model.solver.id'], ['model.rank'], 'sdr', false);
     expect(p.columns).toEqual(['model.solver.id', '10', '20']);
     expect(p.rows.map((r) => r[0])).toEqual(['a', 'b', 'c']);
-    expect(String(p.rows[0]![1])).toMatch(/ ± /);
+    expect(String(p.rows[0][1])).toMatch(/ ± /);
     const n = pivotTable(groups, ['model.solver.id'], ['model.rank'], 'sdr', true);
     expect(n.columns).toEqual(['model.solver.id', '10.mean', '10.ci95', '20.mean', '20.ci95']);
   });

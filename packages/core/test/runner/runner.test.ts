@@ -62,7 +62,7 @@ describe('runner: run folders', () => {
       expect(traj).toHaveLength(22);
     }
     const summary = readFileSync(join(r.dir, 'summary.csv'), 'utf8').trim().split('\n');
-    expect(summary[0]!.startsWith('run,status,model.rank,seed,objective,objective.data,normW,normH,perSource[0],perSource[1],iterations,stopReason,seconds')).toBe(true);
+    expect(summary[0].startsWith('run,status,model.rank,seed,objective,objective.data,normW,normH,perSource[0],perSource[1],iterations,stopReason,seconds')).toBe(true);
     expect(summary.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['0000,completed,2', '0001,completed,3']);
     const sweep = parseYaml(readFileSync(join(r.dir, 'sweep.yaml'), 'utf8')) as { runs: unknown[]; axes: unknown[] };
     expect(sweep.axes).toEqual([{ path: 'model.rank', values: [2, 3] }]);
@@ -144,7 +144,7 @@ describe('runner: atomic writes', () => {
       outDir: out,
       onEvent: (e) => {
         if (e.type === 'progress' && e.iteration === 3) {
-          const dir = join(out, 'base', readdirSync(join(out, 'base'))[0]!);
+          const dir = join(out, 'base', readdirSync(join(out, 'base'))[0]);
           seenWhileRunning = readdirSync(dir).sort();
           const rec = readJson(join(dir, '.0000.tmp', 'run.json'));
           expect(rec.status).toBe('running');
@@ -162,10 +162,10 @@ describe('compare', () => {
     const r = await run({ outDir: fresh(), sweeps: ['model.rank=[2,3]'] });
     const rows = compareRows(collectRuns([r.dir]));
     expect(rows).toHaveLength(2);
-    expect(Object.keys(rows[0]!).slice(0, 3)).toEqual(['run', 'model.rank', 'status']);
+    expect(Object.keys(rows[0]).slice(0, 3)).toEqual(['run', 'model.rank', 'status']);
     expect(rows.map((x) => x['model.rank'])).toEqual([2, 3]);
-    expect(rows[0]!.iterations).toBe(20);
-    expect(typeof rows[0]!.objective).toBe('number');
+    expect(rows[0].iterations).toBe(20);
+    expect(typeof rows[0].objective).toBe('number');
   });
 });
 
@@ -199,7 +199,7 @@ describe('runner: a task that fits no model', () => {
     expect(parseYaml(readFileSync(join(d, 'config.yaml'), 'utf8'))).not.toHaveProperty('model');
     const summary = readFileSync(join(r.dir, 'summary.csv'), 'utf8').trim().split('\n');
     expect(summary).toHaveLength(3);
-    expect(summary[1]!.startsWith('0000,completed,2,')).toBe(true);
+    expect(summary[1].startsWith('0000,completed,2,')).toBe(true);
     const rows = compareRows(collectRuns([r.dir]));
     expect(rows.map((x) => x['data.params.rank'])).toEqual([2, 3]);
     expect(rows.every((x) => x.status === 'completed' && x.iterations === undefined && typeof x.total === 'number')).toBe(true);

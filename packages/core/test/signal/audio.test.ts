@@ -46,8 +46,8 @@ function encode(wav: string, out: string, args: string[] = []): void {
 function relErr(x: Float64Array, y: Float64Array): number {
   let num = 0, den = 0;
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    num += (x[i]! - y[i]!) ** 2;
-    den += x[i]! ** 2;
+    num += (x[i] - y[i]) ** 2;
+    den += x[i] ** 2;
   }
   return Math.sqrt(num / den);
 }
@@ -67,13 +67,13 @@ describe('readAudio', () => {
     const mix = await readAudio(src, { channels: 'mix' });
     expect(mix.channels.length).toBe(1);
     expect(mix.fileChannels).toBe(2);
-    expect(mix.channels[0]![100]).toBeCloseTo((x[0]![100]! + x[1]![100]!) / 2, 15);
+    expect(mix.channels[0][100]).toBeCloseTo((x[0][100] + x[1][100]) / 2, 15);
     const right = await readAudio(src, { channels: 1 });
     expect(right.channels).toEqual([x[1]]);
     const up = await readAudio(src, { channels: 0, sampleRate: 32000 });
     expect(up.sampleRate).toBe(32000);
     expect(up.fileSampleRate).toBe(16000);
-    expect(up.channels[0]!.length).toBe(16000);
+    expect(up.channels[0].length).toBe(16000);
   });
 
   it('errors name the file and what was found', async () => {
@@ -115,8 +115,8 @@ describe('readAudio', () => {
       expect(a.codec).toBe('flac');
       expect(a.sampleRate).toBe(16000);
       expect(a.channels.length).toBe(2);
-      expect(a.channels[0]!.length).toBe(8000);
-      for (let c = 0; c < 2; c++) for (let i = 0; i < 8000; i++) expect(a.channels[c]![i]).toBe(x[c]![i]);
+      expect(a.channels[0].length).toBe(8000);
+      for (let c = 0; c < 2; c++) for (let i = 0; i < 8000; i++) expect(a.channels[c][i]).toBe(x[c][i]);
     }
     const named = join(dir, 'flac-named.wav');
     writeFileSync(named, readFileSync(join(dir, 's16.flac')));
@@ -135,10 +135,10 @@ describe('readAudio', () => {
       // Vorbis trims its own pre-skip; sox's MP3 has no Xing header, so LAME's delay (576 + 529
       // samples) stays, the same in both channels.
       const expectedLag = codec === 'mp3' ? 1105 : 0;
-      expect(a.channels[0]!.length - 8000 - expectedLag).toBeGreaterThanOrEqual(0);
-      expect(a.channels[0]!.length - 8000 - expectedLag).toBeLessThan(1200);
+      expect(a.channels[0].length - 8000 - expectedLag).toBeGreaterThanOrEqual(0);
+      expect(a.channels[0].length - 8000 - expectedLag).toBeLessThan(1200);
       for (let c = 0; c < 2; c++) {
-        const { lag, err } = aligned(x[c]!, a.channels[c]!, 1500);
+        const { lag, err } = aligned(x[c], a.channels[c], 1500);
         expect(lag).toBe(expectedLag);
         expect(err).toBeLessThan(tol);
       }
@@ -157,9 +157,9 @@ describe('readAudio', () => {
     expect(a.channels.length).toBe(2);
     const b = await readAudio(f, { sampleRate: 16000, channels: 0 });
     expect(b.sampleRate).toBe(16000);
-    expect(Math.abs(b.channels[0]!.length - 8000)).toBeLessThan(2000);
+    expect(Math.abs(b.channels[0].length - 8000)).toBeLessThan(2000);
     // The decoder applies the stream's pre-skip, so the signal lines up.
-    const { lag, err } = aligned(x[0]!, b.channels[0]!, 1500);
+    const { lag, err } = aligned(x[0], b.channels[0], 1500);
     expect(lag).toBe(0);
     expect(err).toBeLessThan(0.2);
   });

@@ -9,8 +9,8 @@ function dft(re: Float64Array, im: Float64Array, sign: -1 | 1): [Float64Array, F
     let sr = 0, si = 0;
     for (let t = 0; t < n; t++) {
       const a = (sign * 2 * Math.PI * ((k * t) % n)) / n;
-      sr += re[t]! * Math.cos(a) - im[t]! * Math.sin(a);
-      si += re[t]! * Math.sin(a) + im[t]! * Math.cos(a);
+      sr += re[t] * Math.cos(a) - im[t] * Math.sin(a);
+      si += re[t] * Math.sin(a) + im[t] * Math.cos(a);
     }
     R[k] = sr;
     I[k] = si;
@@ -30,22 +30,22 @@ describe('Fft (any length)', () => {
     for (const n of SIZES) {
       const re = noise(n), im = noise(n);
       const x = new Float64Array(2 * n);
-      for (let t = 0; t < n; t++) [x[2 * t], x[2 * t + 1]] = [re[t]!, im[t]!];
+      for (let t = 0; t < n; t++) [x[2 * t], x[2 * t + 1]] = [re[t], im[t]];
       const f = new Fft(n);
       const y = new Float64Array(2 * n);
       f.transform(y, x);
       const [R, I] = dft(re, im, -1);
       let err = 0, norm = 0;
       for (let k = 0; k < n; k++) {
-        err = Math.max(err, Math.hypot(y[2 * k]! - R[k]!, y[2 * k + 1]! - I[k]!));
-        norm = Math.max(norm, Math.hypot(R[k]!, I[k]!));
+        err = Math.max(err, Math.hypot(y[2 * k] - R[k], y[2 * k + 1] - I[k]));
+        norm = Math.max(norm, Math.hypot(R[k], I[k]));
       }
       expect(err / norm, `n = ${n}`).toBeLessThan(1e-12);
       const back = new Float64Array(2 * n);
       f.inverseTransform(back, y);
       for (let t = 0; t < n; t++) {
-        expect(Math.abs(back[2 * t]! - re[t]!), `n = ${n}, re ${t}`).toBeLessThan(1e-12);
-        expect(Math.abs(back[2 * t + 1]! - im[t]!), `n = ${n}, im ${t}`).toBeLessThan(1e-12);
+        expect(Math.abs(back[2 * t] - re[t]), `n = ${n}, re ${t}`).toBeLessThan(1e-12);
+        expect(Math.abs(back[2 * t + 1] - im[t]), `n = ${n}, im ${t}`).toBeLessThan(1e-12);
       }
     }
   });
@@ -58,8 +58,8 @@ describe('Fft (any length)', () => {
       f.realTransform(y, x);
       const [R, I] = dft(x, new Float64Array(n), -1);
       for (let k = 0; k <= Math.floor(n / 2); k++) {
-        expect(Math.abs(y[2 * k]! - R[k]!), `n = ${n}, bin ${k}`).toBeLessThan(1e-11);
-        expect(Math.abs(y[2 * k + 1]! - I[k]!), `n = ${n}, bin ${k}`).toBeLessThan(1e-11);
+        expect(Math.abs(y[2 * k] - R[k]), `n = ${n}, bin ${k}`).toBeLessThan(1e-11);
+        expect(Math.abs(y[2 * k + 1] - I[k]), `n = ${n}, bin ${k}`).toBeLessThan(1e-11);
       }
     }
   });
@@ -78,7 +78,7 @@ describe('STFT of any frame length', () => {
           expect(Y.rows).toBe(Math.floor(n / 2) + 1);
           const y = s.synthesize(Y, x.length);
           let err = 0;
-          for (let i = 0; i < x.length; i++) err = Math.max(err, Math.abs(y[i]! - x[i]!));
+          for (let i = 0; i < x.length; i++) err = Math.max(err, Math.abs(y[i] - x[i]));
           expect(err).toBeLessThan(1e-12);
         });
       }
@@ -109,8 +109,8 @@ describe('Fft.realTransformPair (odd lengths)', () => {
       f.realTransform(A1, a);
       f.realTransform(B1, b);
       for (let k = 0; k < 2 * (Math.floor(n / 2) + 1); k++) {
-        expect(Math.abs(A[k]! - A1[k]!), `n = ${n}`).toBeLessThan(1e-11);
-        expect(Math.abs(B[k]! - B1[k]!), `n = ${n}`).toBeLessThan(1e-11);
+        expect(Math.abs(A[k] - A1[k]), `n = ${n}`).toBeLessThan(1e-11);
+        expect(Math.abs(B[k] - B1[k]), `n = ${n}`).toBeLessThan(1e-11);
       }
     }
   });

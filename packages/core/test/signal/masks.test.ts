@@ -28,8 +28,8 @@ describe('Wiener and binary masks', () => {
     // A column of all-zero models, one of huge and one of tiny values (no overflow or underflow).
     for (const m of models) for (let f = 0; f < 9; f++) m.set(f, 0, 0);
     for (const m of models) m.set(0, 1, 0), m.set(1, 1, 0);
-    models[0]!.set(0, 1, 1e300); models[1]!.set(0, 1, 3e300);
-    models[2]!.set(1, 1, 1e-300); models[3]!.set(1, 1, 2e-300);
+    models[0].set(0, 1, 1e300); models[1].set(0, 1, 3e300);
+    models[2].set(1, 1, 1e-300); models[3].set(1, 1, 2e-300);
     for (const alpha of [0.5, 1, 1.2, 2, 8]) {
       const masks = [...wienerMasks(models, alpha), ...[binaryMasks(models)].flat()];
       for (const group of [masks.slice(0, 4), masks.slice(4)]) {
@@ -37,8 +37,8 @@ describe('Wiener and binary masks', () => {
         for (let i = 0; i < 99; i++) {
           let s = 0;
           for (const M of group) {
-            least = Math.min(least, M.data[i]!);
-            s += M.data[i]!;
+            least = Math.min(least, M.data[i]);
+            s += M.data[i];
           }
           worst = Math.max(worst, Math.abs(s - 1));
         }
@@ -46,9 +46,9 @@ describe('Wiener and binary masks', () => {
         expect(worst).toBeLessThanOrEqual(2 ** -52);
       }
       const W = wienerMasks(models, alpha);
-      expect(W[0]!.get(3, 0)).toBe(0.25); // 0/0 → equal shares
-      expect(W[1]!.get(0, 1) / W[0]!.get(0, 1)).toBeCloseTo(3 ** alpha, 8);
-      expect(W[3]!.get(1, 1) / W[2]!.get(1, 1)).toBeCloseTo(2 ** alpha, 8);
+      expect(W[0].get(3, 0)).toBe(0.25); // 0/0 → equal shares
+      expect(W[1].get(0, 1) / W[0].get(0, 1)).toBeCloseTo(3 ** alpha, 8);
+      expect(W[3].get(1, 1) / W[2].get(1, 1)).toBeCloseTo(2 ** alpha, 8);
     }
   });
 
@@ -57,14 +57,14 @@ describe('Wiener and binary masks', () => {
     const models = randomModels(3, 5, 6, rng, 0);
     const M = wienerMasks(models, 1.5);
     for (let i = 0; i < 30; i++) {
-      const den = models.reduce((s, m) => s + m.data[i]! ** 1.5, 0);
-      models.forEach((m, k) => expect(M[k]!.data[i]).toBeCloseTo(m.data[i]! ** 1.5 / den, 12));
+      const den = models.reduce((s, m) => s + m.data[i] ** 1.5, 0);
+      models.forEach((m, k) => expect(M[k].data[i]).toBeCloseTo(m.data[i] ** 1.5 / den, 12));
     }
     const sharp = wienerMasks(models, 200), bin = binaryMasks(models);
     for (let i = 0; i < 30; i++) {
-      const v = models.map((m) => m.data[i]!).sort((p, q) => q - p);
-      if (v[0]! < 1.05 * v[1]!) continue; // near-ties stay soft for any finite α
-      for (let k = 0; k < 3; k++) expect(Math.abs(sharp[k]!.data[i]! - bin[k]!.data[i]!)).toBeLessThan(1e-3);
+      const v = models.map((m) => m.data[i]).sort((p, q) => q - p);
+      if (v[0] < 1.05 * v[1]) continue; // near-ties stay soft for any finite α
+      for (let k = 0; k < 3; k++) expect(Math.abs(sharp[k].data[i] - bin[k].data[i])).toBeLessThan(1e-3);
     }
   });
 
@@ -84,19 +84,19 @@ describe('Wiener and binary masks', () => {
   it('resynthesize components that add up to the mixture', () => {
     const rng = new Rng(5);
     const [a, b] = mixture(4000, rng);
-    const x = a!.map((v, i) => v + b![i]!);
+    const x = a!.map((v, i) => v + b![i]);
     const s = new Stft({ sampleRate: 8000, frameLength: 256, hop: 64, window: 'sine' });
     const Y = s.analyze(x);
     const models = [s.analyze(a!).power(), s.analyze(b!).power()];
     for (const masks of [wienerMasks(models, 1), wienerMasks(models, 2), binaryMasks(models), wienerMasks(randomModels(3, Y.rows, Y.cols, rng))]) {
       const parts = resynthesize(Y, masks, s, x.length);
       let err = 0;
-      for (let i = 0; i < x.length; i++) err = Math.max(err, Math.abs(parts.reduce((t, p) => t + p[i]!, 0) - x[i]!));
+      for (let i = 0; i < x.length; i++) err = Math.max(err, Math.abs(parts.reduce((t, p) => t + p[i], 0) - x[i]));
       expect(err).toBeLessThan(1e-12);
     }
     // The oracle Wiener estimate of the sine is far closer to it than the mixture is.
     const [est] = resynthesize(Y, wienerMasks(models), s, x.length);
-    const dist = (u: Float64Array) => Math.sqrt(u.reduce((t, v, i) => t + (v - a![i]!) ** 2, 0));
+    const dist = (u: Float64Array) => Math.sqrt(u.reduce((t, v, i) => t + (v - a![i]) ** 2, 0));
     expect(dist(est!)).toBeLessThan(0.3 * dist(x));
   });
 });
@@ -110,10 +110,10 @@ describe('spectrogram views', () => {
     const D = logSpectrogram(Y, { floor: 1e-6 });
     let max = -Infinity;
     for (let i = 0; i < P.data.length; i++) {
-      expect(P.data[i]).toBeCloseTo(M.data[i]! ** 2, 10);
-      expect(D.data[i]).toBeCloseTo(10 * Math.log10(Math.max(P.data[i]!, 1e-6)), 10);
+      expect(P.data[i]).toBeCloseTo(M.data[i] ** 2, 10);
+      expect(D.data[i]).toBeCloseTo(10 * Math.log10(Math.max(P.data[i], 1e-6)), 10);
       expect(D.data[i]).toBeGreaterThanOrEqual(-60);
-      max = Math.max(max, D.data[i]!);
+      max = Math.max(max, D.data[i]);
     }
     expect(Math.min(...D.data)).toBe(-60); // the silent frames sit on the floor
     const R = logSpectrogram(P, { topDb: 20 });
@@ -133,13 +133,13 @@ describe('Griffin–Lim', () => {
       const r = griffinLim(S, s, { iterations: 30, initialPhase, rng: new Rng(7), length: L });
       const c = r.convergence;
       expect(c).toHaveLength(30);
-      for (let i = 1; i < c.length; i++) expect(c[i]).toBeLessThanOrEqual(c[i - 1]! * (1 + 1e-9));
-      expect(c[c.length - 1]).toBeLessThan(0.5 * c[0]!);
+      for (let i = 1; i < c.length; i++) expect(c[i]).toBeLessThanOrEqual(c[i - 1] * (1 + 1e-9));
+      expect(c[c.length - 1]).toBeLessThan(0.5 * c[0]);
       expect(r.samples).toHaveLength(L);
       // The returned spectrum is the STFT of the returned signal, and its magnitude is close to S.
-      const dev = Math.sqrt(r.spectrum.abs().data.reduce((t, v, i) => t + (v - S.data[i]!) ** 2, 0));
+      const dev = Math.sqrt(r.spectrum.abs().data.reduce((t, v, i) => t + (v - S.data[i]) ** 2, 0));
       const norm = Math.sqrt(S.data.reduce((t, v) => t + v * v, 0));
-      expect(dev / norm).toBeLessThan(c[0]!);
+      expect(dev / norm).toBeLessThan(c[0]);
     }
   });
 

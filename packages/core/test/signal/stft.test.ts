@@ -11,8 +11,8 @@ function signal(L: number, seed = 1): Float64Array {
 function relErr(a: Float64Array, b: Float64Array): number {
   let e = 0, n = 0;
   for (let i = 0; i < a.length; i++) {
-    e += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
+    e += (a[i] - b[i]) ** 2;
+    n += b[i] ** 2;
   }
   return Math.sqrt(e / n);
 }
@@ -34,10 +34,10 @@ describe('windows', () => {
     expect(hann[0]).toBe(0);
     expect(hann[n / 2]).toBeCloseTo(1, 15);
     // Periodic hann with hop n/2 sums to exactly one (constant overlap-add).
-    for (let t = 0; t < n / 2; t++) expect(hann[t]! + hann[t + n / 2]!).toBeCloseTo(1, 14);
+    for (let t = 0; t < n / 2; t++) expect(hann[t] + hann[t + n / 2]).toBeCloseTo(1, 14);
     expect(ham[0]).toBeCloseTo(0.08, 14);
     // Sine with hop n/2 is power-complementary: w[t]² + w[t + n/2]² = 1.
-    for (let t = 0; t < n / 2; t++) expect(sine[t]! ** 2 + sine[t + n / 2]! ** 2).toBeCloseTo(1, 14);
+    for (let t = 0; t < n / 2; t++) expect(sine[t] ** 2 + sine[t + n / 2] ** 2).toBeCloseTo(1, 14);
     expect(Array.from(makeWindow('sinebell', n))).toEqual(Array.from(sine));
     expect(Array.from(makeWindow('rect', 4))).toEqual([1, 1, 1, 1]);
   });
@@ -152,17 +152,17 @@ describe('STFT / inverse STFT', () => {
     for (let f = 0; f <= n2 / 2; f++) {
       let re = 0, im = 0;
       for (let t = 0; t < n2; t++) {
-        const v = w[t]! * x[m * hop + t]!;
+        const v = w[t] * x[m * hop + t];
         re += v * Math.cos((2 * Math.PI * f * t) / n2);
         im -= v * Math.sin((2 * Math.PI * f * t) / n2);
       }
       expect(Y.re[f * Y.cols + m]).toBeCloseTo(re, 10);
       expect(Y.im[f * Y.cols + m]).toBeCloseTo(im, 10);
     }
-    for (let t = 0; t < n2; t++) energy += (w[t]! * x[m * hop + t]!) ** 2;
+    for (let t = 0; t < n2; t++) energy += (w[t] * x[m * hop + t]) ** 2;
     let spectral = 0;
     for (let f = 0; f <= n2 / 2; f++) {
-      const p = Y.re[f * Y.cols + m]! ** 2 + Y.im[f * Y.cols + m]! ** 2;
+      const p = Y.re[f * Y.cols + m] ** 2 + Y.im[f * Y.cols + m] ** 2;
       spectral += f === 0 || f === n2 / 2 ? p : 2 * p;
     }
     expect(spectral / n2).toBeCloseTo(energy, 9);
@@ -188,7 +188,7 @@ describe('STFT / inverse STFT', () => {
     const pow: Transform = new Stft({ sampleRate: 8000, ...opts, representation: 'power' });
     const Y = stft(x, opts);
     const M = mag.represent(Y), P = pow.represent(Y);
-    for (let i = 0; i < M.data.length; i++) expect(P.data[i]).toBeCloseTo(M.data[i]! ** 2, 8);
+    for (let i = 0; i < M.data.length; i++) expect(P.data[i]).toBeCloseTo(M.data[i] ** 2, 8);
     expect(mag.sampleRate).toBe(8000);
     expect(Array.from(istft(Y, opts, x.length))).toEqual(Array.from(mag.synthesize(mag.analyze(x), x.length)));
   });

@@ -89,10 +89,10 @@ describe('WAV files', () => {
   for (const format of WAV_FORMATS) {
     it(`round-trips ${format}, mono and 3-channel, within the format's quantization`, () => {
       const chans = [noise(500, 1), noise(500, 2), noise(500, 3)];
-      chans[0]![0] = 1; // full scale clips to the largest code, one quantum below 1
-      chans[0]![1] = -1;
+      chans[0][0] = 1; // full scale clips to the largest code, one quantum below 1
+      chans[0][1] = -1;
       const file = join(dir, `rt-${format}.wav`);
-      for (const input of [chans[0]!, chans]) {
+      for (const input of [chans[0], chans]) {
         writeWav(file, input, 22050, { format });
         const r = readWav(file);
         const want = input instanceof Float64Array ? [input] : input;
@@ -100,7 +100,7 @@ describe('WAV files', () => {
         expect(r.sampleRate).toBe(22050);
         expect(r.format).toBe(format);
         let err = 0;
-        want.forEach((c, k) => c.forEach((v, i) => (err = Math.max(err, Math.abs(r.channels[k]![i]! - v)))));
+        want.forEach((c, k) => c.forEach((v, i) => (err = Math.max(err, Math.abs(r.channels[k][i] - v)))));
         const q = quantum(format);
         if (q !== undefined) expect(err).toBeLessThanOrEqual(q * (1 + 1e-9));
         else expect(err).toBeLessThanOrEqual(format === 'float32' ? 2 ** -24 : 0);
@@ -126,7 +126,7 @@ describe('WAV files', () => {
     const bytes = encodeWav([a, b], 16000, { format: 'float64' });
     const m = parseWav(bytes, 'x.wav', { mono: true });
     expect(m.channels).toHaveLength(1);
-    m.samples.forEach((v, i) => expect(v).toBeCloseTo((a[i]! + b[i]!) / 2, 15));
+    m.samples.forEach((v, i) => expect(v).toBeCloseTo((a[i] + b[i]) / 2, 15));
     expect(Array.from(downmix([Float64Array.of(1, 2), Float64Array.of(3, 6)]))).toEqual([2, 4]);
     const loud = parseWav(encodeWav(Float64Array.of(2, -3, 0.5), 8000, { format: 'pcm16' }), 'y.wav');
     expect(Array.from(loud.samples)).toEqual([32767 / 32768, -1, 0.5]);
@@ -198,8 +198,8 @@ describe('resampling', () => {
       let re = 0, im = 0;
       for (let t = 0; t < x.length; t++) {
         const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * t) / x.length);
-        re += w * x[t]! * Math.cos((2 * Math.PI * f * t) / rate);
-        im += w * x[t]! * Math.sin((2 * Math.PI * f * t) / rate);
+        re += w * x[t] * Math.cos((2 * Math.PI * f * t) / rate);
+        im += w * x[t] * Math.sin((2 * Math.PI * f * t) / rate);
       }
       if (re * re + im * im > bestP) (bestP = re * re + im * im), (best = f);
     }
@@ -215,7 +215,7 @@ describe('resampling', () => {
       expect(peakHz(y, to, 440)).toBeCloseTo(440, 0);
       // Away from the edges the output is the same sine sampled at the new rate.
       let err = 0;
-      for (let i = 200; i < y.length - 200; i++) err = Math.max(err, Math.abs(y[i]! - 0.5 * Math.sin((2 * Math.PI * 440 * i) / to)));
+      for (let i = 200; i < y.length - 200; i++) err = Math.max(err, Math.abs(y[i] - 0.5 * Math.sin((2 * Math.PI * 440 * i) / to)));
       expect(err).toBeLessThan(1e-3);
     });
   }
@@ -224,7 +224,7 @@ describe('resampling', () => {
     const hi = new Float64Array(L).map((_, i) => Math.sin((2 * Math.PI * 6000 * i) / rate)); // above 4 kHz
     const y = resample(hi, rate, 8000);
     let e = 0;
-    for (let i = 100; i < y.length - 100; i++) e += y[i]! ** 2;
+    for (let i = 100; i < y.length - 100; i++) e += y[i] ** 2;
     expect(Math.sqrt(e / (y.length - 200))).toBeLessThan(1e-3);
   });
 

@@ -38,9 +38,9 @@ export function makeBinomial(n: number, ctx?: Pick<PluginContext, 'path' | 'file
     if (L.length !== V.length || (M && M.length !== V.length)) fail('data, model and mask differ in size', `${V.length}, ${L.length}${M ? `, ${M.length}` : ''} entries`);
     let s = 0;
     for (let i = 0; i < V.length; i++) {
-      const m = M ? M[i]! : 1;
+      const m = M ? M[i] : 1;
       if (m === 0) continue;
-      const x = V[i]!, y = L[i]!;
+      const x = V[i], y = L[i];
       if (!(x >= 0 && x <= n && y >= 0 && y <= n)) check(x, y, `[${i}]`);
       s += m * at(x, y);
     }
@@ -64,8 +64,8 @@ export function makeBinomial(n: number, ctx?: Pick<PluginContext, 'path' | 'file
     negLogLikelihood(V, L, M) {
       let s = value(V, L, M);
       for (let i = 0; i < V.length; i++) {
-        const m = M ? M[i]! : 1;
-        if (m !== 0) s -= m * (xlogy(V[i]!, V[i]! / n) + xlogy(n - V[i]!, (n - V[i]!) / n) + logBinomialCoefficient(n, V[i]!));
+        const m = M ? M[i] : 1;
+        if (m !== 0) s -= m * (xlogy(V[i], V[i] / n) + xlogy(n - V[i], (n - V[i]) / n) + logBinomialCoefficient(n, V[i]));
       }
       return s;
     },

@@ -79,7 +79,7 @@ function makeBregman(g: Generator, p: { phi: string; dual: boolean; eps: number 
       const diff = a - b;
       if (a <= 2 * b && b <= 2 * a) {
         let s = 0;
-        for (let i = 0; i < GL_N; i++) s += GL_W[i]! * (1 - GL_X[i]!) * d2(b + GL_X[i]! * diff);
+        for (let i = 0; i < GL_N; i++) s += GL_W[i] * (1 - GL_X[i]) * d2(b + GL_X[i] * diff);
         return diff * diff * s;
       }
       return phi(a) - phi(b) - d1(b) * diff;
@@ -94,7 +94,7 @@ function makeBregman(g: Generator, p: { phi: string; dual: boolean; eps: number 
     const diff = a - b;
     if (a > 0 && b > 0 && a <= 2 * b && b <= 2 * a) {
       let s = 0;
-      for (let i = 0; i < GL_N; i++) s += GL_W[i]! * d2(b + GL_X[i]! * diff);
+      for (let i = 0; i < GL_N; i++) s += GL_W[i] * d2(b + GL_X[i] * diff);
       return diff * s;
     }
     return d1(a) - d1(b);
@@ -127,10 +127,10 @@ function makeBregman(g: Generator, p: { phi: string; dual: boolean; eps: number 
     }
     let sum = 0;
     for (let i = 0; i < V.length; i++) {
-      const m = M ? M[i]! : 1;
+      const m = M ? M[i] : 1;
       if (m === 0) continue;
-      const x = V[i]! + eps, y = L[i]! + eps;
-      if (!(x > 0 && y > 0)) check(x, y, V[i]!, L[i]!, `[${i}]`);
+      const x = V[i] + eps, y = L[i] + eps;
+      if (!(x > 0 && y > 0)) check(x, y, V[i], L[i], `[${i}]`);
       sum += m * (dual ? breg(y, x) : breg(x, y));
     }
     return sum;
@@ -144,7 +144,7 @@ function makeBregman(g: Generator, p: { phi: string; dual: boolean; eps: number 
     for (const [x, y] of pts) {
       for (const lam of [2, 10]) ss.push(Math.log(breg(lam * x, lam * y) / breg(x, y)) / Math.log(lam));
     }
-    const s0 = ss[0]!;
+    const s0 = ss[0];
     if (ss.every((s) => Number.isFinite(s) && Math.abs(s - s0) < 1e-9)) {
       scaling = Math.abs(s0 - Math.round(s0 * 1e6) / 1e6) < 1e-8 ? Math.round(s0 * 1e6) / 1e6 : s0;
     }

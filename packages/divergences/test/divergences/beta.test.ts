@@ -139,7 +139,7 @@ describe('beta divergence', () => {
     const L = Float64Array.from([0.4, 1.3, 2.2, 9]);
     let gauss = 0, poisson = 0;
     for (let i = 0; i < V.length; i++) {
-      const x = V[i]!, y = L[i]!;
+      const x = V[i], y = L[i];
       gauss += 0.5 * Math.log(2 * Math.PI) + 0.5 * (x - y) ** 2;
       poisson += y - x * Math.log(y) + logGammaExact(x + 1);
     }
@@ -147,7 +147,7 @@ describe('beta divergence', () => {
     expect(make({ beta: 1 }).negLogLikelihood!(V, L)).toBeCloseTo(poisson, 12);
     const Vp = V.subarray(1), Lp = L.subarray(1);
     let expo = 0;
-    for (let i = 0; i < Vp.length; i++) expo += Math.log(Lp[i]!) + Vp[i]! / Lp[i]!;
+    for (let i = 0; i < Vp.length; i++) expo += Math.log(Lp[i]) + Vp[i] / Lp[i];
     expect(make({ beta: 0 }).negLogLikelihood!(Vp, Lp)).toBeCloseTo(expo, 12);
     const tw = make({ beta: 0.5 });
     expect(tw.negLogLikelihood!(V, L)).toBe(tw.value(V, L));

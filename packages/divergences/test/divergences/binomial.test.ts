@@ -29,7 +29,7 @@ describe('binomial divergence', () => {
     const V = Float64Array.from([0, 7, 25, 100]), L = Float64Array.from([10, 12.5, 20, 40]);
     let nll = 0;
     for (let i = 0; i < V.length; i++) {
-      const x = V[i]!, p = L[i]! / 100;
+      const x = V[i], p = L[i] / 100;
       let logC = 0;
       for (let k = 1; k <= x; k++) logC += Math.log((100 - x + k) / k);
       nll -= logC + (x > 0 ? x * Math.log(p) : 0) + (x < 100 ? (100 - x) * Math.log(1 - p) : 0);

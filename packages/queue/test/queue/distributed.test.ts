@@ -67,7 +67,7 @@ async function waitFor(cond: () => boolean, what: string, ms = 120_000): Promise
   }
 }
 /** Lines `<stamp> <verb> base/<run> …` of a worker's log. */
-const events = (log: string, verb: string) => [...log.matchAll(new RegExp(`^\\S+ ${verb} base/(\\d{4})`, 'gm'))].map((m) => m[1]!);
+const events = (log: string, verb: string) => [...log.matchAll(new RegExp(`^\\S+ ${verb} base/(\\d{4})`, 'gm'))].map((m) => m[1]);
 const det = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, -1).join(','));
 const record = (dir: string, run: string) => JSON.parse(readFileSync(join(dir, run, 'run.json'), 'utf8')) as { status: string; error?: string };
 const sweepDirOf = (p: Proc) => p.out.match(/^results in (.*)$/m)?.[1]?.trim() ?? '';
@@ -203,8 +203,8 @@ describe.skipIf(!haveRedis || !built)('nmflab run --queue / nmflab worker (real 
     try {
       const failed = (await queue.getJobs(['failed'])).filter((j) => resolve(j.data.job.dir) === resolve(dir));
       expect(failed).toHaveLength(1);
-      expect(failed[0]!.attemptsMade).toBe(1);
-      expect(failed[0]!.failedReason).toContain('test failure at iteration 3');
+      expect(failed[0].attemptsMade).toBe(1);
+      expect(failed[0].failedReason).toContain('test failure at iteration 3');
     } finally {
       await queue.close();
     }

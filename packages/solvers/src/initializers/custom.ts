@@ -21,7 +21,7 @@ function load(src: Source, name: string, path: string, rows: number, cols: numbe
     throw new NmflabError(`${name} has the wrong shape`, { file: typeof src === 'string' ? src : undefined, path: `${path}.${name}`, expected: `${rows}×${cols}`, found: `${m.rows}×${m.cols}` });
   }
   for (let i = 0; i < m.data.length; i++) {
-    const v = m.data[i]!;
+    const v = m.data[i];
     if (!(v >= 0) || !Number.isFinite(v)) {
       throw new NmflabError(`${name} must be finite and non-negative`, { file: typeof src === 'string' ? src : undefined, path: `${path}.${name}[${Math.floor(i / cols)}][${i % cols}]`, expected: 'a finite number ≥ 0', found: String(v) });
     }
@@ -29,7 +29,7 @@ function load(src: Source, name: string, path: string, rows: number, cols: numbe
   // A zero row of H0 (column of W0) gives a zero model everywhere in that component; all of them
   // zero gives WH = 0, where the objective is infinite and multiplicative updates never move.
   let total = 0;
-  for (let i = 0; i < m.data.length; i++) total += m.data[i]!;
+  for (let i = 0; i < m.data.length; i++) total += m.data[i];
   if (total === 0) {
     throw new NmflabError(`${name} is all zeros`, { file: typeof src === 'string' ? src : undefined, path: `${path}.${name}`, expected: 'some positive entries (multiplicative updates cannot leave 0)', found: `${rows}×${cols} zeros` });
   }

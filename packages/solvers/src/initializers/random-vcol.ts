@@ -22,13 +22,13 @@ export default definePlugin<'initializer', { p: number }>({
       for (let k = 0; k < K; k++) {
         for (let r = 0; r < p; r++) {
           const n = rng.int(N);
-          for (let f = 0; f < F; f++) W.data[f * K + k] += V.data[f * N + n]! / p;
+          for (let f = 0; f < F; f++) W.data[f * K + k] += V.data[f * N + n] / p;
         }
       }
       for (let k = 0; k < K; k++) {
         for (let r = 0; r < p; r++) {
           const f = rng.int(F);
-          for (let n = 0; n < N; n++) H.data[k * N + n] += V.data[f * N + n]! / p;
+          for (let n = 0; n < N; n++) H.data[k * N + n] += V.data[f * N + n] / p;
         }
       }
       return { W, H };

@@ -80,14 +80,14 @@ function penalty(s: ComplexNmfState): number {
   if (s.lambda === 0) return 0;
   const h = s.H.data;
   let t = 0;
-  if (s.p === 1) for (let i = 0; i < h.length; i++) t += h[i]!;
-  else for (let i = 0; i < h.length; i++) t += h[i]! ** s.p;
+  if (s.p === 1) for (let i = 0; i < h.length; i++) t += h[i];
+  else for (let i = 0; i < h.length; i++) t += h[i] ** s.p;
   return 2 * s.lambda * t;
 }
 
 function dataTerm(s: ComplexNmfState): number {
   let t = 0;
-  for (let i = 0; i < s.rr.length; i++) t += s.rr[i]! * s.rr[i]! + s.ri[i]! * s.ri[i]!;
+  for (let i = 0; i < s.rr.length; i++) t += s.rr[i] * s.rr[i] + s.ri[i] * s.ri[i];
   return t;
 }
 
@@ -100,13 +100,13 @@ function computeModel(s: ComplexNmfState): void {
   ri.set(s.yi);
   for (let k = 0; k < K; k++) {
     for (let f = 0; f < F; f++) {
-      const wfk = w[f * K + k]!;
+      const wfk = w[f * K + k];
       if (wfk === 0) continue;
       const base = (k * F + f) * N, row = f * N, hrow = k * N;
       for (let n = 0; n < N; n++) {
-        const a = wfk * h[hrow + n]!;
-        rr[row + n] -= a * cr[base + n]!;
-        ri[row + n] -= a * ci[base + n]!;
+        const a = wfk * h[hrow + n];
+        rr[row + n] -= a * cr[base + n];
+        ri[row + n] -= a * ci[base + n];
       }
     }
   }
@@ -130,13 +130,13 @@ function phasePass(s: ComplexNmfState, mode: 'W' | 'H'): void {
     const hrow = k * N;
     for (let f = 0; f < F; f++) {
       const base = (k * F + f) * N, row = f * N;
-      const wfk = w[f * K + k]!;
+      const wfk = w[f * K + k];
       let num = 0, den = 0;
       for (let n = 0; n < N; n++) {
         const idx = base + n;
-        const l = L[row + n]!;
-        const gr = l * cr[idx]! + rr[row + n]!;
-        const gi = l * ci[idx]! + ri[row + n]!;
+        const l = L[row + n];
+        const gr = l * cr[idx] + rr[row + n];
+        const gi = l * ci[idx] + ri[row + n];
         const m = Math.sqrt(gr * gr + gi * gi);
         if (m > 0) {
           const inv = 1 / m;
@@ -145,7 +145,7 @@ function phasePass(s: ComplexNmfState, mode: 'W' | 'H'): void {
         }
         if (store) G[idx] = m;
         if (mode === 'W') {
-          const hk = h[hrow + n]!;
+          const hk = h[hrow + n];
           num += hk * m;
           den += hk * l;
         } else {
@@ -171,7 +171,7 @@ function applyW(s: ComplexNmfState): void {
   const w = s.W.data;
   s.Wold.set(w);
   // A whole zero row of H gives 0/0: that column of W keeps its value.
-  for (let i = 0; i < w.length; i++) if (denW[i]! > 0 && !s.frozenW[i % K]) w[i] = w[i]! * (numW[i]! / denW[i]!);
+  for (let i = 0; i < w.length; i++) if (denW[i] > 0 && !s.frozenW[i % K]) w[i] = w[i] * (numW[i] / denW[i]);
 }
 
 /** Sums of the stale H-step (no refresh): Σ_f W_new|G_k| and Σ_f (W_new²/W_old) Λ_old from the stored |G_k|. */
@@ -184,14 +184,14 @@ function staleSumsH(s: ComplexNmfState): void {
   for (let k = 0; k < K; k++) {
     const hrow = k * N;
     for (let f = 0; f < F; f++) {
-      const wfk = w[f * K + k]!;
+      const wfk = w[f * K + k];
       if (wfk === 0) continue;
       const base = (k * F + f) * N, row = f * N;
       // H²/β_old = W_new² Λ_old / (W_old H): a weight W_new²/W_old on Λ_old in the ratio form.
-      const c = (wfk * wfk) / wold[f * K + k]!;
+      const c = (wfk * wfk) / wold[f * K + k];
       for (let n = 0; n < N; n++) {
-        numH[hrow + n] += wfk * G[base + n]!;
-        denH[hrow + n] += c * L[row + n]!;
+        numH[hrow + n] += wfk * G[base + n];
+        denH[hrow + n] += c * L[row + n];
       }
     }
   }
@@ -203,11 +203,11 @@ function applyH(s: ComplexNmfState): void {
   const h = s.H.data;
   const lp = lambda * p;
   for (let i = 0; i < h.length; i++) {
-    const hkn = h[i]!;
+    const hkn = h[i];
     if (hkn === 0) continue; // multiplicative: zeros stay zeros (and never 0·∞)
-    let den = denH[i]!;
+    let den = denH[i];
     if (lp > 0) den += lp * (p === 1 ? 1 : Math.max(hkn, EPS) ** (p - 1));
-    if (den > 0) h[i] = hkn * (numH[i]! / den);
+    if (den > 0) h[i] = hkn * (numH[i] / den);
   }
 }
 
@@ -218,10 +218,10 @@ function normalize(s: ComplexNmfState): void {
     // Frozen factors stay bit-identical (and the scale cannot move between them).
     if (s.frozenW[k] || s.freezeH) continue;
     let sc = 0;
-    for (let f = 0; f < F; f++) sc += w[f * K + k]!;
+    for (let f = 0; f < F; f++) sc += w[f * K + k];
     if (!(sc > 0)) continue;
-    for (let f = 0; f < F; f++) w[f * K + k]! /= sc;
-    for (let n = 0; n < N; n++) h[k * N + n]! *= sc;
+    for (let f = 0; f < F; f++) w[f * K + k] /= sc;
+    for (let n = 0; n < N; n++) h[k * N + n] *= sc;
   }
 }
 
@@ -233,14 +233,14 @@ export function complexComponents(s: ComplexNmfState): ComplexMatrix[] {
   for (let k = 0; k < K; k++) {
     const X = new ComplexMatrix(F, N);
     for (let f = 0; f < F; f++) {
-      const wfk = w[f * K + k]!;
+      const wfk = w[f * K + k];
       for (let n = 0; n < N; n++) {
         const fn = f * N + n, idx = (k * F + f) * N + n;
-        const a = wfk * h[k * N + n]!;
-        const l = L[fn]!;
+        const a = wfk * h[k * N + n];
+        const l = L[fn];
         const beta = l > 0 ? a / l : 1 / K;
-        X.re[fn] = a * cr[idx]! + beta * rr[fn]!;
-        X.im[fn] = a * ci[idx]! + beta * ri[fn]!;
+        X.re[fn] = a * cr[idx] + beta * rr[fn];
+        X.im[fn] = a * ci[idx] + beta * ri[fn];
       }
     }
     out.push(X);
@@ -253,8 +253,8 @@ function unitSumColumns(W: Matrix): Matrix {
   const F = W.rows, K = W.cols, w = W.data;
   for (let k = 0; k < K; k++) {
     let sc = 0;
-    for (let f = 0; f < F; f++) sc += w[f * K + k]!;
-    for (let f = 0; f < F; f++) w[f * K + k]! /= sc;
+    for (let f = 0; f < F; f++) sc += w[f * K + k];
+    for (let f = 0; f < F; f++) w[f * K + k] /= sc;
   }
   return W;
 }
@@ -272,15 +272,15 @@ function scaleRandomStart(W: Matrix, H: Matrix, meanAbs: number, givenW: boolean
   let total = 0;
   for (let k = 0; k < K; k++) {
     let s = 0, r = 0;
-    for (let f = 0; f < F; f++) s += w[f * K + k]!;
-    for (let n = 0; n < N; n++) r += h[k * N + n]!;
+    for (let f = 0; f < F; f++) s += w[f * K + k];
+    for (let n = 0; n < N; n++) r += h[k * N + n];
     total += s * r;
   }
   const meanModel = total / (F * N);
   if (!(meanModel > 0)) return;
   const c = meanAbs / meanModel;
   const x = givenH ? w : h;
-  for (let i = 0; i < x.length; i++) x[i]! *= c;
+  for (let i = 0; i < x.length; i++) x[i] *= c;
 }
 
 function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): ComplexNmfState {
@@ -298,7 +298,7 @@ function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): Comple
   checkEntries(Y.re, 'problem.Y.re', false);
   checkEntries(Y.im, 'problem.Y.im', false);
   let meanAbs = 0;
-  for (let i = 0; i < F * N; i++) meanAbs += Math.hypot(Y.re[i]!, Y.im[i]!);
+  for (let i = 0; i < F * N; i++) meanAbs += Math.hypot(Y.re[i], Y.im[i]);
   meanAbs /= Math.max(1, F * N);
   if (!(meanAbs > 0)) {
     throw new NmflabError('the data are all zero', { path: 'problem.Y', expected: 'a non-zero spectrogram', found: 'all zeros', exitCode: 1 });
@@ -343,8 +343,8 @@ function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): Comple
     }
   } else if (params.phaseInit === 'mixture') {
     for (let fn = 0; fn < F * N; fn++) {
-      const m = Math.hypot(s.yr[fn]!, s.yi[fn]!);
-      const c = m > 0 ? s.yr[fn]! / m : 1, sn = m > 0 ? s.yi[fn]! / m : 0;
+      const m = Math.hypot(s.yr[fn], s.yi[fn]);
+      const c = m > 0 ? s.yr[fn] / m : 1, sn = m > 0 ? s.yi[fn] / m : 0;
       for (let k = 0; k < K; k++) {
         s.cr[k * F * N + fn] = c;
         s.ci[k * F * N + fn] = sn;
@@ -359,10 +359,10 @@ function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): Comple
     }
     for (let k = 0; k < K; k++) {
       checkShape(ph[k], F, N, `problem.phase0[${k}]`);
-      checkEntries(ph[k]!.data, `problem.phase0[${k}]`, false);
+      checkEntries(ph[k].data, `problem.phase0[${k}]`, false);
       for (let fn = 0; fn < F * N; fn++) {
-        s.cr[k * F * N + fn] = Math.cos(ph[k]!.data[fn]!);
-        s.ci[k * F * N + fn] = Math.sin(ph[k]!.data[fn]!);
+        s.cr[k * F * N + fn] = Math.cos(ph[k].data[fn]);
+        s.ci[k * F * N + fn] = Math.sin(ph[k].data[fn]);
       }
     }
   }

@@ -121,11 +121,11 @@ export class HalsSolver implements Solver<HalsState> {
     }
     const M = problem.mask?.data;
     for (let i = 0; i < V0.data.length; i++) {
-      const m = M ? M[i]! : 1;
+      const m = M ? M[i] : 1;
       if (M && (!(m >= 0) || !Number.isFinite(m))) {
         throw new NmflabError('invalid mask weight', { path: `mask[${Math.floor(i / N)}][${i % N}]`, expected: 'a finite number ≥ 0', found: String(m) });
       }
-      const v = V0.data[i]!;
+      const v = V0.data[i];
       if (m !== 0 && (!Number.isFinite(v) || v < 0)) {
         throw new NmflabError('data must be finite and non-negative', { path: `V[${Math.floor(i / N)}][${i % N}]`, expected: 'a finite number ≥ 0', found: String(v) });
       }
@@ -150,11 +150,11 @@ export class HalsSolver implements Solver<HalsState> {
     const mats = selectKernels().mu.allocate(shapes) as Record<keyof typeof shapes, Matrix>;
     const V = mats.V;
     V.data.set(V0.data);
-    if (M) for (let i = 0; i < M.length; i++) if (M[i] === 0 && !(V.data[i]! >= 0 && Number.isFinite(V.data[i]!))) V.data[i] = 0;
+    if (M) for (let i = 0; i < M.length; i++) if (M[i] === 0 && !(V.data[i] >= 0 && Number.isFinite(V.data[i]))) V.data[i] = 0;
     mats.W.data.set(W.data);
     mats.H.data.set(H.data);
     let vv = 0;
-    for (let i = 0; i < V.data.length; i++) vv += V.data[i]! * V.data[i]!;
+    for (let i = 0; i < V.data.length; i++) vv += V.data[i] * V.data[i];
     const s: HalsState = {
       F, N, K, V, M, W: mats.W, H: mats.H, G: mats.G, HH: mats.HH, VH: mats.VH, WV: mats.WV, L: mats.L, vv,
       hhFresh: false, gramObjective: false, row: new Float64Array(Math.max(N, F)), row2: new Float64Array(Math.max(N, F)),
@@ -172,8 +172,8 @@ export class HalsSolver implements Solver<HalsState> {
     for (let i = 0; i < o.length; i++) o[i] = i;
     for (let i = o.length - 1; i > 0; i--) {
       const j = s.rng.int(i + 1);
-      const t = o[i]!;
-      o[i] = o[j]!;
+      const t = o[i];
+      o[i] = o[j];
       o[j] = t;
     }
     return o;
@@ -183,9 +183,9 @@ export class HalsSolver implements Solver<HalsState> {
   private static majorize(regs: Regularizer[], xbar: number): void {
     let q = 0, l = 0;
     for (let r = 0; r < regs.length; r++) {
-      regs[r]!.majorize(xbar, SCRATCH);
-      q += SCRATCH[0]!;
-      l += SCRATCH[1]!;
+      regs[r].majorize(xbar, SCRATCH);
+      q += SCRATCH[0];
+      l += SCRATCH[1];
     }
     SCRATCH[0] = q;
     SCRATCH[1] = l;
@@ -207,20 +207,20 @@ export class HalsSolver implements Solver<HalsState> {
       const regs = this.regsW, nr = regs.length;
       const order = this.nextOrder(s);
       for (let t = 0; t < K; t++) {
-        const k = order[t]!;
+        const k = order[t];
         if (s.frozenCols[k] === 1) continue;
-        const a = G[k * K + k]!;
+        const a = G[k * K + k];
         const gk = k * K; // G is symmetric: row k is column k
         for (let f = 0; f < F; f++) {
           const wr = f * K;
-          let g = -VH[wr + k]!;
-          for (let r = 0; r < K; r++) g += G[gk + r]! * W[wr + r]!;
-          const xbar = W[wr + k]!;
+          let g = -VH[wr + k];
+          for (let r = 0; r < K; r++) g += G[gk + r] * W[wr + r];
+          const xbar = W[wr + k];
           let hess = a;
           if (nr > 0) {
             HalsSolver.majorize(regs, xbar);
-            hess += 2 * SCRATCH[0]!;
-            g += 2 * SCRATCH[0]! * xbar + SCRATCH[1]!;
+            hess += 2 * SCRATCH[0];
+            g += 2 * SCRATCH[0] * xbar + SCRATCH[1];
           }
           if (hess > 0) {
             const x = xbar - g / hess;
@@ -237,29 +237,29 @@ export class HalsSolver implements Solver<HalsState> {
       const regs = this.regsH, nr = regs.length;
       const order = this.nextOrder(s);
       for (let t = 0; t < K; t++) {
-        const k = order[t]!;
-        const a = G[k * K + k]!;
+        const k = order[t];
+        const a = G[k * K + k];
         const hk = k * N;
         // Row k's gradient, accumulated row by row of H (contiguous), in the order Σ_r of the W pass.
-        for (let n = 0; n < N; n++) acc[n] = -WV[hk + n]!;
+        for (let n = 0; n < N; n++) acc[n] = -WV[hk + n];
         for (let r = 0; r < K; r++) {
-          const gr = G[k * K + r]!;
+          const gr = G[k * K + r];
           const hr = r * N;
-          for (let n = 0; n < N; n++) acc[n] += gr * H[hr + n]!;
+          for (let n = 0; n < N; n++) acc[n] += gr * H[hr + n];
         }
         if (nr === 0) {
           if (!(a > 0)) continue;
           for (let n = 0; n < N; n++) {
-            const x = H[hk + n]! - acc[n]! / a;
+            const x = H[hk + n] - acc[n] / a;
             H[hk + n] = x > lo ? x : lo;
           }
         } else {
           for (let n = 0; n < N; n++) {
-            const xbar = H[hk + n]!;
+            const xbar = H[hk + n];
             HalsSolver.majorize(regs, xbar);
-            const hess = a + 2 * SCRATCH[0]!;
+            const hess = a + 2 * SCRATCH[0];
             if (!(hess > 0)) continue;
-            const x = xbar - (acc[n]! + 2 * SCRATCH[0]! * xbar + SCRATCH[1]!) / hess;
+            const x = xbar - (acc[n] + 2 * SCRATCH[0] * xbar + SCRATCH[1]) / hess;
             H[hk + n] = x > lo ? x : lo;
           }
         }
@@ -276,7 +276,7 @@ export class HalsSolver implements Solver<HalsState> {
   private residual(s: HalsState): void {
     matmul(s.W, s.H, s.L);
     const R = s.L.data, V = s.V.data;
-    for (let i = 0; i < R.length; i++) R[i] = V[i]! - R[i]!;
+    for (let i = 0; i < R.length; i++) R[i] = V[i] - R[i];
   }
 
   /** Weighted HALS: column k of W then row k of H read M⊙R directly; R is updated in place. */
@@ -288,29 +288,29 @@ export class HalsSolver implements Solver<HalsState> {
       const regs = this.regsW, nr = regs.length;
       const order = this.nextOrder(s);
       for (let t = 0; t < K; t++) {
-        const k = order[t]!;
+        const k = order[t];
         if (s.frozenCols[k] === 1) continue;
         const hk = k * N;
         for (let f = 0; f < F; f++) {
           const o = f * N;
           let num = 0, den = 0;
           for (let n = 0; n < N; n++) {
-            const mh = M[o + n]! * H[hk + n]!;
-            num += mh * R[o + n]!;
-            den += mh * H[hk + n]!;
+            const mh = M[o + n] * H[hk + n];
+            num += mh * R[o + n];
+            den += mh * H[hk + n];
           }
-          const xbar = W[f * K + k]!;
+          const xbar = W[f * K + k];
           let g = -num, hess = den;
           if (nr > 0) {
             HalsSolver.majorize(regs, xbar);
-            hess += 2 * SCRATCH[0]!;
-            g += 2 * SCRATCH[0]! * xbar + SCRATCH[1]!;
+            hess += 2 * SCRATCH[0];
+            g += 2 * SCRATCH[0] * xbar + SCRATCH[1];
           }
           if (!(hess > 0)) continue;
           let x = xbar - g / hess;
           if (!(x > lo)) x = lo;
           const d = x - xbar;
-          if (d !== 0) for (let n = 0; n < N; n++) R[o + n] -= d * H[hk + n]!;
+          if (d !== 0) for (let n = 0; n < N; n++) R[o + n] -= d * H[hk + n];
           W[f * K + k] = x;
         }
       }
@@ -320,28 +320,28 @@ export class HalsSolver implements Solver<HalsState> {
       const num = s.row, den = s.row2;
       const order = this.nextOrder(s);
       for (let t = 0; t < K; t++) {
-        const k = order[t]!;
+        const k = order[t];
         const hk = k * N;
         num.fill(0, 0, N);
         den.fill(0, 0, N);
         for (let f = 0; f < F; f++) {
-          const w = W[f * K + k]!;
+          const w = W[f * K + k];
           if (w === 0) continue;
           const o = f * N;
           for (let n = 0; n < N; n++) {
-            const mw = M[o + n]! * w;
-            num[n] += mw * R[o + n]!;
+            const mw = M[o + n] * w;
+            num[n] += mw * R[o + n];
             den[n] += mw * w;
           }
         }
         // num becomes the step d_n = h_new − h̄ (read back by the residual update below).
         for (let n = 0; n < N; n++) {
-          const xbar = H[hk + n]!;
-          let g = -num[n]!, hess = den[n]!;
+          const xbar = H[hk + n];
+          let g = -num[n], hess = den[n];
           if (nr > 0) {
             HalsSolver.majorize(regs, xbar);
-            hess += 2 * SCRATCH[0]!;
-            g += 2 * SCRATCH[0]! * xbar + SCRATCH[1]!;
+            hess += 2 * SCRATCH[0];
+            g += 2 * SCRATCH[0] * xbar + SCRATCH[1];
           }
           let x = xbar;
           if (hess > 0) {
@@ -352,10 +352,10 @@ export class HalsSolver implements Solver<HalsState> {
           H[hk + n] = x;
         }
         for (let f = 0; f < F; f++) {
-          const w = W[f * K + k]!;
+          const w = W[f * K + k];
           if (w === 0) continue;
           const o = f * N;
-          for (let n = 0; n < N; n++) R[o + n] -= w * num[n]!;
+          for (let n = 0; n < N; n++) R[o + n] -= w * num[n];
         }
       }
     }
@@ -372,8 +372,8 @@ export class HalsSolver implements Solver<HalsState> {
     if (!s.M && s.gramObjective && s.hhFresh) {
       const G = s.G.data, HH = s.HH.data, WV = s.WV.data, H = s.H.data;
       let cross = 0, quad = 0;
-      for (let i = 0; i < H.length; i++) cross += WV[i]! * H[i]!;
-      for (let i = 0; i < K * K; i++) quad += G[i]! * HH[i]!;
+      for (let i = 0; i < H.length; i++) cross += WV[i] * H[i];
+      for (let i = 0; i < K * K; i++) quad += G[i] * HH[i];
       const v = 0.5 * (s.vv - 2 * cross + quad);
       if (v >= 1e-3 * 0.5 * s.vv) return v;
     }
@@ -381,9 +381,9 @@ export class HalsSolver implements Solver<HalsState> {
     const L = s.L.data, V = s.V.data, M = s.M;
     let t = 0;
     if (M) {
-      for (let i = 0; i < L.length; i++) { const d = V[i]! - L[i]!; t += M[i]! * d * d; }
+      for (let i = 0; i < L.length; i++) { const d = V[i] - L[i]; t += M[i] * d * d; }
     } else {
-      for (let i = 0; i < L.length; i++) { const d = V[i]! - L[i]!; t += d * d; }
+      for (let i = 0; i < L.length; i++) { const d = V[i] - L[i]; t += d * d; }
     }
     return 0.5 * t;
   }
@@ -393,7 +393,7 @@ export class HalsSolver implements Solver<HalsState> {
     let total = terms.data!;
     this.regs.forEach((r, i) => {
       const v = r.value(r.target === 'W' ? s.W.data : s.H.data);
-      terms[this.regNames[i]!] = v;
+      terms[this.regNames[i]] = v;
       total += v;
     });
     return { total, terms };

@@ -113,15 +113,15 @@ export class MiniBatchEngine {
     const L = m.Lb.data, V = m.Vb.data, A = m.Ab.data, B = m.Bb.data;
     const beta = this.beta, fl = this.lfloor, n = m.Vb.data.length;
     if (beta === 1) {
-      for (let i = 0; i < n; i++) { const l = L[i]!; A[i] = V[i]! / (l > fl ? l : fl); }
+      for (let i = 0; i < n; i++) { const l = L[i]; A[i] = V[i] / (l > fl ? l : fl); }
     } else if (beta === 0) {
-      for (let i = 0; i < n; i++) { const l = L[i]!; const r = 1 / (l > fl ? l : fl); B[i] = r; A[i] = r * r * V[i]!; }
+      for (let i = 0; i < n; i++) { const l = L[i]; const r = 1 / (l > fl ? l : fl); B[i] = r; A[i] = r * r * V[i]; }
     } else {
       const b2 = beta - 2;
       for (let i = 0; i < n; i++) {
-        const l = L[i]!, ln = l > fl ? l : fl;
+        const l = L[i], ln = l > fl ? l : fl;
         const pw = Math.pow(ln, b2);
-        A[i] = pw * V[i]!;
+        A[i] = pw * V[i];
         B[i] = pw * (beta - 1 < 0 ? ln : l);
       }
     }
@@ -143,7 +143,7 @@ export class MiniBatchEngine {
         const w = this.W.data, d = m.denH.data;
         for (let k = 0; k < K; k++) {
           let s = 0;
-          for (let f = 0; f < this.F; f++) s += w[f * K + k]!;
+          for (let f = 0; f < this.F; f++) s += w[f * K + k];
           d.fill(s, k * b, (k + 1) * b);
         }
       } else {
@@ -162,7 +162,7 @@ export class MiniBatchEngine {
     }
     let mean = 0;
     const V = m.Vb.data;
-    for (let i = 0; i < V.length; i++) mean += V[i]!;
+    for (let i = 0; i < V.length; i++) mean += V[i];
     mean /= V.length;
     const h0 = Math.max(Math.sqrt(mean / this.K), this.eps);
     m.Hb.data.fill(h0);
@@ -172,7 +172,7 @@ export class MiniBatchEngine {
       this.stepH(m);
       if (tol > 0) {
         let dn = 0, hn = 0;
-        for (let i = 0; i < H.length; i++) { const d = H[i]! - P[i]!; dn += d * d; hn += H[i]! * H[i]!; }
+        for (let i = 0; i < H.length; i++) { const d = H[i] - P[i]; dn += d * d; hn += H[i] * H[i]; }
         if (dn <= tol * tol * hn) return it;
       }
     }
@@ -195,7 +195,7 @@ export class MiniBatchEngine {
         const h = m.Hb.data, d = m.denW.data;
         for (let k = 0; k < K; k++) {
           let s = 0;
-          for (let j = 0; j < b; j++) s += h[k * b + j]!;
+          for (let j = 0; j < b; j++) s += h[k * b + j];
           for (let f = 0; f < F; f++) d[f * K + k] = s;
         }
       } else {
@@ -206,12 +206,12 @@ export class MiniBatchEngine {
     const g = this.gamma, rho = this.rho, eps = this.eps, fr = this.frozenCols;
     for (let i = 0; i < W.length; i++) {
       if (fr[i % K] === 1) continue;
-      const w = W[i]!;
+      const w = W[i];
       const wg = g === 1 ? w : Math.pow(w, 1 / g);
-      const d = den[i]!;
-      A[i] = rho * A[i]! + num[i]! * wg;
-      B[i] = rho * B[i]! + (d > 0 ? d : eps);
-      const r = A[i]! / B[i]!;
+      const d = den[i];
+      A[i] = rho * A[i] + num[i] * wg;
+      B[i] = rho * B[i] + (d > 0 ? d : eps);
+      const r = A[i] / B[i];
       const x = g === 1 ? r : g === 0.5 ? Math.sqrt(r) : Math.pow(r, g);
       W[i] = x > eps ? x : eps;
     }
@@ -228,9 +228,9 @@ export class MiniBatchEngine {
 /** H ← max(ε, H ⊙ (num/den)^γ), a zero denominator read as ε (as mu). */
 function applyMu(H: Float64Array, num: Float64Array, den: Float64Array, g: number, eps: number): void {
   for (let i = 0; i < H.length; i++) {
-    const d = den[i]!;
-    const r = num[i]! / (d > 0 ? d : eps);
-    const x = H[i]! * (g === 1 ? r : g === 0.5 ? Math.sqrt(r) : Math.pow(r, g));
+    const d = den[i];
+    const r = num[i] / (d > 0 ? d : eps);
+    const x = H[i] * (g === 1 ? r : g === 0.5 ? Math.sqrt(r) : Math.pow(r, g));
     H[i] = x > eps ? x : eps;
   }
 }
@@ -310,7 +310,7 @@ export class OnlineMuSolver implements Solver<OnlineMuState> {
   private checkData(V: Float64Array, cols: number, first = 0, added = this.offset): void {
     let zeros = 0;
     for (let i = 0; i < V.length; i++) {
-      const v = V[i]! - added;
+      const v = V[i] - added;
       if (!Number.isFinite(v) || v < 0) {
         throw new NmflabError('data must be finite and non-negative', { path: `V[${Math.floor(i / cols)}][${(i % cols) + first}]`, expected: 'a finite number ≥ 0', found: String(v) });
       }

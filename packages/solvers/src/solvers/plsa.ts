@@ -82,7 +82,7 @@ function model(s: PlsaState): void {
   const { F, N } = s;
   const L = s.L.data, c = s.colSumL;
   c.fill(0);
-  for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) c[n] += L[f * N + n]!;
+  for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) c[n] += L[f * N + n];
 }
 
 function heldOutPerplexity(s: PlsaState): number {
@@ -90,10 +90,10 @@ function heldOutPerplexity(s: PlsaState): number {
   const Vt = s.Vtest!.data, L = s.L.data, c = s.colSumL, N = s.N;
   let ll = 0, tot = 0;
   for (let i = 0; i < Vt.length; i++) {
-    const v = Vt[i]!;
+    const v = Vt[i];
     // A document with no training counts has no P(z|n): its held-out counts are left out.
     if (v === 0 || c[i % N] === 0) continue;
-    ll += v * Math.log(L[i]! / c[i % N]!);
+    ll += v * Math.log(L[i] / c[i % N]);
     tot += v;
   }
   return tot > 0 ? Math.exp(-ll / tot) : NaN;
@@ -104,11 +104,11 @@ export function plsaObjective(s: PlsaState): Objective {
   const { N } = s;
   const V = s.V.data, L = s.L.data, c = s.colSumL;
   let total = 0;
-  for (let n = 0; n < N; n++) total += c[n]!;
+  for (let n = 0; n < N; n++) total += c[n];
   let nll = 0, kl = 0;
   for (let i = 0; i < V.length; i++) {
-    const v = V[i]!, l = L[i]!;
-    const denom = s.form === 'asymmetric' ? c[i % N]! : total;
+    const v = V[i], l = L[i];
+    const denom = s.form === 'asymmetric' ? c[i % N] : total;
     nll -= xlogy(v, l / denom);
     kl += (v === 0 ? 0 : v * Math.log(v / l)) - v + l;
   }
@@ -123,26 +123,26 @@ export function plsaStep(s: PlsaState): void {
   const w = s.W.data, h = s.H.data;
   let Wt = s.W, Ht = s.H;
   if (temper !== 1) {
-    for (let i = 0; i < w.length; i++) s.Wt.data[i] = w[i]! ** temper;
-    for (let i = 0; i < h.length; i++) s.Ht.data[i] = h[i]! ** temper;
+    for (let i = 0; i < w.length; i++) s.Wt.data[i] = w[i] ** temper;
+    for (let i = 0; i < h.length; i++) s.Ht.data[i] = h[i] ** temper;
     Wt = s.Wt;
     Ht = s.Ht;
   }
   matmul(Wt, Ht, s.L);
   const V = s.V.data, L = s.L.data, Q = s.Q.data;
   // V/Λ; where Λ = 0 no latent variable explains the entry and it contributes nothing.
-  for (let i = 0; i < V.length; i++) Q[i] = V[i] === 0 || L[i] === 0 ? 0 : V[i]! / L[i]!;
+  for (let i = 0; i < V.length; i++) Q[i] = V[i] === 0 || L[i] === 0 ? 0 : V[i] / L[i];
   matmulNT(s.Q, Ht, s.numW); // (V/Λ) Ĥᵀ   F×K
   matmulTN(Wt, s.Q, s.numH); // Ŵᵀ (V/Λ)   K×N
   const nw = s.numW.data, nh = s.numH.data, wt = Wt.data, ht = Ht.data;
-  if (!s.freezeH) for (let i = 0; i < nh.length; i++) h[i] = ht[i]! * nh[i]!;
+  if (!s.freezeH) for (let i = 0; i < nh.length; i++) h[i] = ht[i] * nh[i];
   for (let k = 0; k < K; k++) {
     if (s.frozenW[k]) continue; // folding-in: P(f|z) fixed, only P(z|n) re-estimated
     let sum = 0;
-    for (let f = 0; f < F; f++) sum += wt[f * K + k]! * nw[f * K + k]!;
+    for (let f = 0; f < F; f++) sum += wt[f * K + k] * nw[f * K + k];
     // An unused topic (no mass at all) keeps its distribution.
     if (!(sum > 0)) continue;
-    for (let f = 0; f < F; f++) w[f * K + k] = (wt[f * K + k]! * nw[f * K + k]!) / sum;
+    for (let f = 0; f < F; f++) w[f * K + k] = (wt[f * K + k] * nw[f * K + k]) / sum;
   }
   s.iterations++;
   if (s.earlyStopping && s.Vtest) {
@@ -167,7 +167,7 @@ function split(V: Matrix, q: number, rng: Rng): { train: Matrix; test: Matrix } 
     total += v;
   }
   for (let i = 0; i < V.data.length; i++) {
-    const v = V.data[i]!;
+    const v = V.data[i];
     if (v === 0) continue;
     if (integer && total <= 1e7) {
       let out = 0;
@@ -192,21 +192,21 @@ function makeState(problem: Problem, rng: Rng, params: PlsaParams): PlsaState {
   let V = V0, Vtest: Matrix | undefined;
   if (params.holdout > 0) ({ train: V, test: Vtest } = split(V0, params.holdout, rng.fork('plsa-holdout')));
   const Nn = new Float64Array(N);
-  for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) Nn[n] += V.data[f * N + n]!;
+  for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) Nn[n] += V.data[f * N + n];
   if (!(Nn.reduce((a, b) => a + b, 0) > 0)) {
     throw new NmflabError('the training data are all zero', { path: 'problem.V', expected: 'some positive counts', found: 'all zeros', exitCode: 1 });
   }
   const W = givenFactor(problem.W0, F, K, 'problem.W0', true) ?? new Matrix(F, K, rng.fillUniform(new Float64Array(F * K), 0.1, 1));
   for (let k = 0; k < K; k++) {
     let sum = 0;
-    for (let f = 0; f < F; f++) sum += W.data[f * K + k]!;
+    for (let f = 0; f < F; f++) sum += W.data[f * K + k];
     if (!(sum > 0)) throw new NmflabError('an initial topic has no mass', { path: `problem.W0[:, ${k}]`, expected: 'a column with a positive sum', found: 'all zeros', exitCode: 1 });
     if (frozenW[k]) {
       // A frozen column is used as given, so it must already be a distribution.
       if (Math.abs(sum - 1) > 1e-9) throw new NmflabError('a frozen topic is not a distribution', { path: `problem.W0[:, ${k}]`, expected: 'a column summing to 1 (P(f|z))', found: `sum ${sum}`, exitCode: 1 });
       continue;
     }
-    for (let f = 0; f < F; f++) W.data[f * K + k]! /= sum;
+    for (let f = 0; f < F; f++) W.data[f * K + k] /= sum;
   }
   let H = givenFactor(problem.H0, K, N, 'problem.H0', true);
   if (!H) {
@@ -214,8 +214,8 @@ function makeState(problem: Problem, rng: Rng, params: PlsaParams): PlsaState {
     // H = N_n P(z|n) with P(z|n) drawn at random.
     for (let n = 0; n < N; n++) {
       let sum = 0;
-      for (let k = 0; k < K; k++) sum += H.data[k * N + n]!;
-      for (let k = 0; k < K; k++) H.data[k * N + n] = (H.data[k * N + n]! / sum) * Nn[n]!;
+      for (let k = 0; k < K; k++) sum += H.data[k * N + n];
+      for (let k = 0; k < K; k++) H.data[k * N + n] = (H.data[k * N + n] / sum) * Nn[n];
     }
   }
   return {
@@ -252,8 +252,8 @@ export function createPlsa(params: PlsaParams): Solver<PlsaState> {
         const pzn = new Matrix(K, N);
         for (let n = 0; n < N; n++) {
           let c = 0;
-          for (let k = 0; k < K; k++) c += H.data[k * N + n]!;
-          for (let k = 0; k < K; k++) pzn.data[k * N + n] = c > 0 ? H.data[k * N + n]! / c : 1 / K;
+          for (let k = 0; k < K; k++) c += H.data[k * N + n];
+          for (let k = 0; k < K; k++) pzn.data[k * N + n] = c > 0 ? H.data[k * N + n] / c : 1 / K;
         }
         extra.pzGivenN = pzn;
       } else {
@@ -262,9 +262,9 @@ export function createPlsa(params: PlsaParams): Solver<PlsaState> {
         const pz = new Float64Array(K), pnz = new Matrix(K, N);
         for (let k = 0; k < K; k++) {
           let r = 0;
-          for (let n = 0; n < N; n++) r += H.data[k * N + n]!;
+          for (let n = 0; n < N; n++) r += H.data[k * N + n];
           pz[k] = r / S;
-          for (let n = 0; n < N; n++) pnz.data[k * N + n] = r > 0 ? H.data[k * N + n]! / r : 1 / N;
+          for (let n = 0; n < N; n++) pnz.data[k * N + n] = r > 0 ? H.data[k * N + n] / r : 1 / N;
         }
         extra.pz = pz;
         extra.pnGivenZ = pnz;

@@ -93,9 +93,9 @@ function penaltyValue(s: SparseCodingState): number {
   if (lambda === 0) return 0;
   const a = s.A.data;
   let t = 0;
-  if (penalty === 'l1' || s.params.method === 'nnsc') for (let i = 0; i < a.length; i++) t += Math.abs(a[i]!);
-  else if (penalty === 'lp') for (let i = 0; i < a.length; i++) t += Math.abs(a[i]!) ** p;
-  else for (let i = 0; i < a.length; i++) t += Math.log1p((a[i]! / sigma) ** 2);
+  if (penalty === 'l1' || s.params.method === 'nnsc') for (let i = 0; i < a.length; i++) t += Math.abs(a[i]);
+  else if (penalty === 'lp') for (let i = 0; i < a.length; i++) t += Math.abs(a[i]) ** p;
+  else for (let i = 0; i < a.length; i++) t += Math.log1p((a[i] / sigma) ** 2);
   return lambda * t;
 }
 
@@ -104,7 +104,7 @@ function dataValue(s: SparseCodingState): number {
   const x = s.X.data, m = s.DA.data;
   let t = 0;
   for (let i = 0; i < x.length; i++) {
-    const r = x[i]! - m[i]!;
+    const r = x[i] - m[i];
     t += r * r;
   }
   return 0.5 * t;
@@ -127,8 +127,8 @@ function proxStep(s: SparseCodingState, at: Matrix): void {
   const g = s.G.data, dtx = s.DtX.data, y = at.data, a = s.A.data;
   const invL = 1 / s.L;
   for (let i = 0; i < a.length; i++) {
-    const yi = y[i]!;
-    const u = yi - (g[i]! - dtx[i]!) * invL;
+    const yi = y[i];
+    const u = yi - (g[i] - dtx[i]) * invL;
     if (lambda === 0) {
       a[i] = nonnegative && u < 0 ? 0 : u;
     } else if (penalty === 'l1' || (penalty === 'lp' && p === 1)) {
@@ -156,7 +156,7 @@ function codeIteration(s: SparseCodingState): void {
   const tNext = (1 + Math.sqrt(1 + 4 * s.t * s.t)) / 2;
   const c = (s.t - 1) / tNext;
   const a = s.A.data, ap = s.Aprev.data, y = s.Y.data;
-  for (let i = 0; i < a.length; i++) y[i] = a[i]! + c * (a[i]! - ap[i]!);
+  for (let i = 0; i < a.length; i++) y[i] = a[i] + c * (a[i] - ap[i]);
   s.t = tNext;
 }
 
@@ -167,13 +167,13 @@ function normalizeColumns(s: SparseCodingState, moveIntoA: boolean, onlyBelowOne
   for (let k = 0; k < K; k++) {
     if (s.frozenW[k]) continue;
     let nr = 0;
-    for (let f = 0; f < F; f++) nr += d[f * K + k]! * d[f * K + k]!;
+    for (let f = 0; f < F; f++) nr += d[f * K + k] * d[f * K + k];
     nr = Math.sqrt(nr);
     if (!(nr > 0) || (onlyBelowOne && nr >= 1)) continue;
     // With frozen codes the lift (which rescales A) is skipped: columns stay in the unit ball.
     if (onlyBelowOne && s.freezeH) continue;
-    for (let f = 0; f < F; f++) d[f * K + k]! /= nr;
-    if (moveIntoA && !s.freezeH) for (let n = 0; n < N; n++) a[k * N + n]! *= nr;
+    for (let f = 0; f < F; f++) d[f * K + k] /= nr;
+    if (moveIntoA && !s.freezeH) for (let n = 0; n < N; n++) a[k * N + n] *= nr;
   }
 }
 
@@ -187,7 +187,7 @@ function dictionaryGradient(s: SparseCodingState, nonnegative: boolean): boolean
   const K = s.K;
   for (let i = 0; i < d.length; i++) {
     if (s.frozenW[i % K]) continue;
-    const v = d[i]! - (g[i]! - xa[i]!) / LA;
+    const v = d[i] - (g[i] - xa[i]) / LA;
     d[i] = nonnegative && v < 0 ? 0 : v;
   }
   return true;
@@ -196,14 +196,14 @@ function dictionaryGradient(s: SparseCodingState, nonnegative: boolean): boolean
 /** In-place Cholesky of a K×K SPD matrix (lower triangle); false if not positive definite. */
 function cholesky(M: Float64Array, K: number): boolean {
   for (let j = 0; j < K; j++) {
-    let s = M[j * K + j]!;
-    for (let k = 0; k < j; k++) s -= M[j * K + k]! * M[j * K + k]!;
+    let s = M[j * K + j];
+    for (let k = 0; k < j; k++) s -= M[j * K + k] * M[j * K + k];
     if (!(s > 0)) return false;
     const l = Math.sqrt(s);
     M[j * K + j] = l;
     for (let i = j + 1; i < K; i++) {
-      let t = M[i * K + j]!;
-      for (let k = 0; k < j; k++) t -= M[i * K + k]! * M[j * K + k]!;
+      let t = M[i * K + j];
+      for (let k = 0; k < j; k++) t -= M[i * K + k] * M[j * K + k];
       M[i * K + j] = t / l;
     }
   }
@@ -218,24 +218,24 @@ function dictionaryMod(s: SparseCodingState): void {
   const C = s.chol;
   C.set(s.AAt.data);
   let tr = 0;
-  for (let k = 0; k < K; k++) tr += C[k * K + k]!;
+  for (let k = 0; k < K; k++) tr += C[k * K + k];
   if (!(tr > 0)) return;
   const delta = 1e-10 * (tr / K);
-  for (let k = 0; k < K; k++) C[k * K + k]! += delta;
+  for (let k = 0; k < K; k++) C[k * K + k] += delta;
   if (!cholesky(C, K)) return;
   const d = s.D.data, xa = s.XAt.data, z = s.work;
   for (let f = 0; f < F; f++) {
     for (let i = 0; i < K; i++) {
-      let t = xa[f * K + i]!;
-      for (let k = 0; k < i; k++) t -= C[i * K + k]! * z[k]!;
-      z[i] = t / C[i * K + i]!;
+      let t = xa[f * K + i];
+      for (let k = 0; k < i; k++) t -= C[i * K + k] * z[k];
+      z[i] = t / C[i * K + i];
     }
     for (let i = K - 1; i >= 0; i--) {
-      let t = z[i]!;
-      for (let k = i + 1; k < K; k++) t -= C[k * K + i]! * z[k]!;
-      z[i] = t / C[i * K + i]!;
+      let t = z[i];
+      for (let k = i + 1; k < K; k++) t -= C[k * K + i] * z[k];
+      z[i] = t / C[i * K + i];
     }
-    for (let k = 0; k < K; k++) if (s.AAt.data[k * K + k]! > 0) d[f * K + k] = z[k]!;
+    for (let k = 0; k < K; k++) if (s.AAt.data[k * K + k] > 0) d[f * K + k] = z[k];
   }
 }
 
@@ -246,8 +246,8 @@ function nnscStep(s: SparseCodingState): void {
     matmul(s.DtD, s.A, s.G);
     const a = s.A.data, g = s.G.data, dtx = s.DtX.data;
     for (let i = 0; i < a.length; i++) {
-      const den = g[i]! + lambda;
-      if (den > 0) a[i] = a[i]! * (dtx[i]! / den);
+      const den = g[i] + lambda;
+      if (den > 0) a[i] = a[i] * (dtx[i] / den);
     }
   }
   if (s.dictionary === 'fixed') return;
@@ -273,9 +273,9 @@ export function sparseCodingStep(s: SparseCodingState): void {
     for (let k = 0; k < K; k++) {
       if (s.frozenW[k]) continue;
       let nr = 0;
-      for (let f = 0; f < F; f++) nr += d[f * K + k]! * d[f * K + k]!;
+      for (let f = 0; f < F; f++) nr += d[f * K + k] * d[f * K + k];
       nr = Math.sqrt(nr);
-      if (nr > 1) for (let f = 0; f < F; f++) d[f * K + k]! /= nr;
+      if (nr > 1) for (let f = 0; f < F; f++) d[f * K + k] /= nr;
     }
     normalizeColumns(s, true, true);
   } else {
@@ -311,7 +311,7 @@ function makeState(problem: Problem, rng: Rng, params: SparseCodingParams): Spar
     for (let k = 0; k < K; k++) {
       let nz = false;
       if (k < N) for (let f = 0; f < F; f++) {
-        const v = X.data[f * N + perm[k]!]!;
+        const v = X.data[f * N + perm[k]];
         D.data[f * K + k] = v;
         if (v !== 0) nz = true;
       }
@@ -351,7 +351,7 @@ function makeState(problem: Problem, rng: Rng, params: SparseCodingParams): Spar
     rng.fillUniform(s.A.data, 0.1 * scale, scale);
   } else {
     matmulTN(D, X, s.A);
-    if (params.nonnegative) for (let i = 0; i < s.A.data.length; i++) if (s.A.data[i]! < 0) s.A.data[i] = 0;
+    if (params.nonnegative) for (let i = 0; i < s.A.data.length; i++) if (s.A.data[i] < 0) s.A.data[i] = 0;
   }
   refreshDictionary(s);
   return s;

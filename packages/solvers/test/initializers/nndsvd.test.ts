@@ -59,14 +59,14 @@ describe('nndsvd on the Gram eigendecomposition', () => {
       const t = leadingSingularTriplets(V, K);
       const o = fullNndsvd(V, K);
       for (let j = 0; j < K; j++) {
-        expect(Math.abs(t.sigma[j]! - o.s[j]!) / o.s[0]!).toBeLessThan(1e-12);
+        expect(Math.abs(t.sigma[j] - o.s[j]) / o.s[0]).toBeLessThan(1e-12);
         // Singular vectors up to sign.
         const x = t.X.col(j), y = t.Y.col(j);
         const ox = Float64Array.from({ length: F }, (_, f) => o.U.get(f, j));
         const oy = Float64Array.from({ length: N }, (_, n) => o.Vt.get(n, j));
-        const sign = Math.sign(x.reduce((a, v, i) => a + v * ox[i]!, 0));
-        expect(Math.max(...x.map((v, i) => Math.abs(v - sign * ox[i]!)))).toBeLessThan(1e-9);
-        expect(Math.max(...y.map((v, i) => Math.abs(v - sign * oy[i]!)))).toBeLessThan(1e-9);
+        const sign = Math.sign(x.reduce((a, v, i) => a + v * ox[i], 0));
+        expect(Math.max(...x.map((v, i) => Math.abs(v - sign * ox[i])))).toBeLessThan(1e-9);
+        expect(Math.max(...y.map((v, i) => Math.abs(v - sign * oy[i])))).toBeLessThan(1e-9);
       }
       const { W, H } = run(init, V, K);
       // NNDSVD from the oracle triplets.
@@ -79,13 +79,13 @@ describe('nndsvd on the Gram eigendecomposition', () => {
         const pos = j === 0 ? true : xp * yp > xn * yn;
         const sgn = j === 0 ? Math.sign(x.reduce((a, v) => a + v, 0)) || 1 : pos ? 1 : -1;
         const nx = j === 0 ? 1 : pos ? xp : xn, ny = j === 0 ? 1 : pos ? yp : yn;
-        const r = j === 0 ? Math.sqrt(o.s[0]!) : Math.sqrt(o.s[j]! * (pos ? xp * yp : xn * yn));
-        for (let f = 0; f < F; f++) Wo.data[f * K + j] = j === 0 ? r * Math.abs(x[f]!) : (r * Math.max(sgn * x[f]!, 0)) / nx;
-        for (let n = 0; n < N; n++) Ho.data[j * N + n] = j === 0 ? r * Math.abs(y[n]!) : (r * Math.max(sgn * y[n]!, 0)) / ny;
+        const r = j === 0 ? Math.sqrt(o.s[0]) : Math.sqrt(o.s[j] * (pos ? xp * yp : xn * yn));
+        for (let f = 0; f < F; f++) Wo.data[f * K + j] = j === 0 ? r * Math.abs(x[f]) : (r * Math.max(sgn * x[f], 0)) / nx;
+        for (let n = 0; n < N; n++) Ho.data[j * N + n] = j === 0 ? r * Math.abs(y[n]) : (r * Math.max(sgn * y[n], 0)) / ny;
       }
-      for (const X of [Wo, Ho]) for (let i = 0; i < X.data.length; i++) if (X.data[i]! < 1e-6) X.data[i] = 0;
-      expect(Math.max(...W.data.map((v, i) => Math.abs(v - Wo.data[i]!)))).toBeLessThan(1e-8);
-      expect(Math.max(...H.data.map((v, i) => Math.abs(v - Ho.data[i]!)))).toBeLessThan(1e-8);
+      for (const X of [Wo, Ho]) for (let i = 0; i < X.data.length; i++) if (X.data[i] < 1e-6) X.data[i] = 0;
+      expect(Math.max(...W.data.map((v, i) => Math.abs(v - Wo.data[i])))).toBeLessThan(1e-8);
+      expect(Math.max(...H.data.map((v, i) => Math.abs(v - Ho.data[i])))).toBeLessThan(1e-8);
     });
   }
 
@@ -95,7 +95,7 @@ describe('nndsvd on the Gram eigendecomposition', () => {
       const a = leadingSingularTriplets(V, 3);
       const b = leadingSingularTriplets(V, 3, undefined, 7 * 4);
       expect(maxRelDiff(a.sigma, b.sigma)).toBeLessThan(1e-12);
-      expect(Math.max(...a.Y.data.map((v, i) => Math.abs(Math.abs(v) - Math.abs(b.Y.data[i]!))))).toBeLessThan(1e-9);
+      expect(Math.max(...a.Y.data.map((v, i) => Math.abs(Math.abs(v) - Math.abs(b.Y.data[i]))))).toBeLessThan(1e-9);
     }
   });
 
@@ -104,8 +104,8 @@ describe('nndsvd on the Gram eigendecomposition', () => {
     const tiny = new Matrix(12, 9, V.data.map((v) => v * 1e-307));
     const a = leadingSingularTriplets(V, 3);
     const b = leadingSingularTriplets(tiny, 3);
-    for (let j = 0; j < 3; j++) expect(Math.abs(b.sigma[j]! / 1e-307 - a.sigma[j]!) / a.sigma[0]!).toBeLessThan(1e-10);
-    expect(Math.max(...a.X.data.map((v, i) => Math.abs(v - b.X.data[i]!)))).toBeLessThan(1e-9);
+    for (let j = 0; j < 3; j++) expect(Math.abs(b.sigma[j] / 1e-307 - a.sigma[j]) / a.sigma[0]).toBeLessThan(1e-10);
+    expect(Math.max(...a.X.data.map((v, i) => Math.abs(v - b.X.data[i])))).toBeLessThan(1e-9);
     const r = run(init, tiny, 3);
     expect(nonNegative(r.W) && nonNegative(r.H)).toBe(true);
   });
@@ -115,7 +115,7 @@ describe('nndsvd on the Gram eigendecomposition', () => {
     const seen: number[] = [];
     leadingSingularTriplets(V, 2, { progress: (f) => seen.push(f) }, 6 * 5);
     expect(seen.length).toBe(16);
-    expect(seen.every((f, i) => i === 0 || f > seen[i - 1]!)).toBe(true);
+    expect(seen.every((f, i) => i === 0 || f > seen[i - 1])).toBe(true);
     expect(seen.at(-1)).toBe(1);
     let calls = 0;
     const signal = { get aborted() { return ++calls > 3; } };

@@ -17,8 +17,8 @@ describe('initializer nndsvdar', () => {
         if (y.data[i] !== 0) expect(x.data[i]).toBe(y.data[i]);
         else {
           filled++;
-          expect(x.data[i]!).toBeGreaterThan(0);
-          expect(x.data[i]!).toBeLessThan((6 * m) / 100);
+          expect(x.data[i]).toBeGreaterThan(0);
+          expect(x.data[i]).toBeLessThan((6 * m) / 100);
         }
       }
     }

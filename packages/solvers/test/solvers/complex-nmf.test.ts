@@ -14,8 +14,8 @@ function mixture(F: number, N: number, K: number, seed: number): ComplexMatrix {
     const h = rng.fillUniform(new Float64Array(N));
     for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) {
       const a = 2 * Math.PI * rng.uniform();
-      Y.re[f * N + n] += w[f]! * h[n]! * Math.cos(a);
-      Y.im[f * N + n] += w[f]! * h[n]! * Math.sin(a);
+      Y.re[f * N + n] += w[f] * h[n] * Math.cos(a);
+      Y.im[f * N + n] += w[f] * h[n] * Math.sin(a);
     }
   }
   for (let i = 0; i < F * N; i++) {
@@ -34,8 +34,8 @@ function randomFactors(F: number, N: number, K: number, rng: Rng): { W: Matrix; 
   const W = new Matrix(F, K, rng.fillUniform(new Float64Array(F * K), 0.05, 1));
   for (let k = 0; k < K; k++) {
     let s = 0;
-    for (let f = 0; f < F; f++) s += W.data[f * K + k]!;
-    for (let f = 0; f < F; f++) W.data[f * K + k]! /= s;
+    for (let f = 0; f < F; f++) s += W.data[f * K + k];
+    for (let f = 0; f < F; f++) W.data[f * K + k] /= s;
   }
   const H = new Matrix(K, N, rng.fillUniform(new Float64Array(K * N), 0.05, 3));
   return { W, H };
@@ -152,8 +152,8 @@ describe('complex-nmf solver', () => {
     const r = fit(createComplexNmf(defaults), problemOf(Y, 2), new Rng(5), { stopping: { maxIterations: 30 } });
     expect(r.increases).toEqual([]);
     expect(r.trajectory).toHaveLength(31);
-    expect(r.trajectory.at(-1)!.objective).toBeLessThan(r.trajectory[0]!.objective);
-    expect(Object.keys(r.trajectory[1]!.terms).sort()).toEqual(['beforeNormalization', 'data', 'penalty']);
+    expect(r.trajectory.at(-1)!.objective).toBeLessThan(r.trajectory[0].objective);
+    expect(Object.keys(r.trajectory[1].terms).sort()).toEqual(['beforeNormalization', 'data', 'penalty']);
     const { W } = r.result;
     for (let k = 0; k < 2; k++) expect(W.col(k).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 13);
   });
@@ -165,12 +165,12 @@ describe('complex-nmf solver', () => {
       const comps = r.result.extra!.components as ComplexMatrix[];
       expect(comps).toHaveLength(3);
       let scale = 0;
-      for (let i = 0; i < Y.re.length; i++) scale = Math.max(scale, Math.hypot(Y.re[i]!, Y.im[i]!));
+      for (let i = 0; i < Y.re.length; i++) scale = Math.max(scale, Math.hypot(Y.re[i], Y.im[i]));
       let err = 0;
       for (let i = 0; i < Y.re.length; i++) {
         let re = 0, im = 0;
-        for (const c of comps) { re += c.re[i]!; im += c.im[i]!; }
-        err = Math.max(err, Math.hypot(re - Y.re[i]!, im - Y.im[i]!));
+        for (const c of comps) { re += c.re[i]; im += c.im[i]; }
+        err = Math.max(err, Math.hypot(re - Y.re[i], im - Y.im[i]));
       }
       expect(err / scale).toBeLessThan(1e-14);
     }
@@ -184,7 +184,7 @@ describe('complex-nmf solver', () => {
       const Y = mixture(F, N, 2, 200 + trial);
       const { W, H } = randomFactors(F, N, K, rng);
       const lambda = trial % 2 ? 0.05 : 0;
-      const p = [1, 0.5, 1.5, 1][trial % 4]!;
+      const p = [1, 0.5, 1.5, 1][trial % 4];
       const solver = createComplexNmf({ lambda, p, refresh: true, phaseInit: 'mixture' });
       const s = solver.init(problemOf(Y, K, { W0: W, H0: H }), new Rng(1));
       solver.step(s);
@@ -296,10 +296,10 @@ describe('complex-nmf on a real recording (data/piano/four-notes.wav, 0.6 s exce
       const comps = solver.result(s).extra!.components as ComplexMatrix[];
       let scale = 0, err = 0;
       for (let i = 0; i < Y.re.length; i++) {
-        scale = Math.max(scale, Math.hypot(Y.re[i]!, Y.im[i]!));
+        scale = Math.max(scale, Math.hypot(Y.re[i], Y.im[i]));
         let re = 0, im = 0;
-        for (const c of comps) { re += c.re[i]!; im += c.im[i]!; }
-        err = Math.max(err, Math.hypot(re - Y.re[i]!, im - Y.im[i]!));
+        for (const c of comps) { re += c.re[i]; im += c.im[i]; }
+        err = Math.max(err, Math.hypot(re - Y.re[i], im - Y.im[i]));
       }
       expect(err / scale).toBeLessThan(1e-14);
     }

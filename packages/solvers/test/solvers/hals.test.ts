@@ -27,7 +27,7 @@ function trajectory(s: HalsSolver, p: Problem, iters: number, seed = 1): { f: nu
 
 function increases(f: number[], tol = 1e-12): number[] {
   const out: number[] = [];
-  for (let i = 1; i < f.length; i++) if (f[i]! - f[i - 1]! > tol * Math.abs(f[i - 1]!)) out.push(i);
+  for (let i = 1; i < f.length; i++) if (f[i] - f[i - 1] > tol * Math.abs(f[i - 1])) out.push(i);
   return out;
 }
 
@@ -37,8 +37,8 @@ function directObjective(p: Problem, W: Matrix, H: Matrix, regs: Regularizer[] =
   matmul(W, H, L);
   let t = 0;
   for (let i = 0; i < L.data.length; i++) {
-    const m = p.mask ? p.mask.data[i]! : 1;
-    const d = p.V.data[i]! - L.data[i]!;
+    const m = p.mask ? p.mask.data[i] : 1;
+    const d = p.V.data[i] - L.data[i];
     t += m * d * d;
   }
   return 0.5 * t + regs.reduce((a, r) => a + r.value(r.target === 'W' ? W.data : H.data), 0);
@@ -70,7 +70,7 @@ describe('hals: the objective never increases (checked every iteration)', () => 
       const { f, W, H } = trajectory(solver(o), p, 80);
       expect(f.every(Number.isFinite)).toBe(true);
       expect(increases(f)).toEqual([]);
-      expect(f.at(-1)!).toBeLessThan(0.9 * f[0]!);
+      expect(f.at(-1)!).toBeLessThan(0.9 * f[0]);
       // The reported objective is the true one (Gram form or residual path).
       expect(Math.abs(f.at(-1)! - directObjective(p, W, H, o.regularizers)) / f.at(-1)!).toBeLessThan(1e-10);
       for (const x of [...W.data, ...H.data]) expect(x).toBeGreaterThanOrEqual(o.floor === 'eps' ? 1.1920928955078125e-7 : 0);
@@ -94,7 +94,7 @@ describe('hals: the objective never increases (checked every iteration)', () => 
     ones.data.fill(1);
     const a = trajectory(solver(), p, 30).f;
     const b = trajectory(solver(), { ...p, mask: ones }, 30).f;
-    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!) / a[i]!).toBeLessThan(1e-9);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i]) / a[i]).toBeLessThan(1e-9);
   });
 
   it('shuffle is seeded: same seed, same bits; another seed, another path', () => {
@@ -151,8 +151,8 @@ describe('hals: KKT / fixed point on exact low-rank data', () => {
     const s = solver();
     const st = s.init({ V, rank: 2, W0: W, H0: H }, new Rng(0));
     s.step(st);
-    for (let i = 0; i < W.data.length; i++) expect(Math.abs(st.W.data[i]! - W.data[i]!)).toBeLessThan(1e-12);
-    for (let i = 0; i < H.data.length; i++) expect(Math.abs(st.H.data[i]! - H.data[i]!)).toBeLessThan(1e-12);
+    for (let i = 0; i < W.data.length; i++) expect(Math.abs(st.W.data[i] - W.data[i])).toBeLessThan(1e-12);
+    for (let i = 0; i < H.data.length; i++) expect(Math.abs(st.H.data[i] - H.data[i])).toBeLessThan(1e-12);
   });
 });
 
@@ -174,12 +174,12 @@ describe('hals agrees with scikit-learn NMF(solver="cd")', () => {
       });
       const ours = res.trajectory.map((r) => r.objective);
       expect(ours.length).toBe(c.trajectory.length);
-      const rel = ours.map((f, i) => Math.abs(f - c.trajectory[i]!) / c.trajectory[i]!);
+      const rel = ours.map((f, i) => Math.abs(f - c.trajectory[i]) / c.trajectory[i]);
       expect(Math.max(...rel)).toBeLessThan(1e-9);
       expect(res.increases).toEqual([]);
       const W = Matrix.fromRows(c.W), H = Matrix.fromRows(c.H);
-      for (let i = 0; i < W.data.length; i++) expect(Math.abs(res.result.W.data[i]! - W.data[i]!)).toBeLessThan(1e-8);
-      for (let i = 0; i < H.data.length; i++) expect(Math.abs(res.result.H.data[i]! - H.data[i]!)).toBeLessThan(1e-8);
+      for (let i = 0; i < W.data.length; i++) expect(Math.abs(res.result.W.data[i] - W.data[i])).toBeLessThan(1e-8);
+      for (let i = 0; i < H.data.length; i++) expect(Math.abs(res.result.H.data[i] - H.data[i])).toBeLessThan(1e-8);
     });
   }
 });

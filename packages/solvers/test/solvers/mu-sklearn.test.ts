@@ -25,7 +25,7 @@ describe('mu agrees with scikit-learn (mm mode)', () => {
       });
       const ours = res.trajectory.map((r) => r.objective);
       expect(ours.length).toBe(ref.length);
-      const rel = ours.map((f, i) => Math.abs(f - ref[i]!) / Math.abs(ref[i]!));
+      const rel = ours.map((f, i) => Math.abs(f - ref[i]) / Math.abs(ref[i]));
       expect(Math.max(...rel)).toBeLessThan(1e-9);
       expect(res.increases).toEqual([]);
     });

@@ -34,7 +34,7 @@ function trajectory(s: MuSolver, p: Problem, iters: number, seed = 1): { f: numb
 
 function increases(f: number[], tol = 1e-12): number[] {
   const out: number[] = [];
-  for (let i = 1; i < f.length; i++) if (f[i]! - f[i - 1]! > tol * Math.abs(f[i - 1]!)) out.push(i);
+  for (let i = 1; i < f.length; i++) if (f[i] - f[i - 1] > tol * Math.abs(f[i - 1])) out.push(i);
   return out;
 }
 
@@ -44,7 +44,7 @@ describe('mu: monotonicity in mm mode', () => {
       const { f } = trajectory(solver(betaDivergence(beta)), problem(12, 10, 3, 7), 60);
       expect(f.every(Number.isFinite)).toBe(true);
       expect(increases(f)).toEqual([]);
-      expect(f.at(-1)!).toBeLessThan(f[0]!);
+      expect(f.at(-1)!).toBeLessThan(f[0]);
     });
   }
   for (const beta of [0, 0.5, 1, 1.5, 2, 3]) {
@@ -78,7 +78,7 @@ describe('mu: monotonicity in mm mode', () => {
       const mm = trajectory(solver(betaDivergence(c.beta), { mode: 'mm' }), p, 1).f;
       expect(heur[0]).toBeCloseTo(c.f0, 2);
       expect(heur[1]).toBeCloseTo(c.f1, 2);
-      expect(mm[1]!).toBeLessThanOrEqual(mm[0]!);
+      expect(mm[1]).toBeLessThanOrEqual(mm[0]);
     }
   });
 });
@@ -90,12 +90,12 @@ function leeSeung(V: Matrix, W0: Matrix, H0: Matrix, beta: 1 | 2, iters: number)
   for (let it = 0; it < iters; it++) {
     if (beta === 2) {
       const num = matmulNT(V, H), den = matmul(W, matmulNT(H, H));
-      for (let i = 0; i < W.data.length; i++) W.data[i] *= num.data[i]! / den.data[i]!;
+      for (let i = 0; i < W.data.length; i++) W.data[i] *= num.data[i] / den.data[i];
       const numH = matmulTN(W, V), denH = matmulTN(W, matmul(W, H));
-      for (let i = 0; i < H.data.length; i++) H.data[i] *= numH.data[i]! / denH.data[i]!;
+      for (let i = 0; i < H.data.length; i++) H.data[i] *= numH.data[i] / denH.data[i];
     } else {
       let L = matmul(W, H);
-      const R = new Matrix(F, N, V.data.map((v, i) => v / L.data[i]!));
+      const R = new Matrix(F, N, V.data.map((v, i) => v / L.data[i]));
       const num = matmulNT(R, H);
       for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) {
         let hs = 0;
@@ -103,7 +103,7 @@ function leeSeung(V: Matrix, W0: Matrix, H0: Matrix, beta: 1 | 2, iters: number)
         W.data[f * K + k] *= num.get(f, k) / hs;
       }
       L = matmul(W, H);
-      const R2 = new Matrix(F, N, V.data.map((v, i) => v / L.data[i]!));
+      const R2 = new Matrix(F, N, V.data.map((v, i) => v / L.data[i]));
       const numH = matmulTN(W, R2);
       for (let k = 0; k < K; k++) {
         let ws = 0;
@@ -216,7 +216,7 @@ describe('mu: invariants', () => {
     const res = fit(solver(betaDivergence(1)), { V, rank: 3 }, new Rng(5), { stopping: { maxIterations: 3000 } });
     const L = matmul(res.result.W, res.result.H);
     let num = 0, den = 0;
-    for (let i = 0; i < V.data.length; i++) { num += (L.data[i]! - V.data[i]!) ** 2; den += V.data[i]! ** 2; }
+    for (let i = 0; i < V.data.length; i++) { num += (L.data[i] - V.data[i]) ** 2; den += V.data[i] ** 2; }
     expect(Math.sqrt(num / den)).toBeLessThan(1e-3);
     expect(res.increases).toEqual([]);
   });
@@ -228,7 +228,7 @@ describe('mu: invariants', () => {
     const a = run(3), b = run(3), c = run(4);
     expect(b.trajectory.map((r) => r.objective)).toEqual(a.trajectory.map((r) => r.objective));
     expect(Array.from(b.result.W.data)).toEqual(Array.from(a.result.W.data));
-    expect(c.trajectory[0]!.objective).not.toEqual(a.trajectory[0]!.objective);
+    expect(c.trajectory[0].objective).not.toEqual(a.trajectory[0].objective);
   });
 
   it('objective terms: data and each penalty by name, total their sum', () => {
@@ -236,7 +236,7 @@ describe('mu: invariants', () => {
     const st = s.init(problem(6, 5, 2, 1), new Rng(1));
     const o = s.objective(st);
     expect(Object.keys(o.terms)).toEqual(['data', 'l1(H)', 'lp(W)']);
-    expect(o.total).toBeCloseTo(o.terms.data! + o.terms['l1(H)']! + o.terms['lp(W)']!, 12);
+    expect(o.total).toBeCloseTo(o.terms.data! + o.terms['l1(H)'] + o.terms['lp(W)'], 12);
   });
 
   it('normalize auto: a penalty on H alone gives unit-norm W columns, WH unchanged by the rescaling', () => {
@@ -282,11 +282,11 @@ describe('mu: ε policy and bad input', () => {
     const p: Problem = { V: Matrix.fromRows([[1e-9]]), rank: 1, W0: Matrix.fromRows([[1e-4]]), H0: Matrix.fromRows([[1.5e-5]]), freezeW: true };
     for (const beta of [-1, -0.5, 0, 0.5, 1, 1.5, 2, 3]) {
       const f = trajectory(solver(betaDivergence(beta)), p, 1).f;
-      expect(f[1]!, `β = ${beta}`).toBeLessThan(f[0]!);
+      expect(f[1], `β = ${beta}`).toBeLessThan(f[0]);
       // The step of modelFloor eps sees Λ = ε > V, so it moves WH down, away from V.
       if (beta <= 1) {
         const g = trajectory(solver(betaDivergence(beta), { modelFloor: 'eps' }), p, 1).f;
-        expect(g[1]!, `β = ${beta}, modelFloor eps`).toBeGreaterThan(g[0]!);
+        expect(g[1], `β = ${beta}, modelFloor eps`).toBeGreaterThan(g[0]);
       }
     }
   });
@@ -295,7 +295,7 @@ describe('mu: ε policy and bad input', () => {
     const lowData = (beta: number, seed: number, scaled: boolean): Problem => {
       const p = problem(12, 10, 3, seed);
       if (scaled) {
-        for (const [X, c] of [[p.V, 1e-9], [p.W0!, 1e-4], [p.H0!, 1e-4]] as const) for (let i = 0; i < X.data.length; i++) X.data[i]! *= c;
+        for (const [X, c] of [[p.V, 1e-9], [p.W0!, 1e-4], [p.H0!, 1e-4]] as const) for (let i = 0; i < X.data.length; i++) X.data[i] *= c;
         return p;
       }
       const rng = new Rng(seed + 100);
@@ -413,15 +413,15 @@ describe('mu: fast paths against the straightforward formulas (one code path for
     const A = new Matrix(F, N), B = new Matrix(F, N);
     const weights = (L: Matrix) => {
       for (let i = 0; i < L.data.length; i++) {
-        const l = L.data[i]!, lf = Math.max(l, delta);
-        A.data[i] = V.data[i]! * Math.pow(beta - 2 < 0 ? lf : l, beta - 2);
+        const l = L.data[i], lf = Math.max(l, delta);
+        A.data[i] = V.data[i] * Math.pow(beta - 2 < 0 ? lf : l, beta - 2);
         B.data[i] = Math.pow(beta - 1 < 0 ? lf : l, beta - 1);
       }
     };
     const update = (X: Matrix, num: Matrix, den: Matrix) => {
       for (let i = 0; i < X.data.length; i++) {
-        const d = den.data[i]!;
-        X.data[i] = Math.max(X.data[i]! * Math.pow(num.data[i]! / (d > 0 ? d : eps), gamma), eps);
+        const d = den.data[i];
+        X.data[i] = Math.max(X.data[i] * Math.pow(num.data[i] / (d > 0 ? d : eps), gamma), eps);
       }
     };
     let L = matmul(W, H);
@@ -465,8 +465,8 @@ describe('mu: fast paths against the straightforward formulas (one code path for
         setMatmulBackend(prev);
         return r;
       });
-      expect(Array.from(runs[1]!.W.data)).toEqual(Array.from(runs[0]!.W.data));
-      expect(runs[1]!.f).toEqual(runs[0]!.f);
+      expect(Array.from(runs[1].W.data)).toEqual(Array.from(runs[0].W.data));
+      expect(runs[1].f).toEqual(runs[0].f);
     }
   });
 
@@ -481,9 +481,9 @@ describe('mu: fast paths against the straightforward formulas (one code path for
         setMatmulBackend(prev);
         return r;
       });
-      expect(Array.from(runs[1]!.W.data)).toEqual(Array.from(runs[0]!.W.data));
-      expect(Array.from(runs[1]!.H.data)).toEqual(Array.from(runs[0]!.H.data));
-      expect(runs[1]!.f).toEqual(runs[0]!.f);
+      expect(Array.from(runs[1].W.data)).toEqual(Array.from(runs[0].W.data));
+      expect(Array.from(runs[1].H.data)).toEqual(Array.from(runs[0].H.data));
+      expect(runs[1].f).toEqual(runs[0].f);
     }
   });
 
@@ -497,8 +497,8 @@ describe('mu: fast paths against the straightforward formulas (one code path for
       return r;
     });
     setNativeThreads(threads);
-    expect(Array.from(runs[1]!.W.data)).toEqual(Array.from(runs[0]!.W.data));
-    expect(runs[1]!.f).toEqual(runs[0]!.f);
+    expect(Array.from(runs[1].W.data)).toEqual(Array.from(runs[0].W.data));
+    expect(runs[1].f).toEqual(runs[0].f);
   });
 
   it('keeps every matrix of the state in one WebAssembly memory (products in place, no copies)', () => {

@@ -35,13 +35,13 @@ describe('online-mu: the objective decreases in expectation', () => {
           const r = fit(solver(beta, { freshRestarts: fresh, innerIterations: 10 }), p, new Rng(seed), { stopping: { maxIterations: passes } });
           const f = r.trajectory.map((t) => t.objective);
           expect(f.every(Number.isFinite)).toBe(true);
-          expect(f.at(-1)!).toBeLessThan(0.6 * f[0]!);
+          expect(f.at(-1)!).toBeLessThan(0.6 * f[0]);
           f.forEach((v, i) => (mean[i] += v / seeds));
           const mu = fit(new MuSolver({ divergence: betaDivergence(beta), initializer: random, normalize: 'none' }), p, new Rng(seed), { stopping: { maxIterations: passes } });
           muMean += mu.trajectory.at(-1)!.objective / seeds;
         }
-        for (let i = 1; i <= passes; i++) expect(mean[i]!).toBeLessThan(mean[i - 1]!);
-        expect(mean[passes]!).toBeLessThan(1.03 * muMean);
+        for (let i = 1; i <= passes; i++) expect(mean[i]).toBeLessThan(mean[i - 1]);
+        expect(mean[passes]).toBeLessThan(1.03 * muMean);
       });
     }
   }
@@ -68,8 +68,8 @@ describe('online-mu: mechanics', () => {
       mu.step(b);
       const r = on.result(st);
       const W1 = mu.result(b).W;
-      for (let i = 0; i < H1.data.length; i++) expect(Math.abs(r.H.data[i]! - H1.data[i]!) / H1.data[i]!).toBeLessThan(1e-12);
-      for (let i = 0; i < W1.data.length; i++) expect(Math.abs(r.W.data[i]! - W1.data[i]!) / W1.data[i]!).toBeLessThan(1e-12);
+      for (let i = 0; i < H1.data.length; i++) expect(Math.abs(r.H.data[i] - H1.data[i]) / H1.data[i]).toBeLessThan(1e-12);
+      for (let i = 0; i < W1.data.length; i++) expect(Math.abs(r.W.data[i] - W1.data[i]) / W1.data[i]).toBeLessThan(1e-12);
     }
   });
 
@@ -84,7 +84,7 @@ describe('online-mu: mechanics', () => {
     const chunks = [0, 50, 64, 130, 250];
     const batches = function* () {
       for (let c = 0; c + 1 < chunks.length; c++) {
-        const j0 = chunks[c]!, b = chunks[c + 1]! - j0;
+        const j0 = chunks[c], b = chunks[c + 1] - j0;
         const X = new Matrix(16, b);
         for (let f = 0; f < 16; f++) for (let j = 0; j < b; j++) X.data[f * b + j] = V.get(f, j0 + j);
         yield X;
@@ -93,7 +93,7 @@ describe('online-mu: mechanics', () => {
     const r = s.learnStream(batches, { rank: 3, frames: 250, passes: 2, rng: new Rng(0), W0: init.W });
     expect(r.frames).toBe(250);
     expect(r.passCosts.length).toBe(2);
-    expect(r.passCosts[1]!).toBeLessThan(r.passCosts[0]!);
+    expect(r.passCosts[1]).toBeLessThan(r.passCosts[0]);
     // Chunks 0–50 and 50–64 make batches of 50 and 14 instead of one of 64: compare to a stream
     // cut like the matrix instead.
     const even = function* () {
@@ -114,7 +114,7 @@ describe('online-mu: mechanics', () => {
     const W0 = random.init(V, 2, new Rng(1)).W;
     const r = fit(s, { V, rank: 2, W0, H0: random.init(V, 2, new Rng(2)).H }, new Rng(0), { stopping: { maxIterations: 3 } });
     expect(Array.from(r.result.W.data)).toEqual(Array.from(W0.data));
-    expect(r.trajectory.at(-1)!.objective).toBeLessThan(r.trajectory[0]!.objective);
+    expect(r.trajectory.at(-1)!.objective).toBeLessThan(r.trajectory[0].objective);
     expect(() => solver(1).init({ V, rank: 2, mask: V }, new Rng(0))).toThrow(/no mask/);
     const Z = V.clone();
     Z.data[5] = 0;
@@ -149,7 +149,7 @@ describe('online-mu agrees with scikit-learn MiniBatchNMF', () => {
       const r = fit(s, { V: Matrix.fromRows(fx.V), rank: fx.rank, W0: Matrix.fromRows(fx.W0), H0: Matrix.fromRows(fx.H0) }, new Rng(0), { stopping: { maxIterations: fx.passes } });
       const ours = r.trajectory.map((t) => t.objective);
       expect(ours.length).toBe(ref.length);
-      expect(Math.max(...ours.map((f, i) => Math.abs(f - ref[i]!) / ref[i]!))).toBeLessThan(1e-9);
+      expect(Math.max(...ours.map((f, i) => Math.abs(f - ref[i]) / ref[i]))).toBeLessThan(1e-9);
     });
   }
 });

@@ -9,7 +9,7 @@ const defaults: PlsaParams = { form: 'asymmetric', temper: 1, holdout: 0, earlyS
 /** Normwise difference max|a−b| / max|b| (entries that tend to zero converge sublinearly). */
 function normDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0, m = 0;
-  for (let i = 0; i < a.length; i++) { d = Math.max(d, Math.abs(a[i]! - b[i]!)); m = Math.max(m, Math.abs(b[i]!)); }
+  for (let i = 0; i < a.length; i++) { d = Math.max(d, Math.abs(a[i] - b[i])); m = Math.max(m, Math.abs(b[i])); }
   return d / m;
 }
 
@@ -17,8 +17,8 @@ function colStochastic(F: number, K: number, rng: Rng, power = 1): Matrix {
   const W = new Matrix(F, K, rng.fillUniform(new Float64Array(F * K), 0.01, 1).map((x) => x ** power));
   for (let k = 0; k < K; k++) {
     let s = 0;
-    for (let f = 0; f < F; f++) s += W.data[f * K + k]!;
-    for (let f = 0; f < F; f++) W.data[f * K + k]! /= s;
+    for (let f = 0; f < F; f++) s += W.data[f * K + k];
+    for (let f = 0; f < F; f++) W.data[f * K + k] /= s;
   }
   return W;
 }
@@ -33,10 +33,10 @@ function topicCounts(F: number, N: number, K: number, words: number, seed: numbe
     const tot = mix.reduce((a, b) => a + b, 0);
     for (let w = 0; w < words; w++) {
       let u = rng.uniform() * tot, z = 0;
-      while (z < K - 1 && (u -= mix[z]!) > 0) z++;
+      while (z < K - 1 && (u -= mix[z]) > 0) z++;
       let v = rng.uniform(), f = 0;
-      while (f < F - 1 && (v -= topics.data[f * K + z]!) > 0) f++;
-      V.data[f * N + n]! += 1;
+      while (f < F - 1 && (v -= topics.data[f * K + z]) > 0) f++;
+      V.data[f * N + n] += 1;
     }
   }
   return V;
@@ -51,8 +51,8 @@ function emLiteral(V: Matrix, W: Matrix, H: Matrix, T = 1): { W: Matrix; H: Matr
     for (let z = 0; z < K; z++) den += (W.get(f, z) * H.get(z, n)) ** T;
     for (let z = 0; z < K; z++) {
       const r = (W.get(f, z) * H.get(z, n)) ** T / den;
-      Wn.data[f * K + z]! += V.get(f, n) * r;
-      Hn.data[z * N + n]! += V.get(f, n) * r;
+      Wn.data[f * K + z] += V.get(f, n) * r;
+      Hn.data[z * N + n] += V.get(f, n) * r;
     }
   }
   for (let z = 0; z < K; z++) {
@@ -138,7 +138,7 @@ describe('plsa solver', () => {
         const tot = p.reduce((a, b) => a + b, 0);
         let Nn = 0;
         for (let f = 0; f < 12; f++) Nn += V.get(f, n);
-        for (let k = 0; k < 3; k++) H.set(k, n, (p[k]! / tot) * Nn);
+        for (let k = 0; k < 3; k++) H.set(k, n, (p[k] / tot) * Nn);
       }
       for (const form of ['asymmetric', 'symmetric'] as const) {
         const solver = createPlsa({ ...defaults, form });
@@ -172,8 +172,8 @@ describe('plsa solver', () => {
       const r = fit(createPlsa({ ...defaults, form }), { V, rank: 4 }, new Rng(2), { stopping: { maxIterations: 150 } });
       expect(r.increases).toEqual([]);
       const t = r.trajectory.map((x) => x.objective);
-      for (let i = 1; i < t.length; i++) expect(t[i]!).toBeLessThanOrEqual(t[i - 1]! + 1e-12 * Math.abs(t[i - 1]!));
-      expect(t.at(-1)!).toBeLessThan(t[0]!);
+      for (let i = 1; i < t.length; i++) expect(t[i]).toBeLessThanOrEqual(t[i - 1] + 1e-12 * Math.abs(t[i - 1]));
+      expect(t.at(-1)!).toBeLessThan(t[0]);
       const { W, H } = r.result;
       for (let k = 0; k < 4; k++) expect(W.col(k).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 13);
       const L = matmul(W, H);
@@ -192,7 +192,7 @@ describe('plsa solver', () => {
     const pz = b.extra!.pz as Float64Array, pnz = b.extra!.pnGivenZ as Matrix;
     expect(pz.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 13);
     const S = V.data.reduce((x, y) => x + y, 0);
-    for (let k = 0; k < 3; k++) for (let n = 0; n < 12; n++) expect(b.H.get(k, n)).toBeCloseTo(S * pz[k]! * pnz.get(k, n), 9);
+    for (let k = 0; k < 3; k++) for (let n = 0; n < 12; n++) expect(b.H.get(k, n)).toBeCloseTo(S * pz[k] * pnz.get(k, n), 9);
     const pzn = a.extra!.pzGivenN as Matrix;
     for (let n = 0; n < 12; n++) expect(pzn.col(n).reduce((x, y) => x + y, 0)).toBeCloseTo(1, 13);
   });
@@ -217,7 +217,7 @@ describe('plsa solver', () => {
     const permute = (M: Matrix, byCol: boolean) => {
       const P = M.clone();
       for (let i = 0; i < M.rows; i++) for (let j = 0; j < M.cols; j++) {
-        if (byCol) P.set(i, j, M.get(i, perm[j]!)); else P.set(i, j, M.get(perm[i]!, j));
+        if (byCol) P.set(i, j, M.get(i, perm[j])); else P.set(i, j, M.get(perm[i], j));
       }
       return P;
     };
@@ -238,13 +238,13 @@ describe('plsa solver', () => {
     const r = fit(createPlsa({ ...defaults, holdout: 0.2, earlyStopping: true }), { V, rank: 4 }, new Rng(6), { stopping: { maxIterations: 60 } });
     const ppl = r.trajectory.map((t) => t.terms.heldOutPerplexity!);
     expect(ppl.every(Number.isFinite)).toBe(true);
-    for (let i = 1; i <= 10; i++) expect(ppl[i]!).toBeLessThan(ppl[i - 1]!);
-    expect(Math.min(...ppl)).toBeLessThan(0.9 * ppl[0]!);
+    for (let i = 1; i <= 10; i++) expect(ppl[i]).toBeLessThan(ppl[i - 1]);
+    expect(Math.min(...ppl)).toBeLessThan(0.9 * ppl[0]);
     const best = r.result.extra!.bestIteration as number;
     expect(ppl[best]).toBe(Math.min(...ppl.slice(1)));
     // The held-out counts are a binomial thinning: train + held-out = V.
     const held = r.result.extra!.heldOut as Matrix;
-    expect(held.data.every((x, i) => Number.isInteger(x) && x >= 0 && x <= V.data[i]!)).toBe(true);
+    expect(held.data.every((x, i) => Number.isInteger(x) && x >= 0 && x <= V.data[i])).toBe(true);
     const frac = held.data.reduce((a, b) => a + b, 0) / V.data.reduce((a, b) => a + b, 0);
     expect(frac).toBeGreaterThan(0.15);
     expect(frac).toBeLessThan(0.25);
@@ -310,8 +310,8 @@ describe('plsa on a real document-term matrix (data/text/fortunes-counts.npy, 30
     // Short documents (≈ 8 counted terms each): plain EM improves the held-out perplexity for a
     // few iterations only (observed 312 → 292 at iteration 3), then over-fits (up to infinity:
     // the model probability P(f|n) of some held-out counts underflows to 0); tempered EM ends far lower.
-    for (let i = 1; i <= 3; i++) expect(p[i]!).toBeLessThan(p[i - 1]!);
-    expect(Math.min(...p)).toBeLessThan(0.96 * p[0]!);
+    for (let i = 1; i <= 3; i++) expect(p[i]).toBeLessThan(p[i - 1]);
+    expect(Math.min(...p)).toBeLessThan(0.96 * p[0]);
     expect(p.at(-1)!).toBeGreaterThan(Math.min(...p));
     expect(ppl(tem).at(-1)!).toBeLessThan(p.at(-1)!);
   });

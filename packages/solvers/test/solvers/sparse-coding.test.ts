@@ -24,7 +24,7 @@ function sparseData(D: Matrix, N: number, nnz: number, noise: number, rng: Rng, 
   const A = new Matrix(K, N);
   for (let n = 0; n < N; n++) {
     const perm = rng.permutation(K);
-    for (let j = 0; j < nnz; j++) A.set(perm[j]!, n, (nonnegative || rng.uniform() < 0.5 ? 1 : -1) * (1 + rng.uniform()));
+    for (let j = 0; j < nnz; j++) A.set(perm[j], n, (nonnegative || rng.uniform() < 0.5 ? 1 : -1) * (1 + rng.uniform()));
   }
   const X = matmul(D, A);
   for (let i = 0; i < X.data.length; i++) X.data[i] += noise * rng.normal();
@@ -68,16 +68,16 @@ describe('sparse-coding solver', () => {
     for (let t = 0; t < 200; t++) {
       const v = rng.fillNormal(new Float64Array(8));
       let num = 0, den = 0;
-      for (let i = 0; i < 8; i++) { den += v[i]! ** 2; for (let j = 0; j < 8; j++) num += v[i]! * DtD.get(i, j) * v[j]!; }
+      for (let i = 0; i < 8; i++) { den += v[i] ** 2; for (let j = 0; j < 8; j++) num += v[i] * DtD.get(i, j) * v[j]; }
       lo = Math.max(lo, num / den);
     }
     expect(s.L).toBeGreaterThanOrEqual(lo);
     expect(s.L).toBeLessThan(lo * 1.2);
     const R = matmul(D, A0);
-    for (let i = 0; i < R.data.length; i++) R.data[i] -= X.data[i]!;
+    for (let i = 0; i < R.data.length; i++) R.data[i] -= X.data[i];
     const grad = matmulTN(D, R);
     solver.step(s);
-    for (let i = 0; i < 40; i++) expect(s.A.data[i]!).toBeCloseTo(softThreshold(A0.data[i]! - grad.data[i]! / s.L, 0.1 / s.L), 13);
+    for (let i = 0; i < 40; i++) expect(s.A.data[i]).toBeCloseTo(softThreshold(A0.data[i] - grad.data[i] / s.L, 0.1 / s.L), 13);
   });
 
   for (const penalty of ['l1', 'lp', 'log'] as const) {
@@ -92,7 +92,7 @@ describe('sparse-coding solver', () => {
             onIteration: (row) => expect(Number.isFinite(row.objective)).toBe(true),
           });
           expect(r.increases).toEqual([]);
-          expect(r.trajectory.at(-1)!.objective).toBeLessThan(r.trajectory[0]!.objective);
+          expect(r.trajectory.at(-1)!.objective).toBeLessThan(r.trajectory[0].objective);
           if (nonnegative) expect(r.result.H.data.every((x) => x >= 0)).toBe(true);
         });
       }
@@ -111,7 +111,7 @@ describe('sparse-coding solver', () => {
       const Fstar = ista.objective(star).total;
       const aStar = star.A.data;
       let dist2 = 0;
-      for (let i = 0; i < aStar.length; i++) dist2 += (A0.data[i]! - aStar[i]!) ** 2;
+      for (let i = 0; i < aStar.length; i++) dist2 += (A0.data[i] - aStar[i]) ** 2;
       const solver = createSparseCoding({ ...base, codes: 'fista', nonnegative });
       const s = solver.init({ V: X, rank: 40, W0: D, H0: A0 }, new Rng(1));
       for (let k = 1; k <= 300; k++) {
@@ -170,7 +170,7 @@ describe('sparse-coding solver', () => {
     expect(r.result.W.data.every((x) => x >= 0)).toBe(true);
     expect(r.result.H.data.every((x) => x >= 0)).toBe(true);
     for (let k = 0; k < 5; k++) expect(Math.hypot(...r.result.W.col(k))).toBeCloseTo(1, 12);
-    expect(r.trajectory.at(-1)!.objective).toBeLessThan(0.2 * r.trajectory[0]!.objective);
+    expect(r.trajectory.at(-1)!.objective).toBeLessThan(0.2 * r.trajectory[0].objective);
     const fixed = fit(createSparseCoding({ ...base, method: 'nnsc', dictionary: 'fixed', lambda: 0.05 }), { V: X, rank: 5, W0: r.result.W }, new Rng(4), { stopping: { maxIterations: 100 } });
     expect(fixed.increases).toEqual([]);
   });
@@ -208,7 +208,7 @@ describe('sparse-coding on a real recording (data/speech/train.wav)', async () =
   const start = Math.round(0.5 * wav.sampleRate);
   let rms = 0;
   for (let n = 0; n < N; n++) for (let i = 0; i < P; i++) {
-    const v = wav.samples[start + n * 24 + i]!;
+    const v = wav.samples[start + n * 24 + i];
     X.set(i, n, v);
     rms += v * v;
   }
@@ -218,7 +218,7 @@ describe('sparse-coding on a real recording (data/speech/train.wav)', async () =
   it('ISTA + gradient dictionary learning never increases the objective; FISTA meets its bound with D fixed; a ≥ 0 holds', () => {
     const learn = fit(createSparseCoding({ ...base, dictionary: 'gradient', lambda: 0.2 }), { V: X, rank: 48 }, new Rng(1), { stopping: { maxIterations: 60 } });
     expect(learn.increases).toEqual([]);
-    expect(learn.trajectory.at(-1)!.objective).toBeLessThan(0.8 * learn.trajectory[0]!.objective);
+    expect(learn.trajectory.at(-1)!.objective).toBeLessThan(0.8 * learn.trajectory[0].objective);
     const D = learn.result.W;
     const cols = new Matrix(P, 20);
     for (let i = 0; i < P; i++) for (let n = 0; n < 20; n++) cols.set(i, n, X.get(i, n));
@@ -229,7 +229,7 @@ describe('sparse-coding on a real recording (data/speech/train.wav)', async () =
       for (let k = 0; k < 2500; k++) sparseCodingStep(star);
       const Fstar = ista.objective(star).total;
       let dist2 = 0;
-      for (let i = 0; i < star.A.data.length; i++) dist2 += star.A.data[i]! ** 2;
+      for (let i = 0; i < star.A.data.length; i++) dist2 += star.A.data[i] ** 2;
       const fista = createSparseCoding({ ...base, codes: 'fista', nonnegative, lambda: 0.2 });
       const s = fista.init({ V: cols, rank: 48, W0: D, H0: A0 }, new Rng(1));
       for (let k = 1; k <= 150; k++) {
@@ -245,6 +245,6 @@ describe('sparse-coding on a real recording (data/speech/train.wav)', async () =
     const r = fit(createSparseCoding({ ...base, method: 'nnsc', dictionary: 'gradient', lambda: 0.01 }), { V, rank: 8 }, new Rng(2), { stopping: { maxIterations: 60 } });
     expect(r.result.W.data.every((x) => x >= 0) && r.result.H.data.every((x) => x >= 0)).toBe(true);
     for (let k = 0; k < 8; k++) expect(Math.hypot(...r.result.W.col(k))).toBeCloseTo(1, 12);
-    expect(r.trajectory.at(-1)!.objective).toBeLessThan(0.5 * r.trajectory[0]!.objective);
+    expect(r.trajectory.at(-1)!.objective).toBeLessThan(0.5 * r.trajectory[0].objective);
   });
 });

@@ -51,8 +51,8 @@ export function betaDivergence(beta: number, opts: { exposeBeta?: boolean; mmExp
     value(V, L, M) {
       let s = 0;
       for (let i = 0; i < V.length; i++) {
-        const m = M ? M[i]! : 1;
-        if (m !== 0) s += m * betaPoint(beta, V[i]!, L[i]!);
+        const m = M ? M[i] : 1;
+        if (m !== 0) s += m * betaPoint(beta, V[i], L[i]);
       }
       return s;
     },
@@ -65,7 +65,7 @@ export function lpPenalty(target: 'W' | 'H', lambda: number, p: number, id = p =
     id, target, lambda, p, needsNormalization: true,
     value(X) {
       let s = 0;
-      for (let i = 0; i < X.length; i++) s += Math.pow(Math.abs(X[i]!), p);
+      for (let i = 0; i < X.length; i++) s += Math.pow(Math.abs(X[i]), p);
       return lambda * s;
     },
     point: (x) => lambda * Math.pow(Math.abs(x), p),

@@ -34,23 +34,23 @@ export function pca(V: Matrix, k: number, center = true): PcaResult {
   const mean = new Float64Array(F);
   if (center) for (let f = 0; f < F; f++) {
     let s = 0;
-    for (let n = 0; n < N; n++) s += V.data[f * N + n]!;
+    for (let n = 0; n < N; n++) s += V.data[f * N + n];
     mean[f] = s / N;
   }
   const X = new Matrix(F, N);
-  for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) X.data[f * N + n] = V.data[f * N + n]! - mean[f]!;
+  for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) X.data[f * N + n] = V.data[f * N + n] - mean[f];
   const Xt = X.transpose();
   const small = F <= N ? matmul(X, Xt) : matmul(Xt, X);
   const d = small.rows;
   const evd = new EigenvalueDecomposition(new MlMatrix(small.toRows()), { assumeSymmetric: true });
   const vals = evd.realEigenvalues;
   const vecs = evd.eigenvectorMatrix;
-  const order = Array.from(vals.keys()).sort((a, b) => vals[b]! - vals[a]!);
+  const order = Array.from(vals.keys()).sort((a, b) => vals[b] - vals[a]);
   const U = new Matrix(F, k);
   const variances = new Float64Array(k);
   for (let j = 0; j < k; j++) {
-    const c = order[j]!;
-    const lam = Math.max(vals[c]!, 0);
+    const c = order[j];
+    const lam = Math.max(vals[c], 0);
     variances[j] = lam / N;
     const v = new Float64Array(d);
     for (let i = 0; i < d; i++) v[i] = vecs.get(i, c);
@@ -60,7 +60,7 @@ export function pca(V: Matrix, k: number, center = true): PcaResult {
       u = new Float64Array(F);
       for (let f = 0; f < F; f++) {
         let s = 0;
-        for (let n = 0; n < N; n++) s += X.data[f * N + n]! * v[n]!;
+        for (let n = 0; n < N; n++) s += X.data[f * N + n] * v[n];
         u[f] = s;
       }
     }
@@ -70,14 +70,14 @@ export function pca(V: Matrix, k: number, center = true): PcaResult {
       if (Math.abs(x) > Math.abs(big)) big = x;
     }
     const scale = (big < 0 ? -1 : 1) / (Math.sqrt(norm) || 1);
-    for (let f = 0; f < F; f++) U.data[f * k + j] = u[f]! * scale;
+    for (let f = 0; f < F; f++) U.data[f * k + j] = u[f] * scale;
   }
   return { components: U, scores: matmulTN(U, X), mean, variances };
 }
 
 export function column(M: Matrix, j: number): Float64Array {
   const out = new Float64Array(M.rows);
-  for (let i = 0; i < M.rows; i++) out[i] = M.data[i * M.cols + j]!;
+  for (let i = 0; i < M.rows; i++) out[i] = M.data[i * M.cols + j];
   return out;
 }
 
@@ -119,8 +119,8 @@ export function mutualAngles(W: Matrix): { mean: number; min: number; meanAbsCos
   const G = matmulTN(W, W);
   let s = 0, c = 0, min = 90;
   for (let i = 0; i < K; i++) for (let j = i + 1; j < K; j++) {
-    const d = Math.sqrt(G.data[i * K + i]! * G.data[j * K + j]!);
-    const cos = d > 0 ? Math.min(1, Math.abs(G.data[i * K + j]!) / d) : 0;
+    const d = Math.sqrt(G.data[i * K + i] * G.data[j * K + j]);
+    const cos = d > 0 ? Math.min(1, Math.abs(G.data[i * K + j]) / d) : 0;
     const ang = (Math.acos(cos) * 180) / Math.PI;
     s += cos;
     c++;
@@ -134,11 +134,11 @@ export function mutualAngles(W: Matrix): { mean: number; min: number; meanAbsCos
 export function kurtosis(x: ArrayLike<number>): number {
   const n = x.length;
   let m = 0;
-  for (let i = 0; i < n; i++) m += x[i]!;
+  for (let i = 0; i < n; i++) m += x[i];
   m /= n;
   let m2 = 0, m4 = 0;
   for (let i = 0; i < n; i++) {
-    const d = (x[i]! - m) ** 2;
+    const d = (x[i] - m) ** 2;
     m2 += d;
     m4 += d * d;
   }
@@ -155,7 +155,7 @@ export function kurtosis(x: ArrayLike<number>): number {
 export function spatialSpread(x: ArrayLike<number>, h: number, w: number): number {
   let e = 0, cy = 0, cx = 0;
   for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) {
-    const v = x[r * w + c]! ** 2;
+    const v = x[r * w + c] ** 2;
     e += v;
     cy += v * r;
     cx += v * c;
@@ -164,7 +164,7 @@ export function spatialSpread(x: ArrayLike<number>, h: number, w: number): numbe
   cy /= e;
   cx /= e;
   let s = 0;
-  for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) s += x[r * w + c]! ** 2 * ((r - cy) ** 2 + (c - cx) ** 2);
+  for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) s += x[r * w + c] ** 2 * ((r - cy) ** 2 + (c - cx) ** 2);
   return Math.sqrt(s / e);
 }
 
@@ -197,7 +197,7 @@ export function basisGridPng(B: Matrix, h: number, w: number, opts: { perRow?: n
     const span = b - a || 1;
     const ty = Math.floor(k / perRow) * (h * zoom + 1) + 1, tx = (k % perRow) * (w * zoom + 1) + 1;
     for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) {
-      const g = Math.round((255 * (x[r * w + c]! - a)) / span);
+      const g = Math.round((255 * (x[r * w + c] - a)) / span);
       for (let dy = 0; dy < zoom; dy++) for (let dx = 0; dx < zoom; dx++) png.data[(ty + r * zoom + dy) * W + tx + c * zoom + dx] = g;
     }
   }
@@ -212,7 +212,7 @@ export function purity(assign: ArrayLike<number>, labels: ArrayLike<number>): nu
     const key = `${assign[i]}:${labels[i]}`;
     const c = (counts.get(key) ?? 0) + 1;
     counts.set(key, c);
-    best.set(assign[i]!, Math.max(best.get(assign[i]!) ?? 0, c));
+    best.set(assign[i], Math.max(best.get(assign[i]) ?? 0, c));
   }
   let s = 0;
   for (const v of best.values()) s += v;

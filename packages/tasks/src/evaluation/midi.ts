@@ -50,7 +50,7 @@ export function parseMidi(bytes: Uint8Array, file: string, opts: { percussion?: 
     const open = new Map<number, { tick: number; velocity: number }[]>();
     const byte = () => {
       if (p >= end) throw fail('event runs past the end of its track', p);
-      return bytes[p++]!;
+      return bytes[p++];
     };
     const vlq = () => {
       let v = 0;
@@ -73,7 +73,7 @@ export function parseMidi(bytes: Uint8Array, file: string, opts: { percussion?: 
         const type = byte();
         const len = vlq();
         if (p + len > end) throw fail('meta event runs past the end of its track', p);
-        if (type === 0x51 && len === 3) tempos.push({ tick, usPerQuarter: (bytes[p]! << 16) | (bytes[p + 1]! << 8) | bytes[p + 2]! });
+        if (type === 0x51 && len === 3) tempos.push({ tick, usPerQuarter: (bytes[p] << 16) | (bytes[p + 1] << 8) | bytes[p + 2] });
         p += len;
         if (type === 0x2f) break;
         status = 0;

@@ -16,8 +16,8 @@ const NAMES: Record<string, number> = { C: 0, D: 2, E: 4, F: 5, G: 7, A: 9, B: 1
 export function noteNumber(name: string): number | undefined {
   const m = /^([A-Ga-g])([#b♯♭]*)(-?\d+)$/.exec(name.trim());
   if (!m) return undefined;
-  let p = NAMES[m[1]!.toUpperCase()]!;
-  for (const c of m[2]!) p += c === '#' || c === '♯' ? 1 : -1;
+  let p = NAMES[m[1].toUpperCase()];
+  for (const c of m[2]) p += c === '#' || c === '♯' ? 1 : -1;
   const n = p + 12 * (Number(m[3]) + 1);
   return n >= 0 && n <= 127 ? n : undefined;
 }
@@ -111,23 +111,23 @@ function fromJson(text: string, file: string): Note[] {
 function fromText(text: string, file: string): Note[] {
   const lines = text.split(/\r?\n/).map((l, i) => ({ l: l.trim(), row: i + 1 })).filter((x) => x.l !== '' && !x.l.startsWith('#'));
   if (!lines.length) return [];
-  const sep = lines[0]!.l.includes('\t') ? /\t/ : lines[0]!.l.includes(',') ? /,/ : /\s+/;
+  const sep = lines[0].l.includes('\t') ? /\t/ : lines[0].l.includes(',') ? /,/ : /\s+/;
   const rows = lines.map((x) => ({ cells: x.l.split(sep).map((c) => c.trim().replace(/^"(.*)"$/, '$1')), row: x.row }));
-  const first = rows[0]!.cells;
+  const first = rows[0].cells;
   const header = first.some((c) => c !== '' && !Number.isFinite(Number(c)) && noteNumber(c) === undefined);
   if (header) {
     const cols = first.map((c) => c.toLowerCase());
     return rows.slice(1).map(({ cells, row }) =>
       fromFields((names) => {
         const i = cols.findIndex((c) => names.includes(c));
-        return i >= 0 && cells[i] !== undefined && cells[i] !== '' ? { key: first[i]!, value: cells[i] } : undefined;
+        return i >= 0 && cells[i] !== undefined && cells[i] !== '' ? { key: first[i], value: cells[i] } : undefined;
       }, { file, path: `line ${row}` }),
     );
   }
   for (const { cells, row } of rows) {
     if (cells.length < 3) throw new NmflabError('a note needs onset, offset and pitch', { file, path: `line ${row}`, expected: '3 columns (onset offset pitch) or a header row', found: `${cells.length} column${cells.length === 1 ? '' : 's'}` });
   }
-  const midi = rows.every(({ cells }) => noteNumber(cells[2]!) !== undefined || (Number.isInteger(Number(cells[2])) && Number(cells[2]) >= 0 && Number(cells[2]) <= 127));
+  const midi = rows.every(({ cells }) => noteNumber(cells[2]) !== undefined || (Number.isInteger(Number(cells[2])) && Number(cells[2]) >= 0 && Number(cells[2]) <= 127));
   return rows.map(({ cells, row }) => {
     const where = { file, path: `line ${row}` };
     const onset = timeOf(cells[0], { ...where, path: `${where.path}, column 1` });

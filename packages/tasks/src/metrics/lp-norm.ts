@@ -20,7 +20,7 @@ export default definePlugin({
     const fin = (s: number) => (power ? s : Math.pow(s, 1 / p));
     const acc = (data: Float64Array, start: number, stride: number, n: number) => {
       let s = 0;
-      for (let i = 0, j = start; i < n; i++, j += stride) s += p === 1 ? Math.abs(data[j]!) : Math.pow(Math.abs(data[j]!), p);
+      for (let i = 0, j = start; i < n; i++, j += stride) s += p === 1 ? Math.abs(data[j]) : Math.pow(Math.abs(data[j]), p);
       return s;
     };
     return {

@@ -23,16 +23,16 @@ export function normalizedMutualInformation(a: ArrayLike<number>, b: ArrayLike<n
   if (ka === 1 && kb === 1) return 1;
   const joint = new Float64Array(ka * kb), ca = new Float64Array(ka), cb = new Float64Array(kb);
   for (let t = 0; t < n; t++) {
-    const i = ia.index[t]!, j = ib.index[t]!;
-    joint[i * kb + j]!++;
-    ca[i]!++;
-    cb[j]!++;
+    const i = ia.index[t], j = ib.index[t];
+    joint[i * kb + j]++;
+    ca[i]++;
+    cb[j]++;
   }
   let mi = 0;
   for (let i = 0; i < ka; i++) {
     for (let j = 0; j < kb; j++) {
-      const nij = joint[i * kb + j]!;
-      if (nij > 0) mi += (nij / n) * Math.log((n * nij) / (ca[i]! * cb[j]!));
+      const nij = joint[i * kb + j];
+      if (nij > 0) mi += (nij / n) * Math.log((n * nij) / (ca[i] * cb[j]));
     }
   }
   const entropy = (c: Float64Array) => c.reduce((s, x) => (x > 0 ? s - (x / n) * Math.log(x / n) : s), 0);
@@ -48,8 +48,8 @@ function indexLabels(x: ArrayLike<number>): { index: Int32Array; count: number }
   const ids = new Map<number, number>();
   const index = new Int32Array(x.length);
   for (let t = 0; t < x.length; t++) {
-    let k = ids.get(x[t]!);
-    if (k === undefined) ids.set(x[t]!, (k = ids.size));
+    let k = ids.get(x[t]);
+    if (k === undefined) ids.set(x[t], (k = ids.size));
     index[t] = k;
   }
   return { index, count: ids.size };

@@ -37,7 +37,7 @@ export default definePlugin<'metric', { zeroMean: boolean; order: 'bss-eval' | '
       const centre = (x: Float64Array): Float64Array => {
         if (!params.zeroMean) return x;
         let m = 0;
-        for (let t = 0; t < x.length; t++) m += x[t]!;
+        for (let t = 0; t < x.length; t++) m += x[t];
         m /= x.length;
         return x.map((v) => v - m);
       };
@@ -52,7 +52,7 @@ export default definePlugin<'metric', { zeroMean: boolean; order: 'bss-eval' | '
               found: `a constant signal (${r[0]})`,
             });
           }
-          return siSdr(ref, centre(estimates[perm[j]!]!));
+          return siSdr(ref, centre(estimates[perm[j]]));
         }),
       };
     },

@@ -53,7 +53,7 @@ const hint = (input: string, candidates: readonly string[]) => {
 
 const energy = (x: Float64Array) => {
   let e = 0;
-  for (let i = 0; i < x.length; i++) e += x[i]! * x[i]!;
+  for (let i = 0; i < x.length; i++) e += x[i] * x[i];
   return e;
 };
 
@@ -104,21 +104,21 @@ export default definePlugin<'source', Params>({
         if (typeof rel !== 'string') throw new NmflabError('the item has no stem for a source', { file, path: `items[${item.id}].stems.${name}`, expected: 'a WAV path', found: describeValue(rel) });
         return { name, samples: read(rel) };
       });
-      const len = stems[0]!.samples.length;
+      const len = stems[0].samples.length;
       stems.forEach((s, i) => {
         if (s.samples.length !== len) throw new NmflabError('the stems differ in length', { file, path: `items[${item.id}].stems.${s.name}`, expected: `${len} samples at ${rate} Hz`, found: `${s.samples.length}` });
         if (energy(s.samples) === 0) throw new NmflabError('a stem is silent', { file, path: `items[${item.id}].stems.${m.sources[i]}`, expected: 'a stem with some energy' });
       });
       // Scale the other sources by one factor g so that E_first / (g² E_rest) = 10^(snr/10).
-      const eFirst = energy(stems[0]!.samples);
+      const eFirst = energy(stems[0].samples);
       const rest = new Float64Array(len);
-      for (const s of stems.slice(1)) for (let n = 0; n < len; n++) rest[n] += s.samples[n]!;
+      for (const s of stems.slice(1)) for (let n = 0; n < len; n++) rest[n] += s.samples[n];
       const g = Math.sqrt(eFirst / (energy(rest) * 10 ** (p.snrDb / 10)));
       for (const s of stems.slice(1)) for (let n = 0; n < len; n++) s.samples[n] *= g;
       const mix = new Float64Array(len);
-      for (const s of stems) for (let n = 0; n < len; n++) mix[n] += s.samples[n]!;
+      for (const s of stems) for (let n = 0; n < len; n++) mix[n] += s.samples[n];
       let top = 0;
-      for (let n = 0; n < len; n++) top = Math.max(top, Math.abs(mix[n]!));
+      for (let n = 0; n < len; n++) top = Math.max(top, Math.abs(mix[n]));
       // scale the stems, then sum them again, so that the mixture is their exact sum
       const scale = p.peak / top;
       mix.fill(0);

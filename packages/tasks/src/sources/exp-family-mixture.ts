@@ -71,9 +71,9 @@ export default definePlugin<'source', Params>({
         const V = new Matrix(d, n);
         let clipped = 0;
         for (let j = 0; j < n; j++) {
-          const mu = means[labels[j]!]!;
+          const mu = means[labels[j]];
           for (let r = 0; r < d; r++) {
-            let x = draw(drng, p, mu[r]!);
+            let x = draw(drng, p, mu[r]);
             if (x < 0) {
               clipped++;
               x = 0;

@@ -47,12 +47,12 @@ export default definePlugin<'source', Params>({
       let m = 0;
       for (const x of L.data) m += x;
       const c = p.mean / (m / L.data.length);
-      for (let i = 0; i < L.data.length; i++) L.data[i]! *= c;
+      for (let i = 0; i < L.data.length; i++) L.data[i] *= c;
       const V = new Matrix(p.rows, p.cols);
       const noise = rng.fork(`noise-${p.noise}`);
       let clipped = 0;
       for (let i = 0; i < V.data.length; i++) {
-        const l = L.data[i]!;
+        const l = L.data[i];
         if (p.noise === 'gaussian') {
           const x = l + p.sigma * noise.normal();
           if (x < 1e-3 * p.mean) clipped++;

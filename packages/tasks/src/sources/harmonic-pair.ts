@@ -54,8 +54,8 @@ export default definePlugin<'source', Params>({
       if (p.cancel) for (const s of shared) {
         const delta = p.sharedPhase === 'random' ? 2 * Math.PI * rs.uniform() : Math.PI;
         offsets.push(delta);
-        B.amp[s.b] = A.amp[s.a]!;
-        B.phase[s.b] = A.phase[s.a]! + delta;
+        B.amp[s.b] = A.amp[s.a];
+        B.phase[s.b] = A.phase[s.a] + delta;
       }
       const ramp = Math.round(0.01 * p.sampleRate);
       const env = (t: number, from: number, to: number) => {
@@ -69,7 +69,7 @@ export default definePlugin<'source', Params>({
           const f = (h + 1) * tn.f0;
           if (f >= p.sampleRate / 2) break;
           const w = (2 * Math.PI * f) / p.sampleRate;
-          for (let t = from; t < to; t++) x[t] += tn.amp[h]! * Math.cos(w * t + tn.phase[h]!);
+          for (let t = from; t < to; t++) x[t] += tn.amp[h] * Math.cos(w * t + tn.phase[h]);
         }
         for (let t = 0; t < T; t++) x[t] *= 0.2 * env(t, from, to);
         return x;
@@ -79,13 +79,13 @@ export default definePlugin<'source', Params>({
       const a = tone(A, 0, endA);
       const b = tone(B, startB, T);
       const mix = new Float64Array(T);
-      for (let t = 0; t < T; t++) mix[t] = a[t]! + b[t]!;
+      for (let t = 0; t < T; t++) mix[t] = a[t] + b[t];
       return {
         signal: { samples: mix, sampleRate: p.sampleRate },
         sources: [{ name: 'a', samples: a }, { name: 'b', samples: b }],
         // only partials below Nyquist are synthesized, so only those are reported as shared
         // when each tone sounds (seconds), e.g. for score-informed starts (compare-complex grouping: activity)
-        extra: { activity: { a: [[0, endA / p.sampleRate]], b: [[startB / p.sampleRate, T / p.sampleRate]] }, sharedPartials: shared.flatMap((s, i) => ((s.a + 1) * A.f0 < p.sampleRate / 2 ? [{ a: s.a + 1, b: s.b + 1, hz: (s.a + 1) * A.f0, ...(p.cancel ? { phaseOffset: offsets[i]! } : {}) }] : [])) },
+        extra: { activity: { a: [[0, endA / p.sampleRate]], b: [[startB / p.sampleRate, T / p.sampleRate]] }, sharedPartials: shared.flatMap((s, i) => ((s.a + 1) * A.f0 < p.sampleRate / 2 ? [{ a: s.a + 1, b: s.b + 1, hz: (s.a + 1) * A.f0, ...(p.cancel ? { phaseOffset: offsets[i] } : {}) }] : [])) },
       };
     },
   }),

@@ -59,9 +59,9 @@ export default definePlugin<'source', Params>({
       const V = new Matrix(D, p.patches);
       const pr = rng.fork('patches');
       for (let n = 0; n < p.patches; n++) {
-        const img = images[pr.int(images.length)]!;
+        const img = images[pr.int(images.length)];
         const r0 = pr.int(h - p.size + 1), c0 = pr.int(w - p.size + 1);
-        for (let r = 0; r < p.size; r++) for (let c = 0; c < p.size; c++) V.data[(r * p.size + c) * p.patches + n] = img[(r0 + r) * w + c0 + c]!;
+        for (let r = 0; r < p.size; r++) for (let c = 0; c < p.size; c++) V.data[(r * p.size + c) * p.patches + n] = img[(r0 + r) * w + c0 + c];
       }
       return { matrix: V, extra: { imageShape: [p.size, p.size] } };
     },
@@ -80,14 +80,14 @@ function deadLeaves(rng: Rng, h: number, w: number): Float64Array {
     const cy = rng.uniform() * h, cx = rng.uniform() * w, grey = rng.uniform();
     for (let y = Math.max(0, Math.floor(cy - r)); y <= Math.min(h - 1, Math.ceil(cy + r)); y++) {
       for (let x = Math.max(0, Math.floor(cx - r)); x <= Math.min(w - 1, Math.ceil(cx + r)); x++) {
-        if ((y - cy) ** 2 + (x - cx) ** 2 <= r * r && Number.isNaN(img[y * w + x]!)) {
+        if ((y - cy) ** 2 + (x - cx) ** 2 <= r * r && Number.isNaN(img[y * w + x])) {
           img[y * w + x] = grey;
           left--;
         }
       }
     }
   }
-  for (let i = 0; i < img.length; i++) if (Number.isNaN(img[i]!)) img[i] = 0.5;
+  for (let i = 0; i < img.length; i++) if (Number.isNaN(img[i])) img[i] = 0.5;
   return img;
 }
 
@@ -101,11 +101,11 @@ export function whiten(x: Float64Array, h: number, w: number, f0: number): Float
     // radial frequency in cycles per image, on the smaller side's scale
     const f = Math.sqrt((fu * (Math.min(h, w) / h)) ** 2 + (fv * (Math.min(h, w) / w)) ** 2);
     const g = f * Math.exp(-((f / fc) ** 4));
-    re[u * w + v]! *= g;
-    im[u * w + v]! *= g;
+    re[u * w + v] *= g;
+    im[u * w + v] *= g;
   }
   dft2(re, im, h, w, 1);
-  for (let i = 0; i < re.length; i++) re[i]! /= h * w;
+  for (let i = 0; i < re.length; i++) re[i] /= h * w;
   return re;
 }
 
@@ -116,14 +116,14 @@ function dft2(re: Float64Array, im: Float64Array, h: number, w: number, sign: nu
       let sr = 0, si = 0;
       for (let j = 0; j < n; j++) {
         const t = (sign * 2 * Math.PI * k * j) / n, c = Math.cos(t), s = Math.sin(t);
-        sr += a[j]![0] * c - a[j]![1] * s;
-        si += a[j]![0] * s + a[j]![1] * c;
+        sr += a[j][0] * c - a[j][1] * s;
+        si += a[j][0] * s + a[j][1] * c;
       }
       set(k, sr, si);
     }
   };
-  for (let r = 0; r < h; r++) line(w, (k) => [re[r * w + k]!, im[r * w + k]!], (k, a, b) => { re[r * w + k] = a; im[r * w + k] = b; });
-  for (let c = 0; c < w; c++) line(h, (k) => [re[k * w + c]!, im[k * w + c]!], (k, a, b) => { re[k * w + c] = a; im[k * w + c] = b; });
+  for (let r = 0; r < h; r++) line(w, (k) => [re[r * w + k], im[r * w + k]], (k, a, b) => { re[r * w + k] = a; im[r * w + k] = b; });
+  for (let c = 0; c < w; c++) line(h, (k) => [re[k * w + c], im[k * w + c]], (k, a, b) => { re[k * w + c] = a; im[k * w + c] = b; });
 }
 
 function standardize(x: Float64Array): Float64Array {

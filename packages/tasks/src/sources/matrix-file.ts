@@ -24,7 +24,7 @@ export default definePlugin<'source', { path: string; transpose: boolean }>({
       const m = readData(p.path, `${ctx.path}.path`);
       if (!p.transpose) return { matrix: m };
       const t = new Matrix(m.cols, m.rows);
-      for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) t.data[j * m.rows + i] = m.data[i * m.cols + j]!;
+      for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) t.data[j * m.rows + i] = m.data[i * m.cols + j];
       return { matrix: t };
     },
   }),
@@ -39,7 +39,7 @@ function readData(file: string, param: string): Matrix {
     throw paramFileError(e, param);
   }
   for (let i = 0; i < m.data.length; i++) {
-    if (!Number.isFinite(m.data[i]!)) {
+    if (!Number.isFinite(m.data[i])) {
       throw new NmflabError('non-finite entry in the data matrix', { path: `${param}: ${file}: row ${Math.floor(i / m.cols) + 1}, column ${(i % m.cols) + 1}`, expected: 'finite numbers', found: String(m.data[i]) });
     }
   }

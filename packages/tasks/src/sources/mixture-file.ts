@@ -107,8 +107,8 @@ export default definePlugin<'source', { path: string; seconds: number; channels:
       const mix = await readAudio(resolveIn(base, m.audio), { channels, sampleRate: p.sampleRate });
       const rate = mix.sampleRate;
       const cut = (x: Float64Array) => (p.seconds > 0 ? x.subarray(0, Math.min(x.length, Math.round(p.seconds * rate))) : x);
-      const samples = cut(mix.channels[0]!);
-      const read = async (f: string) => (await readAudio(resolveIn(base, f), { channels, sampleRate: rate })).channels[0]!;
+      const samples = cut(mix.channels[0]);
+      const read = async (f: string) => (await readAudio(resolveIn(base, f), { channels, sampleRate: rate })).channels[0];
       const sources: { name: string; samples: Float64Array }[] = [];
       const train: Record<string, Float64Array> = {};
       for (const [i, stem] of m.stems.entries()) {

@@ -15,8 +15,8 @@ const SIZE = 32;
 
 /** Pixels (row-major indices) of limb `l` in position `q`: a 7-pixel ray from 2 to 8 pixels out. */
 export function limbPixels(l: number, q: number): number[] {
-  const { origin, angles } = LIMBS[l]!;
-  const a = (angles[q]! * Math.PI) / 180;
+  const { origin, angles } = LIMBS[l];
+  const a = (angles[q] * Math.PI) / 180;
   const out = new Set<number>();
   for (let r = 2; r <= 8; r++) {
     const row = origin[0] - Math.round(r * Math.sin(a));
@@ -49,15 +49,15 @@ export default definePlugin<'source', Params>({
       const V = new Matrix(D, N);
       const parts = new Matrix(D, 16);
       const limb = Array.from({ length: 4 }, (_, l) => Array.from({ length: 4 }, (_, q) => limbPixels(l, q)));
-      for (let l = 0; l < 4; l++) for (let q = 0; q < 4; q++) for (const i of limb[l]![q]!) parts.data[i * 16 + l * 4 + q] = 1;
+      for (let l = 0; l < 4; l++) for (let q = 0; q < 4; q++) for (const i of limb[l][q]) parts.data[i * 16 + l * 4 + q] = 1;
       for (let n = 0; n < N; n++) {
         for (let r = 8; r <= 22; r++) for (let c = 15; c <= 16; c++) V.data[(r * SIZE + c) * N + n] = 1;
         for (let l = 0; l < 4; l++) {
           const q = (n >> (2 * l)) & 3;
-          for (const i of limb[l]![q]!) V.data[i * N + n] = 1;
+          for (const i of limb[l][q]) V.data[i * N + n] = 1;
         }
       }
-      if (p.noise > 0) for (let i = 0; i < V.data.length; i++) V.data[i]! += Math.abs(p.noise * rng.normal());
+      if (p.noise > 0) for (let i = 0; i < V.data.length; i++) V.data[i] += Math.abs(p.noise * rng.normal());
       return { matrix: V, extra: { parts, imageShape: [SIZE, SIZE] } };
     },
   }),

@@ -44,9 +44,9 @@ export default definePlugin<'source', Params>({
         let mean = 0;
         for (const x of clean.data) mean += x;
         const sd = (p.noise * mean) / clean.data.length;
-        for (let i = 0; i < V.data.length; i++) V.data[i] = Math.max(V.data[i]! + sd * rng.normal(), 0);
+        for (let i = 0; i < V.data.length; i++) V.data[i] = Math.max(V.data[i] + sd * rng.normal(), 0);
       }
-      if (p.floor > 0) for (let i = 0; i < V.data.length; i++) V.data[i]! += p.floor;
+      if (p.floor > 0) for (let i = 0; i < V.data.length; i++) V.data[i] += p.floor;
       return { matrix: V, extra: { trueW: W, trueH: H, clean } };
     },
   }),

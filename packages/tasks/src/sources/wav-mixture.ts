@@ -53,27 +53,27 @@ export default definePlugin<'source', { stems: Stem[]; sampleRate?: number; chan
       async load() {
         const wavs = await Promise.all(p.stems.map(async (s) => {
           const a = await readAudio(s.path, { channels: p.channels ?? 'mix' });
-          return { sampleRate: a.sampleRate, samples: a.channels[0]! };
+          return { sampleRate: a.sampleRate, samples: a.channels[0] };
         }));
         let rate = p.sampleRate;
         if (rate === undefined) {
-          rate = wavs[0]!.sampleRate;
+          rate = wavs[0].sampleRate;
           const other = wavs.findIndex((w) => w.sampleRate !== rate);
           if (other >= 0) {
-            throw new NmflabError('stems have different sample rates', { file: p.stems[other]!.path, path: `${ctx.path}.sampleRate`, expected: `${rate} Hz like ${p.stems[0]!.path}, or a sampleRate to resample to`, found: `${wavs[other]!.sampleRate} Hz` });
+            throw new NmflabError('stems have different sample rates', { file: p.stems[other].path, path: `${ctx.path}.sampleRate`, expected: `${rate} Hz like ${p.stems[0].path}, or a sampleRate to resample to`, found: `${wavs[other].sampleRate} Hz` });
           }
         }
         const signals = wavs.map((w) => (w.sampleRate === rate ? w.samples : resample(w.samples, w.sampleRate, rate!)));
         const length = Math.min(...signals.map((x) => x.length));
         const mix = new Float64Array(length);
         const sources = signals.map((x, i) => {
-          const g = p.stems[i]!.gain ?? 1;
+          const g = p.stems[i].gain ?? 1;
           const s = new Float64Array(length);
           for (let t = 0; t < length; t++) {
-            s[t] = g * x[t]!;
-            mix[t]! += s[t]!;
+            s[t] = g * x[t];
+            mix[t] += s[t];
           }
-          return { name: names[i]!, samples: s };
+          return { name: names[i], samples: s };
         });
         return { signal: { samples: mix, sampleRate: rate }, sources };
       },

@@ -96,9 +96,9 @@ class WavFrameStream implements FrameStream {
   private outside(i: number): number {
     const L = this.length;
     if (!this.reflect || i < -this.pad || i >= L + this.pad) return 0;
-    if (this.whole) return this.whole[reflectIndex(i, L)]!;
+    if (this.whole) return this.whole[reflectIndex(i, L)];
     const j = reflectIndex(i, L); // one fold: within pad + 1 samples of an end
-    return j <= this.pad ? this.head![j]! : this.tail![j - (L - 1 - this.pad)]!;
+    return j <= this.pad ? this.head![j] : this.tail![j - (L - 1 - this.pad)];
   }
 
   /** Samples of frames [from, to) of the padded signal into the segment buffer. */
@@ -148,8 +148,8 @@ class WavFrameStream implements FrameStream {
       this.plain.analyze(this.segment(m, m + b), Y);
       const re = Y.re, im = Y.im, o = out!.data;
       // The formulas of ComplexMatrix.abs / power, into a reused buffer.
-      if (this.representation === 'power') for (let i = 0; i < o.length; i++) o[i] = re[i]! * re[i]! + im[i]! * im[i]!;
-      else for (let i = 0; i < o.length; i++) o[i] = Math.hypot(re[i]!, im[i]!);
+      if (this.representation === 'power') for (let i = 0; i < o.length; i++) o[i] = re[i] * re[i] + im[i] * im[i];
+      else for (let i = 0; i < o.length; i++) o[i] = Math.hypot(re[i], im[i]);
       yield out!;
     }
   }

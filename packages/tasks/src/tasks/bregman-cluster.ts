@@ -57,7 +57,7 @@ export default definePlugin<'task', Params>({
       if (k > n) throw new NmflabError('more clusters than points', { path: `${pctx.path}.clusters`, file: pctx.file, expected: `at most ${n} (the columns of V)`, found: String(k) });
       // Point-major copy; d(x|x) = 0 over all of V checks every entry against the divergence's domain once, naming it.
       const X = new Float64Array(n * d);
-      for (let r = 0; r < d; r++) for (let j = 0; j < n; j++) X[j * d + r] = V.data[r * n + j]!;
+      for (let r = 0; r < d; r++) for (let j = 0; j < n; j++) X[j * d + r] = V.data[r * n + j];
       div.value(V.data, V.data);
 
       let best: Clustering | undefined;
@@ -69,7 +69,7 @@ export default definePlugin<'task', Params>({
       }
       const b = best!;
       const centroids = new Matrix(d, k);
-      for (let c = 0; c < k; c++) for (let r = 0; r < d; r++) centroids.data[r * k + c] = b.centres[c * d + r]!;
+      for (let c = 0; c < k; c++) for (let r = 0; r < d; r++) centroids.data[r * k + c] = b.centres[c * d + r];
       return {
         metrics: { objective: b.objective, lloydIterations: b.iterations, converged: b.converged ? 1 : 0, clusters: k },
         matrices: { centroids },
@@ -98,7 +98,7 @@ export function lloyd(X: Float64Array, n: number, d: number, k: number, div: Div
   const counts = new Int32Array(k);
   const dist = (j: number, c: number): number => {
     let s = 0;
-    for (let r = 0; r < d; r++) s += div.point(X[j * d + r]!, mu[c * d + r]!);
+    for (let r = 0; r < d; r++) s += div.point(X[j * d + r], mu[c * d + r]);
     return s;
   };
   seed(X, n, d, k, mu, own, dist, rng);
@@ -107,9 +107,9 @@ export function lloyd(X: Float64Array, n: number, d: number, k: number, div: Div
   const assign = (first: boolean): number => {
     let changed = 0;
     for (let j = 0; j < n; j++) {
-      const cur = labels[j]!;
+      const cur = labels[j];
       // after a centroid step own[j] already is d_φ(x_j, μ_cur)
-      let bc = first ? 0 : cur, bd = first ? dist(j, 0) : own[j]!;
+      let bc = first ? 0 : cur, bd = first ? dist(j, 0) : own[j];
       for (let c = 0; c < k; c++) {
         if (c === bc) continue;
         const v = dist(j, c);
@@ -126,28 +126,28 @@ export function lloyd(X: Float64Array, n: number, d: number, k: number, div: Div
   };
   const total = (): number => {
     let s = 0;
-    for (let j = 0; j < n; j++) s += own[j]!;
+    for (let j = 0; j < n; j++) s += own[j];
     return s;
   };
   const update = (): void => {
     counts.fill(0);
-    for (let j = 0; j < n; j++) counts[labels[j]!]!++;
+    for (let j = 0; j < n; j++) counts[labels[j]]++;
     // Empty clusters take the worst-served point of a cluster that can spare one.
     for (let c = 0; c < k; c++) {
-      if (counts[c]! > 0) continue;
+      if (counts[c] > 0) continue;
       let bj = -1, bd = -1;
-      for (let j = 0; j < n; j++) if (counts[labels[j]!]! > 1 && own[j]! > bd) (bd = own[j]!), (bj = j);
-      counts[labels[bj]!]!--;
+      for (let j = 0; j < n; j++) if (counts[labels[j]] > 1 && own[j] > bd) (bd = own[j]), (bj = j);
+      counts[labels[bj]]--;
       labels[bj] = c;
       counts[c] = 1;
     }
     mu.fill(0);
     for (let j = 0; j < n; j++) {
-      const c = labels[j]!;
-      for (let r = 0; r < d; r++) mu[c * d + r]! += X[j * d + r]!;
+      const c = labels[j];
+      for (let r = 0; r < d; r++) mu[c * d + r] += X[j * d + r];
     }
-    for (let c = 0; c < k; c++) for (let r = 0; r < d; r++) mu[c * d + r]! /= counts[c]!;
-    for (let j = 0; j < n; j++) own[j] = dist(j, labels[j]!);
+    for (let c = 0; c < k; c++) for (let r = 0; r < d; r++) mu[c * d + r] /= counts[c];
+    for (let j = 0; j < n; j++) own[j] = dist(j, labels[j]);
   };
 
   assign(true);
@@ -170,13 +170,13 @@ export function lloyd(X: Float64Array, n: number, d: number, k: number, div: Div
     update();
     trajectory.push(total());
   }
-  return { labels, centres: mu, objective: trajectory[trajectory.length - 1]!, iterations, converged, trajectory };
+  return { labels, centres: mu, objective: trajectory[trajectory.length - 1], iterations, converged, trajectory };
 }
 
 /** k-means++ seeding with d_φ; `own` ends as min_c d_φ(x_j, μ_c). */
 function seed(X: Float64Array, n: number, d: number, k: number, mu: Float64Array, own: Float64Array, dist: (j: number, c: number) => number, rng: Rng): void {
   const take = (c: number, j: number) => {
-    for (let r = 0; r < d; r++) mu[c * d + r] = X[j * d + r]!;
+    for (let r = 0; r < d; r++) mu[c * d + r] = X[j * d + r];
   };
   take(0, rng.int(n));
   for (let j = 0; j < n; j++) own[j] = dist(j, 0);
@@ -184,7 +184,7 @@ function seed(X: Float64Array, n: number, d: number, k: number, mu: Float64Array
     let sum = 0, inf = 0;
     for (let j = 0; j < n; j++) {
       if (own[j] === Infinity) inf++;
-      else sum += own[j]!;
+      else sum += own[j];
     }
     let pick = -1;
     if (inf > 0) {
@@ -194,18 +194,18 @@ function seed(X: Float64Array, n: number, d: number, k: number, mu: Float64Array
     } else if (sum > 0) {
       let t = rng.uniform() * sum;
       for (let j = 0; j < n; j++) {
-        t -= own[j]!;
+        t -= own[j];
         if (t < 0) {
           pick = j;
           break;
         }
       }
-      if (pick < 0) for (let j = n - 1; j >= 0 && pick < 0; j--) if (own[j]! > 0) pick = j; // rounding at the end of the scan
+      if (pick < 0) for (let j = n - 1; j >= 0 && pick < 0; j--) if (own[j] > 0) pick = j; // rounding at the end of the scan
     } else pick = rng.int(n); // every point sits on a centre: duplicates are unavoidable
     take(c, pick);
     for (let j = 0; j < n; j++) {
       const v = dist(j, c);
-      if (v < own[j]!) own[j] = v;
+      if (v < own[j]) own[j] = v;
     }
   }
 }

@@ -24,7 +24,7 @@ export const hoyer = (H: Matrix): number => meanHoyerSparseness(H, 'rows');
 
 const mag = (Y: ComplexMatrix): Float64Array => {
   const out = new Float64Array(Y.re.length);
-  for (let i = 0; i < out.length; i++) out[i] = Math.hypot(Y.re[i]!, Y.im[i]!);
+  for (let i = 0; i < out.length; i++) out[i] = Math.hypot(Y.re[i], Y.im[i]);
   return out;
 };
 
@@ -34,16 +34,16 @@ function cosines(component: Float64Array, refs: Float64Array[]): number[] {
     let aa = 0;
     let bb = 0;
     for (let i = 0; i < r.length; i++) {
-      ab += component[i]! * r[i]!;
-      aa += component[i]! ** 2;
-      bb += r[i]! ** 2;
+      ab += component[i] * r[i];
+      aa += component[i] ** 2;
+      bb += r[i] ** 2;
     }
     return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
   });
 }
 
 /** Index of the largest value (first on ties). */
-const argmax = (c: number[]) => c.reduce((b, v, j) => (v > c[b]! ? j : b), 0);
+const argmax = (c: number[]) => c.reduce((b, v, j) => (v > c[b] ? j : b), 0);
 
 /**
  * The assignment of K components to n sources, K/n each, with the largest total cosine similarity
@@ -64,7 +64,7 @@ export function balancedAssignment(sim: number[][], n: number): number[] {
       if (cap[j] === 0) continue;
       cap[j]--;
       label[k] = j;
-      visit(k + 1, score + sim[k]![j]!);
+      visit(k + 1, score + sim[k][j]);
       cap[j]++;
     }
   };
@@ -82,7 +82,7 @@ export function activityStart(tr: Stft, N: number, K: number, names: string[], a
   const per = K / names.length;
   const H0 = new Matrix(K, N);
   for (let k = 0; k < K; k++) {
-    const spans = activity[names[Math.floor(k / per)]!]!.map(([a, b]) => [a * tr.sampleRate, b * tr.sampleRate] as const);
+    const spans = activity[names[Math.floor(k / per)]].map(([a, b]) => [a * tr.sampleRate, b * tr.sampleRate] as const);
     for (let m = 0; m < N; m++) {
       const from = m * tr.hop - tr.pad;
       const to = from + tr.frameLength;
@@ -156,8 +156,8 @@ export default definePlugin<'task', { magnitudeDivergence: string; grouping: Gro
       let sumErr = 0;
       let peak = 0;
       for (let t = 0; t < T; t++) {
-        sumErr = Math.max(sumErr, Math.abs(cEst.reduce((acc, e) => acc - e[t]!, sig.samples[t]!)));
-        peak = Math.max(peak, Math.abs(sig.samples[t]!));
+        sumErr = Math.max(sumErr, Math.abs(cEst.reduce((acc, e) => acc - e[t], sig.samples[t])));
+        peak = Math.max(peak, Math.abs(sig.samples[t]));
       }
 
       // magnitude NMF + Wiener masks
@@ -170,8 +170,8 @@ export default definePlugin<'task', { magnitudeDivergence: string; grouping: Gro
       const models: Float64Array[] = [];
       for (let k = 0; k < K; k++) {
         const m = new Float64Array(F * N);
-        for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) m[f * N + n] = W.data[f * K + k]! * H.data[k * N + n]!;
-        for (let i = 0; i < m.length; i++) lam[i] += m[i]!;
+        for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) m[f * N + n] = W.data[f * K + k] * H.data[k * N + n];
+        for (let i = 0; i < m.length; i++) lam[i] += m[i];
         models.push(m);
       }
       const mGroups = assign(models);
@@ -180,18 +180,18 @@ export default definePlugin<'task', { magnitudeDivergence: string; grouping: Gro
         for (let i = 0; i < Z.re.length; i++) {
           const d = den(i);
           const g = d > 0 ? num(i) / d : 0;
-          Z.re[i] = Y.re[i]! * g;
-          Z.im[i] = Y.im[i]! * g;
+          Z.re[i] = Y.re[i] * g;
+          Z.im[i] = Y.im[i] * g;
         }
         return tr.synthesize(Z, T);
       };
       const mEst = srcs.map((_, j) =>
         masked(
-          (i) => models.reduce((s, m, k) => (mGroups[k] === j ? s + m[i]! : s), 0),
-          (i) => lam[i]!,
+          (i) => models.reduce((s, m, k) => (mGroups[k] === j ? s + m[i] : s), 0),
+          (i) => lam[i],
         ),
       );
-      const irm = srcs.map((_, j) => masked((i) => S[j]![i]!, (i) => S.reduce((s, x) => s + x[i]!, 0)));
+      const irm = srcs.map((_, j) => masked((i) => S[j][i], (i) => S.reduce((s, x) => s + x[i], 0)));
 
       const c = score(cEst);
       const m = score(mEst);
@@ -199,7 +199,7 @@ export default definePlugin<'task', { magnitudeDivergence: string; grouping: Gro
       const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
       return {
         fit: cfit,
-        estimates: [...srcs.map((s, j) => ({ name: `complex-${s.name}`, samples: cEst[j]! })), ...srcs.map((s, j) => ({ name: `magnitude-${s.name}`, samples: mEst[j]! }))],
+        estimates: [...srcs.map((s, j) => ({ name: `complex-${s.name}`, samples: cEst[j] })), ...srcs.map((s, j) => ({ name: `magnitude-${s.name}`, samples: mEst[j] }))],
         sampleRate: sig.sampleRate,
         matrices: { W: cfit.result.W, H: cfit.result.H, 'magnitude-W': W, 'magnitude-H': H },
         metrics: {

@@ -53,8 +53,8 @@ export default definePlugin<'task', Params>({
       const relErr = (approx: Matrix, mean?: Float64Array) => {
         let e = 0, t = 0;
         for (let f = 0; f < V.rows; f++) for (let n = 0; n < V.cols; n++) {
-          const v = V.data[f * V.cols + n]!;
-          const d = v - approx.data[f * V.cols + n]! - (mean ? mean[f]! : 0);
+          const v = V.data[f * V.cols + n];
+          const d = v - approx.data[f * V.cols + n] - (mean ? mean[f] : 0);
           e += d * d;
           t += v * v;
         }
@@ -70,9 +70,9 @@ export default definePlugin<'task', Params>({
         metrics[`${name}.hoyerW`] = round(s.W);
         metrics[`${name}.hoyerH`] = round(s.H);
         metrics[`${name}.kurtosisH`] = round(kurtosis(C.data), 3);
-        if (shape?.length === 2 && shape[0]! * shape[1]! === V.rows) {
+        if (shape?.length === 2 && shape[0] * shape[1] === V.rows) {
           let sp = 0;
-          for (let k = 0; k < B.cols; k++) sp += spatialSpread(column(B, k), shape[0]!, shape[1]!);
+          for (let k = 0; k < B.cols; k++) sp += spatialSpread(column(B, k), shape[0], shape[1]);
           metrics[`${name}.spread`] = round(sp / B.cols, 3);
         }
         const a = mutualAngles(B);
@@ -100,18 +100,18 @@ export default definePlugin<'task', Params>({
       const pick = ctx.rng.fork('angles').permutation(V.cols).slice(0, K);
       const sample = new Matrix(V.rows, K);
       pick.forEach((n, k) => {
-        for (let f = 0; f < V.rows; f++) sample.data[f * K + k] = V.data[f * V.cols + n]!;
+        for (let f = 0; f < V.rows; f++) sample.data[f * K + k] = V.data[f * V.cols + n];
       });
       metrics['data.meanAbsCos'] = round(mutualAngles(sample).meanAbsCos);
       metrics['data.hoyerColumns'] = round(Array.from({ length: K }, (_, k) => hoyerSparseness(column(sample, k))).reduce((x, y) => x + y, 0) / K);
       const files: Record<string, Uint8Array> = {};
       if (shape?.length) {
-        if (shape.length !== 2 || shape[0]! * shape[1]! !== V.rows) {
+        if (shape.length !== 2 || shape[0] * shape[1] !== V.rows) {
           throw new NmflabError('image shape does not match the rows of V', { file: pctx.file, path: `${pctx.path}.imageShape`, expected: `[h, w] with h·w = ${V.rows}`, found: JSON.stringify(shape) });
         }
-        files['nmf-W.png'] = basisGridPng(W, shape[0]!, shape[1]!);
-        files['pca-W.png'] = basisGridPng(P.components, shape[0]!, shape[1]!);
-        if (parts && !envelopes) files['parts.png'] = basisGridPng(parts.matrix, shape[0]!, shape[1]!);
+        files['nmf-W.png'] = basisGridPng(W, shape[0], shape[1]);
+        files['pca-W.png'] = basisGridPng(P.components, shape[0], shape[1]);
+        if (parts && !envelopes) files['parts.png'] = basisGridPng(parts.matrix, shape[0], shape[1]);
       }
       return {
         fit,
@@ -142,9 +142,9 @@ function dataOf(ctx: TaskContext): { V: Matrix; parts?: { matrix: Matrix; names:
   data.sources.forEach((s, i) => {
     const S = transform.represent(transform.analyze(s.samples));
     for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) {
-      const x = S.data[f * N + n]!;
-      spectra.data[f * P + i]! += x / N;
-      envelopes.data[n * P + i]! += x;
+      const x = S.data[f * N + n];
+      spectra.data[f * P + i] += x / N;
+      envelopes.data[n * P + i] += x;
     }
   });
   return { V, parts: { matrix: spectra, names: data.sources.map((s) => s.name) }, envelopes };

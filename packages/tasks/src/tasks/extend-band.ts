@@ -32,8 +32,8 @@ export function highBandScores(ref: Matrix, est: Matrix, cutBin: number): { lsd:
   for (let n = 0; n < N; n++) {
     let s = 0;
     for (let f = cutBin; f < F; f++) {
-      const r = ref.data[f * N + n]!;
-      const e = est.data[f * N + n]!;
+      const r = ref.data[f * N + n];
+      const e = est.data[f * N + n];
       const d = 10 * Math.log10((e * e + delta) / (r * r + delta));
       s += d * d;
       num += r * r;
@@ -46,7 +46,7 @@ export function highBandScores(ref: Matrix, est: Matrix, cutBin: number): { lsd:
 
 const magnitude = (Y: ComplexMatrix): Matrix => {
   const M = new Matrix(Y.rows, Y.cols);
-  for (let i = 0; i < M.data.length; i++) M.data[i] = Math.hypot(Y.re[i]!, Y.im[i]!);
+  for (let i = 0; i < M.data.length; i++) M.data[i] = Math.hypot(Y.re[i], Y.im[i]);
   return M;
 };
 
@@ -78,7 +78,7 @@ export default definePlugin<'task', Params>({
       if (tr.representation !== 'magnitude') throw new NmflabError('bandwidth extension models magnitudes', { path: 'transform.representation', expected: 'magnitude', found: tr.representation });
       if (!existsSync(p.train)) throw new NmflabError('training recording not found', { path: `${ctx.path}.train`, expected: 'an audio file', found: JSON.stringify(p.train) });
       if (p.cutoff >= sig.sampleRate / 2) throw new NmflabError('cutoff at or above Nyquist', { path: `${ctx.path}.cutoff`, expected: `< ${sig.sampleRate / 2} Hz`, found: String(p.cutoff) });
-      const train = (await readAudio(p.train, { channels: 'mix', sampleRate: sig.sampleRate })).channels[0]!;
+      const train = (await readAudio(p.train, { channels: 'mix', sampleRate: sig.sampleRate })).channels[0];
       const dict = tc.fit({ problem: { V: tr.represent(tr.analyze(train)), rank: tc.rank }, label: 'train' });
       const W = dict.result.W;
 
@@ -93,8 +93,8 @@ export default definePlugin<'task', Params>({
       for (let f = 0; f < cutBin; f++) {
         for (let n = 0; n < N; n++) {
           const i = f * N + n;
-          low.re[i] = S.re[i]!;
-          low.im[i] = S.im[i]!;
+          low.re[i] = S.re[i];
+          low.im[i] = S.im[i];
           mask.data[i] = 1;
         }
       }
@@ -106,7 +106,7 @@ export default definePlugin<'task', Params>({
         const K = W.cols;
         for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) {
           let s = 0;
-          for (let k = 0; k < K; k++) s += W.data[f * K + k]! * H.data[k * N + n]!;
+          for (let k = 0; k < K; k++) s += W.data[f * K + k] * H.data[k * N + n];
           model.data[f * N + n] = s;
         }
       }
@@ -116,8 +116,8 @@ export default definePlugin<'task', Params>({
         const mirror = 2 * cutBin - f;
         for (let n = 0; n < N; n++) {
           const i = f * N + n;
-          extended.data[i] = f < cutBin ? lowMag.data[i]! : model.data[i]!;
-          folded.data[i] = f < cutBin ? lowMag.data[i]! : mirror >= 0 ? lowMag.data[mirror * N + n]! : 0;
+          extended.data[i] = f < cutBin ? lowMag.data[i] : model.data[i];
+          folded.data[i] = f < cutBin ? lowMag.data[i] : mirror >= 0 ? lowMag.data[mirror * N + n] : 0;
         }
       }
       const nmf = highBandScores(ref, extended, cutBin);
@@ -129,10 +129,10 @@ export default definePlugin<'task', Params>({
       if (p.phase === 'original') {
         const Y = new ComplexMatrix(F, N);
         for (let i = 0; i < Y.re.length; i++) {
-          const a = Math.hypot(S.re[i]!, S.im[i]!);
-          const g = a > 0 ? extended.data[i]! / a : 0;
-          Y.re[i] = S.re[i]! * g;
-          Y.im[i] = S.im[i]! * g;
+          const a = Math.hypot(S.re[i], S.im[i]);
+          const g = a > 0 ? extended.data[i] / a : 0;
+          Y.re[i] = S.re[i] * g;
+          Y.im[i] = S.im[i] * g;
         }
         wave = tr.synthesize(Y, sig.samples.length);
       } else {
@@ -142,8 +142,8 @@ export default definePlugin<'task', Params>({
         for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) {
           const i = f * N + n;
           if (f < cutBin) {
-            G.re[i] = low.re[i]!;
-            G.im[i] = low.im[i]!;
+            G.re[i] = low.re[i];
+            G.im[i] = low.im[i];
           }
         }
         wave = tr.synthesize(G, sig.samples.length);

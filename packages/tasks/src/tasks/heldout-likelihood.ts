@@ -42,13 +42,13 @@ export default definePlugin<'task', Params>({
         if (mrng.uniform() < p.fraction) test.push(i);
         else mask.data[i] = 1;
       }
-      const score = (L: Float64Array) => test.reduce((s, i) => s + nll(V.data[i]!, L[i]!), 0) / test.length;
+      const score = (L: Float64Array) => test.reduce((s, i) => s + nll(V.data[i], L[i]), 0) / test.length;
       const metrics: Record<string, MetricValue> = { oracle: round(score(ex.mean.data), 5) };
       const scores: Record<string, number> = {};
       let first;
       for (const d of p.divergences) {
         const { ref, errors } = ctx.registry.validate('solver', { id: 'mu', params: { divergence: d } }, { path: 'task.params.divergences' });
-        if (!ref) throw errors[0]!;
+        if (!ref) throw errors[0];
         const f = ctx.fit({ problem: { V, rank: ctx.rank, mask }, label: 'masked', solver: ref });
         first ??= f;
         const L = matmul(f.result.W, f.result.H).data;
@@ -56,7 +56,7 @@ export default definePlugin<'task', Params>({
         scores[name] = score(L);
         metrics[`heldout.${name}`] = round(scores[name], 5);
       }
-      const best = Object.entries(scores).sort((a, b) => a[1] - b[1])[0]![0];
+      const best = Object.entries(scores).sort((a, b) => a[1] - b[1])[0][0];
       metrics.best = Object.keys(scores).indexOf(best);
       return { fit: first, metrics, extra: { noise: ex.noise, best, heldOut: test.length, order: Object.keys(scores) } };
     },

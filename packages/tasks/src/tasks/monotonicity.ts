@@ -15,15 +15,15 @@ export function auditTrajectory(rows: readonly TrajectoryRow[], tolerance: numbe
   let increases = 0;
   let maxRel = 0;
   for (let i = 1; i < rows.length; i++) {
-    const prev = rows[i - 1]!.objective;
-    const rel = (rows[i]!.objective - prev) / Math.max(Math.abs(prev), 1e-300);
+    const prev = rows[i - 1].objective;
+    const rel = (rows[i].objective - prev) / Math.max(Math.abs(prev), 1e-300);
     if (rel > tolerance) increases++;
     if (rel > maxRel) maxRel = rel;
   }
-  const last = rows.length ? rows[rows.length - 1]!.objective : NaN;
+  const last = rows.length ? rows[rows.length - 1].objective : NaN;
   let hit = rows.length - 1;
   for (let i = 0; i < rows.length; i++) {
-    if (rows[i]!.objective - last <= targetGap * Math.abs(last)) {
+    if (rows[i].objective - last <= targetGap * Math.abs(last)) {
       hit = i;
       break;
     }

@@ -28,10 +28,10 @@ export function partialModel(W: Matrix, H: Matrix, cols: readonly number[]): Mat
   for (const k of cols) {
     const hk = H.data.subarray(k * N, (k + 1) * N);
     for (let f = 0; f < F; f++) {
-      const w = W.data[f * K + k]!;
+      const w = W.data[f * K + k];
       if (w === 0) continue;
       const row = f * N;
-      for (let n = 0; n < N; n++) out.data[row + n] += w * hk[n]!;
+      for (let n = 0; n < N; n++) out.data[row + n] += w * hk[n];
     }
   }
   return out;
@@ -49,7 +49,7 @@ export function clusterComponents(W: Matrix, k: number, rng: Rng, restarts = 5):
   for (let c = 0; c < K; c++) {
     const x = new Float64Array(F);
     let mean = 0;
-    for (let f = 0; f < F; f++) mean += (x[f] = Math.log(W.data[f * K + c]! + 1e-9));
+    for (let f = 0; f < F; f++) mean += (x[f] = Math.log(W.data[f * K + c] + 1e-9));
     mean /= F;
     let norm = 0;
     for (let f = 0; f < F; f++) norm += (x[f] -= mean) ** 2;
@@ -59,25 +59,25 @@ export function clusterComponents(W: Matrix, k: number, rng: Rng, restarts = 5):
   }
   const d2 = (a: Float64Array, b: Float64Array) => {
     let s = 0;
-    for (let f = 0; f < F; f++) s += (a[f]! - b[f]!) ** 2;
+    for (let f = 0; f < F; f++) s += (a[f] - b[f]) ** 2;
     return s;
   };
   let best: { cost: number; label: number[] } | undefined;
   for (let r = 0; r < restarts; r++) {
-    const centres: Float64Array[] = [X[Math.floor(rng.uniform() * K)]!.slice()];
+    const centres: Float64Array[] = [X[Math.floor(rng.uniform() * K)].slice()];
     while (centres.length < k) {
       const dist = X.map((x) => Math.min(...centres.map((c) => d2(x, c))));
       const total = dist.reduce((a, b) => a + b, 0);
       let u = rng.uniform() * total;
       let pick = 0;
-      while (pick < K - 1 && u >= dist[pick]!) u -= dist[pick++]!;
-      centres.push(X[pick]!.slice());
+      while (pick < K - 1 && u >= dist[pick]) u -= dist[pick++];
+      centres.push(X[pick].slice());
     }
     let label = new Array<number>(K).fill(0);
     for (let it = 0; it < 100; it++) {
       const next = X.map((x) => {
         let bi = 0;
-        for (let c = 1; c < k; c++) if (d2(x, centres[c]!) < d2(x, centres[bi]!)) bi = c;
+        for (let c = 1; c < k; c++) if (d2(x, centres[c]) < d2(x, centres[bi])) bi = c;
         return bi;
       });
       const same = next.every((v, i) => v === label[i]);
@@ -85,12 +85,12 @@ export function clusterComponents(W: Matrix, k: number, rng: Rng, restarts = 5):
       for (let c = 0; c < k; c++) {
         const members = X.filter((_, i) => label[i] === c);
         if (members.length === 0) continue; // keep an empty cluster's centre
-        centres[c]!.fill(0);
-        for (const m of members) for (let f = 0; f < F; f++) centres[c]![f] += m[f]! / members.length;
+        centres[c].fill(0);
+        for (const m of members) for (let f = 0; f < F; f++) centres[c][f] += m[f] / members.length;
       }
       if (same && it > 0) break;
     }
-    const cost = X.reduce((s, x, i) => s + d2(x, centres[label[i]!]!), 0);
+    const cost = X.reduce((s, x, i) => s + d2(x, centres[label[i]]), 0);
     if (!best || cost < best.cost) best = { cost, label };
   }
   return Array.from({ length: k }, (_, c) => best!.label.flatMap((l, i) => (l === c ? [i] : [])));
@@ -155,20 +155,20 @@ export default definePlugin<'task', Params>({
       const ranks = p.ranks.length ? p.ranks : names.map(() => Math.max(1, Math.floor(ctx.rank / n)));
       if (ranks.length !== n) throw new NmflabError('one rank per source is needed', { path: at('ranks'), expected: `${n} numbers (${names.join(', ')})`, found: JSON.stringify(p.ranks) });
       const offsets = ranks.map((_, k) => ranks.slice(0, k).reduce((a, b) => a + b, 0));
-      const colsOf = (k: number) => Array.from({ length: ranks[k]! }, (_, i) => offsets[k]! + i);
+      const colsOf = (k: number) => Array.from({ length: ranks[k] }, (_, i) => offsets[k] + i);
       const train = (data.extra?.train ?? {}) as Record<string, Float64Array>;
       const learn = (k: number): Matrix => {
-        const t = train[names[k]!];
+        const t = train[names[k]];
         if (!t) throw new NmflabError(`no training recording for source '${names[k]}'`, { path: 'data', expected: 'a stem with a train recording', found: Object.keys(train).join(', ') || 'none' });
         const Yt = transform.analyze(t);
-        return ctx.fit({ problem: { V: transform.represent(Yt), Y: Yt, rank: ranks[k]! }, label: `train:${names[k]}`, reusable: true }).result.W;
+        return ctx.fit({ problem: { V: transform.represent(Yt), Y: Yt, rank: ranks[k] }, label: `train:${names[k]}`, reusable: true }).result.W;
       };
       const concat = (Ws: Matrix[]): Matrix => {
         const K = Ws.reduce((s, w) => s + w.cols, 0);
         const out = new Matrix(V.rows, K);
         let c0 = 0;
         for (const w of Ws) {
-          for (let f = 0; f < V.rows; f++) for (let c = 0; c < w.cols; c++) out.data[f * K + c0 + c] = w.data[f * w.cols + c]!;
+          for (let f = 0; f < V.rows; f++) for (let c = 0; c < w.cols; c++) out.data[f * K + c0 + c] = w.data[f * w.cols + c];
           c0 += w.cols;
         }
         return out;
@@ -196,7 +196,7 @@ export default definePlugin<'task', Params>({
         const Ws = names.map((_, k) => (isKnown[k] ? learn(k) : undefined));
         const K = ranks.reduce((a, b) => a + b, 0);
         // free components start from the initializer's draw: build W0 with random columns there
-        const W0 = concat(Ws.map((w, k) => w ?? randomColumns(V.rows, ranks[k]!, ctx.rng.fork(`free:${names[k]}`), V)));
+        const W0 = concat(Ws.map((w, k) => w ?? randomColumns(V.rows, ranks[k], ctx.rng.fork(`free:${names[k]}`), V)));
         const frozen = names.flatMap((_, k) => (isKnown[k] ? colsOf(k) : []));
         fit = ctx.fit({ problem: { V, Y, rank: K, W0, freezeW: frozen.length === K ? true : frozen }, label: 'mixture' });
         groups = names.map((_, k) => colsOf(k));
@@ -213,7 +213,7 @@ export default definePlugin<'task', Params>({
         ? synthesizeComponents(components, groups, transform, len, p.mode === 'unsupervised' ? at('grouping') : 'model')
         : maskAndSynthesize(Y, groups.map((g) => partialModel(W, H, g)), p.maskExponent, transform, len);
       const estimates = signals.map((samples, k) => ({
-        name: p.mode === 'unsupervised' ? `group-${k + 1}` : names[k]!,
+        name: p.mode === 'unsupervised' ? `group-${k + 1}` : names[k],
         samples,
       }));
       const metrics: Record<string, MetricValue> = {};
@@ -241,7 +241,7 @@ export default definePlugin<'task', Params>({
 /** Non-negative random columns scaled to the data's mean level (start of free components). */
 function randomColumns(F: number, K: number, rng: Rng, V: Matrix): Matrix {
   let mean = 0;
-  for (let i = 0; i < V.data.length; i++) mean += V.data[i]!;
+  for (let i = 0; i < V.data.length; i++) mean += V.data[i];
   mean /= V.data.length || 1;
   const m = new Matrix(F, K);
   rng.fillUniform(m.data, 0, Math.sqrt(mean) + 1e-12);

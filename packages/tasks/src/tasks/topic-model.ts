@@ -49,22 +49,22 @@ export default definePlugin<'task', Params>({
       const H0 = new Matrix(K, N, rng.fillUniform(new Float64Array(K * N), 0.1, 1));
       normalizeColumns(W0);
       const Nn = new Float64Array(N);
-      for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) Nn[n]! += V.data[f * N + n]!;
+      for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) Nn[n] += V.data[f * N + n];
       for (let n = 0; n < N; n++) {
         let s = 0;
-        for (let k = 0; k < K; k++) s += H0.data[k * N + n]!;
-        for (let k = 0; k < K; k++) H0.data[k * N + n] = (H0.data[k * N + n]! / s) * Nn[n]!;
+        for (let k = 0; k < K; k++) s += H0.data[k * N + n];
+        for (let k = 0; k < K; k++) H0.data[k * N + n] = (H0.data[k * N + n] / s) * Nn[n];
       }
       const plsaRef = (params: Record<string, unknown>): PluginRef => {
         const { ref, errors } = ctx.registry.validate('solver', { id: 'plsa', params }, { path: 'task.params' });
-        if (!ref) throw errors[0]!;
+        if (!ref) throw errors[0];
         return ref;
       };
       const em = ctx.fit({ problem: { V, rank: K, W0: W0.clone(), H0: H0.clone() }, label: 'em', solver: plsaRef({}) });
       const mu = ctx.fit({ problem: { V, rank: K, W0: W0.clone(), H0: H0.clone() }, label: 'kl-nmf' });
       const metrics: Record<string, MetricValue> = {};
       const klAt = (f: FitResult, term: string) => (i: number) => {
-        const t = f.trajectory[Math.min(i, f.trajectory.length - 1)]!;
+        const t = f.trajectory[Math.min(i, f.trajectory.length - 1)];
         return t.terms[term] ?? t.objective;
       };
       const emKl = klAt(em, 'kl'), muKl = klAt(mu, 'data');
@@ -100,21 +100,21 @@ export default definePlugin<'task', Params>({
         const f = ctx.fit({ problem: { V, rank: K }, label: 'heldout', solver: plsaRef({ temper: T, holdout: p.holdout, earlyStopping: true }) });
         const ppl = f.trajectory.map((t) => t.terms.heldOutPerplexity ?? NaN);
         // ∞ when EM drove a held-out word's probability to 0 (JSON has no ∞: reported as a flag)
-        const fin = ppl[ppl.length - 1]!;
+        const fin = ppl[ppl.length - 1];
         if (Number.isFinite(fin)) metrics[`heldout.T${T}.final`] = round(fin, 3);
         else metrics[`heldout.T${T}.finalInfinite`] = 1;
         metrics[`heldout.T${T}.best`] = round(Math.min(...ppl.filter((x) => Number.isFinite(x))), 3);
         metrics[`heldout.T${T}.bestIteration`] = ppl.indexOf(Math.min(...ppl.filter((x) => Number.isFinite(x))));
       }
       const topics = Array.from({ length: K }, (_, k) => {
-        const col = Array.from({ length: F }, (_, f) => [Wa.data[f * K + k]!, f] as const).sort((a, b) => b[0] - a[0]);
+        const col = Array.from({ length: F }, (_, f) => [Wa.data[f * K + k], f] as const).sort((a, b) => b[0] - a[0]);
         return col.slice(0, p.topWords).map(([, f]) => vocabulary?.[f] ?? `term${f}`);
       });
       const categories = (ctx.data.extra?.categories as string[] | undefined) ?? [];
       const composition = Array.from({ length: K }, (_, k) => {
         const c: Record<string, number> = {};
         assign.forEach((a, n) => {
-          if (a === k) c[categories[labels[n]!] ?? String(labels[n])] = (c[categories[labels[n]!] ?? String(labels[n])] ?? 0) + 1;
+          if (a === k) c[categories[labels[n]] ?? String(labels[n])] = (c[categories[labels[n]] ?? String(labels[n])] ?? 0) + 1;
         });
         return c;
       });
@@ -136,8 +136,8 @@ function normalizeColumns(W: Matrix): void {
   const { rows, cols } = W;
   for (let k = 0; k < cols; k++) {
     let s = 0;
-    for (let f = 0; f < rows; f++) s += W.data[f * cols + k]!;
-    for (let f = 0; f < rows; f++) W.data[f * cols + k]! /= s || 1;
+    for (let f = 0; f < rows; f++) s += W.data[f * cols + k];
+    for (let f = 0; f < rows; f++) W.data[f * cols + k] /= s || 1;
   }
 }
 
@@ -145,26 +145,26 @@ function normalizeColumns(W: Matrix): void {
 function normalized(W: Matrix, H: Matrix): [Matrix, Matrix] {
   const { rows: F, cols: K } = W, N = H.cols;
   const s = new Float64Array(K);
-  for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) s[k]! += W.data[f * K + k]!;
+  for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) s[k] += W.data[f * K + k];
   const Wn = W.clone();
-  for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) Wn.data[f * K + k]! /= s[k] || 1;
+  for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) Wn.data[f * K + k] /= s[k] || 1;
   const Hn = new Matrix(K, N);
   for (let n = 0; n < N; n++) {
     let c = 0;
-    for (let k = 0; k < K; k++) c += s[k]! * H.data[k * N + n]!;
-    for (let k = 0; k < K; k++) Hn.data[k * N + n] = c > 0 ? (s[k]! * H.data[k * N + n]!) / c : 1 / K;
+    for (let k = 0; k < K; k++) c += s[k] * H.data[k * N + n];
+    for (let k = 0; k < K; k++) Hn.data[k * N + n] = c > 0 ? (s[k] * H.data[k * N + n]) / c : 1 / K;
   }
   return [Wn, Hn];
 }
 
 function maxDiff(A: Matrix, B: Matrix): number {
   let m = 0;
-  for (let i = 0; i < A.data.length; i++) m = Math.max(m, Math.abs(A.data[i]! - B.data[i]!));
+  for (let i = 0; i < A.data.length; i++) m = Math.max(m, Math.abs(A.data[i] - B.data[i]));
   return m;
 }
 
 function argmaxCol(H: Matrix, n: number): number {
   let best = 0;
-  for (let k = 1; k < H.rows; k++) if (H.data[k * H.cols + n]! > H.data[best * H.cols + n]!) best = k;
+  for (let k = 1; k < H.rows; k++) if (H.data[k * H.cols + n] > H.data[best * H.cols + n]) best = k;
   return best;
 }

@@ -31,7 +31,7 @@ export const midiToHz = (p: number): number => 440 * 2 ** ((p - 69) / 12);
 export function basisPitch(w: Float64Array, sampleRate: number, frameLength: number, minPitch: number, maxPitch: number, harmonics = 8, rho = 0.8): { pitch: number; score: number } {
   const F = w.length;
   let total = 0;
-  for (let f = 0; f < F; f++) total += w[f]!;
+  for (let f = 0; f < F; f++) total += w[f];
   if (!(total > 0)) return { pitch: -1, score: 0 };
   const binHz = sampleRate / frameLength;
   const quarter = 2 ** (1 / 48);
@@ -45,7 +45,7 @@ export function basisPitch(w: Float64Array, sampleRate: number, frameLength: num
       const hi = Math.min(F - 1, Math.ceil((hz * quarter) / binHz));
       if (lo > F - 1) break;
       let m = 0;
-      for (let f = lo; f <= hi; f++) if (w[f]! > m) m = w[f]!;
+      for (let f = lo; f <= hi; f++) if (w[f] > m) m = w[f];
       s += weight * m;
       weight *= rho;
     }
@@ -69,10 +69,10 @@ export function activationOnsets(a: Float64Array, threshold: number, minGap = 0)
   if (!(max > 0)) return { onsets, roll };
   let on = false;
   for (let n = 0; n < a.length; n++) {
-    if (!on && a[n]! >= threshold * max) {
+    if (!on && a[n] >= threshold * max) {
       on = true;
-      if (!onsets.length || n - onsets[onsets.length - 1]! > minGap) onsets.push(n);
-    } else if (on && a[n]! < 0.5 * threshold * max) on = false;
+      if (!onsets.length || n - onsets[onsets.length - 1] > minGap) onsets.push(n);
+    } else if (on && a[n] < 0.5 * threshold * max) on = false;
     roll[n] = on ? 1 : 0;
   }
   return { onsets, roll };
@@ -101,33 +101,33 @@ export function noveltyOnsets(a: Float64Array, opts: { rise: number; lag: number
   const d = new Float64Array(N);
   for (let n = 0; n < N; n++) {
     let lo = n === 0 ? 0 : Infinity;
-    for (let k = Math.max(0, n - lag); k < n; k++) if (a[k]! < lo) lo = a[k]!;
-    d[n] = Math.max(0, (a[n]! - lo) / max);
+    for (let k = Math.max(0, n - lag); k < n; k++) if (a[k] < lo) lo = a[k];
+    d[n] = Math.max(0, (a[n] - lo) / max);
   }
   for (let n = 0; n < N; n++) {
-    if (d[n]! < opts.rise) continue;
+    if (d[n] < opts.rise) continue;
     let isMax = true;
-    for (let k = Math.max(0, n - w); k <= Math.min(N - 1, n + w) && isMax; k++) if (d[k]! > d[n]! || (d[k] === d[n] && k < n)) isMax = false;
+    for (let k = Math.max(0, n - w); k <= Math.min(N - 1, n + w) && isMax; k++) if (d[k] > d[n] || (d[k] === d[n] && k < n)) isMax = false;
     if (!isMax) continue;
     let sum = 0;
     let count = 0;
-    for (let k = Math.max(0, n - 3 * w); k <= Math.min(N - 1, n + w); k++, count++) sum += d[k]!;
-    if (d[n]! < opts.rise + sum / count) continue;
+    for (let k = Math.max(0, n - 3 * w); k <= Math.min(N - 1, n + w); k++, count++) sum += d[k];
+    if (d[n] < opts.rise + sum / count) continue;
     let at = n;
     let steep = -Infinity;
     for (let k = Math.max(0, n - lag + 1); k <= n; k++) {
-      const step = a[k]! - (k > 0 ? a[k - 1]! : 0);
+      const step = a[k] - (k > 0 ? a[k - 1] : 0);
       if (step > steep) {
         steep = step;
         at = k;
       }
     }
-    if (onsets.length && at - onsets[onsets.length - 1]! <= opts.minGap) continue;
+    if (onsets.length && at - onsets[onsets.length - 1] <= opts.minGap) continue;
     onsets.push(at);
   }
   for (let i = 0; i < onsets.length; i++) {
-    const end = i + 1 < onsets.length ? onsets[i + 1]! : N;
-    for (let n = onsets[i]!; n < end && a[n]! >= opts.offLevel * max; n++) roll[n] = 1;
+    const end = i + 1 < onsets.length ? onsets[i + 1] : N;
+    for (let n = onsets[i]; n < end && a[n] >= opts.offLevel * max; n++) roll[n] = 1;
   }
   return { onsets, roll };
 }
@@ -154,11 +154,11 @@ export function onsetFMeasure(reference: readonly { pitch: number; onset: number
     let i = 0;
     let j = 0;
     while (i < r.length && j < e.length) {
-      if (around4(Math.abs(r[i]! - e[j]!)) <= tol) {
+      if (around4(Math.abs(r[i] - e[j])) <= tol) {
         matched++;
         i++;
         j++;
-      } else if (e[j]! < r[i]!) j++;
+      } else if (e[j] < r[i]) j++;
       else i++;
     }
   }
@@ -234,9 +234,9 @@ export default definePlugin<'task', Params>({
       }
       const samples = p.seconds > 0 ? sig.samples.subarray(0, Math.min(sig.samples.length, Math.round(p.seconds * sig.sampleRate))) : sig.samples;
       const notes = allNotes.filter((n) => n.onset < samples.length / sig.sampleRate);
-      if (!notes.length) throw new NmflabError('no reference note starts inside the recording', { path: p.notes ? `${ctx.path}.notes` : 'data', expected: `a note before ${(samples.length / sig.sampleRate).toFixed(2)} s`, found: `${allNotes.length} notes from ${allNotes[0]!.onset} s` });
+      if (!notes.length) throw new NmflabError('no reference note starts inside the recording', { path: p.notes ? `${ctx.path}.notes` : 'data', expected: `a note before ${(samples.length / sig.sampleRate).toFixed(2)} s`, found: `${allNotes.length} notes from ${allNotes[0].onset} s` });
       const distinct = [...new Set(notes.map((n) => n.pitch))].sort((a, b) => a - b);
-      const [minPitch, maxPitch] = p.pitchRange === 'notes' ? [Math.max(0, distinct[0]! - p.pitchMargin), Math.min(127, distinct[distinct.length - 1]! + p.pitchMargin)] : [p.minPitch, p.maxPitch];
+      const [minPitch, maxPitch] = p.pitchRange === 'notes' ? [Math.max(0, distinct[0] - p.pitchMargin), Math.min(127, distinct[distinct.length - 1] + p.pitchMargin)] : [p.minPitch, p.maxPitch];
       if (minPitch > maxPitch) throw new NmflabError('empty pitch range', { path: `${ctx.path}.minPitch`, expected: `≤ maxPitch (${maxPitch})`, found: String(minPitch) });
       const rank = p.rankFrom === 'notes' ? distinct.length + p.extraComponents : tc.rank;
       const V = tr.represent(tr.analyze(samples));
@@ -250,8 +250,8 @@ export default definePlugin<'task', Params>({
       // piano roll: activations (scaled by their basis' sum, so components add on V's scale) summed per pitch
       const byPitch = new Map<number, Float64Array>();
       for (let k = 0; k < K; k++) {
-        const pk = pitches[k]!.pitch;
-        if (pk < 0 || pitches[k]!.score < p.minHarmonicity) continue;
+        const pk = pitches[k].pitch;
+        if (pk < 0 || pitches[k].score < p.minHarmonicity) continue;
         let scale = 0;
         for (let f = 0; f < W.rows; f++) scale += W.get(f, k);
         const a = byPitch.get(pk) ?? new Float64Array(N);
@@ -295,7 +295,7 @@ export default definePlugin<'task', Params>({
         for (const nt of notes) if (nt.pitch === pitch) for (let n = 0; n < N; n++) if (n * frameTime >= nt.onset && n * frameTime < nt.offset + p.release) on[n] = 1;
         let best = { component: -1, purity: 0 };
         for (let k = 0; k < K; k++) {
-          if (pitches[k]!.pitch !== pitch) continue;
+          if (pitches[k].pitch !== pitch) continue;
           let inside = 0;
           let all = 0;
           for (let n = 0; n < N; n++) {

@@ -27,8 +27,8 @@ export function stretchColumn(w: Float64Array, r: number): Float64Array {
     const src = f / r;
     const i = Math.floor(src);
     const t = src - i;
-    if (i + 1 < F) out[f] = (1 - t) * w[i]! + t * w[i + 1]!;
-    else if (i < F) out[f] = w[i]!;
+    if (i + 1 < F) out[f] = (1 - t) * w[i] + t * w[i + 1];
+    else if (i < F) out[f] = w[i];
   }
   return out;
 }
@@ -38,8 +38,8 @@ export function peakHz(spec: Float64Array, binHz: number, lo: number, hi: number
   const a = Math.max(1, Math.floor(lo / binHz));
   const b = Math.min(spec.length - 2, Math.ceil(hi / binHz));
   let k = a;
-  for (let f = a; f <= b; f++) if (spec[f]! > spec[k]!) k = f;
-  const [y0, y1, y2] = [Math.log(spec[k - 1]! + 1e-300), Math.log(spec[k]! + 1e-300), Math.log(spec[k + 1]! + 1e-300)];
+  for (let f = a; f <= b; f++) if (spec[f] > spec[k]) k = f;
+  const [y0, y1, y2] = [Math.log(spec[k - 1] + 1e-300), Math.log(spec[k] + 1e-300), Math.log(spec[k + 1] + 1e-300)];
   const d = y0 - 2 * y1 + y2;
   const off = d < 0 ? (0.5 * (y0 - y2)) / d : 0;
   return (k + off) * binHz;
@@ -99,10 +99,10 @@ export default definePlugin<'task', Params>({
           let s = 0;
           let g = 0;
           let t = 0;
-          for (let k = 0; k < K; k++) s += W.data[f * K + k]! * H.data[k * N + n]!;
+          for (let k = 0; k < K; k++) s += W.data[f * K + k] * H.data[k * N + n];
           G.forEach((k, j) => {
-            g += W.data[f * K + k]! * H.data[k * N + n]!;
-            t += Wt[j]![f]! * H.data[k * N + n]!;
+            g += W.data[f * K + k] * H.data[k * N + n];
+            t += Wt[j][f] * H.data[k * N + n];
           });
           lam[f * N + n] = s;
           lamG[f * N + n] = g;
@@ -112,10 +112,10 @@ export default definePlugin<'task', Params>({
       const masked = (keep: boolean) => {
         const Y = new ComplexMatrix(F, N);
         for (let i = 0; i < Y.re.length; i++) {
-          const m = lam[i]! > 0 ? lamG[i]! / lam[i]! : 0;
+          const m = lam[i] > 0 ? lamG[i] / lam[i] : 0;
           const g = keep ? m : 1 - m;
-          Y.re[i] = X.re[i]! * g;
-          Y.im[i] = X.im[i]! * g;
+          Y.re[i] = X.re[i] * g;
+          Y.im[i] = X.im[i] * g;
         }
         return Y;
       };
@@ -125,7 +125,7 @@ export default definePlugin<'task', Params>({
       const without = tr.synthesize(withoutY, x.length);
       const moved = griffinLim(trans, tr, { iterations: p.griffinLimIterations, length: x.length }).samples;
       const transposed = new Float64Array(x.length);
-      for (let i = 0; i < x.length; i++) transposed[i] = without[i]! + moved[i]!;
+      for (let i = 0; i < x.length; i++) transposed[i] = without[i] + moved[i];
 
       // measurements on the frames where the note sounds
       const frameTime = tr.hop / sig.sampleRate;
@@ -140,7 +140,7 @@ export default definePlugin<'task', Params>({
         const lo = Math.floor((f0 * 2 ** (-0.5 / 12)) / binHz);
         const hi = Math.ceil((f0 * 2 ** (0.5 / 12)) / binHz);
         let e = 0;
-        for (let f = lo; f <= hi; f++) for (let n = 0; n < N; n++) if (on[n]) e += Y.re[f * N + n]! ** 2 + Y.im[f * N + n]! ** 2;
+        for (let f = lo; f <= hi; f++) for (let n = 0; n < N; n++) if (on[n]) e += Y.re[f * N + n] ** 2 + Y.im[f * N + n] ** 2;
         return e;
       };
       const target = sounding(p.pitch);
@@ -155,7 +155,7 @@ export default definePlugin<'task', Params>({
       });
       const meanSpectrum = (Y: ComplexMatrix) => {
         const s = new Float64Array(F);
-        for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) if (target[n]) s[f] += Math.hypot(Y.re[f * N + n]!, Y.im[f * N + n]!);
+        for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) if (target[n]) s[f] += Math.hypot(Y.re[f * N + n], Y.im[f * N + n]);
         return s;
       };
       const f0 = midiToHz(p.pitch);

@@ -41,18 +41,18 @@ function delay(x: Float64Array, d: number): Float64Array {
 
 export function loadBssFixtures(): { sampleRate: number; cases: BssCase[]; imageCases: BssCase[] } {
   const raw = JSON.parse(readFileSync(new URL('../fixtures/bss/mir-eval-sources.json', import.meta.url), 'utf8')) as Raw;
-  const pool = raw.signalOrder.map((n) => decode(raw.signals[n]!));
+  const pool = raw.signalOrder.map((n) => decode(raw.signals[n]));
   const decodeCase = (c: RawCase): BssCase => ({
     name: c.name,
     permutation: c.permutation,
     expected: c.expected,
-    references: c.references.map((i) => pool[i]!),
+    references: c.references.map((i) => pool[i]),
     // same order of operations as the generator: out = out + gain·delay(signal)
     estimates: c.estimates.map((terms) => {
       const out = new Float64Array(raw.length);
       for (const [i, g, d] of terms) {
-        const x = delay(pool[i]!, d);
-        for (let t = 0; t < out.length; t++) out[t] = out[t]! + g * x[t]!;
+        const x = delay(pool[i], d);
+        for (let t = 0; t < out.length; t++) out[t] = out[t] + g * x[t];
       }
       return out;
     }),

@@ -11,7 +11,7 @@ function check(r: Expected, want: Expected, label: string): void {
   expect(r.perm, `${label} perm`).toEqual(want.perm);
   for (const key of ['sdr', 'isr', 'sir', 'sar'] as const) {
     want[key].forEach((w, j) => {
-      const got = r[key][j]!;
+      const got = r[key][j];
       if (w > HUGE) expect(got, `${label} ${key}[${j}]`).toBeGreaterThan(HUGE);
       else expect(Math.abs(got - w), `${label} ${key}[${j}]: ${got} vs ${w}`).toBeLessThan(0.01);
     });
@@ -69,14 +69,14 @@ describe('BSS Eval images, multichannel: properties', () => {
   const noise = (n: number) => rng.fillNormal(new Float64Array(n));
   it('one channel equals the mono images measure on one whole-signal frame', () => {
     const refs = [noise(3000), noise(3000)];
-    const ests = [refs[0]!.map((v, t) => v + 0.3 * refs[1]![t]! + 0.1 * Math.sin(t)), refs[1]!.map((v, t) => 0.8 * v + 0.2 * refs[0]![t]!)];
+    const ests = [refs[0].map((v, t) => v + 0.3 * refs[1][t] + 0.1 * Math.sin(t)), refs[1].map((v, t) => 0.8 * v + 0.2 * refs[0][t])];
     const mono = bssEvalImages(refs, ests, { window: Infinity, hop: Infinity });
     const multi = bssEvalImagesMultichannel(refs.map((r) => [r]), ests.map((e) => [e]), { permutation: false });
     for (const k of ['sdr', 'isr', 'sir', 'sar'] as const) {
       for (let j = 0; j < 2; j++) {
         // Ratios past ~200 dB are rounding noise (energies of 1e-20 relative).
-        if (mono[k][j]! > HUGE) expect(multi[k][j]).toBeGreaterThan(HUGE);
-        else expect(multi[k][j]).toBeCloseTo(mono[k][j]!, 8);
+        if (mono[k][j] > HUGE) expect(multi[k][j]).toBeGreaterThan(HUGE);
+        else expect(multi[k][j]).toBeCloseTo(mono[k][j], 8);
       }
     }
   });

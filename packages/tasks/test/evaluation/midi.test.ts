@@ -57,7 +57,7 @@ describe('parseMidi', () => {
   it('SMPTE division: 25 frames × 40 ticks = 1000 ticks per second', () => {
     const track = [0x00, 0x90, 60, 100, ...vlq(500), 0x80, 60, 0, ...end];
     const notes = parseMidi(smf(0, (0xe7 << 8) | 40, [track]), 'x.mid');
-    expect(notes[0]!.offset).toBeCloseTo(0.5, 12);
+    expect(notes[0].offset).toBeCloseTo(0.5, 12);
   });
 
   it('names the file and the byte where it is not MIDI', () => {

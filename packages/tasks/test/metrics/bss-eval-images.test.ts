@@ -17,8 +17,8 @@ describe('bss-eval-images', () => {
       const r = bssEvalImages(c.references, c.estimates, { window: Infinity, hop: Infinity });
       expect(r.perm).toEqual(c.expected.perm);
       for (const key of ['sdr', 'isr', 'sir', 'sar'] as const) {
-        c.expected[key]!.forEach((want, j) => {
-          const got = r[key][j]!;
+        c.expected[key].forEach((want, j) => {
+          const got = r[key][j];
           if (want > HUGE) expect(got, `${key}[${j}]`).toBeGreaterThan(HUGE);
           else expect(Math.abs(got - want), `${key}[${j}]: ${got} vs ${want}`).toBeLessThan(0.01);
         });
@@ -42,14 +42,14 @@ describe('bss-eval-images', () => {
     const n = 4000;
     const s1 = noise(n, rng), s2 = noise(n, rng), nz = noise(n, rng);
     s1.fill(0, 1000, 2000); // frame 1 of s1 silent
-    const e1 = s1.map((v, t) => v + 0.1 * s2[t]! + 0.05 * nz[t]!);
-    const e2 = s2.map((v, t) => v + 0.2 * s1[t]!);
+    const e1 = s1.map((v, t) => v + 0.1 * s2[t] + 0.05 * nz[t]);
+    const e2 = s2.map((v, t) => v + 0.2 * s1[t]);
     const r = bssEvalImages([s1, s2], [e1, e2], { window: 1000, hop: 1000, filterLength: 32 });
     for (const key of ['sdr', 'isr', 'sir', 'sar'] as const) {
       for (let j = 0; j < 2; j++) {
-        const f = r.frames[key][j]!;
+        const f = r.frames[key][j];
         expect(f).toHaveLength(4);
-        expect(Number.isNaN(f[1]!)).toBe(true);
+        expect(Number.isNaN(f[1])).toBe(true);
         expect(f.filter((x) => !Number.isNaN(x))).toHaveLength(3);
         expect(r[key][j]).toBe(nanMedian(f));
       }
@@ -61,12 +61,12 @@ describe('bss-eval-images', () => {
     const n = 4000;
     const s1 = noise(n, rng), s2 = noise(n, rng), nz = noise(n, rng);
     // artifacts only in the second half: frames there have a much lower SDR
-    const e1 = s1.map((v, t) => v + (t >= 2000 ? 0.5 * nz[t]! : 0.01 * nz[t]!));
+    const e1 = s1.map((v, t) => v + (t >= 2000 ? 0.5 * nz[t] : 0.01 * nz[t]));
     const prepared = prepareReferences([s1, s2], 32);
     const r = bssEvalImages([s1, s2], [e1, s2.slice()], { window: 1000, hop: 1000, filterLength: 32, prepared });
-    const f = r.frames.sdr[0]!;
-    expect(Math.min(f[0]!, f[1]!)).toBeGreaterThan(Math.max(f[2]!, f[3]!) + 20);
-    expect(Math.abs(f[3]! - 10 * Math.log10(1 / 0.25))).toBeLessThan(1);
+    const f = r.frames.sdr[0];
+    expect(Math.min(f[0], f[1])).toBeGreaterThan(Math.max(f[2], f[3]) + 20);
+    expect(Math.abs(f[3] - 10 * Math.log10(1 / 0.25))).toBeLessThan(1);
   });
 
   it('NaN median when every frame is silent for some source; silent whole signals are errors', () => {

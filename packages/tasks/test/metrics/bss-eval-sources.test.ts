@@ -29,7 +29,7 @@ describe('bss-eval-sources', () => {
       expect(r.perm).toEqual(c.expected.perm);
       for (const key of ['sdr', 'sir', 'sar'] as const) {
         c.expected[key].forEach((want, j) => {
-          const got = r[key][j]!;
+          const got = r[key][j];
           if (want > HUGE) expect(got, `${key}[${j}]`).toBeGreaterThan(HUGE);
           else expect(Math.abs(got - want), `${key}[${j}]: ${got} vs ${want}`).toBeLessThan(0.01);
         });
@@ -45,12 +45,12 @@ describe('bss-eval-sources', () => {
     const s1 = noise(n, rng), s2 = noise(n, rng);
     // orthogonalize s2 against s1 (exactly orthogonal at lag 0; white, so nearly at other lags)
     let d = 0, e = 0;
-    for (let t = 0; t < n; t++) { d += s1[t]! * s2[t]!; e += s1[t]! * s1[t]!; }
-    for (let t = 0; t < n; t++) s2[t] = s2[t]! - (d / e) * s1[t]!;
-    const est1 = s1.map((v, t) => v + 0.1 * s2[t]!);
+    for (let t = 0; t < n; t++) { d += s1[t] * s2[t]; e += s1[t] * s1[t]; }
+    for (let t = 0; t < n; t++) s2[t] = s2[t] - (d / e) * s1[t];
+    const est1 = s1.map((v, t) => v + 0.1 * s2[t]);
     const r = bssEvalSources([s1, s2], [est1, s2.slice()], { filterLength: 512 });
-    expect(Math.abs(r.sir[0]! - (20 - 10 * Math.log10(1 - 512 / n)))).toBeLessThan(0.1);
-    expect(r.sdr[0]!).toBeLessThanOrEqual(r.sir[0]! + 1e-9);
+    expect(Math.abs(r.sir[0] - (20 - 10 * Math.log10(1 - 512 / n)))).toBeLessThan(0.1);
+    expect(r.sdr[0]).toBeLessThanOrEqual(r.sir[0] + 1e-9);
   });
 
   it('a perfect estimate gives a huge finite SDR, capped at BSS_DB_CAP', () => {
@@ -67,16 +67,16 @@ describe('bss-eval-sources', () => {
   it('is invariant to the scale of each estimate, and finds swapped sources', () => {
     const rng = new Rng(5);
     const s1 = noise(3000, rng), s2 = noise(3000, rng), n1 = noise(3000, rng);
-    const e1 = s1.map((v, t) => v + 0.2 * s2[t]! + 0.1 * n1[t]!);
-    const e2 = s2.map((v, t) => v + 0.3 * s1[t]!);
+    const e1 = s1.map((v, t) => v + 0.2 * s2[t] + 0.1 * n1[t]);
+    const e2 = s2.map((v, t) => v + 0.3 * s1[t]);
     const prepared = prepareReferences([s1, s2], 64);
     const a = bssEvalSources([s1, s2], [e1, e2], { filterLength: 64, prepared });
     const b = bssEvalSources([s1, s2], [e2.map((v) => -7 * v), e1.map((v) => 0.01 * v)], { filterLength: 64, prepared });
     expect(b.perm).toEqual([1, 0]);
     for (const k of ['sdr', 'sir', 'sar'] as const) {
       for (let j = 0; j < 2; j++) {
-        if (a[k][j]! > HUGE) expect(b[k][j]).toBeGreaterThan(HUGE);
-        else expect(b[k][j]).toBeCloseTo(a[k][j]!, 6);
+        if (a[k][j] > HUGE) expect(b[k][j]).toBeGreaterThan(HUGE);
+        else expect(b[k][j]).toBeCloseTo(a[k][j], 6);
       }
     }
   });
@@ -108,16 +108,16 @@ describe('SpdSolver (the Gram solve)', () => {
     const A = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
       let s = i === j ? n : 0;
-      for (let k = 0; k < n; k++) s += B[k * n + i]! * B[k * n + j]!;
+      for (let k = 0; k < n; k++) s += B[k * n + i] * B[k * n + j];
       A[i * n + j] = s;
     }
     const x = rng.fillNormal(new Float64Array(n));
     const b = new Float64Array(n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) b[i] += A[i * n + j]! * x[j]!;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) b[i] += A[i * n + j] * x[j];
     const S = new SpdSolver(A, n);
     expect(S.pivoted).toBe(false);
     const y = S.solve(b);
-    for (let i = 0; i < n; i++) expect(y[i]).toBeCloseTo(x[i]!, 8);
+    for (let i = 0; i < n; i++) expect(y[i]).toBeCloseTo(x[i], 8);
   });
 
   it('falls back to a least-squares solution on a singular (rank-deficient) Gram matrix', () => {
@@ -126,10 +126,10 @@ describe('SpdSolver (the Gram solve)', () => {
     const m = 5, n = 12;
     const B = rng.fillNormal(new Float64Array(m * n));
     const A = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < m; k++) A[i * n + j] += B[k * n + i]! * B[k * n + j]!;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < m; k++) A[i * n + j] += B[k * n + i] * B[k * n + j];
     const y0 = rng.fillNormal(new Float64Array(n));
     const b = new Float64Array(n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) b[i] += A[i * n + j]! * y0[j]!;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) b[i] += A[i * n + j] * y0[j];
     const S = new SpdSolver(A, n);
     expect(S.pivoted).toBe(true);
     expect(S.rank).toBe(m);
@@ -137,9 +137,9 @@ describe('SpdSolver (the Gram solve)', () => {
     let res = 0, nb = 0;
     for (let i = 0; i < n; i++) {
       let s = 0;
-      for (let j = 0; j < n; j++) s += A[i * n + j]! * x[j]!;
-      res += (s - b[i]!) ** 2;
-      nb += b[i]! ** 2;
+      for (let j = 0; j < n; j++) s += A[i * n + j] * x[j];
+      res += (s - b[i]) ** 2;
+      nb += b[i] ** 2;
     }
     expect(Math.sqrt(res / nb)).toBeLessThan(1e-8);
   });
@@ -149,10 +149,10 @@ describe('SpdSolver (the Gram solve)', () => {
     const tone = new Float64Array(n).map((_, t) => Math.sin((2 * Math.PI * 440 * t) / 8000));
     const rng = new Rng(43);
     const other = rng.fillNormal(new Float64Array(n));
-    const est = tone.map((v, t) => 0.5 * v + 0.1 * other[t]!);
-    const r = bssEvalSources([tone, other], [est, other.map((v, t) => v + 0.01 * tone[t]!)], { filterLength: 64 });
+    const est = tone.map((v, t) => 0.5 * v + 0.1 * other[t]);
+    const r = bssEvalSources([tone, other], [est, other.map((v, t) => v + 0.01 * tone[t])], { filterLength: 64 });
     for (const v of [...r.sdr, ...r.sir, ...r.sar]) expect(Number.isFinite(v)).toBe(true);
     // the interference is 0.1·other against 0.5·tone: SIR ≈ 10 log10(0.25·‖tone‖²/(0.01·‖other‖²)) ≈ 11 dB
-    expect(Math.abs(r.sir[0]! - 10 * Math.log10((0.25 * 0.5) / 0.01))).toBeLessThan(1);
+    expect(Math.abs(r.sir[0] - 10 * Math.log10((0.25 * 0.5) / 0.01))).toBeLessThan(1);
   });
 });

@@ -40,7 +40,7 @@ describe('normalized mutual information', () => {
 
   it('metric plugin: the task’s extra.labels against the source’s extra.labels; clear errors when missing', () => {
     const m = registry.create('metric', 'nmi', { path: 'metrics[0]' });
-    const c = fx.cases[0]!;
+    const c = fx.cases[0];
     expect(m.compute({ labels: c.predicted, data: { extra: { labels: c.truth } } }).nmi).toBeCloseTo(c.geometric, 14);
     expect(() => m.compute({ data: { extra: { labels: c.truth } } })).toThrow(NmflabError);
     expect(() => m.compute({ labels: c.predicted })).toThrow(/metrics\[0\]\.params: nmi needs the true labels/);

@@ -11,7 +11,7 @@ describe('si-sdr', () => {
   it('is invariant to the estimate’s scale and sign', () => {
     const rng = new Rng(21);
     const s = noise(2000, rng), e = noise(2000, rng);
-    const est = s.map((v, t) => v + 0.3 * e[t]!);
+    const est = s.map((v, t) => v + 0.3 * e[t]);
     const a = siSdr(s, est);
     expect(siSdr(s, est.map((v) => 5 * v))).toBeCloseTo(a, 9);
     expect(siSdr(s, est.map((v) => -0.01 * v))).toBeCloseTo(a, 9);
@@ -21,29 +21,29 @@ describe('si-sdr', () => {
     const rng = new Rng(22);
     const s = noise(4000, rng), e = noise(4000, rng);
     let d = 0, q = 0;
-    for (let t = 0; t < s.length; t++) { d += s[t]! * e[t]!; q += s[t]! * s[t]!; }
-    const eo = e.map((v, t) => v - (d / q) * s[t]!);
+    for (let t = 0; t < s.length; t++) { d += s[t] * e[t]; q += s[t] * s[t]; }
+    const eo = e.map((v, t) => v - (d / q) * s[t]);
     let es = 0, ee = 0;
-    for (let t = 0; t < s.length; t++) { es += s[t]! ** 2; ee += eo[t]! ** 2; }
+    for (let t = 0; t < s.length; t++) { es += s[t] ** 2; ee += eo[t] ** 2; }
     // ŝ = 2s + e⊥: α = 2, SI-SDR = 10 log10(4‖s‖²/‖e⊥‖²)
-    expect(siSdr(s, s.map((v, t) => 2 * v + eo[t]!))).toBeCloseTo(10 * Math.log10((4 * es) / ee), 9);
+    expect(siSdr(s, s.map((v, t) => 2 * v + eo[t]))).toBeCloseTo(10 * Math.log10((4 * es) / ee), 9);
   });
 
   it('a perfect estimate is capped, not Infinity; with the matching in order the plugin scores estimate j against reference j', () => {
     const rng = new Rng(23);
     const s1 = noise(500, rng), s2 = noise(500, rng);
     expect(siSdr(s1, s1)).toBe(BSS_DB_CAP);
-    const out = metric().compute({ references: [s1, s2], estimates: [s1, s2.map((v, t) => v + s1[t]!)] });
+    const out = metric().compute({ references: [s1, s2], estimates: [s1, s2.map((v, t) => v + s1[t])] });
     const v = out.sisdr as number[];
     expect(v[0]).toBe(BSS_DB_CAP);
-    expect(v[1]).toBeCloseTo(siSdr(s2, s2.map((x, t) => x + s1[t]!)), 12);
+    expect(v[1]).toBeCloseTo(siSdr(s2, s2.map((x, t) => x + s1[t])), 12);
   });
 
   it('scores the pairs BSS Eval matches: swapped estimates give the same SI-SDR, and bss-eval-sources’ perm is used when it ran first', () => {
     const rng = new Rng(25);
     const s1 = noise(3000, rng), s2 = noise(3000, rng), n1 = noise(3000, rng), n2 = noise(3000, rng);
-    const e1 = s1.map((v, t) => v + 0.2 * n1[t]! + 0.1 * s2[t]!);
-    const e2 = s2.map((v, t) => v + 0.3 * n2[t]!);
+    const e1 = s1.map((v, t) => v + 0.2 * n1[t] + 0.1 * s2[t]);
+    const e2 = s2.map((v, t) => v + 0.3 * n2[t]);
     const matched = metric().compute({ references: [s1, s2], estimates: [e1, e2] }).sisdr as number[];
     const swapped = metric().compute({ references: [s1, s2], estimates: [e2, e1] }).sisdr as number[];
     expect(swapped).toEqual(matched);
@@ -58,7 +58,7 @@ describe('si-sdr', () => {
     expect(given[1]).toBeLessThan(0);
     // an earlier bss-eval-sources result's perm is taken as it is
     const forced = metric().compute({ references: [s1, s2], estimates: [e1, e2], results: { perm: [1, 0] } }).sisdr as number[];
-    expect(forced).toEqual(given.slice().map((_, j) => siSdr([s1, s2][j]!, [e1, e2][[1, 0][j]!]!)));
+    expect(forced).toEqual(given.slice().map((_, j) => siSdr([s1, s2][j], [e1, e2][[1, 0][j]])));
   });
 
   it('zeroMean removes the offsets first; silent inputs are errors', () => {

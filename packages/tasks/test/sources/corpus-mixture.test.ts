@@ -18,7 +18,7 @@ describe('corpus-mixture', () => {
       expect(10 * Math.log10(energy(speech!) / energy(chime!))).toBeCloseTo(snr, 9);
       const x = d.signal!.samples;
       expect(Math.max(...x.map(Math.abs))).toBeCloseTo(0.8, 12);
-      for (let n = 0; n < x.length; n += 97) expect(x[n]).toBe(speech![n]! + chime![n]!);
+      for (let n = 0; n < x.length; n += 97) expect(x[n]).toBe(speech![n] + chime![n]);
       expect(d.signal!.sampleRate).toBe(16000);
       expect(x.length).toBe(32000); // 2 s: the 8 kHz speech is resampled to the corpus rate
     }
@@ -28,9 +28,9 @@ describe('corpus-mixture', () => {
     const d = load({});
     const item = manifest.items.find((i) => i.id === 'carlo-03')!;
     const chimeFile = readWav(`data/corpus/speech/${item.stems.chime}`, { mono: true }).samples;
-    const chime = d.sources![1]!.samples;
-    const g = chime[20000]! / chimeFile[20000]!;
-    for (let n = 0; n < chime.length; n += 113) expect(chime[n]).toBeCloseTo(g * chimeFile[n]!, 12);
+    const chime = d.sources![1].samples;
+    const g = chime[20000] / chimeFile[20000];
+    for (let n = 0; n < chime.length; n += 113) expect(chime[n]).toBeCloseTo(g * chimeFile[n], 12);
   });
 
   it('training sets: the first listed by default, the named one on request, files concatenated', () => {

@@ -32,9 +32,9 @@ describe('source exp-family-synthetic', () => {
       const L = d.extra.mean;
       let m = 0, r = 0, v = 0;
       for (let i = 0; i < L.data.length; i++) {
-        m += L.data[i]!;
-        r += d.matrix.data[i]! - L.data[i]!;
-        v += noise === 'gaussian' ? 1 : noise === 'poisson' ? L.data[i]! : L.data[i]! ** 2; // Var(x) under each model
+        m += L.data[i];
+        r += d.matrix.data[i] - L.data[i];
+        v += noise === 'gaussian' ? 1 : noise === 'poisson' ? L.data[i] : L.data[i] ** 2; // Var(x) under each model
       }
       expect(m / L.data.length).toBeCloseTo(10, 10);
       expect(Math.abs(r / L.data.length)).toBeLessThan(4 * Math.sqrt(v) / L.data.length); // 4 sd of the mean residual

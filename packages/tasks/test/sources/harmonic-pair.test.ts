@@ -11,8 +11,8 @@ const dft = (x: Float64Array, from: number, L: number, k: number) => {
   let re = 0;
   let im = 0;
   for (let t = 0; t < L; t++) {
-    re += x[from + t]! * Math.cos((2 * Math.PI * k * t) / L);
-    im -= x[from + t]! * Math.sin((2 * Math.PI * k * t) / L);
+    re += x[from + t] * Math.cos((2 * Math.PI * k * t) / L);
+    im -= x[from + t] * Math.sin((2 * Math.PI * k * t) / L);
   }
   return Math.hypot(re, im);
 };
@@ -22,7 +22,7 @@ describe('harmonic-pair source', () => {
     const d = await make().load(new Rng(3));
     const e = await make().load(new Rng(3));
     const [a, b] = d.sources!;
-    for (let t = 0; t < 16000; t += 97) expect(d.signal!.samples[t]).toBe(a!.samples[t]! + b!.samples[t]!);
+    for (let t = 0; t < 16000; t += 97) expect(d.signal!.samples[t]).toBe(a!.samples[t] + b!.samples[t]);
     expect(e.signal!.samples).toEqual(d.signal!.samples);
   });
 
@@ -36,8 +36,8 @@ describe('harmonic-pair source', () => {
       let re = 0;
       let im = 0;
       for (let t = 0; t < L; t++) {
-        re += x[from + t]! * Math.cos((2 * Math.PI * 66 * t) / L);
-        im -= x[from + t]! * Math.sin((2 * Math.PI * 66 * t) / L);
+        re += x[from + t] * Math.cos((2 * Math.PI * 66 * t) / L);
+        im -= x[from + t] * Math.sin((2 * Math.PI * 66 * t) / L);
       }
       return Math.hypot(re, im);
     };
@@ -57,7 +57,7 @@ describe('harmonic-pair source', () => {
     const shared = d.extra!.sharedPartials as { a: number; b: number; hz: number; phaseOffset: number }[];
     expect(shared.map((s) => [s.a, s.b])).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((j) => [2 * j, j]));
     // tone a does not depend on the phase setting
-    expect(d.sources![0]!.samples).toEqual(opp.sources![0]!.samples);
+    expect(d.sources![0].samples).toEqual(opp.sources![0].samples);
     // both sound in [0.25 s, 0.75 s]: 1600 samples from 4800, 10 Hz bins
     const [a] = d.sources!;
     for (const s of shared) {

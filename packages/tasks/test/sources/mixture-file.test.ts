@@ -17,7 +17,7 @@ describe('mixture-file', () => {
     expect(d.sources!.map((s) => s.name)).toEqual(['speech', 'chime']);
     const [s, c] = d.sources!;
     let err = 0;
-    for (let t = 0; t < 16000; t++) err = Math.max(err, Math.abs(d.signal!.samples[t]! - s!.samples[t]! - c!.samples[t]!));
+    for (let t = 0; t < 16000; t++) err = Math.max(err, Math.abs(d.signal!.samples[t] - s!.samples[t] - c!.samples[t]));
     expect(err).toBeLessThan(1e-9);
     const train = d.extra!.train as Record<string, Float64Array>;
     expect(Object.keys(train).sort()).toEqual(['chime', 'speech']);

@@ -9,11 +9,11 @@ describe('source swimmer', () => {
     expect(V.shape).toEqual([1024, 256]);
     const cols = new Set<string>();
     for (let n = 0; n < 256; n++) {
-      const col = Array.from({ length: 1024 }, (_, i) => V.data[i * 256 + n]!);
+      const col = Array.from({ length: 1024 }, (_, i) => V.data[i * 256 + n]);
       expect(col.every((x) => x === 0 || x === 1)).toBe(true);
       cols.add(col.join(''));
       // each image contains exactly 4 of the 16 parts, one per limb
-      const present = Array.from({ length: 16 }, (_, k) => Array.from({ length: 1024 }, (_, i) => P.data[i * 16 + k]! === 0 || col[i] === 1).every(Boolean));
+      const present = Array.from({ length: 16 }, (_, k) => Array.from({ length: 1024 }, (_, i) => P.data[i * 16 + k] === 0 || col[i] === 1).every(Boolean));
       for (let l = 0; l < 4; l++) expect(present.slice(4 * l, 4 * l + 4).filter(Boolean)).toHaveLength(1);
     }
     expect(cols.size).toBe(256);

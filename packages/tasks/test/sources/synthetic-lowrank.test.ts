@@ -29,8 +29,8 @@ describe('source synthetic-lowrank', () => {
     const clean = d.extra!.clean as Matrix;
     let diff = 0;
     for (let i = 0; i < clean.data.length; i++) {
-      expect(d.matrix!.data[i]!).toBeGreaterThanOrEqual(0.25);
-      diff += Math.abs(d.matrix!.data[i]! - 0.25 - clean.data[i]!);
+      expect(d.matrix!.data[i]).toBeGreaterThanOrEqual(0.25);
+      diff += Math.abs(d.matrix!.data[i] - 0.25 - clean.data[i]);
     }
     expect(diff).toBeGreaterThan(0);
   });

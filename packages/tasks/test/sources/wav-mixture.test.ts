@@ -21,8 +21,8 @@ describe('source wav-mixture', () => {
     const d = await source({ stems: [{ path: a, gain: 2 }, { name: 'bee', path: b }] }).load(new Rng(0));
     expect(d.signal!.sampleRate).toBe(8000);
     expect(d.sources!.map((s) => s.name)).toEqual(['a', 'bee']);
-    expect(Array.from(d.sources![0]!.samples)).toEqual([1, -0.5, 0.25]);
-    expect(Array.from(d.sources![1]!.samples)).toEqual([0.1, 0.2, 0.3]);
+    expect(Array.from(d.sources![0].samples)).toEqual([1, -0.5, 0.25]);
+    expect(Array.from(d.sources![1].samples)).toEqual([0.1, 0.2, 0.3]);
     expect(Array.from(d.signal!.samples)).toEqual([1 + 0.1, -0.5 + 0.2, 0.25 + 0.3]);
   });
 
@@ -46,7 +46,7 @@ describe('source wav-mixture', () => {
     const ref = readWav('data/mixtures/speech-chime-test.wav', { mono: true });
     expect(d.signal!.samples.length).toBe(ref.samples.length);
     let maxErr = 0;
-    for (let t = 0; t < ref.samples.length; t++) maxErr = Math.max(maxErr, Math.abs(d.signal!.samples[t]! - ref.samples[t]!));
+    for (let t = 0; t < ref.samples.length; t++) maxErr = Math.max(maxErr, Math.abs(d.signal!.samples[t] - ref.samples[t]));
     expect(maxErr).toBe(0);
   });
 });

@@ -24,7 +24,7 @@ function write(name: string, x: Float64Array | Float64Array[], format: WavFormat
 /** Every block of the stream, concatenated by columns. */
 function collect(s: FrameStream, size: number): number[][] {
   const rows: number[][] = Array.from({ length: s.bins }, () => []);
-  for (const X of s.blocks(size)) for (let f = 0; f < X.rows; f++) for (let j = 0; j < X.cols; j++) rows[f]!.push(X.get(f, j));
+  for (const X of s.blocks(size)) for (let f = 0; f < X.rows; f++) for (let j = 0; j < X.cols; j++) rows[f].push(X.get(f, j));
   return rows;
 }
 

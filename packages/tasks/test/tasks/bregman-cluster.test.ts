@@ -20,17 +20,17 @@ function problem(seed: number, points = 120): { X: Float64Array; data: SourceDat
   const data = registry.create('source', { id: 'exp-family-mixture', params: { model: 'poisson', points, dim: 2, means: [8, 15, 30] } }).load(new Rng(seed)) as SourceData;
   const V = data.matrix!, n = V.cols, d = V.rows;
   const X = new Float64Array(n * d);
-  for (let r = 0; r < d; r++) for (let j = 0; j < n; j++) X[j * d + r] = V.data[r * n + j]!;
+  for (let r = 0; r < d; r++) for (let j = 0; j < n; j++) X[j * d + r] = V.data[r * n + j];
   return { X, data, n, d };
 }
 const dphi = (D: Divergence, X: Float64Array, j: number, mu: Float64Array, c: number, d: number): number => {
   let s = 0;
-  for (let r = 0; r < d; r++) s += D.point(X[j * d + r]!, mu[c * d + r]!);
+  for (let r = 0; r < d; r++) s += D.point(X[j * d + r], mu[c * d + r]);
   return s;
 };
 const run = (params: Record<string, unknown>, data: SourceData, seed = 5) => {
   const { ref, errors } = registry.validate('task', { id: 'bregman-cluster', params }, { path: 'task' });
-  if (!ref) throw errors[0]!;
+  if (!ref) throw errors[0];
   const task = registry.instantiate('task', ref, { path: 'task' });
   return task.run({ data, rng: new Rng(seed), registry, rank: 3, fit: () => { throw new Error('no fit'); } } as TaskContext) as {
     metrics: Record<string, number>; extra: { labels: number[]; trajectory: number[]; restartObjectives: number[] }; matrices: { centroids: Matrix };
@@ -46,7 +46,7 @@ describe('task bregman-cluster', () => {
         const c = lloyd(X, n, d, 3, D, new Rng(seed), 100);
         expect(c.converged).toBe(true);
         for (let t = 1; t < c.trajectory.length; t++) {
-          expect(c.trajectory[t]!, `${name} seed ${seed} step ${t}`).toBeLessThanOrEqual(c.trajectory[t - 1]! * (1 + 1e-12));
+          expect(c.trajectory[t], `${name} seed ${seed} step ${t}`).toBeLessThanOrEqual(c.trajectory[t - 1] * (1 + 1e-12));
         }
       }
     }
@@ -60,7 +60,7 @@ describe('task bregman-cluster', () => {
       for (let k = 0; k < 3; k++) {
         const members = [...c.labels.keys()].filter((j) => c.labels[j] === k);
         for (let r = 0; r < d; r++) {
-          const mean = members.reduce((s, j) => s + X[j * d + r]!, 0) / members.length;
+          const mean = members.reduce((s, j) => s + X[j * d + r], 0) / members.length;
           expect(c.centres[k * d + r]).toBeCloseTo(mean, 12);
         }
         // the mean is the unique Bregman centroid (Banerjee et al., Proposition 1)
@@ -68,12 +68,12 @@ describe('task bregman-cluster', () => {
         const base = at(c.centres);
         for (const delta of [-0.3, 0.2]) {
           const moved = Float64Array.from(c.centres);
-          moved[k * d] = moved[k * d]! + delta;
+          moved[k * d] = moved[k * d] + delta;
           expect(at(moved), `${name} cluster ${k}`).toBeGreaterThan(base);
         }
       }
       for (let j = 0; j < n; j++) {
-        const own = dphi(D, X, j, c.centres, c.labels[j]!, d);
+        const own = dphi(D, X, j, c.centres, c.labels[j], d);
         for (let k = 0; k < 3; k++) expect(own).toBeLessThanOrEqual(dphi(D, X, j, c.centres, k, d));
       }
     }

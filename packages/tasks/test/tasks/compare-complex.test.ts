@@ -11,12 +11,12 @@ describe('compare-complex', () => {
 
   it('experiment 8 (reduced: 1 s, 25 iterations, λ = 0): both models separate the tones; the ideal ratio mask bounds the masked magnitude model', async () => {
     const runs = await runReduced('experiments/complex-nmf.yaml', ['data.params.seconds=1', 'model.stopping.maxIterations=25', 'sweep.seeds=1'], ['model.solver.params.lambda=[0]']);
-    const m = runs[0]!.metrics as unknown as Record<string, number>;
-    expect(runs[0]!.record.status).toBe('completed');
+    const m = runs[0].metrics as unknown as Record<string, number>;
+    expect(runs[0].record.status).toBe('completed');
     expect(m['complex.mean-sdr']).toBeGreaterThan(3);
     expect(m['magnitude.mean-sdr']).toBeGreaterThan(3);
-    expect(m['oracle-irm.mean-sdr']).toBeGreaterThan(m['magnitude.mean-sdr']!);
-    expect((runs[0]!.extra.sharedPartials as { hz: number }[])[0]!.hz).toBeCloseTo(660, 9);
+    expect(m['oracle-irm.mean-sdr']).toBeGreaterThan(m['magnitude.mean-sdr']);
+    expect((runs[0].extra.sharedPartials as { hz: number }[])[0].hz).toBeCloseTo(660, 9);
   });
 
   it('balanced grouping: K/n components per source with the largest total similarity, even when one source is closest to all', () => {

@@ -13,9 +13,9 @@ describe('PCA and the shared measures', () => {
       const p = pca(V, k);
       const G = matmulTN(p.components, p.components);
       for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) expect(G.get(i, j)).toBeCloseTo(i === j ? 1 : 0, 10);
-      for (let i = 1; i < k; i++) expect(p.variances[i]!).toBeLessThanOrEqual(p.variances[i - 1]! + 1e-12);
+      for (let i = 1; i < k; i++) expect(p.variances[i]).toBeLessThanOrEqual(p.variances[i - 1] + 1e-12);
       const R = matmul(p.components, p.scores);
-      for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) expect(R.get(f, n) + p.mean[f]!).toBeCloseTo(V.get(f, n), 9);
+      for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) expect(R.get(f, n) + p.mean[f]).toBeCloseTo(V.get(f, n), 9);
       expect(pca(V, k).components.data).toEqual(p.components.data); // deterministic, signs fixed
     }
   });

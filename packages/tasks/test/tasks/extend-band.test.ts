@@ -8,7 +8,7 @@ describe('extend-band', () => {
     const ref = new Matrix(8, 5, Float64Array.from({ length: 40 }, (_, i) => 1 + (i % 7)));
     expect(highBandScores(ref, ref, 4).lsd).toBe(0);
     const empty = new Matrix(8, 5);
-    for (let i = 0; i < 20; i++) empty.data[i] = ref.data[i]!;
+    for (let i = 0; i < 20; i++) empty.data[i] = ref.data[i];
     expect(highBandScores(ref, empty, 4).snr).toBe(0);
     const wrongLow = new Matrix(8, 5, ref.data.slice());
     wrongLow.data[0] = 100;
@@ -17,11 +17,11 @@ describe('extend-band', () => {
 
   it('experiment 7 (reduced: rank 8, 20 iterations, hop 256, 5 Griffin–Lim iterations): the NMF high band beats the empty band and spectral folding', async () => {
     const runs = await runReduced('experiments/bandwidth-extension.yaml', ['model.rank=8', 'model.stopping.maxIterations=20', 'transform.hop=256', 'task.params.griffinLimIterations=5']);
-    const m = runs[0]!.metrics;
-    expect(runs[0]!.record.status).toBe('completed');
-    expect(m['nmf.lsd']).toBeLessThan(m['empty.lsd']!);
-    expect(m['nmf.lsd']).toBeLessThan(m['folding.lsd']!);
+    const m = runs[0].metrics;
+    expect(runs[0].record.status).toBe('completed');
+    expect(m['nmf.lsd']).toBeLessThan(m['empty.lsd']);
+    expect(m['nmf.lsd']).toBeLessThan(m['folding.lsd']);
     expect(m['nmf.snr']).toBeGreaterThan(0);
-    expect(m['nmf.snr']).toBeGreaterThan(m['folding.snr']!);
+    expect(m['nmf.snr']).toBeGreaterThan(m['folding.snr']);
   });
 });

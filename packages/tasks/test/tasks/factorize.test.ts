@@ -34,7 +34,7 @@ describe('task factorize', () => {
     expect(out.fit!.iterations).toBe(30);
     expect([out.matrices!.W!.rows, out.matrices!.W!.cols, out.matrices!.H!.rows, out.matrices!.H!.cols]).toEqual([3, 2, 2, 4]);
     const t = out.fit!.trajectory;
-    expect(t[t.length - 1]!.objective).toBeLessThan(t[0]!.objective);
+    expect(t[t.length - 1].objective).toBeLessThan(t[0].objective);
   });
 
   it('for audio, factorizes the transform’s representation of the mixture', async () => {

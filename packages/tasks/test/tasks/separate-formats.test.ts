@@ -28,7 +28,7 @@ function convert(ext: string, encode: (src: string, dst: string) => string[] | n
   const copy = (rel: string, tag: string) => {
     const out = join(dir, `${tag}.${ext}`);
     const cmd = encode(join('data/mixtures', rel), out)!;
-    const r = spawnSync(cmd[0]!, cmd.slice(1));
+    const r = spawnSync(cmd[0], cmd.slice(1));
     if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed: ${r.stderr}`);
     return `${tag}.${ext}`; // relative to the JSON, which sits beside it
   };
@@ -56,11 +56,11 @@ describe('separation-supervised from FLAC, MP3 and Ogg copies of its recordings'
     const wav = await sdr([]);
     const rows: { format: string; speech: string; chime: string; 'Δ speech': string; 'Δ chime': string }[] = [];
     const row = (format: string, v: number[]) =>
-      rows.push({ format, speech: v[0]!.toFixed(3), chime: v[1]!.toFixed(3), 'Δ speech': (v[0]! - wav[0]!).toFixed(3), 'Δ chime': (v[1]! - wav[1]!).toFixed(3) });
+      rows.push({ format, speech: v[0].toFixed(3), chime: v[1].toFixed(3), 'Δ speech': (v[0] - wav[0]).toFixed(3), 'Δ chime': (v[1] - wav[1]).toFixed(3) });
     row('wav', wav);
     const flac = await sdr([`data.params.path=${convert('flac', sox([]))}`]);
     row('flac', flac);
-    for (let i = 0; i < 2; i++) expect(Math.abs(flac[i]! - wav[i]!)).toBeLessThan(0.1);
+    for (let i = 0; i < 2; i++) expect(Math.abs(flac[i] - wav[i])).toBeLessThan(0.1);
     expect(flac).toEqual(wav); // the decoder returns the WAV's samples exactly
     row('mp3 (192 kbit/s)', await sdr([`data.params.path=${convert('mp3', sox(['-C', '192']))}`]));
     row('ogg vorbis (q 6)', await sdr([`data.params.path=${convert('ogg', sox(['-C', '6']))}`]));

@@ -10,7 +10,7 @@ const source = registry.create('source', { id: 'mixture-file', params: { path: '
 const data: SourceData = await source.load(new Rng(1));
 // the training recordings cut to 3 s to keep the test short
 const train = data.extra!.train as Record<string, Float64Array>;
-for (const k of Object.keys(train)) train[k] = train[k]!.subarray(0, 48000);
+for (const k of Object.keys(train)) train[k] = train[k].subarray(0, 48000);
 
 const MU: PluginRef = { id: 'mu', params: { divergence: 'kl' } };
 
@@ -59,7 +59,7 @@ describe('separate (reduced: 1.5 s of the speech + chime mixture, 3 s training, 
   it('returns one estimate per source with its reference, the factors and the grouping', () => {
     expect(sup.estimates!.map((e) => e.name)).toEqual(['speech', 'chime']);
     expect(sup.references!.map((e) => e.name)).toEqual(['speech', 'chime']);
-    expect(sup.estimates![0]!.samples.length).toBe(refs[0]!.length);
+    expect(sup.estimates![0].samples.length).toBe(refs[0].length);
     expect(sup.matrices!.W!.cols).toBe(16);
     const groups = uns.extra!.grouping as number[][];
     expect(groups.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i));
@@ -69,9 +69,9 @@ describe('separate (reduced: 1.5 s of the speech + chime mixture, 3 s training, 
     const x = data.signal!.samples;
     let err = 0, e = 0;
     for (let t = 0; t < x.length; t++) {
-      const d = x[t]! - sup.estimates![0]!.samples[t]! - sup.estimates![1]!.samples[t]!;
+      const d = x[t] - sup.estimates![0].samples[t] - sup.estimates![1].samples[t];
       err += d * d;
-      e += x[t]! * x[t]!;
+      e += x[t] * x[t];
     }
     expect(err / e).toBeLessThan(1e-6);
   });
@@ -102,7 +102,7 @@ type Out = Awaited<ReturnType<Task['run']>>;
 /** Largest |x − Σ_k ŝ_k| over the samples. */
 const sumError = (x: Float64Array, ests: { samples: Float64Array }[]) => {
   let m = 0;
-  for (let t = 0; t < x.length; t++) m = Math.max(m, Math.abs(ests.reduce((s, e) => s - e.samples[t]!, x[t]!)));
+  for (let t = 0; t < x.length; t++) m = Math.max(m, Math.abs(ests.reduce((s, e) => s - e.samples[t], x[t])));
   return m;
 };
 
@@ -135,15 +135,15 @@ describe('separate with complex NMF (reduced: rank 8, 20 iterations)', () => {
     const K = W!.cols, F = W!.rows, N = H!.cols;
     const models = groups.map((g) => {
       const m = new Matrix(F, N);
-      for (const k of g) for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) m.data[f * N + n] += W!.data[f * K + k]! * H!.data[k * N + n]!;
+      for (const k of g) for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) m.data[f * N + n] += W!.data[f * K + k] * H!.data[k * N + n];
       return m;
     });
     const expected = wienerMasks(models).map((m) => tr.synthesize(applyMask(Y, m), x.length));
     let diffMasks = 0, diffPaths = 0;
     masked.estimates!.forEach((e, j) => {
       for (let t = 0; t < x.length; t++) {
-        diffMasks = Math.max(diffMasks, Math.abs(e.samples[t]! - expected[j]![t]!));
-        diffPaths = Math.max(diffPaths, Math.abs(e.samples[t]! - uns.estimates![j]!.samples[t]!));
+        diffMasks = Math.max(diffMasks, Math.abs(e.samples[t] - expected[j][t]));
+        diffPaths = Math.max(diffPaths, Math.abs(e.samples[t] - uns.estimates![j].samples[t]));
       }
     });
     expect(diffMasks).toBeLessThan(1e-12);
@@ -165,10 +165,10 @@ describe('separate with complex NMF (reduced: rank 8, 20 iterations)', () => {
     const comps = sig.map((s) => tr.analyze(s));
     const [ab, c] = synthesizeComponents(comps, groupsFromLabels([0, 0, 1], 2), tr, 400);
     for (let t = 0; t < 400; t++) {
-      expect(ab![t]).toBeCloseTo(sig[0]![t]! + sig[1]![t]!, 12);
-      expect(c![t]).toBeCloseTo(sig[2]![t]!, 12);
+      expect(ab![t]).toBeCloseTo(sig[0][t] + sig[1][t], 12);
+      expect(c![t]).toBeCloseTo(sig[2][t], 12);
     }
     expect(() => synthesizeComponents(comps, [[0], [3]], tr, 400, 'task.params.grouping')).toThrow(/task\.params\.grouping\[1\]: component index out of range/);
-    expect(() => synthesizeComponents([comps[0]!, new ComplexMatrix(2, 2)], [[0, 1]], tr, 400)).toThrow(/differ in shape/);
+    expect(() => synthesizeComponents([comps[0], new ComplexMatrix(2, 2)], [[0, 1]], tr, 400)).toThrow(/differ in shape/);
   });
 });

@@ -33,7 +33,7 @@ describe('separation over the speech + chime corpus (reduced)', () => {
           expect(mean(sdr(r.metrics))).toBeGreaterThan(mean(sdr(r.metrics, 'mixture.')));
         }
       }
-      const chime = (runs: typeof sup) => mean(runs.map((r) => sdr(r.metrics)[1]!));
+      const chime = (runs: typeof sup) => mean(runs.map((r) => sdr(r.metrics)[1]));
       expect(chime(overlap)).toBeGreaterThan(chime(sup) + 3);
       // the oracle does not depend on the method or the training
       expect(sup.map((r) => sdr(r.metrics, 'oracle-irm.'))).toEqual(uns.map((r) => sdr(r.metrics, 'oracle-irm.')));
@@ -54,11 +54,11 @@ describe('separation over the speech + chime corpus (reduced)', () => {
       expect(r.completed).toBe(8);
       // no quoted cells here (the group is one number), so a plain split reads the table
       const [header, ...lines] = readFileSync(join(r.dir, 'aggregate.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
-      const rows = lines.map((l) => Object.fromEntries(header!.map((h, i) => [h, l[i]!])));
+      const rows = lines.map((l) => Object.fromEntries(header!.map((h, i) => [h, l[i]])));
       for (const snr of [-5, 5]) {
         const runs = (r.records as RunRecord[]).filter((x) => x.varied['data.params.snrDb'] === snr);
         expect(runs.length).toBe(4);
-        const values = runs.map((x) => x.metrics!['sdr[speech]']!);
+        const values = runs.map((x) => x.metrics!['sdr[speech]']);
         const row = rows.find((x) => x['data.params.snrDb'] === String(snr) && x.metric === 'sdr[speech]')!;
         expect(Number(row.n)).toBe(4);
         expect(Number(row.mean)).toBeCloseTo(mean(values), 12);
@@ -76,7 +76,7 @@ describe('separation over the speech + chime corpus (reduced)', () => {
       const after = await runReduced('experiments/separation-corpus-supervised.yaml', SHRINK, ['data.params.item=[june-02, june-01]', 'seeds=1', 'data.params.snrDb=[0]']);
       clearReusedFits();
       const fresh = await runReduced('experiments/separation-corpus-supervised.yaml', SHRINK, ['data.params.item=[june-01]', 'seeds=1', 'data.params.snrDb=[0]']);
-      expect(after[1]!.metrics).toEqual(fresh[0]!.metrics);
+      expect(after[1].metrics).toEqual(fresh[0].metrics);
     },
     SLOW,
   );

@@ -7,7 +7,7 @@ import { SLOW, num, runReduced } from '../support/experiment.js';
 describe('task stream-dictionary', () => {
   it('experiments/online-is-stream.yaml (reduced: K = 6, 20 H iterations): W from the stream, H of the part with W frozen', async () => {
     const runs = await runReduced('experiments/online-is-stream.yaml', ['model.rank=6', 'model.stopping.maxIterations=20', 'task.params.partStart=1', 'task.params.partDuration=2', 'outputs.factors=true']);
-    const r = runs[0]!;
+    const r = runs[0];
     expect(r.record.status).toBe('completed');
     const m = r.metrics;
     const s = openFrameStream({ path: 'data/mixtures/speech-chime-test.wav', representation: 'power' });
@@ -17,7 +17,7 @@ describe('task stream-dictionary', () => {
     // Two passes: the second pass's mean batch cost is below the first's.
     const costs = r.extra.passCosts as number[];
     expect(costs.length).toBe(2);
-    expect(costs[1]!).toBeLessThan(costs[0]!);
+    expect(costs[1]).toBeLessThan(costs[0]);
     expect(num(m, 'peakRssMB')).toBeGreaterThan(0);
     expect(Number.isFinite(num(m, 'objective'))).toBe(true);
   }, SLOW);

@@ -54,7 +54,7 @@ describe('transcribe: pitch labels and note metrics', () => {
     // 3-frame dip to 0.3 (a 48 ms gap), then a quieter note of the same pitch at 80
     const a = new Float64Array(120);
     const strike = (at: number, peak: number) => {
-      for (let n = at; n < a.length; n++) a[n] = Math.max(n < at + 2 ? peak * (n - at + 1) / 2 : peak * Math.exp(-(n - at - 1) / 25), n < at ? a[n]! : 0);
+      for (let n = at; n < a.length; n++) a[n] = Math.max(n < at + 2 ? peak * (n - at + 1) / 2 : peak * Math.exp(-(n - at - 1) / 25), n < at ? a[n] : 0);
     };
     strike(10, 1);
     for (let n = 30; n < 120; n++) a[n] = 0;
@@ -66,7 +66,7 @@ describe('transcribe: pitch labels and note metrics', () => {
     strike(80, 0.4);
     const opts = { rise: 0.1, lag: 3, window: 3, minGap: 6, offLevel: 0.2 };
     const { onsets, roll } = noveltyOnsets(a, opts);
-    expect(onsets.map((n) => Math.abs(n - [10, 30, 50, 80][onsets.indexOf(n)]!) <= 1)).toEqual([true, true, true, true]);
+    expect(onsets.map((n) => Math.abs(n - [10, 30, 50, 80][onsets.indexOf(n)]) <= 1)).toEqual([true, true, true, true]);
     expect(roll[12]).toBe(1);
     expect(activationOnsets(a, 0.2).onsets.length).toBeLessThan(4);
     // a ripple of ±5 % on a sustained note gives no onset
@@ -86,10 +86,10 @@ describe('transcribe: pitch labels and note metrics', () => {
 
   it('experiment 4 (reduced: first 6 s, 50 iterations, one restart): the piano piece transcribes with onset F ≥ 0.8', async () => {
     const runs = await runReduced('experiments/transcription.yaml', ['task.params.seconds=6', 'model.stopping.maxIterations=50', 'model.restarts=1', 'transform.hop=512']);
-    const m = runs[0]!.metrics;
-    expect(runs[0]!.record.status).toBe('completed');
+    const m = runs[0].metrics;
+    expect(runs[0].record.status).toBe('completed');
     expect(m['onset.f']).toBeGreaterThanOrEqual(0.8);
-    const roll = runs[0]!.json['pianoroll.json'] as Record<'reference' | 'estimate', { pitch: number; onset: number; offset: number }[]>;
+    const roll = runs[0].json['pianoroll.json'] as Record<'reference' | 'estimate', { pitch: number; onset: number; offset: number }[]>;
     expect(roll.reference.length).toBeGreaterThan(0);
     expect(roll.estimate.length).toBeGreaterThan(0);
     for (const n of roll.estimate) expect(n.offset).toBeGreaterThan(n.onset);
@@ -99,12 +99,12 @@ describe('transcribe: pitch labels and note metrics', () => {
     const runs = await runReduced('experiments/transcription-corpus.yaml', ['model.stopping.maxIterations=60'], ['seeds=1', 'data.params.item=[0,4]', 'task.params.onsetRule=[novelty,threshold]']);
     expect(runs.map((r) => r.record.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
     const by = (rule: string) => runs.filter((r) => (r.extra as { onsetRule: string }).onsetRule === rule).map((r) => r.metrics as Record<string, number>);
-    const mean = (xs: Record<string, number>[], k: string) => xs.reduce((s, m) => s + m[k]!, 0) / xs.length;
+    const mean = (xs: Record<string, number>[], k: string) => xs.reduce((s, m) => s + m[k], 0) / xs.length;
     const [nov, thr] = [by('novelty'), by('threshold')];
     expect(nov.length).toBe(2);
     // rank from the note list: the piece's distinct pitches + 1
     const items = (JSON.parse(readFileSync('data/corpus/music/manifest.json', 'utf8')) as { items: { split: string; notes: string }[] }).items.filter((i) => i.split === 'test');
-    const pitches = [0, 4].map((i) => new Set((JSON.parse(readFileSync(`data/corpus/music/${items[i]!.notes}`, 'utf8')) as { notes: { pitch: number }[] }).notes.map((n) => n.pitch)).size);
+    const pitches = [0, 4].map((i) => new Set((JSON.parse(readFileSync(`data/corpus/music/${items[i].notes}`, 'utf8')) as { notes: { pitch: number }[] }).notes.map((n) => n.pitch)).size);
     expect(runs.map((r) => (r.metrics as Record<string, number>).rank).sort()).toEqual([...pitches, ...pitches].map((n) => n + 1).sort());
     expect(mean(nov, 'onset.recall-repeated')).toBeGreaterThan(mean(thr, 'onset.recall-repeated'));
     expect(mean(nov, 'onset.f')).toBeGreaterThanOrEqual(0.6);

@@ -12,12 +12,12 @@ describe('transpose', () => {
 
   it('experiment 13 (reduced: 3 s, 60 iterations, 5 Griffin–Lim iterations): G removed by > 20 dB, kept alone, moved a semitone down', async () => {
     const runs = await runReduced('experiments/transposition.yaml', ['task.params.seconds=3', 'model.stopping.maxIterations=60', 'model.restarts=1', 'task.params.griffinLimIterations=5']);
-    const m = runs[0]!.metrics;
-    expect(runs[0]!.record.status).toBe('completed');
+    const m = runs[0].metrics;
+    expect(runs[0].record.status).toBe('completed');
     expect(m['removed.f0-band-drop-db']).toBeGreaterThan(20);
     expect(m['kept.f0-band-loss-db']).toBeLessThan(1);
     expect(m['kept.other-notes-min-drop-db']).toBeGreaterThan(10);
     // within a third of a semitone of 2^(−1/12), far from no shift (1) and from two semitones
-    expect(Math.abs(Math.log2(m['transposed.f0-ratio']! / m['transposed.expected-ratio']!) * 12)).toBeLessThan(1 / 3);
+    expect(Math.abs(Math.log2(m['transposed.f0-ratio'] / m['transposed.expected-ratio']) * 12)).toBeLessThan(1 / 3);
   });
 });

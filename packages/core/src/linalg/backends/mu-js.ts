@@ -13,15 +13,15 @@ export function betaWeightsJs(code: 0 | 1, L: Float64Array, V: Float64Array, A: 
   const n = L.length;
   if (code === 1) {
     for (let i = 0; i < n; i++) {
-      const l = L[i]!;
-      A[i] = V[i]! / (l > delta ? l : delta);
+      const l = L[i];
+      A[i] = V[i] / (l > delta ? l : delta);
     }
   } else {
     for (let i = 0; i < n; i++) {
-      const l = L[i]!;
+      const l = L[i];
       const r = 1 / (l > delta ? l : delta);
       B[i] = r;
-      A[i] = r * r * V[i]!; // the masked path's order, so an all-ones mask changes no bit
+      A[i] = r * r * V[i]; // the masked path's order, so an all-ones mask changes no bit
     }
   }
 }
@@ -31,14 +31,14 @@ export function applyRatioJs(gammaCode: 1 | 2, X: Float64Array, num: Float64Arra
   const n = X.length;
   if (gammaCode === 1) {
     for (let i = 0; i < n; i++) {
-      const d = den[i]!;
-      const x = X[i]! * (num[i]! / (d > 0 ? d : eps));
+      const d = den[i];
+      const x = X[i] * (num[i] / (d > 0 ? d : eps));
       X[i] = x > eps ? x : eps;
     }
   } else {
     for (let i = 0; i < n; i++) {
-      const d = den[i]!;
-      const x = X[i]! * Math.sqrt(num[i]! / (d > 0 ? d : eps));
+      const d = den[i];
+      const x = X[i] * Math.sqrt(num[i] / (d > 0 ? d : eps));
       X[i] = x > eps ? x : eps;
     }
   }
@@ -57,10 +57,10 @@ export function logPos(x: number): number {
   let e = 0;
   if (x < 2.2250738585072014e-308) { x *= 18014398509481984.0; e = -54; }
   bitsF[0] = x;
-  const hi = bitsU[HI]!;
+  const hi = bitsU[HI];
   e += ((hi >>> 20) & 0x7ff) - 1023;
   bitsU[HI] = (hi & 0x000fffff) | 0x3ff00000;
-  let m = bitsF[0]!;
+  let m = bitsF[0];
   if (m > SQRT2) { m *= 0.5; e += 1; }
   const f = m - 1.0;
   const s = f / (2.0 + f);
@@ -86,7 +86,7 @@ function blockObjective(code: 0 | 1, rows: number, cols: number, o: number, N: n
   for (let i = 0; i < rows; i++) {
     const b = o + i * N;
     for (let j = 0; j < cols; j++) {
-      const x = V[b + j]!, y = L[b + j]!;
+      const x = V[b + j], y = L[b + j];
       if (!(y > 0) || !(y < Infinity)) return NaN;
       if (code === 1) {
         if (x === 0) { sum += y; continue; }

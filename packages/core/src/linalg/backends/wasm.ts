@@ -161,9 +161,9 @@ export class WasmWorkspace<Name extends string = string> {
 
 /** The workspace that owns all of `mats`, if one does. */
 export function commonWorkspace(...mats: Matrix[]): WasmWorkspace<string> | undefined {
-  const ws = owners.get(mats[0]!.data.buffer as ArrayBuffer);
+  const ws = owners.get(mats[0].data.buffer as ArrayBuffer);
   if (!ws) return undefined;
-  for (let i = 1; i < mats.length; i++) if (mats[i]!.data.buffer !== mats[0]!.data.buffer) return undefined;
+  for (let i = 1; i < mats.length; i++) if (mats[i].data.buffer !== mats[0].data.buffer) return undefined;
   return ws;
 }
 

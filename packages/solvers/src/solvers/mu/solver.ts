@@ -256,7 +256,7 @@ export class MuSolver implements Solver<MuState> {
     }
     if (M) {
       for (let i = 0; i < M.length; i++) {
-        if (!(M[i]! >= 0) || !Number.isFinite(M[i]!)) {
+        if (!(M[i] >= 0) || !Number.isFinite(M[i])) {
           throw new NmflabError('invalid mask weight', { path: `mask[${Math.floor(i / N)}][${i % N}]`, expected: 'a finite number ≥ 0', found: String(M[i]) });
         }
       }
@@ -282,8 +282,8 @@ export class MuSolver implements Solver<MuState> {
     const off = this.offset;
     let zeros = 0;
     for (let i = 0; i < V.data.length; i++) {
-      const m = M ? M[i]! : 1;
-      let v = V0.data[i]!;
+      const m = M ? M[i] : 1;
+      let v = V0.data[i];
       if (m === 0) {
         // Masked entries take no part in the fit; keep a harmless value so no NaN can appear.
         V.data[i] = Number.isFinite(v) && v > 0 ? v + off : 1;
@@ -322,7 +322,7 @@ export class MuSolver implements Solver<MuState> {
     const norm = this.normalization();
     mats.W.data.set(W.data);
     mats.H.data.set(H.data);
-    if (this.shift > 0) for (let i = 0; i < V.data.length; i++) mats.Vd.data[i] = V.data[i]! + this.shift;
+    if (this.shift > 0) for (let i = 0; i < V.data.length; i++) mats.Vd.data[i] = V.data[i] + this.shift;
     const state: MuState = {
       F, N, K, V: mats.V, M, W: mats.W, H: mats.H, Vd: this.shift > 0 ? mats.Vd : mats.V,
       L: mats.L, staleL: lean, A: mats.A, B: mats.B, S: mats.S, S2: mats.S2,
@@ -334,13 +334,13 @@ export class MuSolver implements Solver<MuState> {
     if (this.fusedObjective) {
       let t = 0;
       const v = state.V.data;
-      for (let i = 0; i < v.length; i++) t += v[i]!;
+      for (let i = 0; i < v.length; i++) t += v[i];
       state.vSum = t;
     }
     if (this.gramObjective) {
       let t = 0;
       const v = state.V.data;
-      for (let i = 0; i < v.length; i++) t += v[i]! * v[i]!;
+      for (let i = 0; i < v.length; i++) t += v[i] * v[i];
       state.vNorm2 = t;
     }
     if (!lean) this.k.matmul(state.W, state.H, state.L);
@@ -365,16 +365,16 @@ export class MuSolver implements Solver<MuState> {
         this.k.betaWeights(beta, L, V, A, B, eps);
       } else if (beta === 1) {
         for (let i = 0; i < n; i++) {
-          const l = L[i]! + sh;
+          const l = L[i] + sh;
           const lf = l > eps ? l : eps;
-          const m = M ? M[i]! : 1;
-          A[i] = m === 0 ? 0 : (m * V[i]!) / lf;
+          const m = M ? M[i] : 1;
+          A[i] = m === 0 ? 0 : (m * V[i]) / lf;
           B[i] = m;
         }
       } else {
         for (let i = 0; i < n; i++) {
-          const l = L[i]! + sh;
-          const m = M ? M[i]! : 1;
+          const l = L[i] + sh;
+          const m = M ? M[i] : 1;
           if (m === 0) {
             A[i] = 0;
             B[i] = 0;
@@ -388,7 +388,7 @@ export class MuSolver implements Solver<MuState> {
           else if (b2 === -3) { const r = 1 / ln; pw = r * r * r; }
           else pw = Math.pow(ln, b2);
           const mp = m * pw;
-          A[i] = mp * V[i]!;
+          A[i] = mp * V[i];
           // Λ^{β−1}: Λ^{β−2}·Λ (Λ floored where β−1 < 0); at β = 0 directly 1/Λ, one rounding.
           B[i] = b1 === 0 ? m * l : b2 === -2 ? m / ln : mp * (b1 < 0 ? ln : l);
         }
@@ -396,16 +396,16 @@ export class MuSolver implements Solver<MuState> {
     } else {
       const weight = this.weightFn!;
       for (let i = 0; i < n; i++) {
-        const m = M ? M[i]! : 1;
+        const m = M ? M[i] : 1;
         if (m === 0) {
           A[i] = 0;
           B[i] = 0;
           continue;
         }
-        const l = L[i]! + sh;
+        const l = L[i] + sh;
         const ln = l > eps ? l : eps;
         const z = m * weight(ln - sh); // the divergence's weight adds its own ε
-        A[i] = z * V[i]!;
+        A[i] = z * V[i];
         B[i] = z * l;
       }
     }
@@ -471,10 +471,10 @@ export class MuSolver implements Solver<MuState> {
     const h = s.H.data, sums = s.sums, d = s.denW.data;
     for (let k = 0; k < K; k++) {
       let t = 0;
-      for (let j = 0; j < N; j++) t += h[k * N + j]!;
+      for (let j = 0; j < N; j++) t += h[k * N + j];
       sums[k] = t;
     }
-    for (let f = 0; f < s.F; f++) for (let k = 0; k < K; k++) d[f * K + k] = sums[k]!;
+    for (let f = 0; f < s.F; f++) for (let k = 0; k < K; k++) d[f * K + k] = sums[k];
   }
 
   private ratioH(s: MuState, ready = false): void {
@@ -505,8 +505,8 @@ export class MuSolver implements Solver<MuState> {
     const { K, N, F } = s;
     const w = s.W.data, sums = s.sums, d = s.denH.data;
     sums.fill(0, 0, K);
-    for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) sums[k] += w[f * K + k]!;
-    for (let k = 0; k < K; k++) d.fill(sums[k]!, k * N, (k + 1) * N);
+    for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) sums[k] += w[f * K + k];
+    for (let k = 0; k < K; k++) d.fill(sums[k], k * N, (k + 1) * N);
   }
 
   /**
@@ -526,16 +526,16 @@ export class MuSolver implements Solver<MuState> {
     }
     for (let i = 0; i < X.length; i++) {
       if (frozen && frozen[i % cols] === 1) continue;
-      const xbar = X[i]!;
-      let P = den[i]!;
-      const Q = num[i]!;
+      const xbar = X[i];
+      let P = den[i];
+      const Q = num[i];
       let c = 0;
       let q = 0;
       for (let r = 0; r < nReg; r++) {
-        regs[r]!.majorize(xbar > eps ? xbar : eps, SCRATCH);
-        q += SCRATCH[0]!;
-        c += 2 * SCRATCH[0]! * xbar;
-        P += SCRATCH[1]!;
+        regs[r].majorize(xbar > eps ? xbar : eps, SCRATCH);
+        q += SCRATCH[0];
+        c += 2 * SCRATCH[0] * xbar;
+        P += SCRATCH[1];
       }
       let x: number;
       if (!mm || c === 0) {
@@ -570,9 +570,9 @@ export class MuSolver implements Solver<MuState> {
       return;
     }
     for (let i = 0; i < n; i++) {
-      const d = den[i]!;
-      const ratio = num[i]! / (d > 0 ? d : eps);
-      let x = X[i]! * (gamma === 1 ? ratio : gamma === 0.5 ? Math.sqrt(ratio) : Math.pow(ratio, gamma));
+      const d = den[i];
+      const ratio = num[i] / (d > 0 ? d : eps);
+      let x = X[i] * (gamma === 1 ? ratio : gamma === 0.5 ? Math.sqrt(ratio) : Math.pow(ratio, gamma));
       if (floor === 'eps') {
         if (!(x > eps)) x = eps;
       } else if (floor === 'zero') {
@@ -588,21 +588,21 @@ export class MuSolver implements Solver<MuState> {
     const w = s.W.data, h = s.H.data, norms = s.norms;
     norms.fill(0);
     if (which === 'W') {
-      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) { const v = w[f * K + k]!; norms[k] += kind === 'l1' ? Math.abs(v) : v * v; }
+      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) { const v = w[f * K + k]; norms[k] += kind === 'l1' ? Math.abs(v) : v * v; }
     } else {
-      for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) { const v = h[k * N + n]!; norms[k] += kind === 'l1' ? Math.abs(v) : v * v; }
+      for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) { const v = h[k * N + n]; norms[k] += kind === 'l1' ? Math.abs(v) : v * v; }
     }
     for (let k = 0; k < K; k++) {
-      const nk = kind === 'l2' ? Math.sqrt(norms[k]!) : norms[k]!;
+      const nk = kind === 'l2' ? Math.sqrt(norms[k]) : norms[k];
       // Frozen W columns keep their values exactly.
       norms[k] = nk > 0 && s.frozenCols[k] === 0 ? nk : 1;
     }
     if (which === 'W') {
-      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) w[f * K + k] /= norms[k]!;
-      for (let k = 0; k < K; k++) { const nk = norms[k]!; for (let n = 0; n < N; n++) h[k * N + n] *= nk; }
+      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) w[f * K + k] /= norms[k];
+      for (let k = 0; k < K; k++) { const nk = norms[k]; for (let n = 0; n < N; n++) h[k * N + n] *= nk; }
     } else {
-      for (let k = 0; k < K; k++) { const nk = norms[k]!; for (let n = 0; n < N; n++) h[k * N + n] /= nk; }
-      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) w[f * K + k] *= norms[k]!;
+      for (let k = 0; k < K; k++) { const nk = norms[k]; for (let n = 0; n < N; n++) h[k * N + n] /= nk; }
+      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) w[f * K + k] *= norms[k];
     }
   }
 
@@ -663,7 +663,7 @@ export class MuSolver implements Solver<MuState> {
     let total = terms.data!;
     this.regs.forEach((r, i) => {
       const v = r.value(r.target === 'W' ? s.W.data : s.H.data);
-      terms[this.regNames[i]!] = v;
+      terms[this.regNames[i]] = v;
       total += v;
     });
     return { total, terms };
@@ -681,16 +681,16 @@ export class MuSolver implements Solver<MuState> {
     let cross = 0;
     if (s.crossFresh === 1) {
       const a = s.numH.data, h = s.H.data;
-      for (let i = 0; i < a.length; i++) cross += a[i]! * h[i]!;
+      for (let i = 0; i < a.length; i++) cross += a[i] * h[i];
     } else {
       const a = s.numW.data, w = s.W.data;
-      for (let i = 0; i < a.length; i++) cross += a[i]! * w[i]!;
+      for (let i = 0; i < a.length; i++) cross += a[i] * w[i];
     }
     this.k.matmulTN(s.W, s.W, s.gram);
     this.k.matmulNT(s.H, s.H, s.gram2);
     let quad = 0;
     const g = s.gram.data, g2 = s.gram2.data;
-    for (let i = 0; i < g.length; i++) quad += g[i]! * g2[i]!;
+    for (let i = 0; i < g.length; i++) quad += g[i] * g2[i];
     const r = s.vNorm2 - 2 * cross + quad;
     return r > 1e-3 * s.vNorm2 ? this.gramObjective * r : NaN;
   }
@@ -711,7 +711,7 @@ export class MuSolver implements Solver<MuState> {
     let d: number;
     if (this.fusedCode(s) >= 0 && (side === 0 ? this.fused(s, code, 0, s.numW, s.denW, s.objOut) : this.fused(s, code, 1, s.numH, s.denH, s.objOut))) {
       s.pre = side;
-      d = s.objOut[0]!;
+      d = s.objOut[0];
     } else {
       // No fused pass (js backend, or operands it cannot take): the same sums from Λ.
       d = this.k.objective(code, side, s.F, s.N, s.V.data, this.freshL(s).data);

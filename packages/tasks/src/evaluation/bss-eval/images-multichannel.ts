@@ -44,13 +44,13 @@ export interface BssImagesMultichannelResult {
 function isMultipleOf(y: Float64Array, x: Float64Array): boolean {
   let xy = 0, xx = 0, ymax = 0;
   for (let t = 0; t < x.length; t++) {
-    xy += x[t]! * y[t]!;
-    xx += x[t]! * x[t]!;
-    ymax = Math.max(ymax, Math.abs(y[t]!));
+    xy += x[t] * y[t];
+    xx += x[t] * x[t];
+    ymax = Math.max(ymax, Math.abs(y[t]));
   }
   if (xx === 0) return false;
   const a = xy / xx;
-  for (let t = 0; t < x.length; t++) if (Math.abs(y[t]! - a * x[t]!) > 1e-12 * ymax) return false;
+  for (let t = 0; t < x.length; t++) if (Math.abs(y[t] - a * x[t]) > 1e-12 * ymax) return false;
   return true;
 }
 
@@ -61,8 +61,8 @@ function validate(references: Float64Array[][], estimates: Float64Array[][], whe
   if (estimates.length !== references.length) {
     throw new NmflabError(`${what}: as many estimates as references are needed`, { ...at, expected: `${references.length} estimate(s)`, found: `${estimates.length}` });
   }
-  const C = references[0]!.length;
-  const len = references[0]![0]?.length ?? 0;
+  const C = references[0].length;
+  const len = references[0][0]?.length ?? 0;
   if (C === 0) throw new NmflabError(`${what}: reference 1 has no channels`, { ...at, expected: 'at least one channel', found: '0' });
   if (len === 0) throw new NmflabError(`${what}: empty signals`, { ...at, expected: 'at least one sample', found: '0 samples' });
   for (const [kind, list] of [['reference', references], ['estimate', estimates]] as const) {
@@ -71,7 +71,7 @@ function validate(references: Float64Array[][], estimates: Float64Array[][], whe
       chans.forEach((x, c) => {
         if (x.length !== len) throw new NmflabError(`${what}: ${kind} ${i + 1}, channel ${c + 1} has a different length`, { ...at, expected: `${len} samples`, found: `${x.length}` });
         for (let t = 0; t < len; t++) {
-          if (!Number.isFinite(x[t]!)) throw new NmflabError(`${what}: ${kind} ${i + 1}, channel ${c + 1} has a non-finite sample`, { ...at, expected: 'finite samples', found: `${x[t]} at sample ${t}` });
+          if (!Number.isFinite(x[t])) throw new NmflabError(`${what}: ${kind} ${i + 1}, channel ${c + 1} has a non-finite sample`, { ...at, expected: 'finite samples', found: `${x[t]} at sample ${t}` });
         }
       });
       // mir_eval: a source is silent when every channel of it is zero.
@@ -85,8 +85,8 @@ function validate(references: Float64Array[][], estimates: Float64Array[][], whe
 /** BSS Eval v3 images of multichannel sources (see the module comment): references[j][c], estimates[e][c]. */
 export function bssEvalImagesMultichannel(references: Float64Array[][], estimates: Float64Array[][], opts: BssImagesMultichannelOptions = {}): BssImagesMultichannelResult {
   validate(references, estimates, opts);
-  const n = references.length, C = references[0]!.length, L = opts.filterLength ?? BSS_FILTER_LENGTH;
-  const nsampl = references[0]![0]!.length, M = nsampl + L - 1;
+  const n = references.length, C = references[0].length, L = opts.filterLength ?? BSS_FILTER_LENGTH;
+  const nsampl = references[0][0].length, M = nsampl + L - 1;
   // The channels that span each reference's delayed copies, source-major.
   const flat: Float64Array[] = [];
   const blocks: { offset: number; count: number }[] = [];
@@ -115,20 +115,20 @@ export function bssEvalImagesMultichannel(references: Float64Array[][], estimate
     // Energies per reference j, summed over channels.
     const acc = js.map(() => ({ eTrue: 0, eErr: 0, eSpat: 0, eTS: 0, eI: 0, eTSI: 0, eA: 0 }));
     for (let i = 0; i < C; i++) {
-      const est = estimates[e]![i]!;
+      const est = estimates[e][i];
       const D = refs.correlations(est);
       const ps = refs.project(solverAll.solve(D), allIdx);
       js.forEach((j, q) => {
-        const { offset, count } = blocks[j]!;
-        const pj = refs.project(solvers[j]!.solve(D.subarray(offset * L, (offset + count) * L)), blockIdx[j]!);
-        const s = references[j]![i]!;
-        const a = acc[q]!;
+        const { offset, count } = blocks[j];
+        const pj = refs.project(solvers[j].solve(D.subarray(offset * L, (offset + count) * L)), blockIdx[j]);
+        const s = references[j][i];
+        const a = acc[q];
         for (let k = 0; k < M; k++) {
-          const sTrue = k < nsampl ? s[k]! : 0;
-          const x = k < nsampl ? est[k]! : 0;
-          const eSpat = pj[k]! - sTrue;
-          const eInterf = ps[k]! - pj[k]!;
-          const eArtif = x - ps[k]!;
+          const sTrue = k < nsampl ? s[k] : 0;
+          const x = k < nsampl ? est[k] : 0;
+          const eSpat = pj[k] - sTrue;
+          const eInterf = ps[k] - pj[k];
+          const eArtif = x - ps[k];
           const err = eSpat + eInterf + eArtif;
           a.eTrue += sTrue * sTrue;
           a.eErr += err * err;
@@ -141,14 +141,14 @@ export function bssEvalImagesMultichannel(references: Float64Array[][], estimate
       });
     }
     js.forEach((j, q) => {
-      const a = acc[q]!;
-      R.sdr[e]![j] = safeDb(a.eTrue, a.eErr);
-      R.isr[e]![j] = safeDb(a.eTrue, a.eSpat);
-      R.sir[e]![j] = safeDb(a.eTS, a.eI);
-      R.sar[e]![j] = safeDb(a.eTSI, a.eA);
+      const a = acc[q];
+      R.sdr[e][j] = safeDb(a.eTrue, a.eErr);
+      R.isr[e][j] = safeDb(a.eTrue, a.eSpat);
+      R.sir[e][j] = safeDb(a.eTS, a.eI);
+      R.sar[e][j] = safeDb(a.eTSI, a.eA);
     });
   }
   const perm = permute ? bestPermutation(R.sir, n, opts) : [...Array(n).keys()];
-  const pick = (X: number[][]) => perm.map((e, j) => X[e]![j]!);
+  const pick = (X: number[][]) => perm.map((e, j) => X[e][j]);
   return { sdr: pick(R.sdr), isr: pick(R.isr), sir: pick(R.sir), sar: pick(R.sar), perm };
 }

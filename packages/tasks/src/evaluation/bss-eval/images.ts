@@ -22,7 +22,7 @@ export function nanMedian(xs: readonly number[]): number {
   const v = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   if (v.length === 0) return Number.NaN;
   const m = v.length >> 1;
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 /** Frames as museval's `Framing`: nwin = ⌊(len − win + hop)/hop⌋ when win < len, else 1. */
@@ -51,7 +51,7 @@ export function bssEvalImages(references: Float64Array[], estimates: Float64Arra
   const C: Float64Array[] = [];
   const Cj: (Float64Array | undefined)[][] = [];
   for (let e = 0; e < n; e++) {
-    const D = refs.correlations(estimates[e]!);
+    const D = refs.correlations(estimates[e]);
     C.push(refs.filtersAll(D));
     Cj.push(all.map((j) => (permute || j === e ? refs.filtersSingle(D, j) : undefined)));
   }
@@ -68,24 +68,24 @@ export function bssEvalImages(references: Float64Array[], estimates: Float64Arra
     const segs = references.map((r) => r.subarray(a, b));
     // projections of the frame's references: per source, its own filtered copy with each filter
     for (let e = 0; e < n; e++) {
-      const est = estimates[e]!.subarray(a, b);
+      const est = estimates[e].subarray(a, b);
       // P_S ŝ on this frame: Σ_i C[e]_i ∗ s_i(frame)
       const ps = new Float64Array(M);
       for (let i = 0; i < n; i++) {
-        const y = convolve(C[e]!.subarray(i * L, (i + 1) * L), segs[i]!, M);
-        for (let k = 0; k < M; k++) ps[k] = ps[k]! + y[k]!;
+        const y = convolve(C[e].subarray(i * L, (i + 1) * L), segs[i], M);
+        for (let k = 0; k < M; k++) ps[k] = ps[k] + y[k];
       }
       for (let j = 0; j < n; j++) {
-        const cj = Cj[e]![j];
+        const cj = Cj[e][j];
         if (!cj) continue;
-        const pj = convolve(cj, segs[j]!, M);
-        const s = segs[j]!;
+        const pj = convolve(cj, segs[j], M);
+        const s = segs[j];
         let eTrue = 0, eErr = 0, eSpat2 = 0, eTS = 0, eI = 0, eTSI = 0, eA = 0;
         for (let k = 0; k < M; k++) {
-          const sTrue = k < len ? s[k]! : 0;
-          const x = k < len ? est[k]! : 0;
-          const eSpat = pj[k]! - sTrue;
-          const eInterf = ps[k]! - sTrue - eSpat;
+          const sTrue = k < len ? s[k] : 0;
+          const x = k < len ? est[k] : 0;
+          const eSpat = pj[k] - sTrue;
+          const eInterf = ps[k] - sTrue - eSpat;
           const eArtif = x - sTrue - eSpat - eInterf;
           const err = eSpat + eInterf + eArtif;
           eTrue += sTrue * sTrue;
@@ -96,19 +96,19 @@ export function bssEvalImages(references: Float64Array[], estimates: Float64Arra
           eTSI += (sTrue + eSpat + eInterf) * (sTrue + eSpat + eInterf);
           eA += eArtif * eArtif;
         }
-        R.sdr[e]![j]![t] = safeDb(eTrue, eErr);
-        R.isr[e]![j]![t] = safeDb(eTrue, eSpat2);
-        R.sir[e]![j]![t] = safeDb(eTS, eI);
-        R.sar[e]![j]![t] = safeDb(eTSI, eA);
+        R.sdr[e][j][t] = safeDb(eTrue, eErr);
+        R.isr[e][j][t] = safeDb(eTrue, eSpat2);
+        R.sir[e][j][t] = safeDb(eTS, eI);
+        R.sar[e][j][t] = safeDb(eTSI, eA);
       }
     }
   });
   let perm = all;
   if (permute) {
-    const meanSir = all.map((e) => all.map((j) => nanMean(R.sir[e]![j]!)));
+    const meanSir = all.map((e) => all.map((j) => nanMean(R.sir[e][j])));
     perm = bestPermutation(meanSir, n, opts);
   }
-  const pick = (X: number[][][]): number[][] => perm.map((e, j) => X[e]![j]!);
+  const pick = (X: number[][][]): number[][] => perm.map((e, j) => X[e][j]);
   const framesOut = { sdr: pick(R.sdr), isr: pick(R.isr), sir: pick(R.sir), sar: pick(R.sar) };
   return {
     sdr: framesOut.sdr.map(nanMedian),

@@ -45,7 +45,7 @@ export function bestPermutation(score: number[][], n: number, where: BssInputWhe
     let s = 0;
     let c = 0;
     for (let j = 0; j < n; j++) {
-      const v = score[p[j]!]![j]!;
+      const v = score[p[j]][j];
       if (!Number.isNaN(v)) {
         s += v;
         c++;

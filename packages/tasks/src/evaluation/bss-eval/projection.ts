@@ -22,7 +22,7 @@ export class DelayedReferences {
   constructor(refs: Float64Array[], L = BSS_FILTER_LENGTH) {
     this.refs = refs;
     this.n = refs.length;
-    this.nsampl = refs[0]!.length;
+    this.nsampl = refs[0].length;
     this.L = L;
     this.size = nextPow2(this.nsampl + L - 1);
     const { n, size } = this;
@@ -35,10 +35,10 @@ export class DelayedReferences {
     const G = new Float64Array(nL * nL);
     const ij: [number, number][] = [];
     for (let i = 0; i < n; i++) for (let j = i; j < n; j++) ij.push([i, j]);
-    const rs = crossCorrelations(ij.map(([i, j]) => [this.spectra[i]!, this.spectra[j]!]), size, this.prod, this.work);
+    const rs = crossCorrelations(ij.map(([i, j]) => [this.spectra[i], this.spectra[j]]), size, this.prod, this.work);
     for (const [p, [i, j]] of ij.entries()) {
       {
-        const r = rs[p]!;
+        const r = rs[p];
         for (let a = 0; a < L; a++) {
           // block (i,j), row a: r[b − a] for b ≥ a (contiguous), r[size − (a − b)] for b < a
           const row = (i * L + a) * nL + j * L;
@@ -49,8 +49,8 @@ export class DelayedReferences {
           // block (j,i) = block(i,j)ᵀ, written row by row: row b holds r[b − a] over a
           for (let b = 0; b < L; b++) {
             const row = (j * L + b) * nL + i * L;
-            for (let a = 0; a <= b; a++) G[row + a] = r[b - a]!;
-            for (let a = b + 1; a < L; a++) G[row + a] = r[size - (a - b)]!;
+            for (let a = 0; a <= b; a++) G[row + a] = r[b - a];
+            for (let a = b + 1; a < L; a++) G[row + a] = r[size - (a - b)];
           }
         }
       }
@@ -77,8 +77,8 @@ export class DelayedReferences {
     const D = new Float64Array(n * L);
     const rs = crossCorrelations(this.spectra.map((S) => [S, E]), size, this.prod, this.work);
     for (let i = 0; i < n; i++) {
-      const r = rs[i]!;
-      for (let a = 0; a < L; a++) D[i * L + a] = r[(size - a) % size]!;
+      const r = rs[i];
+      for (let a = 0; a < L; a++) D[i * L + a] = r[(size - a) % size];
     }
     return D;
   }
@@ -90,7 +90,7 @@ export class DelayedReferences {
 
   /** Distortion filter of ŝ on reference j alone (L taps). */
   filtersSingle(D: Float64Array, j: number): Float64Array {
-    return this.single[j]!.solve(D.subarray(j * this.L, (j + 1) * this.L));
+    return this.single[j].solve(D.subarray(j * this.L, (j + 1) * this.L));
   }
 
   /** Σ_i c_i ∗ s_i over the listed sources (whole signals), length nsampl + L − 1. */
@@ -100,17 +100,17 @@ export class DelayedReferences {
     // filters are source-major blocks of L taps, in the order of `sources`
     sources.forEach((src, idx) => {
       const C = spectrum(filters.subarray(idx * L, (idx + 1) * L), size, this.buf);
-      const S = this.spectra[src]!;
+      const S = this.spectra[src];
       for (let k = 0; k < 2 * size; k += 2) {
-        const cr = C[k]!, ci = C[k + 1]!, sr = S[k]!, si = S[k + 1]!;
-        acc[k] = acc[k]! + cr * sr - ci * si;
-        acc[k + 1] = acc[k + 1]! + cr * si + ci * sr;
+        const cr = C[k], ci = C[k + 1], sr = S[k], si = S[k + 1];
+        acc[k] = acc[k] + cr * sr - ci * si;
+        acc[k + 1] = acc[k + 1] + cr * si + ci * sr;
       }
     });
     fftOf(size).inverseTransform(this.work, acc);
     const M = this.nsampl + L - 1;
     const y = new Float64Array(M);
-    for (let t = 0; t < M; t++) y[t] = this.work[2 * t]!;
+    for (let t = 0; t < M; t++) y[t] = this.work[2 * t];
     return y;
   }
 
@@ -129,7 +129,7 @@ export class DelayedReferences {
     for (let a = 0; a < m; a++) {
       const row = (off + a) * nL + off;
       let s = 0;
-      for (let b = 0; b < m; b++) s += G[row + b]! * x[b]!;
+      for (let b = 0; b < m; b++) s += G[row + b] * x[b];
       y[a] = s;
     }
     return y;

@@ -35,7 +35,7 @@ export interface BssSourcesOptions extends BssInputWhere {
 
 function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
 
@@ -90,15 +90,15 @@ function sourceCriteriaTime(refs: DelayedReferences, T: EstimateTerms, cj: Float
   const { L, nsampl } = refs;
   const ps = (T.ps ??= refs.project(T.c, Array.from({ length: refs.n }, (_, i) => i)));
   const pj = refs.project(cj, [j]);
-  const s = refs.refs[j]!;
+  const s = refs.refs[j];
   const est = T.est;
   const M = nsampl + L - 1;
   let eFilt = 0, eIA = 0, eI = 0, eFI = 0, eA = 0;
   for (let t = 0; t < M; t++) {
-    const sTrue = t < nsampl ? s[t]! : 0;
-    const e = t < nsampl ? est[t]! : 0;
-    const eSpat = pj[t]! - sTrue;
-    const eInterf = ps[t]! - sTrue - eSpat;
+    const sTrue = t < nsampl ? s[t] : 0;
+    const e = t < nsampl ? est[t] : 0;
+    const eSpat = pj[t] - sTrue;
+    const eInterf = ps[t] - sTrue - eSpat;
     const eArtif = e - sTrue - eSpat - eInterf;
     const sFilt = sTrue + eSpat;
     eFilt += sFilt * sFilt;
@@ -124,17 +124,17 @@ export function bssEvalSources(references: Float64Array[], estimates: Float64Arr
   const nan = (): number[][] => Array.from({ length: n }, () => new Array<number>(n).fill(Number.NaN));
   const sdr = nan(), sir = nan(), sar = nan();
   for (let e = 0; e < n; e++) {
-    const T = estimateTerms(refs, estimates[e]!);
+    const T = estimateTerms(refs, estimates[e]);
     for (let j = 0; j < n; j++) {
       if (!permute && j !== e) continue;
-      [sdr[e]![j], sir[e]![j], sar[e]![j]] = sourceCriteria(refs, T, j);
+      [sdr[e][j], sir[e][j], sar[e][j]] = sourceCriteria(refs, T, j);
     }
   }
   const perm = permute ? bestPermutation(sir, n, opts) : all;
   return {
-    sdr: perm.map((e, j) => sdr[e]![j]!),
-    sir: perm.map((e, j) => sir[e]![j]!),
-    sar: perm.map((e, j) => sar[e]![j]!),
+    sdr: perm.map((e, j) => sdr[e][j]),
+    sir: perm.map((e, j) => sir[e][j]),
+    sar: perm.map((e, j) => sar[e][j]),
     perm,
   };
 }

@@ -48,7 +48,7 @@ export function validateBssInput(references: Float64Array[], estimates: Float64A
       found: `${estimates.length}`,
     });
   }
-  const len = references[0]!.length;
+  const len = references[0].length;
   const all = [...references.map((r, i) => ['reference', i, r] as const), ...estimates.map((e, i) => ['estimate', i, e] as const)];
   for (const [kind, i, x] of all) {
     if (x.length !== len) {
@@ -58,7 +58,7 @@ export function validateBssInput(references: Float64Array[], estimates: Float64A
   if (len === 0) throw new NmflabError(`${what}: empty signals`, { ...at, expected: 'at least one sample', found: '0 samples' });
   for (const [kind, i, x] of all) {
     for (let t = 0; t < x.length; t++) {
-      if (!Number.isFinite(x[t]!)) {
+      if (!Number.isFinite(x[t])) {
         throw new NmflabError(`${what}: ${kind} ${i + 1} has a non-finite sample`, { ...at, expected: 'finite samples', found: `${x[t]} at sample ${t}` });
       }
     }
