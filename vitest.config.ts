@@ -9,9 +9,15 @@ export default defineConfig({
     alias: [
       // A package's entry to its index.ts; a subpath export ('@nmflab/queue/connection') to the
       // source file of the same name, as the packages' `exports` map it to dist/<name>.js.
-      ...['core', 'divergences', 'solvers', 'tasks', 'queue', 'cli', 'report'].map((pkg) => ({ find: new RegExp(`^@nmflab/${pkg}$`), replacement: src(pkg) })),
+      ...['core', 'divergences', 'solvers', 'tasks', 'queue', 'cli', 'report'].map((pkg) => ({
+        find: new RegExp(`^@nmflab/${pkg}$`),
+        replacement: src(pkg),
+      })),
       { find: /^nmflab$/, replacement: src('nmflab') },
-      { find: /^@nmflab\/([a-z-]+)\/([a-z-]+)$/, replacement: `${fileURLToPath(new URL('./packages/', import.meta.url))}$1/src/$2.ts` },
+      {
+        find: /^@nmflab\/([a-z-]+)\/([a-z-]+)$/,
+        replacement: `${fileURLToPath(new URL('./packages/', import.meta.url))}$1/src/$2.ts`,
+      },
     ],
   },
   test: {

@@ -21,8 +21,11 @@ const phis = { 2: 'y^2/2', 1: 'y*log(y) - y', 0: '-log(y)', 0.5: 'y^0.5/(0.5*(0.
 export default async function () {
   const registry = new Registry(divergencePlugins);
   const rng = new Rng(5);
-  const F = 513, N = 400, n = F * N;
-  const V = new Float64Array(n), L = new Float64Array(n);
+  const F = 513,
+    N = 400,
+    n = F * N;
+  const V = new Float64Array(n),
+    L = new Float64Array(n);
   rng.fillUniform(V);
   rng.fillUniform(L);
   // Half the entries near convergence (Λ within 5% of V), half far.
@@ -43,18 +46,23 @@ export default async function () {
     const b = registry.create('divergence', { id: 'beta', params: { beta } });
     const g = registry.create('divergence', { id: 'bregman', params: { phi: phis[beta] } });
     const ref = rawSum();
-    for (const [name, d] of [['beta', b], ['bregman', g]]) {
+    for (const [name, d] of [
+      ['beta', b],
+      ['bregman', g],
+    ]) {
       const err = Math.abs(d.value(V, L) - ref) / ref;
       if (err > 1e-9) throw new Error(`β=${beta} ${name}: sum differs from the closed form by ${err}`);
     }
     // mathjs-evaluated Bregman on a 1/50 sample (it is slow), per-entry time scaled.
     const node = math.parse(phis[beta]);
-    const c0 = node.compile(), c1 = math.derivative(node, 'y').compile();
+    const c0 = node.compile(),
+      c1 = math.derivative(node, 'y').compile();
     const m = Math.floor(n / 50);
     const interp = () => {
       let s = 0;
       for (let i = 0; i < m; i++) {
-        const x = V[i], y = L[i];
+        const x = V[i],
+          y = L[i];
         s += c0.evaluate({ y: x }) - c0.evaluate({ y }) - c1.evaluate({ y }) * (x - y);
       }
       return s;

@@ -15,7 +15,8 @@ import { Matrix, Rng, fit, matrixToNpy, mean, readMatrix } from '@nmflab/core';
 import { buildRegistry } from '@nmflab/cli';
 import { loopedSpectrogram, table } from './util.mjs';
 
-export const title = 'Solver hals vs scikit-learn NMF(solver="cd"): time to the objective cd reaches in 200 iterations, K = 30';
+export const title =
+  'Solver hals vs scikit-learn NMF(solver="cd"): time to the objective cd reaches in 200 iterations, K = 30';
 
 const here = fileURLToPath(import.meta.url);
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -46,7 +47,9 @@ print(json.dumps({"seconds": best, "objective": float(0.5 * np.sum(R * R)), "ite
 
 /** Child: fit `solver` from the saved problem until the objective is ≤ target; best of REPS. */
 async function child(dir, solverId, target, maxIterations) {
-  const V = readMatrix(join(dir, 'V.npy')), W0 = readMatrix(join(dir, 'W0.npy')), H0 = readMatrix(join(dir, 'H0.npy'));
+  const V = readMatrix(join(dir, 'V.npy')),
+    W0 = readMatrix(join(dir, 'W0.npy')),
+    H0 = readMatrix(join(dir, 'H0.npy'));
   const registry = await buildRegistry();
   const params = solverId === 'mu' ? { divergence: 'euclidean', normalize: 'none' } : {};
   let best;
@@ -65,7 +68,8 @@ async function child(dir, solverId, target, maxIterations) {
       },
     });
     const last = res.trajectory.at(-1);
-    const out = hit ? { seconds: hit.seconds, iterations: hit.iteration, reached: true, objective: hit.objective }
+    const out = hit
+      ? { seconds: hit.seconds, iterations: hit.iteration, reached: true, objective: hit.objective }
       : { seconds: last.seconds, iterations: last.iteration, reached: false, objective: last.objective };
     if (!best || out.seconds < best.seconds) best = out;
   }
@@ -80,7 +84,10 @@ function runJson(cmd, args) {
 }
 
 function sklearnAvailable() {
-  return existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { encoding: 'utf8' }).status === 0;
+  return (
+    existsSync('/usr/bin/python3') &&
+    spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { encoding: 'utf8' }).status === 0
+  );
 }
 
 function problems() {
@@ -88,10 +95,14 @@ function problems() {
   const V = new Matrix(513, 1000);
   rng.fillUniform(V.data, 1e-6, 1 + 1e-6);
   const S = loopedSpectrogram(root, 60);
-  return [['513×1000 uniform', V], [`60 s |STFT| ${S.rows}×${S.cols}`, S]].map(([name, X]) => {
+  return [
+    ['513×1000 uniform', V],
+    [`60 s |STFT| ${S.rows}×${S.cols}`, S],
+  ].map(([name, X]) => {
     const r = new Rng(7);
     const scale = Math.sqrt(mean(X) / K);
-    const W0 = new Matrix(X.rows, K), H0 = new Matrix(K, X.cols);
+    const W0 = new Matrix(X.rows, K),
+      H0 = new Matrix(K, X.cols);
     r.fillUniform(W0.data, 0, scale);
     r.fillUniform(H0.data, 0, scale);
     return { name, V: X, W0, H0 };
@@ -108,16 +119,25 @@ export default async function () {
   for (const p of problems()) {
     const dir = mkdtempSync(join(tmpdir(), 'nmflab-hals-bench-'));
     try {
-      for (const [n, m] of [['V', p.V], ['W0', p.W0], ['H0', p.H0]]) writeFileSync(join(dir, `${n}.npy`), matrixToNpy(m));
+      for (const [n, m] of [
+        ['V', p.V],
+        ['W0', p.W0],
+        ['H0', p.H0],
+      ])
+        writeFileSync(join(dir, `${n}.npy`), matrixToNpy(m));
       const sk = runJson('/usr/bin/python3', ['-c', SKLEARN, dir, String(K), '200', String(REPS)]);
       const target = sk.objective;
       const h = runJson(process.execPath, [here, '--child', dir, 'hals', String(target), '1000']);
       const mu = runJson(process.execPath, [here, '--child', dir, 'mu', String(target), String(MU_ITERS)]);
       rows.push({
-        problem: p.name, 'target ½‖V−WH‖²': target.toPrecision(7),
-        'sklearn cd s': sk.seconds.toFixed(3), 'hals s': h.seconds.toFixed(3), 'hals iters': h.iterations,
+        problem: p.name,
+        'target ½‖V−WH‖²': target.toPrecision(7),
+        'sklearn cd s': sk.seconds.toFixed(3),
+        'hals s': h.seconds.toFixed(3),
+        'hals iters': h.iterations,
         'hals/cd': (h.seconds / sk.seconds).toFixed(2),
-        'mu s': mu.reached ? mu.seconds.toFixed(2) : `>${mu.seconds.toFixed(1)}`, 'mu iters': mu.reached ? mu.iterations : `>${mu.iterations}`,
+        'mu s': mu.reached ? mu.seconds.toFixed(2) : `>${mu.seconds.toFixed(1)}`,
+        'mu iters': mu.reached ? mu.iterations : `>${mu.iterations}`,
         'mu/hals': `${mu.reached ? '' : '>'}${(mu.seconds / h.seconds).toFixed(1)}`,
         'RSS MB cd/hals/mu': `${sk.rssMB.toFixed(0)}/${h.rssMB.toFixed(0)}/${mu.rssMB.toFixed(0)}`,
       });

@@ -4,7 +4,16 @@
 // OpenBLAS backend when its addon is built (its default thread count). Speed-ups are against
 // the naive loop measured in the same run; times are medians. Every result is checked first.
 import {
-  Matrix, Rng, matmul, matmulTN, matmulNT, matmulNaive, maxRelDiff, setMatmulBackend, WasmWorkspace, nativeAvailable,
+  Matrix,
+  Rng,
+  matmul,
+  matmulTN,
+  matmulNT,
+  matmulNaive,
+  maxRelDiff,
+  setMatmulBackend,
+  WasmWorkspace,
+  nativeAvailable,
 } from '@nmflab/core';
 import { table, timeMs } from './util.mjs';
 
@@ -16,14 +25,19 @@ function rand(r, c, rng) {
   return m;
 }
 
-const ops = { AB: matmul, 'AᵀB': matmulTN, 'ABᵀ': matmulNT };
+const ops = { AB: matmul, AᵀB: matmulTN, ABᵀ: matmulNT };
 
 export default async function () {
   const rng = new Rng(1);
-  const F = 513, N = 1000, K = 30;
-  const W = rand(F, K, rng), H = rand(K, N, rng), V = rand(F, N, rng);
+  const F = 513,
+    N = 1000,
+    K = 30;
+  const W = rand(F, K, rng),
+    H = rand(K, N, rng),
+    V = rand(F, N, rng);
   const big = 1024;
-  const A = rand(big, big, rng), B = rand(big, big, rng);
+  const A = rand(big, big, rng),
+    B = rand(big, big, rng);
   const cases = [
     { name: 'WH (F×K·K×N)', op: 'AB', a: W, b: H, naive: [W, H] },
     { name: 'WᵀV (K×F·F×N)', op: 'AᵀB', a: W, b: V, naive: [W.transpose(), V] },
@@ -46,14 +60,31 @@ export default async function () {
       ws.matrices.b.data.set(c.b.data);
       const kernels = {
         naive: () => matmulNaive(c.naive[0], c.naive[1], out),
-        js: () => { setMatmulBackend('js'); return f(c.a, c.b, out); },
-        'wasm staged': () => { setMatmulBackend('wasm'); return f(c.a, c.b, out); },
-        'wasm in place': () => { setMatmulBackend('wasm'); return f(ws.matrices.a, ws.matrices.b, ws.matrices.c); },
+        js: () => {
+          setMatmulBackend('js');
+          return f(c.a, c.b, out);
+        },
+        'wasm staged': () => {
+          setMatmulBackend('wasm');
+          return f(c.a, c.b, out);
+        },
+        'wasm in place': () => {
+          setMatmulBackend('wasm');
+          return f(ws.matrices.a, ws.matrices.b, ws.matrices.c);
+        },
         // The optional OpenBLAS addon (packages/core/native), when built: same workspace operands.
-        ...(nativeAvailable ? { native: () => { setMatmulBackend('native'); return f(ws.matrices.a, ws.matrices.b, ws.matrices.c); } } : {}),
+        ...(nativeAvailable
+          ? {
+              native: () => {
+                setMatmulBackend('native');
+                return f(ws.matrices.a, ws.matrices.b, ws.matrices.c);
+              },
+            }
+          : {}),
       };
       const row = { product: c.name };
-      let tNaive = 0, tJs = 0;
+      let tNaive = 0,
+        tJs = 0;
       for (const [name, run] of Object.entries(kernels)) {
         const err = maxRelDiff(run().data, ref.data);
         if (err > 1e-10) throw new Error(`${c.name}: ${name} differs from naive by ${err}`);

@@ -6,7 +6,6 @@ import { ComplexMatrix, Matrix, Rng, matmul, matmulNT, matmulTN } from '@nmflab/
 import { solverPlugins } from '@nmflab/solvers';
 import { table, timeMs, cpuMs } from './util.mjs';
 
-
 export const title = 'Complex NMF, pLSA, sparse coding: ms per iteration vs one EU-MU iteration';
 
 function solver(id, params) {
@@ -16,7 +15,9 @@ function solver(id, params) {
 }
 
 export default async function () {
-  const F = 257, N = 200, K = 10;
+  const F = 257,
+    N = 200,
+    K = 10;
   const rng = new Rng(1);
   const Y = new ComplexMatrix(F, N, rng.fillNormal(new Float64Array(F * N)), rng.fillNormal(new Float64Array(F * N)));
   const V = Y.abs();
@@ -24,11 +25,20 @@ export default async function () {
   // Reference: one EU-MU iteration H ← H⊙WᵀV/WᵀWH, W ← W⊙VHᵀ/WHHᵀ with buffers reused.
   const W = new Matrix(F, K, rng.fillUniform(new Float64Array(F * K), 0.1, 1));
   const H = new Matrix(K, N, rng.fillUniform(new Float64Array(K * N), 0.1, 1));
-  const WtV = new Matrix(K, N), WtW = new Matrix(K, K), WtWH = new Matrix(K, N), VHt = new Matrix(F, K), HHt = new Matrix(K, K), WHHt = new Matrix(F, K);
+  const WtV = new Matrix(K, N),
+    WtW = new Matrix(K, K),
+    WtWH = new Matrix(K, N),
+    VHt = new Matrix(F, K),
+    HHt = new Matrix(K, K),
+    WHHt = new Matrix(F, K);
   const euMu = () => {
-    matmulTN(W, V, WtV); matmulTN(W, W, WtW); matmul(WtW, H, WtWH);
+    matmulTN(W, V, WtV);
+    matmulTN(W, W, WtW);
+    matmul(WtW, H, WtWH);
     for (let i = 0; i < H.data.length; i++) H.data[i] *= WtV.data[i] / WtWH.data[i];
-    matmulNT(V, H, VHt); matmulNT(H, H, HHt); matmul(W, HHt, WHHt);
+    matmulNT(V, H, VHt);
+    matmulNT(H, H, HHt);
+    matmul(W, HHt, WHHt);
     for (let i = 0; i < W.data.length; i++) W.data[i] *= VHt.data[i] / WHHt.data[i];
   };
   const tRef = timeMs(euMu, { reps: 21, warmup: 3 });
@@ -41,7 +51,15 @@ export default async function () {
     ['sparse-coding ista + gradient', 'sparse-coding', { codes: 'ista' }, { V: X, rank: K }],
     ['sparse-coding fista + mod', 'sparse-coding', { dictionary: 'mod' }, { V: X, rank: K }],
   ];
-  const rows = [{ solver: 'EU-MU iteration (reference)', 'wall ms/iter': tRef.toFixed(3), 'wall ratio': '1.00×', 'CPU ms/iter': cRef.toFixed(3), 'CPU ratio': '1.00×' }];
+  const rows = [
+    {
+      solver: 'EU-MU iteration (reference)',
+      'wall ms/iter': tRef.toFixed(3),
+      'wall ratio': '1.00×',
+      'CPU ms/iter': cRef.toFixed(3),
+      'CPU ratio': '1.00×',
+    },
+  ];
   for (const [name, id, params, problem] of cases) {
     const s = solver(id, params);
     const st = s.init(problem, new Rng(2));
@@ -51,7 +69,13 @@ export default async function () {
     if (!(Number.isFinite(f1) && f1 < f0)) throw new Error(`${name}: objective did not decrease (${f0} → ${f1})`);
     const t = timeMs(() => s.step(st), { reps: 15, warmup: 2 });
     const c = cpuMs(() => s.step(st), 15);
-    rows.push({ solver: name, 'wall ms/iter': t.toFixed(3), 'wall ratio': `${(t / tRef).toFixed(2)}×`, 'CPU ms/iter': c.toFixed(3), 'CPU ratio': `${(c / cRef).toFixed(2)}×` });
+    rows.push({
+      solver: name,
+      'wall ms/iter': t.toFixed(3),
+      'wall ratio': `${(t / tRef).toFixed(2)}×`,
+      'CPU ms/iter': c.toFixed(3),
+      'CPU ratio': `${(c / cRef).toFixed(2)}×`,
+    });
   }
   table(rows);
 }

@@ -12,8 +12,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  Matrix, Rng, WasmWorkspace, matmul, matmulNT, matmulTN, matrixToNpy, mean,
-  getMatmulBackend, setMatmulBackend, nativeAvailable, nativeThreads, setNativeThreads,
+  Matrix,
+  Rng,
+  WasmWorkspace,
+  matmul,
+  matmulNT,
+  matmulTN,
+  matrixToNpy,
+  mean,
+  getMatmulBackend,
+  setMatmulBackend,
+  nativeAvailable,
+  nativeThreads,
+  setNativeThreads,
 } from '@nmflab/core';
 import { buildRegistry } from '@nmflab/cli';
 import { loopedSpectrogram, table } from './util.mjs';
@@ -21,7 +32,9 @@ import { loopedSpectrogram, table } from './util.mjs';
 export const title = 'Solver mu (mm): ms per iteration vs scikit-learn NMF(solver="mu") on 513×1000, K = 30';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const F = 513, N = 1000, K = 30;
+const F = 513,
+  N = 1000,
+  K = 30;
 const ITERS = Number(process.env.NMFLAB_BENCH_ITERS ?? 20);
 const REPS = 5;
 const FNK = F * N * K;
@@ -74,7 +87,9 @@ const threadChoices = () => (nativeAvailable ? [1, 2] : [0]);
 function productTable(V, W0, H0) {
   const ws = new WasmWorkspace({ V: [F, N], W: [F, K], H: [K, N], L: [F, N], nW: [F, K], nH: [K, N] });
   const m = ws.matrices;
-  m.V.data.set(V.data); m.W.data.set(W0.data); m.H.data.set(H0.data);
+  m.V.data.set(V.data);
+  m.W.data.set(W0.data);
+  m.H.data.set(H0.data);
   const time = (fn) => {
     const ts = [];
     for (let r = 0; r < 7; r++) {
@@ -86,15 +101,27 @@ function productTable(V, W0, H0) {
   };
   const rows = [];
   const prev = getMatmulBackend();
-  const backends = [['wasm', 0], ...(nativeAvailable ? [['native', 1], ['native', 2]] : [])];
+  const backends = [
+    ['wasm', 0],
+    ...(nativeAvailable
+      ? [
+          ['native', 1],
+          ['native', 2],
+        ]
+      : []),
+  ];
   for (const [be, th] of backends) {
     setMatmulBackend(be);
     if (th) setNativeThreads(th);
     const row = { backend: be + (th ? ` (${th} thr)` : '') };
-    for (const [name, fn] of [['WH', () => matmul(m.W, m.H, m.L)], ['WᵀV', () => matmulTN(m.W, m.V, m.nH)], ['VHᵀ', () => matmulNT(m.V, m.H, m.nW)]]) {
+    for (const [name, fn] of [
+      ['WH', () => matmul(m.W, m.H, m.L)],
+      ['WᵀV', () => matmulTN(m.W, m.V, m.nH)],
+      ['VHᵀ', () => matmulNT(m.V, m.H, m.nW)],
+    ]) {
       const ms = time(fn);
       row[`${name} ms`] = ms.toFixed(2);
-      row[`${name} GF/s`] = (2 * FNK / ms / 1e6).toFixed(1);
+      row[`${name} GF/s`] = ((2 * FNK) / ms / 1e6).toFixed(1);
     }
     rows.push(row);
   }
@@ -109,23 +136,36 @@ export default async function () {
   const V = new Matrix(F, N);
   rng.fillUniform(V.data, 1e-6, 1 + 1e-6);
   const scale = Math.sqrt(mean(V) / K);
-  const W0 = new Matrix(F, K), H0 = new Matrix(K, N);
+  const W0 = new Matrix(F, K),
+    H0 = new Matrix(K, N);
   rng.fillUniform(W0.data, 0, scale);
   rng.fillUniform(H0.data, 0, scale);
   const registry = await buildRegistry();
   const defaultThreads = nativeThreads();
-  console.log(`backend ${getMatmulBackend()}; native OpenBLAS addon ${nativeAvailable ? `loaded (default ${defaultThreads} threads)` : 'not built: WASM SIMD kernel'}; ${ITERS} iterations per run; nmflab: best and median of ${REPS} runs, sklearn: best of 3 (its script's statistic)`);
+  console.log(
+    `backend ${getMatmulBackend()}; native OpenBLAS addon ${nativeAvailable ? `loaded (default ${defaultThreads} threads)` : 'not built: WASM SIMD kernel'}; ${ITERS} iterations per run; nmflab: best and median of ${REPS} runs, sklearn: best of 3 (its script's statistic)`,
+  );
 
   const ref = findReference();
   const py = ref && sklearnAvailable();
-  if (!ref) console.log('(sklearn reference script ../shared/bench/sklearn_mu_reference.py not found: sklearn column skipped)');
-  else if (!py) console.log('(/usr/bin/python3 without sklearn: sklearn column skipped; apt-get install python3-sklearn)');
+  if (!ref)
+    console.log('(sklearn reference script ../shared/bench/sklearn_mu_reference.py not found: sklearn column skipped)');
+  else if (!py)
+    console.log('(/usr/bin/python3 without sklearn: sklearn column skipped; apt-get install python3-sklearn)');
   const dir = mkdtempSync(join(tmpdir(), 'nmflab-mu-bench-'));
   try {
-    for (const [name, m] of [['V', V], ['W0', W0], ['H0', H0]]) writeFileSync(join(dir, `${name}.npy`), matrixToNpy(m));
+    for (const [name, m] of [
+      ['V', V],
+      ['W0', W0],
+      ['H0', H0],
+    ])
+      writeFileSync(join(dir, `${name}.npy`), matrixToNpy(m));
     const rows = [];
     for (const beta of [2, 1, 0]) {
-      const solver = registry.create('solver', { id: 'mu', params: { divergence: { id: 'beta', params: { beta } }, mode: 'mm' } });
+      const solver = registry.create('solver', {
+        id: 'mu',
+        params: { divergence: { id: 'beta', params: { beta } }, mode: 'mm' },
+      });
       const problem = { V, rank: K, W0, H0 };
       let best = { ms: Infinity, median: NaN, objective: NaN, threads: 0 };
       for (const th of threadChoices()) {
@@ -135,16 +175,41 @@ export default async function () {
       }
       if (nativeAvailable) setNativeThreads(defaultThreads);
       const row = {
-        'β': beta, 'nmflab ms/iter': best.ms.toFixed(2), 'median': best.median.toFixed(2), 'GF/s': (FLOPS[beta] / best.ms / 1e6).toFixed(1),
+        β: beta,
+        'nmflab ms/iter': best.ms.toFixed(2),
+        median: best.median.toFixed(2),
+        'GF/s': (FLOPS[beta] / best.ms / 1e6).toFixed(1),
         'BLAS thr': best.threads || '-',
       };
       if (py) {
-        const r = spawnSync('/usr/bin/python3', [ref, '--input', join(dir, 'V.npy'), '--w0', join(dir, 'W0.npy'), '--h0', join(dir, 'H0.npy'),
-          '--rank', String(K), '--beta', String(beta), '--iterations', String(ITERS), '--repeat', '3'], { encoding: 'utf8' });
+        const r = spawnSync(
+          '/usr/bin/python3',
+          [
+            ref,
+            '--input',
+            join(dir, 'V.npy'),
+            '--w0',
+            join(dir, 'W0.npy'),
+            '--h0',
+            join(dir, 'H0.npy'),
+            '--rank',
+            String(K),
+            '--beta',
+            String(beta),
+            '--iterations',
+            String(ITERS),
+            '--repeat',
+            '3',
+          ],
+          { encoding: 'utf8' },
+        );
         if (r.status !== 0) throw new Error(`sklearn reference failed: ${r.stderr.trim().split('\n').at(-1)}`);
         const out = JSON.parse(r.stdout);
         const rel = Math.abs(out.objective_final - best.objective) / Math.abs(out.objective_final);
-        if (!(rel < 1e-8)) throw new Error(`β=${beta}: nmflab objective ${best.objective} differs from sklearn ${out.objective_final} (rel ${rel})`);
+        if (!(rel < 1e-8))
+          throw new Error(
+            `β=${beta}: nmflab objective ${best.objective} differs from sklearn ${out.objective_final} (rel ${rel})`,
+          );
         Object.assign(row, {
           'sklearn ms/iter': out.ms_per_iter.toFixed(2),
           'sklearn GF/s': (FLOPS[beta] / out.ms_per_iter / 1e6).toFixed(1),
@@ -156,7 +221,7 @@ export default async function () {
       rows.push(row);
     }
     table(rows);
-    console.log('Ratio > 1: nmflab slower. GF/s = products\' flops (β=2: 4FNK + Gram; β=1: 8FNK; β=0: 12FNK) / time.');
+    console.log("Ratio > 1: nmflab slower. GF/s = products' flops (β=2: 4FNK + Gram; β=1: 8FNK; β=0: 12FNK) / time.");
     console.log('Both sides: best of 1 and 2 BLAS threads. 2 shared cores: timings are noisy, compare within the run.');
 
     console.log('\nEach product (F=513, N=1000, K=30; median of 7×5, operands in one WasmWorkspace):');
@@ -177,16 +242,33 @@ export default async function () {
     if (py) {
       // sklearn on the same V (its own random start), 20 iterations, best of 1 and 2 BLAS threads.
       writeFileSync(join(dir, 'V60.npy'), matrixToNpy(V60));
-      const r = spawnSync('/usr/bin/python3', [ref, '--input', join(dir, 'V60.npy'), '--rank', String(K), '--beta', '1',
-        '--iterations', '20', '--repeat', '1'], { encoding: 'utf8' });
+      const r = spawnSync(
+        '/usr/bin/python3',
+        [
+          ref,
+          '--input',
+          join(dir, 'V60.npy'),
+          '--rank',
+          String(K),
+          '--beta',
+          '1',
+          '--iterations',
+          '20',
+          '--repeat',
+          '1',
+        ],
+        { encoding: 'utf8' },
+      );
       if (r.status === 0) {
         const ms = JSON.parse(r.stdout).ms_per_iter;
-        ref60 = `; sklearn in this run: ${ms.toFixed(1)} ms/iter, i.e. ${(ms * 200 / 1000).toFixed(2)} s for 200 (ratio ${(s * 1000 / 200 / ms).toFixed(2)}×)`;
+        ref60 = `; sklearn in this run: ${ms.toFixed(1)} ms/iter, i.e. ${((ms * 200) / 1000).toFixed(2)} s for 200 (ratio ${((s * 1000) / 200 / ms).toFixed(2)}×)`;
       }
     }
-    console.log(`\n60 s at 16 kHz (|STFT| ${V60.rows}×${V60.cols}), KL, K=30, 200 iterations (init + steps + final objective): ` +
-      `${s.toFixed(2)} s wall (${s < 4 ? 'under' : 'OVER'} the 4 s target), ${cpu.toFixed(2)} s CPU, ${(s * 1000 / 200).toFixed(1)} ms/iter, ` +
-      `objective ${f.toExponential(4)}${ref60}`);
+    console.log(
+      `\n60 s at 16 kHz (|STFT| ${V60.rows}×${V60.cols}), KL, K=30, 200 iterations (init + steps + final objective): ` +
+        `${s.toFixed(2)} s wall (${s < 4 ? 'under' : 'OVER'} the 4 s target), ${cpu.toFixed(2)} s CPU, ${((s * 1000) / 200).toFixed(1)} ms/iter, ` +
+        `objective ${f.toExponential(4)}${ref60}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -22,7 +22,8 @@ import { Matrix, Rng, Stft, fit, magnitudeSpectrogram, matrixToNpy, mean } from 
 import { buildRegistry } from '@nmflab/cli';
 import { loopedSignal, table, writeLongWav } from './util.mjs';
 
-export const title = 'Solver online-mu vs batch mu and scikit-learn MiniBatchNMF (KL, IS; K = 30), and the streaming path\'s peak RSS';
+export const title =
+  "Solver online-mu vs batch mu and scikit-learn MiniBatchNMF (KL, IS; K = 30), and the streaming path's peak RSS";
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const N = Number(process.env.NMFLAB_BENCH_ONLINE_N ?? 100000);
@@ -57,7 +58,11 @@ print(json.dumps(rows))
 `;
 
 function sklearnAvailable() {
-  return existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'from sklearn.decomposition import MiniBatchNMF'], { encoding: 'utf8' }).status === 0;
+  return (
+    existsSync('/usr/bin/python3') &&
+    spawnSync('/usr/bin/python3', ['-c', 'from sklearn.decomposition import MiniBatchNMF'], { encoding: 'utf8' })
+      .status === 0
+  );
 }
 
 /** Run `solver` for T seconds of fit loop (objective after every iteration included). */
@@ -80,7 +85,8 @@ function data() {
   for (let f = 0; f < S.rows; f++) for (let j = 0; j < N; j++) V.data[f * N + j] = S.data[f * S.cols + j] + 1e-9;
   const r = new Rng(7);
   const scale = Math.sqrt(mean(V) / K);
-  const W0 = new Matrix(V.rows, K), H0 = new Matrix(K, N);
+  const W0 = new Matrix(V.rows, K),
+    H0 = new Matrix(K, N);
   r.fillUniform(W0.data, 0, scale);
   r.fillUniform(H0.data, 0, scale);
   return { V, W0, H0 };
@@ -93,20 +99,45 @@ async function inMemory(registry) {
   const dir = mkdtempSync(join(tmpdir(), 'nmflab-online-bench-'));
   const rows = [];
   try {
-    if (py) for (const [n, m] of [['V', V], ['W0', W0], ['H0', H0]]) writeFileSync(join(dir, `${n}.npy`), matrixToNpy(m));
-    for (const [beta, div] of [[1, 'kl'], [0, 'is']]) {
+    if (py)
+      for (const [n, m] of [
+        ['V', V],
+        ['W0', W0],
+        ['H0', H0],
+      ])
+        writeFileSync(join(dir, `${n}.npy`), matrixToNpy(m));
+    for (const [beta, div] of [
+      [1, 'kl'],
+      [0, 'is'],
+    ]) {
       const problem = { V, rank: K, W0, H0 };
-      const mu = timed(registry.create('solver', { id: 'mu', params: { divergence: div, normalize: 'none' } }), problem);
-      const on = timed(registry.create('solver', { id: 'online-mu', params: { divergence: div, batchSize: 1024, forgetFactor: 0.7 } }), problem);
-      const fMu = mu.at(-1).objective, fOn = on.at(-1).objective;
+      const mu = timed(
+        registry.create('solver', { id: 'mu', params: { divergence: div, normalize: 'none' } }),
+        problem,
+      );
+      const on = timed(
+        registry.create('solver', { id: 'online-mu', params: { divergence: div, batchSize: 1024, forgetFactor: 0.7 } }),
+        problem,
+      );
+      const fMu = mu.at(-1).objective,
+        fOn = on.at(-1).objective;
       const row = {
-        β: beta, 'budget s': T, 'mu iters': mu.at(-1).iteration, 'mu objective': fMu.toPrecision(6),
-        'online passes': on.at(-1).iteration, 'online objective': fOn.toPrecision(6), 'online/mu': (fOn / fMu).toFixed(4),
+        β: beta,
+        'budget s': T,
+        'mu iters': mu.at(-1).iteration,
+        'mu objective': fMu.toPrecision(6),
+        'online passes': on.at(-1).iteration,
+        'online objective': fOn.toPrecision(6),
+        'online/mu': (fOn / fMu).toFixed(4),
       };
       // Our time to our final objective: when the trajectory first reached it (the last row).
       const ours = on.at(-1).seconds;
       if (py) {
-        const r = spawnSync('/usr/bin/python3', ['-c', SKLEARN, dir, String(K), String(beta), String(fOn), String(8 * T)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+        const r = spawnSync(
+          '/usr/bin/python3',
+          ['-c', SKLEARN, dir, String(K), String(beta), String(fOn), String(8 * T)],
+          { encoding: 'utf8', maxBuffer: 1 << 26 },
+        );
         if (r.status !== 0) throw new Error(`sklearn MiniBatchNMF failed: ${r.stderr.slice(-2000)}`);
         const sk = JSON.parse(r.stdout.trim().split('\n').at(-1));
         const hit = sk.find((s) => s.objective <= fOn);
@@ -133,16 +164,37 @@ function streaming() {
       writeLongWav(root, wav, min * 60);
       const out = join(dir, `results-${min}`);
       const t = performance.now();
-      const r = spawnSync(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'run', join(root, 'experiments/online-is-stream.yaml'),
-        '--set', `data.params.path=${wav}`, '--set', 'task.params.passes=1', '--out', out, '--jobs', '1', '--quiet'], { encoding: 'utf8', cwd: root });
+      const r = spawnSync(
+        process.execPath,
+        [
+          join(root, 'packages/cli/dist/bin.js'),
+          'run',
+          join(root, 'experiments/online-is-stream.yaml'),
+          '--set',
+          `data.params.path=${wav}`,
+          '--set',
+          'task.params.passes=1',
+          '--out',
+          out,
+          '--jobs',
+          '1',
+          '--quiet',
+        ],
+        { encoding: 'utf8', cwd: root },
+      );
       const wall = (performance.now() - t) / 1000;
       if (r.status !== 0) throw new Error(`nmflab run failed on ${min} min: ${r.stderr.slice(-2000)}`);
       const sweep = join(out, 'online-is-stream');
       const run = join(sweep, readdirSync(sweep)[0], '0000');
       const m = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
       rows.push({
-        minutes: min, 'file MB': (statSync(wav).size / 2 ** 20).toFixed(0), frames: m.frames, 'learn s': m.streamSeconds.toFixed(1),
-        'run wall s': wall.toFixed(1), 'mean batch IS/frame': m.passCost.toPrecision(5), 'peak RSS MB': m.peakRssMB.toFixed(0),
+        minutes: min,
+        'file MB': (statSync(wav).size / 2 ** 20).toFixed(0),
+        frames: m.frames,
+        'learn s': m.streamSeconds.toFixed(1),
+        'run wall s': wall.toFixed(1),
+        'mean batch IS/frame': m.passCost.toPrecision(5),
+        'peak RSS MB': m.peakRssMB.toFixed(0),
       });
       rmSync(wav, { force: true });
     }
@@ -160,6 +212,8 @@ export default async function () {
     await inMemory(registry);
   }
   if (!parts.includes('stream')) return;
-  console.log('\nstreaming: nmflab run experiments/online-is-stream.yaml (IS, K = 30, one pass, H of the first 10 s with W frozen)');
+  console.log(
+    '\nstreaming: nmflab run experiments/online-is-stream.yaml (IS, K = 30, one pass, H of the first 10 s with W frozen)',
+  );
   streaming();
 }

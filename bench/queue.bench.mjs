@@ -56,10 +56,13 @@ async function round(url, workers, out) {
   for (const w of ws) w.child.kill('SIGTERM');
   await Promise.all(ws.map((w) => new Promise((r) => (w.child.exitCode !== null ? r() : w.child.once('exit', r)))));
   const dir = sub.out.match(/^results in (.*)$/m)[1].trim();
-  const runs = readdirSync(dir).filter((f) => /^\d{4}$/.test(f)).sort();
+  const runs = readdirSync(dir)
+    .filter((f) => /^\d{4}$/.test(f))
+    .sort();
   const recs = runs.map((r) => JSON.parse(readFileSync(join(dir, r, 'run.json'), 'utf8')));
   if (recs.some((r) => r.status !== 'completed')) throw new Error('a run did not complete');
-  const span = (Math.max(...recs.map((r) => Date.parse(r.finished))) - Math.min(...recs.map((r) => Date.parse(r.started)))) / 1000;
+  const span =
+    (Math.max(...recs.map((r) => Date.parse(r.finished))) - Math.min(...recs.map((r) => Date.parse(r.started)))) / 1000;
   const busy = recs.reduce((s, r) => s + r.seconds, 0);
   return { dir, runs, span, wall, busy };
 }
@@ -70,7 +73,11 @@ export default async function () {
     return;
   }
   const port = await freePort();
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const redis = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   let log = '';
   redis.stdout.on('data', (d) => (log += d));
   const scratch = mkdtempSync(join(tmpdir(), 'nmflab-queue-bench-'));
@@ -82,14 +89,31 @@ export default async function () {
     const two = await round(url, 2, join(scratch, 'two'));
     for (const r of one.runs) {
       for (const m of ['W.npy', 'H.npy']) {
-        if (!readFileSync(join(one.dir, r, m)).equals(readFileSync(join(two.dir, r, m)))) throw new Error(`${r}/${m} differs between 1 and 2 workers`);
+        if (!readFileSync(join(one.dir, r, m)).equals(readFileSync(join(two.dir, r, m))))
+          throw new Error(`${r}/${m} differs between 1 and 2 workers`);
       }
     }
     table([
-      { workers: 1, runs: one.runs.length, 'span s': one.span.toFixed(1), 'submit→done s': one.wall.toFixed(1), 'Σ run s': one.busy.toFixed(1), 'speed-up': '1.00×' },
-      { workers: 2, runs: two.runs.length, 'span s': two.span.toFixed(1), 'submit→done s': two.wall.toFixed(1), 'Σ run s': two.busy.toFixed(1), 'speed-up': `${(one.span / two.span).toFixed(2)}×` },
+      {
+        workers: 1,
+        runs: one.runs.length,
+        'span s': one.span.toFixed(1),
+        'submit→done s': one.wall.toFixed(1),
+        'Σ run s': one.busy.toFixed(1),
+        'speed-up': '1.00×',
+      },
+      {
+        workers: 2,
+        runs: two.runs.length,
+        'span s': two.span.toFixed(1),
+        'submit→done s': two.wall.toFixed(1),
+        'Σ run s': two.busy.toFixed(1),
+        'speed-up': `${(one.span / two.span).toFixed(2)}×`,
+      },
     ]);
-    console.log(`load average (1 min) before/after: ${load0.toFixed(1)} / ${loadavg()[0].toFixed(1)} on ${spawnSync('nproc').stdout.toString().trim()} cores (shared machine: noisy)`);
+    console.log(
+      `load average (1 min) before/after: ${load0.toFixed(1)} / ${loadavg()[0].toFixed(1)} on ${spawnSync('nproc').stdout.toString().trim()} cores (shared machine: noisy)`,
+    );
   } finally {
     redis.kill('SIGKILL');
     rmSync(scratch, { recursive: true, force: true });

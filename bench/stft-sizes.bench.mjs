@@ -8,7 +8,8 @@ import { table, cpuMs } from './util.mjs';
 export const title = 'STFT / ISTFT at any frame length vs the neighbouring power of two (30 s at 16 kHz, hop n/4)';
 
 export default async function () {
-  const rate = 16000, L = 30 * rate;
+  const rate = 16000,
+    L = 30 * rate;
   const rng = new Rng(1);
   const x = new Float64Array(L).map(() => rng.normal());
   const cost = (n) => {
@@ -18,7 +19,18 @@ export default async function () {
     const per = Y.cols * n;
     return { a: cpuMs(() => s.analyze(x, Y), 5) / per, s: cpuMs(() => s.synthesize(Y, L, out), 5) / per };
   };
-  const pairs = [[400, 512], [441, 512], [480, 512], [1000, 1024], [1536, 2048], [2000, 2048], [2205, 2048], [4410, 4096], [1009, 1024], [2039, 2048]];
+  const pairs = [
+    [400, 512],
+    [441, 512],
+    [480, 512],
+    [1000, 1024],
+    [1536, 2048],
+    [2000, 2048],
+    [2205, 2048],
+    [4410, 4096],
+    [1009, 1024],
+    [2039, 2048],
+  ];
   const rows = [];
   const cache = new Map();
   for (const [n, p] of pairs) {

@@ -15,7 +15,13 @@ export function loopedSpectrogram(root, seconds) {
   const parts = loopParts(root);
   const x = new Float64Array(seconds * 16000);
   let o = 0;
-  while (o < x.length) for (const p of parts) { const n = Math.min(p.length, x.length - o); x.set(p.subarray(0, n), o); o += n; if (o >= x.length) break; }
+  while (o < x.length)
+    for (const p of parts) {
+      const n = Math.min(p.length, x.length - o);
+      x.set(p.subarray(0, n), o);
+      o += n;
+      if (o >= x.length) break;
+    }
   const stft = new Stft({ sampleRate: 16000, frameLength: 1024, hop: 256 });
   return magnitudeSpectrogram(stft.analyze(x));
 }
@@ -27,7 +33,8 @@ const loopGain = (r) => 0.3 + 0.7 * (((r * 7919) % 101) / 100);
 export function loopedSignal(root, seconds) {
   const parts = loopParts(root);
   const x = new Float64Array(seconds * 16000);
-  let o = 0, rep = 0;
+  let o = 0,
+    rep = 0;
   while (o < x.length) {
     for (const p of parts) {
       const g = loopGain(rep++);
@@ -51,18 +58,29 @@ export function writeLongWav(root, file, seconds) {
   const fd = openSync(file, 'w');
   try {
     const head = Buffer.alloc(44);
-    head.write('RIFF', 0); head.writeUInt32LE(36 + 2 * total, 4); head.write('WAVE', 8);
-    head.write('fmt ', 12); head.writeUInt32LE(16, 16); head.writeUInt16LE(1, 20); head.writeUInt16LE(1, 22);
-    head.writeUInt32LE(16000, 24); head.writeUInt32LE(32000, 28); head.writeUInt16LE(2, 32); head.writeUInt16LE(16, 34);
-    head.write('data', 36); head.writeUInt32LE(2 * total, 40);
+    head.write('RIFF', 0);
+    head.writeUInt32LE(36 + 2 * total, 4);
+    head.write('WAVE', 8);
+    head.write('fmt ', 12);
+    head.writeUInt32LE(16, 16);
+    head.writeUInt16LE(1, 20);
+    head.writeUInt16LE(1, 22);
+    head.writeUInt32LE(16000, 24);
+    head.writeUInt32LE(32000, 28);
+    head.writeUInt16LE(2, 32);
+    head.writeUInt16LE(16, 34);
+    head.write('data', 36);
+    head.writeUInt32LE(2 * total, 40);
     writeSync(fd, head);
-    let written = 0, rep = 0;
+    let written = 0,
+      rep = 0;
     while (written < total) {
       for (const p of parts) {
         const gain = loopGain(rep++);
         const n = Math.min(p.length, total - written);
         const buf = Buffer.alloc(2 * n);
-        for (let i = 0; i < n; i++) buf.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(gain * p[i] * 32767))), 2 * i);
+        for (let i = 0; i < n; i++)
+          buf.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(gain * p[i] * 32767))), 2 * i);
         writeSync(fd, buf);
         written += n;
         if (written >= total) break;

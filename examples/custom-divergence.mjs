@@ -31,9 +31,15 @@ rng.fillUniform(V.data, 0.05, 1);
 const iterations = process.argv.includes('--quick') ? 30 : 200;
 const mine = new NMF({ rank: 4, divergence: 'my-beta', maxIterations: iterations, seed: 3, registry }).fit(V);
 const builtin = new NMF({ rank: 4, beta: B, maxIterations: iterations, seed: 3 }).fit(V);
-const diff = Math.max(...mine.components.data.map((w, i) => Math.abs(w - builtin.components.data[i]) / Math.max(Math.abs(builtin.components.data[i]), 1e-12)));
+const diff = Math.max(
+  ...mine.components.data.map(
+    (w, i) => Math.abs(w - builtin.components.data[i]) / Math.max(Math.abs(builtin.components.data[i]), 1e-12),
+  ),
+);
 console.log(`my-beta objective ${mine.objective.toPrecision(12)}, built-in beta ${builtin.objective.toPrecision(12)}`);
 console.log(`largest relative difference of W: ${diff.toExponential(2)}`);
 // The objective of an MM algorithm never rises: check it on the plugin's fit.
-const rises = mine.trajectory.filter((r, i) => i > 0 && r.objective > mine.trajectory[i - 1].objective * (1 + 1e-12)).length;
+const rises = mine.trajectory.filter(
+  (r, i) => i > 0 && r.objective > mine.trajectory[i - 1].objective * (1 + 1e-12),
+).length;
 console.log(`iterations where the objective rose: ${rises}`);

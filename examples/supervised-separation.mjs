@@ -17,8 +17,16 @@ const result = separate(mixture, {
   model: { divergence: 'kl', maxIterations: quick ? 20 : 200, tol: 1e-5, seed: 1 },
 });
 const references = data.sources.map((s) => s.samples);
-const scores = bssEval(references, result.estimates.map((e) => e.samples));
-const floor = bssEval(references, references.map(() => mixture));
+const scores = bssEval(
+  references,
+  result.estimates.map((e) => e.samples),
+);
+const floor = bssEval(
+  references,
+  references.map(() => mixture),
+);
 data.sources.forEach((s, j) => {
-  console.log(`${s.name}: SDR ${scores.sdr[j].toFixed(2)} dB (mixture ${floor.sdr[j].toFixed(2)} dB), SIR ${scores.sir[j].toFixed(2)} dB, SAR ${scores.sar[j].toFixed(2)} dB`);
+  console.log(
+    `${s.name}: SDR ${scores.sdr[j].toFixed(2)} dB (mixture ${floor.sdr[j].toFixed(2)} dB), SIR ${scores.sir[j].toFixed(2)} dB, SAR ${scores.sar[j].toFixed(2)} dB`,
+  );
 });

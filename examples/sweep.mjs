@@ -14,7 +14,11 @@ const run = await runExperiment(
     name: 'sweep-from-code',
     seed: 0,
     data: { id: 'synthetic-lowrank', params: { rows: 40, cols: quick ? 50 : 200, rank: 4, noise: 0.01 } },
-    model: { solver: { id: 'mu', params: { divergence: 'kl' } }, rank: 4, stopping: { maxIterations: quick ? 40 : 300 } },
+    model: {
+      solver: { id: 'mu', params: { divergence: 'kl' } },
+      rank: 4,
+      stopping: { maxIterations: quick ? 40 : 300 },
+    },
     sweep: { 'model.rank': [2, 4, 6], 'model.solver.params.divergence': ['kl', 'euclidean'] },
   },
   {
@@ -22,7 +26,10 @@ const run = await runExperiment(
     jobs: quick ? 1 : 2,
     signal: controller.signal,
     onProgress: (e) => {
-      if (e.type === 'end') console.log(`run ${e.record.run}: ${e.record.status}, ${JSON.stringify(e.record.varied)}, objective ${e.record.objective?.total.toPrecision(6)}`);
+      if (e.type === 'end')
+        console.log(
+          `run ${e.record.run}: ${e.record.status}, ${JSON.stringify(e.record.varied)}, objective ${e.record.objective?.total.toPrecision(6)}`,
+        );
     },
   },
 );

@@ -3,7 +3,9 @@
 /** RFC 4180 rows (quoted fields with "" escapes). */
 export function parseCsv(text) {
   const rows = [];
-  let row = [], field = '', q = false;
+  let row = [],
+    field = '',
+    q = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (q) {

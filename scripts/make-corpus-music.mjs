@@ -23,12 +23,54 @@ const TICKS_PER_SECOND = 960;
 
 /** Soundfonts by family: FluidR3 and the two MuseScore banks derived from it are one family (training only). */
 export const SOUNDFONTS = [
-  { id: 'fluidr3', split: 'train', file: '/usr/share/sounds/sf2/FluidR3_GM.sf2', package: 'fluid-soundfont-gm', family: 'FluidR3 (Frank Wen)', license: 'MIT' },
-  { id: 'fluidr3mono', split: 'train', file: '/usr/share/sounds/sf3/FluidR3Mono_GM.sf3', package: 'fluidr3mono-gm-soundfont', family: 'FluidR3 (Frank Wen; mono version by Michael Cowgill)', license: 'MIT' },
-  { id: 'musescore', split: 'train', file: '/usr/share/sounds/sf3/MuseScore_General.sf3', package: 'musescore-general-soundfont-small', family: 'FluidR3 (Frank Wen; MuseScore adaptation by S. Christian Collins)', license: 'MIT' },
-  { id: 'timgm6mb', split: 'test', file: '/usr/share/sounds/sf2/TimGM6mb.sf2', package: 'timgm6mb-soundfont', family: 'TimGM6mb (Tim Brechbill)', license: 'GPL-2' },
-  { id: 'csound', split: 'test', file: '/usr/share/sounds/sf2/sf_GMbank.sf2', package: 'csound-soundfont', family: 'Csound GM bank (public domain)', license: 'public-domain' },
-  { id: 'opl3', split: 'test', file: '/usr/share/sounds/sf2/OPL-3_FM_128M.sf2', package: 'opl3-soundfont', family: 'OPL-3 FM emulation (Bret Curtis)', license: 'GPL-3+' },
+  {
+    id: 'fluidr3',
+    split: 'train',
+    file: '/usr/share/sounds/sf2/FluidR3_GM.sf2',
+    package: 'fluid-soundfont-gm',
+    family: 'FluidR3 (Frank Wen)',
+    license: 'MIT',
+  },
+  {
+    id: 'fluidr3mono',
+    split: 'train',
+    file: '/usr/share/sounds/sf3/FluidR3Mono_GM.sf3',
+    package: 'fluidr3mono-gm-soundfont',
+    family: 'FluidR3 (Frank Wen; mono version by Michael Cowgill)',
+    license: 'MIT',
+  },
+  {
+    id: 'musescore',
+    split: 'train',
+    file: '/usr/share/sounds/sf3/MuseScore_General.sf3',
+    package: 'musescore-general-soundfont-small',
+    family: 'FluidR3 (Frank Wen; MuseScore adaptation by S. Christian Collins)',
+    license: 'MIT',
+  },
+  {
+    id: 'timgm6mb',
+    split: 'test',
+    file: '/usr/share/sounds/sf2/TimGM6mb.sf2',
+    package: 'timgm6mb-soundfont',
+    family: 'TimGM6mb (Tim Brechbill)',
+    license: 'GPL-2',
+  },
+  {
+    id: 'csound',
+    split: 'test',
+    file: '/usr/share/sounds/sf2/sf_GMbank.sf2',
+    package: 'csound-soundfont',
+    family: 'Csound GM bank (public domain)',
+    license: 'public-domain',
+  },
+  {
+    id: 'opl3',
+    split: 'test',
+    file: '/usr/share/sounds/sf2/OPL-3_FM_128M.sf2',
+    package: 'opl3-soundfont',
+    family: 'OPL-3 FM emulation (Bret Curtis)',
+    license: 'GPL-3+',
+  },
 ];
 
 /** GM programs (0-based, as in the program-change byte): instruments with struck or plucked attacks. */
@@ -86,7 +128,18 @@ export function generatePiece(pitches, seed) {
   const unused = shuffle(sorted);
   const nextPitch = () => (unused.length ? unused.shift() : pick(sorted));
   const vel = () => 60 + Math.floor(rand() * 51);
-  const types = shuffle(['chord', 'chord', 'repeat', 'repeat', 'held', 'single', 'single', 'single', 'single', 'single']);
+  const types = shuffle([
+    'chord',
+    'chord',
+    'repeat',
+    'repeat',
+    'held',
+    'single',
+    'single',
+    'single',
+    'single',
+    'single',
+  ]);
   const notes = [];
   const end = 5 * TICKS_PER_SECOND;
   let t = Math.round(0.1 * TICKS_PER_SECOND);
@@ -134,7 +187,11 @@ export function generatePiece(pitches, seed) {
 /** Counts of the piece's structures: repeated notes (same pitch struck again within 150 ms of its release) and chord onsets. */
 function structure(notes) {
   let repeats = 0;
-  for (const n of notes) if (notes.some((m) => m.pitch === n.pitch && m.on > n.on && m.on - n.off <= 0.15 * TICKS_PER_SECOND && m.on >= n.off)) repeats++;
+  for (const n of notes)
+    if (
+      notes.some((m) => m.pitch === n.pitch && m.on > n.on && m.on - n.off <= 0.15 * TICKS_PER_SECOND && m.on >= n.off)
+    )
+      repeats++;
   const onsets = new Map();
   for (const n of notes) onsets.set(n.on, (onsets.get(n.on) ?? 0) + 1);
   return { repeatedNotes: repeats, chords: [...onsets.values()].filter((c) => c > 1).length };
@@ -151,7 +208,15 @@ export function pieces() {
         const instrument = INSTRUMENTS[(si + fi) % INSTRUMENTS.length];
         // one melody per (pitch set, soundfont): the seed depends on both, so no two pieces share a melody
         const seed = 1000 * (PITCH_SETS.indexOf(set) + 1) + fi + 1;
-        out.push({ id: `${set.id}-${font.id}`, split, set, font, instrument, seed, notes: generatePiece(set.pitches, seed) });
+        out.push({
+          id: `${set.id}-${font.id}`,
+          split,
+          set,
+          font,
+          instrument,
+          seed,
+          notes: generatePiece(set.pitches, seed),
+        });
       });
     });
   }
@@ -210,25 +275,76 @@ function main(out) {
       writeFileSync(midPath, smf(beats, piece.instrument.program));
       const wav44 = join(work, `${piece.id}.wav`);
       const f32 = join(work, `${piece.id}.f32`);
-      run('fluidsynth', ['-q', '-n', '-i', '-R', '0', '-C', '0', '-r', '44100', '-g', '0.5', '-T', 'wav', '-O', 'float', '-F', wav44, piece.font.file, midPath]);
-      run('sox', ['-R', '-G', '-V1', wav44, '-t', 'raw', '-e', 'floating-point', '-b', '32', '-L', f32, 'channels', '1', 'rate', '-v', String(RATE)]);
+      run('fluidsynth', [
+        '-q',
+        '-n',
+        '-i',
+        '-R',
+        '0',
+        '-C',
+        '0',
+        '-r',
+        '44100',
+        '-g',
+        '0.5',
+        '-T',
+        'wav',
+        '-O',
+        'float',
+        '-F',
+        wav44,
+        piece.font.file,
+        midPath,
+      ]);
+      run('sox', [
+        '-R',
+        '-G',
+        '-V1',
+        wav44,
+        '-t',
+        'raw',
+        '-e',
+        'floating-point',
+        '-b',
+        '32',
+        '-L',
+        f32,
+        'channels',
+        '1',
+        'rate',
+        '-v',
+        String(RATE),
+      ]);
       const raw = readFileSync(f32);
       const x = Float64Array.from(new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2));
       writeFileSync(join(dir, `${piece.id}.wav`), wavBytes(toPcm(x, SECONDS * RATE)));
-      const notes = piece.notes.map((n) => ({ pitch: n.pitch, name: noteName(n.pitch), onset: n.on / TICKS_PER_SECOND, offset: n.off / TICKS_PER_SECOND, velocity: n.vel }));
+      const notes = piece.notes.map((n) => ({
+        pitch: n.pitch,
+        name: noteName(n.pitch),
+        onset: n.on / TICKS_PER_SECOND,
+        offset: n.off / TICKS_PER_SECOND,
+        velocity: n.vel,
+      }));
       const s = structure(piece.notes);
-      writeFileSync(join(dir, `${piece.id}.notes.json`), `${JSON.stringify({
-        kind: 'notes',
-        audio: `${piece.id}.wav`,
-        midi: `${piece.id}.mid`,
-        soundfont: piece.font.id,
-        instrument: piece.instrument.name,
-        gmProgram0: piece.instrument.program,
-        pitchSet: piece.set.id,
-        offsetMeaning: 'note-off time of the MIDI note; the rendered sound decays past it (release tail)',
-        pitches: [...piece.set.pitches].sort((a, b) => a - b),
-        notes,
-      }, null, 1)}\n`);
+      writeFileSync(
+        join(dir, `${piece.id}.notes.json`),
+        `${JSON.stringify(
+          {
+            kind: 'notes',
+            audio: `${piece.id}.wav`,
+            midi: `${piece.id}.mid`,
+            soundfont: piece.font.id,
+            instrument: piece.instrument.name,
+            gmProgram0: piece.instrument.program,
+            pitchSet: piece.set.id,
+            offsetMeaning: 'note-off time of the MIDI note; the rendered sound decays past it (release tail)',
+            pitches: [...piece.set.pitches].sort((a, b) => a - b),
+            notes,
+          },
+          null,
+          1,
+        )}\n`,
+      );
       items.push({
         id: piece.id,
         split: piece.split,
@@ -262,20 +378,38 @@ function main(out) {
       sampleRate: RATE,
       splits: {
         rule: 'train and test share no soundfont family and no pitch set; every piece has its own melody (seeded by pitch set and soundfont)',
-        train: { soundfonts: SOUNDFONTS.filter((f) => f.split === 'train').map((f) => f.id), pitchSets: PITCH_SETS.filter((s) => s.split === 'train').map((s) => s.id) },
+        train: {
+          soundfonts: SOUNDFONTS.filter((f) => f.split === 'train').map((f) => f.id),
+          pitchSets: PITCH_SETS.filter((s) => s.split === 'train').map((s) => s.id),
+        },
         test: {
           soundfonts: SOUNDFONTS.filter((f) => f.split === 'test').map((f) => f.id),
           pitchSets: PITCH_SETS.filter((s) => s.split === 'test').map((s) => s.id),
-          pitchesAlsoInTraining: [...new Set(PITCH_SETS.filter((s) => s.split === 'test').flatMap((s) => s.pitches))].filter((p) => trainPitches.has(p)).sort((a, b) => a - b),
+          pitchesAlsoInTraining: [...new Set(PITCH_SETS.filter((s) => s.split === 'test').flatMap((s) => s.pitches))]
+            .filter((p) => trainPitches.has(p))
+            .sort((a, b) => a - b),
         },
       },
-      soundfonts: SOUNDFONTS.map(({ id, split, package: pkg, family, license, file }) => ({ id, split, package: pkg, file: file.replace(/^.*\//, ''), family, license })),
+      soundfonts: SOUNDFONTS.map(({ id, split, package: pkg, family, license, file }) => ({
+        id,
+        split,
+        package: pkg,
+        file: file.replace(/^.*\//, ''),
+        family,
+        license,
+      })),
       pitchSets: PITCH_SETS,
       items,
       files: files.map((f) => {
         const buf = readFileSync(join(out, f));
-        const entry = { path: f, bytes: statSync(join(out, f)).size, sha256: createHash('sha256').update(buf).digest('hex') };
-        return f.endsWith('.wav') ? { ...entry, sampleRate: RATE, channels: 1, bitsPerSample: 16, samples: (buf.length - 44) / 2 } : entry;
+        const entry = {
+          path: f,
+          bytes: statSync(join(out, f)).size,
+          sha256: createHash('sha256').update(buf).digest('hex'),
+        };
+        return f.endsWith('.wav')
+          ? { ...entry, sampleRate: RATE, channels: 1, bitsPerSample: 16, samples: (buf.length - 44) / 2 }
+          : entry;
       }),
     };
     writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
@@ -284,4 +418,5 @@ function main(out) {
   }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) main(process.argv[2] ?? 'data/corpus/music');
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()))
+  main(process.argv[2] ?? 'data/corpus/music');

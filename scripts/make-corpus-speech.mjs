@@ -36,12 +36,54 @@ const SNRS_DB = [-5, 0, 5];
 // Speakers: the asterisk voices are one recorded person each (es_MX is Allison again, so she is one
 // speaker in two languages); kal and ked are festival's diphone voices of two other men.
 const SPEAKERS = {
-  allison: { split: 'train', package: 'asterisk-core-sounds-en-wav, asterisk-core-sounds-es-wav', voices: ['en_US_f_Allison', 'es_MX_f_Allison'], sex: 'f', languages: ['en-US', 'es-MX'], kind: 'recorded prompts' },
-  kal: { split: 'train', package: 'festvox-kallpc16k', festival: 'voice_kal_diphone', sex: 'm', languages: ['en-US'], kind: 'diphone synthesis (festival)' },
-  ked: { split: 'train', package: 'festvox-kdlpc16k', festival: 'voice_ked_diphone', sex: 'm', languages: ['en-US'], kind: 'diphone synthesis (festival)' },
-  june: { split: 'test', package: 'asterisk-core-sounds-fr-wav', voices: ['fr_CA_f_June'], sex: 'f', languages: ['fr-CA'], kind: 'recorded prompts' },
-  carlo: { split: 'test', package: 'asterisk-core-sounds-it-wav', voices: ['it_IT_m_Carlo'], sex: 'm', languages: ['it-IT'], kind: 'recorded prompts' },
-  ivrvoice: { split: 'test', package: 'asterisk-core-sounds-ru-wav', voices: ['ru_RU_f_IvrvoiceRU'], sex: 'f', languages: ['ru-RU'], kind: 'recorded prompts' },
+  allison: {
+    split: 'train',
+    package: 'asterisk-core-sounds-en-wav, asterisk-core-sounds-es-wav',
+    voices: ['en_US_f_Allison', 'es_MX_f_Allison'],
+    sex: 'f',
+    languages: ['en-US', 'es-MX'],
+    kind: 'recorded prompts',
+  },
+  kal: {
+    split: 'train',
+    package: 'festvox-kallpc16k',
+    festival: 'voice_kal_diphone',
+    sex: 'm',
+    languages: ['en-US'],
+    kind: 'diphone synthesis (festival)',
+  },
+  ked: {
+    split: 'train',
+    package: 'festvox-kdlpc16k',
+    festival: 'voice_ked_diphone',
+    sex: 'm',
+    languages: ['en-US'],
+    kind: 'diphone synthesis (festival)',
+  },
+  june: {
+    split: 'test',
+    package: 'asterisk-core-sounds-fr-wav',
+    voices: ['fr_CA_f_June'],
+    sex: 'f',
+    languages: ['fr-CA'],
+    kind: 'recorded prompts',
+  },
+  carlo: {
+    split: 'test',
+    package: 'asterisk-core-sounds-it-wav',
+    voices: ['it_IT_m_Carlo'],
+    sex: 'm',
+    languages: ['it-IT'],
+    kind: 'recorded prompts',
+  },
+  ivrvoice: {
+    split: 'test',
+    package: 'asterisk-core-sounds-ru-wav',
+    voices: ['ru_RU_f_IvrvoiceRU'],
+    sex: 'f',
+    languages: ['ru-RU'],
+    kind: 'recorded prompts',
+  },
 };
 // Our own sentences for the festival voices (about 3 s each once spoken).
 const FESTIVAL_TEXT = {
@@ -82,7 +124,25 @@ function shuffled(list, rand) {
 /** sox: any input → raw little-endian float32 mono at `rate` (very high quality), read back. */
 function f32(input, rate) {
   const name = join(work, `${createHash('sha1').update(input).digest('hex')}.f32`);
-  run('sox', ['-R', '-G', '-V1', input, '-t', 'raw', '-e', 'floating-point', '-b', '32', '-L', name, 'channels', '1', 'rate', '-v', String(rate)]);
+  run('sox', [
+    '-R',
+    '-G',
+    '-V1',
+    input,
+    '-t',
+    'raw',
+    '-e',
+    'floating-point',
+    '-b',
+    '32',
+    '-L',
+    name,
+    'channels',
+    '1',
+    'rate',
+    '-v',
+    String(rate),
+  ]);
   const b = readFileSync(name);
   return Float64Array.from(new Float32Array(b.buffer, b.byteOffset, b.byteLength >> 2));
 }
@@ -137,7 +197,13 @@ function writeWav(rel, x, rate) {
   for (let i = 0; i < x.length; i++) buf.writeInt16LE(Math.round(x[i] * g * 32768), 44 + 2 * i);
   mkdirSync(join(out, rel, '..'), { recursive: true });
   writeFileSync(join(out, rel), buf);
-  return { path: rel, bytes: buf.length, sha256: createHash('sha256').update(buf).digest('hex'), sampleRate: rate, samples: x.length };
+  return {
+    path: rel,
+    bytes: buf.length,
+    sha256: createHash('sha256').update(buf).digest('hex'),
+    sampleRate: rate,
+    samples: x.length,
+  };
 }
 
 /** Prompts of a voice folder (top level only) with at least `seconds` of sound after the trim. */
@@ -184,9 +250,33 @@ function renderChime(rel, notes, seconds) {
   const mid = join(work, `${rel.replace(/\W/g, '-')}.mid`);
   const wav = mid.replace(/\.mid$/, '.wav');
   writeFileSync(mid, smf(notes, TUBULAR_BELLS));
-  run('fluidsynth', ['-q', '-n', '-i', '-R', '0', '-C', '0', '-r', '44100', '-g', '0.5', '-T', 'wav', '-O', 'float', '-F', wav, SOUNDFONT, mid]);
+  run('fluidsynth', [
+    '-q',
+    '-n',
+    '-i',
+    '-R',
+    '0',
+    '-C',
+    '0',
+    '-r',
+    '44100',
+    '-g',
+    '0.5',
+    '-T',
+    'wav',
+    '-O',
+    'float',
+    '-F',
+    wav,
+    SOUNDFONT,
+    mid,
+  ]);
   const x = fitLength(f32(wav, CHIME_RATE), Math.round(seconds * CHIME_RATE), CHIME_RATE);
-  return { ...writeWav(rel, x, CHIME_RATE), source: 'chime', notes: noteList(notes).map(({ pitch, onset, offset, velocity }) => ({ pitch, onset, offset, velocity })) };
+  return {
+    ...writeWav(rel, x, CHIME_RATE),
+    source: 'chime',
+    notes: noteList(notes).map(({ pitch, onset, offset, velocity }) => ({ pitch, onset, offset, velocity })),
+  };
 }
 
 try {
@@ -204,8 +294,14 @@ try {
     let rec;
     if (info.festival) {
       const wav = join(work, `${s}.wav`);
-      run('text2wave', ['-eval', `(${info.festival})`, '-o', wav], { input: FESTIVAL_TEXT[s], stdio: ['pipe', 'pipe', 'inherit'] });
-      rec = { x: fitLength(trimStart(f32(wav, SPEECH_RATE), SPEECH_RATE), TRAIN_SECONDS * SPEECH_RATE, SPEECH_RATE), text: FESTIVAL_TEXT[s] };
+      run('text2wave', ['-eval', `(${info.festival})`, '-o', wav], {
+        input: FESTIVAL_TEXT[s],
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      rec = {
+        x: fitLength(trimStart(f32(wav, SPEECH_RATE), SPEECH_RATE), TRAIN_SECONDS * SPEECH_RATE, SPEECH_RATE),
+        text: FESTIVAL_TEXT[s],
+      };
     } else {
       // one speaker in several languages: an equal share of each
       const share = TRAIN_SECONDS / info.voices.length;
@@ -213,7 +309,13 @@ try {
       rec = { x: concat(parts.map((p) => p.x)), prompts: parts.flatMap((p) => p.prompts) };
     }
     const path = `train/speech/${s}.wav`;
-    files.push({ ...writeWav(path, rec.x, SPEECH_RATE), source: 'speech', split: 'train', speaker: s, ...(rec.prompts ? { prompts: rec.prompts } : { text: rec.text }) });
+    files.push({
+      ...writeWav(path, rec.x, SPEECH_RATE),
+      source: 'speech',
+      split: 'train',
+      speaker: s,
+      ...(rec.prompts ? { prompts: rec.prompts } : { text: rec.text }),
+    });
     speakerDisjoint.push(path);
   }
 
@@ -222,7 +324,11 @@ try {
   const chimes = [];
   for (let c = 0; c < TEST_CHIMES; c++) {
     const path = `test/chime/chime-${String(c + 1).padStart(2, '0')}.wav`;
-    files.push({ ...renderChime(path, melody(PITCHES.test, TEST_SECONDS, rand), TEST_SECONDS), split: 'test', pitchSet: 'test' });
+    files.push({
+      ...renderChime(path, melody(PITCHES.test, TEST_SECONDS, rand), TEST_SECONDS),
+      split: 'test',
+      pitchSet: 'test',
+    });
     chimes.push(path);
   }
   const chimeTrain = {};
@@ -241,11 +347,23 @@ try {
     const rest = list.filter((p) => !test.includes(p));
     const adapt = fill(rest, ADAPT_SECONDS);
     const adaptPath = `adapt/speech/${s}.wav`;
-    files.push({ ...writeWav(adaptPath, adapt.x, SPEECH_RATE), source: 'speech', split: 'adapt', speaker: s, prompts: adapt.prompts });
+    files.push({
+      ...writeWav(adaptPath, adapt.x, SPEECH_RATE),
+      source: 'speech',
+      split: 'adapt',
+      speaker: s,
+      prompts: adapt.prompts,
+    });
     test.forEach((p, i) => {
       const id = `${s}-${String(i + 1).padStart(2, '0')}`;
       const path = `test/speech/${id}.wav`;
-      files.push({ ...writeWav(path, fitLength(p.x, TEST_SECONDS * SPEECH_RATE, SPEECH_RATE), SPEECH_RATE), source: 'speech', split: 'test', speaker: s, prompts: [p.prompt] });
+      files.push({
+        ...writeWav(path, fitLength(p.x, TEST_SECONDS * SPEECH_RATE, SPEECH_RATE), SPEECH_RATE),
+        source: 'speech',
+        split: 'test',
+        speaker: s,
+        prompts: [p.prompt],
+      });
       items.push({
         id,
         split: 'test',
@@ -262,21 +380,29 @@ try {
   const manifest = {
     kind: 'separation-corpus',
     name: 'speech-chime',
-    description: 'Speech + tubular-bell chime mixtures: test speakers never heard in training, test chime pitches never played in training',
+    description:
+      'Speech + tubular-bell chime mixtures: test speakers never heard in training, test chime pitches never played in training',
     sampleRate: CHIME_RATE,
     sources: ['speech', 'chime'],
     snrDb: SNRS_DB,
-    mixing: 'at load: the chime stem is scaled so that 10·log10(Σ speech² / Σ chime²) = snrDb, then both stems by one factor so that the mixture peaks at 0.8; the mixture is their sum',
+    mixing:
+      'at load: the chime stem is scaled so that 10·log10(Σ speech² / Σ chime²) = snrDb, then both stems by one factor so that the mixture peaks at 0.8; the mixture is their sum',
     splits: {
       train: 'training recordings of the speaker-disjoint speakers and of the chime pitch sets',
-      adapt: "other prompts of each test speaker (for the same-speaker control only; never a test stem)",
+      adapt: 'other prompts of each test speaker (for the same-speaker control only; never a test stem)',
       test: 'the mixtures to separate',
     },
     speakers: SPEAKERS,
     pitchSets: PITCHES,
     trainingSets: {
-      speech: { 'speaker-disjoint': `${trainSpeakers.join(', ')} (${TRAIN_SECONDS} s each): no test speaker`, 'same-speaker': `${ADAPT_SECONDS} s of other prompts of the item's own speaker (split adapt)` },
-      chime: { 'pitch-disjoint': `a melody over ${PITCHES['pitch-disjoint'].join(' ')} (none of the test pitches)`, 'pitch-overlap': `a melody over the test pitches ${PITCHES['pitch-overlap'].join(' ')}` },
+      speech: {
+        'speaker-disjoint': `${trainSpeakers.join(', ')} (${TRAIN_SECONDS} s each): no test speaker`,
+        'same-speaker': `${ADAPT_SECONDS} s of other prompts of the item's own speaker (split adapt)`,
+      },
+      chime: {
+        'pitch-disjoint': `a melody over ${PITCHES['pitch-disjoint'].join(' ')} (none of the test pitches)`,
+        'pitch-overlap': `a melody over the test pitches ${PITCHES['pitch-overlap'].join(' ')}`,
+      },
     },
     files,
     items,

@@ -25,7 +25,26 @@ export const FORTUNES = '/usr/share/games/fortunes';
 
 /** sox: any input → raw little-endian float32, mono (channel average), 16 kHz (very high quality). */
 function toF32(input, name, inputArgs = []) {
-  run('sox', ['-R', '-G', '-V1', ...inputArgs, input, '-t', 'raw', '-e', 'floating-point', '-b', '32', '-L', join(work, `${name}.f32`), 'channels', '1', 'rate', '-v', String(RATE)]);
+  run('sox', [
+    '-R',
+    '-G',
+    '-V1',
+    ...inputArgs,
+    input,
+    '-t',
+    'raw',
+    '-e',
+    'floating-point',
+    '-b',
+    '32',
+    '-L',
+    join(work, `${name}.f32`),
+    'channels',
+    '1',
+    'rate',
+    '-v',
+    String(RATE),
+  ]);
 }
 
 try {
@@ -34,13 +53,34 @@ try {
   for (const p of PIECES) {
     const mid = join(out, p.dir, `${p.name}.mid`);
     const wav = join(work, `${p.dir}-${p.name}.wav`);
-    run('fluidsynth', ['-q', '-n', '-i', '-R', '0', '-C', '0', '-r', '44100', '-g', '0.5', '-T', 'wav', '-O', 'float', '-F', wav, SOUNDFONT, mid]);
+    run('fluidsynth', [
+      '-q',
+      '-n',
+      '-i',
+      '-R',
+      '0',
+      '-C',
+      '0',
+      '-r',
+      '44100',
+      '-g',
+      '0.5',
+      '-T',
+      'wav',
+      '-O',
+      'float',
+      '-F',
+      wav,
+      SOUNDFONT,
+      mid,
+    ]);
     toF32(wav, `${p.dir}-${p.name}`);
   }
 
   // 2. Real speech (8 kHz prompts, upsampled); different utterances for training and test.
   const speech = {
-    source: 'asterisk-core-sounds-en-wav, voice en_US_f_Allison (recorded speech, 8 kHz original: no energy above 4 kHz)',
+    source:
+      'asterisk-core-sounds-en-wav, voice en_US_f_Allison (recorded speech, 8 kHz original: no energy above 4 kHz)',
     files: [
       { audio: 'train.wav', role: 'train', prompt: 'tt-allbusy.wav' },
       { audio: 'test.wav', role: 'test', prompt: 'demo-thanks.wav', mixture: '../mixtures/speech-chime-test.wav' },
@@ -56,7 +96,8 @@ try {
   const bwe = {
     source: 'espeak-ng, voice en-us, 150 words per minute, 22.05 kHz resampled to 16 kHz',
     texts: {
-      train: 'She sells sea shells by the seashore, and the shells she sells are surely seashells. Six thick thistle sticks.',
+      train:
+        'She sells sea shells by the seashore, and the shells she sells are surely seashells. Six thick thistle sticks.',
       test: 'The quick brown fox jumps over the lazy dog. Fresh fish and chips are served at six.',
     },
   };
@@ -99,21 +140,32 @@ function makeFaces() {
   const src = readFileSync(join(work, 'skimage/usr/lib/python3/dist-packages/skimage/data/lfw_subset.npy'));
   const hlen = src.readUInt16LE(8);
   const header = src.subarray(10, 10 + hlen).toString('latin1');
-  if (!/'descr': '<f8'/.test(header) || !/'shape': \(200, 25, 25\)/.test(header) || !/'fortran_order': False/.test(header)) {
+  if (
+    !/'descr': '<f8'/.test(header) ||
+    !/'shape': \(200, 25, 25\)/.test(header) ||
+    !/'fortran_order': False/.test(header)
+  ) {
     throw new Error(`lfw_subset.npy: unexpected header ${header}`);
   }
   const data = src.subarray(10 + hlen, 10 + hlen + 100 * 625 * 8);
   mkdirSync(join(out, 'faces'), { recursive: true });
   writeFileSync(join(out, 'faces/lfw-faces.npy'), npy('<f8', [100, 625], data));
-  writeFileSync(join(out, 'faces/faces.json'), `${JSON.stringify({
-    kind: 'matrix',
-    matrix: 'lfw-faces.npy',
-    dtype: '<f8',
-    shape: [100, 625],
-    rows: 'images (the 100 face crops, images 0–99 of lfw_subset.npy; images 100–199 there are non-faces)',
-    cols: 'pixels of a 25×25 grey-level image in row-major order (pixel (r, c) is column 25·r + c), values in [0, 1]',
-    source: 'python3-skimage skimage/data/lfw_subset.npy (a subset of Labeled Faces in the Wild)',
-  }, null, 1)}\n`);
+  writeFileSync(
+    join(out, 'faces/faces.json'),
+    `${JSON.stringify(
+      {
+        kind: 'matrix',
+        matrix: 'lfw-faces.npy',
+        dtype: '<f8',
+        shape: [100, 625],
+        rows: 'images (the 100 face crops, images 0–99 of lfw_subset.npy; images 100–199 there are non-faces)',
+        cols: 'pixels of a 25×25 grey-level image in row-major order (pixel (r, c) is column 25·r + c), values in [0, 1]',
+        source: 'python3-skimage skimage/data/lfw_subset.npy (a subset of Labeled Faces in the Wild)',
+      },
+      null,
+      1,
+    )}\n`,
+  );
 }
 
 /** Document-term count matrix from four categories of the BSD fortune files. */
@@ -124,7 +176,8 @@ function makeCorpus() {
   const minTerms = 2;
   const vocabularySize = 300;
   // A small fixed English stop-word list (function words, pronouns, auxiliaries, contractions).
-  const stop = new Set(`a about above after again against all also am an and any are aren't as at be because been before
+  const stop = new Set(
+    `a about above after again against all also am an and any are aren't as at be because been before
     being below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each
     few for from further get gets got had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers herself
     him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself just let's like me more most mustn't
@@ -134,13 +187,19 @@ function makeCorpus() {
     we'll we're we've were weren't what what's when when's where where's which while who who's whom why why's will with won't
     would wouldn't you you'd you'll you're you've your yours yourself yourselves will shall may might must us much many
     well even ever every never always also yet still back way make made go going goes went come came take took see seen
-    know knew think thought want first last new old good great little long know don't ll ve re isn't s t d m`.split(/\s+/).filter(Boolean));
+    know knew think thought want first last new old good great little long know don't ll ve re isn't s t d m`
+      .split(/\s+/)
+      .filter(Boolean),
+  );
   // Candidates: every fortune of ≥ minWords words, in file order.
   const pool = categories.map((cat) => {
     const text = readFileSync(join(FORTUNES, cat), 'latin1');
     return text.split(/\n%\n/).flatMap((raw) => {
       // Drop attribution lines ("-- Author"), which would make authors' names topic words.
-      const body = raw.split('\n').filter((l) => !/^\s*--/.test(l)).join(' ');
+      const body = raw
+        .split('\n')
+        .filter((l) => !/^\s*--/.test(l))
+        .join(' ');
       const words = body.toLowerCase().match(/[a-z]+(?:'[a-z]+)?/g) ?? [];
       return words.length >= minWords ? [{ category: cat, words }] : [];
     });
@@ -149,7 +208,10 @@ function makeCorpus() {
   const topTerms = (docs) => {
     const freq = new Map();
     for (const d of docs) for (const w of d.words) if (keep(w)) freq.set(w, (freq.get(w) ?? 0) + 1);
-    return [...freq.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, vocabularySize).map((e) => e[0]);
+    return [...freq.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, vocabularySize)
+      .map((e) => e[0]);
   };
   // Fixed point: the first perCategory candidates of each category that contain at least
   // minTerms occurrences of vocabulary terms, the vocabulary being the top terms of those documents
@@ -178,20 +240,26 @@ function makeCorpus() {
     }
   });
   mkdirSync(join(out, 'text'), { recursive: true });
-  writeFileSync(join(out, 'text/fortunes-counts.npy'), npy('<i4', [docs.length, vocabulary.length], Buffer.from(counts.buffer)));
-  writeFileSync(join(out, 'text/fortunes.json'), `${JSON.stringify({
-    kind: 'corpus',
-    matrix: 'fortunes-counts.npy',
-    dtype: '<i4',
-    shape: [docs.length, vocabulary.length],
-    rows: 'documents (fortunes), in category order then file order',
-    cols: 'terms of the vocabulary, most frequent first',
-    selection: `the first ${perCategory} fortunes of each category file with at least ${minWords} words and at least ${minTerms} occurrences of vocabulary terms (document set and vocabulary iterated to a fixed point), attribution lines ("-- …") removed; tokens are lower-cased [a-z]+('[a-z]+)?; vocabulary = the ${vocabularySize} most frequent tokens of ≥ 3 letters that are not stop words (ties alphabetical)`,
-    source: 'fortunes (BSD fortune-mod data files)',
-    categories,
-    labels: docs.map((d) => categories.indexOf(d.category)),
-    vocabulary,
-  })}\n`);
+  writeFileSync(
+    join(out, 'text/fortunes-counts.npy'),
+    npy('<i4', [docs.length, vocabulary.length], Buffer.from(counts.buffer)),
+  );
+  writeFileSync(
+    join(out, 'text/fortunes.json'),
+    `${JSON.stringify({
+      kind: 'corpus',
+      matrix: 'fortunes-counts.npy',
+      dtype: '<i4',
+      shape: [docs.length, vocabulary.length],
+      rows: 'documents (fortunes), in category order then file order',
+      cols: 'terms of the vocabulary, most frequent first',
+      selection: `the first ${perCategory} fortunes of each category file with at least ${minWords} words and at least ${minTerms} occurrences of vocabulary terms (document set and vocabulary iterated to a fixed point), attribution lines ("-- …") removed; tokens are lower-cased [a-z]+('[a-z]+)?; vocabulary = the ${vocabularySize} most frequent tokens of ≥ 3 letters that are not stop words (ties alphabetical)`,
+      source: 'fortunes (BSD fortune-mod data files)',
+      categories,
+      labels: docs.map((d) => categories.indexOf(d.category)),
+      vocabulary,
+    })}\n`,
+  );
 }
 
 /** Canonical 44-byte header as written by assemble-audio.mjs. */
@@ -200,7 +268,7 @@ function WAV_FIELDS(buf) {
     sampleRate: buf.readUInt32LE(24),
     channels: buf.readUInt16LE(22),
     bitsPerSample: buf.readUInt16LE(34),
-    samples: buf.readUInt32LE(40) / (buf.readUInt16LE(22) * buf.readUInt16LE(34) / 8),
+    samples: buf.readUInt32LE(40) / ((buf.readUInt16LE(22) * buf.readUInt16LE(34)) / 8),
   };
 }
 
@@ -219,7 +287,11 @@ function makeManifest() {
     .filter((f) => f !== 'manifest.json' && f !== 'SOURCES.md')
     .map((f) => {
       const buf = readFileSync(join(out, f));
-      const entry = { path: f, bytes: statSync(join(out, f)).size, sha256: createHash('sha256').update(buf).digest('hex') };
+      const entry = {
+        path: f,
+        bytes: statSync(join(out, f)).size,
+        sha256: createHash('sha256').update(buf).digest('hex'),
+      };
       return f.endsWith('.wav') ? { ...entry, ...WAV_FIELDS(buf) } : entry;
     });
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify({ files: entries }, null, 1)}\n`);

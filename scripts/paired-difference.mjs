@@ -24,7 +24,8 @@ function side(spec) {
   const filtered = [];
   if (filter) {
     const at = filter.indexOf('=');
-    const col = filter.slice(0, at), value = filter.slice(at + 1);
+    const col = filter.slice(0, at),
+      value = filter.slice(at + 1);
     rows = rows.filter((r) => r[col] === value);
     filtered.push(col);
   }
@@ -35,16 +36,25 @@ const args = process.argv.slice(2);
 const onAt = args.indexOf('--on');
 const on = onAt >= 0 ? args.splice(onAt, 2)[1].split(',') : undefined;
 if (args.length !== 3) {
-  console.error('usage: node scripts/paired-difference.mjs A/summary.csv[#col=value] B/summary.csv[#col=value] METRIC[,METRIC…] [--on col,…]');
+  console.error(
+    'usage: node scripts/paired-difference.mjs A/summary.csv[#col=value] B/summary.csv[#col=value] METRIC[,METRIC…] [--on col,…]',
+  );
   process.exit(2);
 }
-const a = side(args[0]), b = side(args[1]);
+const a = side(args[0]),
+  b = side(args[1]);
 const skip = new Set(['run', 'status', 'iterations', 'stopReason', 'seconds', 'error', ...a.filtered, ...b.filtered]);
-const keys = on ?? Object.keys(a.rows[0] ?? {}).filter((k) => k.startsWith('data.') || k.startsWith('task.') || k === 'seed').filter((k) => !skip.has(k) && k in (b.rows[0] ?? {}));
+const keys =
+  on ??
+  Object.keys(a.rows[0] ?? {})
+    .filter((k) => k.startsWith('data.') || k.startsWith('task.') || k === 'seed')
+    .filter((k) => !skip.has(k) && k in (b.rows[0] ?? {}));
 const key = (r) => JSON.stringify(keys.map((k) => r[k]));
 const byKey = new Map(b.rows.map((r) => [key(r), r]));
 for (const metric of args[2].split(',')) {
-  const diffs = a.rows.filter((r) => byKey.has(key(r))).map((r) => Number(r[metric]) - Number(byKey.get(key(r))[metric]));
+  const diffs = a.rows
+    .filter((r) => byKey.has(key(r)))
+    .map((r) => Number(r[metric]) - Number(byKey.get(key(r))[metric]));
   if (diffs.length === 0 || diffs.some((d) => !Number.isFinite(d))) {
     console.error(`paired-difference: no matched finite values of ${metric} (matched on ${keys.join(', ')})`);
     process.exit(2);

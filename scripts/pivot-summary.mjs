@@ -19,7 +19,11 @@ const at = (k) => {
   if (i < 0) throw new Error(`${file}: no column ${k} (columns: ${header.join(', ')})`);
   return i;
 };
-const ir = at(rowKey), ic = at(colKey), im = at(metric), iseed = header.indexOf('seed'), istatus = header.indexOf('status');
+const ir = at(rowKey),
+  ic = at(colKey),
+  im = at(metric),
+  iseed = header.indexOf('seed'),
+  istatus = header.indexOf('status');
 const label = (v) => {
   try {
     const o = JSON.parse(v);
@@ -28,10 +32,14 @@ const label = (v) => {
     return v;
   }
 };
-const cells = new Map(), rowsSeen = [], colsSeen = [];
+const cells = new Map(),
+  rowsSeen = [],
+  colsSeen = [];
 for (const r of body) {
   if (istatus >= 0 && r[istatus] !== 'completed') continue;
-  const rv = label(r[ir]), cv = label(r[ic]), x = Number(r[im]);
+  const rv = label(r[ir]),
+    cv = label(r[ic]),
+    x = Number(r[im]);
   if (!rowsSeen.includes(rv)) rowsSeen.push(rv);
   if (!colsSeen.includes(cv)) colsSeen.push(cv);
   const key = `${rv}\u0000${cv}`;
@@ -49,7 +57,9 @@ for (const rv of rowsSeen) {
   // per seed: which column is best (ties shared)
   const wins = colsSeen.map(() => 0);
   const bySeed = new Map();
-  colsSeen.forEach((cv, j) => (cells.get(`${rv}\u0000${cv}`) ?? []).forEach((c) => bySeed.set(c.seed, [...(bySeed.get(c.seed) ?? []), [j, c.x]])));
+  colsSeen.forEach((cv, j) =>
+    (cells.get(`${rv}\u0000${cv}`) ?? []).forEach((c) => bySeed.set(c.seed, [...(bySeed.get(c.seed) ?? []), [j, c.x]])),
+  );
   for (const list of bySeed.values()) {
     const top = lower ? Math.min(...list.map((l) => l[1])) : Math.max(...list.map((l) => l[1]));
     for (const [j, x] of list) if (x === top) wins[j]++;
@@ -60,4 +70,6 @@ for (const rv of rowsSeen) {
   });
   console.log(`| ${rv} | ${txt.join(' | ')} | ${colsSeen.map((c, j) => `${c} ${wins[j]}`).join(', ')} |`);
 }
-console.log(`\n${metric}: mean ± standard deviation over ${Math.max(...[...cells.values()].map((c) => c.length))} seeds per cell; "seeds won" counts ties for every tied column.`);
+console.log(
+  `\n${metric}: mean ± standard deviation over ${Math.max(...[...cells.values()].map((c) => c.length))} seeds per cell; "seeds won" counts ties for every tied column.`,
+);

@@ -13,7 +13,11 @@ import { kindChecks } from './conformance/index.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const registry = await builtinRegistry();
 /** Each package's plugin list, by package folder: where a plugin of each kind must be registered. */
-const lists: Record<string, AnyPlugin[]> = { divergences: divergencePlugins, solvers: solverPlugins, tasks: taskPlugins };
+const lists: Record<string, AnyPlugin[]> = {
+  divergences: divergencePlugins,
+  solvers: solverPlugins,
+  tasks: taskPlugins,
+};
 
 describe('plugin layout', () => {
   it('every kind has plugins, and each package lists its plugins sorted by folder and id', () => {
@@ -25,14 +29,19 @@ describe('plugin layout', () => {
   });
 
   it('every file in a kind folder is a registered plugin of that kind, and no other package has such a folder', () => {
-    const folders = new Map(Object.entries(PLUGIN_HOMES).map(([k, h]) => [h.folder, { kind: k as PluginKind, pkg: h.package }]));
+    const folders = new Map(
+      Object.entries(PLUGIN_HOMES).map(([k, h]) => [h.folder, { kind: k as PluginKind, pkg: h.package }]),
+    );
     for (const pkg of readdirSync(join(root, 'packages'))) {
       for (const [folder, { kind, pkg: home }] of folders) {
         const dir = join(root, 'packages', pkg, 'src', folder);
         if (!existsSync(dir)) continue;
         expect(pkg, `packages/${pkg}/src/${folder}: ${kind} plugins live in packages/${home}`).toBe(home);
         for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
-          expect(registry.has(kind, f.slice(0, -3)), `packages/${pkg}/src/${folder}/${f} is not a registered ${kind}`).toBe(true);
+          expect(
+            registry.has(kind, f.slice(0, -3)),
+            `packages/${pkg}/src/${folder}/${f} is not a registered ${kind}`,
+          ).toBe(true);
         }
       }
     }
@@ -54,18 +63,23 @@ describe('plugin conformance', () => {
           expect(() => compileParams(meta.params)).not.toThrow();
         });
 
-        it('lives in its kind\'s home, is registered there, and has its test and its current reference page', () => {
+        it("lives in its kind's home, is registered there, and has its test and its current reference page", () => {
           const paths = pluginPaths(kind, meta.id);
           expect(existsSync(join(root, paths.source)), paths.source).toBe(true);
           expect(existsSync(join(root, paths.test)), paths.test).toBe(true);
-          expect(lists[PLUGIN_HOMES[kind].package].includes(plugin), `registered in packages/${PLUGIN_HOMES[kind].package}/src/index.ts`).toBe(true);
+          expect(
+            lists[PLUGIN_HOMES[kind].package].includes(plugin),
+            `registered in packages/${PLUGIN_HOMES[kind].package}/src/index.ts`,
+          ).toBe(true);
           const doc = join(root, paths.doc);
           expect(existsSync(doc), `${paths.doc} (run: npm run docs:plugins)`).toBe(true);
           expect(readFileSync(doc, 'utf8'), `${paths.doc} is stale (run: npm run docs:plugins)`).toBe(pluginPage(meta));
         });
 
         it('defaults validate (required parameters aside)', () => {
-          const required = Object.entries(meta.params).filter(([, s]) => s.required).map(([n]) => n);
+          const required = Object.entries(meta.params)
+            .filter(([, s]) => s.required)
+            .map(([n]) => n);
           const { errors } = registry.validate(kind, { id: meta.id, params: {} });
           const unexpected = errors.filter((e) => !required.some((r) => e.path?.endsWith(`params.${r}`)));
           expect(unexpected.map((e) => e.format())).toEqual([]);

@@ -30,7 +30,13 @@ const m = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as {
   splits: { train: { soundfonts: string[]; pitchSets: string[] }; test: { soundfonts: string[]; pitchSets: string[] } };
 };
 type Note = { pitch: number; onset: number; offset: number };
-const notesOf = (it: Item) => (JSON.parse(readFileSync(join(root, it.notes), 'utf8')) as { notes: Note[]; pitches: number[]; soundfont: string; pitchSet: string }) ;
+const notesOf = (it: Item) =>
+  JSON.parse(readFileSync(join(root, it.notes), 'utf8')) as {
+    notes: Note[];
+    pitches: number[];
+    soundfont: string;
+    pitchSet: string;
+  };
 
 describe('music corpus split', () => {
   const train = m.items.filter((i) => i.split === 'train');
@@ -70,7 +76,9 @@ describe('music corpus split', () => {
       expect(doc.notes.length).toBe(it.noteCount);
       melodies.add(doc.notes.map((n) => `${n.pitch}@${n.onset}`).join(' '));
       // recomputed from the note list, not taken from the manifest
-      const repeated = doc.notes.filter((n) => doc.notes.some((k) => k.pitch === n.pitch && k.onset >= n.offset && k.onset - n.offset <= 0.15)).length;
+      const repeated = doc.notes.filter((n) =>
+        doc.notes.some((k) => k.pitch === n.pitch && k.onset >= n.offset && k.onset - n.offset <= 0.15),
+      ).length;
       const onsets = new Map<number, number>();
       for (const n of doc.notes) onsets.set(n.onset, (onsets.get(n.onset) ?? 0) + 1);
       expect(repeated, it.id).toBe(it.repeatedNotes);

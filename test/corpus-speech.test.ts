@@ -43,7 +43,9 @@ const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as
 const byPath = new Map(manifest.files.map((f) => [f.path, f]));
 
 function listFiles(d: string, prefix = ''): string[] {
-  return readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(d, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+  return readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(d, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
 }
 
 describe('data/corpus/speech matches its manifest', () => {
@@ -58,8 +60,15 @@ describe('data/corpus/speech matches its manifest', () => {
       const buf = readFileSync(join(dir, f.path));
       expect(buf.length, f.path).toBe(f.bytes);
       expect(createHash('sha256').update(buf).digest('hex'), f.path).toBe(f.sha256);
-      expect(buf.toString('ascii', 0, 4) + buf.toString('ascii', 8, 16) + buf.toString('ascii', 36, 40), f.path).toBe('RIFFWAVEfmt data');
-      expect([buf.readUInt16LE(20), buf.readUInt16LE(22), buf.readUInt32LE(24), buf.readUInt16LE(34)], f.path).toEqual([1, 1, f.sampleRate, 16]);
+      expect(buf.toString('ascii', 0, 4) + buf.toString('ascii', 8, 16) + buf.toString('ascii', 36, 40), f.path).toBe(
+        'RIFFWAVEfmt data',
+      );
+      expect([buf.readUInt16LE(20), buf.readUInt16LE(22), buf.readUInt32LE(24), buf.readUInt16LE(34)], f.path).toEqual([
+        1,
+        1,
+        f.sampleRate,
+        16,
+      ]);
       expect(buf.readUInt32LE(40), f.path).toBe(2 * f.samples);
       expect(f.sampleRate, f.path).toBe(f.source === 'speech' ? 8000 : 16000);
     }
@@ -84,7 +93,7 @@ describe('splits', () => {
     expect(new Set(test.map((i) => i.stems.speech)).size).toBe(test.length);
   });
 
-  it('speaker-disjoint training holds no test speaker; same-speaker training is the item speaker\'s adapt file', () => {
+  it("speaker-disjoint training holds no test speaker; same-speaker training is the item speaker's adapt file", () => {
     const testSpeakers = new Set(test.map((i) => i.speaker));
     for (const s of testSpeakers) expect(manifest.speakers[s].split).toBe('test');
     for (const i of test) {
@@ -93,7 +102,9 @@ describe('splits', () => {
         expect(f.split).toBe('train');
         expect(testSpeakers.has(f.speaker!)).toBe(false);
       }
-      expect(i.train.speech!['same-speaker'].map((p) => byPath.get(p)!)).toEqual([expect.objectContaining({ split: 'adapt', speaker: i.speaker })]);
+      expect(i.train.speech!['same-speaker'].map((p) => byPath.get(p)!)).toEqual([
+        expect.objectContaining({ split: 'adapt', speaker: i.speaker }),
+      ]);
     }
   });
 

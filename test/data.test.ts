@@ -28,7 +28,11 @@ const manifest = JSON.parse(readFileSync(join(dataDir, 'manifest.json'), 'utf8')
 // data/corpus/<name>/ holds evaluation corpora, each with its own manifest and test.
 function listFiles(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? (prefix === '' && e.name === 'corpus' ? [] : listFiles(join(dir, e.name), `${prefix}${e.name}/`)) : [`${prefix}${e.name}`],
+    e.isDirectory()
+      ? prefix === '' && e.name === 'corpus'
+        ? []
+        : listFiles(join(dir, e.name), `${prefix}${e.name}/`)
+      : [`${prefix}${e.name}`],
   );
 }
 
@@ -44,7 +48,8 @@ interface Wav {
 /** Walks the RIFF chunks: 'fmt ' gives the format, 'data' the samples (chunks padded to even size). */
 function readWav(file: string): Wav {
   const buf = readFileSync(file);
-  if (buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') throw new Error(`${file}: not RIFF/WAVE`);
+  if (buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE')
+    throw new Error(`${file}: not RIFF/WAVE`);
   expect(buf.readUInt32LE(4), `${file}: RIFF size`).toBe(buf.length - 8);
   let fmt: Omit<Wav, 'samples' | 'pcm'> | undefined;
   for (let off = 12; off + 8 <= buf.length; ) {
@@ -58,7 +63,9 @@ function readWav(file: string): Wav {
         sampleRate: buf.readUInt32LE(body + 4),
         bitsPerSample: buf.readUInt16LE(body + 14),
       };
-      expect(buf.readUInt32LE(body + 8), `${file}: byte rate`).toBe((fmt.sampleRate * fmt.channels * fmt.bitsPerSample) / 8);
+      expect(buf.readUInt32LE(body + 8), `${file}: byte rate`).toBe(
+        (fmt.sampleRate * fmt.channels * fmt.bitsPerSample) / 8,
+      );
       expect(buf.readUInt16LE(body + 12), `${file}: block align`).toBe((fmt.channels * fmt.bitsPerSample) / 8);
     } else if (id === 'data') {
       if (!fmt) throw new Error(`${file}: data chunk before fmt chunk`);
@@ -85,7 +92,8 @@ const duration = (w: Wav) => w.samples / w.sampleRate;
 function readMidiNotes(file: string): { pitch: number; onset: number; offset: number; velocity: number }[] {
   const b = readFileSync(file);
   expect(b.toString('ascii', 0, 4)).toBe('MThd');
-  const ntracks = b.readUInt16BE(10), division = b.readUInt16BE(12);
+  const ntracks = b.readUInt16BE(10),
+    division = b.readUInt16BE(12);
   let usPerQuarter = 500_000;
   const open = new Map<number, { tick: number; velocity: number }>();
   const notes: { pitch: number; onTick: number; offTick: number; velocity: number }[] = [];
@@ -93,25 +101,33 @@ function readMidiNotes(file: string): { pitch: number; onset: number; offset: nu
   for (let t = 0; t < ntracks; t++) {
     expect(b.toString('ascii', off, off + 4)).toBe('MTrk');
     const end = off + 8 + b.readUInt32BE(off + 4);
-    let p = off + 8, tick = 0, status = 0;
+    let p = off + 8,
+      tick = 0,
+      status = 0;
     const vlq = () => {
-      let v = 0, c: number;
-      do { c = b[p++]; v = (v << 7) | (c & 0x7f); } while (c & 0x80);
+      let v = 0,
+        c: number;
+      do {
+        c = b[p++];
+        v = (v << 7) | (c & 0x7f);
+      } while (c & 0x80);
       return v;
     };
     while (p < end) {
       tick += vlq();
       if (b[p] & 0x80) status = b[p++];
       if (status === 0xff) {
-        const type = b[p++], len = vlq();
+        const type = b[p++],
+          len = vlq();
         if (type === 0x51) usPerQuarter = b.readUIntBE(p, 3);
         p += len;
       } else if (status === 0xf0 || status === 0xf7) {
         const len = vlq(); // read before adding: `p += vlq()` would add to the old p
         p += len;
-      }
-      else {
-        const hi = status & 0xf0, d1 = b[p++], d2 = hi === 0xc0 || hi === 0xd0 ? 0 : b[p++];
+      } else {
+        const hi = status & 0xf0,
+          d1 = b[p++],
+          d2 = hi === 0xc0 || hi === 0xd0 ? 0 : b[p++];
         if (hi === 0x90 && d2 > 0) open.set(d1, { tick, velocity: d2 });
         else if (hi === 0x80 || (hi === 0x90 && d2 === 0)) {
           const o = open.get(d1)!;
@@ -139,14 +155,21 @@ function npyHeader(file: string): { descr: string; shape: number[]; dataBytes: n
   expect((start + hlen) % 16, `${file}: header alignment`).toBe(0);
   expect(header).toMatch(/'fortran_order': False/);
   const descr = /'descr': '([^']+)'/.exec(header)![1];
-  const shape = /'shape': \(([^)]*)\)/.exec(header)![1].split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = /'shape': \(([^)]*)\)/
+    .exec(header)![1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   return { descr, shape, dataBytes: buf.length - start - hlen };
 }
 
 describe('data/ matches data/manifest.json', () => {
   const listed = new Set(manifest.files.map((f) => f.path));
   // each corpus in data/corpus/ has its own manifest, checked below
-  const present = listFiles(dataDir).filter((f) => f !== 'manifest.json' && f !== 'SOURCES.md' && !f.startsWith('corpus/'));
+  const present = listFiles(dataDir).filter(
+    (f) => f !== 'manifest.json' && f !== 'SOURCES.md' && !f.startsWith('corpus/'),
+  );
 
   it('every file is listed and every listed file is present', () => {
     expect([...present].sort()).toEqual([...listed].sort());
@@ -166,7 +189,12 @@ describe('data/ matches data/manifest.json', () => {
       if (entry.path.endsWith('.wav')) {
         const w = wav(join(dataDir, entry.path));
         expect(w.format, 'PCM').toBe(1);
-        expect({ sampleRate: w.sampleRate, channels: w.channels, bitsPerSample: w.bitsPerSample, samples: w.samples }).toEqual({
+        expect({
+          sampleRate: w.sampleRate,
+          channels: w.channels,
+          bitsPerSample: w.bitsPerSample,
+          samples: w.samples,
+        }).toEqual({
           sampleRate: entry.sampleRate,
           channels: entry.channels,
           bitsPerSample: entry.bitsPerSample,
@@ -187,7 +215,11 @@ for (const name of corpora) {
   const m = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as { files: ManifestEntry[] };
   describe(`data/corpus/${name}/ matches its manifest.json`, () => {
     it('every file is listed and every listed file is present', () => {
-      expect(listFiles(root).filter((f) => f !== 'manifest.json').sort()).toEqual(m.files.map((f) => f.path).sort());
+      expect(
+        listFiles(root)
+          .filter((f) => f !== 'manifest.json')
+          .sort(),
+      ).toEqual(m.files.map((f) => f.path).sort());
     });
     it('the corpus stays small (a few MB)', () => {
       expect(m.files.reduce((s, f) => s + f.bytes, 0)).toBeLessThan(6 * 1024 * 1024);
@@ -199,7 +231,13 @@ for (const name of corpora) {
         expect(createHash('sha256').update(buf).digest('hex'), entry.path).toBe(entry.sha256);
         if (entry.path.endsWith('.wav')) {
           const w = wav(join(root, entry.path));
-          expect([w.format, w.sampleRate, w.channels, w.bitsPerSample, w.samples], entry.path).toEqual([1, entry.sampleRate, entry.channels, entry.bitsPerSample, entry.samples]);
+          expect([w.format, w.sampleRate, w.channels, w.bitsPerSample, w.samples], entry.path).toEqual([
+            1,
+            entry.sampleRate,
+            entry.channels,
+            entry.bitsPerSample,
+            entry.samples,
+          ]);
         }
       }
     });
@@ -245,10 +283,15 @@ describe('ground truth', () => {
         }
         // The MIDI file that was rendered holds exactly these notes.
         const listed = j.notes.map((n: { pitch: number; onset: number; offset: number; velocity: number }) => ({
-          pitch: n.pitch, onset: n.onset, offset: n.offset, velocity: n.velocity,
+          pitch: n.pitch,
+          onset: n.onset,
+          offset: n.offset,
+          velocity: n.velocity,
         }));
         expect(readMidiNotes(rel(j.midi))).toEqual(listed);
-        expect(j.pitches).toEqual([...new Set(j.notes.map((n: { pitch: number }) => n.pitch))].sort((a, b) => (a as number) - (b as number)));
+        expect(j.pitches).toEqual(
+          [...new Set(j.notes.map((n: { pitch: number }) => n.pitch))].sort((a, b) => (a as number) - (b as number)),
+        );
         // Every note's attack is audible: the signal around each onset is not silent.
         for (const n of j.notes) {
           const i = Math.round(n.onset * w.sampleRate);
@@ -307,9 +350,14 @@ describe('ground truth', () => {
       it(`${f}: recordings exist with distinct train and test roles`, () => {
         const roles = j.files.map((x: { role: string }) => x.role).sort();
         expect(roles).toEqual(['test', 'train']);
-        const hashes = j.files.map((x: { audio: string }) => createHash('sha256').update(readFileSync(rel(x.audio))).digest('hex'));
+        const hashes = j.files.map((x: { audio: string }) =>
+          createHash('sha256')
+            .update(readFileSync(rel(x.audio)))
+            .digest('hex'),
+        );
         expect(new Set(hashes).size).toBe(2);
-        for (const x of j.files) if (x.highBandEnergyFraction !== undefined) expect(x.highBandEnergyFraction).toBeGreaterThan(0.01);
+        for (const x of j.files)
+          if (x.highBandEnergyFraction !== undefined) expect(x.highBandEnergyFraction).toBeGreaterThan(0.01);
       });
     }
 
@@ -330,16 +378,20 @@ describe('ground truth', () => {
           for (const l of j.labels) expect(l >= 0 && l < j.categories.length).toBe(true);
           // Every document contains some vocabulary term and every term occurs in some document.
           const buf = readFileSync(rel(j.matrix));
-          const data = new Int32Array(buf.buffer.slice(buf.byteOffset + buf.length - h.dataBytes, buf.byteOffset + buf.length));
+          const data = new Int32Array(
+            buf.buffer.slice(buf.byteOffset + buf.length - h.dataBytes, buf.byteOffset + buf.length),
+          );
           const [D, T] = j.shape as [number, number];
-          const rowSum = new Array<number>(D).fill(0), colSum = new Array<number>(T).fill(0);
+          const rowSum = new Array<number>(D).fill(0),
+            colSum = new Array<number>(T).fill(0);
           let negative = 0;
-          for (let d = 0; d < D; d++) for (let t = 0; t < T; t++) {
-            const c = data[d * T + t];
-            if (c < 0) negative++;
-            rowSum[d] += c;
-            colSum[t] += c;
-          }
+          for (let d = 0; d < D; d++)
+            for (let t = 0; t < T; t++) {
+              const c = data[d * T + t];
+              if (c < 0) negative++;
+              rowSum[d] += c;
+              colSum[t] += c;
+            }
           expect(negative).toBe(0);
           expect(rowSum.filter((s) => s === 0).length).toBe(0);
           expect(colSum.filter((s) => s === 0).length).toBe(0);

@@ -22,9 +22,16 @@ describe('reference site', { timeout: 180_000 }, () => {
   const site = join(tmp.dir, 'site');
 
   it('builds without warnings and has no broken links', async () => {
-    const { stdout, stderr } = await sh(typedoc, ['--options', join(root, 'tools', 'typedoc', 'typedoc.json'), '--out', site], { cwd: root, encoding: 'utf8' });
+    const { stdout, stderr } = await sh(
+      typedoc,
+      ['--options', join(root, 'tools', 'typedoc', 'typedoc.json'), '--out', site],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect(stdout + stderr).not.toMatch(/\[warning\]|\[error\]/);
-    const check = await sh(process.execPath, [join(root, 'tools', 'typedoc', 'check-links.mjs'), site], { cwd: root, encoding: 'utf8' });
+    const check = await sh(process.execPath, [join(root, 'tools', 'typedoc', 'check-links.mjs'), site], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(check.stdout).toMatch(/none broken/);
     // The plugin pages of docs/plugins are documents of the site, linked from its navigation.
     expect(readFileSync(join(site, 'assets', 'navigation.js'), 'utf8').length).toBeGreaterThan(0);
@@ -39,7 +46,15 @@ describe('reference site', { timeout: 180_000 }, () => {
     const context = await chromium.launchPersistentContext(join(tmp.dir, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
       viewport: { width: 1200, height: 1400 },
     });
     try {
@@ -48,7 +63,7 @@ describe('reference site', { timeout: 180_000 }, () => {
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`${pathToFileURL(join(site, 'classes', 'nmflab.NMF.html')).href}#fit`, { waitUntil: 'load' });
       const section = page.locator('section:has(> h3#fit), section:has(h3 > a[href="#fit"])').first();
-      const text = await (await section.count() ? section : page.locator('#fit').locator('xpath=..')).textContent();
+      const text = await ((await section.count()) ? section : page.locator('#fit').locator('xpath=..')).textContent();
       expect(text).toContain('fit(');
       expect(text).toMatch(/Parameters/);
       expect(text).toMatch(/\bV\b/);

@@ -15,18 +15,36 @@ const run = promisify(execFile);
 const tmp = tempDirs('nmflab-examples-');
 
 async function example(name: string, args: string[] = []): Promise<string> {
-  const { stdout } = await run(process.execPath, [join(root, 'examples', name), ...args, '--quick'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const { stdout } = await run(process.execPath, [join(root, 'examples', name), ...args, '--quick'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return stdout;
 }
 
 describe('examples', () => {
   it('every example has a test here', () => {
-    const tested = ['custom-divergence.mjs', 'fit-transform.mjs', 'quickstart.mjs', 'supervised-separation.mjs', 'sweep.mjs'];
-    expect(readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.mjs')).sort()).toEqual(tested);
+    const tested = [
+      'custom-divergence.mjs',
+      'fit-transform.mjs',
+      'quickstart.mjs',
+      'supervised-separation.mjs',
+      'sweep.mjs',
+    ];
+    expect(
+      readdirSync(join(root, 'examples'))
+        .filter((f) => f.endsWith('.mjs'))
+        .sort(),
+    ).toEqual(tested);
   });
 
   it('quickstart: at most 10 lines fit, transform, save, load and reproduce H bit-identically', async () => {
-    expect(readFileSync(join(root, 'examples', 'quickstart.mjs'), 'utf8').trimEnd().split('\n').length).toBeLessThanOrEqual(10);
+    expect(
+      readFileSync(join(root, 'examples', 'quickstart.mjs'), 'utf8')
+        .trimEnd()
+        .split('\n').length,
+    ).toBeLessThanOrEqual(10);
     expect(await example('quickstart.mjs', [join(tmp.dir, 'model')])).toBe('same H: true\n');
   });
 

@@ -35,29 +35,36 @@ export function divergenceProperties(make: () => Divergence): { name: string; ru
       name: 'd ≥ 0 and finite on random positive pairs, d(x|x) = 0, d(x|y) > 0 for x ≠ y',
       run: () => {
         const d = make();
-        fc.assert(fc.property(distinctPair, ([x, y]) => {
-          const v = d.point(x, y);
-          expect(Number.isFinite(v), `d(${x}|${y}) = ${v}`).toBe(true);
-          expect(v, `d(${x}|${y})`).toBeGreaterThan(0);
-          const same = d.point(x, x);
-          expect(Math.abs(same), `d(${x}|${x})`).toBeLessThanOrEqual(1e-12 * Math.max(1e-300, d.point(x, 2 * x)));
-        }), opts);
+        fc.assert(
+          fc.property(distinctPair, ([x, y]) => {
+            const v = d.point(x, y);
+            expect(Number.isFinite(v), `d(${x}|${y}) = ${v}`).toBe(true);
+            expect(v, `d(${x}|${y})`).toBeGreaterThan(0);
+            const same = d.point(x, x);
+            expect(Math.abs(same), `d(${x}|${x})`).toBeLessThanOrEqual(1e-12 * Math.max(1e-300, d.point(x, 2 * x)));
+          }),
+          opts,
+        );
       },
     },
     {
       name: 'derivative ∂d/∂y matches central finite differences (relative 1e-6 beyond their rounding)',
       run: () => {
         const d = make();
-        fc.assert(fc.property(distinctPair, ([x, y]) => {
-          const h = 1e-5 * y;
-          const up = d.point(x, y + h), dn = d.point(x, y - h);
-          const fd = (up - dn) / (2 * h);
-          const D = d.derivative(x, y);
-          // relative 1e-6, plus the rounding error of the difference quotient itself (d is only
-          // known to a few ulps, so |fd − D| cannot be smaller than ~ε·|d|/h).
-          const tol = 1e-6 * Math.abs(D) + (8 * Number.EPSILON * Math.max(Math.abs(up), Math.abs(dn))) / h;
-          expect(Math.abs(fd - D), `∂d(${x}|${y})/∂y: ${D} vs finite difference ${fd}`).toBeLessThanOrEqual(tol);
-        }), opts);
+        fc.assert(
+          fc.property(distinctPair, ([x, y]) => {
+            const h = 1e-5 * y;
+            const up = d.point(x, y + h),
+              dn = d.point(x, y - h);
+            const fd = (up - dn) / (2 * h);
+            const D = d.derivative(x, y);
+            // relative 1e-6, plus the rounding error of the difference quotient itself (d is only
+            // known to a few ulps, so |fd − D| cannot be smaller than ~ε·|d|/h).
+            const tol = 1e-6 * Math.abs(D) + (8 * Number.EPSILON * Math.max(Math.abs(up), Math.abs(dn))) / h;
+            expect(Math.abs(fd - D), `∂d(${x}|${y})/∂y: ${D} vs finite difference ${fd}`).toBeLessThanOrEqual(tol);
+          }),
+          opts,
+        );
       },
     },
     {
@@ -69,11 +76,14 @@ export function divergenceProperties(make: () => Divergence): { name: string; ru
           return;
         }
         expect(typeof d.weight, 'weight is defined for right-argument divergences').toBe('function');
-        fc.assert(fc.property(positive, (x) => {
-          const h = 1e-4 * x;
-          const fd2 = (d.point(x, x + h) - 2 * d.point(x, x) + d.point(x, x - h)) / (h * h);
-          relClose(d.weight!(x), fd2, 1e-5, `φ″(${x})`);
-        }), opts);
+        fc.assert(
+          fc.property(positive, (x) => {
+            const h = 1e-4 * x;
+            const fd2 = (d.point(x, x + h) - 2 * d.point(x, x) + d.point(x, x - h)) / (h * h);
+            relClose(d.weight!(x), fd2, 1e-5, `φ″(${x})`);
+          }),
+          opts,
+        );
       },
     },
     {
@@ -82,28 +92,35 @@ export function divergenceProperties(make: () => Divergence): { name: string; ru
         const d = make();
         if (d.scaling === undefined) return;
         const s = d.scaling;
-        fc.assert(fc.property(distinctPair, fc.double({ min: -2, max: 2, noNaN: true }), ([x, y], e) => {
-          const lam = 10 ** e;
-          relClose(d.point(lam * x, lam * y), lam ** s * d.point(x, y), 1e-10, `scaling λ=${lam}`);
-        }), opts);
+        fc.assert(
+          fc.property(distinctPair, fc.double({ min: -2, max: 2, noNaN: true }), ([x, y], e) => {
+            const lam = 10 ** e;
+            relClose(d.point(lam * x, lam * y), lam ** s * d.point(x, y), 1e-10, `scaling λ=${lam}`);
+          }),
+          opts,
+        );
       },
     },
     {
       name: 'value(V, Λ, M) equals Σ M⊙point and value without a mask equals Σ point',
       run: () => {
         const d = make();
-        fc.assert(fc.property(fc.array(distinctPair, { minLength: 1, maxLength: 20 }), (pairs) => {
-          const V = Float64Array.from(pairs, (p) => p[0]);
-          const L = Float64Array.from(pairs, (p) => p[1]);
-          const M = Float64Array.from(pairs, (_p, i) => (i % 3 === 0 ? 0 : i % 3 === 1 ? 1 : 0.5));
-          let s = 0, sm = 0;
-          pairs.forEach(([x, y], i) => {
-            s += d.point(x, y);
-            sm += M[i] * d.point(x, y);
-          });
-          relClose(d.value(V, L), s, 1e-12, 'Σ point');
-          if (sm > 0) relClose(d.value(V, L, M), sm, 1e-12, 'Σ M⊙point');
-        }), { ...opts, numRuns: 30 });
+        fc.assert(
+          fc.property(fc.array(distinctPair, { minLength: 1, maxLength: 20 }), (pairs) => {
+            const V = Float64Array.from(pairs, (p) => p[0]);
+            const L = Float64Array.from(pairs, (p) => p[1]);
+            const M = Float64Array.from(pairs, (_p, i) => (i % 3 === 0 ? 0 : i % 3 === 1 ? 1 : 0.5));
+            let s = 0,
+              sm = 0;
+            pairs.forEach(([x, y], i) => {
+              s += d.point(x, y);
+              sm += M[i] * d.point(x, y);
+            });
+            relClose(d.value(V, L), s, 1e-12, 'Σ point');
+            if (sm > 0) relClose(d.value(V, L, M), sm, 1e-12, 'Σ M⊙point');
+          }),
+          { ...opts, numRuns: 30 },
+        );
       },
     },
     {

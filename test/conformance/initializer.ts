@@ -15,8 +15,12 @@ function build(plugin: AnyPlugin, registry: Registry): Initializer {
   for (const [name, s] of Object.entries(plugin.meta.params)) {
     if (!s.required) continue;
     if (name === 'W0') params[name] = Array.from({ length: 8 }, (_, i) => [1 + i, 0.5, 0.25]);
-    else if (name === 'H0') params[name] = Array.from({ length: 3 }, (_, k) => Array.from({ length: 6 }, (_, j) => 0.1 * (k + j + 1)));
-    else throw new Error(`conformance has no sample value for required parameter ${name} of initializer ${plugin.meta.id}`);
+    else if (name === 'H0')
+      params[name] = Array.from({ length: 3 }, (_, k) => Array.from({ length: 6 }, (_, j) => 0.1 * (k + j + 1)));
+    else
+      throw new Error(
+        `conformance has no sample value for required parameter ${name} of initializer ${plugin.meta.id}`,
+      );
   }
   return registry.create('initializer', { id: plugin.meta.id, params });
 }

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-
 /**
  * A sweep folder written by hand, as `nmflab run` lays it out (run.json, config.yaml, metrics.csv,
  * trajectory.csv per run; sweep.yaml), with made-up but deterministic metrics: for tests of what
@@ -31,7 +30,14 @@ export function writeFakeSweep(root: string, experiment = 'fake-sweep', stamp = 
         runs.push({ run, seed, varied });
         const rd = join(dir, run);
         mkdirSync(rd, { recursive: true });
-        const config = { name: experiment, seed, data: { id: 'mixture-file', params: { path: 'data/mixtures/speech-chime-test.json' } }, model: { solver: { id: method, params: {} }, rank, stopping: { maxIterations: 20 } }, task: { id: 'separate' }, outputs: { factors: false, wavs: false } };
+        const config = {
+          name: experiment,
+          seed,
+          data: { id: 'mixture-file', params: { path: 'data/mixtures/speech-chime-test.json' } },
+          model: { solver: { id: method, params: {} }, rank, stopping: { maxIterations: 20 } },
+          task: { id: 'separate' },
+          outputs: { factors: false, wavs: false },
+        };
         writeFileSync(join(rd, 'config.yaml'), JSON.stringify(config, null, 2)); // JSON is YAML
         const metrics: Record<string, number> = {};
         FAKE_SOURCES.forEach((s, j) => {
@@ -39,13 +45,73 @@ export function writeFakeSweep(root: string, experiment = 'fake-sweep', stamp = 
           metrics[`sir[${s}]`] = fakeValue(method, rank, seed, j) + 5;
         });
         const objective = 1000 / rank + seed;
-        writeFileSync(join(rd, 'run.json'), JSON.stringify({ run, index: i, experiment, status: 'completed', seed, varied, started: '2026-01-01T00:00:00.000Z', finished: '2026-01-01T00:00:01.000Z', seconds: 0.5 + i / 100, iterations: 20, stopReason: 'max-iterations', increases: 0, objective: { total: objective, terms: { data: objective } }, metrics, provenance: { git: { commit: 'abc123', dirty: false }, packages: {}, node: 'v20', host: 'test', platform: 'linux-x64' } }, null, 2));
-        writeFileSync(join(rd, 'metrics.csv'), `${['metric,source,value', ...Object.entries(metrics).map(([k, v]) => { const m = /^(.*)\[(.*)\]$/.exec(k)!; return `${m[1]},${m[2]},${v}`; })].join('\n')}\n`);
-        writeFileSync(join(rd, 'trajectory.csv'), `${['iteration,objective,term:data,seconds', ...Array.from({ length: 21 }, (_, t) => { const o = objective * (1 + 5 / (t + 1)); return `${t},${o},${o},${(t * 0.01).toFixed(6)}`; })].join('\n')}\n`);
+        writeFileSync(
+          join(rd, 'run.json'),
+          JSON.stringify(
+            {
+              run,
+              index: i,
+              experiment,
+              status: 'completed',
+              seed,
+              varied,
+              started: '2026-01-01T00:00:00.000Z',
+              finished: '2026-01-01T00:00:01.000Z',
+              seconds: 0.5 + i / 100,
+              iterations: 20,
+              stopReason: 'max-iterations',
+              increases: 0,
+              objective: { total: objective, terms: { data: objective } },
+              metrics,
+              provenance: {
+                git: { commit: 'abc123', dirty: false },
+                packages: {},
+                node: 'v20',
+                host: 'test',
+                platform: 'linux-x64',
+              },
+            },
+            null,
+            2,
+          ),
+        );
+        writeFileSync(
+          join(rd, 'metrics.csv'),
+          `${[
+            'metric,source,value',
+            ...Object.entries(metrics).map(([k, v]) => {
+              const m = /^(.*)\[(.*)\]$/.exec(k)!;
+              return `${m[1]},${m[2]},${v}`;
+            }),
+          ].join('\n')}\n`,
+        );
+        writeFileSync(
+          join(rd, 'trajectory.csv'),
+          `${[
+            'iteration,objective,term:data,seconds',
+            ...Array.from({ length: 21 }, (_, t) => {
+              const o = objective * (1 + 5 / (t + 1));
+              return `${t},${o},${o},${(t * 0.01).toFixed(6)}`;
+            }),
+          ].join('\n')}\n`,
+        );
         i++;
       }
     }
   }
-  writeFileSync(join(dir, 'sweep.yaml'), JSON.stringify({ experiment, config: 'experiments/fake.yaml', created: '2026-01-01T00:00:00.000Z', seed: 1, axes: [{ path: 'model.solver.id', values: Object.keys(FAKE_METHODS) }, { path: 'model.rank', values: FAKE_RANKS }], runs }));
+  writeFileSync(
+    join(dir, 'sweep.yaml'),
+    JSON.stringify({
+      experiment,
+      config: 'experiments/fake.yaml',
+      created: '2026-01-01T00:00:00.000Z',
+      seed: 1,
+      axes: [
+        { path: 'model.solver.id', values: Object.keys(FAKE_METHODS) },
+        { path: 'model.rank', values: FAKE_RANKS },
+      ],
+      runs,
+    }),
+  );
   return dir;
 }

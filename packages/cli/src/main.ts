@@ -49,12 +49,23 @@ export async function main(args: string[]): Promise<number> {
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version('version', 'show the nmflab version', packageVersion(new URL('../package.json', import.meta.url)) ?? 'unknown')
+    .version(
+      'version',
+      'show the nmflab version',
+      packageVersion(new URL('../package.json', import.meta.url)) ?? 'unknown',
+    )
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       if (err) throw err;
       // Throwing stops yargs here, so a command's handler never runs on bad usage.
-      throw new NmflabError(msg.split('\n').map((l) => l.trim()).filter(Boolean).join(' '), { exitCode: 2 });
+      throw new NmflabError(
+        msg
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .join(' '),
+        { exitCode: 2 },
+      );
     }) as unknown as Argv<GlobalArgs>;
   for (const add of commands) parser = add(parser);
   try {

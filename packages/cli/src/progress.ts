@@ -22,7 +22,12 @@ export class RunProgress<K> {
     this.done = done;
     if (this.tty && showBar && done < total) {
       this.bar = new SingleBar(
-        { format: '  {bar} {percentage}% | runs {runs} | {duration_formatted} elapsed, eta {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: false },
+        {
+          format: '  {bar} {percentage}% | runs {runs} | {duration_formatted} elapsed, eta {eta_formatted}',
+          stream: process.stderr,
+          hideCursor: true,
+          clearOnComplete: false,
+        },
         Presets.shades_classic,
       );
       this.bar.start(total, done, { runs: `${done}/${total}` });

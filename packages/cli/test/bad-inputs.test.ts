@@ -11,15 +11,36 @@ import cases from './bad-inputs.cases.mjs';
  * temporary file left, no NaN/Infinity/null in a result file, no results folder for input refused
  * at validation. Cases needing a file-size limit run the command in a child under `ulimit -f`.
  */
-interface Case { name: string; args: string[]; code?: number; err?: string; ok?: string; lines?: number; ulimit?: number }
-interface Outcome { index: number; name: string; code: number; err: string; out: string; leftovers: string[]; nonFinite: string[]; resultsCreated: boolean; intact?: boolean }
+interface Case {
+  name: string;
+  args: string[];
+  code?: number;
+  err?: string;
+  ok?: string;
+  lines?: number;
+  ulimit?: number;
+}
+interface Outcome {
+  index: number;
+  name: string;
+  code: number;
+  err: string;
+  out: string;
+  leftovers: string[];
+  nonFinite: string[];
+  resultsCreated: boolean;
+  intact?: boolean;
+}
 
 const table = cases as Case[];
 const driver = fileURLToPath(new URL('./support/bad-inputs-driver.mjs', import.meta.url));
 const built = existsSync(fileURLToPath(new URL('../dist/main.js', import.meta.url)));
 
 function parse(stdout: string): Outcome[] {
-  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Outcome);
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Outcome);
 }
 
 const outcomes = new Map<number, Outcome>();
@@ -55,7 +76,8 @@ describe.skipIf(!built)('bad inputs (table of cases, built CLI)', () => {
     }
     expect(o.leftovers, 'temporary files left').toEqual([]);
     expect(o.nonFinite, 'NaN/Infinity/null in result files').toEqual([]);
-    if (want === 2 && c.args[0] === 'run' && !c.ulimit) expect(o.resultsCreated, 'results folder created for refused input').toBe(false);
+    if (want === 2 && c.args[0] === 'run' && !c.ulimit)
+      expect(o.resultsCreated, 'results folder created for refused input').toBe(false);
     if (o.intact !== undefined) expect(o.intact, 'resumed run folder whole').toBe(true);
   });
 });

@@ -18,7 +18,11 @@ function signals(n = 4000) {
 
 describe('bss-eval command', () => {
   it('prints one line per reference with its matched estimate', () => {
-    const text = formatBssTable({ sdr: [14.2, 20.2], sir: [14.3, 20.25], sar: [78.7, 78.5], perm: [1, 0] }, ['r1.wav', 'r2.wav'], ['e1.wav', 'e2.wav']);
+    const text = formatBssTable(
+      { sdr: [14.2, 20.2], sir: [14.3, 20.25], sar: [78.7, 78.5], perm: [1, 0] },
+      ['r1.wav', 'r2.wav'],
+      ['e1.wav', 'e2.wav'],
+    );
     const lines = text.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^reference +estimate +SDR dB +SIR dB +SAR dB$/);
@@ -29,10 +33,16 @@ describe('bss-eval command', () => {
   it('rejects mismatched rates, lengths and counts naming the file', () => {
     const { a, b } = signals(1000);
     const s = (name: string, samples: Float64Array, sampleRate = 8000) => ({ name, samples, sampleRate });
-    expect(() => bssEvalSignals([s('r1', a)], [s('e1', b, 16000)])).toThrow(/e1: all files must have the same sample rate/);
-    expect(() => bssEvalSignals([s('r1', a)], [s('e1', b.subarray(1))])).toThrow(/e1: all files must have the same length/);
+    expect(() => bssEvalSignals([s('r1', a)], [s('e1', b, 16000)])).toThrow(
+      /e1: all files must have the same sample rate/,
+    );
+    expect(() => bssEvalSignals([s('r1', a)], [s('e1', b.subarray(1))])).toThrow(
+      /e1: all files must have the same length/,
+    );
     expect(() => bssEvalSignals([s('r1', a)], [s('e1', b), s('e2', b)])).toThrow(/one estimate per reference/);
-    expect(() => bssEvalSignals([s('r1', a), s('r2', new Float64Array(1000))], [s('e1', b), s('e2', a)])).toThrow(/r2: reference is silent/);
+    expect(() => bssEvalSignals([s('r1', a), s('r2', new Float64Array(1000))], [s('e1', b), s('e2', a)])).toThrow(
+      /r2: reference is silent/,
+    );
   });
 
   // the whole path (WAV reading, bssEvalSignals, JSON) through the built command
@@ -42,7 +52,8 @@ describe('bss-eval command', () => {
       const { a, b, e1, e2 } = signals();
       const files = { r1: a, r2: b, e1, e2 };
       for (const [k, v] of Object.entries(files)) writeWav(join(dir, `${k}.wav`), v, 8000, { format: 'float32' });
-      const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'bss-eval', ...args], { cwd: dir, encoding: 'utf8' });
+      const run = (...args: string[]) =>
+        spawnSync(process.execPath, [bin, 'bss-eval', ...args], { cwd: dir, encoding: 'utf8' });
       const r = run('--reference', 'r1.wav', 'r2.wav', '--estimate', 'e1.wav', 'e2.wav', '--json');
       expect(r.stderr).toBe('');
       const out = JSON.parse(r.stdout) as { sdr: number[]; sir: number[]; sar: number[]; perm: number[] };

@@ -33,7 +33,10 @@ describe.skipIf(!built)('nmflab command (built dist)', () => {
     [['plugins', '--plugin', 'missing.js'], /^nmflab: missing\.js: plugin module not found/],
     // Usage errors stop before the command's handler runs (one line, not the handler's error too).
     [['factorize', '--rank', '2'], /^nmflab: Missing required arguments: input, out\n$/],
-    [['factorize', '--input', 'V.csv', '--rank', '2', '--out', 'o', '--mode', 'bogus'], /^nmflab: Invalid values: Argument: mode, Given: "bogus", Choices: "mm", "heuristic"\n$/],
+    [
+      ['factorize', '--input', 'V.csv', '--rank', '2', '--out', 'o', '--mode', 'bogus'],
+      /^nmflab: Invalid values: Argument: mode, Given: "bogus", Choices: "mm", "heuristic"\n$/,
+    ],
   ])('bad input %j exits non-zero with one clear line', (args, pattern) => {
     const r = nmflab(...args);
     expect(r.code).toBe(2);

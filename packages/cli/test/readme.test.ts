@@ -50,12 +50,19 @@ const lines = commandLines();
 
 describe.skipIf(!built)('README examples run as written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nmflab-readme-'));
-  const nmflab = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
+  const nmflab = (args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
 
   const reduce = (args: string[]): string[] => {
     if (args[0] !== 'run' || args.includes('--resume') || !args[1]?.endsWith('.yaml')) return args;
     const composed = loadComposed(join(dir, args[1]));
-    return [...args.slice(0, 2), '--set', 'sweep={}', ...(composed.model ? ['--set', 'model.stopping.maxIterations=2'] : []), ...args.slice(2)];
+    return [
+      ...args.slice(0, 2),
+      '--set',
+      'sweep={}',
+      ...(composed.model ? ['--set', 'model.stopping.maxIterations=2'] : []),
+      ...args.slice(2),
+    ];
   };
 
   /** results/<name>/<stamp>[/<run>] → the newest sweep folder of <name> (made, reduced, when missing). */
@@ -87,9 +94,23 @@ describe.skipIf(!built)('README examples run as written', () => {
     };
     writeFileSync(join(dir, 'W0.csv'), ones(20, 4));
     writeFileSync(join(dir, 'H0.csv'), ones(4, 30));
-    const tone = (f: number, phase: number) => Float64Array.from({ length: 8000 }, (_, t) => 0.3 * Math.sin((2 * Math.PI * f * t) / 8000 + phase) + 0.05 * Math.sin(t * 0.37 * f));
-    const files: [string, number, number][] = [['speech.wav', 300, 0], ['chime.wav', 1200, 0], ['est1.wav', 300, 0.3], ['est2.wav', 1200, 0.2], ['r1.wav', 440, 0], ['r2.wav', 660, 0], ['e1.wav', 440, 0.1], ['e2.wav', 660, 0.4]];
-    for (const [name, f, ph] of files) writeFileSync(join(dir, name), encodeWav(tone(f, ph), 8000, { format: 'pcm16' }));
+    const tone = (f: number, phase: number) =>
+      Float64Array.from(
+        { length: 8000 },
+        (_, t) => 0.3 * Math.sin((2 * Math.PI * f * t) / 8000 + phase) + 0.05 * Math.sin(t * 0.37 * f),
+      );
+    const files: [string, number, number][] = [
+      ['speech.wav', 300, 0],
+      ['chime.wav', 1200, 0],
+      ['est1.wav', 300, 0.3],
+      ['est2.wav', 1200, 0.2],
+      ['r1.wav', 440, 0],
+      ['r2.wav', 660, 0],
+      ['e1.wav', 440, 0.1],
+      ['e2.wav', 660, 0.4],
+    ];
+    for (const [name, f, ph] of files)
+      writeFileSync(join(dir, name), encodeWav(tone(f, ph), 8000, { format: 'pcm16' }));
     const plugin = jsBlock('my-plugins.js');
     expect(plugin).toMatch(/export default/);
     writeFileSync(join(dir, 'my-plugins.js'), plugin);

@@ -22,7 +22,17 @@ describe('nmflab report', () => {
       return { name: s.name, path };
     });
     const run = writeRunFixture(join(tmp, 'sweep'));
-    writeFileSync(join(run, 'config.yaml'), JSON.stringify({ name: 'fixture', seed: 1, data: { id: 'wav-mixture', params: { stems } }, transform: TRANSFORM, model: { solver: { id: 'mu', params: {} }, rank: 2 }, task: { id: 'factorize', params: {} } }));
+    writeFileSync(
+      join(run, 'config.yaml'),
+      JSON.stringify({
+        name: 'fixture',
+        seed: 1,
+        data: { id: 'wav-mixture', params: { stems } },
+        transform: TRANSFORM,
+        model: { solver: { id: 'mu', params: {} }, rank: 2 },
+        task: { id: 'factorize', params: {} },
+      }),
+    );
     const r = spawnSync(process.execPath, [bin, 'report', run, '--quiet'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);

@@ -6,7 +6,10 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const config = relative(process.cwd(), fileURLToPath(new URL('../../core/test/fixtures/configs/good/base.yaml', import.meta.url)));
+const config = relative(
+  process.cwd(),
+  fileURLToPath(new URL('../../core/test/fixtures/configs/good/base.yaml', import.meta.url)),
+);
 const built = existsSync(bin);
 
 function nmflab(...args: string[]) {
@@ -23,11 +26,17 @@ afterAll(() => {
 });
 const sweepDir = (out: string) => join(out, 'base', readdirSync(join(out, 'base'))[0]);
 /** trajectory.csv without the wall-time column. */
-const det = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, -1).join(','));
-const status = (dir: string, run: string) => (JSON.parse(readFileSync(join(dir, run, 'run.json'), 'utf8')) as { status: string }).status;
+const det = (f: string) =>
+  readFileSync(f, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').slice(0, -1).join(','));
+const status = (dir: string, run: string) =>
+  (JSON.parse(readFileSync(join(dir, run, 'run.json'), 'utf8')) as { status: string }).status;
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of readdirSync(dir)) out[f] = `${readFileSync(join(dir, f)).toString('base64')}@${statSync(join(dir, f)).mtimeMs}`;
+  for (const f of readdirSync(dir))
+    out[f] = `${readFileSync(join(dir, f)).toString('base64')}@${statSync(join(dir, f)).mtimeMs}`;
   return out;
 }
 async function waitFor(cond: () => boolean, ms = 120_000): Promise<void> {
@@ -62,7 +71,9 @@ describe.skipIf(!built)('nmflab run / compare (built dist)', { timeout: 180_000 
     expect(readFileSync(join(da, 'aggregate.csv'), 'utf8')).toBe(readFileSync(join(db, 'aggregate.csv'), 'utf8'));
     const sum = nmflab('summarize', da, '--metric', 'objective');
     expect(sum.code, sum.err).toBe(0);
-    expect(sum.out).toMatch(/summary\.csv: 4 runs, 4 completed, 0 failed, 0 to do\n.*aggregate\.csv: mean ± 95 % CI.*\nmodel\.rank=2\n {2}objective: -?[\d.]+ ± [\d.]+ \(n=2\)\n/s);
+    expect(sum.out).toMatch(
+      /summary\.csv: 4 runs, 4 completed, 0 failed, 0 to do\n.*aggregate\.csv: mean ± 95 % CI.*\nmodel\.rank=2\n {2}objective: -?[\d.]+ ± [\d.]+ \(n=2\)\n/s,
+    );
     expect(sum.out).toMatch(/\nmodel\.rank=3\n {2}objective: /);
     const cmp = nmflab('compare', da, '--csv', join(a, 'table.csv'));
     expect(cmp.code).toBe(0);
@@ -72,8 +83,29 @@ describe.skipIf(!built)('nmflab run / compare (built dist)', { timeout: 180_000 
 
   it('a sweep killed with SIGKILL is completed by --resume, finished runs untouched', async () => {
     const out = fresh();
-    const child = spawn(process.execPath, [bin, 'run', config, '--out', out, '--jobs', '1', '--sweep', 'model.rank=[2,3,2,3,2,3]', '--set', 'model.solver.params.delayMs=15'], { stdio: 'ignore' });
-    await waitFor(() => existsSync(join(out, 'base')) && readdirSync(join(out, 'base')).length > 0 && existsSync(join(sweepDir(out), '0001', 'run.json')));
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'run',
+        config,
+        '--out',
+        out,
+        '--jobs',
+        '1',
+        '--sweep',
+        'model.rank=[2,3,2,3,2,3]',
+        '--set',
+        'model.solver.params.delayMs=15',
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      () =>
+        existsSync(join(out, 'base')) &&
+        readdirSync(join(out, 'base')).length > 0 &&
+        existsSync(join(sweepDir(out), '0001', 'run.json')),
+    );
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const dir = sweepDir(out);
@@ -85,7 +117,16 @@ describe.skipIf(!built)('nmflab run / compare (built dist)', { timeout: 180_000 
     const r = nmflab('run', '--resume', dir, '--quiet');
     expect(r.code, r.err).toBe(0);
     for (const f of finished) expect(snapshot(join(dir, f))).toEqual(kept[f]);
-    expect(readdirSync(dir).sort(), 'no temporary left').toEqual(['0000', '0001', '0002', '0003', '0004', '0005', 'summary.csv', 'sweep.yaml']);
+    expect(readdirSync(dir).sort(), 'no temporary left').toEqual([
+      '0000',
+      '0001',
+      '0002',
+      '0003',
+      '0004',
+      '0005',
+      'summary.csv',
+      'sweep.yaml',
+    ]);
     for (const run of ['0002', '0003', '0004', '0005']) expect(status(dir, run)).toBe('completed');
     // Same config, same bits: the resumed runs reproduce the first ones.
     expect(det(join(dir, '0004', 'trajectory.csv'))).toEqual(det(join(dir, '0000', 'trajectory.csv')));
@@ -94,10 +135,33 @@ describe.skipIf(!built)('nmflab run / compare (built dist)', { timeout: 180_000 
 
   it('Ctrl-C (SIGINT) marks the running run interrupted, leaves nothing half-written, exits 130', async () => {
     const out = fresh();
-    const child = spawn(process.execPath, [bin, 'run', config, '--out', out, '--jobs', '1', '--sweep', 'model.rank=[2,3]', '--set', 'model.stopping.maxIterations=100000', '--set', 'model.solver.params.delayMs=2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'run',
+        config,
+        '--out',
+        out,
+        '--jobs',
+        '1',
+        '--sweep',
+        'model.rank=[2,3]',
+        '--set',
+        'model.stopping.maxIterations=100000',
+        '--set',
+        'model.solver.params.delayMs=2',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitFor(() => existsSync(join(out, 'base')) && readdirSync(join(out, 'base')).length > 0 && existsSync(join(sweepDir(out), '.0000.tmp', 'run.json')));
+    await waitFor(
+      () =>
+        existsSync(join(out, 'base')) &&
+        readdirSync(join(out, 'base')).length > 0 &&
+        existsSync(join(sweepDir(out), '.0000.tmp', 'run.json')),
+    );
     child.kill('SIGINT');
     // 'close', not 'exit': 'exit' can come before the last of stderr is read.
     const code = await new Promise((r) => child.once('close', (c) => r(c)));
@@ -111,11 +175,24 @@ describe.skipIf(!built)('nmflab run / compare (built dist)', { timeout: 180_000 
 
   it('config errors are reported at once, exit 2, before anything runs', () => {
     const out = fresh();
-    const r = nmflab('run', config, '--out', out, '--set', 'model.rank=0', '--set', 'model.solver=test-mv', '--sweep', 'model.restarts=[1, 0]');
+    const r = nmflab(
+      'run',
+      config,
+      '--out',
+      out,
+      '--set',
+      'model.rank=0',
+      '--set',
+      'model.solver=test-mv',
+      '--sweep',
+      'model.restarts=[1, 0]',
+    );
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toEqual([
       `nmflab: ${config}: model.rank: out of range (expected a number ≥ 1, found 0)`,
-      expect.stringMatching(/^\S+base\.yaml: model\.solver: unknown solver 'test-mv' \(expected one of [a-z, -]*test-mu[a-z, -]*\); did you mean 'test-mu'\?$/),
+      expect.stringMatching(
+        /^\S+base\.yaml: model\.solver: unknown solver 'test-mv' \(expected one of [a-z, -]*test-mu[a-z, -]*\); did you mean 'test-mu'\?$/,
+      ),
       `${config}: model.restarts (sweep value 0): out of range (expected a number ≥ 1, found 0)`,
     ]);
     expect(existsSync(join(out, 'base'))).toBe(false);

@@ -28,8 +28,11 @@ if (existsSync(join(prefix, 'include/node/node_api.h'))) args.push(`--nodedir=${
 const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: 180_000 });
 if (r.status !== 0) {
   const text = `${r.stderr ?? ''}\n${r.stdout ?? ''}`;
-  const why = /cblas\.h|lopenblas/.test(text) ? 'OpenBLAS not found: apt-get install libopenblas-dev'
-    : r.error ? r.error.message : 'node-gyp failed; run it in packages/core/native to see why';
+  const why = /cblas\.h|lopenblas/.test(text)
+    ? 'OpenBLAS not found: apt-get install libopenblas-dev'
+    : r.error
+      ? r.error.message
+      : 'node-gyp failed; run it in packages/core/native to see why';
   skip(why);
 }
 console.log('nmflab: native BLAS backend built (packages/core/native/build)');

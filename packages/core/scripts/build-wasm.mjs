@@ -18,8 +18,16 @@ const out = join(root, 'src/linalg/backends/wasm/gemm-wasm.ts');
 
 /** asc flags: optimized, SIMD, no runtime (the kernel allocates nothing), memory from the host. */
 export const ASC_ARGS = [
-  'assembly/gemm.ts', '--outFile', 'gemm.wasm',
-  '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '--enable', 'simd',
+  'assembly/gemm.ts',
+  '--outFile',
+  'gemm.wasm',
+  '-O3',
+  '--runtime',
+  'stub',
+  '--noAssert',
+  '--importMemory',
+  '--enable',
+  'simd',
 ];
 
 /** Compile assembly/gemm.ts and return the wasm bytes. */
@@ -29,8 +37,15 @@ export async function compileGemm() {
   const errors = [];
   const { error } = await asc.main([...ASC_ARGS, '--baseDir', root], {
     stdout: { write: () => true },
-    stderr: { write: (s) => { errors.push(String(s)); return true; } },
-    writeFile: (name, contents) => { if (name.endsWith('.wasm')) bytes = Buffer.from(contents); },
+    stderr: {
+      write: (s) => {
+        errors.push(String(s));
+        return true;
+      },
+    },
+    writeFile: (name, contents) => {
+      if (name.endsWith('.wasm')) bytes = Buffer.from(contents);
+    },
   });
   if (error || !bytes) throw new Error(`asc failed: ${error ?? 'no output'}\n${errors.join('')}`);
   return bytes;
@@ -53,7 +68,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const text = moduleText(await compileGemm());
   if (process.argv.includes('--check')) {
     const same = readFileSync(out, 'utf8') === text;
-    console.log(same ? 'src/linalg/backends/wasm/gemm-wasm.ts is up to date' : 'src/linalg/backends/wasm/gemm-wasm.ts differs from a fresh compile');
+    console.log(
+      same
+        ? 'src/linalg/backends/wasm/gemm-wasm.ts is up to date'
+        : 'src/linalg/backends/wasm/gemm-wasm.ts differs from a fresh compile',
+    );
     process.exit(same ? 0 : 1);
   }
   writeFileSync(out, text);

@@ -47,11 +47,7 @@ export class NmflabError extends Error {
 
   /** A copy with file/path filled in where they were unknown (used when errors bubble up). */
   withContext(ctx: { file?: string; pathPrefix?: string }): NmflabError {
-    const path = ctx.pathPrefix
-      ? this.path
-        ? `${ctx.pathPrefix}.${this.path}`
-        : ctx.pathPrefix
-      : this.path;
+    const path = ctx.pathPrefix ? (this.path ? `${ctx.pathPrefix}.${this.path}` : ctx.pathPrefix) : this.path;
     return new NmflabError(this.reason, {
       file: this.file ?? ctx.file,
       path,
@@ -70,7 +66,13 @@ export class NmflabError extends Error {
 export function paramFileError(e: unknown, param: string): unknown {
   if (!(e instanceof NmflabError) || e instanceof NmflabErrors) return e;
   const inner = [e.file, e.path].filter((x) => x !== undefined && x !== '').join(': ');
-  return new NmflabError(e.reason, { path: inner ? `${param}: ${inner}` : param, expected: e.expected, found: e.found, hint: e.hint, exitCode: e.exitCode });
+  return new NmflabError(e.reason, {
+    path: inner ? `${param}: ${inner}` : param,
+    expected: e.expected,
+    found: e.found,
+    hint: e.hint,
+    exitCode: e.exitCode,
+  });
 }
 
 /** The one error template: `file: path: reason (expected X, found Y); hint`. */

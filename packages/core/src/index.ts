@@ -3,7 +3,13 @@ export * from './linalg/matrix.js';
 export * from './linalg/kernels.js';
 export * from './linalg/reductions.js';
 export * from './linalg/spd.js';
-export { nativeAvailable, nativeThreads, setNativeThreads, gemmNative, type NativeMuKernels } from './linalg/backends/native.js';
+export {
+  nativeAvailable,
+  nativeThreads,
+  setNativeThreads,
+  gemmNative,
+  type NativeMuKernels,
+} from './linalg/backends/native.js';
 export { WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmWasmInPlace, muFusedWasm } from './linalg/backends/wasm.js';
 export { selectKernels, type KernelBackend, type KernelBackendName, type MuKernels } from './linalg/kernel-backend.js';
 export * from './rng.js';

@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { NmflabError } from './errors.js';
 import { MAX_ENTRIES, Matrix } from './linalg/matrix.js';
@@ -31,7 +42,11 @@ const FS_REASONS: Record<string, string> = {
 export function fsError(e: unknown, file: string, action: string): NmflabError {
   if (e instanceof NmflabError) return e;
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  const reason = code ? `${FS_REASONS[code] ?? (e as Error).message.split(',')[0]} (${code})` : e instanceof Error ? e.message : String(e);
+  const reason = code
+    ? `${FS_REASONS[code] ?? (e as Error).message.split(',')[0]} (${code})`
+    : e instanceof Error
+      ? e.message
+      : String(e);
   return new NmflabError(`cannot ${action}: ${reason}`, { file: shownPath(file) });
 }
 
@@ -58,7 +73,12 @@ export function ensureDir(dir: string): string[] {
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fsError(e, cur, 'create the folder');
     }
     if (st) {
-      if (!st.isDirectory()) throw new NmflabError('cannot create the folder: a file of that name is in the way', { file: shownPath(cur), expected: 'a folder', found: 'a file' });
+      if (!st.isDirectory())
+        throw new NmflabError('cannot create the folder: a file of that name is in the way', {
+          file: shownPath(cur),
+          expected: 'a folder',
+          found: 'a file',
+        });
       break;
     }
     missing.push(cur);
@@ -75,7 +95,10 @@ export function ensureDir(dir: string): string[] {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' && statSync(d).isDirectory()) continue;
       // The parent exists (checked above), so ENOENT means this file system takes no new entries (/proc, /sys).
-      if (code === 'ENOENT') throw new NmflabError('cannot create the folder: the file system there does not allow it (ENOENT)', { file: shownPath(d) });
+      if (code === 'ENOENT')
+        throw new NmflabError('cannot create the folder: the file system there does not allow it (ENOENT)', {
+          file: shownPath(d),
+        });
       throw fsError(e, d, 'create the folder');
     }
   }
@@ -213,13 +236,22 @@ export function readInputFile(file: string, where: { path?: string; what?: strin
     st = statSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new NmflabError('file not found', { file: shownPath(file), path: where.path, expected: what });
+    if (code === 'ENOENT')
+      throw new NmflabError('file not found', { file: shownPath(file), path: where.path, expected: what });
     throw fsError(e, file, 'read').withContext({ pathPrefix: where.path });
   }
-  if (st.isDirectory()) throw new NmflabError('is a folder, not a file', { file: shownPath(file), path: where.path, expected: what });
-  if (!st.isFile()) throw new NmflabError('not a regular file', { file: shownPath(file), path: where.path, expected: what });
+  if (st.isDirectory())
+    throw new NmflabError('is a folder, not a file', { file: shownPath(file), path: where.path, expected: what });
+  if (!st.isFile())
+    throw new NmflabError('not a regular file', { file: shownPath(file), path: where.path, expected: what });
   const max = where.maxBytes ?? 2 ** 31 - 1;
-  if (st.size > max) throw new NmflabError('file too large to read', { file: shownPath(file), path: where.path, expected: `at most ${max} bytes`, found: `${st.size} bytes` });
+  if (st.size > max)
+    throw new NmflabError('file too large to read', {
+      file: shownPath(file),
+      path: where.path,
+      expected: `at most ${max} bytes`,
+      found: `${st.size} bytes`,
+    });
   try {
     return readFileSync(file);
   } catch (e) {
@@ -254,17 +286,35 @@ export function parseCsvMatrix(text: string, file = 'input'): Matrix {
     parsed.push(
       cells.map((tok, j) => {
         const v = DECIMAL.test(tok) ? Number(tok) : Number.NaN;
-        if (tok === '') throw new NmflabError('empty cell', { file, path: `row ${n + 1}, column ${j + 1}`, expected: 'a finite number' });
-        if (!Number.isFinite(v)) throw new NmflabError('not a number', { file, path: `row ${n + 1}, column ${j + 1}`, expected: 'a finite number', found: JSON.stringify(tok.slice(0, 40)) });
+        if (tok === '')
+          throw new NmflabError('empty cell', {
+            file,
+            path: `row ${n + 1}, column ${j + 1}`,
+            expected: 'a finite number',
+          });
+        if (!Number.isFinite(v))
+          throw new NmflabError('not a number', {
+            file,
+            path: `row ${n + 1}, column ${j + 1}`,
+            expected: 'a finite number',
+            found: JSON.stringify(tok.slice(0, 40)),
+          });
         return v;
       }),
     );
     lineNo.push(n + 1);
   });
-  if (parsed.length === 0) throw new NmflabError('empty matrix file', { file, expected: 'rows of comma-separated numbers' });
+  if (parsed.length === 0)
+    throw new NmflabError('empty matrix file', { file, expected: 'rows of comma-separated numbers' });
   const cols = parsed[0].length;
   parsed.forEach((r, i) => {
-    if (r.length !== cols) throw new NmflabError('ragged matrix', { file, path: `row ${lineNo[i]}`, expected: `${cols} values`, found: `${r.length}` });
+    if (r.length !== cols)
+      throw new NmflabError('ragged matrix', {
+        file,
+        path: `row ${lineNo[i]}`,
+        expected: `${cols} values`,
+        found: `${r.length}`,
+      });
   });
   return Matrix.fromRows(parsed);
 }
@@ -289,7 +339,8 @@ export function parseNpyMatrix(buf: Uint8Array, file = 'input'): Matrix {
     throw new NmflabError('not a .npy file', { file, expected: 'the NumPy magic string \\x93NUMPY' });
   }
   const major = buf[6];
-  if (major !== 1 && major !== 2 && major !== 3) throw new NmflabError('unsupported .npy version', { file, expected: '1, 2 or 3', found: String(major) });
+  if (major !== 1 && major !== 2 && major !== 3)
+    throw new NmflabError('unsupported .npy version', { file, expected: '1, 2 or 3', found: String(major) });
   if (major !== 1 && buf.length < 12) throw new NmflabError('truncated .npy header', { file });
   const hlen = major === 1 ? buf[8] | (buf[9] << 8) : buf[8] | (buf[9] << 8) | (buf[10] << 16) | (buf[11] << 24);
   const start = major === 1 ? 10 : 12;
@@ -298,13 +349,22 @@ export function parseNpyMatrix(buf: Uint8Array, file = 'input'): Matrix {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*True/.test(header);
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || shapeText === undefined) throw new NmflabError('unreadable .npy header', { file, found: JSON.stringify(header.trim()) });
-  const dims = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (!descr || shapeText === undefined)
+    throw new NmflabError('unreadable .npy header', { file, found: JSON.stringify(header.trim()) });
+  const dims = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   if (dims.length > 2 || dims.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new NmflabError('unsupported .npy shape', { file, expected: 'a 1-D or 2-D array', found: `(${shapeText})` });
   }
   if (dims.reduce((a, d) => a * d, 1) > MAX_ENTRIES) {
-    throw new NmflabError('.npy array too large', { file, expected: `at most ${MAX_ENTRIES} entries`, found: `shape (${shapeText})` });
+    throw new NmflabError('.npy array too large', {
+      file,
+      expected: `at most ${MAX_ENTRIES} entries`,
+      found: `shape (${shapeText})`,
+    });
   }
   const [rows, cols] = dims.length === 2 ? [dims[0], dims[1]] : dims.length === 1 ? [1, dims[0]] : [1, 1];
   const n = rows * cols;
@@ -318,16 +378,31 @@ export function parseNpyMatrix(buf: Uint8Array, file = 'input'): Matrix {
     '|u1': [1, (dv, o) => dv.getUint8(o)],
   };
   const reader = readers[descr];
-  if (!reader) throw new NmflabError('unsupported .npy dtype', { file, expected: `one of ${Object.keys(readers).join(', ')}`, found: descr });
+  if (!reader)
+    throw new NmflabError('unsupported .npy dtype', {
+      file,
+      expected: `one of ${Object.keys(readers).join(', ')}`,
+      found: descr,
+    });
   const [size, read] = reader;
-  if (off + n * size > buf.length) throw new NmflabError('truncated .npy data', { file, expected: `${n * size} bytes of data`, found: `${buf.length - off}` });
+  if (off + n * size > buf.length)
+    throw new NmflabError('truncated .npy data', {
+      file,
+      expected: `${n * size} bytes of data`,
+      found: `${buf.length - off}`,
+    });
   const dv = new DataView(buf.buffer, buf.byteOffset + off, n * size);
   const m = new Matrix(rows, cols);
   for (let k = 0; k < n; k++) {
     const v = read(dv, k * size);
     if (!Number.isFinite(v)) {
       const [i, j] = fortran ? [k % rows, Math.floor(k / rows)] : [Math.floor(k / cols), k % cols];
-      throw new NmflabError('not a finite number', { file, path: `entry [${i}, ${j}]`, expected: 'finite values', found: String(v) });
+      throw new NmflabError('not a finite number', {
+        file,
+        path: `entry [${i}, ${j}]`,
+        expected: 'finite values',
+        found: String(v),
+      });
     }
     if (fortran) m.data[(k % rows) * cols + Math.floor(k / rows)] = v;
     else m.data[k] = v;
@@ -339,13 +414,28 @@ export function parseNpyMatrix(buf: Uint8Array, file = 'input'): Matrix {
 export function readMatrix(file: string, path?: string): Matrix {
   const ext = extname(file).toLowerCase();
   if (ext !== '.npy' && ext !== '.csv' && ext !== '.txt') {
-    throw new NmflabError('unsupported matrix format', { file: shownPath(file), path, expected: '.csv or .npy', found: ext || 'no extension' });
+    throw new NmflabError('unsupported matrix format', {
+      file: shownPath(file),
+      path,
+      expected: '.csv or .npy',
+      found: ext || 'no extension',
+    });
   }
   const buf = readInputFile(file, { path, what: 'a .csv or .npy matrix file' });
   try {
-    return ext === '.npy' ? parseNpyMatrix(buf, shownPath(file)) : parseCsvMatrix(buf.toString('utf8'), shownPath(file));
+    return ext === '.npy'
+      ? parseNpyMatrix(buf, shownPath(file))
+      : parseCsvMatrix(buf.toString('utf8'), shownPath(file));
   } catch (e) {
-    throw e instanceof NmflabError && path ? new NmflabError(e.reason, { file: e.file, path: e.path ? `${path}: ${e.path}` : path, expected: e.expected, found: e.found, hint: e.hint }) : e;
+    throw e instanceof NmflabError && path
+      ? new NmflabError(e.reason, {
+          file: e.file,
+          path: e.path ? `${path}: ${e.path}` : path,
+          expected: e.expected,
+          found: e.found,
+          hint: e.hint,
+        })
+      : e;
   }
 }
 
@@ -354,5 +444,10 @@ export function writeMatrix(file: string, m: Matrix): void {
   const ext = extname(file).toLowerCase();
   if (ext === '.npy') writeFileAtomic(file, matrixToNpy(m));
   else if (ext === '.csv') writeFileAtomic(file, matrixToCsv(m));
-  else throw new NmflabError('unsupported matrix format', { file, expected: '.csv or .npy', found: ext || 'no extension' });
+  else
+    throw new NmflabError('unsupported matrix format', {
+      file,
+      expected: '.csv or .npy',
+      found: ext || 'no extension',
+    });
 }

@@ -109,7 +109,7 @@ export interface PairedTest {
   n: number;
   /** Mean of the differences a − b. */
   meanDiff: number;
-  t: { statistic: number; df: number; p: number; /** Cohen's d_z: mean(d)/sd(d). */ effect: number };
+  t: { statistic: number; df: number; p: number /** Cohen's d_z: mean(d)/sd(d). */; effect: number };
   wilcoxon: {
     /** min(W+, W−) as scipy reports it for the two-sided test. */
     statistic: number;
@@ -158,7 +158,12 @@ export function pairedTests(a: ArrayLike<number>, b: ArrayLike<number>): PairedT
   const md = sampleMean(d);
   const sd = sampleStd(d);
   const tStat = sd === 0 ? (md === 0 ? NaN : Math.sign(md) * Infinity) : md / (sd / Math.sqrt(n));
-  const t = { statistic: tStat, df: n - 1, p: studentTTwoSided(tStat, n - 1), effect: sd === 0 ? (md === 0 ? 0 : Math.sign(md) * Infinity) : md / sd };
+  const t = {
+    statistic: tStat,
+    df: n - 1,
+    p: studentTTwoSided(tStat, n - 1),
+    effect: sd === 0 ? (md === 0 ? 0 : Math.sign(md) * Infinity) : md / sd,
+  };
 
   const nz = d.filter((x) => x !== 0);
   const m = nz.length;

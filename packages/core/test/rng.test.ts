@@ -3,9 +3,12 @@ import { Rng, deriveSeed } from '@nmflab/core';
 
 describe('Rng', () => {
   it('same seed gives bit-identical streams', () => {
-    const a = new Rng(123), b = new Rng(123);
-    const xa = new Float64Array(1000), xb = new Float64Array(1000);
-    a.fillNormal(xa); b.fillNormal(xb);
+    const a = new Rng(123),
+      b = new Rng(123);
+    const xa = new Float64Array(1000),
+      xb = new Float64Array(1000);
+    a.fillNormal(xa);
+    b.fillNormal(xb);
     expect(Buffer.from(xa.buffer).equals(Buffer.from(xb.buffer))).toBe(true);
   });
   it('different seeds and forks differ', () => {
@@ -17,10 +20,19 @@ describe('Rng', () => {
   it('uniform in [0,1) with the right mean; normal with mean 0 and variance 1', () => {
     const r = new Rng(9);
     const n = 200_000;
-    let s = 0, s2 = 0, u = 0, min = 1, max = 0;
+    let s = 0,
+      s2 = 0,
+      u = 0,
+      min = 1,
+      max = 0;
     for (let i = 0; i < n; i++) {
-      const x = r.normal(); s += x; s2 += x * x;
-      const v = r.uniform(); u += v; min = Math.min(min, v); max = Math.max(max, v);
+      const x = r.normal();
+      s += x;
+      s2 += x * x;
+      const v = r.uniform();
+      u += v;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
     }
     expect(Math.abs(s / n)).toBeLessThan(0.01);
     expect(Math.abs(s2 / n - 1)).toBeLessThan(0.02);

@@ -8,11 +8,22 @@ const fx = JSON.parse(readFileSync(new URL('./fixtures/stats/scipy-stats.json', 
   quantiles: { p: number; df: number; t: number }[];
   cdfs: { t: number; df: number; cdf: number }[];
   summaries: { x: number[]; mean: number; std: number; ciLow: number; ciHigh: number }[];
-  paired: { name: string; a: number[]; b: number[]; t: number; tp: number; dz: number; w: number; wp: number; rankBiserial: number }[];
+  paired: {
+    name: string;
+    a: number[];
+    b: number[];
+    t: number;
+    tp: number;
+    dz: number;
+    w: number;
+    wp: number;
+    rankBiserial: number;
+  }[];
   holm: { p: number[]; adjusted: number[] }[];
 };
 
-const close = (got: number, want: number, rel = 1e-9) => expect(Math.abs(got - want)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(want)));
+const close = (got: number, want: number, rel = 1e-9) =>
+  expect(Math.abs(got - want)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(want)));
 
 describe('stats against scipy', () => {
   it('Student-t quantiles (scipy.stats.t.ppf)', () => {

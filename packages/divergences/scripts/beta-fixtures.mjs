@@ -56,5 +56,8 @@ for (const beta of BETAS) {
   }
 }
 const out = fileURLToPath(new URL('../test/fixtures/beta-values.json', import.meta.url));
-writeFileSync(out, `${JSON.stringify({ generator: 'packages/divergences/scripts/beta-fixtures.mjs', precision: 80, cases }, null, 1)}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ generator: 'packages/divergences/scripts/beta-fixtures.mjs', precision: 80, cases }, null, 1)}\n`,
+);
 console.log(`wrote ${cases.length} cases`);

@@ -1,6 +1,13 @@
 import { NmflabError, type Divergence, type PluginContext } from '@nmflab/core';
 import {
-  betaDerivative, betaLinkDifference, betaPoint, betaPositive, betaWeight, mmExponent, nllConstant, noiseModel,
+  betaDerivative,
+  betaLinkDifference,
+  betaPoint,
+  betaPositive,
+  betaWeight,
+  mmExponent,
+  nllConstant,
+  noiseModel,
 } from './beta-math.js';
 
 export interface BetaOptions {
@@ -53,7 +60,8 @@ export function makeBetaDivergence(o: BetaOptions, ctx?: Pick<PluginContext, 'pa
   };
 
   const point = (x0: number, y0: number): number => {
-    const x = x0 + eps, y = y0 + eps;
+    const x = x0 + eps,
+      y = y0 + eps;
     if (!(x >= 0 && x < Infinity)) fail('invalid data value', `V = ${x0}`);
     if (!(y >= 0 && y < Infinity)) fail('invalid model value', `Λ = ${y0}`);
     if (x === 0 && needsPositiveData) fail(`${what} is undefined at a zero data entry`, 'V = 0');
@@ -68,7 +76,8 @@ export function makeBetaDivergence(o: BetaOptions, ctx?: Pick<PluginContext, 'pa
     if (beta === 2 && !M && !dual && eps === 0) {
       // Euclidean fast path (no call per entry); the checks only reject what ½(x−y)² would not.
       for (let i = 0; i < V.length; i++) {
-        const x = V[i], y = L[i];
+        const x = V[i],
+          y = L[i];
         if (!(x >= 0 && y >= 0 && x < Infinity && y < Infinity)) {
           if (!(x >= 0 && x < Infinity)) fail('invalid data value', `V[${i}] = ${x}`);
           fail('invalid model value', `Λ[${i}] = ${y}`);
@@ -81,7 +90,8 @@ export function makeBetaDivergence(o: BetaOptions, ctx?: Pick<PluginContext, 'pa
     for (let i = 0; i < V.length; i++) {
       const m = M ? M[i] : 1;
       if (m === 0) continue; // masked entries do not count, even where d is undefined
-      const x = V[i] + eps, y = L[i] + eps;
+      const x = V[i] + eps,
+        y = L[i] + eps;
       if (x > 0 && y > 0) {
         sum += m * (dual ? betaPositive(y, x, beta) : betaPositive(x, y, beta));
         continue;

@@ -31,10 +31,23 @@ function math(): MathJs {
 
 const CONSTANTS: Record<string, string> = { pi: 'Math.PI', e: 'Math.E', E: 'Math.E', PI: 'Math.PI' };
 const FUNCTIONS: Record<string, string> = {
-  log: 'Math.log', exp: 'Math.exp', sqrt: 'Math.sqrt', abs: 'Math.abs', log1p: 'Math.log1p',
-  expm1: 'Math.expm1', log2: 'Math.log2', log10: 'Math.log10', sin: 'Math.sin', cos: 'Math.cos',
-  tan: 'Math.tan', sinh: 'Math.sinh', cosh: 'Math.cosh', tanh: 'Math.tanh', atan: 'Math.atan',
-  cbrt: 'Math.cbrt', pow: 'Math.pow',
+  log: 'Math.log',
+  exp: 'Math.exp',
+  sqrt: 'Math.sqrt',
+  abs: 'Math.abs',
+  log1p: 'Math.log1p',
+  expm1: 'Math.expm1',
+  log2: 'Math.log2',
+  log10: 'Math.log10',
+  sin: 'Math.sin',
+  cos: 'Math.cos',
+  tan: 'Math.tan',
+  sinh: 'Math.sinh',
+  cosh: 'Math.cosh',
+  tanh: 'Math.tanh',
+  atan: 'Math.atan',
+  cbrt: 'Math.cbrt',
+  pow: 'Math.pow',
 };
 const BINARY: Record<string, string> = { add: '+', subtract: '-', multiply: '*', divide: '/' };
 
@@ -111,20 +124,34 @@ export function compileGenerator(phi: string, where: { path: string; file?: stri
   try {
     node = m.parse(phi);
   } catch (e) {
-    return bad('cannot parse the generator φ', 'a math expression in y, e.g. "y*log(y) - y"', `${JSON.stringify(phi)} (${(e as Error).message})`);
+    return bad(
+      'cannot parse the generator φ',
+      'a math expression in y, e.g. "y*log(y) - y"',
+      `${JSON.stringify(phi)} (${(e as Error).message})`,
+    );
   }
   const symbols = new Set<string>();
   node.traverse((c, _path, parent) => {
     const cn = c as MathNode & { name?: string; fn?: unknown };
     // A function's name is a SymbolNode child of the FunctionNode (its `fn`), not a variable.
-    if (c.type === 'SymbolNode' && !(parent?.type === 'FunctionNode' && (parent as unknown as { fn: unknown }).fn === c)) {
+    if (
+      c.type === 'SymbolNode' &&
+      !(parent?.type === 'FunctionNode' && (parent as unknown as { fn: unknown }).fn === c)
+    ) {
       if (!(cn.name! in CONSTANTS)) symbols.add(cn.name!);
     }
   });
   const vars = [...symbols];
   if (vars.length !== 1 || (vars[0] !== 'y' && vars[0] !== 'x')) {
-    const found = vars.length === 0 ? `${JSON.stringify(phi)} (no variable)` : `${JSON.stringify(phi)} (variables ${vars.join(', ')})`;
-    return bad('the generator φ must be an expression of one variable', 'an expression of y (or x) only, e.g. "y*log(y) - y"', found);
+    const found =
+      vars.length === 0
+        ? `${JSON.stringify(phi)} (no variable)`
+        : `${JSON.stringify(phi)} (variables ${vars.join(', ')})`;
+    return bad(
+      'the generator φ must be an expression of one variable',
+      'an expression of y (or x) only, e.g. "y*log(y) - y"',
+      found,
+    );
   }
   const variable = vars[0];
   let d1: MathNode, d2: MathNode;
@@ -132,9 +159,15 @@ export function compileGenerator(phi: string, where: { path: string; file?: stri
     d1 = m.derivative(node, variable);
     d2 = m.derivative(d1, variable);
   } catch (e) {
-    return bad('cannot differentiate the generator φ', 'functions mathjs can differentiate (log, exp, sqrt, powers…)', `${JSON.stringify(phi)} (${(e as Error).message})`);
+    return bad(
+      'cannot differentiate the generator φ',
+      'functions mathjs can differentiate (log, exp, sqrt, powers…)',
+      `${JSON.stringify(phi)} (${(e as Error).message})`,
+    );
   }
-  const c0 = compileNode(node, variable), c1 = compileNode(d1, variable), c2 = compileNode(d2, variable);
+  const c0 = compileNode(node, variable),
+    c1 = compileNode(d1, variable),
+    c2 = compileNode(d2, variable);
   return {
     variable,
     text: { phi: node.toString(), d1: d1.toString(), d2: d2.toString() },
@@ -149,17 +182,21 @@ export function compileGenerator(phi: string, where: { path: string; file?: stri
 export function checkConvex(g: Generator, phi: string, where: { path: string; file?: string }): void {
   for (let k = 0; k <= 60; k++) {
     const y = 10 ** (-3 + k / 10);
-    const f = g.phi(y), f1 = g.d1(y), f2 = g.d2(y);
+    const f = g.phi(y),
+      f1 = g.d1(y),
+      f2 = g.d2(y);
     if (!Number.isFinite(f) || !Number.isFinite(f1) || !Number.isFinite(f2)) {
       throw new NmflabError('the generator φ is not finite on y > 0', {
-        file: where.file, path: where.path,
+        file: where.file,
+        path: where.path,
         expected: 'φ, φ′ and φ″ finite for every y > 0',
         found: `${JSON.stringify(phi)} with φ(${y}) = ${f}, φ′ = ${f1}, φ″ = ${f2}`,
       });
     }
     if (!(f2 > 0)) {
       throw new NmflabError('the generator φ is not strictly convex', {
-        file: where.file, path: where.path,
+        file: where.file,
+        path: where.path,
         expected: `φ″(y) > 0 for y > 0 (φ″ = ${g.text.d2})`,
         found: `φ″(${y}) = ${f2} for ${JSON.stringify(phi)}`,
       });

@@ -17,17 +17,7 @@ export { makeLpPenalty } from './lp-penalty.js';
 export { penalizedMMStep } from '@nmflab/core';
 
 /** Every divergence and regularizer plugin of this package: one import and one line each. */
-export const divergencePlugins: AnyPlugin[] = [
-  beta,
-  binomial,
-  bregman,
-  euclidean,
-  is,
-  kl,
-  l1,
-  l2,
-  lp,
-];
+export const divergencePlugins: AnyPlugin[] = [beta, binomial, bregman, euclidean, is, kl, l1, l2, lp];
 
 /** inversify module registering the plugins above. */
 export const divergencesModule = pluginModule(divergencePlugins);

@@ -13,8 +13,18 @@ export interface LpOptions {
 /** Shared parameter declarations of the penalty plugins. */
 export const penaltyParams = {
   lambda: { description: 'penalty weight λ ≥ 0', type: 'number' as const, default: 0.1, minimum: 0 },
-  target: { description: 'the factor penalized: W or H', type: 'string' as const, enum: ['W', 'H'] as const, default: 'H' },
-  eps: { description: 'floor on x̄ where negative powers x̄^{p−1}, x̄^{p−2} are taken (p < 2)', type: 'number' as const, default: 1e-12, exclusiveMinimum: 0 },
+  target: {
+    description: 'the factor penalized: W or H',
+    type: 'string' as const,
+    enum: ['W', 'H'] as const,
+    default: 'H',
+  },
+  eps: {
+    description: 'floor on x̄ where negative powers x̄^{p−1}, x̄^{p−2} are taken (p < 2)',
+    type: 'number' as const,
+    default: 1e-12,
+    exclusiveMinimum: 0,
+  },
 };
 
 /**

@@ -1,9 +1,28 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CONFIG_SCHEMA, ComplexMatrix, Matrix, NmflabError, NmflabErrors, Rng, describeValue, didYouMean, fit as runFit, matmul,
-  matrixToNpy, readMatrix, trajectoryCsv, validatePlainParams, writeFileAtomic,
-  type FitResult, type ParamsSpec, type PluginRef, type Problem, type Registry, type StopReason, type TrajectoryRow,
+  CONFIG_SCHEMA,
+  ComplexMatrix,
+  Matrix,
+  NmflabError,
+  NmflabErrors,
+  Rng,
+  describeValue,
+  didYouMean,
+  fit as runFit,
+  matmul,
+  matrixToNpy,
+  readMatrix,
+  trajectoryCsv,
+  validatePlainParams,
+  writeFileAtomic,
+  type FitResult,
+  type ParamsSpec,
+  type PluginRef,
+  type Problem,
+  type Registry,
+  type StopReason,
+  type TrajectoryRow,
 } from '@nmflab/core';
 import { createRegistry, packageVersions } from './registry.js';
 import { isComplexMatrix, toMatrix, type DataInput, type MatrixInput } from './matrix-input.js';
@@ -130,11 +149,21 @@ function throwAll(errors: NmflabError[]): void {
 function renamePath(e: NmflabError, rename: (path: string) => string): NmflabError {
   if (e instanceof NmflabErrors) return new NmflabErrors(e.errors.map((x) => renamePath(x, rename)));
   if (!e.path) return e;
-  return new NmflabError(e.reason, { file: e.file, path: rename(e.path), expected: e.expected, found: e.found, hint: e.hint, exitCode: e.exitCode });
+  return new NmflabError(e.reason, {
+    file: e.file,
+    path: rename(e.path),
+    expected: e.expected,
+    found: e.found,
+    hint: e.hint,
+    exitCode: e.exitCode,
+  });
 }
 
 /** Validate the common options (errors name the option); returns them with defaults filled. */
-function validateCommon(options: Record<string, unknown>): { common: Omit<EstimatorSpec, 'solver'>; errors: NmflabError[] } {
+function validateCommon(options: Record<string, unknown>): {
+  common: Omit<EstimatorSpec, 'solver'>;
+  errors: NmflabError[];
+} {
   const raw = Object.fromEntries(Object.entries(options).filter(([k, v]) => k in COMMON_PARAMS && v !== undefined));
   const { value, errors } = validatePlainParams(COMMON_PARAMS, raw, {});
   const v = value as Record<string, number>;
@@ -153,7 +182,12 @@ function validateCommon(options: Record<string, unknown>): { common: Omit<Estima
  * Validate a solver spec through the registry (defaults filled, nested plugins resolved), as a
  * YAML `model.solver` is; `rename` maps the registry's paths onto the caller's option names.
  */
-function validateSolver(registry: Registry, spec: unknown, path: string | undefined, rename: (p: string) => string = (p) => p): { ref?: PluginRef; errors: NmflabError[] } {
+function validateSolver(
+  registry: Registry,
+  spec: unknown,
+  path: string | undefined,
+  rename: (p: string) => string = (p) => p,
+): { ref?: PluginRef; errors: NmflabError[] } {
   const r = registry.validate('solver', spec, path ? { path } : {});
   return { ref: r.ref, errors: r.errors.map((e) => renamePath(e, rename)) };
 }
@@ -165,7 +199,11 @@ function unknownKeys(options: Record<string, unknown>, allowed: readonly string[
     .filter((k) => !known.includes(k))
     .map((k) => {
       const dym = didYouMean(k, known);
-      return new NmflabError('unknown option', { path: k, expected: `one of ${known.join(', ')}`, hint: dym ? `did you mean '${dym}'?` : undefined });
+      return new NmflabError('unknown option', {
+        path: k,
+        expected: `one of ${known.join(', ')}`,
+        hint: dym ? `did you mean '${dym}'?` : undefined,
+      });
     });
 }
 
@@ -290,7 +328,11 @@ export class Estimator {
     const W = this.components;
     const problem = this.problem(V, { W0: W, freezeW: true });
     if (problem.V.rows !== W.rows) {
-      throw new NmflabError('new data has another number of rows than the dictionary', { path: 'V', expected: `${W.rows} rows (F)`, found: `${problem.V.rows}×${problem.V.cols}` });
+      throw new NmflabError('new data has another number of rows than the dictionary', {
+        path: 'V',
+        expected: `${W.rows} rows (F)`,
+        found: `${problem.V.rows}×${problem.V.cols}`,
+      });
     }
     return this.run(problem, 'transform', control).result.H;
   }
@@ -303,18 +345,29 @@ export class Estimator {
   inverseTransform(H: MatrixInput): Matrix {
     const h = toMatrix(H, 'H');
     const W = this.components;
-    if (h.rows !== W.cols) throw new NmflabError('H has another number of rows than the rank', { path: 'H', expected: `${W.cols} rows (K)`, found: `${h.rows}×${h.cols}` });
+    if (h.rows !== W.cols)
+      throw new NmflabError('H has another number of rows than the rank', {
+        path: 'H',
+        expected: `${W.cols} rows (K)`,
+        found: `${h.rows}×${h.cols}`,
+      });
     return matmul(W, h);
   }
 
   private get state(): NonNullable<Estimator['fitted']> {
-    if (!this.fitted) throw new NmflabError('the model is not fitted', { expected: 'fit(V) or fitTransform(V) first, or a model from load(dir)' });
+    if (!this.fitted)
+      throw new NmflabError('the model is not fitted', {
+        expected: 'fit(V) or fitTransform(V) first, or a model from load(dir)',
+      });
     return this.fitted;
   }
 
   private get summary(): SavedModel['fit'] {
     const s = this.state.summary;
-    if (!s) throw new NmflabError('the model has given components and no fit', { expected: 'fit(V) first for the trajectory, stop reason and iterations' });
+    if (!s)
+      throw new NmflabError('the model has given components and no fit', {
+        expected: 'fit(V) first for the trajectory, stop reason and iterations',
+      });
     return s;
   }
 
@@ -327,7 +380,12 @@ export class Estimator {
    */
   withComponents(W: MatrixInput): this {
     const w = toMatrix(W, 'W');
-    if (w.cols !== this.rank) throw new NmflabError('W has another number of columns than the rank', { path: 'W', expected: `${this.rank} columns`, found: `${w.rows}×${w.cols}` });
+    if (w.cols !== this.rank)
+      throw new NmflabError('W has another number of columns than the rank', {
+        path: 'W',
+        expected: `${this.rank} columns`,
+        found: `${w.rows}×${w.cols}`,
+      });
     this.fitted = { W: w, H: new Matrix(this.rank, 0), result: undefined, summary: undefined };
     return this;
   }
@@ -376,8 +434,19 @@ export class Estimator {
    * The YAML `model:` block and `seed` of this estimator: with a source for V under `data:` and
    * the `factorize` task, `nmflab run` gives the same W and H.
    */
-  toConfig(): { seed: number; model: { solver: PluginRef; rank: number; stopping: SavedModel['stopping']; restarts: number } } {
-    return { seed: this.seed, model: { solver: structuredClone(this.solver), rank: this.rank, stopping: { ...this.stopping }, restarts: this.restarts } };
+  toConfig(): {
+    seed: number;
+    model: { solver: PluginRef; rank: number; stopping: SavedModel['stopping']; restarts: number };
+  } {
+    return {
+      seed: this.seed,
+      model: {
+        solver: structuredClone(this.solver),
+        rank: this.rank,
+        stopping: { ...this.stopping },
+        restarts: this.restarts,
+      },
+    };
   }
 
   /**
@@ -404,7 +473,10 @@ export class Estimator {
     };
     writeFileAtomic(join(dir, 'W.npy'), matrixToNpy(s.W));
     writeFileAtomic(join(dir, 'H.npy'), matrixToNpy(s.H));
-    writeFileAtomic(join(dir, 'trajectory.csv'), trajectoryCsv(s.summary.trajectory.map((r) => ({ ...r, objective: r.objective ?? NaN, seconds: 0 }))));
+    writeFileAtomic(
+      join(dir, 'trajectory.csv'),
+      trajectoryCsv(s.summary.trajectory.map((r) => ({ ...r, objective: r.objective ?? NaN, seconds: 0 }))),
+    );
     writeFileAtomic(join(dir, 'model.json'), `${JSON.stringify(saved, null, 2)}\n`);
   }
 
@@ -416,9 +488,19 @@ export class Estimator {
    * @param dir - the folder `save` wrote
    * @param options - the registry to resolve the solver in
    */
-  static load<T extends Estimator>(this: abstract new (...args: never[]) => T, dir: string, options: { registry?: Registry } = {}): T {
+  static load<T extends Estimator>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    dir: string,
+    options: { registry?: Registry } = {},
+  ): T {
     const file = join(dir, 'model.json');
-    if (!existsSync(file)) throw new NmflabError('not a saved model', { file, expected: 'a folder written by model.save(dir) (model.json, W.npy, H.npy)' });
+    if (!existsSync(file))
+      throw new NmflabError('not a saved model', {
+        file,
+        expected: 'a folder written by model.save(dir) (model.json, W.npy, H.npy)',
+      });
     let saved: SavedModel;
     try {
       saved = JSON.parse(readFileSync(file, 'utf8')) as SavedModel;
@@ -426,15 +508,31 @@ export class Estimator {
       throw new NmflabError(`unreadable model file: ${(e as Error).message}`, { file });
     }
     if (saved?.format !== 'nmflab-model' || saved.formatVersion !== 1) {
-      throw new NmflabError('not an nmflab model file', { file, path: 'format', expected: 'nmflab-model, formatVersion 1', found: describeValue(saved?.format) });
+      throw new NmflabError('not an nmflab model file', {
+        file,
+        path: 'format',
+        expected: 'nmflab-model, formatVersion 1',
+        found: describeValue(saved?.format),
+      });
     }
     // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass load() was called on (NMF.load checks for mu)
     const fixed = (this as unknown as { solverId?: string }).solverId;
     if (fixed && saved.solver?.id !== fixed) {
-      throw new NmflabError(`not a model of the ${fixed} solver`, { file, path: 'solver.id', expected: JSON.stringify(fixed), found: describeValue(saved.solver?.id), hint: 'load it with Estimator.load(dir)' });
+      throw new NmflabError(`not a model of the ${fixed} solver`, {
+        file,
+        path: 'solver.id',
+        expected: JSON.stringify(fixed),
+        found: describeValue(saved.solver?.id),
+        hint: 'load it with Estimator.load(dir)',
+      });
     }
     const registry = options.registry ?? createRegistry();
-    const { common, errors } = validateCommon({ rank: saved.rank, ...saved.stopping, restarts: saved.restarts, seed: saved.seed });
+    const { common, errors } = validateCommon({
+      rank: saved.rank,
+      ...saved.stopping,
+      restarts: saved.restarts,
+      seed: saved.seed,
+    });
     const { ref, errors: se } = validateSolver(registry, saved.solver, 'solver');
     throwAll([...errors, ...se].map((e) => (e.file ? e : e.withContext({ file }))));
     // biome-ignore lint/complexity/noThisInStatic: an instance of the subclass load() was called on
@@ -443,7 +541,12 @@ export class Estimator {
     const W = readMatrix(join(dir, saved.files?.W ?? 'W.npy'));
     const H = readMatrix(join(dir, saved.files?.H ?? 'H.npy'));
     if (W.cols !== saved.rank || H.rows !== saved.rank) {
-      throw new NmflabError('factor shapes do not match the rank', { file, path: 'rank', expected: `W F×${saved.rank}, H ${saved.rank}×N`, found: `W ${W.rows}×${W.cols}, H ${H.rows}×${H.cols}` });
+      throw new NmflabError('factor shapes do not match the rank', {
+        file,
+        path: 'rank',
+        expected: `W F×${saved.rank}, H ${saved.rank}×N`,
+        found: `W ${W.rows}×${W.cols}, H ${H.rows}×${H.cols}`,
+      });
     }
     (model as unknown as { fitted: Estimator['fitted'] }).fitted = { W, H, result: undefined, summary: saved.fit };
     return model;
@@ -465,7 +568,11 @@ function summarize(res: FitResult, problem: Problem): SavedModel['fit'] {
     restartObjectives: res.restartObjectives,
     increases: res.increases.length,
     seconds: res.seconds,
-    trajectory: res.trajectory.map((r) => ({ iteration: r.iteration, objective: finiteOrNull(r.objective), terms: r.terms })),
+    trajectory: res.trajectory.map((r) => ({
+      iteration: r.iteration,
+      objective: finiteOrNull(r.objective),
+      terms: r.terms,
+    })),
   };
 }
 
@@ -474,26 +581,52 @@ function summarize(res: FitResult, problem: Problem): SavedModel['fit'] {
  * `options` minus the common ones become `{ id, params }`, validated as YAML `model.solver`;
  * error paths name the option (`lambda`, not `solver.params.lambda`).
  */
-function fixedSolverSpec(id: string, options: Record<string, unknown>, registry: Registry, rename: (p: string) => string = (p) => p): { spec: EstimatorSpec; errors: NmflabError[] } {
+function fixedSolverSpec(
+  id: string,
+  options: Record<string, unknown>,
+  registry: Registry,
+  rename: (p: string) => string = (p) => p,
+): { spec: EstimatorSpec; errors: NmflabError[] } {
   const params = Object.fromEntries(Object.entries(options).filter(([k, v]) => !COMMON_KEYS.has(k) && v !== undefined));
   const { common, errors } = validateCommon(options);
-  const { ref, errors: se } = validateSolver(registry, { id, params }, undefined, (p) => rename(p.replace(/^params\./, '')));
+  const { ref, errors: se } = validateSolver(registry, { id, params }, undefined, (p) =>
+    rename(p.replace(/^params\./, '')),
+  );
   return { spec: { ...common, solver: ref! }, errors: [...errors, ...se] };
 }
 
 /** An estimator with a fixed solver (the subclasses below). */
 abstract class FixedSolverEstimator extends Estimator {
-  protected constructor(id: string, options: CommonOptions & Record<string, unknown>, aliases: readonly string[] = [], map: (o: Record<string, unknown>) => { params: Record<string, unknown>; errors: NmflabError[]; rename?: (p: string) => string } = (o) => ({ params: o, errors: [] })) {
+  protected constructor(
+    id: string,
+    options: CommonOptions & Record<string, unknown>,
+    aliases: readonly string[] = [],
+    map: (o: Record<string, unknown>) => {
+      params: Record<string, unknown>;
+      errors: NmflabError[];
+      rename?: (p: string) => string;
+    } = (o) => ({ params: o, errors: [] }),
+  ) {
     // Estimator's constructor validates a generic spec; a fixed solver builds its own first.
     const registry = options.registry ?? createRegistry();
     // Unknown keys are named against every option (common, the solver's, the aliases), once.
-    const allowed = registry.has('solver', id) ? [...Object.keys(registry.get('solver', id).meta.params), ...aliases] : undefined;
+    const allowed = registry.has('solver', id)
+      ? [...Object.keys(registry.get('solver', id).meta.params), ...aliases]
+      : undefined;
     const unknown = allowed ? unknownKeys(options, allowed) : [];
     const known = Object.fromEntries(Object.entries(options).filter(([k]) => !unknown.some((e) => e.path === k)));
     const mapped = map(known);
     const { spec, errors } = fixedSolverSpec(id, mapped.params, registry, mapped.rename);
     throwAll([...unknown, ...mapped.errors, ...errors]);
-    super({ ...spec.stopping, rank: spec.rank, restarts: spec.restarts, seed: spec.seed, solver: spec.solver, registry, mask: options.mask });
+    super({
+      ...spec.stopping,
+      rank: spec.rank,
+      restarts: spec.restarts,
+      seed: spec.seed,
+      solver: spec.solver,
+      registry,
+      mask: options.mask,
+    });
   }
 }
 
@@ -542,7 +675,14 @@ export class NMF extends FixedSolverEstimator {
       const errors: NmflabError[] = [];
       let rename = (p: string) => p.replace(/^initializer\b/, 'init');
       if (beta !== undefined) {
-        if (params.divergence !== undefined) errors.push(new NmflabError('give divergence or beta, not both', { path: 'beta', expected: 'one of the two options', found: `divergence ${describeValue(params.divergence)} and beta ${describeValue(beta)}` }));
+        if (params.divergence !== undefined)
+          errors.push(
+            new NmflabError('give divergence or beta, not both', {
+              path: 'beta',
+              expected: 'one of the two options',
+              found: `divergence ${describeValue(params.divergence)} and beta ${describeValue(beta)}`,
+            }),
+          );
         else {
           params.divergence = { id: 'beta', params: { beta } };
           const base = rename;

@@ -18,12 +18,31 @@ export { buildRegistry, builtinModules, createRegistry, createRunEnv, packageVer
 export { pluginPage } from './docs.js';
 export { toMatrix, type DataInput, type MatrixInput } from './matrix-input.js';
 export {
-  COMMON_PARAMS, ComplexNMF, Estimator, NMF, PLSA, SparseCoding,
-  type CommonOptions, type ComplexNMFOptions, type EstimatorOptions, type FitControl, type NMFOptions, type PLSAOptions,
-  type EstimatorSpec, type SavedModel, type SparseCodingOptions,
+  COMMON_PARAMS,
+  ComplexNMF,
+  Estimator,
+  NMF,
+  PLSA,
+  SparseCoding,
+  type CommonOptions,
+  type ComplexNMFOptions,
+  type EstimatorOptions,
+  type FitControl,
+  type NMFOptions,
+  type PLSAOptions,
+  type EstimatorSpec,
+  type SavedModel,
+  type SparseCodingOptions,
 } from './estimator.js';
 // runExperiment here (path or config object, run records back) takes the place of core's.
 export {
-  bssEval, loadSource, runExperiment, separate,
-  type ExperimentRun, type RunExperimentOptions, type SeparateOptions, type Separation, type Signal,
+  bssEval,
+  loadSource,
+  runExperiment,
+  separate,
+  type ExperimentRun,
+  type RunExperimentOptions,
+  type SeparateOptions,
+  type Separation,
+  type Signal,
 } from './pipelines.js';

@@ -14,11 +14,20 @@ export type DataInput = MatrixInput | ComplexMatrix;
 
 function isMatrixLike(x: unknown): x is Matrix {
   // Duck-typed so that a Matrix from another copy of @nmflab/core is accepted as well.
-  return x instanceof Matrix || (typeof x === 'object' && x !== null && 'rows' in x && 'cols' in x && (x as Matrix).data instanceof Float64Array);
+  return (
+    x instanceof Matrix ||
+    (typeof x === 'object' && x !== null && 'rows' in x && 'cols' in x && (x as Matrix).data instanceof Float64Array)
+  );
 }
 
 export function isComplexMatrix(x: unknown): x is ComplexMatrix {
-  return x instanceof ComplexMatrix || (typeof x === 'object' && x !== null && (x as ComplexMatrix).re instanceof Float64Array && (x as ComplexMatrix).im instanceof Float64Array);
+  return (
+    x instanceof ComplexMatrix ||
+    (typeof x === 'object' &&
+      x !== null &&
+      (x as ComplexMatrix).re instanceof Float64Array &&
+      (x as ComplexMatrix).im instanceof Float64Array)
+  );
 }
 
 /**
@@ -33,10 +42,25 @@ export function toMatrix(x: unknown, path: string): Matrix {
   if (Array.isArray(x)) {
     if (x.length === 0) throw new NmflabError('empty matrix', { path, expected: 'at least one row' });
     for (const [i, row] of x.entries()) {
-      if (!Array.isArray(row)) throw new NmflabError('not a matrix', { path: `${path}[${i}]`, expected: 'a row (an array of numbers)', found: describeValue(row) });
-      if (row.length !== (x[0] as unknown[]).length) throw new NmflabError('ragged matrix', { path: `${path}[${i}]`, expected: `${(x[0] as unknown[]).length} values`, found: String(row.length) });
+      if (!Array.isArray(row))
+        throw new NmflabError('not a matrix', {
+          path: `${path}[${i}]`,
+          expected: 'a row (an array of numbers)',
+          found: describeValue(row),
+        });
+      if (row.length !== (x[0] as unknown[]).length)
+        throw new NmflabError('ragged matrix', {
+          path: `${path}[${i}]`,
+          expected: `${(x[0] as unknown[]).length} values`,
+          found: String(row.length),
+        });
       for (const [j, v] of row.entries()) {
-        if (typeof v !== 'number') throw new NmflabError('not a number', { path: `${path}[${i}][${j}]`, expected: 'a number', found: describeValue(v) });
+        if (typeof v !== 'number')
+          throw new NmflabError('not a number', {
+            path: `${path}[${i}][${j}]`,
+            expected: 'a number',
+            found: describeValue(v),
+          });
       }
     }
     return Matrix.fromRows(x as number[][]);
@@ -44,12 +68,30 @@ export function toMatrix(x: unknown, path: string): Matrix {
   if (typeof x === 'object' && x !== null && 'data' in x && 'shape' in x) {
     const { data, shape } = x as { data: ArrayLike<number>; shape: unknown };
     if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new NmflabError('invalid shape', { path: `${path}.shape`, expected: '[rows, cols] (two integers ≥ 0)', found: describeValue(shape) });
+      throw new NmflabError('invalid shape', {
+        path: `${path}.shape`,
+        expected: '[rows, cols] (two integers ≥ 0)',
+        found: describeValue(shape),
+      });
     }
     const [r, c] = shape as [number, number];
-    if (!data || typeof data.length !== 'number') throw new NmflabError('invalid data', { path: `${path}.data`, expected: 'a typed array or an array of numbers', found: describeValue(data) });
-    if (data.length !== r * c) throw new NmflabError('data length does not match the shape', { path: `${path}.data`, expected: `${r * c} values (${r}×${c})`, found: String(data.length) });
+    if (!data || typeof data.length !== 'number')
+      throw new NmflabError('invalid data', {
+        path: `${path}.data`,
+        expected: 'a typed array or an array of numbers',
+        found: describeValue(data),
+      });
+    if (data.length !== r * c)
+      throw new NmflabError('data length does not match the shape', {
+        path: `${path}.data`,
+        expected: `${r * c} values (${r}×${c})`,
+        found: String(data.length),
+      });
     return new Matrix(r, c, Float64Array.from(data));
   }
-  throw new NmflabError('not a matrix', { path, expected: 'a Matrix, rows of numbers, or { data, shape }', found: describeValue(x) });
+  throw new NmflabError('not a matrix', {
+    path,
+    expected: 'a Matrix, rows of numbers, or { data, shape }',
+    found: describeValue(x),
+  });
 }

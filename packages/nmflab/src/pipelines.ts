@@ -2,10 +2,28 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  Matrix, NmflabError, Rng, Stft, applyMask, describeValue, runExperiment as runCoreExperiment, wienerMasks,
-  type ExperimentResult, type Registry, type RunEvent, type RunRecord, type SourceData, type StftOptions,
+  Matrix,
+  NmflabError,
+  Rng,
+  Stft,
+  applyMask,
+  describeValue,
+  runExperiment as runCoreExperiment,
+  wienerMasks,
+  type ExperimentResult,
+  type Registry,
+  type RunEvent,
+  type RunRecord,
+  type SourceData,
+  type StftOptions,
 } from '@nmflab/core';
-import { bssEvalSources, clusterComponents, partialModel, type BssSourcesOptions, type BssSourcesResult } from '@nmflab/tasks';
+import {
+  bssEvalSources,
+  clusterComponents,
+  partialModel,
+  type BssSourcesOptions,
+  type BssSourcesResult,
+} from '@nmflab/tasks';
 import { NMF, type NMFOptions } from './estimator.js';
 import { createRegistry, createRunEnv, packageVersions } from './registry.js';
 import { toMatrix, type MatrixInput } from './matrix-input.js';
@@ -18,11 +36,20 @@ function toSignal(x: unknown, path: string): Float64Array {
   if (ArrayBuffer.isView(x) || Array.isArray(x)) {
     const out = Float64Array.from(x as ArrayLike<number>);
     for (let i = 0; i < out.length; i++) {
-      if (!Number.isFinite(out[i])) throw new NmflabError('not a finite sample', { path: `${path}[${i}]`, expected: 'finite numbers', found: String(out[i]) });
+      if (!Number.isFinite(out[i]))
+        throw new NmflabError('not a finite sample', {
+          path: `${path}[${i}]`,
+          expected: 'finite numbers',
+          found: String(out[i]),
+        });
     }
     return out;
   }
-  throw new NmflabError('not a signal', { path, expected: 'a Float64Array or an array of numbers', found: describeValue(x) });
+  throw new NmflabError('not a signal', {
+    path,
+    expected: 'a Float64Array or an array of numbers',
+    found: describeValue(x),
+  });
 }
 
 /**
@@ -33,8 +60,16 @@ function toSignal(x: unknown, path: string): Float64Array {
  * @param estimates - the estimated sources, as many as references
  * @param options - `permutation` (default true), `filterLength` (default 512)
  */
-export function bssEval(references: readonly Signal[], estimates: readonly Signal[], options: BssSourcesOptions = {}): BssSourcesResult {
-  return bssEvalSources(references.map((r, i) => toSignal(r, `references[${i}]`)), estimates.map((e, i) => toSignal(e, `estimates[${i}]`)), options);
+export function bssEval(
+  references: readonly Signal[],
+  estimates: readonly Signal[],
+  options: BssSourcesOptions = {},
+): BssSourcesResult {
+  return bssEvalSources(
+    references.map((r, i) => toSignal(r, `references[${i}]`)),
+    estimates.map((e, i) => toSignal(e, `estimates[${i}]`)),
+    options,
+  );
 }
 
 /**
@@ -44,7 +79,10 @@ export function bssEval(references: readonly Signal[], estimates: readonly Signa
  * @param spec - a source id or `{ id, params }`
  * @param options - the seed of the source's draws, the registry
  */
-export async function loadSource(spec: string | { id: string; params?: Record<string, unknown> }, options: { seed?: number; registry?: Registry } = {}): Promise<SourceData> {
+export async function loadSource(
+  spec: string | { id: string; params?: Record<string, unknown> },
+  options: { seed?: number; registry?: Registry } = {},
+): Promise<SourceData> {
   const registry = options.registry ?? createRegistry();
   const source = registry.create('source', spec, { path: 'data' });
   return source.load(new Rng(options.seed ?? 0).fork('source'));
@@ -98,7 +136,10 @@ export interface Separation {
 export function separate(mixture: Signal, options: SeparateOptions): Separation {
   const x = toSignal(mixture, 'mixture');
   const sampleRate = options.sampleRate ?? 16000;
-  const stft = new Stft({ frameLength: 1024, hop: 256, ...options.stft, sampleRate, representation: options.representation ?? 'magnitude' }, { path: 'stft' });
+  const stft = new Stft(
+    { frameLength: 1024, hop: 256, ...options.stft, sampleRate, representation: options.representation ?? 'magnitude' },
+    { path: 'stft' },
+  );
   const Y = stft.analyze(x);
   const V = stft.represent(Y);
   const model = { divergence: 'kl', ...options.model } as Omit<NMFOptions, 'rank'>;
@@ -109,9 +150,19 @@ export function separate(mixture: Signal, options: SeparateOptions): Separation 
   let groups: number[][];
   let names: string[];
   if (method === 'supervised') {
-    if (!named) throw new NmflabError('supervised separation needs the sources by name', { path: 'sources', expected: 'an object { name: training waveform or dictionary W }', found: describeValue(options.sources) });
+    if (!named)
+      throw new NmflabError('supervised separation needs the sources by name', {
+        path: 'sources',
+        expected: 'an object { name: training waveform or dictionary W }',
+        found: describeValue(options.sources),
+      });
     const entries = Object.entries(options.sources as Record<string, unknown>);
-    if (entries.length < 2) throw new NmflabError('at least two sources are needed', { path: 'sources', expected: '2 or more names', found: String(entries.length) });
+    if (entries.length < 2)
+      throw new NmflabError('at least two sources are needed', {
+        path: 'sources',
+        expected: '2 or more names',
+        found: String(entries.length),
+      });
     names = entries.map(([n]) => n);
     const rank = options.rank ?? 20;
     const dictionaries = entries.map(([name, s]) => {
@@ -120,7 +171,12 @@ export function separate(mixture: Signal, options: SeparateOptions): Separation 
         return new NMF({ ...model, rank }).fit(stft.represent(stft.analyze(t))).components;
       }
       const w = toMatrix(s, `sources.${name}`);
-      if (w.rows !== V.rows) throw new NmflabError('dictionary has another number of rows than the STFT bins', { path: `sources.${name}`, expected: `${V.rows} rows`, found: `${w.rows}×${w.cols}` });
+      if (w.rows !== V.rows)
+        throw new NmflabError('dictionary has another number of rows than the STFT bins', {
+          path: `sources.${name}`,
+          expected: `${V.rows} rows`,
+          found: `${w.rows}×${w.cols}`,
+        });
       return w;
     });
     const K = dictionaries.reduce((s, w) => s + w.cols, 0);
@@ -136,14 +192,23 @@ export function separate(mixture: Signal, options: SeparateOptions): Separation 
     H = new NMF({ ...model, rank: K }).withComponents(W).transform(V);
   } else if (method === 'unsupervised') {
     const n = named ? Object.keys(options.sources).length : (options.sources as number);
-    if (!Number.isInteger(n) || n < 2) throw new NmflabError('invalid number of sources', { path: 'sources', expected: 'an integer ≥ 2', found: describeValue(options.sources) });
+    if (!Number.isInteger(n) || n < 2)
+      throw new NmflabError('invalid number of sources', {
+        path: 'sources',
+        expected: 'an integer ≥ 2',
+        found: describeValue(options.sources),
+      });
     names = named ? Object.keys(options.sources) : Array.from({ length: n }, (_, k) => `group-${k + 1}`);
     const fitted = new NMF({ ...model, rank: options.rank ?? 10 * n }).fit(V);
     W = fitted.components;
     H = fitted.activations;
     groups = clusterComponents(W, n, new Rng(fitted.seed).fork('cluster'));
   } else {
-    throw new NmflabError('not an allowed value', { path: 'method', expected: 'one of supervised, unsupervised', found: describeValue(method) });
+    throw new NmflabError('not an allowed value', {
+      path: 'method',
+      expected: 'one of supervised, unsupervised',
+      found: describeValue(method),
+    });
   }
   const models = groups.map((g) => partialModel(W, H, g));
   const masks = wienerMasks(models, options.maskExponent ?? 1);
@@ -189,7 +254,10 @@ function workerSetup(): string | undefined {
  * @param options - output root, parallel jobs, abort signal, progress callback, overrides
  * @returns the sweep folder and the run records
  */
-export async function runExperiment(pathOrConfig: string | Record<string, unknown>, options: RunExperimentOptions = {}): Promise<ExperimentRun> {
+export async function runExperiment(
+  pathOrConfig: string | Record<string, unknown>,
+  options: RunExperimentOptions = {},
+): Promise<ExperimentRun> {
   const jobs = options.jobs ?? availableParallelism();
   const setup = jobs > 1 ? workerSetup() : undefined;
   const result = await runCoreExperiment({

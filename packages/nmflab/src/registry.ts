@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Registry, createContainer, loadPluginModule, packageVersion, pluginModule, type AnyPlugin, type RunEnv } from '@nmflab/core';
+import {
+  Registry,
+  createContainer,
+  loadPluginModule,
+  packageVersion,
+  pluginModule,
+  type AnyPlugin,
+  type RunEnv,
+} from '@nmflab/core';
 import { divergencesModule } from '@nmflab/divergences';
 import { solversModule } from '@nmflab/solvers';
 import { tasksModule } from '@nmflab/tasks';
@@ -35,7 +43,9 @@ export function createRegistry(plugins: readonly (AnyPlugin | PluginModule)[] = 
   }
   const defs = plugins.filter((p): p is AnyPlugin => 'meta' in p);
   const mods = plugins.filter((p): p is PluginModule => !('meta' in p));
-  return Registry.fromContainer(createContainer([...builtinModules, ...mods, ...(defs.length ? [pluginModule(defs)] : [])]));
+  return Registry.fromContainer(
+    createContainer([...builtinModules, ...mods, ...(defs.length ? [pluginModule(defs)] : [])]),
+  );
 }
 
 /**
@@ -51,7 +61,14 @@ export function packageVersions(): Record<string, string> {
   const out: Record<string, string> = {};
   const req = createRequire(import.meta.url);
   const own = new URL('../package.json', import.meta.url);
-  for (const name of ['nmflab', '@nmflab/cli', '@nmflab/core', '@nmflab/divergences', '@nmflab/solvers', '@nmflab/tasks']) {
+  for (const name of [
+    'nmflab',
+    '@nmflab/cli',
+    '@nmflab/core',
+    '@nmflab/divergences',
+    '@nmflab/solvers',
+    '@nmflab/tasks',
+  ]) {
     let url: URL | undefined = name === 'nmflab' ? own : undefined;
     if (!url) {
       try {

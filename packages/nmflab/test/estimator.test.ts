@@ -3,8 +3,22 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  type ComplexMatrix, ComplexNMF, Estimator, Matrix, NMF, NmflabError, PLSA, Rng, SparseCoding, createRegistry, definePlugin,
-  matrixToNpy, readMatrix, runExperiment, stft, writeFileAtomic,
+  type ComplexMatrix,
+  ComplexNMF,
+  Estimator,
+  Matrix,
+  NMF,
+  NmflabError,
+  PLSA,
+  Rng,
+  SparseCoding,
+  createRegistry,
+  definePlugin,
+  matrixToNpy,
+  readMatrix,
+  runExperiment,
+  stft,
+  writeFileAtomic,
 } from 'nmflab';
 import { tempDirs } from '../../../test/support/temp-dir.js';
 
@@ -13,14 +27,17 @@ const tmp = tempDirs('nmflab-estimator-');
 function data(F: number, N: number, K: number, seed: number): Matrix {
   // A non-negative rank-K matrix plus a little positive noise.
   const rng = new Rng(seed);
-  const W = new Matrix(F, K), H = new Matrix(K, N), V = new Matrix(F, N);
+  const W = new Matrix(F, K),
+    H = new Matrix(K, N),
+    V = new Matrix(F, N);
   rng.fillUniform(W.data, 0, 1);
   rng.fillUniform(H.data, 0, 1);
-  for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) {
-    let s = 0.01 * rng.uniform();
-    for (let k = 0; k < K; k++) s += W.data[f * K + k] * H.data[k * N + n];
-    V.data[f * N + n] = s;
-  }
+  for (let f = 0; f < F; f++)
+    for (let n = 0; n < N; n++) {
+      let s = 0.01 * rng.uniform();
+      for (let k = 0; k < K; k++) s += W.data[f * K + k] * H.data[k * N + n];
+      V.data[f * N + n] = s;
+    }
   return V;
 }
 
@@ -51,7 +68,8 @@ describe('NMF estimator', () => {
     expect(model.stopReason).toBe('max-iterations');
     expect(model.trajectory).toHaveLength(61);
     // mu is an MM algorithm: the objective never rises.
-    for (let i = 1; i < model.trajectory.length; i++) expect(model.trajectory[i].objective!).toBeLessThanOrEqual(model.trajectory[i - 1].objective! * (1 + 1e-12));
+    for (let i = 1; i < model.trajectory.length; i++)
+      expect(model.trajectory[i].objective!).toBeLessThanOrEqual(model.trajectory[i - 1].objective! * (1 + 1e-12));
     const W = model.components.clone();
     const Hn = model.transform(Vnew);
     expect(Hn.shape).toEqual([3, 15]);
@@ -73,7 +91,8 @@ describe('NMF estimator', () => {
 
   it('transform reconstructs data made of the learned dictionary', () => {
     const model = new NMF({ rank: 3, divergence: 'euclidean', maxIterations: 300, seed: 0, init: 'nndsvda' }).fit(V);
-    const rel = (a: Matrix, b: Matrix) => Math.sqrt(a.data.reduce((s, x, i) => s + (x - b.data[i]) ** 2, 0) / b.data.reduce((s, x) => s + x * x, 0));
+    const rel = (a: Matrix, b: Matrix) =>
+      Math.sqrt(a.data.reduce((s, x, i) => s + (x - b.data[i]) ** 2, 0) / b.data.reduce((s, x) => s + x * x, 0));
     expect(rel(model.inverseTransform(model.activations), V)).toBeLessThan(0.05);
     // New data in the span of W: coding it with W fixed fits as well as the training data.
     const Vspan = model.inverseTransform(data(3, 10, 3, 5));
@@ -94,7 +113,9 @@ describe('NMF estimator', () => {
   it('gives the same numbers as the same model from YAML (nmflab run of the factorize task)', async () => {
     const dir = tmp.fresh();
     writeFileAtomic(join(dir, 'V.npy'), matrixToNpy(V));
-    const model = new NMF({ rank: 3, divergence: 'is', init: 'nndsvda', maxIterations: 40, tol: 1e-9, seed: 11 }).fit(V);
+    const model = new NMF({ rank: 3, divergence: 'is', init: 'nndsvda', maxIterations: 40, tol: 1e-9, seed: 11 }).fit(
+      V,
+    );
     const cfg = model.toConfig();
     const yaml = [
       'name: from-yaml',
@@ -108,7 +129,15 @@ describe('NMF estimator', () => {
     ].join('\n');
     writeFileSync(join(dir, 'exp.yaml'), `${yaml}\n`);
     const fromFile = await runExperiment(join(dir, 'exp.yaml'), { out: join(dir, 'results'), jobs: 1 });
-    const fromObject = await runExperiment({ name: 'from-object', data: { id: 'matrix-file', params: { path: join(dir, 'V.npy') } }, ...cfg, task: 'factorize' }, { out: join(dir, 'results'), jobs: 1 });
+    const fromObject = await runExperiment(
+      {
+        name: 'from-object',
+        data: { id: 'matrix-file', params: { path: join(dir, 'V.npy') } },
+        ...cfg,
+        task: 'factorize',
+      },
+      { out: join(dir, 'results'), jobs: 1 },
+    );
     for (const run of [fromFile, fromObject]) {
       expect(run.records).toHaveLength(1);
       expect(run.records[0].status).toBe('completed');
@@ -129,14 +158,20 @@ describe('NMF estimator', () => {
     expect(errorOf(() => new NMF({ rank: 2, init: 'rand' })).path).toBe('init');
     expect(errorOf(() => new NMF({ rank: 2, maxIterations: -1 })).path).toBe('maxIterations');
     expect(errorOf(() => new NMF({ rank: 2, maxIteration: 10 })).hint).toBe("did you mean 'maxIterations'?");
-    expect(errorOf(() => new NMF({ rank: 2, regularizers: [{ id: 'l1', params: { target: 'X' } }] })).path).toBe('regularizers[0].params.target');
+    expect(errorOf(() => new NMF({ rank: 2, regularizers: [{ id: 'l1', params: { target: 'X' } }] })).path).toBe(
+      'regularizers[0].params.target',
+    );
     expect(errorOf(() => new ComplexNMF({ rank: 2, lamda: 1 } as never)).hint).toBe("did you mean 'lambda'?");
-    expect(errorOf(() => new Estimator({ rank: 2, solver: { id: 'plsa', params: { temper: 3 } } })).path).toBe('solver.params.temper');
+    expect(errorOf(() => new Estimator({ rank: 2, solver: { id: 'plsa', params: { temper: 3 } } })).path).toBe(
+      'solver.params.temper',
+    );
     expect(errorOf(() => new Estimator({ rank: 2, solver: 'nope' })).path).toBe('solver');
     const many = errorOf(() => new NMF({ rank: 0, mode: 'mmm' }));
     expect(many.message.split('\n')).toHaveLength(2);
     expect(errorOf(() => new NMF({ rank: 2 }).components).reason).toBe('the model is not fitted');
-    expect(errorOf(() => new NMF({ rank: 2 }).fit(V.toRows().map((r) => r.map((x) => -x)))).reason).toBe('data must be finite and non-negative');
+    expect(errorOf(() => new NMF({ rank: 2 }).fit(V.toRows().map((r) => r.map((x) => -x)))).reason).toBe(
+      'data must be finite and non-negative',
+    );
   });
 
   it('uses a mask and stops on an abort signal', () => {
@@ -183,10 +218,20 @@ describe('NMF estimator', () => {
 
 describe('the other estimators', () => {
   it('PLSA: topics with unit-sum columns, folding-in of new documents', () => {
-    const counts = new Matrix(24, 40, V.data.map((x) => Math.round(10 * x)));
+    const counts = new Matrix(
+      24,
+      40,
+      V.data.map((x) => Math.round(10 * x)),
+    );
     const model = new PLSA({ rank: 3, maxIterations: 30, seed: 2 }).fit(counts);
     for (let k = 0; k < 3; k++) expect(model.components.col(k).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
-    const H = model.transform(new Matrix(24, 15, Vnew.data.map((x) => Math.round(10 * x))));
+    const H = model.transform(
+      new Matrix(
+        24,
+        15,
+        Vnew.data.map((x) => Math.round(10 * x)),
+      ),
+    );
     expect(H.shape).toEqual([3, 15]);
     const dir = join(tmp.dir, 'plsa');
     model.save(dir);
@@ -205,7 +250,9 @@ describe('the other estimators', () => {
 
   it('ComplexNMF: fits a complex STFT and keeps W on new frames', () => {
     const x = new Float64Array(4096);
-    for (let i = 0; i < x.length; i++) x[i] = Math.sin((2 * Math.PI * 440 * i) / 8000) + (i > 2048 ? 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 8000) : 0);
+    for (let i = 0; i < x.length; i++)
+      x[i] =
+        Math.sin((2 * Math.PI * 440 * i) / 8000) + (i > 2048 ? 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 8000) : 0);
     const Y: ComplexMatrix = stft(x, { frameLength: 256, hop: 128 });
     const model = new ComplexNMF({ rank: 2, maxIterations: 15, seed: 0 }).fit(Y);
     expect(model.components.shape).toEqual([129, 2]);
@@ -219,7 +266,8 @@ describe('the other estimators', () => {
     // A user solver: mu at β = 1.5 under another id (a plugin built from another one).
     const mine = definePlugin<'solver', Record<string, never>>({
       meta: { kind: 'solver', id: 'my-solver', description: 'mu at beta 1.5', params: {} },
-      create: (_p, ctx) => ctx.registry.create('solver', { id: 'mu', params: { divergence: { id: 'beta', params: { beta: 1.5 } } } }),
+      create: (_p, ctx) =>
+        ctx.registry.create('solver', { id: 'mu', params: { divergence: { id: 'beta', params: { beta: 1.5 } } } }),
     });
     const registry = createRegistry([mine]);
     const model = new Estimator({ solver: 'my-solver', rank: 2, maxIterations: 20, seed: 5, registry }).fit(V);

@@ -9,7 +9,8 @@ const tmp = tempDirs('nmflab-pipelines-');
 /** A tone of harmonics of f0 (Hz) at 8 kHz, with an amplitude envelope. */
 function tone(f0: number, length: number, phase: number, env: (i: number) => number): Float64Array {
   const x = new Float64Array(length);
-  for (let i = 0; i < length; i++) for (let h = 1; h <= 4; h++) x[i] += (env(i) * Math.sin((2 * Math.PI * f0 * h * i) / 8000 + phase * h)) / h;
+  for (let i = 0; i < length; i++)
+    for (let h = 1; h <= 4; h++) x[i] += (env(i) * Math.sin((2 * Math.PI * f0 * h * i) / 8000 + phase * h)) / h;
   return x;
 }
 
@@ -27,17 +28,35 @@ describe('pipelines', () => {
     const mix = a.map((v, i) => v + b[i]);
     const trainA = tone(220, 4000, 0.5, (i) => 0.5 + 0.5 * Math.sin(i / 300));
     const trainB = tone(587, 4000, 2, (i) => 0.5 + 0.5 * Math.cos(i / 250));
-    const res = separate(mix, { sources: { a: trainA, b: trainB }, rank: 4, sampleRate: 8000, stft: { frameLength: 512, hop: 128 }, model: { maxIterations: 60 } });
+    const res = separate(mix, {
+      sources: { a: trainA, b: trainB },
+      rank: 4,
+      sampleRate: 8000,
+      stft: { frameLength: 512, hop: 128 },
+      model: { maxIterations: 60 },
+    });
     expect(res.estimates.map((e) => e.name)).toEqual(['a', 'b']);
-    expect(res.groups).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
-    const sep = bssEval([a, b], res.estimates.map((e) => e.samples));
+    expect(res.groups).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
+    const sep = bssEval(
+      [a, b],
+      res.estimates.map((e) => e.samples),
+    );
     const base = bssEval([a, b], [mix, mix]);
     for (let j = 0; j < 2; j++) expect(sep.sdr[j]).toBeGreaterThan(base.sdr[j] + 10);
     // Wiener masks sum to one: the estimates add up to the mixture.
     const sum = res.estimates[0].samples.map((v, i) => v + res.estimates[1].samples[i]);
     expect(Math.max(...sum.map((v, i) => Math.abs(v - mix[i])))).toBeLessThan(1e-9);
     // Unsupervised: one fit, components grouped by k-means.
-    const un = separate(mix, { sources: 2, rank: 6, sampleRate: 8000, stft: { frameLength: 512, hop: 128 }, model: { maxIterations: 40 } });
+    const un = separate(mix, {
+      sources: 2,
+      rank: 6,
+      sampleRate: 8000,
+      stft: { frameLength: 512, hop: 128 },
+      model: { maxIterations: 40 },
+    });
     expect(un.estimates.map((e) => e.name)).toEqual(['group-1', 'group-2']);
     expect(un.groups.flat().sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(() => separate(mix, { sources: { a: trainA } })).toThrow(NmflabError);
@@ -59,7 +78,11 @@ describe('pipelines', () => {
       sweep: { 'model.rank': [2, 3] },
     };
     const events: string[] = [];
-    const run = await runExperiment(config, { out: join(tmp.dir, 'results'), jobs: 1, onProgress: (e) => events.push(e.type) });
+    const run = await runExperiment(config, {
+      out: join(tmp.dir, 'results'),
+      jobs: 1,
+      onProgress: (e) => events.push(e.type),
+    });
     expect(run.records.map((r) => r.status)).toEqual(['completed', 'completed']);
     expect(run.records.map((r) => r.varied['model.rank'])).toEqual([2, 3]);
     expect(run.records[1].objective!.total).toBeLessThan(run.records[0].objective!.total);
@@ -70,17 +93,25 @@ describe('pipelines', () => {
     expect(existsSync(join(run.dir, 'summary.csv'))).toBe(true);
 
     const ac = new AbortController();
-    const stopped = await runExperiment({ ...config, model: { ...config.model, stopping: { maxIterations: 100000 } } }, {
-      out: join(tmp.dir, 'results'),
-      jobs: 1,
-      signal: ac.signal,
-      onProgress: (e) => {
-        if (e.type === 'progress' && e.iteration === 50) ac.abort();
+    const stopped = await runExperiment(
+      { ...config, model: { ...config.model, stopping: { maxIterations: 100000 } } },
+      {
+        out: join(tmp.dir, 'results'),
+        jobs: 1,
+        signal: ac.signal,
+        onProgress: (e) => {
+          if (e.type === 'progress' && e.iteration === 50) ac.abort();
+        },
       },
-    });
+    );
     expect(stopped.interrupted).toBe(true);
     expect(stopped.records.map((r) => r.status)).toEqual(['interrupted']);
 
-    await expect(runExperiment({ ...config, sweep: undefined, model: { ...config.model, rank: 0 } }, { out: join(tmp.dir, 'results'), jobs: 1 })).rejects.toThrow('<config>: model.rank');
+    await expect(
+      runExperiment(
+        { ...config, sweep: undefined, model: { ...config.model, rank: 0 } },
+        { out: join(tmp.dir, 'results'), jobs: 1 },
+      ),
+    ).rejects.toThrow('<config>: model.rank');
   });
 });

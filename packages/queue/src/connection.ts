@@ -34,13 +34,25 @@ export function parseQueueUrl(url: string, name: string = DEFAULT_QUEUE_NAME): Q
   } catch {
     throw new NmflabError('bad --queue', { path: '--queue', expected, found: JSON.stringify(url) });
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new NmflabError('bad --queue', { path: '--queue', expected, found: JSON.stringify(url) });
-  if (!u.hostname) throw new NmflabError('bad --queue: no host', { path: '--queue', expected, found: JSON.stringify(url) });
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new NmflabError('bad --queue', { path: '--queue', expected, found: JSON.stringify(url) });
+  if (!u.hostname)
+    throw new NmflabError('bad --queue: no host', { path: '--queue', expected, found: JSON.stringify(url) });
   const port = u.port ? Number(u.port) : 6379;
   const dbText = u.pathname.replace(/^\//, '');
-  if (dbText !== '' && !/^\d+$/.test(dbText)) throw new NmflabError('bad --queue: the database must be a number', { path: '--queue', expected, found: JSON.stringify(url) });
+  if (dbText !== '' && !/^\d+$/.test(dbText))
+    throw new NmflabError('bad --queue: the database must be a number', {
+      path: '--queue',
+      expected,
+      found: JSON.stringify(url),
+    });
   const db = dbText === '' ? 0 : Number(dbText);
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new NmflabError('bad --queue-name', { path: '--queue-name', expected: 'letters, digits, _ . -', found: JSON.stringify(name) });
+  if (!/^[A-Za-z0-9_.-]+$/.test(name))
+    throw new NmflabError('bad --queue-name', {
+      path: '--queue-name',
+      expected: 'letters, digits, _ . -',
+      found: JSON.stringify(name),
+    });
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   return {
     connection: {
@@ -75,4 +87,9 @@ export interface WorkerSettings {
   outRoot?: string;
 }
 
-export const DEFAULT_WORKER_SETTINGS: WorkerSettings = { concurrency: 1, lockDuration: 60_000, stalledInterval: 30_000, maxStalledCount: 2 };
+export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
+  concurrency: 1,
+  lockDuration: 60_000,
+  stalledInterval: 30_000,
+  maxStalledCount: 2,
+};

@@ -3,7 +3,15 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { UnrecoverableError } from 'bullmq';
-import { performRun, readRecord, summarizeSweepFolder, type Provenance, type RunEnv, type RunJob, type RunRecord } from '@nmflab/core';
+import {
+  performRun,
+  readRecord,
+  summarizeSweepFolder,
+  type Provenance,
+  type RunEnv,
+  type RunJob,
+  type RunRecord,
+} from '@nmflab/core';
 
 /** What one queued job carries: the planned run (resolved config, seed, folder) and where it goes. */
 export interface RunJobData {
@@ -80,15 +88,19 @@ export function resultOf(data: RunJobData, rec: RunRecord, reused: boolean): Run
  * summary.csv is rebuilt from the run folders after every run.
  */
 export async function processRunJob(data: RunJobData, env: RunEnv, hooks: ProcessHooks = {}): Promise<RunJobResult> {
-  if (data?.v !== 1 || !data.job?.name) throw new UnrecoverableError(`not an nmflab run job (format ${String(data?.v)})`);
+  if (data?.v !== 1 || !data.job?.name)
+    throw new UnrecoverableError(`not an nmflab run job (format ${String(data?.v)})`);
   const dir = jobSweepDir(data, hooks.outRoot);
   if (!existsSync(resolve(dir, 'sweep.yaml'))) {
-    throw new Error(`the sweep folder ${dir} is not visible on ${hostname()} (is the shared results location mounted? start the worker with --out ROOT if it is mounted elsewhere)`);
+    throw new Error(
+      `the sweep folder ${dir} is not visible on ${hostname()} (is the shared results location mounted? start the worker with --out ROOT if it is mounted elsewhere)`,
+    );
   }
   const name = data.job.name;
   const done = readRecord(dir, name);
   if (done?.status === 'completed') return resultOf(data, done, true);
-  for (const e of readdirSync(dir)) if (e.startsWith(`.${name}.`) && e.endsWith('.tmp')) rmSync(resolve(dir, e), { recursive: true, force: true });
+  for (const e of readdirSync(dir))
+    if (e.startsWith(`.${name}.`) && e.endsWith('.tmp')) rmSync(resolve(dir, e), { recursive: true, force: true });
   const job: RunJob = {
     ...data.job,
     dir,
@@ -102,6 +114,7 @@ export async function processRunJob(data: RunJobData, env: RunEnv, hooks: Proces
     // The summary is a convenience rebuilt by anyone (nmflab summarize); the run itself is safe.
   }
   if (rec.status === 'failed') throw new UnrecoverableError(rec.error ?? 'the run failed');
-  if (rec.status === 'interrupted') throw new Error('interrupted (the worker is shutting down); the job goes back to the queue');
+  if (rec.status === 'interrupted')
+    throw new Error('interrupted (the worker is shutting down); the job goes back to the queue');
   return resultOf(data, rec, false);
 }

@@ -2,12 +2,21 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { parse as yamlParse } from 'yaml';
-import { NmflabError, collectProvenance, openExperiment, readRecord, summarizeSweepFolder, type OpenOptions, type PreparedExperiment } from '@nmflab/core';
+import {
+  NmflabError,
+  collectProvenance,
+  openExperiment,
+  readRecord,
+  summarizeSweepFolder,
+  type OpenOptions,
+  type PreparedExperiment,
+} from '@nmflab/core';
 import type { QueueTarget } from './connection.js';
 import { runJobId, sweepId } from './ids.js';
 import type { RunJobData, RunJobResult } from './job.js';
 
-export interface SubmitOptions extends Pick<OpenOptions, 'configFile' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'resume' | 'createRunEnv'> {
+export interface SubmitOptions
+  extends Pick<OpenOptions, 'configFile' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'resume' | 'createRunEnv'> {
   target: QueueTarget;
   /** Attempts per job for failures outside the run itself (the disk, a crashed thread); default 3. */
   attempts?: number;
@@ -58,7 +67,13 @@ export function findSubmittedSweep(parent: string, id: string): string | undefin
   return found.at(-1);
 }
 
-async function ready<T extends { waitUntilReady(): Promise<unknown>; close(): Promise<void>; on(event: 'error', f: (e: Error) => void): unknown }>(x: T, target: QueueTarget, ms: number): Promise<T> {
+async function ready<
+  T extends {
+    waitUntilReady(): Promise<unknown>;
+    close(): Promise<void>;
+    on(event: 'error', f: (e: Error) => void): unknown;
+  },
+>(x: T, target: QueueTarget, ms: number): Promise<T> {
   // Connection errors are retried by ioredis; without a listener they would be printed as stacks.
   let last = '';
   x.on('error', (e: Error) => {
@@ -66,7 +81,17 @@ async function ready<T extends { waitUntilReady(): Promise<unknown>; close(): Pr
   });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_r, reject) => {
-    timer = setTimeout(() => reject(new NmflabError(`cannot reach Redis at ${target.display} within ${ms / 1000} s${last ? ` (${last})` : ''}`, { path: '--queue', hint: 'is redis-server running there and reachable from this machine?', exitCode: 1 })), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new NmflabError(`cannot reach Redis at ${target.display} within ${ms / 1000} s${last ? ` (${last})` : ''}`, {
+            path: '--queue',
+            hint: 'is redis-server running there and reachable from this machine?',
+            exitCode: 1,
+          }),
+        ),
+      ms,
+    );
   });
   try {
     await Promise.race([x.waitUntilReady(), timeout]);
@@ -92,7 +117,11 @@ export async function submitSweep(opts: SubmitOptions): Promise<SubmitResult> {
   const ms = opts.connectTimeout ?? 10_000;
   const idOf = (p: PreparedExperiment) => sweepId(p.runs.map((r) => ({ name: r.name, config: r.config })));
   // Connect first, so that an unreachable Redis leaves no sweep folder behind.
-  const queue = await ready(new Queue<RunJobData, RunJobResult>(target.name, { connection: target.connection }), target, ms);
+  const queue = await ready(
+    new Queue<RunJobData, RunJobResult>(target.name, { connection: target.connection }),
+    target,
+    ms,
+  );
   let opened;
   try {
     if (opts.follow) {
@@ -156,7 +185,21 @@ export async function submitSweep(opts: SubmitOptions): Promise<SubmitResult> {
       }
       toAdd.push({
         name: `${prepared.runs[0].config.name}/${r.name}`,
-        data: { v: 1, sweep: sweepRel, root: base, commit: provenance.git.commit, job: { index: r.index, name: r.name, dir, experiment: r.config.name, config: r.config, varied: r.varied, provenance } },
+        data: {
+          v: 1,
+          sweep: sweepRel,
+          root: base,
+          commit: provenance.git.commit,
+          job: {
+            index: r.index,
+            name: r.name,
+            dir,
+            experiment: r.config.name,
+            config: r.config,
+            varied: r.varied,
+            provenance,
+          },
+        },
         opts: { ...jobOpts, jobId },
       });
     }
@@ -164,8 +207,25 @@ export async function submitSweep(opts: SubmitOptions): Promise<SubmitResult> {
     summarizeSweepFolder(dir);
     const total = prepared.runs.length;
     const skipped = prepared.runs.filter((r) => records[r.index]?.status === 'completed').length;
-    opts.onEvent?.({ type: 'planned', dir, total, done: skipped, added: toAdd.length, queued, reused: Boolean(opts.resume) || records.some(Boolean) || queued > 0 });
-    const result: SubmitResult = { dir, total, skipped, added: toAdd.length, queued, completed: skipped, failed: 0, interrupted: false };
+    opts.onEvent?.({
+      type: 'planned',
+      dir,
+      total,
+      done: skipped,
+      added: toAdd.length,
+      queued,
+      reused: Boolean(opts.resume) || records.some(Boolean) || queued > 0,
+    });
+    const result: SubmitResult = {
+      dir,
+      total,
+      skipped,
+      added: toAdd.length,
+      queued,
+      completed: skipped,
+      failed: 0,
+      interrupted: false,
+    };
     if (!events) return result;
     await follow(queue, events, ids, opts, result);
     summarizeSweepFolder(dir);
@@ -177,7 +237,13 @@ export async function submitSweep(opts: SubmitOptions): Promise<SubmitResult> {
 }
 
 /** Wait until every job in `ids` is completed or finally failed, reporting each once. */
-async function follow(queue: Queue<RunJobData, RunJobResult>, events: QueueEvents, ids: Map<string, string>, opts: SubmitOptions, result: SubmitResult): Promise<void> {
+async function follow(
+  queue: Queue<RunJobData, RunJobResult>,
+  events: QueueEvents,
+  ids: Map<string, string>,
+  opts: SubmitOptions,
+  result: SubmitResult,
+): Promise<void> {
   const open = new Set(ids.keys());
   let wake: () => void = () => {};
   const settle = async (jobId: string) => {
@@ -194,7 +260,12 @@ async function follow(queue: Queue<RunJobData, RunJobResult>, events: QueueEvent
       opts.onEvent?.({ type: 'end', run: ids.get(jobId)!, status: 'completed', result: job.returnvalue });
     } else {
       result.failed++;
-      opts.onEvent?.({ type: 'end', run: ids.get(jobId)!, status: 'failed', error: job?.failedReason ?? 'the job disappeared from the queue' });
+      opts.onEvent?.({
+        type: 'end',
+        run: ids.get(jobId)!,
+        status: 'failed',
+        error: job?.failedReason ?? 'the job disappeared from the queue',
+      });
     }
     if (!open.size) wake();
   };
@@ -203,7 +274,8 @@ async function follow(queue: Queue<RunJobData, RunJobResult>, events: QueueEvent
   events.on('failed', ({ jobId }) => void settle(jobId).catch(() => {}));
   events.on('progress', ({ jobId, data }) => {
     const p = data as { iteration?: number; max?: number };
-    if (open.has(jobId) && typeof p?.iteration === 'number') opts.onEvent?.({ type: 'progress', run: ids.get(jobId)!, iteration: p.iteration, max: p.max ?? 1 });
+    if (open.has(jobId) && typeof p?.iteration === 'number')
+      opts.onEvent?.({ type: 'progress', run: ids.get(jobId)!, iteration: p.iteration, max: p.max ?? 1 });
   });
   const onAbort = () => wake();
   opts.signal?.addEventListener('abort', onAbort, { once: true });

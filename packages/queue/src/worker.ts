@@ -2,7 +2,6 @@ import { Worker, type Job } from 'bullmq';
 import type { QueueTarget, WorkerSettings } from './connection.js';
 import type { RunJobData, RunJobResult } from './job.js';
 
-
 export type WorkerEvent =
   | { type: 'active'; job: Job<RunJobData, RunJobResult> }
   | { type: 'completed'; job: Job<RunJobData, RunJobResult>; result: RunJobResult }
@@ -16,7 +15,12 @@ export type WorkerEvent =
  * threads: the event loop of this process stays free to renew locks while runs compute, and the
  * threads die with the process (no orphan child process keeps writing after a kill).
  */
-export function startWorker(target: QueueTarget, processorFile: string | URL, settings: WorkerSettings, onEvent: (e: WorkerEvent) => void = () => {}): Worker<RunJobData, RunJobResult> {
+export function startWorker(
+  target: QueueTarget,
+  processorFile: string | URL,
+  settings: WorkerSettings,
+  onEvent: (e: WorkerEvent) => void = () => {},
+): Worker<RunJobData, RunJobResult> {
   const worker = new Worker<RunJobData, RunJobResult>(target.name, processorFile, {
     connection: target.connection,
     concurrency: settings.concurrency,

@@ -57,7 +57,12 @@ export function imageOnAxesSpec(a: ImageAxes): TopLevelSpec {
       encoding: {
         x: { field: 'x', type: 'quantitative', title: a.xTitle, scale: { domain: a.x, nice: false, zero: false } },
         x2: { field: 'x2' },
-        y: { field: 'y', type: 'quantitative', title: a.yTitle, scale: { domain: a.y, nice: false, zero: false, ...(a.yScale === 'log' ? { type: 'log' } : {}) } },
+        y: {
+          field: 'y',
+          type: 'quantitative',
+          title: a.yTitle,
+          scale: { domain: a.y, nice: false, zero: false, ...(a.yScale === 'log' ? { type: 'log' } : {}) },
+        },
         y2: { field: 'y2' },
         url: { field: 'url', type: 'nominal' },
       },
@@ -68,7 +73,13 @@ export function imageOnAxesSpec(a: ImageAxes): TopLevelSpec {
       data: { values: a.legend.domain.map((v) => ({ v })) },
       mark: { type: 'point', opacity: 0, aria: false },
       encoding: {
-        color: { field: 'v', type: 'quantitative', title: a.legend.title, scale: { scheme: a.legend.scheme, domain: a.legend.domain, reverse: a.legend.reverse ?? false }, legend: { gradientLength: Math.max(60, (a.height ?? 160) - 20) } },
+        color: {
+          field: 'v',
+          type: 'quantitative',
+          title: a.legend.title,
+          scale: { scheme: a.legend.scheme, domain: a.legend.domain, reverse: a.legend.reverse ?? false },
+          legend: { gradientLength: Math.max(60, (a.height ?? 160) - 20) },
+        },
         x: { datum: a.x[0], type: 'quantitative' },
         y: { datum: a.y[0], type: 'quantitative' },
       },
@@ -91,7 +102,11 @@ export interface ComponentAxes {
  * stacked row per component k, each row on its own y scale (the W/H scaling is arbitrary).
  * `W` is F×K and `H` K×N, row-major.
  */
-export function componentsSpec(W: { rows: number; cols: number; data: Float64Array }, H: { rows: number; cols: number; data: Float64Array }, axes: ComponentAxes): TopLevelSpec {
+export function componentsSpec(
+  W: { rows: number; cols: number; data: Float64Array },
+  H: { rows: number; cols: number; data: Float64Array },
+  axes: ComponentAxes,
+): TopLevelSpec {
   const K = W.cols;
   if (H.rows !== K) throw new Error(`W has ${K} columns but H has ${H.rows} rows`);
   const [wWidth, hWidth] = axes.widths ?? [260, 440];
@@ -113,7 +128,14 @@ export function componentsSpec(W: { rows: number; cols: number; data: Float64Arr
   const rowH = K > 24 ? 14 : K > 12 ? 22 : 34;
   const panel = (values: unknown[], title: string, xTitle: string, color: string, width: number) => ({
     data: { values },
-    facet: { row: { field: 'k', type: 'ordinal', title: title, header: { labelAngle: 0, labelFontSize: 9, labelAlign: 'right' } } },
+    facet: {
+      row: {
+        field: 'k',
+        type: 'ordinal',
+        title: title,
+        header: { labelAngle: 0, labelFontSize: 9, labelAlign: 'right' },
+      },
+    },
     spec: {
       width,
       height: rowH,
@@ -128,7 +150,10 @@ export function componentsSpec(W: { rows: number; cols: number; data: Float64Arr
   });
   return {
     title: `Components: W's columns as spectra and H's rows over time (K = ${K})`,
-    hconcat: [panel(wRows, 'W (basis k)', axes.wAxis.title, '#4c78a8', wWidth), panel(hRows, 'H (activation k)', axes.hAxis.title, '#e45756', hWidth)],
+    hconcat: [
+      panel(wRows, 'W (basis k)', axes.wAxis.title, '#4c78a8', wWidth),
+      panel(hRows, 'H (activation k)', axes.hAxis.title, '#e45756', hWidth),
+    ],
     spacing: 24,
   } as TopLevelSpec;
 }
@@ -211,7 +236,11 @@ export interface Note {
 }
 
 /** Piano roll: reference notes (grey) under the estimated ones (red), time in s, MIDI pitch. */
-export function pianoRollSpec(reference: readonly Note[], estimate: readonly Note[], title = 'Piano roll: estimate against ground truth'): TopLevelSpec {
+export function pianoRollSpec(
+  reference: readonly Note[],
+  estimate: readonly Note[],
+  title = 'Piano roll: estimate against ground truth',
+): TopLevelSpec {
   const rows = [
     ...reference.map((n) => ({ ...n, lo: n.pitch - 0.45, hi: n.pitch + 0.45, which: 'reference' })),
     ...estimate.map((n) => ({ ...n, lo: n.pitch - 0.3, hi: n.pitch + 0.3, which: 'estimate' })),
@@ -228,11 +257,26 @@ export function pianoRollSpec(reference: readonly Note[], estimate: readonly Not
     encoding: {
       x: { field: 'onset', type: 'quantitative', title: 'time (s)' },
       x2: { field: 'offset' },
-      y: { field: 'lo', type: 'quantitative', title: 'MIDI pitch', scale: { domain: [lo, hi], nice: false, zero: false } },
+      y: {
+        field: 'lo',
+        type: 'quantitative',
+        title: 'MIDI pitch',
+        scale: { domain: [lo, hi], nice: false, zero: false },
+      },
       y2: { field: 'hi' },
-      color: { field: 'which', type: 'nominal', title: null, scale: { domain: ['reference', 'estimate'], range: ['#bbbbbb', '#e45756'] } },
+      color: {
+        field: 'which',
+        type: 'nominal',
+        title: null,
+        scale: { domain: ['reference', 'estimate'], range: ['#bbbbbb', '#e45756'] },
+      },
       opacity: { condition: { test: "datum.which === 'estimate'", value: 0.8 }, value: 1 },
-      tooltip: [{ field: 'which' }, { field: 'pitch' }, { field: 'onset', format: '.3f' }, { field: 'offset', format: '.3f' }],
+      tooltip: [
+        { field: 'which' },
+        { field: 'pitch' },
+        { field: 'onset', format: '.3f' },
+        { field: 'offset', format: '.3f' },
+      ],
     },
   } as TopLevelSpec;
 }

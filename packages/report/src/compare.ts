@@ -13,7 +13,8 @@ export type Value = string | number | boolean | null;
 /** The swept parameters of a run (its `varied`, the seed left out: seeds are what we average over). */
 export function sweptValues(run: RunFolder): Record<string, Value> {
   const out: Record<string, Value> = {};
-  for (const [k, v] of Object.entries(run.record.varied ?? {})) if (k !== 'seed') out[k] = v === null || typeof v !== 'object' ? (v as Value) : JSON.stringify(v);
+  for (const [k, v] of Object.entries(run.record.varied ?? {}))
+    if (k !== 'seed') out[k] = v === null || typeof v !== 'object' ? (v as Value) : JSON.stringify(v);
   return out;
 }
 
@@ -41,7 +42,11 @@ export function shortNames(paths: readonly string[]): Map<string, string> {
   return new Map(paths.map((p) => [p, dup.has(last(p)) ? p : last(p)]));
 }
 
-export function label(values: Record<string, Value>, names: Map<string, string>, keep?: (path: string) => boolean): string {
+export function label(
+  values: Record<string, Value>,
+  names: Map<string, string>,
+  keep?: (path: string) => boolean,
+): string {
   return Object.entries(values)
     .filter(([k]) => names.has(k) && (!keep || keep(k)))
     .map(([k, v]) => `${names.get(k)}=${v}`)
@@ -52,7 +57,9 @@ const MAIN = /^(sdr|sir|sar|isr|si-sdr|sisdr)$/i;
 
 /** The metrics a sweep is compared on: the BSS ones of the method (unprefixed), else every unprefixed metric but the objective. */
 export function comparisonMetrics(runs: readonly RunFolder[]): string[] {
-  const names = [...new Set(runs.flatMap((r) => r.metrics.map((m) => m.metric)))].filter((m) => !m.includes('.') && m !== 'perm');
+  const names = [...new Set(runs.flatMap((r) => r.metrics.map((m) => m.metric)))].filter(
+    (m) => !m.includes('.') && m !== 'perm',
+  );
   const main = names.filter((m) => MAIN.test(m));
   return (main.length ? main : names.filter((m) => m !== 'objective')).slice(0, 6);
 }
@@ -81,7 +88,9 @@ export function combinations(runs: readonly RunFolder[], metrics: readonly strin
   }
   for (const g of groups.values()) {
     for (const m of [...metrics, 'iterations', 'seconds']) {
-      const xs = g.runs.map((r) => (m === 'iterations' || m === 'seconds' ? (r.record[m] as number | undefined) : runMetric(r, m))).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+      const xs = g.runs
+        .map((r) => (m === 'iterations' || m === 'seconds' ? (r.record[m] as number | undefined) : runMetric(r, m)))
+        .filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
       if (xs.length) g.stats[m] = summarize(xs);
     }
   }
@@ -109,12 +118,23 @@ export function displayMetric(m: string): string {
  * combination of the other swept parameters (colour, legend showing their values), one panel
  * per metric on its own scale.
  */
-export function metricVsParameterSpec(points: readonly ErrorBarPoint[], xTitle: string, seriesTitle: string, xValues: readonly Value[]): TopLevelSpec {
+export function metricVsParameterSpec(
+  points: readonly ErrorBarPoint[],
+  xTitle: string,
+  seriesTitle: string,
+  xValues: readonly Value[],
+): TopLevelSpec {
   const numeric = xValues.every((v) => typeof v === 'number');
   const sorted = numeric ? [...xValues].sort((a, b) => (a as number) - (b as number)) : [...xValues];
   const x = { field: 'x', type: 'ordinal', title: xTitle, sort: sorted.map(String), axis: { labelAngle: 0 } };
   // series in the sweep's order (rank 8, 16, 32), not alphabetical
-  const color = { field: 'series', type: 'nominal', title: seriesTitle || null, sort: [...new Set(points.map((p) => p.series))], legend: seriesTitle ? { orient: 'bottom', columns: 3, labelLimit: 400 } : null };
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    title: seriesTitle || null,
+    sort: [...new Set(points.map((p) => p.series))],
+    legend: seriesTitle ? { orient: 'bottom', columns: 3, labelLimit: 400 } : null,
+  };
   const values = points.map((p) => ({ ...p, x: String(p.x), metric: displayMetric(p.metric) }));
   return {
     title: `Metrics against ${xTitle} (mean ± 95% CI over seeds)`,
@@ -124,10 +144,31 @@ export function metricVsParameterSpec(points: readonly ErrorBarPoint[], xTitle: 
       width: 220,
       height: 200,
       layer: [
-        { mark: { type: 'errorbar', ticks: { size: 6 }, opacity: 0.8 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'dB (mean ± 95% CI)', scale: { zero: false } }, y2: { field: 'hi' }, color } },
+        {
+          mark: { type: 'errorbar', ticks: { size: 6 }, opacity: 0.8 },
+          encoding: {
+            x,
+            y: { field: 'lo', type: 'quantitative', title: 'dB (mean ± 95% CI)', scale: { zero: false } },
+            y2: { field: 'hi' },
+            color,
+          },
+        },
         {
           mark: { type: 'line', point: { size: 40, filled: true }, strokeWidth: 1.5 },
-          encoding: { x, y: { field: 'mean', type: 'quantitative' }, color, tooltip: [{ field: 'series', title: seriesTitle || 'series' }, { field: 'x', title: xTitle }, { field: 'metric' }, { field: 'mean', format: '.2f' }, { field: 'lo', format: '.2f', title: 'CI low' }, { field: 'hi', format: '.2f', title: 'CI high' }, { field: 'n' }] },
+          encoding: {
+            x,
+            y: { field: 'mean', type: 'quantitative' },
+            color,
+            tooltip: [
+              { field: 'series', title: seriesTitle || 'series' },
+              { field: 'x', title: xTitle },
+              { field: 'metric' },
+              { field: 'mean', format: '.2f' },
+              { field: 'lo', format: '.2f', title: 'CI low' },
+              { field: 'hi', format: '.2f', title: 'CI high' },
+              { field: 'n' },
+            ],
+          },
         },
       ],
     },
@@ -154,7 +195,13 @@ export function objectivePanelsSpec(panels: readonly ObjectivePanel[], seriesTit
     encoding: {
       x: { field: 'iteration', type: 'quantitative', title: 'iteration' },
       y: { field: 'value', type: 'quantitative', title: 'objective (log)', scale: { type: 'log' } },
-      color: { field: 'series', type: 'nominal', title: seriesTitle || null, sort: [...new Set(p.points.map((q) => q.series))], legend: seriesTitle ? { orient: 'bottom', labelLimit: 400, columns: 3 } : null },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: seriesTitle || null,
+        sort: [...new Set(p.points.map((q) => q.series))],
+        legend: seriesTitle ? { orient: 'bottom', labelLimit: 400, columns: 3 } : null,
+      },
       detail: { field: 'run' },
     },
   }));

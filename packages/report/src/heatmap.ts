@@ -51,7 +51,13 @@ export function colorLut(name = 'viridis'): Uint8Array {
 }
 
 /** Block-average a row-major matrix to at most `outRows × outCols` (integer-free box filter). */
-export function downsample(values: ArrayLike<number>, rows: number, cols: number, outRows: number, outCols: number): Float64Array {
+export function downsample(
+  values: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  outRows: number,
+  outCols: number,
+): Float64Array {
   const out = new Float64Array(outRows * outCols);
   const cnt = new Float64Array(outRows * outCols);
   for (let i = 0; i < rows; i++) {
@@ -69,8 +75,14 @@ export function downsample(values: ArrayLike<number>, rows: number, cols: number
 }
 
 /** Encode values as a PNG heat map. Non-finite cells are drawn transparent. */
-export function heatmapPng(values: ArrayLike<number>, rows: number, cols: number, options: HeatmapOptions = {}): Heatmap {
-  if (rows < 1 || cols < 1 || values.length !== rows * cols) throw new Error(`heat map needs rows·cols values (${rows}×${cols}), got ${values.length}`);
+export function heatmapPng(
+  values: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  options: HeatmapOptions = {},
+): Heatmap {
+  if (rows < 1 || cols < 1 || values.length !== rows * cols)
+    throw new Error(`heat map needs rows·cols values (${rows}×${cols}), got ${values.length}`);
   const height = Math.min(rows, options.maxHeight ?? 256);
   const width = Math.min(cols, options.maxWidth ?? 800);
   const v = height === rows && width === cols ? values : downsample(values, rows, cols, height, width);
@@ -114,7 +126,10 @@ export function heatmapPng(values: ArrayLike<number>, rows: number, cols: number
  * `ref` (default: the largest value) and floored `range` dB below it, so silence does not stretch
  * the colour scale to −∞.
  */
-export function toDb(values: ArrayLike<number>, options: { power?: boolean; ref?: number; range?: number } = {}): Float64Array {
+export function toDb(
+  values: ArrayLike<number>,
+  options: { power?: boolean; ref?: number; range?: number } = {},
+): Float64Array {
   const scale = options.power ? 10 : 20;
   let ref = options.ref;
   if (ref === undefined) {
@@ -141,7 +156,12 @@ export function pngDataUri(png: Buffer): string {
  * `height × width` pixels row-major; each is scaled to its own [min, max] (an NMF basis has an
  * arbitrary scale), enlarged `scale` times, with a 2-pixel white gap between tiles.
  */
-export function montagePng(images: readonly ArrayLike<number>[], height: number, width: number, options: { columns?: number; scale?: number; scheme?: string; reverse?: boolean } = {}): Heatmap {
+export function montagePng(
+  images: readonly ArrayLike<number>[],
+  height: number,
+  width: number,
+  options: { columns?: number; scale?: number; scheme?: string; reverse?: boolean } = {},
+): Heatmap {
   const n = images.length;
   if (n === 0) throw new Error('montage of no images');
   const columns = Math.max(1, Math.min(n, options.columns ?? 10));
@@ -154,7 +174,8 @@ export function montagePng(images: readonly ArrayLike<number>[], height: number,
   png.data.fill(255);
   const lut = colorLut(options.scheme ?? 'greys');
   images.forEach((img, idx) => {
-    if (img.length !== height * width) throw new Error(`image ${idx} has ${img.length} pixels, expected ${height}×${width}`);
+    if (img.length !== height * width)
+      throw new Error(`image ${idx} has ${img.length} pixels, expected ${height}×${width}`);
     let lo = Infinity;
     let hi = -Infinity;
     for (let k = 0; k < img.length; k++) {

@@ -24,8 +24,12 @@ export function escapeHtml(s: string): string {
 }
 
 /** A table; a cell given as `{ html }` is inserted as is (links). */
-export function tableHtml(header: readonly string[], rows: readonly (readonly (string | { html: string })[])[]): string {
-  const cell = (c: string | { html: string }, tag: string) => `<${tag}>${typeof c === 'string' ? escapeHtml(c) : c.html}</${tag}>`;
+export function tableHtml(
+  header: readonly string[],
+  rows: readonly (readonly (string | { html: string })[])[],
+): string {
+  const cell = (c: string | { html: string }, tag: string) =>
+    `<${tag}>${typeof c === 'string' ? escapeHtml(c) : c.html}</${tag}>`;
   return `<div class="table"><table><thead><tr>${header.map((h) => cell(h, 'th')).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => cell(c, 'td')).join('')}</tr>`).join('\n')}</tbody></table></div>`;
 }
 
@@ -47,13 +51,23 @@ h3{font-size:1rem}p.protocol{font-size:.85rem;color:#444;max-width:900px}code{fo
 
 export function pageHtml(p: Page): string {
   const parts: string[] = [];
-  parts.push(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(p.title)}</title><style>${CSS}</style></head><body>`);
+  parts.push(
+    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(p.title)}</title><style>${CSS}</style></head><body>`,
+  );
   parts.push(`<h1>${escapeHtml(p.title)}</h1>`);
-  parts.push(`<dl class="facts">${p.facts.filter(([, v]) => v !== '').map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`);
+  parts.push(
+    `<dl class="facts">${p.facts
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
+      .join('')}</dl>`,
+  );
   for (const n of p.notes) parts.push(`<p class="note">${escapeHtml(n)}</p>`);
   if (p.audio.length) {
     parts.push('<h2>Audio</h2><div class="audio">');
-    for (const a of p.audio) parts.push(`<div>${escapeHtml(a.label)}<br><audio controls preload="none" src="${escapeHtml(a.src)}"></audio></div>`);
+    for (const a of p.audio)
+      parts.push(
+        `<div>${escapeHtml(a.label)}<br><audio controls preload="none" src="${escapeHtml(a.src)}"></audio></div>`,
+      );
     parts.push('</div>');
   }
   for (const s of p.sections) {
@@ -61,10 +75,14 @@ export function pageHtml(p: Page): string {
     if (s.html) parts.push(s.html);
     for (const f of s.figures) {
       const body = f.svg ? inlineSvg(f.svg) : `<img alt="${escapeHtml(f.title)}" src="${pngDataUri(f.png!)}">`;
-      parts.push(`<figure id="fig-${escapeHtml(f.id)}" data-figure="${escapeHtml(f.id)}"><div class="fig">${body}</div>${f.caption ? `<figcaption>${escapeHtml(f.title)}. ${escapeHtml(f.caption)}</figcaption>` : ''}</figure>`);
+      parts.push(
+        `<figure id="fig-${escapeHtml(f.id)}" data-figure="${escapeHtml(f.id)}"><div class="fig">${body}</div>${f.caption ? `<figcaption>${escapeHtml(f.title)}. ${escapeHtml(f.caption)}</figcaption>` : ''}</figure>`,
+      );
     }
     parts.push('</section>');
   }
-  parts.push('<footer><p style="font-size:.75rem;color:#888">Written by nmflab report; figures also in report/ beside this file.</p></footer></body></html>\n');
+  parts.push(
+    '<footer><p style="font-size:.75rem;color:#888">Written by nmflab report; figures also in report/ beside this file.</p></footer></body></html>\n',
+  );
   return parts.join('\n');
 }

@@ -23,7 +23,18 @@ export interface PianoRoll {
 export interface RunFolder {
   dir: string;
   name: string;
-  record: { run?: string; status?: string; seed?: number; varied?: Record<string, unknown>; iterations?: number; stopReason?: string; seconds?: number; error?: string; experiment?: string; provenance?: { git?: { commit?: string; dirty?: boolean } } } & Record<string, unknown>;
+  record: {
+    run?: string;
+    status?: string;
+    seed?: number;
+    varied?: Record<string, unknown>;
+    iterations?: number;
+    stopReason?: string;
+    seconds?: number;
+    error?: string;
+    experiment?: string;
+    provenance?: { git?: { commit?: string; dirty?: boolean } };
+  } & Record<string, unknown>;
   /** The resolved config snapshot (config.yaml). */
   config: Record<string, unknown>;
   /** trajectory.csv as rows of numbers by column name (empty when absent). */
@@ -49,7 +60,11 @@ function readJson(file: string, shown: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new NmflabError('unreadable JSON', { file: shown, expected: 'a JSON document', found: e instanceof Error ? e.message : String(e) });
+    throw new NmflabError('unreadable JSON', {
+      file: shown,
+      expected: 'a JSON document',
+      found: e instanceof Error ? e.message : String(e),
+    });
   }
 }
 
@@ -58,7 +73,11 @@ function numericCsv(file: string, shown: string): Record<string, number>[] {
   try {
     rows = parseCsv(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true });
   } catch (e) {
-    throw new NmflabError('unreadable CSV', { file: shown, expected: 'a CSV table with a header', found: e instanceof Error ? e.message : String(e) });
+    throw new NmflabError('unreadable CSV', {
+      file: shown,
+      expected: 'a CSV table with a header',
+      found: e instanceof Error ? e.message : String(e),
+    });
   }
   return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === '' ? NaN : Number(v)])));
 }
@@ -76,8 +95,10 @@ export function parsePianoRoll(doc: unknown, shown = 'pianoroll.json'): PianoRol
     return list.map((n, i) => {
       if (!n || typeof n !== 'object') return fail(`${key}[${i}]`, '{ pitch, onset, offset }', n);
       const o = n as Record<string, unknown>;
-      for (const f of ['pitch', 'onset', 'offset']) if (typeof o[f] !== 'number' || !Number.isFinite(o[f])) fail(`${key}[${i}].${f}`, 'a finite number', o[f]);
-      if ((o.offset as number) < (o.onset as number)) fail(`${key}[${i}].offset`, `a time ≥ the onset ${o.onset as number}`, o.offset);
+      for (const f of ['pitch', 'onset', 'offset'])
+        if (typeof o[f] !== 'number' || !Number.isFinite(o[f])) fail(`${key}[${i}].${f}`, 'a finite number', o[f]);
+      if ((o.offset as number) < (o.onset as number))
+        fail(`${key}[${i}].offset`, `a time ≥ the onset ${o.onset as number}`, o.offset);
       return { pitch: o.pitch as number, onset: o.onset as number, offset: o.offset as number };
     });
   };
@@ -91,23 +112,37 @@ export function parsePianoRoll(doc: unknown, shown = 'pianoroll.json'): PianoRol
 
 /** Read one run folder; `shown` is how files are named in errors (relative to the working directory). */
 export function readRunFolder(dir: string, shown = dir): RunFolder {
-  if (!isRunFolder(dir)) throw new NmflabError('not a run folder', { file: shown, expected: 'a folder holding run.json (results/<experiment>/<stamp>/<run>)' });
+  if (!isRunFolder(dir))
+    throw new NmflabError('not a run folder', {
+      file: shown,
+      expected: 'a folder holding run.json (results/<experiment>/<stamp>/<run>)',
+    });
   const record = readJson(join(dir, 'run.json'), join(shown, 'run.json')) as RunFolder['record'];
   let config: Record<string, unknown> = {};
   if (existsSync(join(dir, 'config.yaml'))) {
     try {
       config = (parseYaml(readFileSync(join(dir, 'config.yaml'), 'utf8')) ?? {}) as Record<string, unknown>;
     } catch (e) {
-      throw new NmflabError('unreadable YAML', { file: join(shown, 'config.yaml'), found: e instanceof Error ? e.message : String(e) });
+      throw new NmflabError('unreadable YAML', {
+        file: join(shown, 'config.yaml'),
+        found: e instanceof Error ? e.message : String(e),
+      });
     }
   }
-  const trajectory = existsSync(join(dir, 'trajectory.csv')) ? numericCsv(join(dir, 'trajectory.csv'), join(shown, 'trajectory.csv')) : [];
+  const trajectory = existsSync(join(dir, 'trajectory.csv'))
+    ? numericCsv(join(dir, 'trajectory.csv'), join(shown, 'trajectory.csv'))
+    : [];
   let metrics: RunFolder['metrics'] = [];
   if (existsSync(join(dir, 'metrics.csv'))) {
-    const rows = parseCsv(readFileSync(join(dir, 'metrics.csv'), 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    const rows = parseCsv(readFileSync(join(dir, 'metrics.csv'), 'utf8'), {
+      columns: true,
+      skip_empty_lines: true,
+    }) as Record<string, string>[];
     metrics = rows.map((r) => ({ metric: r.metric ?? '', source: r.source ?? '', value: Number(r.value) }));
   }
-  const entries = readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile()).sort();
+  const entries = readdirSync(dir)
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .sort();
   const matrices = new Map<string, Matrix>();
   for (const f of entries.filter((e) => e.endsWith('.npy'))) matrices.set(f.slice(0, -4), readMatrix(join(dir, f)));
   const wavs = entries
@@ -117,10 +152,23 @@ export function readRunFolder(dir: string, shown = dir): RunFolder {
       return { name: f.replace(/\.wav$/i, ''), file: f, samples: w.samples, sampleRate: w.sampleRate };
     });
   const pr = join(dir, 'pianoroll.json');
-  const pianoroll = existsSync(pr) ? parsePianoRoll(readJson(pr, join(shown, 'pianoroll.json')), join(shown, 'pianoroll.json')) : undefined;
+  const pianoroll = existsSync(pr)
+    ? parsePianoRoll(readJson(pr, join(shown, 'pianoroll.json')), join(shown, 'pianoroll.json'))
+    : undefined;
   const ex = join(dir, 'extra.json');
   const extra = existsSync(ex) ? (readJson(ex, join(shown, 'extra.json')) as Record<string, unknown>) : undefined;
-  return { dir, name: record.run ?? basename(dir), record, config, trajectory, metrics, matrices, wavs, pianoroll, extra };
+  return {
+    dir,
+    name: record.run ?? basename(dir),
+    record,
+    config,
+    trajectory,
+    metrics,
+    matrices,
+    wavs,
+    pianoroll,
+    extra,
+  };
 }
 
 /** The run folders of a sweep folder (numbered, complete ones: a folder named like a run is complete). */

@@ -2,8 +2,28 @@ import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { type Matrix, NmflabError, Stft, encodeWav, matmul, writeFileAtomic, type SourceData } from '@nmflab/core';
 import type { TopLevelSpec } from 'vega-lite';
-import { imageOnAxesSpec, metricBarsSpec, pianoRollSpec, renderSvg, trajectorySpec, type MetricBar, type TrajectoryPoint } from './charts.js';
-import { combinations, comparisonMetrics, displayMetric, label, metricVsParameterSpec, objectivePanelsSpec, shortNames, sweptAxes, sweptValues, type ErrorBarPoint, type ObjectivePanel } from './compare.js';
+import {
+  imageOnAxesSpec,
+  metricBarsSpec,
+  pianoRollSpec,
+  renderSvg,
+  trajectorySpec,
+  type MetricBar,
+  type TrajectoryPoint,
+} from './charts.js';
+import {
+  combinations,
+  comparisonMetrics,
+  displayMetric,
+  label,
+  metricVsParameterSpec,
+  objectivePanelsSpec,
+  shortNames,
+  sweptAxes,
+  sweptValues,
+  type ErrorBarPoint,
+  type ObjectivePanel,
+} from './compare.js';
 import { heatmapPng, montagePng, pngDataUri, toDb } from './heatmap.js';
 import { escapeHtml, pageHtml, tableHtml, type Section } from './html.js';
 import { isRunFolder, isSweepFolder, readRunFolder, runFoldersOf, type RunFolder } from './load.js';
@@ -63,7 +83,11 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   const display = options.display ?? display0;
   if (isSweepFolder(dir)) return writeSweepReport(dir, options);
   if (isRunFolder(dir)) return writeRunReport(dir, options);
-  throw new NmflabError('not a run or sweep folder', { file: display(dir), expected: 'a sweep folder (holding sweep.yaml) or a run folder (holding run.json)', hint: 'nmflab run prints where its results went' });
+  throw new NmflabError('not a run or sweep folder', {
+    file: display(dir),
+    expected: 'a sweep folder (holding sweep.yaml) or a run folder (holding run.json)',
+    hint: 'nmflab run prints where its results went',
+  });
 }
 
 async function svgFigure(id: string, title: string, spec: TopLevelSpec, caption?: string): Promise<Figure> {
@@ -71,7 +95,9 @@ async function svgFigure(id: string, title: string, spec: TopLevelSpec, caption?
 }
 
 function runLabel(run: RunFolder): string {
-  const varied = Object.entries(run.record.varied ?? {}).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  const varied = Object.entries(run.record.varied ?? {}).map(
+    ([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+  );
   return varied.length ? `${run.name} (${varied.join(', ')})` : run.name;
 }
 
@@ -98,13 +124,22 @@ function metricBars(run: RunFolder, method: string): MetricBar[] {
   for (const m of run.metrics) {
     const hit = BSS.exec(m.metric);
     if (!hit || !Number.isFinite(m.value)) continue;
-    bars.push({ method: hit[1] ? hit[1] : method, source: m.source || 'all', metric: BSS_NAMES[hit[2].toLowerCase()] ?? hit[2].toUpperCase(), value: m.value });
+    bars.push({
+      method: hit[1] ? hit[1] : method,
+      source: m.source || 'all',
+      metric: BSS_NAMES[hit[2].toLowerCase()] ?? hit[2].toUpperCase(),
+      value: m.value,
+    });
   }
   // The run's own method first, then the oracles and baselines the task reported.
   return [...bars.filter((b) => b.method === method), ...bars.filter((b) => b.method !== method)];
 }
 
-function transformOf(run: RunFolder): { frameLength: number; hop: number; window?: string; center?: boolean; padMode?: string; representation?: string } | undefined {
+function transformOf(
+  run: RunFolder,
+):
+  | { frameLength: number; hop: number; window?: string; center?: boolean; padMode?: string; representation?: string }
+  | undefined {
   const t = run.config.transform as Record<string, unknown> | undefined;
   if (!t || typeof t.frameLength !== 'number' || typeof t.hop !== 'number') return undefined;
   return t as never;
@@ -113,7 +148,8 @@ function transformOf(run: RunFolder): { frameLength: number; hop: number; window
 function imageShapeOf(run: RunFolder, options: ReportOptions): ImageShape | undefined {
   if (options.image) return options.image;
   const im = run.extra?.image as Partial<ImageShape> | undefined;
-  if (im && Number.isInteger(im.height) && Number.isInteger(im.width) && im.height! > 0 && im.width! > 0) return { height: im.height!, width: im.width! };
+  if (im && Number.isInteger(im.height) && Number.isInteger(im.width) && im.height! > 0 && im.width! > 0)
+    return { height: im.height!, width: im.width! };
   return undefined;
 }
 
@@ -187,9 +223,34 @@ async function factorFigure(W: Matrix, H: Matrix, audio?: AudioAxes): Promise<Fi
   const hPng = heatmapPng(hDb, K, N, { min: -range, max: 0, maxWidth: 800, maxHeight: 256 });
   const duration = audio ? (N * audio.hop) / audio.sampleRate : N;
   const legend = { scheme: 'viridis', domain: [-range, 0] as [number, number], title: 'dB re max' };
-  const wSpec = imageOnAxesSpec({ title: `W: ${K} bases`, url: pngDataUri(wPng.png), x: [0.5, K + 0.5], y, xTitle: 'basis k', yTitle, width: Math.max(120, Math.min(300, 8 * K)), height: 220, yScale, legend: undefined });
-  const hSpec = imageOnAxesSpec({ title: `H: ${K} activations`, url: pngDataUri(hPng.png), x: [0, duration], y: [K + 0.5, 0.5], xTitle: audio ? 'time (s)' : 'column n', yTitle: 'basis k', width: 520, height: 220, legend });
-  const spec = { hconcat: [wSpec, hSpec], spacing: 20, resolve: { scale: { color: 'independent' } } } as unknown as TopLevelSpec;
+  const wSpec = imageOnAxesSpec({
+    title: `W: ${K} bases`,
+    url: pngDataUri(wPng.png),
+    x: [0.5, K + 0.5],
+    y,
+    xTitle: 'basis k',
+    yTitle,
+    width: Math.max(120, Math.min(300, 8 * K)),
+    height: 220,
+    yScale,
+    legend: undefined,
+  });
+  const hSpec = imageOnAxesSpec({
+    title: `H: ${K} activations`,
+    url: pngDataUri(hPng.png),
+    x: [0, duration],
+    y: [K + 0.5, 0.5],
+    xTitle: audio ? 'time (s)' : 'column n',
+    yTitle: 'basis k',
+    width: 520,
+    height: 220,
+    legend,
+  });
+  const spec = {
+    hconcat: [wSpec, hSpec],
+    spacing: 20,
+    resolve: { scale: { color: 'independent' } },
+  } as unknown as TopLevelSpec;
   const caption = `W (left): each basis normalized to its maximum; H (right): each activation normalized to its maximum; both ${power ? '10' : '20'}·log10, ${range} dB range${audio?.logFrequency ? '; W re-sampled to log-spaced frequencies' : ''}.`;
   return svgFigure('components', 'Bases and activations', spec, caption);
 }
@@ -211,7 +272,9 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
     try {
       data = await options.loadData(run.config, run);
     } catch (e) {
-      notes.push(`The run's data could not be re-loaded from its config (${e instanceof NmflabError ? e.format() : e instanceof Error ? e.message : String(e)}); figures of the data are left out.`);
+      notes.push(
+        `The run's data could not be re-loaded from its config (${e instanceof NmflabError ? e.format() : e instanceof Error ? e.message : String(e)}); figures of the data are left out.`,
+      );
     }
   }
 
@@ -220,7 +283,10 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
   const sampleRate = data?.signal?.sampleRate ?? run.wavs[0]?.sampleRate;
   const audio: { label: string; src: string }[] = [];
   if (tcfg && sampleRate) {
-    const stft = new Stft({ ...(tcfg as object), sampleRate } as never, { file: display(join(dir, 'config.yaml')), path: 'transform' });
+    const stft = new Stft({ ...(tcfg as object), sampleRate } as never, {
+      file: display(join(dir, 'config.yaml')),
+      path: 'transform',
+    });
     const power = stft.representation === 'power';
     const spectrum = (x: Float64Array) => stft.represent(stft.analyze(x));
     const panels: { id: string; title: string; S: Matrix }[] = [];
@@ -236,7 +302,11 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
     if (W && H && W.rows === stft.bins) panels.push({ id: 'spectrogram-model', title: 'Model WH', S: matmul(W, H) });
     // Each separated source beside its reference (same name), then references without an estimate.
     const refs = [...(data?.sources ?? [])];
-    const refPanel = (s: { name: string; samples: Float64Array }) => ({ id: `spectrogram-reference-${slug(s.name)}`, title: `Reference: ${s.name}`, S: spectrum(s.samples) });
+    const refPanel = (s: { name: string; samples: Float64Array }) => ({
+      id: `spectrogram-reference-${slug(s.name)}`,
+      title: `Reference: ${s.name}`,
+      S: spectrum(s.samples),
+    });
     for (const w of run.wavs) {
       panels.push({ id: `spectrogram-${slug(w.name)}`, title: `Separated: ${w.name}`, S: spectrum(w.samples) });
       // 16-bit PCM inside the page (the run's own WAV beside it keeps full precision)
@@ -253,7 +323,13 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
       const sec: Section = { title: 'Spectrograms', figures: [] };
       for (const p of panels) {
         const db = toDb(p.S.data, { power, ref, range });
-        const hm = heatmapPng(db, p.S.rows, p.S.cols, { min: -range, max: 0, flipY: true, maxWidth: 800, maxHeight: 256 });
+        const hm = heatmapPng(db, p.S.rows, p.S.cols, {
+          min: -range,
+          max: 0,
+          flipY: true,
+          maxWidth: 800,
+          maxHeight: 256,
+        });
         const duration = (p.S.cols * stft.hop) / sampleRate;
         const spec = imageOnAxesSpec({
           title: p.title,
@@ -266,14 +342,25 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
           height: 170,
           legend: { scheme: 'viridis', domain: [-range, 0], title: 'dB' },
         });
-        const fig = await svgFigure(p.id, p.title, spec, `${power ? '10' : '20'}·log10 of the ${power ? 'power' : 'magnitude'} re the mixture's maximum; STFT ${stft.frameLength}/${stft.hop} ${stft.window}, ${sampleRate} Hz; image ${hm.width}×${hm.height} px for ${p.S.cols} frames × ${p.S.rows} bins.`);
+        const fig = await svgFigure(
+          p.id,
+          p.title,
+          spec,
+          `${power ? '10' : '20'}·log10 of the ${power ? 'power' : 'magnitude'} re the mixture's maximum; STFT ${stft.frameLength}/${stft.hop} ${stft.window}, ${sampleRate} Hz; image ${hm.width}×${hm.height} px for ${p.S.cols} frames × ${p.S.rows} bins.`,
+        );
         figures.push(fig);
         sec.figures.push(fig);
       }
       sections.push(sec);
     }
     if (W && H && W.rows === stft.bins) {
-      const fig = await factorFigure(W, H, { sampleRate, frameLength: stft.frameLength, hop: stft.hop, power, logFrequency: options.logFrequency ?? false });
+      const fig = await factorFigure(W, H, {
+        sampleRate,
+        frameLength: stft.frameLength,
+        hop: stft.hop,
+        power,
+        logFrequency: options.logFrequency ?? false,
+      });
       figures.push(fig);
       sections.push({ title: 'Bases and activations', figures: [fig] });
     }
@@ -283,24 +370,50 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
     const sec: Section = { title: shape ? 'Images' : 'Factors', figures: [] };
     if (shape) {
       const px = shape.height * shape.width;
-      const cols = (m: Matrix) => Array.from({ length: m.cols }, (_, j) => Float64Array.from({ length: m.rows }, (_, i) => m.data[i * m.cols + j]));
-      const rows = (m: Matrix) => Array.from({ length: m.rows }, (_, i) => m.data.subarray(i * m.cols, (i + 1) * m.cols));
+      const cols = (m: Matrix) =>
+        Array.from({ length: m.cols }, (_, j) =>
+          Float64Array.from({ length: m.rows }, (_, i) => m.data[i * m.cols + j]),
+        );
+      const rows = (m: Matrix) =>
+        Array.from({ length: m.rows }, (_, i) => m.data.subarray(i * m.cols, (i + 1) * m.cols));
       // Images are W's columns when F = pixels (V's columns are images), else H's rows.
       const byCols = W.rows === px;
       if (!byCols && H.cols !== px) {
-        notes.push(`The images are ${shape.height}×${shape.width} = ${px} pixels, but W has ${W.rows} rows and H ${H.cols} columns: no image figure.`);
+        notes.push(
+          `The images are ${shape.height}×${shape.width} = ${px} pixels, but W has ${W.rows} rows and H ${H.cols} columns: no image figure.`,
+        );
       } else {
         const bases = byCols ? cols(W) : rows(H);
-        const grids: [string, string, Float64Array[] | Float64Array[]][] = [['bases', `Bases (${byCols ? "W's columns" : "H's rows"}) as images`, bases as Float64Array[]]];
+        const grids: [string, string, Float64Array[] | Float64Array[]][] = [
+          ['bases', `Bases (${byCols ? "W's columns" : "H's rows"}) as images`, bases as Float64Array[]],
+        ];
         if (V) {
           const WH = matmul(W, H);
           const take = 20;
-          grids.push(['data-images', `Data (first ${take})`, (byCols ? cols(V) : rows(V)).slice(0, take) as Float64Array[]]);
-          grids.push(['reconstructions', `Model WH (first ${take})`, (byCols ? cols(WH) : rows(WH)).slice(0, take) as Float64Array[]]);
+          grids.push([
+            'data-images',
+            `Data (first ${take})`,
+            (byCols ? cols(V) : rows(V)).slice(0, take) as Float64Array[],
+          ]);
+          grids.push([
+            'reconstructions',
+            `Model WH (first ${take})`,
+            (byCols ? cols(WH) : rows(WH)).slice(0, take) as Float64Array[],
+          ]);
         }
         for (const [id, title, imgs] of grids) {
-          const m = montagePng(imgs, shape.height, shape.width, { columns: 10, scale: Math.max(1, Math.round(64 / Math.max(shape.height, shape.width))), reverse: true });
-          const fig: Figure = { id, title, file: `${id}.png`, png: m.png, caption: `${imgs.length} images of ${shape.height}×${shape.width} pixels, each on its own grey scale (bright = large).` };
+          const m = montagePng(imgs, shape.height, shape.width, {
+            columns: 10,
+            scale: Math.max(1, Math.round(64 / Math.max(shape.height, shape.width))),
+            reverse: true,
+          });
+          const fig: Figure = {
+            id,
+            title,
+            file: `${id}.png`,
+            png: m.png,
+            caption: `${imgs.length} images of ${shape.height}×${shape.width} pixels, each on its own grey scale (bright = large).`,
+          };
           figures.push(fig);
           sec.figures.push(fig);
         }
@@ -309,10 +422,23 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
       // V and WH on one colour scale, so they compare; then W and H per component.
       const WH = matmul(W, H);
       const [lo, hi] = V ? extent(Float64Array.of(...extent(V.data), ...extent(WH.data))) : extent(WH.data);
-      for (const [id, title, m] of [['data', 'Data V', V], ['model', 'Model WH', WH]] as const) {
+      for (const [id, title, m] of [
+        ['data', 'Data V', V],
+        ['model', 'Model WH', WH],
+      ] as const) {
         if (!m) continue;
         const hm = heatmapPng(m.data, m.rows, m.cols, { min: lo, max: hi, maxWidth: 800, maxHeight: 256 });
-        const spec = imageOnAxesSpec({ title, url: pngDataUri(hm.png), x: [0, m.cols], y: [m.rows, 0], xTitle: 'column n', yTitle: 'row f', width: 640, height: 200, legend: { scheme: 'viridis', domain: [lo, hi], title: 'value' } });
+        const spec = imageOnAxesSpec({
+          title,
+          url: pngDataUri(hm.png),
+          x: [0, m.cols],
+          y: [m.rows, 0],
+          xTitle: 'column n',
+          yTitle: 'row f',
+          width: 640,
+          height: 200,
+          legend: { scheme: 'viridis', domain: [lo, hi], title: 'value' },
+        });
         const fig = await svgFigure(id, title, spec, `${m.rows}×${m.cols}, linear colour scale shared by V and WH.`);
         figures.push(fig);
         sec.figures.push(fig);
@@ -326,16 +452,37 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
 
   const pts = trajectoryPoints(run, run.name);
   if (pts.length) {
-    const fig = await svgFigure('objective', 'Objective per iteration', trajectorySpec(pts), 'Total objective (and each penalty term when there are several) per iteration, log scale.');
+    const fig = await svgFigure(
+      'objective',
+      'Objective per iteration',
+      trajectorySpec(pts),
+      'Total objective (and each penalty term when there are several) per iteration, log scale.',
+    );
     figures.push(fig);
     sections.push({ title: 'Objective', figures: [fig] });
   }
 
-  const solverId = ((run.config.model as Record<string, unknown> | undefined)?.solver as Record<string, unknown> | undefined)?.id;
+  const solverId = (
+    (run.config.model as Record<string, unknown> | undefined)?.solver as Record<string, unknown> | undefined
+  )?.id;
   const bars = metricBars(run, typeof solverId === 'string' ? solverId : run.name);
-  const metricSec: Section = { title: 'Metrics', figures: [], html: run.metrics.length ? tableHtml(['metric', 'source', 'value'], run.metrics.map((m) => [m.metric, m.source, fmt(m.value)])) : '<p>No metrics.</p>' };
+  const metricSec: Section = {
+    title: 'Metrics',
+    figures: [],
+    html: run.metrics.length
+      ? tableHtml(
+          ['metric', 'source', 'value'],
+          run.metrics.map((m) => [m.metric, m.source, fmt(m.value)]),
+        )
+      : '<p>No metrics.</p>',
+  };
   if (bars.length) {
-    const fig = await svgFigure('metrics', 'Separation metrics', metricBarsSpec(bars), 'BSS Eval per source and method (dB), oracle and baselines as reported by the task; each panel on its own scale, bars above 60 dB cut at 60 (see the table).');
+    const fig = await svgFigure(
+      'metrics',
+      'Separation metrics',
+      metricBarsSpec(bars),
+      'BSS Eval per source and method (dB), oracle and baselines as reported by the task; each panel on its own scale, bars above 60 dB cut at 60 (see the table).',
+    );
     figures.push(fig);
     metricSec.figures.push(fig);
   }
@@ -343,7 +490,12 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
 
   if (run.pianoroll) {
     const pr = run.pianoroll;
-    const fig = await svgFigure('pianoroll', 'Piano roll', pianoRollSpec(pr.reference, pr.estimate), `${pr.estimate.length} estimated notes${pr.threshold !== undefined ? ` (activations thresholded at ${pr.threshold})` : ''} against ${pr.reference.length} ground-truth notes.`);
+    const fig = await svgFigure(
+      'pianoroll',
+      'Piano roll',
+      pianoRollSpec(pr.reference, pr.estimate),
+      `${pr.estimate.length} estimated notes${pr.threshold !== undefined ? ` (activations thresholded at ${pr.threshold})` : ''} against ${pr.reference.length} ground-truth notes.`,
+    );
     figures.push(fig);
     sections.push({ title: 'Transcription', figures: [fig] });
   }
@@ -357,7 +509,12 @@ export async function writeRunReport(dir: string, options: ReportOptions = {}): 
     ['seed', String(r.seed ?? '')],
     ['iterations', r.iterations === undefined ? '' : `${r.iterations} (${r.stopReason ?? ''})`],
     ['seconds', r.seconds === undefined ? '' : r.seconds.toFixed(2)],
-    ['commit', r.provenance?.git?.commit ? `${r.provenance.git.commit.slice(0, 12)}${r.provenance.git.dirty ? ' (dirty)' : ''}` : ''],
+    [
+      'commit',
+      r.provenance?.git?.commit
+        ? `${r.provenance.git.commit.slice(0, 12)}${r.provenance.git.dirty ? ' (dirty)' : ''}`
+        : '',
+    ],
   ];
   if (r.error) facts.push(['error', r.error]);
   const html = pageHtml({
@@ -392,9 +549,22 @@ export async function writeSweepReport(dir: string, options: ReportOptions = {})
 
   // Comparison: mean ± 95 % CI over seeds per combination of swept values, and plots against each swept parameter.
   if (combos.length) {
-    const ci = (st: { mean: number; ciHalf: number } | undefined) => (st ? (Number.isFinite(st.ciHalf) ? `${fmt(st.mean)} ± ${fmt(st.ciHalf)}` : fmt(st.mean)) : '');
-    const header = [...axes.map((a) => names.get(a.path)!), 'runs', ...metrics.map((m) => `${displayMetric(m)} (mean ± 95% CI)`), 'iterations', 'seconds'];
-    const rows = combos.map((c) => [...axes.map((a) => String(c.values[a.path] ?? '')), String(c.runs.length), ...metrics.map((m) => ci(c.stats[m])), ci(c.stats.iterations), ci(c.stats.seconds)]);
+    const ci = (st: { mean: number; ciHalf: number } | undefined) =>
+      st ? (Number.isFinite(st.ciHalf) ? `${fmt(st.mean)} ± ${fmt(st.ciHalf)}` : fmt(st.mean)) : '';
+    const header = [
+      ...axes.map((a) => names.get(a.path)!),
+      'runs',
+      ...metrics.map((m) => `${displayMetric(m)} (mean ± 95% CI)`),
+      'iterations',
+      'seconds',
+    ];
+    const rows = combos.map((c) => [
+      ...axes.map((a) => String(c.values[a.path] ?? '')),
+      String(c.runs.length),
+      ...metrics.map((m) => ci(c.stats[m])),
+      ci(c.stats.iterations),
+      ci(c.stats.seconds),
+    ]);
     const sec: Section = {
       title: 'Comparison',
       figures: [],
@@ -409,12 +579,30 @@ export async function writeSweepReport(dir: string, options: ReportOptions = {})
             const st = c.stats[m];
             if (!st) continue;
             const half = Number.isFinite(st.ciHalf) ? st.ciHalf : 0;
-            points.push({ x: c.values[axis.path] ?? null, series: label(c.values, names, (p) => p !== axis.path) || 'all runs', metric: m, mean: st.mean, lo: st.mean - half, hi: st.mean + half, n: st.n });
+            points.push({
+              x: c.values[axis.path] ?? null,
+              series: label(c.values, names, (p) => p !== axis.path) || 'all runs',
+              metric: m,
+              mean: st.mean,
+              lo: st.mean - half,
+              hi: st.mean + half,
+              n: st.n,
+            });
           }
         }
         if (!points.length) continue;
         const id = `metrics-vs-${slug(axis.path)}`;
-        const fig = await svgFigure(id, `Metrics against ${names.get(axis.path)}`, metricVsParameterSpec(points, names.get(axis.path)!, others.map((o) => names.get(o.path)).join(', '), axis.values), `Mean over seeds with 95% Student-t intervals (${axis.path} along x${others.length ? `; one line per value of ${others.map((o) => o.path).join(', ')}` : ''}); sources averaged per run; each panel on its own scale.`);
+        const fig = await svgFigure(
+          id,
+          `Metrics against ${names.get(axis.path)}`,
+          metricVsParameterSpec(
+            points,
+            names.get(axis.path)!,
+            others.map((o) => names.get(o.path)).join(', '),
+            axis.values,
+          ),
+          `Mean over seeds with 95% Student-t intervals (${axis.path} along x${others.length ? `; one line per value of ${others.map((o) => o.path).join(', ')}` : ''}); sources averaged per run; each panel on its own scale.`,
+        );
         figures.push(fig);
         sec.figures.push(fig);
       }
@@ -430,41 +618,88 @@ export async function writeSweepReport(dir: string, options: ReportOptions = {})
     const solver = (r.config.model as Record<string, unknown> | undefined)?.solver ?? {};
     const key = JSON.stringify(solver);
     const v = sweptValues(r);
-    const title = label(v, names, (p) => solverPaths.includes(p)) || String((solver as { id?: string }).id ?? 'all runs');
+    const title =
+      label(v, names, (p) => solverPaths.includes(p)) || String((solver as { id?: string }).id ?? 'all runs');
     if (!panels.has(key)) panels.set(key, { title, points: [] });
     const series = label(v, names, (p) => !solverPaths.includes(p)) || 'run';
-    for (const t of r.trajectory) panels.get(key)!.points.push({ series, run: r.name, iteration: t.iteration!, value: t.objective! });
+    for (const t of r.trajectory)
+      panels.get(key)!.points.push({ series, run: r.name, iteration: t.iteration!, value: t.objective! });
   }
   if (panels.size) {
-    const seriesTitle = axes.filter((a) => !solverPaths.includes(a.path)).map((a) => names.get(a.path)).join(', ');
-    const spec = panels.size === 1 && runs.length <= 8 ? trajectorySpec(runs.flatMap((r) => trajectoryPoints(r, runLabel(r))), 'Objective per iteration, one line per run') : objectivePanelsSpec([...panels.values()], seriesTitle);
-    const fig = await svgFigure('objective', 'Objective per iteration', spec, panels.size === 1 && runs.length <= 8 ? 'Log scale; dashes distinguish the penalty terms from the total.' : `One panel per solver configuration (${panels.size}), each on its own log scale; colour = ${seriesTitle || 'run'}, one line per run (seed).`);
+    const seriesTitle = axes
+      .filter((a) => !solverPaths.includes(a.path))
+      .map((a) => names.get(a.path))
+      .join(', ');
+    const spec =
+      panels.size === 1 && runs.length <= 8
+        ? trajectorySpec(
+            runs.flatMap((r) => trajectoryPoints(r, runLabel(r))),
+            'Objective per iteration, one line per run',
+          )
+        : objectivePanelsSpec([...panels.values()], seriesTitle);
+    const fig = await svgFigure(
+      'objective',
+      'Objective per iteration',
+      spec,
+      panels.size === 1 && runs.length <= 8
+        ? 'Log scale; dashes distinguish the penalty terms from the total.'
+        : `One panel per solver configuration (${panels.size}), each on its own log scale; colour = ${seriesTitle || 'run'}, one line per run (seed).`,
+    );
     figures.push(fig);
     sections.push({ title: 'Objective', figures: [fig] });
   }
 
   // Runs: a table with the swept values first, then the method's metrics per source; baselines once.
   const methodMetric = (m: string) => !m.includes('.') && m !== 'perm';
-  const metricCols = [...new Set(runs.flatMap((r) => r.metrics.filter((m) => methodMetric(m.metric)).map((m) => (m.source ? `${m.metric}[${m.source}]` : m.metric))))];
-  const header = ['run', ...axes.map((a) => names.get(a.path)!), 'seed', 'status', ...metricCols, 'iterations', 'stop', 'seconds'];
+  const metricCols = [
+    ...new Set(
+      runs.flatMap((r) =>
+        r.metrics.filter((m) => methodMetric(m.metric)).map((m) => (m.source ? `${m.metric}[${m.source}]` : m.metric)),
+      ),
+    ),
+  ];
+  const header = [
+    'run',
+    ...axes.map((a) => names.get(a.path)!),
+    'seed',
+    'status',
+    ...metricCols,
+    'iterations',
+    'stop',
+    'seconds',
+  ];
   const rows = runs.map((r) => {
     const v = sweptValues(r);
     const mv = new Map(r.metrics.map((m) => [m.source ? `${m.metric}[${m.source}]` : m.metric, m.value]));
     const name = r.name;
-    return [links.has(name) ? { html: `<a href="${escapeHtml(name)}/report.html">${escapeHtml(name)}</a>` } : name, ...axes.map((a) => String(v[a.path] ?? '')), String(r.record.seed ?? ''), String(r.record.status ?? ''), ...metricCols.map((c) => (mv.has(c) ? fmt(mv.get(c)!) : '')), String(r.record.iterations ?? ''), String(r.record.stopReason ?? ''), r.record.seconds === undefined ? '' : r.record.seconds.toFixed(2)];
+    return [
+      links.has(name) ? { html: `<a href="${escapeHtml(name)}/report.html">${escapeHtml(name)}</a>` } : name,
+      ...axes.map((a) => String(v[a.path] ?? '')),
+      String(r.record.seed ?? ''),
+      String(r.record.status ?? ''),
+      ...metricCols.map((c) => (mv.has(c) ? fmt(mv.get(c)!) : '')),
+      String(r.record.iterations ?? ''),
+      String(r.record.stopReason ?? ''),
+      r.record.seconds === undefined ? '' : r.record.seconds.toFixed(2),
+    ];
   });
   // Baselines reported by the task (oracle-irm.*, mixture.*): shown once when every run agrees.
   const base = new Map<string, Set<string>>();
-  for (const r of runs) for (const m of r.metrics.filter((x) => !methodMetric(x.metric))) {
-    const k = m.source ? `${m.metric}[${m.source}]` : m.metric;
-    if (!base.has(k)) base.set(k, new Set());
-    base.get(k)!.add(fmt(m.value));
-  }
+  for (const r of runs)
+    for (const m of r.metrics.filter((x) => !methodMetric(x.metric))) {
+      const k = m.source ? `${m.metric}[${m.source}]` : m.metric;
+      if (!base.has(k)) base.set(k, new Set());
+      base.get(k)!.add(fmt(m.value));
+    }
   const same = [...base].filter(([, v]) => v.size === 1);
   const runSec: Section = {
     title: 'Runs',
     figures: [],
-    html: tableHtml(header, rows) + (same.length ? `<h3>Baselines and run-independent values</h3>${tableHtml(['value', ...same.map(([k]) => k)], [['', ...same.map(([, v]) => [...v][0])]])}` : ''),
+    html:
+      tableHtml(header, rows) +
+      (same.length
+        ? `<h3>Baselines and run-independent values</h3>${tableHtml(['value', ...same.map(([k]) => k)], [['', ...same.map(([, v]) => [...v][0])]])}`
+        : ''),
   };
   // Bars per run only while they stay readable.
   if (runs.length <= 8) {
@@ -487,7 +722,12 @@ export async function writeSweepReport(dir: string, options: ReportOptions = {})
     }
     const bars = [...own, ...others];
     if (bars.length) {
-      const fig = await svgFigure('metrics', 'Separation metrics per method', metricBarsSpec(bars), 'BSS Eval per source (dB), one bar per run and per oracle/baseline; each panel on its own scale, bars above 60 dB cut at 60 (see the table).');
+      const fig = await svgFigure(
+        'metrics',
+        'Separation metrics per method',
+        metricBarsSpec(bars),
+        'BSS Eval per source (dB), one bar per run and per oracle/baseline; each panel on its own scale, bars above 60 dB cut at 60 (see the table).',
+      );
       figures.push(fig);
       runSec.figures.push(fig);
     }
@@ -502,7 +742,13 @@ export async function writeSweepReport(dir: string, options: ReportOptions = {})
     ['swept', axes.map((a) => `${a.path} ∈ {${a.values.join(', ')}}`).join('; ')],
     ['seeds per combination', seeds ? String(seeds) : ''],
   ];
-  const html = pageHtml({ title: `nmflab report: ${experiment} sweep (${runs.length} runs)`, facts, audio: [], notes: [], sections });
+  const html = pageHtml({
+    title: `nmflab report: ${experiment} sweep (${runs.length} runs)`,
+    facts,
+    audio: [],
+    notes: [],
+    sections,
+  });
   const file = join(dir, 'report.html');
   writeFileAtomic(file, html);
   options.log?.(`report: ${display(file)} (${figures.length} figures, ${results.length} run reports)`);
@@ -520,9 +766,18 @@ function extent(x: Float64Array): [number, number] {
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'source';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'source'
+  );
 }
 
 function fmt(x: number): string {
-  return Number.isFinite(x) ? (Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(Math.abs(x) >= 100 ? 1 : 3)) : String(x);
+  return Number.isFinite(x)
+    ? Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-3 && x !== 0)
+      ? x.toExponential(4)
+      : x.toFixed(Math.abs(x) >= 100 ? 1 : 3)
+    : String(x);
 }

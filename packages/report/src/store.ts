@@ -1,4 +1,15 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { parse as parseYaml } from 'yaml';
@@ -118,12 +129,22 @@ async function lock(file: string, timeoutMs: number, shown: string): Promise<() 
       }
       continue;
     }
-    if (Date.now() - t0 > timeoutMs) throw new NmflabError('the run index is locked by another process', { file: shown, expected: `the lock released within ${Math.round(timeoutMs / 1000)} s`, found: `held by pid ${pid}`, exitCode: 1 });
+    if (Date.now() - t0 > timeoutMs)
+      throw new NmflabError('the run index is locked by another process', {
+        file: shown,
+        expected: `the lock released within ${Math.round(timeoutMs / 1000)} s`,
+        found: `held by pid ${pid}`,
+        exitCode: 1,
+      });
     await sleep(50 + Math.random() * 50);
   }
 }
 
-function readRun(dir: string): { record: Record<string, unknown>; config: Record<string, unknown>; trajectory: [number, number, number][] } | undefined {
+function readRun(
+  dir: string,
+):
+  | { record: Record<string, unknown>; config: Record<string, unknown>; trajectory: [number, number, number][] }
+  | undefined {
   let record: Record<string, unknown>;
   try {
     record = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
@@ -132,7 +153,8 @@ function readRun(dir: string): { record: Record<string, unknown>; config: Record
   }
   let config: Record<string, unknown> = {};
   try {
-    if (existsSync(join(dir, 'config.yaml'))) config = (parseYaml(readFileSync(join(dir, 'config.yaml'), 'utf8')) ?? {}) as Record<string, unknown>;
+    if (existsSync(join(dir, 'config.yaml')))
+      config = (parseYaml(readFileSync(join(dir, 'config.yaml'), 'utf8')) ?? {}) as Record<string, unknown>;
   } catch {
     config = {};
   }
@@ -153,7 +175,8 @@ function readRun(dir: string): { record: Record<string, unknown>; config: Record
   return { record, config, trajectory };
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : v === undefined || v === null ? null : String(v));
+const str = (v: unknown): string | null =>
+  typeof v === 'string' ? v : v === undefined || v === null ? null : String(v);
 const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** SQL identifier quoting. */
@@ -172,7 +195,11 @@ export class RunStore {
 
   /** Open (creating) the index of `root` and take its lock; call {@link close} when done. */
   static async open(root: string, options: StoreOptions = {}): Promise<RunStore> {
-    if (!existsSync(root) || !statSync(root).isDirectory()) throw new NmflabError('not a folder', { file: root, expected: 'a results folder (nmflab run --out, default results/)' });
+    if (!existsSync(root) || !statSync(root).isDirectory())
+      throw new NmflabError('not a folder', {
+        file: root,
+        expected: 'a results folder (nmflab run --out, default results/)',
+      });
     const file = options.file ?? join(root, '.index', 'runs.duckdb');
     mkdirSync(join(file, '..'), { recursive: true });
     const release = await lock(`${file}.lock`, options.lockTimeoutMs ?? 60_000, `${file}.lock`);
@@ -200,7 +227,9 @@ export class RunStore {
   async update(log?: (line: string) => void): Promise<UpdateStats> {
     const folders = findRunFolders(this.root);
     const idOf = (d: string) => relative(this.root, d).split(sep).join('/');
-    const known = new Map((await this.rows('SELECT run_id, stamp FROM indexed')).map((r) => [String(r[0]), String(r[1])]));
+    const known = new Map(
+      (await this.rows('SELECT run_id, stamp FROM indexed')).map((r) => [String(r[0]), String(r[1])]),
+    );
     const seen = new Set<string>();
     const todo: { id: string; dir: string; stamp: string }[] = [];
     for (const dir of folders) {
@@ -215,7 +244,12 @@ export class RunStore {
       if (known.get(id) !== stamp) todo.push({ id, dir, stamp });
     }
     const gone = [...known.keys()].filter((id) => !seen.has(id));
-    const stats: UpdateStats = { added: todo.filter((t) => !known.has(t.id)).length, updated: todo.filter((t) => known.has(t.id)).length, removed: gone.length, total: seen.size };
+    const stats: UpdateStats = {
+      added: todo.filter((t) => !known.has(t.id)).length,
+      updated: todo.filter((t) => known.has(t.id)).length,
+      removed: gone.length,
+      total: seen.size,
+    };
     if (!todo.length && !gone.length) return stats;
     await this.connection.run('BEGIN TRANSACTION');
     try {
@@ -223,7 +257,8 @@ export class RunStore {
       for (let i = 0; i < drop.length; i += 500) {
         const ids = drop.slice(i, i + 500);
         const list = ids.map((_, j) => `$${j + 1}`).join(',');
-        for (const t of ['indexed', 'runs', 'params', 'metrics', 'trajectories']) await this.connection.run(`DELETE FROM ${t} WHERE run_id IN (${list})`, ids);
+        for (const t of ['indexed', 'runs', 'params', 'metrics', 'trajectories'])
+          await this.connection.run(`DELETE FROM ${t} WHERE run_id IN (${list})`, ids);
       }
       const A = {
         indexed: await this.connection.createAppender('indexed'),
@@ -234,7 +269,8 @@ export class RunStore {
       };
       const text = (a: (typeof A)['runs'], v: string | null) => (v === null ? a.appendNull() : a.appendVarchar(v));
       const dbl = (a: (typeof A)['runs'], v: number | null) => (v === null ? a.appendNull() : a.appendDouble(v));
-      const int = (a: (typeof A)['runs'], v: number | null) => (v === null || !Number.isInteger(v) ? a.appendNull() : a.appendInteger(v));
+      const int = (a: (typeof A)['runs'], v: number | null) =>
+        v === null || !Number.isInteger(v) ? a.appendNull() : a.appendInteger(v);
       let skipped = 0;
       for (const t of todo) {
         const r = readRun(t.dir);
@@ -243,7 +279,12 @@ export class RunStore {
           continue;
         }
         const rec = r.record;
-        const prov = (rec.provenance ?? {}) as { git?: { commit?: string | null; dirty?: boolean | null }; node?: string; host?: string; platform?: string };
+        const prov = (rec.provenance ?? {}) as {
+          git?: { commit?: string | null; dirty?: boolean | null };
+          node?: string;
+          host?: string;
+          platform?: string;
+        };
         const parts = t.id.split('/');
         A.indexed.appendVarchar(t.id);
         A.indexed.appendVarchar(t.stamp);
@@ -311,13 +352,24 @@ export class RunStore {
   private async refreshViews(): Promise<void> {
     const keys = (await this.rows('SELECT DISTINCT key FROM params ORDER BY key')).map((r) => String(r[0]));
     // A key is numeric when every value of it is (so "model.rank" compares as a number).
-    const numeric = new Set((await this.rows('SELECT key FROM params GROUP BY key HAVING count(*) = count(num)')).map((r) => String(r[0])));
+    const numeric = new Set(
+      (await this.rows('SELECT key FROM params GROUP BY key HAVING count(*) = count(num)')).map((r) => String(r[0])),
+    );
     const cols = keys
       .filter((k) => !['run', 'experiment', 'status', 'seed', 'metric', 'source', 'value'].includes(k))
-      .map((k) => `max(CASE WHEN p.key = '${k.replace(/'/g, "''")}' THEN ${numeric.has(k) ? 'p.num' : 'p.value'} END) AS ${quoteIdent(k)}`);
-    await this.connection.run(`CREATE OR REPLACE VIEW run_params AS SELECT r.run_id${cols.length ? `, ${cols.join(', ')}` : ''} FROM runs r LEFT JOIN params p USING (run_id) GROUP BY r.run_id`);
-    await this.connection.run(`CREATE OR REPLACE VIEW results AS SELECT r.run_id, r.experiment, r.sweep, r.run, r.status, r.seed, r.iterations, r.stop_reason, r.seconds, r.git_commit, r.git_dirty, m.metric, m.source, m.value, rp.* EXCLUDE (run_id) FROM metrics m JOIN runs r USING (run_id) JOIN run_params rp USING (run_id)`);
-    await this.connection.run(`CREATE OR REPLACE VIEW run_metrics AS SELECT r.run_id, r.experiment, r.sweep, r.run, r.status, r.seed, m.metric, avg(m.value) AS value, count(*) AS sources, rp.* EXCLUDE (run_id) FROM metrics m JOIN runs r USING (run_id) JOIN run_params rp USING (run_id) GROUP BY ALL`);
+      .map(
+        (k) =>
+          `max(CASE WHEN p.key = '${k.replace(/'/g, "''")}' THEN ${numeric.has(k) ? 'p.num' : 'p.value'} END) AS ${quoteIdent(k)}`,
+      );
+    await this.connection.run(
+      `CREATE OR REPLACE VIEW run_params AS SELECT r.run_id${cols.length ? `, ${cols.join(', ')}` : ''} FROM runs r LEFT JOIN params p USING (run_id) GROUP BY r.run_id`,
+    );
+    await this.connection.run(
+      `CREATE OR REPLACE VIEW results AS SELECT r.run_id, r.experiment, r.sweep, r.run, r.status, r.seed, r.iterations, r.stop_reason, r.seconds, r.git_commit, r.git_dirty, m.metric, m.source, m.value, rp.* EXCLUDE (run_id) FROM metrics m JOIN runs r USING (run_id) JOIN run_params rp USING (run_id)`,
+    );
+    await this.connection.run(
+      `CREATE OR REPLACE VIEW run_metrics AS SELECT r.run_id, r.experiment, r.sweep, r.run, r.status, r.seed, m.metric, avg(m.value) AS value, count(*) AS sources, rp.* EXCLUDE (run_id) FROM metrics m JOIN runs r USING (run_id) JOIN run_params rp USING (run_id) GROUP BY ALL`,
+    );
   }
 
   /** Rows of a query as JS values (BIGINTs within range become numbers). */
@@ -327,24 +379,37 @@ export class RunStore {
   }
 
   /** A query as columns and rows; an SQL error becomes a one-line usage error. */
-  async query(sql: string, values?: (string | number | boolean | null)[]): Promise<{ columns: string[]; rows: Cell[][] }> {
+  async query(
+    sql: string,
+    values?: (string | number | boolean | null)[],
+  ): Promise<{ columns: string[]; rows: Cell[][] }> {
     try {
       const reader = await this.connection.runAndReadAll(sql, values as never);
       return { columns: reader.columnNames(), rows: reader.getRowsJS().map((r) => r.map(toCell)) };
     } catch (e) {
       const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-      throw new NmflabError('query failed', { path: 'SQL', expected: 'a DuckDB SELECT over runs, params, metrics, trajectories, results, run_metrics', found: msg });
+      throw new NmflabError('query failed', {
+        path: 'SQL',
+        expected: 'a DuckDB SELECT over runs, params, metrics, trajectories, results, run_metrics',
+        found: msg,
+      });
     }
   }
 
   /** Write each table and view as Parquet (or CSV) into `dir` (each file written beside and renamed). */
-  async exportTables(dir: string, format: 'parquet' | 'csv' = 'parquet', tables: readonly string[] = [...STORE_TABLES]): Promise<string[]> {
+  async exportTables(
+    dir: string,
+    format: 'parquet' | 'csv' = 'parquet',
+    tables: readonly string[] = [...STORE_TABLES],
+  ): Promise<string[]> {
     mkdirSync(dir, { recursive: true });
     const files: string[] = [];
     for (const t of tables) {
       const file = join(dir, `${t}.${format}`);
       const tmp = join(dir, `.${t}.${format}.${process.pid}.tmp`);
-      await this.connection.run(`COPY (SELECT * FROM ${quoteIdent(t)} ORDER BY ALL) TO '${tmp.replace(/'/g, "''")}' (FORMAT ${format === 'csv' ? 'csv, HEADER' : 'parquet'})`);
+      await this.connection.run(
+        `COPY (SELECT * FROM ${quoteIdent(t)} ORDER BY ALL) TO '${tmp.replace(/'/g, "''")}' (FORMAT ${format === 'csv' ? 'csv, HEADER' : 'parquet'})`,
+      );
       renameSync(tmp, file);
       files.push(file);
     }
@@ -361,7 +426,11 @@ function toCell(v: unknown): Cell {
 }
 
 /** Open the store of `root`, update it, run `fn`, close (the lock is held throughout). */
-export async function withStore<T>(root: string, fn: (s: RunStore) => Promise<T>, options: StoreOptions = {}): Promise<T> {
+export async function withStore<T>(
+  root: string,
+  fn: (s: RunStore) => Promise<T>,
+  options: StoreOptions = {},
+): Promise<T> {
   const store = await RunStore.open(root, options);
   try {
     await store.update(options.log);

@@ -13,7 +13,10 @@ import { loadFixtureData, writeRunFixture } from './fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const have = existsSync(CHROMIUM);
-if (!have) console.warn(`browser test skipped: ${CHROMIUM} is absent (install Debian's chromium package, as .ci/system-deps does)`);
+if (!have)
+  console.warn(
+    `browser test skipped: ${CHROMIUM} is absent (install Debian's chromium package, as .ci/system-deps does)`,
+  );
 
 const tmp = mkdtempSync(join(tmpdir(), 'nmflab-browser-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -29,7 +32,15 @@ describe.skipIf(!have)('report in headless Chromium', { timeout: 180_000 }, () =
     const context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
       viewport: { width: 1100, height: 900 },
     });
     try {
@@ -47,8 +58,20 @@ describe.skipIf(!have)('report in headless Chromium', { timeout: 180_000 }, () =
             const img = el.querySelector('img');
             const box = (svg ?? img)?.getBoundingClientRect();
             // Heat maps inside an SVG are <image> elements: each must have a drawn area.
-            const inner = svg ? Array.from(svg.querySelectorAll('image')).map((i) => (i as SVGGraphicsElement).getBBox().width * (i as SVGGraphicsElement).getBBox().height) : [];
-            return { id: el.getAttribute('data-figure'), svgChildren: svg ? svg.querySelectorAll('*').length : 0, imgWidth: img ? img.naturalWidth : 0, imgHeight: img ? img.naturalHeight : 0, w: box?.width ?? 0, h: box?.height ?? 0, inner };
+            const inner = svg
+              ? Array.from(svg.querySelectorAll('image')).map(
+                  (i) => (i as SVGGraphicsElement).getBBox().width * (i as SVGGraphicsElement).getBBox().height,
+                )
+              : [];
+            return {
+              id: el.getAttribute('data-figure'),
+              svgChildren: svg ? svg.querySelectorAll('*').length : 0,
+              imgWidth: img ? img.naturalWidth : 0,
+              imgHeight: img ? img.naturalHeight : 0,
+              w: box?.width ?? 0,
+              h: box?.height ?? 0,
+              inner,
+            };
           }),
         );
         expect(figs.map((f) => f.id)).toEqual(rep.figures.map((f) => f.id));
@@ -59,7 +82,10 @@ describe.skipIf(!have)('report in headless Chromium', { timeout: 180_000 }, () =
           expect(f.svgChildren > 10 || f.imgWidth > 0, `figure ${f.id} is not empty`).toBe(true);
         }
         // NMFLAB_SCREENSHOTS=DIR keeps the screenshots there (to look at them); else the temp folder.
-        const shot = join(process.env.NMFLAB_SCREENSHOTS ?? tmp, `report-${rep === reports[0] ? 'audio' : 'images'}.png`);
+        const shot = join(
+          process.env.NMFLAB_SCREENSHOTS ?? tmp,
+          `report-${rep === reports[0] ? 'audio' : 'images'}.png`,
+        );
         await page.screenshot({ path: shot, fullPage: true });
         expect(statSync(shot).size).toBeGreaterThan(10_000);
         expect(errors).toEqual([]);

@@ -17,7 +17,18 @@ describe('writeReport', () => {
     const res = await writeReport(run, { loadData: loadFixtureData });
     const ids = res.figures.map((f) => f.id);
     // Each separated source (files in name order) is followed by its reference.
-    expect(ids).toEqual(['spectrogram-mixture', 'spectrogram-model', 'spectrogram-high', 'spectrogram-reference-high', 'spectrogram-low', 'spectrogram-reference-low', 'components', 'objective', 'metrics', 'pianoroll']);
+    expect(ids).toEqual([
+      'spectrogram-mixture',
+      'spectrogram-model',
+      'spectrogram-high',
+      'spectrogram-reference-high',
+      'spectrogram-low',
+      'spectrogram-reference-low',
+      'components',
+      'objective',
+      'metrics',
+      'pianoroll',
+    ]);
     const html = readFileSync(res.file, 'utf8');
     for (const f of res.figures) {
       expect(existsSync(join(run, 'report', f.file))).toBe(true);
@@ -30,7 +41,11 @@ describe('writeReport', () => {
     expect(players).toHaveLength(3); // mixture, high, low
     for (const src of players) {
       expect(src).toMatch(/^data:audio\/wav;base64,/);
-      expect(Buffer.from(src.slice(src.indexOf(',') + 1), 'base64').subarray(0, 4).toString()).toBe('RIFF');
+      expect(
+        Buffer.from(src.slice(src.indexOf(',') + 1), 'base64')
+          .subarray(0, 4)
+          .toString(),
+      ).toBe('RIFF');
     }
     // W and H as heat maps (two images), not one line plot per component.
     expect(countMarks(res.figures.find((f) => f.id === 'components')!.svg!, 'image')).toBe(2);
@@ -43,8 +58,19 @@ describe('writeReport', () => {
 
   it('without the data: the figures from the run folder alone, and a note when re-loading fails', async () => {
     const run = writeRunFixture(join(tmp, 'b'));
-    const res = await writeReport(run, { loadData: async () => { throw new NmflabError('cannot read', { file: 'x.wav' }); } });
-    expect(res.figures.map((f) => f.id)).toEqual(['spectrogram-model', 'spectrogram-high', 'spectrogram-low', 'components', 'objective', 'metrics']);
+    const res = await writeReport(run, {
+      loadData: async () => {
+        throw new NmflabError('cannot read', { file: 'x.wav' });
+      },
+    });
+    expect(res.figures.map((f) => f.id)).toEqual([
+      'spectrogram-model',
+      'spectrogram-high',
+      'spectrogram-low',
+      'components',
+      'objective',
+      'metrics',
+    ]);
     expect(res.notes.join()).toMatch(/x\.wav: cannot read/);
     expect(readFileSync(res.file, 'utf8')).toContain('x.wav: cannot read');
   });
@@ -80,9 +106,14 @@ describe('writeReport', () => {
   it('bad input: an error naming the file and what was expected', async () => {
     await expect(writeReport(join(tmp, 'nothing-here'))).rejects.toThrow(/not a run or sweep folder/);
     const run = writeRunFixture(join(tmp, 'e'));
-    writeFileSync(join(run, 'pianoroll.json'), JSON.stringify({ reference: [], estimate: [{ pitch: 60, onset: 1, offset: 0.5 }] }));
+    writeFileSync(
+      join(run, 'pianoroll.json'),
+      JSON.stringify({ reference: [], estimate: [{ pitch: 60, onset: 1, offset: 0.5 }] }),
+    );
     await expect(writeReport(run)).rejects.toThrow(/pianoroll\.json: estimate\[0\]\.offset: invalid piano roll/);
-    expect(() => parsePianoRoll({ reference: [{ pitch: 'C4', onset: 0, offset: 1 }], estimate: [] })).toThrow(/reference\[0\]\.pitch/);
+    expect(() => parsePianoRoll({ reference: [{ pitch: 'C4', onset: 0, offset: 1 }], estimate: [] })).toThrow(
+      /reference\[0\]\.pitch/,
+    );
   });
 });
 
@@ -105,7 +136,9 @@ describe('sweep report built for comparison', () => {
     expect(countMarks(obj, 'line')).toBe(24);
     for (const s of ['solver.id=mu', 'solver.id=plsa', 'solver.id=complex-nmf']) expect(obj).toContain(s);
     const html = readFileSync(res.file, 'utf8');
-    expect(html).toMatch(new RegExp(`<tr><td>mu</td><td>8</td><td>${FAKE_SEEDS}</td><td>\\d+\\.\\d{3} ± \\d\\.\\d{3}</td>`));
+    expect(html).toMatch(
+      new RegExp(`<tr><td>mu</td><td>8</td><td>${FAKE_SEEDS}</td><td>\\d+\\.\\d{3} ± \\d\\.\\d{3}</td>`),
+    );
     expect(html).toContain('<th>run</th><th>solver.id</th><th>rank</th><th>seed</th><th>status</th>');
   });
 

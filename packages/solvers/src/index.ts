@@ -13,7 +13,13 @@ import plsa from './solvers/plsa.js';
 import sparseCoding from './solvers/sparse-coding.js';
 
 export { HalsSolver, type HalsOptions, type HalsState } from './solvers/hals.js';
-export { OnlineMuSolver, MiniBatchEngine, type OnlineMuOptions, type OnlineMuState, type StreamResult } from './solvers/online-mu.js';
+export {
+  OnlineMuSolver,
+  MiniBatchEngine,
+  type OnlineMuOptions,
+  type OnlineMuState,
+  type StreamResult,
+} from './solvers/online-mu.js';
 export { MuSolver, SKLEARN_EPS, type MuOptions, type MuState, type MuMode } from './solvers/mu.js';
 export { nndsvd as nndsvdFactors } from './nndsvd.js';
 

@@ -33,7 +33,10 @@ function checkAbort(hooks: InitHooks | undefined): void {
  * an m-vector (F ≤ N: columns of V, transposed into rows; F > N: rows of V), into `buf` (rows×m).
  */
 function loadChunk(V: Matrix, start: number, rows: number, inv: number, buf: Matrix): void {
-  const F = V.rows, N = V.cols, v = V.data, b = buf.data;
+  const F = V.rows,
+    N = V.cols,
+    v = V.data,
+    b = buf.data;
   if (F <= N) {
     const m = F;
     for (let f = 0; f < F; f++) {
@@ -50,13 +53,24 @@ function loadChunk(V: Matrix, start: number, rows: number, inv: number, buf: Mat
  * The K leading singular triplets of V: σ (descending), X (F×K, left vectors as columns) and Y
  * (N×K, right vectors as columns). `chunk`: doubles of V/s copied at a time.
  */
-export function leadingSingularTriplets(V: Matrix, K: number, hooks?: InitHooks, chunk = CHUNK): { sigma: Float64Array; X: Matrix; Y: Matrix } {
-  const F = V.rows, N = V.cols;
-  const m = Math.min(F, N), n = Math.max(F, N);
+export function leadingSingularTriplets(
+  V: Matrix,
+  K: number,
+  hooks?: InitHooks,
+  chunk = CHUNK,
+): { sigma: Float64Array; X: Matrix; Y: Matrix } {
+  const F = V.rows,
+    N = V.cols;
+  const m = Math.min(F, N),
+    n = Math.max(F, N);
   let s = 0;
-  for (let i = 0; i < V.data.length; i++) { const a = Math.abs(V.data[i]); if (a > s) s = a; }
+  for (let i = 0; i < V.data.length; i++) {
+    const a = Math.abs(V.data[i]);
+    if (a > s) s = a;
+  }
   const sigma = new Float64Array(K);
-  const short = new Matrix(m, K), long = new Matrix(n, K);
+  const short = new Matrix(m, K),
+    long = new Matrix(n, K);
   const result = () => (F <= N ? { sigma, X: short, Y: long } : { sigma, X: long, Y: short });
   if (!(s > 0)) return result(); // V = 0: every σ is 0, the factors are 0
   const inv = 1 / s;
@@ -67,14 +81,18 @@ export function leadingSingularTriplets(V: Matrix, K: number, hooks?: InitHooks,
   const chunks = Math.ceil(n / step);
   // Two passes over V (G, then the long side): progress counts chunks of both.
   let done = 0;
-  const tick = () => { done++; hooks?.progress?.(done / (2 * chunks)); };
+  const tick = () => {
+    done++;
+    hooks?.progress?.(done / (2 * chunks));
+  };
   for (let c0 = 0; c0 < n; c0 += step) {
     checkAbort(hooks);
     const r = Math.min(step, n - c0);
     const C = r === step ? buf : new Matrix(r, m, buf.data.subarray(0, r * m));
     loadChunk(V, c0, r, inv, C);
     matmulTN(C, C, part);
-    const g = G.data, p = part.data;
+    const g = G.data,
+      p = part.data;
     for (let i = 0; i < g.length; i++) g[i] += p[i];
     tick();
   }
@@ -89,7 +107,10 @@ export function leadingSingularTriplets(V: Matrix, K: number, hooks?: InitHooks,
   const eig = new EigenvalueDecomposition(new MlMatrix(rows), { assumeSymmetric: true });
   const lambda = eig.realEigenvalues;
   const E = eig.eigenvectorMatrix;
-  const order = lambda.map((l, i) => [l, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map((x) => x[1]);
+  const order = lambda
+    .map((l, i) => [l, i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .map((x) => x[1]);
   // U/σ_s, so the long side is one product: (V/s)ᵀ (U/σ_s) = the long-side vectors.
   const Us = new Matrix(m, K);
   for (let j = 0; j < K; j++) {
@@ -117,14 +138,21 @@ export function leadingSingularTriplets(V: Matrix, K: number, hooks?: InitHooks,
 }
 
 export function nndsvd(V: Matrix, K: number, fill: NndsvdFill, rng: Rng, hooks?: InitHooks): { W: Matrix; H: Matrix } {
-  const F = V.rows, N = V.cols;
+  const F = V.rows,
+    N = V.cols;
   if (K > Math.min(F, N)) {
-    throw new NmflabError('NNDSVD needs rank ≤ min(F, N)', { path: 'rank', expected: `at most ${Math.min(F, N)}`, found: String(K), hint: 'use the random initializer for larger ranks' });
+    throw new NmflabError('NNDSVD needs rank ≤ min(F, N)', {
+      path: 'rank',
+      expected: `at most ${Math.min(F, N)}`,
+      found: String(K),
+      hint: 'use the random initializer for larger ranks',
+    });
   }
   const { sigma, X: U, Y: Vt } = leadingSingularTriplets(V, K, hooks);
   const W = new Matrix(F, K);
   const H = new Matrix(K, N);
-  const x = new Float64Array(F), y = new Float64Array(N);
+  const x = new Float64Array(F),
+    y = new Float64Array(N);
   for (let j = 0; j < K; j++) {
     const s = Math.max(sigma[j], 0);
     for (let f = 0; f < F; f++) x[f] = U.data[f * K + j];
@@ -135,14 +163,30 @@ export function nndsvd(V: Matrix, K: number, fill: NndsvdFill, rng: Rng, hooks?:
       for (let n = 0; n < N; n++) H.data[n] = r * Math.abs(y[n]);
       continue;
     }
-    let xp = 0, xn = 0, yp = 0, yn = 0;
-    for (let f = 0; f < F; f++) { const v = x[f]; if (v > 0) xp += v * v; else xn += v * v; }
-    for (let n = 0; n < N; n++) { const v = y[n]; if (v > 0) yp += v * v; else yn += v * v; }
-    xp = Math.sqrt(xp); xn = Math.sqrt(xn); yp = Math.sqrt(yp); yn = Math.sqrt(yn);
-    const mp = xp * yp, mn = xn * yn;
+    let xp = 0,
+      xn = 0,
+      yp = 0,
+      yn = 0;
+    for (let f = 0; f < F; f++) {
+      const v = x[f];
+      if (v > 0) xp += v * v;
+      else xn += v * v;
+    }
+    for (let n = 0; n < N; n++) {
+      const v = y[n];
+      if (v > 0) yp += v * v;
+      else yn += v * v;
+    }
+    xp = Math.sqrt(xp);
+    xn = Math.sqrt(xn);
+    yp = Math.sqrt(yp);
+    yn = Math.sqrt(yn);
+    const mp = xp * yp,
+      mn = xn * yn;
     const pos = mp > mn;
     const m = pos ? mp : mn;
-    const nx = pos ? xp : xn, ny = pos ? yp : yn;
+    const nx = pos ? xp : xn,
+      ny = pos ? yp : yn;
     const r = Math.sqrt(s * m);
     for (let f = 0; f < F; f++) {
       const v = pos ? Math.max(x[f], 0) : Math.max(-x[f], 0);

@@ -28,12 +28,23 @@ export function checkRank(problem: Problem): number {
 
 export function checkShape(M: Matrix | undefined, rows: number, cols: number, path: string): void {
   if (M && (M.rows !== rows || M.cols !== cols)) {
-    throw new NmflabError('matrix has the wrong shape', { path, expected: `${rows}×${cols}`, found: `${M.rows}×${M.cols}`, exitCode: 1 });
+    throw new NmflabError('matrix has the wrong shape', {
+      path,
+      expected: `${rows}×${cols}`,
+      found: `${M.rows}×${M.cols}`,
+      exitCode: 1,
+    });
   }
 }
 
 /** A copy of the given initial factor (checked), or undefined. */
-export function givenFactor(M: Matrix | undefined, rows: number, cols: number, path: string, nonNegative: boolean): Matrix | undefined {
+export function givenFactor(
+  M: Matrix | undefined,
+  rows: number,
+  cols: number,
+  path: string,
+  nonNegative: boolean,
+): Matrix | undefined {
   if (!M) return undefined;
   checkShape(M, rows, cols, path);
   checkEntries(M.data, path, nonNegative);
@@ -44,12 +55,30 @@ export function givenFactor(M: Matrix | undefined, rows: number, cols: number, p
  * The starting W (F×K) and H (K×N) of an NMF solver: copies of the problem's W0 and H0 where given
  * (shapes checked), the initializer's factors for the rest.
  */
-export function initialFactors(problem: Problem, V: Matrix, K: number, initializer: Initializer | undefined, rng: Rng, hooks?: InitHooks): { W: Matrix; H: Matrix } {
-  const F = V.rows, N = V.cols;
+export function initialFactors(
+  problem: Problem,
+  V: Matrix,
+  K: number,
+  initializer: Initializer | undefined,
+  rng: Rng,
+  hooks?: InitHooks,
+): { W: Matrix; H: Matrix } {
+  const F = V.rows,
+    N = V.cols;
   let W: Matrix | undefined = problem.W0?.clone();
   let H: Matrix | undefined = problem.H0?.clone();
-  if (W && (W.rows !== F || W.cols !== K)) throw new NmflabError('W0 has the wrong shape', { path: 'W0', expected: `${F}×${K}`, found: `${W.rows}×${W.cols}` });
-  if (H && (H.rows !== K || H.cols !== N)) throw new NmflabError('H0 has the wrong shape', { path: 'H0', expected: `${K}×${N}`, found: `${H.rows}×${H.cols}` });
+  if (W && (W.rows !== F || W.cols !== K))
+    throw new NmflabError('W0 has the wrong shape', {
+      path: 'W0',
+      expected: `${F}×${K}`,
+      found: `${W.rows}×${W.cols}`,
+    });
+  if (H && (H.rows !== K || H.cols !== N))
+    throw new NmflabError('H0 has the wrong shape', {
+      path: 'H0',
+      expected: `${K}×${N}`,
+      found: `${H.rows}×${H.cols}`,
+    });
   if (!W || !H) {
     if (!initializer) throw new NmflabError('no initial factors', { expected: 'W0 and H0, or an initializer' });
     const init = initializer.init(V, K, rng, hooks);
@@ -61,10 +90,17 @@ export function initialFactors(problem: Problem, V: Matrix, K: number, initializ
 
 /** Throw an NmflabError naming the entry unless every entry of W0 and H0 is finite and ≥ 0. */
 export function checkInitialFactors(W: Matrix, H: Matrix): void {
-  for (const [name, X] of [['W0', W], ['H0', H]] as const) {
+  for (const [name, X] of [
+    ['W0', W],
+    ['H0', H],
+  ] as const) {
     for (let i = 0; i < X.data.length; i++) {
       if (!(X.data[i] >= 0) || !Number.isFinite(X.data[i])) {
-        throw new NmflabError('initial factor must be finite and non-negative', { path: `${name}[${Math.floor(i / X.cols)}][${i % X.cols}]`, expected: 'a finite number ≥ 0', found: String(X.data[i]) });
+        throw new NmflabError('initial factor must be finite and non-negative', {
+          path: `${name}[${Math.floor(i / X.cols)}][${i % X.cols}]`,
+          expected: 'a finite number ≥ 0',
+          found: String(X.data[i]),
+        });
       }
     }
   }
@@ -115,7 +151,11 @@ export function frozenColumns(problem: Problem, K: number): Uint8Array {
   else if (Array.isArray(fw)) {
     for (const [i, k] of fw.entries()) {
       if (!Number.isInteger(k) || k < 0 || k >= K) {
-        throw new NmflabError('invalid frozen column', { path: `problem.freezeW[${i}]`, expected: `a column index in 0..${K - 1}`, found: String(k) });
+        throw new NmflabError('invalid frozen column', {
+          path: `problem.freezeW[${i}]`,
+          expected: `a column index in 0..${K - 1}`,
+          found: String(k),
+        });
       }
       out[k] = 1;
     }
@@ -126,6 +166,11 @@ export function frozenColumns(problem: Problem, K: number): Uint8Array {
 /** These solvers have no weighted (masked) form: say so rather than ignore the mask. */
 export function rejectMask(problem: Problem, solver: string): void {
   if (problem.mask) {
-    throw new NmflabError(`solver ${solver} does not support a mask (weights)`, { path: 'problem.mask', expected: 'no mask', found: `a ${problem.mask.rows}×${problem.mask.cols} mask`, hint: 'use the mu solver for weighted NMF' });
+    throw new NmflabError(`solver ${solver} does not support a mask (weights)`, {
+      path: 'problem.mask',
+      expected: 'no mask',
+      found: `a ${problem.mask.rows}×${problem.mask.cols} mask`,
+      hint: 'use the mu solver for weighted NMF',
+    });
   }
 }

@@ -26,7 +26,11 @@ export function bssEvalSignals(references: NamedSignal[], estimates: NamedSignal
   const first = references[0];
   for (const s of [...references, ...estimates]) {
     if (s.sampleRate !== first.sampleRate) {
-      throw new NmflabError('all files must have the same sample rate', { file: s.name, expected: `${first.sampleRate} Hz (as ${first.name})`, found: `${s.sampleRate} Hz` });
+      throw new NmflabError('all files must have the same sample rate', {
+        file: s.name,
+        expected: `${first.sampleRate} Hz (as ${first.name})`,
+        found: `${s.sampleRate} Hz`,
+      });
     }
     if (s.samples.length !== first.samples.length) {
       throw new NmflabError('all files must have the same length', {
@@ -58,7 +62,13 @@ export function bssEvalSignals(references: NamedSignal[], estimates: NamedSignal
 
 /** One line per reference: file, matched estimate, SDR/SIR/SAR in dB. */
 export function formatBssTable(result: BssSourcesResult, refNames: string[], estNames: string[]): string {
-  const rows = refNames.map((r, j) => [r, estNames[result.perm[j]], result.sdr[j].toFixed(2), result.sir[j].toFixed(2), result.sar[j].toFixed(2)]);
+  const rows = refNames.map((r, j) => [
+    r,
+    estNames[result.perm[j]],
+    result.sdr[j].toFixed(2),
+    result.sir[j].toFixed(2),
+    result.sar[j].toFixed(2),
+  ]);
   const head = ['reference', 'estimate', 'SDR dB', 'SIR dB', 'SAR dB'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
@@ -71,9 +81,23 @@ export function bssEvalCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
     'BSS Eval v3 SDR/SIR/SAR of estimated sources against references (mir_eval bss_eval_sources parity)',
     (a) =>
       a
-        .option('reference', { type: 'string', array: true, demandOption: true, describe: 'reference audio files (WAV, FLAC, MP3, Ogg), one per source' })
-        .option('estimate', { type: 'string', array: true, demandOption: true, describe: 'estimated audio files, as many as references' })
-        .option('json', { type: 'boolean', default: false, describe: 'print {"sdr":[…],"sir":[…],"sar":[…],"perm":[…]}' }),
+        .option('reference', {
+          type: 'string',
+          array: true,
+          demandOption: true,
+          describe: 'reference audio files (WAV, FLAC, MP3, Ogg), one per source',
+        })
+        .option('estimate', {
+          type: 'string',
+          array: true,
+          demandOption: true,
+          describe: 'estimated audio files, as many as references',
+        })
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'print {"sdr":[…],"sir":[…],"sar":[…],"perm":[…]}',
+        }),
     async (argv) => {
       const load = async (file: string): Promise<NamedSignal> => {
         const w = await readAudio(file, { channels: 'mix' });
@@ -85,7 +109,13 @@ export function bssEvalCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
       if (argv.json) {
         process.stdout.write(`${JSON.stringify({ sdr: r.sdr, sir: r.sir, sar: r.sar, perm: r.perm })}\n`);
       } else {
-        process.stdout.write(formatBssTable(r, refs.map((s) => s.name), ests.map((s) => s.name)));
+        process.stdout.write(
+          formatBssTable(
+            r,
+            refs.map((s) => s.name),
+            ests.map((s) => s.name),
+          ),
+        );
       }
     },
   );

@@ -6,7 +6,11 @@ import { runFactorize, type FactorizeOptions } from './factorize.js';
 const { options, flag, progress } = workerData as { options: FactorizeOptions; flag: Int32Array; progress: boolean };
 
 // The fit reads only `aborted`; here it is the shared flag the main thread sets.
-const signal = { get aborted() { return Atomics.load(flag, 0) === 1; } } as AbortSignal;
+const signal = {
+  get aborted() {
+    return Atomics.load(flag, 0) === 1;
+  },
+} as AbortSignal;
 
 try {
   const summary = await runFactorize(options, {
@@ -16,6 +20,13 @@ try {
   });
   parentPort!.postMessage({ type: 'done', summary });
 } catch (e) {
-  if (e instanceof NmflabError) parentPort!.postMessage({ type: 'error', message: e.format(), exitCode: e.exitCode, stack: e.stack });
-  else parentPort!.postMessage({ type: 'error', message: `internal error: ${(e as Error).message}`, exitCode: 1, stack: (e as Error).stack });
+  if (e instanceof NmflabError)
+    parentPort!.postMessage({ type: 'error', message: e.format(), exitCode: e.exitCode, stack: e.stack });
+  else
+    parentPort!.postMessage({
+      type: 'error',
+      message: `internal error: ${(e as Error).message}`,
+      exitCode: 1,
+      stack: (e as Error).stack,
+    });
 }

@@ -12,8 +12,15 @@ export function pluginsCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
     (a) =>
       a
         .positional('kind', { type: 'string', describe: `only this kind (${PLUGIN_KINDS.join(', ')})` })
-        .option('json', { type: 'boolean', default: false, describe: 'print an array of {kind, id, description, params}' })
-        .option('markdown', { type: 'string', describe: 'write one reference page per plugin into DIR/<kind>/<id>.md (docs/plugins is made this way)' }),
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'print an array of {kind, id, description, params}',
+        })
+        .option('markdown', {
+          type: 'string',
+          describe: 'write one reference page per plugin into DIR/<kind>/<id>.md (docs/plugins is made this way)',
+        }),
     async (argv) => {
       const registry = await buildRegistry(argv.plugin ?? []);
       const metas = registry.list(argv.kind as PluginKind | undefined);
@@ -26,7 +33,13 @@ export function pluginsCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         return;
       }
       if (argv.json) {
-        process.stdout.write(`${JSON.stringify(metas.map((m) => ({ kind: m.kind, id: m.id, description: m.description, params: m.params })), null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify(
+            metas.map((m) => ({ kind: m.kind, id: m.id, description: m.description, params: m.params })),
+            null,
+            2,
+          )}\n`,
+        );
         return;
       }
       const kinds = argv.kind ? [argv.kind as PluginKind] : PLUGIN_KINDS;

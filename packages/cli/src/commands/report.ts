@@ -9,7 +9,8 @@ import type { GlobalArgs } from '../args.js';
 export function parseImageShape(s: string | undefined): ImageShape | undefined {
   if (s === undefined) return undefined;
   const m = /^(\d+)\s*[x×]\s*(\d+)$/.exec(s.trim());
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new NmflabError('bad --image', { expected: 'HEIGHTxWIDTH in pixels, e.g. 25x25', found: JSON.stringify(s) });
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1)
+    throw new NmflabError('bad --image', { expected: 'HEIGHTxWIDTH in pixels, e.g. 25x25', found: JSON.stringify(s) });
   return { height: Number(m[1]), width: Number(m[2]) };
 }
 
@@ -43,16 +44,35 @@ export function reportCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
     'Write report.html and report/ figures for a run or sweep folder',
     (a) =>
       a
-        .positional('dir', { type: 'string', demandOption: true, describe: 'a sweep folder (results/<name>/<stamp>) or one of its run folders' })
-        .option('image', { type: 'string', describe: 'the data are images of HEIGHTxWIDTH pixels (show bases as images)' })
-        .option('runs', { type: 'boolean', default: true, describe: 'for a sweep: also write each run’s own report (--no-runs to skip)' })
-        .option('log-frequency', { type: 'boolean', default: false, describe: 'draw the bases W on a log-frequency axis (audio runs)' })
+        .positional('dir', {
+          type: 'string',
+          demandOption: true,
+          describe: 'a sweep folder (results/<name>/<stamp>) or one of its run folders',
+        })
+        .option('image', {
+          type: 'string',
+          describe: 'the data are images of HEIGHTxWIDTH pixels (show bases as images)',
+        })
+        .option('runs', {
+          type: 'boolean',
+          default: true,
+          describe: 'for a sweep: also write each run’s own report (--no-runs to skip)',
+        })
+        .option('log-frequency', {
+          type: 'boolean',
+          default: false,
+          describe: 'draw the bases W on a log-frequency axis (audio runs)',
+        })
         .option('quiet', { type: 'boolean', default: false, describe: 'print only where the report went' }),
     async (argv) => {
       const opts = reportOptions(argv.plugin ?? [], parseImageShape(argv.image), argv.quiet);
       // Vega is imported only when a report is written (it adds ~1 s to start-up).
       const { writeReport } = await import('@nmflab/report');
-      const res = await writeReport(resolve(argv.dir), { ...opts, runReports: argv.runs, logFrequency: argv['log-frequency'] });
+      const res = await writeReport(resolve(argv.dir), {
+        ...opts,
+        runReports: argv.runs,
+        logFrequency: argv['log-frequency'],
+      });
       process.stdout.write(`report in ${relative(process.cwd(), res.file)}\n`);
     },
   );

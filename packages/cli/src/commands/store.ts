@@ -17,13 +17,24 @@ export function storeCommands(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
       (a) =>
         a
           .positional('sql', { type: 'string', demandOption: true, describe: 'a SELECT statement' })
-          .option('results', { type: 'string', default: 'results', describe: 'the results folder indexed (nmflab run --out)' })
-          .option('format', { type: 'string', choices: ['table', 'csv', 'markdown', 'json'], default: 'table', describe: 'output format' })
+          .option('results', {
+            type: 'string',
+            default: 'results',
+            describe: 'the results folder indexed (nmflab run --out)',
+          })
+          .option('format', {
+            type: 'string',
+            choices: ['table', 'csv', 'markdown', 'json'],
+            default: 'table',
+            describe: 'output format',
+          })
           .option('quiet', { type: 'boolean', default: false, describe: 'no index progress line' }),
       async (argv) => {
         const { withStore } = await store();
         const r = await withStore(resolve(argv.results), (s) => s.query(argv.sql as string), { log: log(argv.quiet) });
-        process.stdout.write(renderTables([{ title: 'query', table: r }], argv.format as TableFormat).replace(/^query\n/, ''));
+        process.stdout.write(
+          renderTables([{ title: 'query', table: r }], argv.format as TableFormat).replace(/^query\n/, ''),
+        );
       },
     )
     .command(
@@ -33,17 +44,39 @@ export function storeCommands(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         a
           .option('parquet', { type: 'string', describe: 'write .parquet files into this folder' })
           .option('csv', { type: 'string', describe: 'write .csv files (with a header) into this folder' })
-          .option('results', { type: 'string', default: 'results', describe: 'the results folder indexed (nmflab run --out)' })
+          .option('results', {
+            type: 'string',
+            default: 'results',
+            describe: 'the results folder indexed (nmflab run --out)',
+          })
           .option('tables', { type: 'string', array: true, describe: 'only these tables/views (comma-separated)' })
           .option('quiet', { type: 'boolean', default: false, describe: 'print only the files written' }),
       async (argv) => {
-        if (!argv.parquet && !argv.csv) throw new NmflabError('nothing to export to', { path: '--parquet', expected: 'a folder for the .parquet files (or --csv FOLDER)' });
+        if (!argv.parquet && !argv.csv)
+          throw new NmflabError('nothing to export to', {
+            path: '--parquet',
+            expected: 'a folder for the .parquet files (or --csv FOLDER)',
+          });
         const { withStore, STORE_TABLES } = await store();
-        const tables = argv.tables ? ([] as string[]).concat(argv.tables).flatMap((t) => t.split(',')).filter(Boolean) : [...STORE_TABLES];
-        for (const t of tables) if (!(STORE_TABLES as readonly string[]).includes(t)) throw new NmflabError('unknown table', { path: '--tables', expected: `some of ${STORE_TABLES.join(', ')}`, found: JSON.stringify(t) });
+        const tables = argv.tables
+          ? ([] as string[])
+              .concat(argv.tables)
+              .flatMap((t) => t.split(','))
+              .filter(Boolean)
+          : [...STORE_TABLES];
+        for (const t of tables)
+          if (!(STORE_TABLES as readonly string[]).includes(t))
+            throw new NmflabError('unknown table', {
+              path: '--tables',
+              expected: `some of ${STORE_TABLES.join(', ')}`,
+              found: JSON.stringify(t),
+            });
         const files = await withStore(
           resolve(argv.results),
-          async (s) => [...(argv.parquet ? await s.exportTables(resolve(argv.parquet), 'parquet', tables) : []), ...(argv.csv ? await s.exportTables(resolve(argv.csv), 'csv', tables) : [])],
+          async (s) => [
+            ...(argv.parquet ? await s.exportTables(resolve(argv.parquet), 'parquet', tables) : []),
+            ...(argv.csv ? await s.exportTables(resolve(argv.csv), 'csv', tables) : []),
+          ],
           { log: log(argv.quiet) },
         );
         for (const f of files) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);

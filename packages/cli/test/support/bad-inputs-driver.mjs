@@ -5,7 +5,16 @@
  * ~400 cases instead of once each keeps the test within seconds. With `--only i,j` it runs those
  * cases (the test starts those needing a file-size limit in a child of their own).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -50,13 +59,24 @@ function encodeWavUnchecked(x) {
   const data = Buffer.alloc(x.length * 4);
   for (let i = 0; i < x.length; i++) data.writeFloatLE(x[i], i * 4);
   const h = Buffer.alloc(44);
-  h.write('RIFF', 0); h.writeUInt32LE(36 + data.length, 4); h.write('WAVE', 8); h.write('fmt ', 12);
-  h.writeUInt32LE(16, 16); h.writeUInt16LE(3, 20); h.writeUInt16LE(1, 22); h.writeUInt32LE(8000, 24);
-  h.writeUInt32LE(32000, 28); h.writeUInt16LE(4, 32); h.writeUInt16LE(32, 34); h.write('data', 36); h.writeUInt32LE(data.length, 40);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVE', 8);
+  h.write('fmt ', 12);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(3, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(8000, 24);
+  h.writeUInt32LE(32000, 28);
+  h.writeUInt16LE(4, 32);
+  h.writeUInt16LE(32, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
   return Buffer.concat([h, data]);
 }
 
-const okYaml = 'name: ok\nseed: 1\ndata: { id: matrix-file, params: { path: V.csv } }\nmodel:\n  solver: { id: mu, params: { divergence: kl } }\n  rank: 2\n  stopping: { maxIterations: 5 }\n';
+const okYaml =
+  'name: ok\nseed: 1\ndata: { id: matrix-file, params: { path: V.csv } }\nmodel:\n  solver: { id: mu, params: { divergence: kl } }\n  rank: 2\n  stopping: { maxIterations: 5 }\n';
 
 function fixtures(dir) {
   const V = matrix(4, 5, (i, j) => 1 + ((i * 7 + j * 3) % 5));
@@ -68,10 +88,18 @@ function fixtures(dir) {
   writeFileSync(join(dir, 'H0.csv'), matrixToCsv(matrix(2, 5, (i, j) => 1 + i * j)));
   writeFileSync(join(dir, 'ok.yaml'), okYaml);
   mkdirSync(join(dir, 'mix'));
-  const a = tone(2000, 440), b = tone(2000, 660);
+  const a = tone(2000, 440),
+    b = tone(2000, 660);
   writeFileSync(join(dir, 'mix/a.wav'), encodeWav(a, 8000, { format: 'pcm16' }));
   writeFileSync(join(dir, 'mix/b.wav'), encodeWav(b, 8000, { format: 'pcm16' }));
-  writeFileSync(join(dir, 'mix/m.wav'), encodeWav(a.map((v, t) => 0.5 * (v + b[t])), 8000, { format: 'pcm16' }));
+  writeFileSync(
+    join(dir, 'mix/m.wav'),
+    encodeWav(
+      a.map((v, t) => 0.5 * (v + b[t])),
+      8000,
+      { format: 'pcm16' },
+    ),
+  );
   writeFileSync(join(dir, 'mix/short.wav'), encodeWav(a.subarray(0, 500), 8000, { format: 'pcm16' }));
 }
 
@@ -98,8 +126,10 @@ function walk(dir, out = []) {
 }
 
 async function cli(args) {
-  let err = '', out = '';
-  const ew = process.stderr.write, ow = process.stdout.write;
+  let err = '',
+    out = '';
+  const ew = process.stderr.write,
+    ow = process.stdout.write;
   process.stderr.write = (s) => ((err += String(s)), true);
   process.stdout.write = (s) => ((out += String(s)), true);
   process.exitCode = undefined;
@@ -156,14 +186,24 @@ async function runCase(index) {
     // node ignores SIGXFSZ, so writes past the limit fail with EFBIG after a short write.
     const r = c.ulimit
       ? (() => {
-          const q = spawnSync('bash', ['-c', `ulimit -f ${c.ulimit}; exec "$0" "$@"`, process.execPath, bin, ...args], { encoding: 'utf8', cwd: dir, timeout: 120_000 });
+          const q = spawnSync('bash', ['-c', `ulimit -f ${c.ulimit}; exec "$0" "$@"`, process.execPath, bin, ...args], {
+            encoding: 'utf8',
+            cwd: dir,
+            timeout: 120_000,
+          });
           return { code: q.status, err: q.stderr, out: q.stdout };
         })()
       : await cli(args);
     const files = walk(dir);
-    const leftovers = files.filter((f) => /\.(tmp|old)$/.test(f) || /\/\.[^/]+\.tmp\//.test(f)).map((f) => f.slice(dir.length + 1));
+    const leftovers = files
+      .filter((f) => /\.(tmp|old)$/.test(f) || /\/\.[^/]+\.tmp\//.test(f))
+      .map((f) => f.slice(dir.length + 1));
     const nonFinite = files
-      .filter((f) => /(^|\/)(results|out)\//.test(f.slice(dir.length)) && /(metrics\.(csv|json)|summary\.(csv|json)|trajectory\.csv|[WH]\.csv)$/.test(f))
+      .filter(
+        (f) =>
+          /(^|\/)(results|out)\//.test(f.slice(dir.length)) &&
+          /(metrics\.(csv|json)|summary\.(csv|json)|trajectory\.csv|[WH]\.csv)$/.test(f),
+      )
       .filter((f) => /\bNaN\b|Infinity|\bnull\b/.test(readFileSync(f, 'utf8')))
       .map((f) => f.slice(dir.length + 1));
     let intact;
@@ -171,7 +211,9 @@ async function runCase(index) {
       // The rerun run folder is whole: every file listed in run.json matches it.
       const sw = args[args.indexOf('--resume') + 1];
       const rec = JSON.parse(readFileSync(join(dir, sw, '0000', 'run.json'), 'utf8'));
-      intact = rec.status === 'completed' && Object.entries(rec.files ?? {}).every(([n, d]) => statSync(join(dir, sw, '0000', n)).size === d.bytes);
+      intact =
+        rec.status === 'completed' &&
+        Object.entries(rec.files ?? {}).every(([n, d]) => statSync(join(dir, sw, '0000', n)).size === d.bytes);
     }
     let resultsCreated = false;
     try {

@@ -27,13 +27,19 @@ export function parseYaml(text: string, file: string): unknown {
     const pos = e.linePos?.[0];
     const first = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more)` : '';
-    throw new NmflabError(`YAML syntax error: ${first}${more}`, { file, path: pos ? `line ${pos.line}, column ${pos.col}` : undefined });
+    throw new NmflabError(`YAML syntax error: ${first}${more}`, {
+      file,
+      path: pos ? `line ${pos.line}, column ${pos.col}` : undefined,
+    });
   }
   try {
     return doc.toJS({ maxAliasCount: 1000 }) ?? {};
   } catch (e) {
     // yaml refuses alias expansions past maxAliasCount ("billion laughs"): one line, not a stack.
-    throw new NmflabError(`YAML not accepted: ${(e as Error).message.split('\n')[0]}`, { file, hint: 'aliases may expand to at most 1000 nodes' });
+    throw new NmflabError(`YAML not accepted: ${(e as Error).message.split('\n')[0]}`, {
+      file,
+      hint: 'aliases may expand to at most 1000 nodes',
+    });
   }
 }
 
@@ -65,17 +71,42 @@ export function loadComposed(file: string, chain: string[] = []): Record<string,
   }
   if (!existsSync(abs)) {
     const from = chain.length ? displayPath(chain[chain.length - 1]) : undefined;
-    throw new NmflabError('config file not found', from ? { file: from, path: 'extends', expected: 'an existing YAML file', found: JSON.stringify(shown) } : { file: shown, expected: 'an existing YAML file' });
+    throw new NmflabError(
+      'config file not found',
+      from
+        ? { file: from, path: 'extends', expected: 'an existing YAML file', found: JSON.stringify(shown) }
+        : { file: shown, expected: 'an existing YAML file' },
+    );
   }
-  const raw = parseYaml(readInputFile(abs, { what: 'a YAML config file', maxBytes: 16 * 2 ** 20 }).toString('utf8'), shown);
-  if (!isPlainObject(raw)) throw new NmflabError('a config must be a mapping', { file: shown, expected: 'a mapping of keys (name, data, model, …)', found: describeValue(raw) });
+  const raw = parseYaml(
+    readInputFile(abs, { what: 'a YAML config file', maxBytes: 16 * 2 ** 20 }).toString('utf8'),
+    shown,
+  );
+  if (!isPlainObject(raw))
+    throw new NmflabError('a config must be a mapping', {
+      file: shown,
+      expected: 'a mapping of keys (name, data, model, …)',
+      found: describeValue(raw),
+    });
   const { extends: ext, ...own } = raw;
   // Plugin module files are relative to the config that names them; keep them relative to the
   // working directory from here on (so snapshots stay free of machine paths).
-  if (Array.isArray(own.plugins)) own.plugins = own.plugins.map((p) => (typeof p === 'string' ? displayPath(resolve(dirname(abs), p)) : p));
+  if (Array.isArray(own.plugins))
+    own.plugins = own.plugins.map((p) => (typeof p === 'string' ? displayPath(resolve(dirname(abs), p)) : p));
   if (ext === undefined) return own;
-  const bases = typeof ext === 'string' ? [ext] : Array.isArray(ext) && ext.every((e) => typeof e === 'string') ? (ext as string[]) : undefined;
-  if (!bases) throw new NmflabError('wrong type', { file: shown, path: 'extends', expected: 'a file name or a list of file names', found: describeValue(ext) });
+  const bases =
+    typeof ext === 'string'
+      ? [ext]
+      : Array.isArray(ext) && ext.every((e) => typeof e === 'string')
+        ? (ext as string[])
+        : undefined;
+  if (!bases)
+    throw new NmflabError('wrong type', {
+      file: shown,
+      path: 'extends',
+      expected: 'a file name or a list of file names',
+      found: describeValue(ext),
+    });
   let merged: unknown = {};
   for (const b of bases) merged = deepMerge(merged, loadComposed(resolve(dirname(abs), b), [...chain, abs]));
   return deepMerge(merged, own) as Record<string, unknown>;
@@ -93,7 +124,11 @@ export function parsePath(path: string): (string | number)[] {
   }
   consumed += (path.match(/\./g) ?? []).length;
   if (!out.length || consumed !== path.length || /^\.|\.\.|\.$/.test(path)) {
-    throw new NmflabError('bad parameter path', { path, expected: 'dotted keys such as model.rank or metrics[0].id', found: JSON.stringify(path) });
+    throw new NmflabError('bad parameter path', {
+      path,
+      expected: 'dotted keys such as model.rank or metrics[0].id',
+      found: JSON.stringify(path),
+    });
   }
   return out;
 }
@@ -112,7 +147,11 @@ export function setPath(root: Record<string, unknown>, path: string, value: unkn
     if (typeof next === 'string' && (parts[i + 1] === 'params' || parts[i + 1] === 'id')) next = { id: next };
     if (next === undefined || next === null || typeof next !== 'object') {
       if (next !== undefined && next !== null) {
-        throw new NmflabError('cannot set a value inside a scalar', { path: parts.slice(0, i + 1).join('.'), expected: 'a mapping or a list', found: describeValue(next) });
+        throw new NmflabError('cannot set a value inside a scalar', {
+          path: parts.slice(0, i + 1).join('.'),
+          expected: 'a mapping or a list',
+          found: describeValue(next),
+        });
       }
       next = typeof parts[i + 1] === 'number' ? [] : {};
     } else if (Array.isArray(next)) next = [...next];
@@ -135,7 +174,11 @@ export function getPath(root: unknown, path: string): unknown {
 /** Parse `path=value` (value as a YAML scalar or flow collection) from the command line. */
 export function parseAssignment(text: string, option: string): { path: string; value: unknown } {
   const eq = text.indexOf('=');
-  if (eq <= 0) throw new NmflabError(`bad ${option} argument`, { expected: 'path=value, e.g. model.rank=20', found: JSON.stringify(text) });
+  if (eq <= 0)
+    throw new NmflabError(`bad ${option} argument`, {
+      expected: 'path=value, e.g. model.rank=20',
+      found: JSON.stringify(text),
+    });
   const path = text.slice(0, eq).trim();
   parsePath(path);
   const valueText = text.slice(eq + 1);
@@ -161,18 +204,25 @@ export function overrideWarnings(config: Record<string, unknown>, sets: readonly
     const { path, value } = parseAssignment(s, '--set');
     const parts = parsePath(path);
     const last = parts[parts.length - 1];
-    const isRef = (v: unknown): v is { id: string; params?: Record<string, unknown> } => v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { id?: unknown }).id === 'string';
-    const paramNames = (v: { params?: unknown }) => (v.params && typeof v.params === 'object' ? Object.keys(v.params as object) : []);
+    const isRef = (v: unknown): v is { id: string; params?: Record<string, unknown> } =>
+      v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { id?: unknown }).id === 'string';
+    const paramNames = (v: { params?: unknown }) =>
+      v.params && typeof v.params === 'object' ? Object.keys(v.params as object) : [];
     const old = getPath(cur, path);
     const newId = typeof value === 'string' ? value : isRef(value) ? value.id : undefined;
     if (isRef(old) && newId !== undefined && newId !== old.id) {
       const dropped = paramNames(old).filter((k) => !(isRef(value) && value.params && k in value.params));
-      if (dropped.length) out.push(`--set ${path}=${newId} replaces ${old.id} and drops its params ${dropped.join(', ')} (set them again with --set ${path}.params.NAME=…)`);
+      if (dropped.length)
+        out.push(
+          `--set ${path}=${newId} replaces ${old.id} and drops its params ${dropped.join(', ')} (set them again with --set ${path}.params.NAME=…)`,
+        );
     } else if (last === 'id' && parts.length > 1) {
       const parentPath = parts.slice(0, -1).join('.');
       const parent = getPath(cur, parentPath);
       if (isRef(parent) && typeof value === 'string' && value !== parent.id && paramNames(parent).length) {
-        out.push(`--set ${path}=${value} keeps the params of ${parent.id} (${paramNames(parent).join(', ')}) for ${value}`);
+        out.push(
+          `--set ${path}=${value} keeps the params of ${parent.id} (${paramNames(parent).join(', ')}) for ${value}`,
+        );
       }
     }
     const next = structuredClone(cur);

@@ -42,7 +42,8 @@ export async function prepareExperiment(
 ): Promise<PreparedExperiment> {
   const file = displayPath(configFile);
   const base = applyOverrides(loadComposed(configFile), opts.sets ?? []);
-  if (opts.plugins?.length) base.plugins = [...(Array.isArray(base.plugins) ? base.plugins : []), ...opts.plugins.map(displayPath)];
+  if (opts.plugins?.length)
+    base.plugins = [...(Array.isArray(base.plugins) ? base.plugins : []), ...opts.plugins.map(displayPath)];
   return prepareFromBase(file, base, opts.sweeps ?? [], makeRegistry);
 }
 
@@ -57,7 +58,14 @@ export async function prepareFromBase(
     // A module's own error (file = the module) goes under the config's `plugins:` key.
     if (!(e instanceof NmflabError) || e instanceof NmflabErrors) throw e;
     const inner = [e.file, e.path].filter((x) => x !== undefined && x !== '').join(': ');
-    throw new NmflabError(e.reason, { file, path: inner ? `plugins: ${inner}` : 'plugins', expected: e.expected, found: e.found, hint: e.hint, exitCode: e.exitCode });
+    throw new NmflabError(e.reason, {
+      file,
+      path: inner ? `plugins: ${inner}` : 'plugins',
+      expected: e.expected,
+      found: e.found,
+      hint: e.hint,
+      exitCode: e.exitCode,
+    });
   });
   const plan = parseSweep(base.sweep, sweeps, file);
   const planned = expandSweep(base, plan);
@@ -70,8 +78,20 @@ export async function prepareFromBase(
       // The same problem in every run is reported once; a bad swept value names its value.
       if (seen.has(e.message)) continue;
       seen.add(e.message);
-      const axis = Object.keys(p.varied).find((k) => k !== 'seed' && e.path !== undefined && (e.path === k || e.path.startsWith(`${k}.`)));
-      errors.push(axis && e.found !== undefined ? new NmflabError(e.reason, { file: e.file, path: `${e.path} (sweep value ${JSON.stringify(p.varied[axis])})`, expected: e.expected, found: e.found, hint: e.hint }) : e);
+      const axis = Object.keys(p.varied).find(
+        (k) => k !== 'seed' && e.path !== undefined && (e.path === k || e.path.startsWith(`${k}.`)),
+      );
+      errors.push(
+        axis && e.found !== undefined
+          ? new NmflabError(e.reason, {
+              file: e.file,
+              path: `${e.path} (sweep value ${JSON.stringify(p.varied[axis])})`,
+              expected: e.expected,
+              found: e.found,
+              hint: e.hint,
+            })
+          : e,
+      );
     }
     if (config) runs.push({ ...p, config });
   }

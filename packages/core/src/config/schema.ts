@@ -127,7 +127,12 @@ function knownKeys(pointer: string): string[] {
 }
 
 function toPath(pointer: string): string {
-  return pointer.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 function structureError(e: ErrorObject, data: unknown, file?: string): NmflabError {
@@ -153,10 +158,19 @@ function structureError(e: ErrorObject, data: unknown, file?: string): NmflabErr
       solver: 'a solver plugin (id or { id, params })',
       rank: 'an integer ≥ 1',
     };
-    return new NmflabError('missing required key', { file, path: prefix ? `${prefix}.${key}` : key, expected: what[key] ?? 'a value' });
+    return new NmflabError('missing required key', {
+      file,
+      path: prefix ? `${prefix}.${key}` : key,
+      expected: what[key] ?? 'a value',
+    });
   }
   if (e.keyword === 'pattern' && e.instancePath === '/name') {
-    return new NmflabError('bad experiment name', { file, path: 'name', expected: 'letters, digits, . _ - (it names the results folder)', found: describeValue((data as { name: unknown }).name) });
+    return new NmflabError('bad experiment name', {
+      file,
+      path: 'name',
+      expected: 'letters, digits, . _ - (it names the results folder)',
+      found: describeValue((data as { name: unknown }).name),
+    });
   }
   return ajvToError(e, data, { file });
 }
@@ -167,10 +181,20 @@ function structureError(e: ErrorObject, data: unknown, file?: string): NmflabErr
  */
 function nonFiniteNumbers(v: unknown, path: string, file?: string): NmflabError[] {
   if (typeof v === 'number') {
-    return Number.isFinite(v) ? [] : [new NmflabError('not a finite number', { file, path: path || undefined, expected: 'a finite number', found: String(v) })];
+    return Number.isFinite(v)
+      ? []
+      : [
+          new NmflabError('not a finite number', {
+            file,
+            path: path || undefined,
+            expected: 'a finite number',
+            found: String(v),
+          }),
+        ];
   }
   if (Array.isArray(v)) return v.flatMap((x, i) => nonFiniteNumbers(x, `${path}[${i}]`, file));
-  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => nonFiniteNumbers(x, path ? `${path}.${k}` : k, file));
+  if (v && typeof v === 'object')
+    return Object.entries(v).flatMap(([k, x]) => nonFiniteNumbers(x, path ? `${path}.${k}` : k, file));
   return [];
 }
 
@@ -178,9 +202,21 @@ function nonFiniteNumbers(v: unknown, path: string, file?: string): NmflabError[
  * Validate one (composed, overridden, sweep-free) config: its structure, then every plugin
  * reference through the registry. Returns the resolved config or every error found.
  */
-export function validateConfig(raw: unknown, registry: Registry, file?: string): { config?: ExperimentConfig; errors: NmflabError[] } {
+export function validateConfig(
+  raw: unknown,
+  registry: Registry,
+  file?: string,
+): { config?: ExperimentConfig; errors: NmflabError[] } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { errors: [new NmflabError('a config must be a mapping', { file, expected: 'a mapping of keys (name, data, model, …)', found: describeValue(raw) })] };
+    return {
+      errors: [
+        new NmflabError('a config must be a mapping', {
+          file,
+          expected: 'a mapping of keys (name, data, model, …)',
+          found: describeValue(raw),
+        }),
+      ],
+    };
   }
   const data = structuredClone(raw) as Record<string, unknown>;
   delete data.sweep;
@@ -217,13 +253,15 @@ export function validateConfig(raw: unknown, registry: Registry, file?: string):
   refs.task = check('task', out.task ?? 'factorize', 'task');
   const task = refs.task as PluginRef | undefined;
   if (out.model === undefined && task && registry.get('task', task.id).meta.needsModel !== false) {
-    errors.push(new NmflabError('missing required key', {
-      file,
-      path: 'model',
-      expected: 'a model block with solver and rank',
-      found: 'none',
-      hint: `task '${task.id}' fits a model; only tasks that fit none (e.g. bregman-cluster) may leave it out`,
-    }));
+    errors.push(
+      new NmflabError('missing required key', {
+        file,
+        path: 'model',
+        expected: 'a model block with solver and rank',
+        found: 'none',
+        hint: `task '${task.id}' fits a model; only tasks that fit none (e.g. bregman-cluster) may leave it out`,
+      }),
+    );
   }
   const metrics: PluginRef[] = [];
   if (Array.isArray(out.metrics)) {

@@ -50,20 +50,35 @@ function clean(x: number): number {
 const MAX_RUNS = 100_000;
 
 function rangeValues(from: number, to: number, step: number, where: { file?: string; path: string }): number[] {
-  if (![from, to, step].every(Number.isFinite)) throw new NmflabError('bad range', { ...where, expected: 'finite numbers', found: `range(${from}, ${to}, ${step})` });
+  if (![from, to, step].every(Number.isFinite))
+    throw new NmflabError('bad range', {
+      ...where,
+      expected: 'finite numbers',
+      found: `range(${from}, ${to}, ${step})`,
+    });
   if (step === 0 || Math.sign(to - from) * Math.sign(step) < 0) {
-    throw new NmflabError('bad range step', { ...where, expected: `a step of the sign of to − from (${to - from >= 0 ? '> 0' : '< 0'})`, found: String(step) });
+    throw new NmflabError('bad range step', {
+      ...where,
+      expected: `a step of the sign of to − from (${to - from >= 0 ? '> 0' : '< 0'})`,
+      found: String(step),
+    });
   }
   const n = Math.floor((to - from) / step + 1e-9) + 1;
-  if (n > MAX_RUNS) throw new NmflabError('range too long', { ...where, expected: `at most ${MAX_RUNS} values`, found: String(n) });
+  if (n > MAX_RUNS)
+    throw new NmflabError('range too long', { ...where, expected: `at most ${MAX_RUNS} values`, found: String(n) });
   return Array.from({ length: n }, (_, i) => clean(from + i * step));
 }
 
 function logValues(from: number, to: number, num: number, where: { file?: string; path: string }): number[] {
   if (!(from > 0 && to > 0) || !Number.isFinite(from) || !Number.isFinite(to)) {
-    throw new NmflabError('bad logspace bounds', { ...where, expected: 'positive finite from and to', found: `logspace(${from}, ${to}, ${num})` });
+    throw new NmflabError('bad logspace bounds', {
+      ...where,
+      expected: 'positive finite from and to',
+      found: `logspace(${from}, ${to}, ${num})`,
+    });
   }
-  if (!Number.isInteger(num) || num < 1 || num > MAX_RUNS) throw new NmflabError('bad logspace count', { ...where, expected: 'an integer count ≥ 1', found: String(num) });
+  if (!Number.isInteger(num) || num < 1 || num > MAX_RUNS)
+    throw new NmflabError('bad logspace count', { ...where, expected: 'an integer count ≥ 1', found: String(num) });
   if (num === 1) return [from];
   const r = Math.log(to / from);
   return Array.from({ length: num }, (_, i) => clean(i === num - 1 ? to : from * Math.exp((r * i) / (num - 1))));
@@ -76,25 +91,46 @@ const ITEMS_RE = /^\s*items\s*\(([^)]*)\)\s*$/;
 function itemValues(spec: string, args: string, where: { file?: string; path: string }): string[] {
   const parts = args.split(',').map((s) => s.trim().replace(/^(['"])(.*)\1$/, '$2'));
   if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) {
-    throw new NmflabError('bad items arguments', { ...where, expected: 'items(manifest.json, split) or items(manifest.json, split, limit)', found: describeValue(spec) });
+    throw new NmflabError('bad items arguments', {
+      ...where,
+      expected: 'items(manifest.json, split) or items(manifest.json, split, limit)',
+      found: describeValue(spec),
+    });
   }
   const [file, split, limitText] = parts as [string, string, string | undefined];
   const limit = limitText === undefined ? Infinity : Number(limitText);
-  if (!(Number.isInteger(limit) && limit >= 1) && limit !== Infinity) throw new NmflabError('bad items limit', { ...where, expected: 'an integer ≥ 1', found: limitText });
-  if (!existsSync(file)) throw new NmflabError('corpus manifest not found', { ...where, expected: 'a manifest JSON with items', found: JSON.stringify(file) });
+  if (!(Number.isInteger(limit) && limit >= 1) && limit !== Infinity)
+    throw new NmflabError('bad items limit', { ...where, expected: 'an integer ≥ 1', found: limitText });
+  if (!existsSync(file))
+    throw new NmflabError('corpus manifest not found', {
+      ...where,
+      expected: 'a manifest JSON with items',
+      found: JSON.stringify(file),
+    });
   let items: unknown;
   try {
     items = (JSON.parse(readFileSync(file, 'utf8')) as { items?: unknown }).items;
   } catch (e) {
     throw new NmflabError(`not valid JSON: ${(e as Error).message}`, { ...where, file });
   }
-  if (!Array.isArray(items)) throw new NmflabError('the manifest has no items', { file, path: 'items', expected: 'a list of { id, split }', found: describeValue(items) });
+  if (!Array.isArray(items))
+    throw new NmflabError('the manifest has no items', {
+      file,
+      path: 'items',
+      expected: 'a list of { id, split }',
+      found: describeValue(items),
+    });
   const ids = items.filter((i: { split?: unknown }) => i?.split === split).map((i: { id?: unknown }) => i.id);
   if (ids.length === 0) {
     const splits = [...new Set(items.map((i: { split?: unknown }) => String(i?.split)))];
-    throw new NmflabError('no items in that split', { ...where, expected: `one of ${splits.join(', ')}`, found: JSON.stringify(split) });
+    throw new NmflabError('no items in that split', {
+      ...where,
+      expected: `one of ${splits.join(', ')}`,
+      found: JSON.stringify(split),
+    });
   }
-  if (!ids.every((id) => typeof id === 'string')) throw new NmflabError('an item has no string id', { file, path: 'items', expected: 'string ids' });
+  if (!ids.every((id) => typeof id === 'string'))
+    throw new NmflabError('an item has no string id', { file, path: 'items', expected: 'string ids' });
   return ids.slice(0, limit);
 }
 
@@ -113,32 +149,79 @@ export function sweepValues(spec: unknown, where: { file?: string; path: string 
     const im = ITEMS_RE.exec(spec);
     if (im) return itemValues(spec, im[1], where);
     const m = CALL_RE.exec(spec);
-    if (!m) throw new NmflabError('not a sweep', { ...where, expected: 'a list, range(from, to, step), logspace(from, to, num) or items(manifest, split)', found: describeValue(spec) });
-    const args = m[2].split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
-    if (args.some((a) => Number.isNaN(a))) throw new NmflabError(`bad ${m[1]} arguments`, { ...where, expected: 'numbers', found: describeValue(spec) });
+    if (!m)
+      throw new NmflabError('not a sweep', {
+        ...where,
+        expected: 'a list, range(from, to, step), logspace(from, to, num) or items(manifest, split)',
+        found: describeValue(spec),
+      });
+    const args = m[2]
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .map(Number);
+    if (args.some((a) => Number.isNaN(a)))
+      throw new NmflabError(`bad ${m[1]} arguments`, { ...where, expected: 'numbers', found: describeValue(spec) });
     if (m[1] === 'range') {
-      if (args.length < 2 || args.length > 3) throw new NmflabError('bad range arguments', { ...where, expected: 'range(from, to) or range(from, to, step)', found: describeValue(spec) });
+      if (args.length < 2 || args.length > 3)
+        throw new NmflabError('bad range arguments', {
+          ...where,
+          expected: 'range(from, to) or range(from, to, step)',
+          found: describeValue(spec),
+        });
       return rangeValues(args[0], args[1], args[2] ?? 1, where);
     }
-    if (args.length !== 3) throw new NmflabError('bad logspace arguments', { ...where, expected: 'logspace(from, to, num)', found: describeValue(spec) });
+    if (args.length !== 3)
+      throw new NmflabError('bad logspace arguments', {
+        ...where,
+        expected: 'logspace(from, to, num)',
+        found: describeValue(spec),
+      });
     return logValues(args[0], args[1], args[2], where);
   }
   if (spec && typeof spec === 'object') {
     const o = spec as Record<string, unknown>;
     const allowed = ['from', 'to', 'step', 'num', 'log'];
     const extra = Object.keys(o).find((k) => !allowed.includes(k));
-    if (extra) throw new NmflabError('unknown key', { ...where, path: `${where.path}.${extra}`, expected: `one of ${allowed.join(', ')}` });
+    if (extra)
+      throw new NmflabError('unknown key', {
+        ...where,
+        path: `${where.path}.${extra}`,
+        expected: `one of ${allowed.join(', ')}`,
+      });
     for (const k of ['from', 'to'] as const) {
-      if (typeof o[k] !== 'number') throw new NmflabError('wrong type', { ...where, path: `${where.path}.${k}`, expected: 'a number', found: describeValue(o[k]) });
+      if (typeof o[k] !== 'number')
+        throw new NmflabError('wrong type', {
+          ...where,
+          path: `${where.path}.${k}`,
+          expected: 'a number',
+          found: describeValue(o[k]),
+        });
     }
     if (o.log === true) {
-      if (typeof o.num !== 'number') throw new NmflabError('wrong type', { ...where, path: `${where.path}.num`, expected: 'a number of values', found: describeValue(o.num) });
+      if (typeof o.num !== 'number')
+        throw new NmflabError('wrong type', {
+          ...where,
+          path: `${where.path}.num`,
+          expected: 'a number of values',
+          found: describeValue(o.num),
+        });
       return logValues(o.from as number, o.to as number, o.num, where);
     }
-    if (o.step !== undefined && typeof o.step !== 'number') throw new NmflabError('wrong type', { ...where, path: `${where.path}.step`, expected: 'a number', found: describeValue(o.step) });
+    if (o.step !== undefined && typeof o.step !== 'number')
+      throw new NmflabError('wrong type', {
+        ...where,
+        path: `${where.path}.step`,
+        expected: 'a number',
+        found: describeValue(o.step),
+      });
     return rangeValues(o.from as number, o.to as number, (o.step as number | undefined) ?? 1, where);
   }
-  throw new NmflabError('not a sweep', { ...where, expected: 'a list, range(from, to, step) or logspace(from, to, num)', found: describeValue(spec) });
+  throw new NmflabError('not a sweep', {
+    ...where,
+    expected: 'a list, range(from, to, step) or logspace(from, to, num)',
+    found: describeValue(spec),
+  });
 }
 
 /** Read the `sweep:` block and `--sweep path=values` arguments (which replace same-path axes). */
@@ -161,11 +244,24 @@ export function parseSweep(block: unknown, cli: readonly string[], file?: string
   };
   if (block !== undefined && block !== null) {
     if (typeof block !== 'object' || Array.isArray(block)) {
-      throw new NmflabError('wrong type', { file, path: 'sweep', expected: 'a mapping of parameter paths to values', found: describeValue(block) });
+      throw new NmflabError('wrong type', {
+        file,
+        path: 'sweep',
+        expected: 'a mapping of parameter paths to values',
+        found: describeValue(block),
+      });
     }
     for (const [k, v] of Object.entries(block)) {
       if (k === 'seeds') {
-        if (!Number.isInteger(v) || (v as number) < 1) errors.push(new NmflabError('wrong type', { file, path: 'sweep.seeds', expected: 'an integer ≥ 1', found: describeValue(v) }));
+        if (!Number.isInteger(v) || (v as number) < 1)
+          errors.push(
+            new NmflabError('wrong type', {
+              file,
+              path: 'sweep.seeds',
+              expected: 'an integer ≥ 1',
+              found: describeValue(v),
+            }),
+          );
         else seeds = v as number;
       } else add(k, v, { file, path: `sweep.${k}` });
     }
@@ -173,13 +269,26 @@ export function parseSweep(block: unknown, cli: readonly string[], file?: string
   for (const s of cli) {
     const { path, value } = parseAssignment(s, '--sweep');
     if (path === 'seeds') {
-      if (!Number.isInteger(value) || (value as number) < 1) errors.push(new NmflabError('wrong type', { path: '--sweep seeds', expected: 'an integer ≥ 1', found: describeValue(value) }));
+      if (!Number.isInteger(value) || (value as number) < 1)
+        errors.push(
+          new NmflabError('wrong type', {
+            path: '--sweep seeds',
+            expected: 'an integer ≥ 1',
+            found: describeValue(value),
+          }),
+        );
       else seeds = value as number;
     } else add(path, value, { path: `--sweep ${path}` });
   }
   if (errors.length) throw errors.length === 1 ? errors[0] : new NmflabErrors(errors);
   const total = axes.reduce((n, a) => n * a.values.length, seeds ?? 1);
-  if (total > MAX_RUNS) throw new NmflabError('sweep too large', { file, path: 'sweep', expected: `at most ${MAX_RUNS} runs`, found: String(total) });
+  if (total > MAX_RUNS)
+    throw new NmflabError('sweep too large', {
+      file,
+      path: 'sweep',
+      expected: `at most ${MAX_RUNS} runs`,
+      found: String(total),
+    });
   return { axes, seeds };
 }
 

@@ -60,11 +60,24 @@ export interface MuKernels {
    */
   /** Doubles each of `fused`'s scratch matrices S, Bs needs (0: the backend keeps its own). */
   fusedScratch(F: number, N: number): number;
-  readonly fused: ((
-    code: 0 | 1, side: 0 | 1, F: number, N: number, K: number,
-    V: Matrix, W: Matrix, H: Matrix, num: Matrix, den: Matrix, S: Matrix, Bs: Matrix, delta: number,
-    objective: Float64Array | null,
-  ) => boolean) | null;
+  readonly fused:
+    | ((
+        code: 0 | 1,
+        side: 0 | 1,
+        F: number,
+        N: number,
+        K: number,
+        V: Matrix,
+        W: Matrix,
+        H: Matrix,
+        num: Matrix,
+        den: Matrix,
+        S: Matrix,
+        Bs: Matrix,
+        delta: number,
+        objective: Float64Array | null,
+      ) => boolean)
+    | null;
   /**
    * X = max(X·(num / d)^γ, ε) entry-wise for γ = 1 (gammaCode 1) or ½ (2), d = den where den > 0,
    * else ε (only zero denominators replaced, as scikit-learn).
@@ -86,7 +99,8 @@ export interface KernelBackend {
  */
 export function selectKernels(name?: KernelBackendName | 'auto'): KernelBackend {
   const choice: MatmulBackend = name ?? getMatmulBackend();
-  if (choice === 'native' && !nativeAvailable) throw new RangeError('the native OpenBLAS backend is not built or did not load');
+  if (choice === 'native' && !nativeAvailable)
+    throw new RangeError('the native OpenBLAS backend is not built or did not load');
   if (choice === 'wasm' && !wasmAvailable) throw new RangeError('WASM SIMD kernel is not available in this engine');
   if (choice === 'js') return jsBackend('js');
   if (choice === 'native' || (choice === 'auto' && nativeAvailable)) return nativeBackend(choice);

@@ -54,7 +54,8 @@ export function mean(A: Matrix | Float64Array): number {
 export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i], y = b[i];
+    const x = a[i],
+      y = b[i];
     const d = Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y), 1e-300);
     if (d > m) m = d;
   }

@@ -79,13 +79,21 @@ export function pluginMarkdown(meta: PluginMeta, extra: { docComment?: string; s
     lines.push('| name | type | default | constraints | description |', '|---|---|---|---|---|');
     for (const [name, s] of params) {
       const def = s.default !== undefined ? `\`${JSON.stringify(s.default)}\`` : s.required ? 'required' : '—';
-      lines.push(`| \`${name}\` | ${cell(typeOf(s))} | ${cell(def)} | ${cell(constraints(s))} | ${cell(s.description)} |`);
+      lines.push(
+        `| \`${name}\` | ${cell(typeOf(s))} | ${cell(def)} | ${cell(constraints(s))} | ${cell(s.description)} |`,
+      );
     }
     lines.push('');
   }
   const example: Record<string, unknown> = {};
   for (const [name, s] of params) if (s.default !== undefined) example[name] = s.default;
-  lines.push('## Use', '', `Wherever an experiment expects a ${meta.kind}, as \`${meta.id}\` or \`{ id, params }\`; with its defaults:`, '', '```yaml');
+  lines.push(
+    '## Use',
+    '',
+    `Wherever an experiment expects a ${meta.kind}, as \`${meta.id}\` or \`{ id, params }\`; with its defaults:`,
+    '',
+    '```yaml',
+  );
   lines.push(`id: ${meta.id}`);
   if (Object.keys(example).length) lines.push(`params: ${JSON.stringify(example)}`);
   lines.push('```', '');

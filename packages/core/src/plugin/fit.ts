@@ -75,7 +75,11 @@ function relChange(prev: Float64Array, cur: Float64Array): number {
 function fitOnce<S>(solver: Solver<S>, problem: Problem, rng: Rng, opts: FitOptions, restart: number): FitResult {
   const { maxIterations, tol = 0, window = 10, factorTol = 0 } = opts.stopping;
   if (!Number.isInteger(maxIterations) || maxIterations < 0) {
-    throw new NmflabError('invalid iteration count', { path: 'stopping.maxIterations', expected: 'an integer ≥ 0', found: String(maxIterations) });
+    throw new NmflabError('invalid iteration count', {
+      path: 'stopping.maxIterations',
+      expected: 'an integer ≥ 0',
+      found: String(maxIterations),
+    });
   }
   const incTol = opts.increaseTolerance ?? 1e-12;
   const clock = opts.clock ?? systemClock;
@@ -91,7 +95,11 @@ function fitOnce<S>(solver: Solver<S>, problem: Problem, rng: Rng, opts: FitOpti
   };
   let prev = record(0, solver.objective(state));
   if (!Number.isFinite(prev.objective)) {
-    throw new NmflabError('the initial objective is not finite', { expected: 'a finite objective', found: String(prev.objective), hint: 'check the data for zeros with β ≤ 0, or the initialization' });
+    throw new NmflabError('the initial objective is not finite', {
+      expected: 'a finite objective',
+      found: String(prev.objective),
+      hint: 'check the data for zeros with β ≤ 0, or the initialization',
+    });
   }
   let stopReason: StopReason = 'max-iterations';
   let lastW: Float64Array | undefined;
@@ -168,7 +176,11 @@ function checkFactorSize(problem: Problem): void {
 export function fit<S>(solver: Solver<S>, problem: Problem, rng: Rng, opts: FitOptions): FitResult {
   const restarts = opts.restarts ?? 1;
   if (!Number.isInteger(restarts) || restarts < 1) {
-    throw new NmflabError('invalid number of restarts', { path: 'restarts', expected: 'an integer ≥ 1', found: String(restarts) });
+    throw new NmflabError('invalid number of restarts', {
+      path: 'restarts',
+      expected: 'an integer ≥ 1',
+      found: String(restarts),
+    });
   }
   checkFactorSize(problem);
   if (restarts === 1) return fitOnce(solver, problem, rng, opts, 0);

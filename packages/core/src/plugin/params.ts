@@ -10,7 +10,14 @@ import type { PluginKind } from './plugin.js';
  */
 export interface ParamSchema {
   description: string;
-  type?: 'number' | 'integer' | 'string' | 'boolean' | 'array' | 'object' | ('number' | 'integer' | 'string' | 'boolean' | 'array' | 'object' | 'null')[];
+  type?:
+    | 'number'
+    | 'integer'
+    | 'string'
+    | 'boolean'
+    | 'array'
+    | 'object'
+    | ('number' | 'integer' | 'string' | 'boolean' | 'array' | 'object' | 'null')[];
   default?: unknown;
   enum?: readonly unknown[];
   minimum?: number;
@@ -113,22 +120,36 @@ export function ajvToError(e: ErrorObject, data: unknown, where: Where): NmflabE
       const t = String(p.type).split(',');
       return new NmflabError('wrong type', { ...base, expected: t.map(article).join(' or ') });
     }
-    case 'minimum': return new NmflabError('out of range', { ...base, expected: `a number ≥ ${p.limit}` });
-    case 'maximum': return new NmflabError('out of range', { ...base, expected: `a number ≤ ${p.limit}` });
-    case 'exclusiveMinimum': return new NmflabError('out of range', { ...base, expected: `a number > ${p.limit}` });
-    case 'exclusiveMaximum': return new NmflabError('out of range', { ...base, expected: `a number < ${p.limit}` });
+    case 'minimum':
+      return new NmflabError('out of range', { ...base, expected: `a number ≥ ${p.limit}` });
+    case 'maximum':
+      return new NmflabError('out of range', { ...base, expected: `a number ≤ ${p.limit}` });
+    case 'exclusiveMinimum':
+      return new NmflabError('out of range', { ...base, expected: `a number > ${p.limit}` });
+    case 'exclusiveMaximum':
+      return new NmflabError('out of range', { ...base, expected: `a number < ${p.limit}` });
     case 'enum': {
       const allowed = (p.allowedValues as unknown[]).map(String);
       const got = valueAt(data, pointer);
       const dym = typeof got === 'string' ? didYouMean(got, allowed) : undefined;
-      return new NmflabError('not an allowed value', { ...base, expected: `one of ${allowed.join(', ')}`, hint: dym ? `did you mean '${dym}'?` : undefined });
+      return new NmflabError('not an allowed value', {
+        ...base,
+        expected: `one of ${allowed.join(', ')}`,
+        hint: dym ? `did you mean '${dym}'?` : undefined,
+      });
     }
-    case 'required': return new NmflabError('missing required parameter', { ...base, expected: 'a value' });
-    case 'minItems': return new NmflabError('too few items', { ...base, expected: `at least ${p.limit} items` });
-    case 'maxItems': return new NmflabError('too many items', { ...base, expected: `at most ${p.limit} items` });
-    case 'minLength': return new NmflabError('too short', { ...base, expected: `at least ${p.limit} characters` });
-    case 'pattern': return new NmflabError('wrong format', { ...base, expected: `text matching ${p.pattern}` });
-    default: return new NmflabError(e.message ?? 'invalid value', base);
+    case 'required':
+      return new NmflabError('missing required parameter', { ...base, expected: 'a value' });
+    case 'minItems':
+      return new NmflabError('too few items', { ...base, expected: `at least ${p.limit} items` });
+    case 'maxItems':
+      return new NmflabError('too many items', { ...base, expected: `at most ${p.limit} items` });
+    case 'minLength':
+      return new NmflabError('too short', { ...base, expected: `at least ${p.limit} characters` });
+    case 'pattern':
+      return new NmflabError('wrong format', { ...base, expected: `text matching ${p.pattern}` });
+    default:
+      return new NmflabError(e.message ?? 'invalid value', base);
   }
 }
 
@@ -146,7 +167,14 @@ export function validatePlainParams(
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     return {
       value: {},
-      errors: [new NmflabError('parameters must be a mapping', { file: where.file, path: where.path, expected: 'a mapping of parameter names to values', found: describeValue(raw) })],
+      errors: [
+        new NmflabError('parameters must be a mapping', {
+          file: where.file,
+          path: where.path,
+          expected: 'a mapping of parameter names to values',
+          found: describeValue(raw),
+        }),
+      ],
     };
   }
   const value: Record<string, unknown> = structuredClone(raw as Record<string, unknown>);
@@ -154,12 +182,14 @@ export function validatePlainParams(
   for (const key of Object.keys(value)) {
     if (!(key in spec)) {
       const dym = didYouMean(key, names);
-      errors.push(new NmflabError('unknown parameter', {
-        file: where.file,
-        path: join(where.path, key),
-        expected: names.length ? `one of ${names.join(', ')}` : 'no parameters',
-        hint: dym ? `did you mean '${dym}'?` : undefined,
-      }));
+      errors.push(
+        new NmflabError('unknown parameter', {
+          file: where.file,
+          path: join(where.path, key),
+          expected: names.length ? `one of ${names.join(', ')}` : 'no parameters',
+          hint: dym ? `did you mean '${dym}'?` : undefined,
+        }),
+      );
     }
   }
   const validate = compileParams(spec);
@@ -176,12 +206,32 @@ export function parsePluginSpec(spec: unknown, where: Where): { id?: string; par
     const o = spec as Record<string, unknown>;
     const extra = Object.keys(o).filter((k) => k !== 'id' && k !== 'params');
     if (typeof o.id !== 'string') {
-      return { error: new NmflabError('plugin id missing', { ...where, path: join(where.path, 'id'), expected: 'a plugin id (string)', found: describeValue(o.id) }) };
+      return {
+        error: new NmflabError('plugin id missing', {
+          ...where,
+          path: join(where.path, 'id'),
+          expected: 'a plugin id (string)',
+          found: describeValue(o.id),
+        }),
+      };
     }
     if (extra.length) {
-      return { error: new NmflabError('unexpected key in plugin reference', { ...where, path: join(where.path, extra[0]), expected: 'only id and params', hint: 'put plugin parameters under params:' }) };
+      return {
+        error: new NmflabError('unexpected key in plugin reference', {
+          ...where,
+          path: join(where.path, extra[0]),
+          expected: 'only id and params',
+          hint: 'put plugin parameters under params:',
+        }),
+      };
     }
     return { id: o.id, params: o.params ?? {} };
   }
-  return { error: new NmflabError('not a plugin reference', { ...where, expected: 'a plugin id or { id, params }', found: describeValue(spec) }) };
+  return {
+    error: new NmflabError('not a plugin reference', {
+      ...where,
+      expected: 'a plugin id or { id, params }',
+      found: describeValue(spec),
+    }),
+  };
 }

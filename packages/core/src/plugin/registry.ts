@@ -4,11 +4,23 @@ import { resolve as resolvePath } from 'node:path';
 import { existsSync } from 'node:fs';
 import { NmflabError, NmflabErrors, didYouMean, describeValue } from '../errors.js';
 import type { KernelBackend } from '../linalg/kernel-backend.js';
-import { ServiceTokens, defaultServices, defaultServicesModule, type Clock, type LogSink, type Services } from './services.js';
+import {
+  ServiceTokens,
+  defaultServices,
+  defaultServicesModule,
+  type Clock,
+  type LogSink,
+  type Services,
+} from './services.js';
 import { compileParams, parsePluginSpec, validatePlainParams, type PluginRef, type Where } from './params.js';
 import {
-  PLUGIN_KINDS, PluginTokens, pluginModule,
-  type AnyPlugin, type PluginInstances, type PluginKind, type PluginMeta,
+  PLUGIN_KINDS,
+  PluginTokens,
+  pluginModule,
+  type AnyPlugin,
+  type PluginInstances,
+  type PluginKind,
+  type PluginMeta,
 } from './plugin.js';
 
 const ID_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -19,31 +31,87 @@ const ID_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
  */
 function checkDefinition(p: unknown, file: string, i: number): void {
   const at = (id?: unknown) => (typeof id === 'string' && id ? `plugin '${id}'` : `plugin [${i}]`);
-  if (!p || typeof p !== 'object') throw new NmflabError('not a plugin definition', { file, path: at(), expected: '{ meta, create }', found: describeValue(p) });
+  if (!p || typeof p !== 'object')
+    throw new NmflabError('not a plugin definition', {
+      file,
+      path: at(),
+      expected: '{ meta, create }',
+      found: describeValue(p),
+    });
   const def = p as { meta?: unknown; create?: unknown };
   const meta = def.meta as Partial<PluginMeta> | null | undefined;
   if (!meta || typeof meta !== 'object' || Array.isArray(meta)) {
-    throw new NmflabError('plugin has no meta', { file, path: at(), expected: '{ kind, id, description, params }', found: describeValue(meta) });
+    throw new NmflabError('plugin has no meta', {
+      file,
+      path: at(),
+      expected: '{ kind, id, description, params }',
+      found: describeValue(meta),
+    });
   }
   const where = { file, path: at(meta.id) };
-  if (typeof meta.id !== 'string' || !ID_RE.test(meta.id)) throw new NmflabError('plugin id is not kebab-case', { ...where, path: `${where.path}: meta.id`, expected: 'lower-case words joined by -', found: describeValue(meta.id) });
+  if (typeof meta.id !== 'string' || !ID_RE.test(meta.id))
+    throw new NmflabError('plugin id is not kebab-case', {
+      ...where,
+      path: `${where.path}: meta.id`,
+      expected: 'lower-case words joined by -',
+      found: describeValue(meta.id),
+    });
   if (!(PLUGIN_KINDS as readonly unknown[]).includes(meta.kind)) {
     const dym = typeof meta.kind === 'string' ? didYouMean(meta.kind, PLUGIN_KINDS) : undefined;
-    throw new NmflabError('unknown plugin kind', { ...where, path: `${where.path}: meta.kind`, expected: `one of ${PLUGIN_KINDS.join(', ')}`, found: describeValue(meta.kind), hint: dym ? `did you mean '${dym}'?` : undefined });
+    throw new NmflabError('unknown plugin kind', {
+      ...where,
+      path: `${where.path}: meta.kind`,
+      expected: `one of ${PLUGIN_KINDS.join(', ')}`,
+      found: describeValue(meta.kind),
+      hint: dym ? `did you mean '${dym}'?` : undefined,
+    });
   }
-  if (typeof meta.description !== 'string') throw new NmflabError('plugin has no description', { ...where, path: `${where.path}: meta.description`, expected: 'a one-line string', found: describeValue(meta.description) });
-  if (typeof def.create !== 'function') throw new NmflabError('plugin has no create function', { ...where, path: `${where.path}: create`, expected: 'create(params, ctx)', found: describeValue(def.create) });
+  if (typeof meta.description !== 'string')
+    throw new NmflabError('plugin has no description', {
+      ...where,
+      path: `${where.path}: meta.description`,
+      expected: 'a one-line string',
+      found: describeValue(meta.description),
+    });
+  if (typeof def.create !== 'function')
+    throw new NmflabError('plugin has no create function', {
+      ...where,
+      path: `${where.path}: create`,
+      expected: 'create(params, ctx)',
+      found: describeValue(def.create),
+    });
   const params = meta.params;
-  if (!params || typeof params !== 'object' || Array.isArray(params)) throw new NmflabError('plugin params are not a mapping', { ...where, path: `${where.path}: meta.params`, expected: 'a mapping of parameter names to declarations', found: describeValue(params) });
+  if (!params || typeof params !== 'object' || Array.isArray(params))
+    throw new NmflabError('plugin params are not a mapping', {
+      ...where,
+      path: `${where.path}: meta.params`,
+      expected: 'a mapping of parameter names to declarations',
+      found: describeValue(params),
+    });
   for (const [name, spec] of Object.entries(params)) {
-    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new NmflabError('bad parameter declaration', { ...where, path: `${where.path}: meta.params.${name}`, expected: '{ type, description, default? }', found: describeValue(spec) });
+    if (!spec || typeof spec !== 'object' || Array.isArray(spec))
+      throw new NmflabError('bad parameter declaration', {
+        ...where,
+        path: `${where.path}: meta.params.${name}`,
+        expected: '{ type, description, default? }',
+        found: describeValue(spec),
+      });
   }
   try {
     compileParams(params);
   } catch (e) {
-    throw new NmflabError(`invalid params schema: ${(e as Error).message.split('\n')[0]}`, { ...where, path: `${where.path}: meta.params` });
+    throw new NmflabError(`invalid params schema: ${(e as Error).message.split('\n')[0]}`, {
+      ...where,
+      path: `${where.path}: meta.params`,
+    });
   }
-  if (meta.needsModel !== undefined && typeof meta.needsModel !== 'boolean') throw new NmflabError('wrong type', { ...where, path: `${where.path}: meta.needsModel`, expected: 'true or false', found: describeValue(meta.needsModel) });
+  if (meta.needsModel !== undefined && typeof meta.needsModel !== 'boolean')
+    throw new NmflabError('wrong type', {
+      ...where,
+      path: `${where.path}: meta.needsModel`,
+      expected: 'true or false',
+      found: describeValue(meta.needsModel),
+    });
 }
 
 function join(prefix: string | undefined, name: string): string {
@@ -81,7 +149,9 @@ export class Registry {
     const services: Services = {
       clock: container.get<Clock>(ServiceTokens.clock),
       log: container.get<LogSink>(ServiceTokens.log),
-      ...(container.isBound(ServiceTokens.kernels) ? { kernels: container.get<KernelBackend>(ServiceTokens.kernels) } : {}),
+      ...(container.isBound(ServiceTokens.kernels)
+        ? { kernels: container.get<KernelBackend>(ServiceTokens.kernels) }
+        : {}),
     };
     return new Registry(all, services);
   }
@@ -89,10 +159,16 @@ export class Registry {
   private add(p: AnyPlugin): void {
     const m = p.meta;
     if (!m || !(PLUGIN_KINDS as readonly string[]).includes(m.kind)) {
-      throw new NmflabError('plugin has no valid meta.kind', { expected: `one of ${PLUGIN_KINDS.join(', ')}`, found: describeValue(m?.kind) });
+      throw new NmflabError('plugin has no valid meta.kind', {
+        expected: `one of ${PLUGIN_KINDS.join(', ')}`,
+        found: describeValue(m?.kind),
+      });
     }
     if (!ID_RE.test(m.id)) {
-      throw new NmflabError(`plugin id is not kebab-case`, { found: JSON.stringify(m.id), expected: 'lower-case words joined by -' });
+      throw new NmflabError(`plugin id is not kebab-case`, {
+        found: JSON.stringify(m.id),
+        expected: 'lower-case words joined by -',
+      });
     }
     const map = this.byKind.get(m.kind)!;
     if (map.has(m.id)) throw new NmflabError(`two ${m.kind} plugins have the id '${m.id}'`);
@@ -107,7 +183,10 @@ export class Registry {
     const map = this.byKind.get(kind as PluginKind);
     if (!map) {
       const dym = didYouMean(kind, PLUGIN_KINDS);
-      throw new NmflabError(`unknown plugin kind '${kind}'`, { expected: `one of ${PLUGIN_KINDS.join(', ')}`, hint: dym ? `did you mean '${dym}'?` : undefined });
+      throw new NmflabError(`unknown plugin kind '${kind}'`, {
+        expected: `one of ${PLUGIN_KINDS.join(', ')}`,
+        hint: dym ? `did you mean '${dym}'?` : undefined,
+      });
     }
     return map;
   }
@@ -144,7 +223,11 @@ export class Registry {
     if (parsed.error) return { errors: [parsed.error] };
     let plugin: AnyPlugin;
     try {
-      plugin = this.get(kind, parsed.id!, typeof spec === 'string' ? where : { ...where, path: join(where.path, 'id') });
+      plugin = this.get(
+        kind,
+        parsed.id!,
+        typeof spec === 'string' ? where : { ...where, path: join(where.path, 'id') },
+      );
     } catch (e) {
       return { errors: [e as NmflabError] };
     }
@@ -155,7 +238,10 @@ export class Registry {
       if (s.plugin) {
         const raw = value[name] ?? s.default;
         if (raw === undefined) {
-          if (s.required) errors.push(new NmflabError('missing required parameter', { ...sub, expected: `a ${s.plugin} id or { id, params }` }));
+          if (s.required)
+            errors.push(
+              new NmflabError('missing required parameter', { ...sub, expected: `a ${s.plugin} id or { id, params }` }),
+            );
           continue;
         }
         const r = this.validate(s.plugin, raw, sub);
@@ -164,7 +250,13 @@ export class Registry {
       } else if (s.pluginList) {
         const raw = value[name] ?? s.default ?? [];
         if (!Array.isArray(raw)) {
-          errors.push(new NmflabError('wrong type', { ...sub, expected: `a list of ${s.pluginList} references`, found: describeValue(raw) }));
+          errors.push(
+            new NmflabError('wrong type', {
+              ...sub,
+              expected: `a list of ${s.pluginList} references`,
+              found: describeValue(raw),
+            }),
+          );
           continue;
         }
         const refs: PluginRef[] = [];
@@ -176,20 +268,31 @@ export class Registry {
         value[name] = refs;
       }
     }
-    if (!errors.length && typeof plugin.check === 'function') errors.push(...this.runCheck(plugin, kind, parsed.id!, value, paramsWhere));
+    if (!errors.length && typeof plugin.check === 'function')
+      errors.push(...this.runCheck(plugin, kind, parsed.id!, value, paramsWhere));
     return errors.length ? { errors } : { ref: { id: parsed.id!, params: value }, errors };
   }
 
   /** Results of plugins' check() by kind, id and params: a sweep of 100 runs reads its data file once. */
   private readonly checked = new Map<string, NmflabError[]>();
 
-  private runCheck(plugin: AnyPlugin, kind: PluginKind, id: string, params: Record<string, unknown>, where: { file?: string; path: string }): NmflabError[] {
+  private runCheck(
+    plugin: AnyPlugin,
+    kind: PluginKind,
+    id: string,
+    params: Record<string, unknown>,
+    where: { file?: string; path: string },
+  ): NmflabError[] {
     const key = JSON.stringify([kind, id, params, where.file ?? '']);
     const hit = this.checked.get(key);
     if (hit) return hit.map((e) => e.withContext({}));
     let errs: NmflabError[] = [];
     try {
-      (plugin.check as (p: unknown, c: unknown) => void)(params, { registry: this, path: where.path, file: where.file });
+      (plugin.check as (p: unknown, c: unknown) => void)(params, {
+        registry: this,
+        path: where.path,
+        file: where.file,
+      });
     } catch (e) {
       if (!(e instanceof NmflabError)) throw e;
       const list = e instanceof NmflabErrors ? e.errors : [e];
@@ -211,7 +314,13 @@ export class Registry {
     const plugin = this.get(kind, ref.id, where);
     const path = join(where.path, 'params');
     try {
-      return plugin.create(ref.params, { registry: this, services: this.services, kernels: this.services.kernels, path, file: where.file }) as PluginInstances[K];
+      return plugin.create(ref.params, {
+        registry: this,
+        services: this.services,
+        kernels: this.services.kernels,
+        path,
+        file: where.file,
+      }) as PluginInstances[K];
     } catch (e) {
       if (e instanceof NmflabError) throw e.path || e.file ? e : e.withContext({ file: where.file, pathPrefix: path });
       throw e;
@@ -226,7 +335,9 @@ export class Registry {
 export function createContainer(modules: readonly ContainerModule[]): Container {
   const c = new Container();
   c.load(defaultServicesModule, ...modules);
-  c.bind(ServiceTokens.registry).toDynamicValue(() => Registry.collect(c)).inSingletonScope();
+  c.bind(ServiceTokens.registry)
+    .toDynamicValue(() => Registry.collect(c))
+    .inSingletonScope();
   return c;
 }
 
@@ -236,7 +347,8 @@ export function createContainer(modules: readonly ContainerModule[]): Container 
  */
 export async function loadPluginModule(file: string, baseDir = process.cwd()): Promise<ContainerModule> {
   const abs = resolvePath(baseDir, file);
-  if (!existsSync(abs)) throw new NmflabError('plugin module not found', { file, expected: 'a JavaScript module that exports plugins' });
+  if (!existsSync(abs))
+    throw new NmflabError('plugin module not found', { file, expected: 'a JavaScript module that exports plugins' });
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;

@@ -60,10 +60,12 @@ export function studentTCdf(t: number, nu: number): number {
 
 /** The p-quantile of Student's t with ν degrees of freedom (bisection on the CDF, to 1e-12). */
 export function studentTQuantile(p: number, nu: number): number {
-  if (!(p > 0 && p < 1) || !(nu > 0)) throw new NmflabError('bad t quantile', { expected: '0 < p < 1 and ν > 0', found: `p=${p}, ν=${nu}` });
+  if (!(p > 0 && p < 1) || !(nu > 0))
+    throw new NmflabError('bad t quantile', { expected: '0 < p < 1 and ν > 0', found: `p=${p}, ν=${nu}` });
   if (p === 0.5) return 0;
   if (p < 0.5) return -studentTQuantile(1 - p, nu);
-  let lo = 0, hi = 1;
+  let lo = 0,
+    hi = 1;
   while (studentTCdf(hi, nu) < p) hi *= 2;
   for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
     const mid = (lo + hi) / 2;
@@ -107,7 +109,10 @@ export interface AggregateRow extends Interval {
  * always pooled) and summarize every numeric metric of each group. Groups and metrics keep the
  * order in which they first appear.
  */
-export function aggregateRuns(axes: readonly { path: string; over?: boolean }[], records: readonly (RunRecord | undefined)[]): AggregateRow[] {
+export function aggregateRuns(
+  axes: readonly { path: string; over?: boolean }[],
+  records: readonly (RunRecord | undefined)[],
+): AggregateRow[] {
   const keep = axes.filter((a) => !a.over).map((a) => a.path);
   const groups = new Map<string, { group: Record<string, unknown>; values: Map<string, number[]> }>();
   for (const rec of records) {
@@ -124,7 +129,8 @@ export function aggregateRuns(axes: readonly { path: string; over?: boolean }[],
     }
   }
   const rows: AggregateRow[] = [];
-  for (const g of groups.values()) for (const [metric, values] of g.values) rows.push({ group: g.group, metric, ...tInterval(values) });
+  for (const g of groups.values())
+    for (const [metric, values] of g.values) rows.push({ group: g.group, metric, ...tInterval(values) });
   return rows;
 }
 

@@ -34,15 +34,22 @@ function findRuns(dir: string, depth: number, out: string[]): void {
 export function collectRuns(dirs: readonly string[]): ComparedRun[] {
   const folders: string[] = [];
   for (const d of dirs) {
-    if (!existsSync(d) || !statSync(d).isDirectory()) throw new NmflabError('not a folder', { file: displayPath(d), expected: 'a run, sweep or experiment folder under results/' });
+    if (!existsSync(d) || !statSync(d).isDirectory())
+      throw new NmflabError('not a folder', {
+        file: displayPath(d),
+        expected: 'a run, sweep or experiment folder under results/',
+      });
     const before = folders.length;
     findRuns(d, 4, folders);
-    if (folders.length === before) throw new NmflabError('no runs found', { file: displayPath(d), expected: 'folders holding run.json' });
+    if (folders.length === before)
+      throw new NmflabError('no runs found', { file: displayPath(d), expected: 'folders holding run.json' });
   }
   return folders.map((f) => ({
     folder: displayPath(f),
     record: JSON.parse(readFileSync(join(f, 'run.json'), 'utf8')) as RunRecord,
-    config: existsSync(join(f, 'config.yaml')) ? ((yamlParse(readFileSync(join(f, 'config.yaml'), 'utf8')) ?? {}) as Record<string, unknown>) : {},
+    config: existsSync(join(f, 'config.yaml'))
+      ? ((yamlParse(readFileSync(join(f, 'config.yaml'), 'utf8')) ?? {}) as Record<string, unknown>)
+      : {},
   }));
 }
 
@@ -85,5 +92,12 @@ export function formatTable(rows: readonly Record<string, unknown>[]): string {
   };
   const grid = [cols, ...rows.map((r) => cols.map((c) => cell(r[c])))];
   const widths = cols.map((_, j) => Math.max(...grid.map((row) => row[j].length)));
-  return `${grid.map((row) => row.map((c, j) => c.padEnd(widths[j])).join('  ').trimEnd()).join('\n')}\n`;
+  return `${grid
+    .map((row) =>
+      row
+        .map((c, j) => c.padEnd(widths[j]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }

@@ -83,12 +83,21 @@ const FILTER = /^([^=!<>~]+?)\s*(!=|<=|>=|=|<|>|~)\s*(.*)$/;
 /** Parse `column=value` (also `!=`, `<`, `<=`, `>`, `>=`, `~` regular expression); a list value `a|b` means any of them. */
 export function parseFilter(text: string, flag = '--filter'): Filter {
   const m = FILTER.exec(text.trim());
-  if (!m) throw new NmflabError('invalid filter', { path: flag, expected: 'COLUMN=VALUE (or !=, <, <=, >, >=, ~REGEX), e.g. model.rank=20', found: JSON.stringify(text) });
+  if (!m)
+    throw new NmflabError('invalid filter', {
+      path: flag,
+      expected: 'COLUMN=VALUE (or !=, <, <=, >, >=, ~REGEX), e.g. model.rank=20',
+      found: JSON.stringify(text),
+    });
   if (m[2] === '~') {
     try {
       new RegExp(m[3]);
     } catch {
-      throw new NmflabError('invalid regular expression', { path: flag, expected: 'COLUMN~REGEX', found: JSON.stringify(text) });
+      throw new NmflabError('invalid regular expression', {
+        path: flag,
+        expected: 'COLUMN~REGEX',
+        found: JSON.stringify(text),
+      });
     }
   }
   return { column: m[1].trim(), op: m[2] as Filter['op'], value: m[3].trim() };
@@ -127,7 +136,11 @@ function matches(o: Observation, f: Filter): boolean {
 export function filterObservations(obs: readonly Observation[], filters: readonly Filter[]): Observation[] {
   for (const f of filters) {
     if (!obs.some((o) => lookup(o, f.column) !== undefined)) {
-      throw new NmflabError('unknown column', { path: '--filter', expected: `a config column, run fact or metric (${knownColumns(obs).slice(0, 12).join(', ')}, …)`, found: JSON.stringify(f.column) });
+      throw new NmflabError('unknown column', {
+        path: '--filter',
+        expected: `a config column, run fact or metric (${knownColumns(obs).slice(0, 12).join(', ')}, …)`,
+        found: JSON.stringify(f.column),
+      });
     }
   }
   return obs.filter((o) => filters.every((f) => matches(o, f)));
@@ -172,7 +185,17 @@ function checkColumns(obs: readonly Observation[], cols: readonly string[], flag
   for (const c of cols) {
     if (!known.has(c)) {
       const near = [...known].filter((k) => k.endsWith(`.${c}`) || k.includes(c) || c.startsWith(k)).slice(0, 3);
-      throw new NmflabError('unknown column', { path: flag, expected: `a config column or run fact (differing here: ${knownColumns(obs).filter((k) => k !== 'run').slice(0, 8).join(', ') || 'none'})`, found: JSON.stringify(c), hint: near.length ? `did you mean ${near.join(' or ')}?` : undefined });
+      throw new NmflabError('unknown column', {
+        path: flag,
+        expected: `a config column or run fact (differing here: ${
+          knownColumns(obs)
+            .filter((k) => k !== 'run')
+            .slice(0, 8)
+            .join(', ') || 'none'
+        })`,
+        found: JSON.stringify(c),
+        hint: near.length ? `did you mean ${near.join(' or ')}?` : undefined,
+      });
     }
   }
 }
@@ -182,7 +205,12 @@ function checkMetrics(obs: readonly Observation[], metrics: readonly string[]): 
   for (const m of metrics) {
     const { metric, source } = splitMetricKey(m);
     const hit = obs.some((o) => o.metrics[metric] && (!source || o.metrics[metric][source] !== undefined));
-    if (!hit) throw new NmflabError('unknown metric', { path: '--metrics', expected: `one of ${known.join(', ')}`, found: JSON.stringify(m) });
+    if (!hit)
+      throw new NmflabError('unknown metric', {
+        path: '--metrics',
+        expected: `one of ${known.join(', ')}`,
+        found: JSON.stringify(m),
+      });
   }
 }
 
@@ -230,7 +258,13 @@ export function groupObservations(obs: readonly Observation[], spec: CompareSpec
       const unit = unitOf(o, spec.pairOn ?? [], source);
       for (const [m, v] of Object.entries(vals)) {
         if (g.values[m].has(unit)) {
-          throw new NmflabError('two runs of one group share a unit', { path: '--by', expected: 'group columns that, with the pairing columns (--pair-on, default seed and data.*), single out one run', found: `${JSON.stringify(key)} twice for ${unit}`, hint: 'add the column that differs to --by or --pair-on' });
+          throw new NmflabError('two runs of one group share a unit', {
+            path: '--by',
+            expected:
+              'group columns that, with the pairing columns (--pair-on, default seed and data.*), single out one run',
+            found: `${JSON.stringify(key)} twice for ${unit}`,
+            hint: 'add the column that differs to --by or --pair-on',
+          });
         }
         g.values[m].set(unit, v);
       }
@@ -239,7 +273,11 @@ export function groupObservations(obs: readonly Observation[], spec: CompareSpec
   return [...groups.values()].map((g) => ({
     key: g.key,
     units: g.values,
-    stats: Object.fromEntries(Object.entries(g.values).filter(([, v]) => v.size > 0).map(([m, v]) => [m, summarize([...v.values()], spec.level ?? 0.95)])),
+    stats: Object.fromEntries(
+      Object.entries(g.values)
+        .filter(([, v]) => v.size > 0)
+        .map(([m, v]) => [m, summarize([...v.values()], spec.level ?? 0.95)]),
+    ),
   }));
 }
 
@@ -273,9 +311,19 @@ export interface TestRow {
  * `metric` against each other method, on the units both have; Holm's correction over all the
  * rows (one family per test kind).
  */
-export function pairedComparisons(groups: readonly GroupRow[], method: string, metric: string, better: 'higher' | 'lower' = 'higher'): TestRow[] {
+export function pairedComparisons(
+  groups: readonly GroupRow[],
+  method: string,
+  metric: string,
+  better: 'higher' | 'lower' = 'higher',
+): TestRow[] {
   if (!groups.length) return [];
-  if (!(method in groups[0].key)) throw new NmflabError('the tested column is not a group column', { path: '--test', expected: `one of the --by columns (${Object.keys(groups[0].key).join(', ')})`, found: JSON.stringify(method) });
+  if (!(method in groups[0].key))
+    throw new NmflabError('the tested column is not a group column', {
+      path: '--test',
+      expected: `one of the --by columns (${Object.keys(groups[0].key).join(', ')})`,
+      found: JSON.stringify(method),
+    });
   const blocks = new Map<string, GroupRow[]>();
   for (const g of groups) {
     const block = Object.fromEntries(Object.entries(g.key).filter(([k]) => k !== method));
@@ -294,7 +342,10 @@ export function pairedComparisons(groups: readonly GroupRow[], method: string, m
       const B = g.units[metric];
       const shared = [...A.keys()].filter((u) => B.has(u)).sort();
       if (shared.length < 2) continue;
-      const r = pairedTests(shared.map((u) => A.get(u)!), shared.map((u) => B.get(u)!));
+      const r = pairedTests(
+        shared.map((u) => A.get(u)!),
+        shared.map((u) => B.get(u)!),
+      );
       rows.push({
         block: Object.fromEntries(Object.entries(best.key).filter(([k]) => k !== method)),
         metric,
@@ -337,7 +388,13 @@ export function summaryTable(groups: readonly GroupRow[], by: readonly string[],
     const row: Cell[] = [...by.map((c) => g.key[c] ?? null), n];
     for (const m of metrics) {
       const s = g.stats[m];
-      row.push(s ? s.mean : null, s && Number.isFinite(s.ciHalf) ? s.ciHalf : null, s ? s.std : null, s && Number.isFinite(s.ciLow) ? s.ciLow : null, s && Number.isFinite(s.ciHigh) ? s.ciHigh : null);
+      row.push(
+        s ? s.mean : null,
+        s && Number.isFinite(s.ciHalf) ? s.ciHalf : null,
+        s ? s.std : null,
+        s && Number.isFinite(s.ciLow) ? s.ciLow : null,
+        s && Number.isFinite(s.ciHigh) ? s.ciHigh : null,
+      );
     }
     return row;
   });
@@ -345,13 +402,23 @@ export function summaryTable(groups: readonly GroupRow[], by: readonly string[],
 }
 
 /** Pivot one metric: `rows` columns down, `cols` columns across, cells mean ± CI (text) or the means (numbers). */
-export function pivotTable(groups: readonly GroupRow[], rowCols: readonly string[], colCols: readonly string[], metric: string, numeric: boolean): Table {
+export function pivotTable(
+  groups: readonly GroupRow[],
+  rowCols: readonly string[],
+  colCols: readonly string[],
+  metric: string,
+  numeric: boolean,
+): Table {
   const keyOf = (g: GroupRow, cs: readonly string[]) => JSON.stringify(cs.map((c) => g.key[c] ?? null));
   const rowKeys = [...new Set(groups.map((g) => keyOf(g, rowCols)))];
   const colKeys = [...new Set(groups.map((g) => keyOf(g, colCols)))];
-  const colName = (k: string) => (JSON.parse(k) as Cell[]).map((v, i) => (colCols.length > 1 ? `${colCols[i]}=${cellText(v)}` : cellText(v))).join(' ');
+  const colName = (k: string) =>
+    (JSON.parse(k) as Cell[])
+      .map((v, i) => (colCols.length > 1 ? `${colCols[i]}=${cellText(v)}` : cellText(v)))
+      .join(' ');
   const columns = [...rowCols];
-  for (const ck of colKeys) numeric ? columns.push(`${colName(ck)}.mean`, `${colName(ck)}.ci95`) : columns.push(colName(ck));
+  for (const ck of colKeys)
+    numeric ? columns.push(`${colName(ck)}.mean`, `${colName(ck)}.ci95`) : columns.push(colName(ck));
   const rows = rowKeys.map((rk) => {
     const row: Cell[] = [...(JSON.parse(rk) as Cell[])];
     for (const ck of colKeys) {
@@ -367,8 +434,38 @@ export function pivotTable(groups: readonly GroupRow[], rowCols: readonly string
 
 export function testTable(tests: readonly TestRow[], method: string): Table {
   const blockCols = [...new Set(tests.flatMap((t) => Object.keys(t.block)))];
-  const columns = [...blockCols, 'metric', `best ${method}`, 'vs', 'pairs', 'mean diff', 't', 'p (t)', 'p (t, Holm)', 'd_z', 'W', 'p (W)', 'p (W, Holm)', 'r (rank-biserial)'];
-  const rows = tests.map((t) => [...blockCols.map((c) => t.block[c] ?? null), t.metric, t.best, t.other, t.pairs, t.meanDiff, finite(t.t), t.tP, t.tPHolm, finite(t.cohenDz), t.w, t.wP, t.wPHolm, t.rankBiserial]);
+  const columns = [
+    ...blockCols,
+    'metric',
+    `best ${method}`,
+    'vs',
+    'pairs',
+    'mean diff',
+    't',
+    'p (t)',
+    'p (t, Holm)',
+    'd_z',
+    'W',
+    'p (W)',
+    'p (W, Holm)',
+    'r (rank-biserial)',
+  ];
+  const rows = tests.map((t) => [
+    ...blockCols.map((c) => t.block[c] ?? null),
+    t.metric,
+    t.best,
+    t.other,
+    t.pairs,
+    t.meanDiff,
+    finite(t.t),
+    t.tP,
+    t.tPHolm,
+    finite(t.cohenDz),
+    t.w,
+    t.wP,
+    t.wPHolm,
+    t.rankBiserial,
+  ]);
   return { columns, rows };
 }
 
@@ -413,7 +510,13 @@ function humanize(t: Table): Table {
       const base = c.slice(0, -5);
       const k = t.columns.indexOf(`${base}.ci95`);
       out.push(`${base} (mean ± 95% CI)`);
-      pick.push((r) => (r[j] === null ? '' : k >= 0 && r[k] !== null ? `${num(r[j] as number)} ± ${num(r[k] as number)}` : `${num(r[j] as number)}`));
+      pick.push((r) =>
+        r[j] === null
+          ? ''
+          : k >= 0 && r[k] !== null
+            ? `${num(r[j] as number)} ± ${num(r[k] as number)}`
+            : `${num(r[j] as number)}`,
+      );
       return;
     }
     out.push(c);
@@ -427,25 +530,48 @@ export type TableFormat = 'table' | 'csv' | 'markdown' | 'json';
 /** Render tables one after another (CSV/JSON keep full-precision numbers). */
 export function renderTables(tables: readonly { title: string; table: Table }[], format: TableFormat): string {
   if (format === 'json') {
-    const doc = Object.fromEntries(tables.map(({ title, table }) => [title, table.rows.map((r) => Object.fromEntries(table.columns.map((c, j) => [c, r[j] ?? null])))]));
+    const doc = Object.fromEntries(
+      tables.map(({ title, table }) => [
+        title,
+        table.rows.map((r) => Object.fromEntries(table.columns.map((c, j) => [c, r[j] ?? null]))),
+      ]),
+    );
     return `${JSON.stringify(doc, null, 2)}\n`;
   }
   if (format === 'csv') {
-    return tables.map(({ title, table }) => (tables.length > 1 ? `# ${title}\n` : '') + stringify([table.columns, ...table.rows.map((r) => r.map((c) => (c === null ? '' : c)))])).join('\n');
+    return tables
+      .map(
+        ({ title, table }) =>
+          (tables.length > 1 ? `# ${title}\n` : '') +
+          stringify([table.columns, ...table.rows.map((r) => r.map((c) => (c === null ? '' : c)))]),
+      )
+      .join('\n');
   }
   return tables
     .map(({ title, table }) => {
       const h = humanize(table);
       const grid = [h.columns, ...(h.rows as string[][])];
-      const numeric = h.columns.map((_, j) => h.rows.length > 0 && h.rows.every((r) => r[j] === '' || /^[-+]?[\d.]+(e[-+]?\d+)?( ± [\d.e+-]+)?$/.test(String(r[j]))));
+      const numeric = h.columns.map(
+        (_, j) =>
+          h.rows.length > 0 &&
+          h.rows.every((r) => r[j] === '' || /^[-+]?[\d.]+(e[-+]?\d+)?( ± [\d.e+-]+)?$/.test(String(r[j]))),
+      );
       const notes = (table.notes ?? []).map((n) => (format === 'markdown' ? `\n${n}` : `  ${n}`));
       if (format === 'markdown') {
         const esc = (s: string) => s.replace(/\|/g, '\\|');
-        const lines = [`| ${h.columns.map(esc).join(' | ')} |`, `| ${numeric.map((n) => (n ? '---:' : '---')).join(' | ')} |`, ...(h.rows as string[][]).map((r) => `| ${r.map(esc).join(' | ')} |`)];
+        const lines = [
+          `| ${h.columns.map(esc).join(' | ')} |`,
+          `| ${numeric.map((n) => (n ? '---:' : '---')).join(' | ')} |`,
+          ...(h.rows as string[][]).map((r) => `| ${r.map(esc).join(' | ')} |`),
+        ];
         return `**${title}**\n\n${lines.join('\n')}\n${notes.join('\n')}${notes.length ? '\n' : ''}`;
       }
       const widths = h.columns.map((_, j) => Math.max(...grid.map((row) => String(row[j]).length)));
-      const line = (row: string[]) => row.map((c, j) => (numeric[j] ? c.padStart(widths[j]) : c.padEnd(widths[j]))).join('  ').trimEnd();
+      const line = (row: string[]) =>
+        row
+          .map((c, j) => (numeric[j] ? c.padStart(widths[j]) : c.padEnd(widths[j])))
+          .join('  ')
+          .trimEnd();
       return `${[`${title}`, line(h.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...(h.rows as string[][]).map(line), ...notes].join('\n')}\n`;
     })
     .join('\n');
@@ -459,12 +585,20 @@ export function sortTable(t: Table, spec: string): Table {
   const name = m[2];
   let j = t.columns.indexOf(name);
   if (j < 0) j = t.columns.indexOf(`${name}.mean`);
-  if (j < 0) throw new NmflabError('unknown sort column', { path: '--sort', expected: `one of ${t.columns.join(', ')} (COLUMN:desc or --sort=-COLUMN for descending)`, found: JSON.stringify(spec) });
+  if (j < 0)
+    throw new NmflabError('unknown sort column', {
+      path: '--sort',
+      expected: `one of ${t.columns.join(', ')} (COLUMN:desc or --sort=-COLUMN for descending)`,
+      found: JSON.stringify(spec),
+    });
   const rows = [...t.rows].sort((a, b) => {
     const x = a[j] ?? null;
     const y = b[j] ?? null;
     if (x === null || y === null) return x === null ? (y === null ? 0 : 1) : -1;
-    const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), undefined, { numeric: true });
+    const c =
+      typeof x === 'number' && typeof y === 'number'
+        ? x - y
+        : String(x).localeCompare(String(y), undefined, { numeric: true });
     return desc ? -c : c;
   });
   return { ...t, rows };

@@ -4,8 +4,26 @@ import { basename, join } from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
 import { NmflabError } from '../errors.js';
 import { fit, type FitResult } from '../plugin/fit.js';
-import { digestBytes, digestFile, ensureDir, fsError, fsyncDir, matrixToNpy, writeFileAtomic, type FileDigest } from '../io.js';
-import type { FitRequest, Metric, MetricInput, MetricValue, SourceData, TaskContext, TaskOutput, Transform } from '../plugin/plugin.js';
+import {
+  digestBytes,
+  digestFile,
+  ensureDir,
+  fsError,
+  fsyncDir,
+  matrixToNpy,
+  writeFileAtomic,
+  type FileDigest,
+} from '../io.js';
+import type {
+  FitRequest,
+  Metric,
+  MetricInput,
+  MetricValue,
+  SourceData,
+  TaskContext,
+  TaskOutput,
+  Transform,
+} from '../plugin/plugin.js';
 import type { Registry } from '../plugin/registry.js';
 import { Rng } from '../rng.js';
 import type { ExperimentConfig, TransformConfig } from '../config/schema.js';
@@ -91,7 +109,11 @@ export function clearReusedFits(): void {
   reusedFits.clear();
 }
 
-function reuseKey(request: FitRequest, model: NonNullable<ExperimentConfig['model']>, seed: number): string | undefined {
+function reuseKey(
+  request: FitRequest,
+  model: NonNullable<ExperimentConfig['model']>,
+  seed: number,
+): string | undefined {
   const p = request.problem;
   if (p.W0 || p.H0 || p.mask || p.phase0 || p.freezeW || p.freezeH) return undefined;
   const h = createHash('sha256');
@@ -157,11 +179,14 @@ export async function performRun(job: RunJob, env: RunEnv, hooks: RunHooks = {})
       writeFileAtomic(join(tmp, name), data, { syncDir: false });
     } catch (e) {
       // Name the file as the user will look for it (the run folder), not the temporary folder.
-      throw e instanceof NmflabError && e.file ? new NmflabError(e.reason, { file: displayPath(join(final, name)), exitCode: e.exitCode }) : e;
+      throw e instanceof NmflabError && e.file
+        ? new NmflabError(e.reason, { file: displayPath(join(final, name)), exitCode: e.exitCode })
+        : e;
     }
     files[name] = digestBytes(data);
   };
-  const writeRecord = () => writeFileAtomic(join(tmp, 'run.json'), `${JSON.stringify(record, null, 2)}\n`, { syncDir: false });
+  const writeRecord = () =>
+    writeFileAtomic(join(tmp, 'run.json'), `${JSON.stringify(record, null, 2)}\n`, { syncDir: false });
   try {
     rmSync(tmp, { recursive: true, force: true });
     ensureDir(tmp);
@@ -233,7 +258,9 @@ function fitNamed(...args: Parameters<typeof fit>): FitResult {
   try {
     return fit(...args);
   } catch (e) {
-    throw e instanceof NmflabError && e.path === 'rank' ? new NmflabError(e.reason, { path: 'model.rank', expected: e.expected, found: e.found, exitCode: e.exitCode }) : e;
+    throw e instanceof NmflabError && e.path === 'rank'
+      ? new NmflabError(e.reason, { path: 'model.rank', expected: e.expected, found: e.found, exitCode: e.exitCode })
+      : e;
   }
 }
 
@@ -368,12 +395,17 @@ async function execute(job: RunJob, env: RunEnv, hooks: RunHooks): Promise<Execu
     });
   }
   const summary: Record<string, number> = {};
-  for (const r of flattenMetrics(metrics, sourceNames)) summary[r.source ? `${r.metric}[${r.source}]` : r.metric] = r.value;
+  for (const r of flattenMetrics(metrics, sourceNames))
+    summary[r.source ? `${r.metric}[${r.source}]` : r.metric] = r.value;
   return { output, data, fit: f, metrics, summary, sourceNames, unused };
 }
 
 /** Every file of a completed run, by name (written into the temporary folder). */
-function renderOutputs(job: RunJob, env: RunEnv, ex: Executed & { summary: Record<string, number> }): [string, string | Uint8Array][] {
+function renderOutputs(
+  job: RunJob,
+  env: RunEnv,
+  ex: Executed & { summary: Record<string, number> },
+): [string, string | Uint8Array][] {
   const files: [string, string | Uint8Array][] = [];
   const { output, fit: f } = ex;
   const outputs = job.config.outputs;
@@ -390,7 +422,10 @@ function renderOutputs(job: RunJob, env: RunEnv, ex: Executed & { summary: Recor
     for (const s of output.estimates) files.push([`${s.name}.wav`, encode(s.samples, output.sampleRate)]);
   }
   if (output.extra && Object.keys(output.extra).length) {
-    files.push(['extra.json', `${JSON.stringify(output.extra, (_k, v) => (v instanceof Float64Array ? Array.from(v) : v), 2)}\n`]);
+    files.push([
+      'extra.json',
+      `${JSON.stringify(output.extra, (_k, v) => (v instanceof Float64Array ? Array.from(v) : v), 2)}\n`,
+    ]);
   }
   // task-made files (images…); names are plain file names, never paths
   for (const [name, data] of Object.entries(output.files ?? {})) files.push([basename(name), data]);

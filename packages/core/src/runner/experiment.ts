@@ -26,7 +26,11 @@ export type RunEvent =
   | { type: 'end'; index: number; name: string; record: RunRecord };
 
 /** What runExperiment takes: what locates and prepares the sweep (OpenOptions) plus how to run it. */
-export interface ExperimentOptions extends Pick<OpenOptions, 'configFile' | 'config' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'resume' | 'createRunEnv'> {
+export interface ExperimentOptions
+  extends Pick<
+    OpenOptions,
+    'configFile' | 'config' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'resume' | 'createRunEnv'
+  > {
   /** Worker threads (default: the core count). */
   jobs?: number;
   /**
@@ -94,10 +98,23 @@ export function readSweepFile(dir: string, shown: string): SweepFile {
   try {
     st = statSync(dir);
   } catch {
-    throw new NmflabError('not a sweep folder', { file: shown, expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)', found: 'no such folder' });
+    throw new NmflabError('not a sweep folder', {
+      file: shown,
+      expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)',
+      found: 'no such folder',
+    });
   }
-  if (!st.isDirectory()) throw new NmflabError('not a sweep folder', { file: shown, expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)', found: 'a file' });
-  if (!existsSync(sweepFile)) throw new NmflabError('not a sweep folder', { file: shown, expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)' });
+  if (!st.isDirectory())
+    throw new NmflabError('not a sweep folder', {
+      file: shown,
+      expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)',
+      found: 'a file',
+    });
+  if (!existsSync(sweepFile))
+    throw new NmflabError('not a sweep folder', {
+      file: shown,
+      expected: 'a folder holding sweep.yaml (results/<experiment>/<stamp>)',
+    });
   const where = displayPath(sweepFile);
   let text: string;
   try {
@@ -112,19 +129,45 @@ export function readSweepFile(dir: string, shown: string): SweepFile {
     throw new NmflabError(`corrupt sweep.yaml: ${(e as Error).message.split('\n')[0]}`, { file: where });
   }
   const bad = (path: string, expected: string, found: unknown) =>
-    new NmflabError('corrupt sweep.yaml', { file: where, path, expected, found: found === undefined ? 'nothing' : JSON.stringify(found)?.slice(0, 60) ?? String(found) });
-  if (sf === null || typeof sf !== 'object' || Array.isArray(sf)) throw bad('', 'a mapping (experiment, config, axes, runs, base)', sf);
+    new NmflabError('corrupt sweep.yaml', {
+      file: where,
+      path,
+      expected,
+      found: found === undefined ? 'nothing' : (JSON.stringify(found)?.slice(0, 60) ?? String(found)),
+    });
+  if (sf === null || typeof sf !== 'object' || Array.isArray(sf))
+    throw bad('', 'a mapping (experiment, config, axes, runs, base)', sf);
   const o = sf as Record<string, unknown>;
   if (typeof o.experiment !== 'string') throw bad('experiment', 'the experiment name', o.experiment);
   if (typeof o.config !== 'string') throw bad('config', 'the config file name', o.config);
-  if (o.base === null || typeof o.base !== 'object' || Array.isArray(o.base)) throw bad('base', 'the composed config (a mapping)', o.base);
-  if (!Array.isArray(o.axes) || !o.axes.every((a) => a && typeof a === 'object' && typeof (a as { path?: unknown }).path === 'string' && Array.isArray((a as { values?: unknown }).values))) {
+  if (o.base === null || typeof o.base !== 'object' || Array.isArray(o.base))
+    throw bad('base', 'the composed config (a mapping)', o.base);
+  if (
+    !Array.isArray(o.axes) ||
+    !o.axes.every(
+      (a) =>
+        a &&
+        typeof a === 'object' &&
+        typeof (a as { path?: unknown }).path === 'string' &&
+        Array.isArray((a as { values?: unknown }).values),
+    )
+  ) {
     throw bad('axes', 'a list of { path, values }', o.axes);
   }
-  if (!Array.isArray(o.runs) || !o.runs.every((r) => r && typeof r === 'object' && typeof (r as { run?: unknown }).run === 'string' && /^\d{4,}$/.test((r as { run: string }).run))) {
+  if (
+    !Array.isArray(o.runs) ||
+    !o.runs.every(
+      (r) =>
+        r &&
+        typeof r === 'object' &&
+        typeof (r as { run?: unknown }).run === 'string' &&
+        /^\d{4,}$/.test((r as { run: string }).run),
+    )
+  ) {
     throw bad('runs', 'a list of { run: 0000, seed, varied }', o.runs);
   }
-  if (o.seeds !== undefined && !(Number.isInteger(o.seeds) && (o.seeds as number) >= 1)) throw bad('seeds', 'an integer ≥ 1', o.seeds);
+  if (o.seeds !== undefined && !(Number.isInteger(o.seeds) && (o.seeds as number) >= 1))
+    throw bad('seeds', 'an integer ≥ 1', o.seeds);
   return sf as SweepFile;
 }
 
@@ -143,14 +186,20 @@ export function readRecord(dir: string, name: string): RunRecord | undefined {
 }
 
 /** summary.csv: one row per run — status, varied parameters, final metrics, iterations, seconds. */
-export function summaryRows(prepared: { runs: { index: number; name: string; varied: Record<string, unknown>; config: { seed: number } }[] }, records: (RunRecord | undefined)[], running: ReadonlySet<number> = new Set()): Record<string, unknown>[] {
+export function summaryRows(
+  prepared: { runs: { index: number; name: string; varied: Record<string, unknown>; config: { seed: number } }[] },
+  records: (RunRecord | undefined)[],
+  running: ReadonlySet<number> = new Set(),
+): Record<string, unknown>[] {
   return prepared.runs.map((r) => {
     const rec = records[r.index];
     const status: RunStatus = rec?.status ?? (running.has(r.index) ? 'running' : 'queued');
     return {
       run: r.name,
       status,
-      ...Object.fromEntries(Object.entries(r.varied).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v])),
+      ...Object.fromEntries(
+        Object.entries(r.varied).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v]),
+      ),
       seed: r.config.seed,
       ...(rec?.metrics ?? {}),
       iterations: rec?.iterations,
@@ -227,15 +276,25 @@ export async function openExperiment(opts: OpenOptions): Promise<OpenedExperimen
     const sweepFile = join(dir, 'sweep.yaml');
     const sf = readSweepFile(dir, displayPath(opts.resume));
     // The sweep is replayed from its recorded axes, so the runs come out exactly as first planned.
-    const base = { ...sf.base, sweep: { ...Object.fromEntries(sf.axes.map((a) => [a.path, a.values])), ...(sf.seeds ? { seeds: sf.seeds } : {}) } };
+    const base = {
+      ...sf.base,
+      sweep: {
+        ...Object.fromEntries(sf.axes.map((a) => [a.path, a.values])),
+        ...(sf.seeds ? { seeds: sf.seeds } : {}),
+      },
+    };
     prepared = await prepareFromBase(sf.config, base, [], makeRegistry);
     const planned = prepared.runs.map((r) => ({ run: r.name, seed: r.config.seed, varied: r.varied }));
     if (JSON.stringify(planned) !== JSON.stringify(sf.runs)) {
-      throw new NmflabError('the sweep no longer expands to the recorded runs', { file: displayPath(sweepFile), hint: 'the plugins or their defaults changed; start a new experiment' });
+      throw new NmflabError('the sweep no longer expands to the recorded runs', {
+        file: displayPath(sweepFile),
+        hint: 'the plugins or their defaults changed; start a new experiment',
+      });
     }
     // Leftovers of a crash: run folders being written (.0003.tmp) and atomic-write temporaries.
     if (opts.cleanTemporaries ?? true) {
-      for (const entry of readdirSync(dir)) if (/^\..*\.(tmp|old)$/.test(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
+      for (const entry of readdirSync(dir))
+        if (/^\..*\.(tmp|old)$/.test(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
     }
     loadCompleted();
   } else {
@@ -243,7 +302,11 @@ export async function openExperiment(opts: OpenOptions): Promise<OpenedExperimen
       prepared = await prepareConfig(opts.config, opts, makeRegistry);
     } else {
       if (!opts.configFile) throw new NmflabError('no config file given', { expected: 'nmflab run CONFIG.yaml' });
-      prepared = await prepareExperiment(opts.configFile, { sets: opts.sets, sweeps: opts.sweeps, plugins: opts.plugins }, makeRegistry);
+      prepared = await prepareExperiment(
+        opts.configFile,
+        { sets: opts.sets, sweeps: opts.sweeps, plugins: opts.plugins },
+        makeRegistry,
+      );
     }
     const name = prepared.runs[0].config.name;
     const root = resolve(opts.outDir ?? 'results');
@@ -271,13 +334,27 @@ export async function openExperiment(opts: OpenOptions): Promise<OpenedExperimen
 }
 
 /** An in-memory config prepared as a file's would be (overrides, plugins, sweep, validation). */
-function prepareConfig(config: Record<string, unknown>, opts: OpenOptions, makeRegistry: (files: string[]) => Promise<Registry>): Promise<PreparedExperiment> {
+function prepareConfig(
+  config: Record<string, unknown>,
+  opts: OpenOptions,
+  makeRegistry: (files: string[]) => Promise<Registry>,
+): Promise<PreparedExperiment> {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-    throw new NmflabError('a config must be a mapping', { file: CODE_CONFIG, expected: 'an object of keys (name, data, model, …)', found: typeof config });
+    throw new NmflabError('a config must be a mapping', {
+      file: CODE_CONFIG,
+      expected: 'an object of keys (name, data, model, …)',
+      found: typeof config,
+    });
   }
-  if ('extends' in config) throw new NmflabError('extends is for config files', { file: CODE_CONFIG, path: 'extends', expected: 'a complete config (merge objects in code)' });
+  if ('extends' in config)
+    throw new NmflabError('extends is for config files', {
+      file: CODE_CONFIG,
+      path: 'extends',
+      expected: 'a complete config (merge objects in code)',
+    });
   const base = applyOverrides(structuredClone(config), opts.sets ?? []);
-  if (opts.plugins?.length) base.plugins = [...(Array.isArray(base.plugins) ? base.plugins : []), ...opts.plugins.map(displayPath)];
+  if (opts.plugins?.length)
+    base.plugins = [...(Array.isArray(base.plugins) ? base.plugins : []), ...opts.plugins.map(displayPath)];
   return prepareFromBase(CODE_CONFIG, base, opts.sweeps ?? [], makeRegistry);
 }
 
@@ -289,11 +366,20 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   const provenance = collectProvenance(opts.packages);
   const pending = prepared.runs.filter((r) => records[r.index]?.status !== 'completed');
   const running = new Set<number>();
-  const writeSummary = () => writeFileAtomic(join(dir, 'summary.csv'), tableCsv(summaryRows(prepared, records, running), ['run', 'status']));
+  const writeSummary = () =>
+    writeFileAtomic(join(dir, 'summary.csv'), tableCsv(summaryRows(prepared, records, running), ['run', 'status']));
   writeSummary();
   opts.onEvent?.({ type: 'planned', dir, total: prepared.runs.length, pending: pending.length });
   const experiment = prepared.runs[0].config.name;
-  const toJob = (r: PreparedRun): RunJob => ({ index: r.index, name: r.name, dir, experiment, config: r.config, varied: r.varied, provenance });
+  const toJob = (r: PreparedRun): RunJob => ({
+    index: r.index,
+    name: r.name,
+    dir,
+    experiment,
+    config: r.config,
+    varied: r.varied,
+    provenance,
+  });
   const onStart = (r: PreparedRun) => {
     running.add(r.index);
     opts.onEvent?.({ type: 'start', index: r.index, name: r.name });
@@ -318,19 +404,19 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     throw e;
   }
   async function runPending() {
-  if (opts.workerSetupModule) {
-    await runInWorkers(pending, jobs, opts, prepared, toJob, onStart, onEnd, provenance, running);
-  } else {
-    for (const r of pending) {
-      if (opts.signal?.aborted) break;
-      onStart(r);
-      const rec = await performRun(toJob(r), registryEnv!, {
-        signal: opts.signal,
-        onProgress: (iteration, max) => opts.onEvent?.({ type: 'progress', index: r.index, iteration, max }),
-      });
-      onEnd(r, rec);
+    if (opts.workerSetupModule) {
+      await runInWorkers(pending, jobs, opts, prepared, toJob, onStart, onEnd, provenance, running);
+    } else {
+      for (const r of pending) {
+        if (opts.signal?.aborted) break;
+        onStart(r);
+        const rec = await performRun(toJob(r), registryEnv!, {
+          signal: opts.signal,
+          onProgress: (iteration, max) => opts.onEvent?.({ type: 'progress', index: r.index, iteration, max }),
+        });
+        onEnd(r, rec);
+      }
     }
-  }
   }
   writeSummary();
   writeAggregate(dir, records);
@@ -359,12 +445,17 @@ function settingWarnings(opts: ExperimentOptions, records: (RunRecord | undefine
       // the config loaded once already; a problem here only costs the warning
     }
   }
-  const given = [...(opts.sets ?? []), ...(opts.sweeps ?? [])].map((s) => s.slice(0, Math.max(0, s.indexOf('='))).trim());
+  const given = [...(opts.sets ?? []), ...(opts.sweeps ?? [])].map((s) =>
+    s.slice(0, Math.max(0, s.indexOf('='))).trim(),
+  );
   const done = records.filter((r): r is RunRecord => r?.status === 'completed');
   for (const path of new Set(done.flatMap((r) => r.unused ?? []))) {
     const n = done.filter((r) => r.unused?.includes(path)).length;
     const by = given.find((g) => g === path);
-    if (by) out.push(`${by} was not used by the task in ${n} of ${done.length} completed run${done.length === 1 ? '' : 's'} (it chose its own value; see its params)`);
+    if (by)
+      out.push(
+        `${by} was not used by the task in ${n} of ${done.length} completed run${done.length === 1 ? '' : 's'} (it chose its own value; see its params)`,
+      );
   }
   return out;
 }
@@ -423,29 +514,59 @@ function runInWorkers(
       }) as Worker & { current?: PreparedRun };
       workers.push(w);
       live++;
-      w.on('message', (m: { type: string; index: number; iteration?: number; max?: number; record?: RunRecord; error?: string; exitCode?: 1 | 2 }) => {
-        if (m.type === 'ready') next(w);
-        else if (m.type === 'fatal') {
-          // Stop handing out runs; the others finish their current iteration and are not written.
-          fatal ??= new NmflabError(m.error ?? 'cannot write the run folder', { exitCode: m.exitCode ?? 1 });
-          Atomics.store(flag, 0, 1);
-          running.delete(m.index);
-          next(w);
-        }
-        else if (m.type === 'progress') opts.onEvent?.({ type: 'progress', index: m.index, iteration: m.iteration!, max: m.max! });
-        else if (m.type === 'done') {
-          end(byIndex.get(m.index)!, m.record!);
-          next(w);
-        } else if (m.type === 'crash') {
-          const r = byIndex.get(m.index)!;
-          end(r, { run: r.name, index: r.index, experiment: r.config.name, status: 'failed', seed: r.config.seed, varied: r.varied, error: m.error, provenance });
-          next(w);
-        }
-      });
+      w.on(
+        'message',
+        (m: {
+          type: string;
+          index: number;
+          iteration?: number;
+          max?: number;
+          record?: RunRecord;
+          error?: string;
+          exitCode?: 1 | 2;
+        }) => {
+          if (m.type === 'ready') next(w);
+          else if (m.type === 'fatal') {
+            // Stop handing out runs; the others finish their current iteration and are not written.
+            fatal ??= new NmflabError(m.error ?? 'cannot write the run folder', { exitCode: m.exitCode ?? 1 });
+            Atomics.store(flag, 0, 1);
+            running.delete(m.index);
+            next(w);
+          } else if (m.type === 'progress')
+            opts.onEvent?.({ type: 'progress', index: m.index, iteration: m.iteration!, max: m.max! });
+          else if (m.type === 'done') {
+            end(byIndex.get(m.index)!, m.record!);
+            next(w);
+          } else if (m.type === 'crash') {
+            const r = byIndex.get(m.index)!;
+            end(r, {
+              run: r.name,
+              index: r.index,
+              experiment: r.config.name,
+              status: 'failed',
+              seed: r.config.seed,
+              varied: r.varied,
+              error: m.error,
+              provenance,
+            });
+            next(w);
+          }
+        },
+      );
       w.on('error', (e) => {
         // A worker that dies takes its current run with it: record the failure, keep the others going.
         const r = w.current;
-        if (r) end(r, { run: r.name, index: r.index, experiment: r.config.name, status: 'failed', seed: r.config.seed, varied: r.varied, error: `internal error: ${e.message}`, provenance });
+        if (r)
+          end(r, {
+            run: r.name,
+            index: r.index,
+            experiment: r.config.name,
+            status: 'failed',
+            seed: r.config.seed,
+            varied: r.varied,
+            error: `internal error: ${e.message}`,
+            provenance,
+          });
         w.current = undefined;
         live--;
         if (live === 0) finish();
@@ -475,14 +596,22 @@ export function writeAggregate(dir: string, records: readonly (RunRecord | undef
   return rows;
 }
 
-export function summarizeSweepFolder(dir: string): { runs: number; records: (RunRecord | undefined)[]; aggregate?: AggregateRow[] } {
+export function summarizeSweepFolder(dir: string): {
+  runs: number;
+  records: (RunRecord | undefined)[];
+  aggregate?: AggregateRow[];
+} {
   const sf = readSweepFile(dir, displayPath(dir));
   const runs = sf.runs.map((r, index) => ({ index, name: r.run, varied: r.varied ?? {}, config: { seed: r.seed } }));
   let previous = '';
   for (let round = 0; round < 10; round++) {
     const entries = readdirSync(dir);
     const records = runs.map((r) => readRecord(dir, r.name));
-    const running = new Set(runs.filter((r) => !records[r.index] && entries.some((e) => e.startsWith(`.${r.name}.`) && e.endsWith('tmp'))).map((r) => r.index));
+    const running = new Set(
+      runs
+        .filter((r) => !records[r.index] && entries.some((e) => e.startsWith(`.${r.name}.`) && e.endsWith('tmp')))
+        .map((r) => r.index),
+    );
     const text = tableCsv(summaryRows({ runs }, records, running), ['run', 'status']);
     if (text === previous) return { runs: runs.length, records, aggregate: writeAggregate(dir, records) };
     writeFileAtomic(join(dir, 'summary.csv'), text);

@@ -11,7 +11,12 @@ import type { MetricValue } from '../plugin/plugin.js';
 export function trajectoryCsv(rows: readonly TrajectoryRow[]): string {
   const terms = [...new Set(rows.flatMap((r) => Object.keys(r.terms)))];
   const header = ['iteration', 'objective', ...terms.map((t) => `term:${t}`), 'seconds'];
-  const body = rows.map((r) => [r.iteration, num(r.objective), ...terms.map((t) => num(r.terms[t])), r.seconds.toFixed(6)]);
+  const body = rows.map((r) => [
+    r.iteration,
+    num(r.objective),
+    ...terms.map((t) => num(r.terms[t])),
+    r.seconds.toFixed(6),
+  ]);
   return stringify([header, ...body]);
 }
 
@@ -31,7 +36,8 @@ export function flattenMetrics(values: Record<string, MetricValue>, sourceNames:
   const rows: MetricRow[] = [];
   const walk = (name: string, v: MetricValue | undefined) => {
     if (typeof v === 'number') rows.push({ metric: name, source: '', value: v });
-    else if (Array.isArray(v)) v.forEach((x, i) => rows.push({ metric: name, source: sourceNames[i] ?? String(i), value: x }));
+    else if (Array.isArray(v))
+      v.forEach((x, i) => rows.push({ metric: name, source: sourceNames[i] ?? String(i), value: x }));
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(`${name}.${k}`, x);
   };
   for (const [k, v] of Object.entries(values)) walk(k, v);
@@ -52,6 +58,7 @@ export function metricColumns(rows: readonly MetricRow[]): Record<string, number
 /** A table with a header from the union of the rows' keys (first-seen order). */
 export function tableCsv(rows: readonly Record<string, unknown>[], first: readonly string[] = []): string {
   const cols = [...new Set([...first, ...rows.flatMap((r) => Object.keys(r))])];
-  const cell = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const cell = (v: unknown) =>
+    v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   return stringify([cols, ...rows.map((r) => cols.map((c) => cell(r[c])))]);
 }

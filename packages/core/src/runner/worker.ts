@@ -15,7 +15,11 @@ interface Init {
 
 const init = workerData as Init;
 const flag = new Int32Array(init.abort);
-const signal = { get aborted() { return Atomics.load(flag, 0) === 1; } };
+const signal = {
+  get aborted() {
+    return Atomics.load(flag, 0) === 1;
+  },
+};
 
 const setup = (await import(init.setupModule)) as { createRunEnv(pluginFiles: string[]): Promise<RunEnv> };
 let env: RunEnv | undefined;
@@ -35,19 +39,25 @@ parentPort!.on('message', async (job: RunJob) => {
   let record;
   try {
     record = await performRun(job, env, {
-    signal,
-    onProgress: (iteration, max) => {
-      const now = Date.now();
-      if (now - last > 100 || iteration === max) {
-        last = now;
-        parentPort!.postMessage({ type: 'progress', index: job.index, iteration, max });
-      }
-    },
-  });
+      signal,
+      onProgress: (iteration, max) => {
+        const now = Date.now();
+        if (now - last > 100 || iteration === max) {
+          last = now;
+          parentPort!.postMessage({ type: 'progress', index: job.index, iteration, max });
+        }
+      },
+    });
   } catch (e) {
     // The run folder could not be written (disk full…): the whole sweep stops with this error.
-    const error = e instanceof NmflabError ? e.format() : `internal error: ${e instanceof Error ? e.message : String(e)}`;
-    parentPort!.postMessage({ type: 'fatal', index: job.index, error, exitCode: e instanceof NmflabError ? e.exitCode : 1 });
+    const error =
+      e instanceof NmflabError ? e.format() : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    parentPort!.postMessage({
+      type: 'fatal',
+      index: job.index,
+      error,
+      exitCode: e instanceof NmflabError ? e.exitCode : 1,
+    });
     return;
   }
   parentPort!.postMessage({ type: 'done', index: job.index, record });

@@ -82,7 +82,8 @@ function describeStart(b: Uint8Array): string {
   const n = Math.min(b.length, 8);
   const hex = [...b.subarray(0, n)].map((x) => x.toString(16).padStart(2, '0')).join(' ');
   const text = ascii(b, 0, n).replace(/[^\x20-\x7e]/g, '.');
-  if (b.length >= 4 && ascii(b, 0, 4) === 'OggS') return `an Ogg stream of another codec (first page ${JSON.stringify(ascii(b, 28, 8).replace(/[^\x20-\x7e]/g, '.'))})`;
+  if (b.length >= 4 && ascii(b, 0, 4) === 'OggS')
+    return `an Ogg stream of another codec (first page ${JSON.stringify(ascii(b, 28, 8).replace(/[^\x20-\x7e]/g, '.'))})`;
   return `bytes ${hex} ("${text}")`;
 }
 
@@ -131,13 +132,28 @@ async function decodeCompressed(codec: Exclude<AudioCodec, 'wav'>, bytes: Uint8A
   }
 }
 
-const CODEC_NAMES: Record<AudioCodec, string> = { wav: 'WAV', flac: 'FLAC', mp3: 'MP3', vorbis: 'Ogg Vorbis', opus: 'Ogg Opus' };
+const CODEC_NAMES: Record<AudioCodec, string> = {
+  wav: 'WAV',
+  flac: 'FLAC',
+  mp3: 'MP3',
+  vorbis: 'Ogg Vorbis',
+  opus: 'Ogg Opus',
+};
 
 /** Decode the bytes of an audio file (see {@link readAudio}); `file` names it in errors. */
-export async function decodeAudio(bytes: Uint8Array, file = 'input', options: ReadAudioOptions = {}): Promise<AudioData> {
+export async function decodeAudio(
+  bytes: Uint8Array,
+  file = 'input',
+  options: ReadAudioOptions = {},
+): Promise<AudioData> {
   const codec = sniffCodec(bytes);
   if (codec === undefined) {
-    throw new NmflabError('not an audio file readAudio knows', { file, expected: 'WAV, FLAC, MP3, Ogg Vorbis or Ogg Opus', found: describeStart(bytes), exitCode: 2 });
+    throw new NmflabError('not an audio file readAudio knows', {
+      file,
+      expected: 'WAV, FLAC, MP3, Ogg Vorbis or Ogg Opus',
+      found: describeStart(bytes),
+      exitCode: 2,
+    });
   }
   let channels: Float64Array[];
   let rate: number;
@@ -150,14 +166,29 @@ export async function decodeAudio(bytes: Uint8Array, file = 'input', options: Re
     try {
       d = await decodeCompressed(codec, bytes);
     } catch (e) {
-      throw new NmflabError(`could not decode the ${CODEC_NAMES[codec]} file: ${(e as Error).message}`, { file, expected: `a valid ${CODEC_NAMES[codec]} stream`, exitCode: 2 });
+      throw new NmflabError(`could not decode the ${CODEC_NAMES[codec]} file: ${(e as Error).message}`, {
+        file,
+        expected: `a valid ${CODEC_NAMES[codec]} stream`,
+        exitCode: 2,
+      });
     }
     if (d.errors.length > 0) {
       const e = d.errors[0];
-      throw new NmflabError(`corrupt ${CODEC_NAMES[codec]} data: ${e.message}`, { file, path: `frame ${e.frameNumber}`, expected: `a valid ${CODEC_NAMES[codec]} stream`, found: `${d.errors.length} undecodable frame(s)`, exitCode: 2 });
+      throw new NmflabError(`corrupt ${CODEC_NAMES[codec]} data: ${e.message}`, {
+        file,
+        path: `frame ${e.frameNumber}`,
+        expected: `a valid ${CODEC_NAMES[codec]} stream`,
+        found: `${d.errors.length} undecodable frame(s)`,
+        exitCode: 2,
+      });
     }
     if (d.samplesDecoded === 0 || d.channelData.length === 0) {
-      throw new NmflabError(`${CODEC_NAMES[codec]} file holds no samples`, { file, expected: 'at least one decoded sample', found: `${bytes.length} bytes, 0 samples decoded`, exitCode: 2 });
+      throw new NmflabError(`${CODEC_NAMES[codec]} file holds no samples`, {
+        file,
+        expected: 'at least one decoded sample',
+        found: `${bytes.length} bytes, 0 samples decoded`,
+        exitCode: 2,
+      });
     }
     rate = d.sampleRate;
     // libFLAC's float output is code / (2^(b−1) − 1); the WAV reader's convention is code / 2^(b−1):
@@ -179,23 +210,46 @@ export async function decodeAudio(bytes: Uint8Array, file = 'input', options: Re
     if (channels.length > 1) channels = [downmix(channels)];
   } else if (typeof mode === 'number') {
     if (!Number.isInteger(mode) || mode < 0 || mode >= channels.length) {
-      throw new NmflabError('no such channel in the file', { file, path: 'channels', expected: `a channel index 0…${channels.length - 1}, 'keep' or 'mix'`, found: String(mode), exitCode: 2 });
+      throw new NmflabError('no such channel in the file', {
+        file,
+        path: 'channels',
+        expected: `a channel index 0…${channels.length - 1}, 'keep' or 'mix'`,
+        found: String(mode),
+        exitCode: 2,
+      });
     }
     channels = [channels[mode]];
   } else if (mode !== 'keep') {
-    throw new NmflabError('invalid channel handling', { file, path: 'channels', expected: "'keep', 'mix' or a channel index", found: JSON.stringify(mode) });
+    throw new NmflabError('invalid channel handling', {
+      file,
+      path: 'channels',
+      expected: "'keep', 'mix' or a channel index",
+      found: JSON.stringify(mode),
+    });
   }
   let sampleRate = rate;
   if (options.sampleRate !== undefined && options.sampleRate !== rate) {
     channels = channels.map((c) => resample(c, rate, options.sampleRate!));
     sampleRate = options.sampleRate;
   }
-  return { sampleRate, fileSampleRate: rate, channels, fileChannels, codec, lossy: codec === 'mp3' || codec === 'vorbis' || codec === 'opus' };
+  return {
+    sampleRate,
+    fileSampleRate: rate,
+    channels,
+    fileChannels,
+    codec,
+    lossy: codec === 'mp3' || codec === 'vorbis' || codec === 'opus',
+  };
 }
 
 /** Read an audio file: WAV, FLAC, MP3, Ogg Vorbis or Ogg Opus, recognised by its content. */
 export async function readAudio(file: string, options: ReadAudioOptions = {}): Promise<AudioData> {
-  if (!existsSync(file)) throw new NmflabError('file not found', { file, expected: 'an audio file (WAV, FLAC, MP3, Ogg Vorbis or Ogg Opus)', exitCode: 2 });
+  if (!existsSync(file))
+    throw new NmflabError('file not found', {
+      file,
+      expected: 'an audio file (WAV, FLAC, MP3, Ogg Vorbis or Ogg Opus)',
+      exitCode: 2,
+    });
   return decodeAudio(readFileSync(file), file, options);
 }
 
@@ -208,13 +262,28 @@ export interface WriteAudioOptions {
  * Write audio. Only WAV is written (atomically); a file name with another extension is refused
  * rather than silently written as WAV.
  */
-export function writeAudio(file: string, channels: Float64Array | readonly Float64Array[], sampleRate: number, options: WriteAudioOptions = {}): void {
+export function writeAudio(
+  file: string,
+  channels: Float64Array | readonly Float64Array[],
+  sampleRate: number,
+  options: WriteAudioOptions = {},
+): void {
   const ext = extname(file).toLowerCase();
   if (ext !== '.wav') {
-    throw new NmflabError('cannot write this audio format', { file, expected: 'a .wav file name (WAV is the only format written)', found: ext ? `extension ${ext}` : 'no extension', exitCode: 2 });
+    throw new NmflabError('cannot write this audio format', {
+      file,
+      expected: 'a .wav file name (WAV is the only format written)',
+      found: ext ? `extension ${ext}` : 'no extension',
+      exitCode: 2,
+    });
   }
   if (options.format !== undefined && !(WAV_FORMATS as readonly string[]).includes(options.format)) {
-    throw new NmflabError('unknown WAV format', { file, path: 'format', expected: WAV_FORMATS.join(', '), found: JSON.stringify(options.format) });
+    throw new NmflabError('unknown WAV format', {
+      file,
+      path: 'format',
+      expected: WAV_FORMATS.join(', '),
+      found: JSON.stringify(options.format),
+    });
   }
   writeWav(file, channels, sampleRate, options);
 }

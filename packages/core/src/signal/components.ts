@@ -28,11 +28,16 @@ export function synthesizeComponents(
   length: number,
   path = 'grouping',
 ): Float64Array[] {
-  if (components.length === 0) throw new NmflabError('no complex components to synthesize', { path, expected: 'at least one F×N component' });
+  if (components.length === 0)
+    throw new NmflabError('no complex components to synthesize', { path, expected: 'at least one F×N component' });
   const { rows, cols } = components[0];
   components.forEach((c, k) => {
     if (c.rows !== rows || c.cols !== cols) {
-      throw new NmflabError('complex components differ in shape', { path: `component ${k}`, expected: `${rows}×${cols}`, found: `${c.rows}×${c.cols}` });
+      throw new NmflabError('complex components differ in shape', {
+        path: `component ${k}`,
+        expected: `${rows}×${cols}`,
+        found: `${c.rows}×${c.cols}`,
+      });
     }
   });
   return groups.map((g, j) => {
@@ -40,7 +45,11 @@ export function synthesizeComponents(
     for (const k of g) {
       const c = components[k];
       if (!Number.isInteger(k) || !c) {
-        throw new NmflabError('component index out of range', { path: `${path}[${j}]`, expected: `indices in 0..${components.length - 1}`, found: String(k) });
+        throw new NmflabError('component index out of range', {
+          path: `${path}[${j}]`,
+          expected: `indices in 0..${components.length - 1}`,
+          found: String(k),
+        });
       }
       for (let i = 0; i < S.re.length; i++) {
         S.re[i] += c.re[i];

@@ -31,20 +31,31 @@ export function spectrum(x: Float64Array, size: number, buf: Float64Array): Floa
  * Circular cross-correlations r[k] = Σ_t a[t+k] b[t] of real signals from their spectra, two at
  * a time: both are real, so one complex inverse FFT of P₁ + i·P₂ gives r₁ + i·r₂.
  */
-export function crossCorrelations(pairs: [Float64Array, Float64Array][], size: number, prod: Float64Array, out: Float64Array): Float64Array[] {
+export function crossCorrelations(
+  pairs: [Float64Array, Float64Array][],
+  size: number,
+  prod: Float64Array,
+  out: Float64Array,
+): Float64Array[] {
   const res: Float64Array[] = [];
   for (let p = 0; p < pairs.length; p += 2) {
     const [A1, B1] = pairs[p];
     const second = pairs[p + 1];
     for (let k = 0; k < 2 * size; k += 2) {
-      const ar = A1[k], ai = A1[k + 1], br = B1[k], bi = -B1[k + 1];
+      const ar = A1[k],
+        ai = A1[k + 1],
+        br = B1[k],
+        bi = -B1[k + 1];
       prod[k] = ar * br - ai * bi;
       prod[k + 1] = ar * bi + ai * br;
     }
     if (second) {
       const [A2, B2] = second;
       for (let k = 0; k < 2 * size; k += 2) {
-        const ar = A2[k], ai = A2[k + 1], br = B2[k], bi = -B2[k + 1];
+        const ar = A2[k],
+          ai = A2[k + 1],
+          br = B2[k],
+          bi = -B2[k + 1];
         // add i·(A2·conj(B2))
         prod[k] = prod[k] - (ar * bi + ai * br);
         prod[k + 1] = prod[k + 1] + (ar * br - ai * bi);
@@ -64,13 +75,20 @@ export function crossCorrelations(pairs: [Float64Array, Float64Array][], size: n
 }
 
 /** Linear convolution of a short filter with a signal, by FFT; the first `len` samples. */
-export function convolve(filter: Float64Array, signal: Float64Array, len = filter.length + signal.length - 1): Float64Array {
+export function convolve(
+  filter: Float64Array,
+  signal: Float64Array,
+  len = filter.length + signal.length - 1,
+): Float64Array {
   const size = nextPow2(filter.length + signal.length - 1);
   const buf = new Float64Array(size);
   const F = spectrum(filter, size, buf);
   const S = spectrum(signal, size, buf);
   for (let k = 0; k < 2 * size; k += 2) {
-    const fr = F[k], fi = F[k + 1], sr = S[k], si = S[k + 1];
+    const fr = F[k],
+      fi = F[k + 1],
+      sr = S[k],
+      si = S[k + 1];
     F[k] = fr * sr - fi * si;
     F[k + 1] = fr * si + fi * sr;
   }

@@ -16,7 +16,11 @@ import type { Stft } from './stft.js';
 export function wienerMasks(models: readonly Matrix[], alpha = 1): Matrix[] {
   checkModels(models);
   if (!(alpha > 0) || !Number.isFinite(alpha)) {
-    throw new NmflabError('invalid Wiener exponent', { path: 'alpha', expected: 'a positive finite number', found: String(alpha) });
+    throw new NmflabError('invalid Wiener exponent', {
+      path: 'alpha',
+      expected: 'a positive finite number',
+      found: String(alpha),
+    });
   }
   const K = models.length;
   const size = models[0].data.length;
@@ -59,7 +63,10 @@ export function binaryMasks(models: readonly Matrix[]): Matrix[] {
 /** M ⊙ Y (the mixture's phase is kept). */
 export function applyMask(Y: ComplexMatrix, mask: Matrix): ComplexMatrix {
   if (mask.rows !== Y.rows || mask.cols !== Y.cols) {
-    throw new NmflabError('mask does not match the spectrogram', { expected: `${Y.rows}×${Y.cols}`, found: `${mask.rows}×${mask.cols}` });
+    throw new NmflabError('mask does not match the spectrogram', {
+      expected: `${Y.rows}×${Y.cols}`,
+      found: `${mask.rows}×${mask.cols}`,
+    });
   }
   const out = new ComplexMatrix(Y.rows, Y.cols);
   for (let i = 0; i < mask.data.length; i++) {
@@ -75,16 +82,25 @@ export function resynthesize(Y: ComplexMatrix, masks: readonly Matrix[], stft: S
 }
 
 function checkModels(models: readonly Matrix[]): void {
-  if (models.length === 0) throw new NmflabError('no component models to build masks from', { expected: 'at least one F×N model' });
+  if (models.length === 0)
+    throw new NmflabError('no component models to build masks from', { expected: 'at least one F×N model' });
   const { rows, cols } = models[0];
   models.forEach((m, k) => {
     if (m.rows !== rows || m.cols !== cols) {
-      throw new NmflabError('component models differ in shape', { path: `component ${k}`, expected: `${rows}×${cols}`, found: `${m.rows}×${m.cols}` });
+      throw new NmflabError('component models differ in shape', {
+        path: `component ${k}`,
+        expected: `${rows}×${cols}`,
+        found: `${m.rows}×${m.cols}`,
+      });
     }
     for (let i = 0; i < m.data.length; i++) {
       const v = m.data[i];
       if (!(v >= 0) || v === Infinity) {
-        throw new NmflabError('component model is not a finite non-negative matrix', { path: `component ${k}, entry (${Math.floor(i / cols)}, ${i % cols})`, expected: 'finite values ≥ 0', found: String(v) });
+        throw new NmflabError('component model is not a finite non-negative matrix', {
+          path: `component ${k}, entry (${Math.floor(i / cols)}, ${i % cols})`,
+          expected: 'finite values ≥ 0',
+          found: String(v),
+        });
       }
     }
   });
@@ -117,14 +133,25 @@ export interface GriffinLimResult {
 export function griffinLim(S: Matrix, stft: Stft, options: GriffinLimOptions = {}): GriffinLimResult {
   const iterations = options.iterations ?? 32;
   if (!Number.isInteger(iterations) || iterations < 1) {
-    throw new NmflabError('invalid Griffin–Lim iteration count', { path: 'iterations', expected: 'an integer ≥ 1', found: String(iterations) });
+    throw new NmflabError('invalid Griffin–Lim iteration count', {
+      path: 'iterations',
+      expected: 'an integer ≥ 1',
+      found: String(iterations),
+    });
   }
   if (S.rows !== stft.bins) {
-    throw new NmflabError('magnitude does not match the STFT', { expected: `${stft.bins} frequency rows`, found: `${S.rows} rows` });
+    throw new NmflabError('magnitude does not match the STFT', {
+      expected: `${stft.bins} frequency rows`,
+      found: `${S.rows} rows`,
+    });
   }
   const init = options.initialPhase ?? 'zero';
   if (init !== 'zero' && init !== 'random') {
-    throw new NmflabError('invalid initial phase', { path: 'initialPhase', expected: 'zero or random', found: String(init) });
+    throw new NmflabError('invalid initial phase', {
+      path: 'initialPhase',
+      expected: 'zero or random',
+      found: String(init),
+    });
   }
   if (init === 'random' && !options.rng) {
     throw new NmflabError('random initial phase needs an Rng', { path: 'rng', expected: 'the seeded Rng of the run' });
@@ -133,7 +160,11 @@ export function griffinLim(S: Matrix, stft: Stft, options: GriffinLimOptions = {
   let norm = 0;
   for (let i = 0; i < s.length; i++) {
     if (!(s[i] >= 0) || s[i] === Infinity) {
-      throw new NmflabError('magnitude is not finite and non-negative', { path: `entry ${i}`, expected: 'finite values ≥ 0', found: String(s[i]) });
+      throw new NmflabError('magnitude is not finite and non-negative', {
+        path: `entry ${i}`,
+        expected: 'finite values ≥ 0',
+        found: String(s[i]),
+      });
     }
     norm += s[i] * s[i];
   }
@@ -147,7 +178,11 @@ export function griffinLim(S: Matrix, stft: Stft, options: GriffinLimOptions = {
   const length = options.length ?? stft.coveredLength(S.cols);
   const convergence: number[] = [];
   if (!Number.isInteger(length) || stft.frameCount(length) !== S.cols) {
-    throw new NmflabError('length does not give back the same number of frames', { path: 'length', expected: `a length whose STFT has ${S.cols} frames`, found: `${length} samples (${Number.isInteger(length) ? stft.frameCount(length) : '?'} frames)` });
+    throw new NmflabError('length does not give back the same number of frames', {
+      path: 'length',
+      expected: `a length whose STFT has ${S.cols} frames`,
+      found: `${length} samples (${Number.isInteger(length) ? stft.frameCount(length) : '?'} frames)`,
+    });
   }
   // Work space reused by every iteration (no allocation inside the loop).
   const x = new Float64Array(length);

@@ -20,7 +20,8 @@ const ROLLOFF = 0.945;
 let table: Float64Array | undefined;
 
 function besselI0(x: number): number {
-  let sum = 1, term = 1;
+  let sum = 1,
+    term = 1;
   const q = (x * x) / 4;
   for (let k = 1; k < 60; k++) {
     term *= q / (k * k);
@@ -47,8 +48,12 @@ function kernelTable(): Float64Array {
 
 /** Resample `x` from `fromRate` to `toRate` samples per second (see the module comment). */
 export function resample(x: Float64Array, fromRate: number, toRate: number): Float64Array {
-  for (const [name, r] of [['source sample rate', fromRate], ['target sample rate', toRate]] as const) {
-    if (!Number.isFinite(r) || r <= 0) throw new NmflabError(`invalid ${name}`, { path: 'sampleRate', expected: 'a positive number', found: String(r) });
+  for (const [name, r] of [
+    ['source sample rate', fromRate],
+    ['target sample rate', toRate],
+  ] as const) {
+    if (!Number.isFinite(r) || r <= 0)
+      throw new NmflabError(`invalid ${name}`, { path: 'sampleRate', expected: 'a positive number', found: String(r) });
   }
   if (fromRate === toRate) return x.slice();
   const L = x.length;

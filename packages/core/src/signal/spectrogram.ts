@@ -30,7 +30,11 @@ export function logSpectrogram(Y: ComplexMatrix | Matrix, options: LogSpectrogra
     throw new NmflabError('invalid dB floor', { path: 'floor', expected: 'a positive power', found: String(floor) });
   }
   if (options.topDb !== undefined && !(options.topDb >= 0)) {
-    throw new NmflabError('invalid dB range', { path: 'topDb', expected: 'a number ≥ 0', found: String(options.topDb) });
+    throw new NmflabError('invalid dB range', {
+      path: 'topDb',
+      expected: 'a number ≥ 0',
+      found: String(options.topDb),
+    });
   }
   // A real matrix is taken as a power spectrogram already.
   const P = Y instanceof ComplexMatrix ? Y.power() : Y.clone();

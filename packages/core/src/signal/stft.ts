@@ -59,13 +59,47 @@ export interface StftConfig extends StftOptions {
  * a config's `transform:` section; {@link Stft.fromConfig} validates against it.
  */
 export const STFT_PARAMS: ParamsSpec = {
-  sampleRate: { type: 'number', exclusiveMinimum: 0, required: true, description: 'samples per second of the signals the transform is applied to' },
-  frameLength: { type: 'integer', minimum: 2, default: 1024, description: 'frame length n in samples, any integer ≥ 2 (powers of two are fastest); F = ⌊n/2⌋ + 1 bins' },
-  hop: { type: 'integer', minimum: 1, default: 256, description: 'samples between frame starts; Σ w² over overlapping frames must not vanish' },
-  window: { type: 'string', enum: WINDOWS, default: 'hann', description: 'analysis and synthesis window (periodic); sinebell is sine' },
-  center: { type: 'boolean', default: true, description: 'pad ⌊n/2⌋ samples on both sides so frame m is centred on sample m·hop' },
-  padMode: { type: 'string', enum: PAD_MODES, default: 'reflect', description: 'how centring pads: mirror the signal or zeros' },
-  representation: { type: 'string', enum: REPRESENTATIONS, default: 'magnitude', description: 'what is factorized: |Y| (magnitude) or |Y|² (power)' },
+  sampleRate: {
+    type: 'number',
+    exclusiveMinimum: 0,
+    required: true,
+    description: 'samples per second of the signals the transform is applied to',
+  },
+  frameLength: {
+    type: 'integer',
+    minimum: 2,
+    default: 1024,
+    description: 'frame length n in samples, any integer ≥ 2 (powers of two are fastest); F = ⌊n/2⌋ + 1 bins',
+  },
+  hop: {
+    type: 'integer',
+    minimum: 1,
+    default: 256,
+    description: 'samples between frame starts; Σ w² over overlapping frames must not vanish',
+  },
+  window: {
+    type: 'string',
+    enum: WINDOWS,
+    default: 'hann',
+    description: 'analysis and synthesis window (periodic); sinebell is sine',
+  },
+  center: {
+    type: 'boolean',
+    default: true,
+    description: 'pad ⌊n/2⌋ samples on both sides so frame m is centred on sample m·hop',
+  },
+  padMode: {
+    type: 'string',
+    enum: PAD_MODES,
+    default: 'reflect',
+    description: 'how centring pads: mirror the signal or zeros',
+  },
+  representation: {
+    type: 'string',
+    enum: REPRESENTATIONS,
+    default: 'magnitude',
+    description: 'what is factorized: |Y| (magnitude) or |Y|² (power)',
+  },
 };
 
 /** Σw² below this fraction of max w² counts as vanishing (the division would amplify rounding by > 10⁴). */
@@ -118,9 +152,11 @@ export class Stft implements Transform {
     }
     if (n > 2 ** 20) fail('frameLength', 'frame length too large', 'at most 2^20 = 1048576 samples', n);
     if (typeof hop !== 'number' || !Number.isInteger(hop) || hop < 1) fail('hop', 'invalid hop', 'an integer ≥ 1', hop);
-    if (!(WINDOWS as readonly string[]).includes(window)) fail('window', 'unknown window', `one of ${WINDOWS.join(', ')}`, window);
+    if (!(WINDOWS as readonly string[]).includes(window))
+      fail('window', 'unknown window', `one of ${WINDOWS.join(', ')}`, window);
     if (typeof center !== 'boolean') fail('center', 'invalid centring flag', 'true or false', center);
-    if (!(PAD_MODES as readonly string[]).includes(padMode)) fail('padMode', 'unknown pad mode', `one of ${PAD_MODES.join(', ')}`, padMode);
+    if (!(PAD_MODES as readonly string[]).includes(padMode))
+      fail('padMode', 'unknown pad mode', `one of ${PAD_MODES.join(', ')}`, padMode);
     if (!(REPRESENTATIONS as readonly string[]).includes(representation)) {
       fail('representation', 'unknown representation', `one of ${REPRESENTATIONS.join(', ')}`, representation);
     }
@@ -149,7 +185,12 @@ export class Stft implements Transform {
       let s = 0;
       for (let t = r; t < n; t += hop) s += w[t] * w[t];
       if (s <= OVERLAP_TOL * wmax) {
-        fail('hop', 'window and hop do not overlap: some samples could not be resynthesized', `Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect)`, `hop ${hop} with a ${window} window of ${n} samples (Σw² = ${Number(s.toPrecision(3))} at offset ${r} within the hop)`);
+        fail(
+          'hop',
+          'window and hop do not overlap: some samples could not be resynthesized',
+          `Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample (e.g. hop ≤ n/2 for hann, hop ≤ n for rect)`,
+          `hop ${hop} with a ${window} window of ${n} samples (Σw² = ${Number(s.toPrecision(3))} at offset ${r} within the hop)`,
+        );
       }
     }
   }
@@ -182,22 +223,40 @@ export class Stft implements Transform {
    */
   analyze(samples: Float64Array, out?: ComplexMatrix): ComplexMatrix {
     const L = samples.length;
-    if (L === 0) throw new NmflabError('cannot take the STFT of an empty signal', { expected: 'at least one sample', found: '0 samples' });
+    if (L === 0)
+      throw new NmflabError('cannot take the STFT of an empty signal', {
+        expected: 'at least one sample',
+        found: '0 samples',
+      });
     for (let i = 0; i < L; i++) {
       if (!Number.isFinite(samples[i])) {
-        throw new NmflabError('signal contains a non-finite sample', { path: `sample ${i}`, expected: 'finite numbers', found: String(samples[i]) });
+        throw new NmflabError('signal contains a non-finite sample', {
+          path: `sample ${i}`,
+          expected: 'finite numbers',
+          found: String(samples[i]),
+        });
       }
     }
-    const n = this.frameLength, hop = this.hop, pad = this.pad, F = this.bins;
+    const n = this.frameLength,
+      hop = this.hop,
+      pad = this.pad,
+      F = this.bins;
     const N = this.frameCount(L);
-    const w = this.windowSamples, frame = this.frame, spec = this.spec;
+    const w = this.windowSamples,
+      frame = this.frame,
+      spec = this.spec;
     if (out && (out.rows !== F || out.cols !== N)) {
-      throw new NmflabError('output spectrogram has the wrong shape', { expected: `${F}×${N}`, found: `${out.rows}×${out.cols}` });
+      throw new NmflabError('output spectrogram has the wrong shape', {
+        expected: `${F}×${N}`,
+        found: `${out.rows}×${out.cols}`,
+      });
     }
     const Y = out ?? new ComplexMatrix(F, N);
-    const re = Y.re, im = Y.im;
+    const re = Y.re,
+      im = Y.im;
     const reflect = this.center && this.padMode === 'reflect';
-    const blk = this.block, BLOCK = this.BLOCK;
+    const blk = this.block,
+      BLOCK = this.BLOCK;
     const fill = (m: number, frame: Float64Array) => {
       const start = m * hop - pad; // in original sample coordinates
       if (start >= 0 && start + n <= L) {
@@ -214,7 +273,8 @@ export class Stft implements Transform {
     };
     // Odd lengths have no half-length real transform: two frames share one complex FFT instead.
     const paired = this.fft.pairsRealFrames;
-    const frame2 = this.frame2, spec2 = this.spec2;
+    const frame2 = this.frame2,
+      spec2 = this.spec2;
     for (let m = 0; m < N; m++) {
       // Spectra of BLOCK frames go to a frame-major buffer, then to Y in runs of BLOCK per row:
       // writing one column of the F×N planes at a time would touch a new cache line per bin.
@@ -257,22 +317,40 @@ export class Stft implements Transform {
    * `out` (`length` samples, overwritten) avoids allocating in iterative methods.
    */
   synthesize(Y: ComplexMatrix, length?: number, out?: Float64Array): Float64Array {
-    const n = this.frameLength, hop = this.hop, pad = this.pad, F = this.bins;
+    const n = this.frameLength,
+      hop = this.hop,
+      pad = this.pad,
+      F = this.bins;
     if (Y.rows !== F) {
-      throw new NmflabError('spectrogram does not match the STFT', { expected: `${F} frequency rows (frame length ${n})`, found: `${Y.rows} rows` });
+      throw new NmflabError('spectrogram does not match the STFT', {
+        expected: `${F} frequency rows (frame length ${n})`,
+        found: `${Y.rows} rows`,
+      });
     }
     const N = Y.cols;
-    if (N === 0) throw new NmflabError('cannot resynthesize an empty spectrogram', { expected: 'at least one frame', found: '0 frames' });
+    if (N === 0)
+      throw new NmflabError('cannot resynthesize an empty spectrogram', {
+        expected: 'at least one frame',
+        found: '0 frames',
+      });
     const covered = this.coveredLength(N);
     const L = length ?? covered;
     if (!Number.isInteger(L) || L < 1 || L > covered) {
-      throw new NmflabError('invalid synthesis length', { expected: `an integer in 1…${covered} (what ${N} frames cover)`, found: String(L) });
+      throw new NmflabError('invalid synthesis length', {
+        expected: `an integer in 1…${covered} (what ${N} frames cover)`,
+        found: String(L),
+      });
     }
-    const re = Y.re, im = Y.im;
+    const re = Y.re,
+      im = Y.im;
     for (let i = 0; i < re.length; i++) {
       if (!Number.isFinite(re[i]) || !Number.isFinite(im[i])) {
         const f = Math.floor(i / N);
-        throw new NmflabError('spectrogram contains a non-finite value', { path: `bin ${f}, frame ${i - f * N}`, expected: 'finite numbers', found: `${re[i]} + ${im[i]}i` });
+        throw new NmflabError('spectrogram contains a non-finite value', {
+          path: `bin ${f}, frame ${i - f * N}`,
+          expected: 'finite numbers',
+          found: `${re[i]} + ${im[i]}i`,
+        });
       }
     }
     const T = (N - 1) * hop + n;
@@ -287,16 +365,21 @@ export class Stft implements Transform {
           path: `sample ${i}`,
           expected: 'Σ_m w²(t − m·hop) ≥ 1e-8·max w² at every sample of the signal',
           found: `Σw² = ${Number(den[pad + i].toPrecision(3))} (${this.window} window, frame ${n}, hop ${hop}, center ${this.center})`,
-          hint: this.center ? 'use a smaller hop' : 'use center: true, or a window that is nonzero at its ends (sine, hamming, rect)',
+          hint: this.center
+            ? 'use a smaller hop'
+            : 'use center: true, or a window that is nonzero at its ends (sine, hamming, rect)',
         });
       }
     }
     if (this.acc.length !== T) this.acc = new Float64Array(T);
     const acc = this.acc.fill(0);
-    const z = this.spec, frameOut = this.spec2;
+    const z = this.spec,
+      frameOut = this.spec2;
     const half = n / 2;
     // Two real frames per complex inverse FFT: IDFT(A + iB) = a + ib for real a, b.
-    const blk = this.block, F2 = 2 * F, BLOCK = this.BLOCK;
+    const blk = this.block,
+      F2 = 2 * F,
+      BLOCK = this.BLOCK;
     for (let m = 0; m < N; m += 2) {
       const two = m + 1 < N;
       if (m % BLOCK === 0) {
@@ -310,7 +393,8 @@ export class Stft implements Transform {
           }
         }
       }
-      const oa = (m % BLOCK) * F2, ob = oa + F2;
+      const oa = (m % BLOCK) * F2,
+        ob = oa + F2;
       for (let f = 0; f <= half; f++) {
         const ar = blk[oa + 2 * f];
         const ai = f === 0 || f === half ? 0 : blk[oa + 2 * f + 1];
@@ -343,7 +427,9 @@ export class Stft implements Transform {
   /** Σ_m w²(t − m·hop) over the padded span of N frames (cached for the last N). */
   private denominator(N: number): Float64Array {
     if (this.den && this.denFrames === N) return this.den;
-    const n = this.frameLength, hop = this.hop, w = this.windowSamples;
+    const n = this.frameLength,
+      hop = this.hop,
+      w = this.windowSamples;
     const den = new Float64Array((N - 1) * hop + n);
     for (let m = 0; m < N; m++) {
       const s = m * hop;

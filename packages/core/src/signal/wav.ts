@@ -88,14 +88,21 @@ export function inspectWav(buf: Uint8Array, file = 'input', fileLength = buf.len
     }
     if (id === 'fmt ') {
       if (size < 16) bad('fmt chunk too short', 'at least 16 bytes', `${size} bytes`);
-      if (body + size > buf.length) bad('fmt chunk beyond the header read', `a fmt chunk within the first ${buf.length} bytes`, `at byte ${body}`);
+      if (body + size > buf.length)
+        bad('fmt chunk beyond the header read', `a fmt chunk within the first ${buf.length} bytes`, `at byte ${body}`);
       let code = dv.getUint16(body, true);
       if (code === 0xfffe) {
         // WAVE_FORMAT_EXTENSIBLE: the real format code is the first two bytes of the sub-format GUID.
         if (size < 40) bad('truncated extensible fmt chunk', '40 bytes', `${size} bytes`);
         code = dv.getUint16(body + 24, true);
       }
-      fmt = { code, channels: dv.getUint16(body + 2, true), rate: dv.getUint32(body + 4, true), align: dv.getUint16(body + 12, true), bits: dv.getUint16(body + 14, true) };
+      fmt = {
+        code,
+        channels: dv.getUint16(body + 2, true),
+        rate: dv.getUint32(body + 4, true),
+        align: dv.getUint16(body + 12, true),
+        bits: dv.getUint16(body + 14, true),
+      };
     } else if (id === 'data') {
       if (!fmt) bad('data chunk before the fmt chunk', 'a fmt chunk first');
       data = { offset: body, bytes: size };
@@ -111,7 +118,11 @@ export function inspectWav(buf: Uint8Array, file = 'input', fileLength = buf.len
   if (!data) bad('no data chunk', 'a "data" chunk with the samples');
   const d = data!;
   if (f.code !== 1 && f.code !== 3) {
-    bad('unsupported WAV sample format', 'format code 1 (PCM) or 3 (IEEE float)', `${f.code}${FORMAT_NAMES[f.code] ? ` (${FORMAT_NAMES[f.code]})` : ''}`);
+    bad(
+      'unsupported WAV sample format',
+      'format code 1 (PCM) or 3 (IEEE float)',
+      `${f.code}${FORMAT_NAMES[f.code] ? ` (${FORMAT_NAMES[f.code]})` : ''}`,
+    );
   }
   if (f.channels === 0) bad('WAV file has zero channels', 'at least one channel', '0');
   if (f.rate === 0) bad('WAV file has sample rate 0', 'a positive sample rate', '0');
@@ -120,12 +131,25 @@ export function inspectWav(buf: Uint8Array, file = 'input', fileLength = buf.len
     bad(`unsupported ${f.code === 1 ? 'PCM' : 'float'} bit depth`, okBits.join(', '), String(f.bits));
   }
   const frameBytes = (f.channels * f.bits) / 8;
-  if (f.align !== frameBytes) bad('inconsistent block align in the fmt chunk', `${frameBytes} bytes per frame (${f.channels} channels × ${f.bits} bits)`, String(f.align));
+  if (f.align !== frameBytes)
+    bad(
+      'inconsistent block align in the fmt chunk',
+      `${frameBytes} bytes per frame (${f.channels} channels × ${f.bits} bits)`,
+      String(f.align),
+    );
   if (d.bytes % frameBytes !== 0) {
     bad('data chunk is not a whole number of sample frames', `a multiple of ${frameBytes} bytes`, `${d.bytes} bytes`);
   }
   const format: WavFormat = f.code === 3 ? (f.bits === 32 ? 'float32' : 'float64') : (`pcm${f.bits}` as WavFormat);
-  return { formatCode: f.code, channels: f.channels, sampleRate: f.rate, bits: f.bits, dataOffset: d.offset, dataBytes: d.bytes, format };
+  return {
+    formatCode: f.code,
+    channels: f.channels,
+    sampleRate: f.rate,
+    bits: f.bits,
+    dataOffset: d.offset,
+    dataBytes: d.bytes,
+    format,
+  };
 }
 
 /**
@@ -133,8 +157,16 @@ export function inspectWav(buf: Uint8Array, file = 'input', fileLength = buf.len
  * (one array per channel, ≥ frames long); `first` is the index of the first frame in the file
  * (for error messages).
  */
-function decodeFrames(dv: DataView, h: Header & { format: WavFormat }, frames: number, channels: Float64Array[], file: string, first: number): void {
-  const C = h.channels, bytes = h.bits / 8;
+function decodeFrames(
+  dv: DataView,
+  h: Header & { format: WavFormat },
+  frames: number,
+  channels: Float64Array[],
+  file: string,
+  first: number,
+): void {
+  const C = h.channels,
+    bytes = h.bits / 8;
   // Interleaved little-endian samples; PCM code v ↦ v / 2^(b−1) (8-bit is unsigned, offset 128).
   for (let c = 0; c < C; c++) {
     const out = channels[c];
@@ -166,7 +198,12 @@ function decodeFrames(dv: DataView, h: Header & { format: WavFormat }, frames: n
     if (h.formatCode === 3) {
       for (let i = 0; i < frames; i++) {
         if (!Number.isFinite(out[i])) {
-          throw new NmflabError('WAV file contains a non-finite float sample', { file, path: `channel ${c}, sample ${first + i}`, expected: 'finite numbers', found: String(out[i]) });
+          throw new NmflabError('WAV file contains a non-finite float sample', {
+            file,
+            path: `channel ${c}, sample ${first + i}`,
+            expected: 'finite numbers',
+            found: String(out[i]),
+          });
         }
       }
     }
@@ -176,7 +213,8 @@ function decodeFrames(dv: DataView, h: Header & { format: WavFormat }, frames: n
 /** Decode WAV bytes (see {@link readWav}). */
 export function parseWav(buf: Uint8Array, file = 'input', options: ReadWavOptions = {}): WavData {
   const h = inspectWav(buf, file);
-  const C = h.channels, bytes = h.bits / 8;
+  const C = h.channels,
+    bytes = h.bits / 8;
   const frames = h.dataBytes / (C * bytes);
   const dv = new DataView(buf.buffer, buf.byteOffset + h.dataOffset, h.dataBytes);
   let channels: Float64Array[] = Array.from({ length: C }, () => new Float64Array(frames));
@@ -209,24 +247,39 @@ export interface WriteWavOptions {
 }
 
 /** Encode samples (one channel, or one array per channel) as WAV bytes. */
-export function encodeWav(samples: Float64Array | readonly Float64Array[], sampleRate: number, options: WriteWavOptions = {}, file = 'output'): Uint8Array {
+export function encodeWav(
+  samples: Float64Array | readonly Float64Array[],
+  sampleRate: number,
+  options: WriteWavOptions = {},
+  file = 'output',
+): Uint8Array {
   const format = options.format ?? 'pcm16';
   const channels = samples instanceof Float64Array ? [samples] : [...samples];
   const fail = (reason: string, expected: string, found: string): never => {
     throw new NmflabError(reason, { file, expected, found });
   };
-  if (!(WAV_FORMATS as readonly string[]).includes(format)) fail('unknown WAV format', WAV_FORMATS.join(', '), JSON.stringify(format));
-  if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > 0xffffffff) fail('invalid sample rate', 'a positive integer', String(sampleRate));
-  if (channels.length === 0 || channels.length > 65535) fail('invalid channel count', '1…65535 channels', String(channels.length));
+  if (!(WAV_FORMATS as readonly string[]).includes(format))
+    fail('unknown WAV format', WAV_FORMATS.join(', '), JSON.stringify(format));
+  if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > 0xffffffff)
+    fail('invalid sample rate', 'a positive integer', String(sampleRate));
+  if (channels.length === 0 || channels.length > 65535)
+    fail('invalid channel count', '1…65535 channels', String(channels.length));
   const len = channels[0].length;
   channels.forEach((c, k) => {
     if (c.length !== len) fail('channels differ in length', `${len} samples`, `${c.length} in channel ${k}`);
     for (let i = 0; i < c.length; i++) {
-      if (!Number.isFinite(c[i])) throw new NmflabError('non-finite sample', { file, path: `channel ${k}, sample ${i}`, expected: 'finite numbers', found: String(c[i]) });
+      if (!Number.isFinite(c[i]))
+        throw new NmflabError('non-finite sample', {
+          file,
+          path: `channel ${k}, sample ${i}`,
+          expected: 'finite numbers',
+          found: String(c[i]),
+        });
     }
   });
   const bits = { pcm8: 8, pcm16: 16, pcm24: 24, pcm32: 32, float32: 32, float64: 64 }[format];
-  const bytes = bits / 8, C = channels.length;
+  const bytes = bits / 8,
+    C = channels.length;
   const data = new Uint8Array(len * C * bytes);
   const dv = new DataView(data.buffer);
   // PCM: round to the nearest code and clip to [−2^(b−1), 2^(b−1) − 1]; floats are stored as they are.
@@ -276,7 +329,12 @@ export function encodeWav(samples: Float64Array | readonly Float64Array[], sampl
 }
 
 /** Write a WAV file atomically (readers see the old file or the whole new one). */
-export function writeWav(file: string, samples: Float64Array | readonly Float64Array[], sampleRate: number, options: WriteWavOptions = {}): void {
+export function writeWav(
+  file: string,
+  samples: Float64Array | readonly Float64Array[],
+  sampleRate: number,
+  options: WriteWavOptions = {},
+): void {
   writeFileAtomic(file, encodeWav(samples, sampleRate, options, file));
 }
 
@@ -322,15 +380,26 @@ export class WavBlockReader {
   read(from: number, out: Float64Array): Float64Array {
     const n = out.length;
     if (!Number.isInteger(from) || from < 0 || from + n > this.length) {
-      throw new NmflabError('read beyond the samples of the WAV file', { file: this.file, expected: `a range within 0…${this.length}`, found: `${from}…${from + n}` });
+      throw new NmflabError('read beyond the samples of the WAV file', {
+        file: this.file,
+        expected: `a range within 0…${this.length}`,
+        found: `${from}…${from + n}`,
+      });
     }
-    const h = this.header, C = h.channels, frameBytes = C * (h.bits / 8);
+    const h = this.header,
+      C = h.channels,
+      frameBytes = C * (h.bits / 8);
     const need = n * frameBytes;
     if (this.bytes.length < need) this.bytes = new Uint8Array(need);
     let got = 0;
     while (got < need) {
       const r = readSync(this.fd, this.bytes, got, need - got, h.dataOffset + from * frameBytes + got);
-      if (r <= 0) throw new NmflabError('WAV file ended early', { file: this.file, expected: `${need} bytes at frame ${from}`, found: `${got} bytes` });
+      if (r <= 0)
+        throw new NmflabError('WAV file ended early', {
+          file: this.file,
+          expected: `${need} bytes at frame ${from}`,
+          found: `${got} bytes`,
+        });
       got += r;
     }
     const dv = new DataView(this.bytes.buffer, 0, need);
@@ -338,7 +407,8 @@ export class WavBlockReader {
       decodeFrames(dv, h, n, [out], this.file, from);
       return out;
     }
-    if (this.chans.length !== C || this.chans[0].length < n) this.chans = Array.from({ length: C }, () => new Float64Array(n));
+    if (this.chans.length !== C || this.chans[0].length < n)
+      this.chans = Array.from({ length: C }, () => new Float64Array(n));
     decodeFrames(dv, h, n, this.chans, this.file, from);
     // The same sum and division as `downmix`, so a block read matches readWav({ mono: true }).
     out.fill(0);

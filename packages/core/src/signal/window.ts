@@ -31,7 +31,11 @@ export function makeWindow(name: WindowName | string, n: number): Float64Array {
       w.fill(1);
       break;
     default:
-      throw new NmflabError('unknown window', { path: 'window', expected: `one of ${WINDOWS.join(', ')}`, found: JSON.stringify(name) });
+      throw new NmflabError('unknown window', {
+        path: 'window',
+        expected: `one of ${WINDOWS.join(', ')}`,
+        found: JSON.stringify(name),
+      });
   }
   return w;
 }

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
-import { NmflabError, applyOverrides, overrideWarnings, deepMerge, loadComposed, parseAssignment, parsePath, parseYaml, prepareExperiment, setPath } from '@nmflab/core';
+import {
+  NmflabError,
+  applyOverrides,
+  overrideWarnings,
+  deepMerge,
+  loadComposed,
+  parseAssignment,
+  parsePath,
+  parseYaml,
+  prepareExperiment,
+  setPath,
+} from '@nmflab/core';
 import { buildRegistry } from '../../../../test/support/registry.js';
 
 const good = fileURLToPath(new URL('../fixtures/configs/good', import.meta.url));
@@ -29,7 +40,9 @@ describe('composition (extends)', () => {
   });
 
   it('detects cycles and names the chain', () => {
-    expect(() => loadComposed(`${good}/cycle-a.yaml`)).toThrow(/extends cycle .*cycle-a\.yaml → .*cycle-b\.yaml → .*cycle-a\.yaml/);
+    expect(() => loadComposed(`${good}/cycle-a.yaml`)).toThrow(
+      /extends cycle .*cycle-a\.yaml → .*cycle-b\.yaml → .*cycle-a\.yaml/,
+    );
   });
 
   it('deepMerge: objects merge, scalars and lists replace, inputs untouched', () => {
@@ -60,17 +73,26 @@ describe('overrides (--set)', () => {
   it('sets nested values, turning an id shorthand into { id } on the way', () => {
     const c: Record<string, unknown> = { model: { solver: 'test-mu', rank: 3 } };
     const o = applyOverrides(c, ['model.rank=5', 'model.solver.params.eps=0.5', 'outputs.wavs=false']);
-    expect(o).toEqual({ model: { solver: { id: 'test-mu', params: { eps: 0.5 } }, rank: 5 }, outputs: { wavs: false } });
+    expect(o).toEqual({
+      model: { solver: { id: 'test-mu', params: { eps: 0.5 } }, rank: 5 },
+      outputs: { wavs: false },
+    });
     expect(c).toEqual({ model: { solver: 'test-mu', rank: 3 } }); // the input is not modified
     expect(() => setPath({ a: 1 }, 'a.b', 2)).toThrow(/cannot set a value inside a scalar/);
   });
 
   it('overrides apply after composition and are validated like the file', async () => {
-    const p = await prepareExperiment(`${good}/child.yaml`, { sets: ['model.rank=3', 'seed=11'] }, (f) => buildRegistry(f));
+    const p = await prepareExperiment(`${good}/child.yaml`, { sets: ['model.rank=3', 'seed=11'] }, (f) =>
+      buildRegistry(f),
+    );
     expect(p.runs[0].config.model.rank).toBe(3);
     expect(p.runs[0].config.seed).toBe(11);
-    const err = await prepareExperiment(`${good}/child.yaml`, { sets: ['model.rank=0'] }, (f) => buildRegistry(f)).catch((e) => e);
-    expect((err as NmflabError).format()).toBe(`${rel(`${good}/child.yaml`)}: model.rank: out of range (expected a number ≥ 1, found 0)`);
+    const err = await prepareExperiment(`${good}/child.yaml`, { sets: ['model.rank=0'] }, (f) =>
+      buildRegistry(f),
+    ).catch((e) => e);
+    expect((err as NmflabError).format()).toBe(
+      `${rel(`${good}/child.yaml`)}: model.rank: out of range (expected a number ≥ 1, found 0)`,
+    );
   });
 
   it('YAML syntax errors name the line and column', () => {
@@ -84,11 +106,17 @@ describe('overrideWarnings: a --set that replaces a plugin says what it drops', 
     expect(overrideWarnings(base, ['model.solver=plsa'])).toEqual([
       '--set model.solver=plsa replaces mu and drops its params divergence, initializer (set them again with --set model.solver.params.NAME=…)',
     ]);
-    expect(overrideWarnings(base, ['model.solver={id: plsa, params: {divergence: kl}}'])[0]).toMatch(/drops its params initializer \(/);
-    expect(overrideWarnings(base, ['model.solver.params.divergence=is', 'model.rank=8', 'model.solver=mu'])).toEqual([]);
+    expect(overrideWarnings(base, ['model.solver={id: plsa, params: {divergence: kl}}'])[0]).toMatch(
+      /drops its params initializer \(/,
+    );
+    expect(overrideWarnings(base, ['model.solver.params.divergence=is', 'model.rank=8', 'model.solver=mu'])).toEqual(
+      [],
+    );
   });
   it('changing only the id keeps the old params for the new plugin', () => {
-    expect(overrideWarnings(base, ['model.solver.id=plsa'])).toEqual(['--set model.solver.id=plsa keeps the params of mu (divergence, initializer) for plsa']);
+    expect(overrideWarnings(base, ['model.solver.id=plsa'])).toEqual([
+      '--set model.solver.id=plsa keeps the params of mu (divergence, initializer) for plsa',
+    ]);
   });
 });
 
@@ -101,13 +129,25 @@ describe('a --set model.rank the task does not read is reported', () => {
     const out = mkdtempSync(join(tmpdir(), 'nmflab-unused-'));
     try {
       const sets = ['model.rank=12', 'model.stopping.maxIterations=3', 'transform.hop=1024', 'model.solver=plsa'];
-      const r = await runExperiment({ configFile: 'experiments/transcription-corpus.yaml', sets, sweeps: ['seeds=1', 'data.params.item=[0]'], outDir: out, createRunEnv: async (f) => ({ registry: await buildRegistry(f) }) });
+      const r = await runExperiment({
+        configFile: 'experiments/transcription-corpus.yaml',
+        sets,
+        sweeps: ['seeds=1', 'data.params.item=[0]'],
+        outDir: out,
+        createRunEnv: async (f) => ({ registry: await buildRegistry(f) }),
+      });
       expect(r.completed).toBe(1);
       expect(r.records[0].unused).toEqual(['model.rank']);
       expect(r.warnings.some((w) => /^model\.rank was not used by the task in 1 of 1/.test(w))).toBe(true);
       expect(r.warnings.some((w) => /replaces mu and drops its params divergence, initializer/.test(w))).toBe(true);
       // a task that reads the rank records nothing
-      const r2 = await runExperiment({ configFile: 'experiments/transcription-corpus.yaml', sets: [...sets, 'task.params.rankFrom=model'], sweeps: ['seeds=1', 'data.params.item=[0]'], outDir: out, createRunEnv: async (f) => ({ registry: await buildRegistry(f) }) });
+      const r2 = await runExperiment({
+        configFile: 'experiments/transcription-corpus.yaml',
+        sets: [...sets, 'task.params.rankFrom=model'],
+        sweeps: ['seeds=1', 'data.params.item=[0]'],
+        outDir: out,
+        createRunEnv: async (f) => ({ registry: await buildRegistry(f) }),
+      });
       expect(r2.records[0].unused).toBeUndefined();
       expect(r2.warnings.filter((w) => w.startsWith('model.rank'))).toEqual([]);
     } finally {

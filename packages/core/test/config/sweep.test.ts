@@ -55,7 +55,13 @@ describe('sweep expansion', () => {
 
   it('--sweep adds axes and replaces a same-path axis of the file', () => {
     const plan = parseSweep({ a: [1, 2] }, ['a=[7]', 'b=logspace(1, 100, 3)', 'seeds=3']);
-    expect(plan).toEqual({ axes: [{ path: 'a', values: [7] }, { path: 'b', values: [1, 10, 100] }], seeds: 3 });
+    expect(plan).toEqual({
+      axes: [
+        { path: 'a', values: [7] },
+        { path: 'b', values: [1, 10, 100] },
+      ],
+      seeds: 3,
+    });
   });
 
   it('without a sweep there is one run with the root seed', () => {

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
-import { NmflabError, NmflabErrors, Registry, createContainer, loadPluginModule, pluginModule, prepareExperiment } from '@nmflab/core';
+import {
+  NmflabError,
+  NmflabErrors,
+  Registry,
+  createContainer,
+  loadPluginModule,
+  pluginModule,
+  prepareExperiment,
+} from '@nmflab/core';
 import { taskPlugins } from '@nmflab/tasks';
 
 /**
@@ -10,7 +18,8 @@ import { taskPlugins } from '@nmflab/tasks';
  * the registered ids, do not change when other packages add plugins.
  */
 const fixed = pluginModule(taskPlugins.filter((p) => ['synthetic-lowrank', 'factorize'].includes(p.meta.id)));
-const buildRegistry = async (files: string[]) => Registry.fromContainer(createContainer([fixed, ...(await Promise.all(files.map((f) => loadPluginModule(f))))]));
+const buildRegistry = async (files: string[]) =>
+  Registry.fromContainer(createContainer([fixed, ...(await Promise.all(files.map((f) => loadPluginModule(f))))]));
 
 const configs = fileURLToPath(new URL('../fixtures/configs', import.meta.url));
 const bad = `${configs}/bad`;
@@ -18,7 +27,9 @@ const expected = JSON.parse(readFileSync(`${bad}/expected.json`, 'utf8')) as Rec
 const rel = (p: string) => relative(process.cwd(), p);
 
 describe('config validation: the corpus of broken configs', () => {
-  const files = readdirSync(bad).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(bad)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
   it('has at least 30 broken configs, each with its expected message', () => {
     expect(files.length).toBeGreaterThanOrEqual(30);
@@ -41,7 +52,9 @@ describe('config validation: the corpus of broken configs', () => {
   }
 
   it('reports many errors at once, one line each', async () => {
-    const err = (await prepareExperiment(`${bad}/40-many-errors.yaml`, {}, (p) => buildRegistry(p)).catch((e) => e)) as NmflabErrors;
+    const err = (await prepareExperiment(`${bad}/40-many-errors.yaml`, {}, (p) => buildRegistry(p)).catch(
+      (e) => e,
+    )) as NmflabErrors;
     expect(err).toBeInstanceOf(NmflabErrors);
     expect(err.errors.length).toBe(5);
     for (const e of err.errors) expect(e.file).toBe(rel(`${bad}/40-many-errors.yaml`));
@@ -71,7 +84,11 @@ describe('config validation: a task that fits no model', () => {
     expect(c.task).toEqual({ id: 'test-no-model', params: { fit: false } });
   });
   it('still validates a model block when one is given', async () => {
-    const err = await prepareExperiment(`${configs}/good/no-model.yaml`, { sets: ['model.rank=2'] }, (f) => buildRegistry(f)).catch((e: unknown) => e);
-    expect((err as NmflabError).format()).toBe(`${rel(`${configs}/good/no-model.yaml`)}: model.solver: missing required key (expected a solver plugin (id or { id, params }))`);
+    const err = await prepareExperiment(`${configs}/good/no-model.yaml`, { sets: ['model.rank=2'] }, (f) =>
+      buildRegistry(f),
+    ).catch((e: unknown) => e);
+    expect((err as NmflabError).format()).toBe(
+      `${rel(`${configs}/good/no-model.yaml`)}: model.solver: missing required key (expected a solver plugin (id or { id, params }))`,
+    );
   });
 });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  Matrix, NmflabError, encodeWav, matrixToCsv, matrixToNpy, parseCsvMatrix, parseNpyMatrix, parseWav, parseYaml,
+  Matrix,
+  NmflabError,
+  encodeWav,
+  matrixToCsv,
+  matrixToNpy,
+  parseCsvMatrix,
+  parseNpyMatrix,
+  parseWav,
+  parseYaml,
 } from '@nmflab/core';
 
 /**
@@ -25,9 +33,12 @@ function mutate(buf: Uint8Array, ms: Mutation[]): Uint8Array {
   for (const m of ms) {
     const at = b.length ? m.at % (b.length + 1) : 0;
     if (m.kind === 'flip' && at < b.length) b[at] = m.byte;
-    else if (m.kind === 'cut') b = Uint8Array.from([...b.subarray(0, at), ...b.subarray(Math.min(b.length, at + m.len))]);
-    else if (m.kind === 'insert') b = Uint8Array.from([...b.subarray(0, at), ...new Array<number>(m.len).fill(m.byte), ...b.subarray(at)]);
-    else if (m.kind === 'dup') b = Uint8Array.from([...b.subarray(0, at), ...b.subarray(at, at + m.len), ...b.subarray(at)]);
+    else if (m.kind === 'cut')
+      b = Uint8Array.from([...b.subarray(0, at), ...b.subarray(Math.min(b.length, at + m.len))]);
+    else if (m.kind === 'insert')
+      b = Uint8Array.from([...b.subarray(0, at), ...new Array<number>(m.len).fill(m.byte), ...b.subarray(at)]);
+    else if (m.kind === 'dup')
+      b = Uint8Array.from([...b.subarray(0, at), ...b.subarray(at, at + m.len), ...b.subarray(at)]);
   }
   return b;
 }
@@ -37,7 +48,8 @@ function clean(file: string, f: () => unknown): unknown {
   try {
     return f();
   } catch (e) {
-    if (!(e instanceof NmflabError)) throw new Error(`raw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`);
+    if (!(e instanceof NmflabError))
+      throw new Error(`raw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`);
     const text = e.format();
     expect(text.includes('\n')).toBe(false);
     expect(text.startsWith(file)).toBe(true);
@@ -47,7 +59,7 @@ function clean(file: string, f: () => unknown): unknown {
 
 function sample(): Matrix {
   const m = new Matrix(3, 4);
-  for (let i = 0; i < m.data.length; i++) m.data[i] = (i * 37) % 11 + 0.25;
+  for (let i = 0; i < m.data.length; i++) m.data[i] = ((i * 37) % 11) + 0.25;
   return m;
 }
 
@@ -61,16 +73,35 @@ function wellFormed(m: unknown): void {
 describe('file readers under random mutation (fast-check, seeded)', () => {
   it('CSV matrices', () => {
     const base = new TextEncoder().encode(matrixToCsv(sample()));
-    const hostile = fc.constantFrom(',', ',,', '\n', 'NaN', 'Infinity', '-', '1e999', ' ', ';', '#', '\r\n', '0x10', '\u0000', '1,2,3,4,5');
+    const hostile = fc.constantFrom(
+      ',',
+      ',,',
+      '\n',
+      'NaN',
+      'Infinity',
+      '-',
+      '1e999',
+      ' ',
+      ';',
+      '#',
+      '\r\n',
+      '0x10',
+      '\u0000',
+      '1,2,3,4,5',
+    );
     fc.assert(
-      fc.property(fc.array(mutation, { maxLength: 6 }), fc.array(fc.tuple(fc.nat(), hostile), { maxLength: 3 }), (ms, splices) => {
-        let text = new TextDecoder().decode(mutate(base, ms));
-        for (const [at, tok] of splices) {
-          const i = at % (text.length + 1);
-          text = text.slice(0, i) + tok + text.slice(i);
-        }
-        wellFormed(clean('V.csv', () => parseCsvMatrix(text, 'V.csv')));
-      }),
+      fc.property(
+        fc.array(mutation, { maxLength: 6 }),
+        fc.array(fc.tuple(fc.nat(), hostile), { maxLength: 3 }),
+        (ms, splices) => {
+          let text = new TextDecoder().decode(mutate(base, ms));
+          for (const [at, tok] of splices) {
+            const i = at % (text.length + 1);
+            text = text.slice(0, i) + tok + text.slice(i);
+          }
+          wellFormed(clean('V.csv', () => parseCsvMatrix(text, 'V.csv')));
+        },
+      ),
       runs,
     );
   });
@@ -90,7 +121,9 @@ describe('file readers under random mutation (fast-check, seeded)', () => {
     const bases = [encodeWav(x, 8000, { format: 'float32' }), encodeWav(x, 8000, { format: 'pcm16' })];
     fc.assert(
       fc.property(fc.nat(1), fc.array(mutation, { minLength: 1, maxLength: 6 }), (which, ms) => {
-        const r = clean('a.wav', () => parseWav(mutate(bases[which], ms), 'a.wav')) as { samples?: Float64Array; sampleRate?: number } | undefined;
+        const r = clean('a.wav', () => parseWav(mutate(bases[which], ms), 'a.wav')) as
+          | { samples?: Float64Array; sampleRate?: number }
+          | undefined;
         if (r?.samples) {
           expect(r.sampleRate! > 0).toBe(true);
           for (const v of r.samples) expect(Number.isFinite(v)).toBe(true);
@@ -101,23 +134,55 @@ describe('file readers under random mutation (fast-check, seeded)', () => {
   });
 
   it('YAML configs (aliases, anchors, tags, deep nesting)', () => {
-    const base = 'name: demo\nseed: 3\ndata: { id: matrix-file, params: { path: V.csv } }\nmodel:\n  solver: mu\n  rank: 4\nmetrics: [a, b]\n';
-    const hostile = fc.constantFrom('&a [1,2]', '*a', '*b', '!!binary', '!!js/function', '{', '}', '[', ']', ':', '- ', '\t', '"', "'", '\n  ', '&a [*a, *a, *a, *a]', '? ', '%YAML 1.1\n---\n', '<<: *a', '.inf', '.nan');
+    const base =
+      'name: demo\nseed: 3\ndata: { id: matrix-file, params: { path: V.csv } }\nmodel:\n  solver: mu\n  rank: 4\nmetrics: [a, b]\n';
+    const hostile = fc.constantFrom(
+      '&a [1,2]',
+      '*a',
+      '*b',
+      '!!binary',
+      '!!js/function',
+      '{',
+      '}',
+      '[',
+      ']',
+      ':',
+      '- ',
+      '\t',
+      '"',
+      "'",
+      '\n  ',
+      '&a [*a, *a, *a, *a]',
+      '? ',
+      '%YAML 1.1\n---\n',
+      '<<: *a',
+      '.inf',
+      '.nan',
+    );
     fc.assert(
-      fc.property(fc.array(mutation, { maxLength: 4 }), fc.array(fc.tuple(fc.nat(), hostile), { maxLength: 4 }), (ms, splices) => {
-        let text = new TextDecoder().decode(mutate(new TextEncoder().encode(base), ms));
-        for (const [at, tok] of splices) {
-          const i = at % (text.length + 1);
-          text = text.slice(0, i) + tok + text.slice(i);
-        }
-        clean('exp.yaml', () => parseYaml(text, 'exp.yaml'));
-      }),
+      fc.property(
+        fc.array(mutation, { maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat(), hostile), { maxLength: 4 }),
+        (ms, splices) => {
+          let text = new TextDecoder().decode(mutate(new TextEncoder().encode(base), ms));
+          for (const [at, tok] of splices) {
+            const i = at % (text.length + 1);
+            text = text.slice(0, i) + tok + text.slice(i);
+          }
+          clean('exp.yaml', () => parseYaml(text, 'exp.yaml'));
+        },
+      ),
       runs,
     );
   });
 
   it('a YAML alias bomb is refused with one line', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghij'.split('').map((c, i) => `${c}: &${c} [${new Array(10).fill(`*${'abcdefghij'[i]}`).join(', ')}]`)].join('\n');
-    expect(() => parseYaml(bomb, 'bomb.yaml')).toThrow(/^bomb\.yaml: YAML not accepted: .*; aliases may expand to at most 1000 nodes$/);
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...'bcdefghij'.split('').map((c, i) => `${c}: &${c} [${new Array(10).fill(`*${'abcdefghij'[i]}`).join(', ')}]`),
+    ].join('\n');
+    expect(() => parseYaml(bomb, 'bomb.yaml')).toThrow(
+      /^bomb\.yaml: YAML not accepted: .*; aliases may expand to at most 1000 nodes$/,
+    );
   });
 });

@@ -1,9 +1,27 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { create, all } from 'mathjs';
 import {
-  Matrix, Rng, matmul, matmulNT, matmulTN, matmulNaive, rowSums, colSums, frobenius, lpSum, maxRelDiff,
-  setMatmulBackend, WasmWorkspace, wasmAvailable, gemmWasmStaged, gemmStrided, NmflabError,
-  nativeAvailable, gemmNative, NATIVE_MIN_WORK, muFusedWasm,
+  Matrix,
+  Rng,
+  matmul,
+  matmulNT,
+  matmulTN,
+  matmulNaive,
+  rowSums,
+  colSums,
+  frobenius,
+  lpSum,
+  maxRelDiff,
+  setMatmulBackend,
+  WasmWorkspace,
+  wasmAvailable,
+  gemmWasmStaged,
+  gemmStrided,
+  NmflabError,
+  nativeAvailable,
+  gemmNative,
+  NATIVE_MIN_WORK,
+  muFusedWasm,
 } from '@nmflab/core';
 import { restoreMatmulBackendAfterEach } from '../../../../test/support/backend.js';
 
@@ -28,7 +46,8 @@ function firstDiff(a: Float64Array, b: Float64Array): number {
 
 /** max |x − y| relative to the largest |y| (entries of random ±1 products can cancel to ~0). */
 function normDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  let d = 0, s = 1e-300;
+  let d = 0,
+    s = 1e-300;
   for (let i = 0; i < y.length; i++) {
     d = Math.max(d, Math.abs(x[i] - y[i]));
     s = Math.max(s, Math.abs(y[i]));
@@ -42,16 +61,24 @@ function oracle(A: Matrix, B: Matrix): number[][] {
 
 // Odd sizes exercise the edge tiles; sizes above the block sizes (KC=256, MC=96) the blocking.
 const shapes: [number, number, number][] = [
-  [1, 1, 1], [3, 5, 2], [4, 4, 4], [7, 9, 13], [17, 3, 30], [101, 37, 300], [130, 5, 9],
+  [1, 1, 1],
+  [3, 5, 2],
+  [4, 4, 4],
+  [7, 9, 13],
+  [17, 3, 30],
+  [101, 37, 300],
+  [130, 5, 9],
 ];
 
-const backends = ['js', 'wasm', 'auto', ...(nativeAvailable ? ['native'] as const : [])] as const;
+const backends = ['js', 'wasm', 'auto', ...(nativeAvailable ? (['native'] as const) : [])] as const;
 describe.each(backends)('matrix products against mathjs (%s kernel)', (backend) => {
   const rng = new Rng(42);
   // OpenBLAS sums in another order (and with FMA): entries built by cancellation differ more, relatively.
   const tol = backend === 'native' || (backend === 'auto' && nativeAvailable) ? 1e-10 : 1e-12;
   // Each test of the block runs on this backend; restoreMatmulBackendAfterEach puts it back.
-  beforeEach(() => { setMatmulBackend(backend); });
+  beforeEach(() => {
+    setMatmulBackend(backend);
+  });
   for (const [m, k, n] of shapes) {
     it(`AB, AᵀB, ABᵀ for ${m}×${k}·${k}×${n}`, () => {
       const A = random(m, k, rng);
@@ -78,7 +105,13 @@ describe.each(backends)('matrix products against mathjs (%s kernel)', (backend) 
 // the WASM kernel (MR=NR=4, MC=96, KC=256, NC=1024) with ragged remainders.
 describe('WASM kernel: workspace, blocking edges, determinism', () => {
   const rng = new Rng(3);
-  const big: [number, number, number][] = [[1, 1, 1], [5, 1, 1030], [97, 257, 9], [30, 513, 101], [193, 31, 1027]];
+  const big: [number, number, number][] = [
+    [1, 1, 1],
+    [5, 1, 1030],
+    [97, 257, 9],
+    [30, 513, 101],
+    [193, 31, 1027],
+  ];
 
   it('is available on this engine', () => {
     expect(wasmAvailable).toBe(true);
@@ -90,11 +123,19 @@ describe('WASM kernel: workspace, blocking edges, determinism', () => {
       const B = random(k, n, rng);
       const ref = matmulNaive(A, B);
       const ws = new WasmWorkspace({
-        A: [m, k], At: [k, m], B: [k, n], Bt: [n, k], C1: [m, n], C2: [m, n], C3: [m, n],
+        A: [m, k],
+        At: [k, m],
+        B: [k, n],
+        Bt: [n, k],
+        C1: [m, n],
+        C2: [m, n],
+        C3: [m, n],
       });
       const w = ws.matrices;
-      w.A.data.set(A.data); w.At.data.set(A.transpose().data);
-      w.B.data.set(B.data); w.Bt.data.set(B.transpose().data);
+      w.A.data.set(A.data);
+      w.At.data.set(A.transpose().data);
+      w.B.data.set(B.data);
+      w.Bt.data.set(B.transpose().data);
       expect(ws.owns(w.C1) && !ws.owns(A)).toBe(true);
       const before = setMatmulBackend('wasm'); // in place (the OpenBLAS addon would take these under auto)
       matmul(w.A, w.B, w.C1);
@@ -121,7 +162,8 @@ describe('WASM kernel: workspace, blocking edges, determinism', () => {
   }
 
   it('accumulates into C and handles empty inner dimension', () => {
-    const A = random(9, 300, rng), B = random(300, 11, rng);
+    const A = random(9, 300, rng),
+      B = random(300, 11, rng);
     const C = random(9, 11, rng);
     const expected = matmulNaive(A, B);
     for (let i = 0; i < C.data.length; i++) expected.data[i] += C.data[i];
@@ -156,23 +198,37 @@ describe('muFusedWasm: fused MU numerators/denominators, block by block in WASM'
   function unfused(code: 0 | 1, side: 0 | 1, V: Matrix, W: Matrix, H: Matrix): { num: Matrix; den: Matrix } {
     const prev = setMatmulBackend('js');
     const L = matmul(W, H);
-    const A = new Matrix(F, N), B = new Matrix(F, N);
+    const A = new Matrix(F, N),
+      B = new Matrix(F, N);
     for (let i = 0; i < L.data.length; i++) {
       const l = L.data[i];
       const lf = l > delta ? l : delta;
       if (code === 1) A.data[i] = V.data[i] / lf;
-      else { const r = 1 / lf; B.data[i] = r; A.data[i] = r * r * V.data[i]; }
+      else {
+        const r = 1 / lf;
+        B.data[i] = r;
+        A.data[i] = r * r * V.data[i];
+      }
     }
-    const out = side === 0
-      ? { num: matmulNT(A, H), den: matmulNT(B, H) }
-      : { num: matmulTN(W, A), den: matmulTN(W, B) };
+    const out =
+      side === 0 ? { num: matmulNT(A, H), den: matmulNT(B, H) } : { num: matmulTN(W, A), den: matmulTN(W, B) };
     setMatmulBackend(prev);
     return out;
   }
 
   it('is bit-identical to forming Λ, the weights and the products with the JS kernel (β = 1, 0; W and H sides)', () => {
     const rng = new Rng(8);
-    const ws = new WasmWorkspace({ V: [F, N], W: [F, K], H: [K, N], S: [F, N], B: [F, N], numW: [F, K], denW: [F, K], numH: [K, N], denH: [K, N] });
+    const ws = new WasmWorkspace({
+      V: [F, N],
+      W: [F, K],
+      H: [K, N],
+      S: [F, N],
+      B: [F, N],
+      numW: [F, K],
+      denW: [F, K],
+      numH: [K, N],
+      denH: [K, N],
+    });
     const m = ws.matrices;
     rng.fillUniform(m.V.data, 0.01, 2);
     rng.fillUniform(m.W.data, 0, 1);
@@ -180,11 +236,16 @@ describe('muFusedWasm: fused MU numerators/denominators, block by block in WASM'
     // Zeros in the factors: Λ = 0 in a whole row and column, where the floor δ acts.
     for (let k = 0; k < K; k++) m.W.set(5, k, 0);
     for (let k = 0; k < K; k++) m.H.set(k, 7, 0);
-    const V = m.V.clone(), W = m.W.clone(), H = m.H.clone();
+    const V = m.V.clone(),
+      W = m.W.clone(),
+      H = m.H.clone();
     for (const code of [1, 0] as const) {
       for (const side of [0, 1] as const) {
-        const num = side === 0 ? m.numW : m.numH, den = side === 0 ? m.denW : m.denH;
-        expect(muFusedWasm(code, side, F, N, K, m.V, m.W, m.H, num, den, m.S, code === 0 ? m.B : undefined, delta)).toBe(true);
+        const num = side === 0 ? m.numW : m.numH,
+          den = side === 0 ? m.denW : m.denH;
+        expect(
+          muFusedWasm(code, side, F, N, K, m.V, m.W, m.H, num, den, m.S, code === 0 ? m.B : undefined, delta),
+        ).toBe(true);
         const ref = unfused(code, side, V, W, H);
         expect(firstDiff(num.data, ref.num.data), `code ${code} side ${side} numerator`).toBe(-1);
         if (code === 0) expect(firstDiff(den.data, ref.den.data), `code ${code} side ${side} denominator`).toBe(-1);
@@ -210,8 +271,14 @@ describe('reductions against mathjs', () => {
   it('Frobenius and Lp norms', () => {
     expect(frobenius(A)).toBeCloseTo(math.norm(math.matrix(rows), 'fro') as number, 12);
     const flat = rows.flat();
-    expect(lpSum(A, 1)).toBeCloseTo(flat.reduce((s, v) => s + Math.abs(v), 0), 12);
-    expect(lpSum(A, 0.5)).toBeCloseTo(flat.reduce((s, v) => s + Math.sqrt(Math.abs(v)), 0), 12);
+    expect(lpSum(A, 1)).toBeCloseTo(
+      flat.reduce((s, v) => s + Math.abs(v), 0),
+      12,
+    );
+    expect(lpSum(A, 0.5)).toBeCloseTo(
+      flat.reduce((s, v) => s + Math.sqrt(Math.abs(v)), 0),
+      12,
+    );
   });
 });
 
@@ -221,8 +288,15 @@ describe('Matrix', () => {
     expect(() => Matrix.fromRows([[1, 2], [3]])).toThrow(/row 1/);
   });
   it('transposes and round-trips rows', () => {
-    const A = Matrix.fromRows([[1, 2, 3], [4, 5, 6]]);
-    expect(A.transpose().toRows()).toEqual([[1, 4], [2, 5], [3, 6]]);
+    const A = Matrix.fromRows([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(A.transpose().toRows()).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
     expect(A.col(1)).toEqual(new Float64Array([2, 5]));
   });
 });
@@ -232,14 +306,19 @@ describe.skipIf(!nativeAvailable)('native OpenBLAS backend (optional addon)', ()
   it('AB, AᵀB, ABᵀ, in workspaces and ordinary matrices, agree with the JS kernel to rounding', () => {
     const [m, k, n] = [70, 90, 110];
     expect(m * k * n).toBeGreaterThan(NATIVE_MIN_WORK); // auto takes these to OpenBLAS
-    const A = random(m, k, rng), B = random(k, n, rng);
+    const A = random(m, k, rng),
+      B = random(k, n, rng);
     const prev = setMatmulBackend('js');
     const ref = matmulNaive(A, B);
     setMatmulBackend('native');
     const ws = new WasmWorkspace({ A: [m, k], B: [k, n], Bt: [n, k], C: [m, n] });
-    ws.matrices.A.data.set(A.data); ws.matrices.B.data.set(B.data); ws.matrices.Bt.data.set(B.transpose().data);
+    ws.matrices.A.data.set(A.data);
+    ws.matrices.B.data.set(B.data);
+    ws.matrices.Bt.data.set(B.transpose().data);
     const outs = [
-      matmul(A, B), matmulTN(A.transpose(), B), matmulNT(A, B.transpose()),
+      matmul(A, B),
+      matmulTN(A.transpose(), B),
+      matmulNT(A, B.transpose()),
       matmul(ws.matrices.A, ws.matrices.B, ws.matrices.C).clone(),
       matmulNT(ws.matrices.A, ws.matrices.Bt, ws.matrices.C).clone(),
     ];
@@ -247,7 +326,9 @@ describe.skipIf(!nativeAvailable)('native OpenBLAS backend (optional addon)', ()
     for (const c of outs) expect(normDiff(c.data, ref.data)).toBeLessThan(1e-14);
   });
   it('accumulates, and refuses layouts BLAS cannot express (the caller then uses WASM/JS)', () => {
-    const A = random(5, 7, rng), B = random(7, 6, rng), C = random(5, 6, rng);
+    const A = random(5, 7, rng),
+      B = random(7, 6, rng),
+      C = random(5, 6, rng);
     const expected = matmulNaive(A, B);
     for (let i = 0; i < C.data.length; i++) expected.data[i] += C.data[i];
     expect(gemmNative(5, 6, 7, A.data, 7, 1, B.data, 6, 1, C.data, 6, true)).toBe(true);

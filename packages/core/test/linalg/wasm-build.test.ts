@@ -24,6 +24,9 @@ describe('committed WASM kernel', () => {
     };
     const fresh = script.moduleText(await script.compileGemm());
     const committed = readFileSync(`${root}src/linalg/backends/wasm/gemm-wasm.ts`, 'utf8');
-    expect(committed === fresh, 'src/linalg/backends/wasm/gemm-wasm.ts is stale: run `pnpm --filter @nmflab/core build:wasm`').toBe(true);
+    expect(
+      committed === fresh,
+      'src/linalg/backends/wasm/gemm-wasm.ts is stale: run `pnpm --filter @nmflab/core build:wasm`',
+    ).toBe(true);
   });
 });

@@ -37,7 +37,11 @@ describe('fit loop', () => {
   });
   it('stops when aborted', () => {
     const ac = new AbortController();
-    const r = fit(toy(), problem, new Rng(1), { stopping: { maxIterations: 100 }, signal: ac.signal, onIteration: (row) => row.iteration === 2 && ac.abort() });
+    const r = fit(toy(), problem, new Rng(1), {
+      stopping: { maxIterations: 100 },
+      signal: ac.signal,
+      onIteration: (row) => row.iteration === 2 && ac.abort(),
+    });
     expect(r.stopReason).toBe('interrupted');
     expect(r.iterations).toBe(2);
   });

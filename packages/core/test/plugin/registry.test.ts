@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type NmflabError, NmflabErrors, Registry, createContainer, definePlugin, pluginModule, type Divergence } from '@nmflab/core';
+import {
+  type NmflabError,
+  NmflabErrors,
+  Registry,
+  createContainer,
+  definePlugin,
+  pluginModule,
+  type Divergence,
+} from '@nmflab/core';
 
 const fake = definePlugin<'divergence', { beta: number; mode: string }>({
   meta: {
@@ -11,7 +19,16 @@ const fake = definePlugin<'divergence', { beta: number; mode: string }>({
       mode: { enum: ['mm', 'heuristic'], default: 'mm', description: 'mode' },
     },
   },
-  create: (p) => ({ id: 'fake-beta', beta: p.beta, needsPositiveData: false, point: () => 0, derivative: () => 0, weight: () => 1, value: () => 0 }) as Divergence,
+  create: (p) =>
+    ({
+      id: 'fake-beta',
+      beta: p.beta,
+      needsPositiveData: false,
+      point: () => 0,
+      derivative: () => 0,
+      weight: () => 1,
+      value: () => 0,
+    }) as Divergence,
 });
 
 const nested = definePlugin<'solver'>({
@@ -26,7 +43,14 @@ const nested = definePlugin<'solver'>({
   },
   create: (p, ctx) => {
     const d = ctx.registry.instantiate('divergence', p.divergence as never);
-    return { id: 'fake-solver', monotone: true, init: () => d, step: () => {}, objective: () => ({ total: 0, terms: {} }), result: () => ({}) } as never;
+    return {
+      id: 'fake-solver',
+      monotone: true,
+      init: () => d,
+      step: () => {},
+      objective: () => ({ total: 0, terms: {} }),
+      result: () => ({}),
+    } as never;
   },
 });
 
@@ -46,20 +70,36 @@ describe('Registry', () => {
 
   it('names the YAML path, what was expected and what was found', () => {
     try {
-      registry.create('divergence', { id: 'fake-beta', params: { beta: 'abc' } }, { file: 'exp.yaml', path: 'model.divergence' });
+      registry.create(
+        'divergence',
+        { id: 'fake-beta', params: { beta: 'abc' } },
+        { file: 'exp.yaml', path: 'model.divergence' },
+      );
       expect.unreachable();
     } catch (e) {
-      expect((e as NmflabError).format()).toBe('exp.yaml: model.divergence.params.beta: wrong type (expected a number, found "abc")');
+      expect((e as NmflabError).format()).toBe(
+        'exp.yaml: model.divergence.params.beta: wrong type (expected a number, found "abc")',
+      );
     }
   });
 
   it('reports every error at once, including nested plugins', () => {
-    const { errors } = registry.validate('solver', { id: 'fake-solver', params: { divergence: { id: 'fake-beta', params: { beta: 9, mod: 'mm' } } } }, { path: 'model.solver' });
+    const { errors } = registry.validate(
+      'solver',
+      { id: 'fake-solver', params: { divergence: { id: 'fake-beta', params: { beta: 9, mod: 'mm' } } } },
+      { path: 'model.solver' },
+    );
     const lines = errors.map((e) => e.format());
     expect(lines).toContain('model.solver.params.rank: missing required parameter (expected a value, found nothing)');
-    expect(lines).toContain('model.solver.params.divergence.params.beta: out of range (expected a number ≤ 5, found 9)');
-    expect(lines).toContain("model.solver.params.divergence.params.mod: unknown parameter (expected one of beta, mode); did you mean 'mode'?");
-    expect(() => registry.create('solver', { id: 'fake-solver', params: { rank: 0, divergence: 'x' } })).toThrow(NmflabErrors);
+    expect(lines).toContain(
+      'model.solver.params.divergence.params.beta: out of range (expected a number ≤ 5, found 9)',
+    );
+    expect(lines).toContain(
+      "model.solver.params.divergence.params.mod: unknown parameter (expected one of beta, mode); did you mean 'mode'?",
+    );
+    expect(() => registry.create('solver', { id: 'fake-solver', params: { rank: 0, divergence: 'x' } })).toThrow(
+      NmflabErrors,
+    );
   });
 
   it('suggests the closest id for an unknown plugin', () => {
@@ -70,7 +110,9 @@ describe('Registry', () => {
 
   it('rejects enum values with the allowed list', () => {
     const { errors } = registry.validate('divergence', { id: 'fake-beta', params: { mode: 'mmm' } });
-    expect(errors[0].format()).toBe("params.mode: not an allowed value (expected one of mm, heuristic, found \"mmm\"); did you mean 'mm'?");
+    expect(errors[0].format()).toBe(
+      'params.mode: not an allowed value (expected one of mm, heuristic, found "mmm"); did you mean \'mm\'?',
+    );
   });
 
   it('refuses duplicate ids and ids that are not kebab-case', () => {

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { aggregateRuns, formatInterval, parseSweep, studentTCdf, studentTQuantile, sweepValues, tInterval, type RunRecord } from '@nmflab/core';
+import {
+  aggregateRuns,
+  formatInterval,
+  parseSweep,
+  studentTCdf,
+  studentTQuantile,
+  sweepValues,
+  tInterval,
+  type RunRecord,
+} from '@nmflab/core';
 import { tempDirs } from '../../../../test/support/temp-dir.js';
 
 const tmp = tempDirs('nmflab-aggregate-');
@@ -9,7 +18,16 @@ const tmp = tempDirs('nmflab-aggregate-');
 describe('Student t quantiles', () => {
   it('match the printed table of t_{0.975, ν} to 6 digits', () => {
     // Standard two-sided 95 % critical values (any statistics table).
-    const table: [number, number][] = [[1, 12.706205], [2, 4.302653], [3, 3.182446], [5, 2.570582], [10, 2.228139], [29, 2.04523], [98, 1.984467], [1000, 1.962339]];
+    const table: [number, number][] = [
+      [1, 12.706205],
+      [2, 4.302653],
+      [3, 3.182446],
+      [5, 2.570582],
+      [10, 2.228139],
+      [29, 2.04523],
+      [98, 1.984467],
+      [1000, 1.962339],
+    ];
     for (const [nu, t] of table) expect(studentTQuantile(0.975, nu)).toBeCloseTo(t, 5);
   });
 
@@ -40,8 +58,21 @@ describe('tInterval: mean ± t_{0.975, n−1} s/√n', () => {
 });
 
 describe('aggregateRuns', () => {
-  const rec = (varied: Record<string, unknown>, metrics: Record<string, number>, status: RunRecord['status'] = 'completed') =>
-    ({ run: '', index: 0, experiment: 'e', status, seed: 1, varied, metrics, provenance: {} as RunRecord['provenance'] }) as RunRecord;
+  const rec = (
+    varied: Record<string, unknown>,
+    metrics: Record<string, number>,
+    status: RunRecord['status'] = 'completed',
+  ) =>
+    ({
+      run: '',
+      index: 0,
+      experiment: 'e',
+      status,
+      seed: 1,
+      varied,
+      metrics,
+      provenance: {} as RunRecord['provenance'],
+    }) as RunRecord;
 
   it('pools the item axis and the seeds, keeps the other axes as groups, skips failed runs and non-finite values', () => {
     const axes = [{ path: 'snr' }, { path: 'item', over: true }];
@@ -66,7 +97,17 @@ describe('aggregateRuns', () => {
 
 describe('items(manifest, split[, limit]) sweeps', () => {
   const manifest = join(tmp.dir, 'corpus.json');
-  writeFileSync(manifest, JSON.stringify({ items: [{ id: 'a', split: 'test' }, { id: 't1', split: 'train' }, { id: 'b', split: 'test' }, { id: 'c', split: 'test' }] }));
+  writeFileSync(
+    manifest,
+    JSON.stringify({
+      items: [
+        { id: 'a', split: 'test' },
+        { id: 't1', split: 'train' },
+        { id: 'b', split: 'test' },
+        { id: 'c', split: 'test' },
+      ],
+    }),
+  );
 
   it('lists the ids of one split in manifest order, the first `limit` of them, and marks the axis as pooled', () => {
     expect(sweepValues(`items(${manifest}, test)`, { path: 'x' })).toEqual(['a', 'b', 'c']);
@@ -79,7 +120,9 @@ describe('items(manifest, split[, limit]) sweeps', () => {
   });
 
   it('names the sweep path and what was wrong', () => {
-    expect(() => sweepValues(`items(${manifest}, dev)`, { path: 'sweep.item' })).toThrow(/^sweep\.item: no items in that split.*expected one of test, train/s);
+    expect(() => sweepValues(`items(${manifest}, dev)`, { path: 'sweep.item' })).toThrow(
+      /^sweep\.item: no items in that split.*expected one of test, train/s,
+    );
     expect(() => sweepValues('items(nowhere.json, test)', { path: 'sweep.item' })).toThrow(/corpus manifest not found/);
     expect(() => sweepValues(`items(${manifest})`, { path: 'sweep.item' })).toThrow(/bad items arguments/);
     expect(() => sweepValues(`items(${manifest}, test, 0)`, { path: 'sweep.item' })).toThrow(/bad items limit/);

@@ -17,7 +17,9 @@ import { pairedTests, summarize, holm } from '../../src/stats.js';
 // A made-up sweep: 3 methods × 2 ranks × 6 seeds, two sources; method c is worst by design.
 const methods = { a: 5, b: 4.5, c: 1 };
 function value(method: keyof typeof methods, rank: number, seed: number, source: number): number {
-  return methods[method] + rank / 10 + Math.sin(seed * 1.7 + source) + (method === 'b' ? 0.3 * Math.cos(seed * 3.1) : 0);
+  return (
+    methods[method] + rank / 10 + Math.sin(seed * 1.7 + source) + (method === 'b' ? 0.3 * Math.cos(seed * 3.1) : 0)
+  );
 }
 const runs: ComparedRun[] = [];
 for (const method of Object.keys(methods) as (keyof typeof methods)[]) {
@@ -25,8 +27,27 @@ for (const method of Object.keys(methods) as (keyof typeof methods)[]) {
     for (let seed = 1; seed <= 6; seed++) {
       runs.push({
         folder: `sweep/${method}-${rank}-${seed}`,
-        config: { seed, data: { id: 'mixture-file', params: { path: 'x.json' } }, model: { solver: { id: method, params: method === 'a' ? { divergence: 'kl' } : {} }, rank } },
-        record: { run: 'r', index: 0, experiment: 'e', status: 'completed', seed, varied: {}, iterations: 50 + seed, seconds: 1, metrics: { 'sdr[speech]': value(method, rank, seed, 0), 'sdr[chime]': value(method, rank, seed, 1), 'oracle-irm.sdr[speech]': 20 }, provenance: { git: { commit: null, dirty: null }, packages: {}, node: 'v20', host: 'h', platform: 'p' } },
+        config: {
+          seed,
+          data: { id: 'mixture-file', params: { path: 'x.json' } },
+          model: { solver: { id: method, params: method === 'a' ? { divergence: 'kl' } : {} }, rank },
+        },
+        record: {
+          run: 'r',
+          index: 0,
+          experiment: 'e',
+          status: 'completed',
+          seed,
+          varied: {},
+          iterations: 50 + seed,
+          seconds: 1,
+          metrics: {
+            'sdr[speech]': value(method, rank, seed, 0),
+            'sdr[chime]': value(method, rank, seed, 1),
+            'oracle-irm.sdr[speech]': 20,
+          },
+          provenance: { git: { commit: null, dirty: null }, packages: {}, node: 'v20', host: 'h', platform: 'p' },
+        },
       });
     }
   }
@@ -46,11 +67,22 @@ describe('compare: grouping and statistics', () => {
 
   it('by source: one group per source; one source by name', () => {
     // ranks pooled: the unit is then (seed, rank)
-    const groups = groupObservations(obs, { metrics: ['sdr'], by: ['source', 'model.solver.id'], pairOn: ['seed', 'model.rank'] });
+    const groups = groupObservations(obs, {
+      metrics: ['sdr'],
+      by: ['source', 'model.solver.id'],
+      pairOn: ['seed', 'model.rank'],
+    });
     expect(groups.map((g) => g.key.source).sort()).toEqual(['chime', 'chime', 'chime', 'speech', 'speech', 'speech']);
     expect(groups[0].stats.sdr!.n).toBe(12); // 2 ranks × 6 seeds
-    const one = groupObservations(obs, { metrics: ['sdr[chime]'], by: ['model.solver.id'], pairOn: ['seed', 'model.rank'] });
-    expect(one.find((g) => g.key['model.solver.id'] === 'a')!.stats['sdr[chime]'].mean).toBeCloseTo(summarize(runs.filter((r) => r.folder.startsWith('sweep/a')).map((r) => r.record.metrics!['sdr[chime]'])).mean, 12);
+    const one = groupObservations(obs, {
+      metrics: ['sdr[chime]'],
+      by: ['model.solver.id'],
+      pairOn: ['seed', 'model.rank'],
+    });
+    expect(one.find((g) => g.key['model.solver.id'] === 'a')!.stats['sdr[chime]'].mean).toBeCloseTo(
+      summarize(runs.filter((r) => r.folder.startsWith('sweep/a')).map((r) => r.record.metrics!['sdr[chime]'])).mean,
+      12,
+    );
   });
 
   it('paired tests: best against each other on the same seeds, Holm over the family', () => {
@@ -63,7 +95,10 @@ describe('compare: grouping and statistics', () => {
     }
     const t = tests.find((x) => x.other === 'b' && x.block['model.rank'] === 10)!;
     const mean = (m: 'a' | 'b', s: number) => (value(m, 10, s, 0) + value(m, 10, s, 1)) / 2;
-    const direct = pairedTests([1, 2, 3, 4, 5, 6].map((s) => mean('a', s)), [1, 2, 3, 4, 5, 6].map((s) => mean('b', s)));
+    const direct = pairedTests(
+      [1, 2, 3, 4, 5, 6].map((s) => mean('a', s)),
+      [1, 2, 3, 4, 5, 6].map((s) => mean('b', s)),
+    );
     expect(t.tP).toBeCloseTo(direct.t.p, 12);
     expect(t.wP).toBeCloseTo(direct.wilcoxon.p, 12);
     expect(tests.map((x) => x.tPHolm)).toEqual(holm(tests.map((x) => x.tP)));
@@ -85,8 +120,12 @@ describe('compare: grouping and statistics', () => {
   });
 
   it('names the flag and the known columns on a wrong column or metric', () => {
-    expect(() => groupObservations(obs, { metrics: ['sdr'], by: ['model.solver'] })).toThrow(/--by: unknown column .*did you mean/);
-    expect(() => groupObservations(obs, { metrics: ['sdrr'], by: ['model.rank'] })).toThrow(/--metrics: unknown metric \(expected one of sdr, oracle-irm.sdr/);
+    expect(() => groupObservations(obs, { metrics: ['sdr'], by: ['model.solver'] })).toThrow(
+      /--by: unknown column .*did you mean/,
+    );
+    expect(() => groupObservations(obs, { metrics: ['sdrr'], by: ['model.rank'] })).toThrow(
+      /--metrics: unknown metric \(expected one of sdr, oracle-irm.sdr/,
+    );
     // two runs in one group on one unit: the grouping does not single runs out
     expect(() => groupObservations(obs, { metrics: ['sdr'], by: ['model.rank'] })).toThrow(/share a unit/);
   });
@@ -98,7 +137,10 @@ describe('compare: tables', () => {
 
   it('summary table: numbers for CSV and JSON, mean ± CI for people', () => {
     // no cell holds a comma here, so a plain split reads the CSV
-    const [head, ...lines] = renderTables([{ title: 's', table }], 'csv').trim().split('\n').map((l) => l.split(','));
+    const [head, ...lines] = renderTables([{ title: 's', table }], 'csv')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
     const csv = lines.map((l) => Object.fromEntries(head!.map((h, j) => [h, l[j]])));
     expect(csv).toHaveLength(6);
     expect(Number(csv[0]['sdr.mean'])).toBeCloseTo(groups[0].stats.sdr!.mean, 12);
@@ -132,7 +174,9 @@ describe('compare: tables', () => {
 
   it('test table has the pairs and both corrected p-values', () => {
     const t = testTable(pairedComparisons(groups, 'model.solver.id', 'sdr'), 'model.solver.id');
-    expect(t.columns).toEqual(expect.arrayContaining(['pairs', 'p (t, Holm)', 'p (W, Holm)', 'd_z', 'r (rank-biserial)']));
+    expect(t.columns).toEqual(
+      expect.arrayContaining(['pairs', 'p (t, Holm)', 'p (W, Holm)', 'd_z', 'r (rank-biserial)']),
+    );
     expect(t.rows.every((r) => r[t.columns.indexOf('pairs')] === 6)).toBe(true);
   });
 });

@@ -3,7 +3,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { collectRuns, compareRows, parseNpyMatrix, runExperiment, writeFileAtomic, type ExperimentOptions, type RunRecord } from '@nmflab/core';
+import {
+  collectRuns,
+  compareRows,
+  parseNpyMatrix,
+  runExperiment,
+  writeFileAtomic,
+  type ExperimentOptions,
+  type RunRecord,
+} from '@nmflab/core';
 import { buildRegistry } from '../../../../test/support/registry.js';
 import { tempDirs } from '../../../../test/support/temp-dir.js';
 
@@ -13,7 +21,11 @@ const { fresh } = tempDirs('nmflab-runner-');
 const run = (o: Partial<ExperimentOptions>) => runExperiment({ configFile: base, createRunEnv, ...o });
 const readJson = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as RunRecord;
 /** trajectory.csv without its last column (wall time). */
-const deterministic = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, -1).join(','));
+const deterministic = (f: string) =>
+  readFileSync(f, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').slice(0, -1).join(','));
 
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -33,7 +45,15 @@ describe('runner: run folders', () => {
     expect(readdirSync(r.dir).sort()).toEqual(['0000', '0001', 'summary.csv', 'sweep.yaml']);
     for (const [i, name] of ['0000', '0001'].entries()) {
       const d = join(r.dir, name);
-      expect(readdirSync(d).sort()).toEqual(['H.npy', 'W.npy', 'config.yaml', 'metrics.csv', 'metrics.json', 'run.json', 'trajectory.csv']);
+      expect(readdirSync(d).sort()).toEqual([
+        'H.npy',
+        'W.npy',
+        'config.yaml',
+        'metrics.csv',
+        'metrics.json',
+        'run.json',
+        'trajectory.csv',
+      ]);
       const rec = readJson(join(d, 'run.json'));
       expect(rec.status).toBe('completed');
       expect(rec.iterations).toBe(20);
@@ -43,7 +63,10 @@ describe('runner: run folders', () => {
       expect(Object.keys(rec.provenance.git)).toEqual(['commit', 'dirty']);
       expect(new Date(rec.finished!).getTime()).toBeGreaterThanOrEqual(new Date(rec.started!).getTime());
       // The snapshot is the resolved config, with the swept value and the seed in it.
-      const cfg = parseYaml(readFileSync(join(d, 'config.yaml'), 'utf8')) as { model: { rank: number; solver: unknown }; seed: number };
+      const cfg = parseYaml(readFileSync(join(d, 'config.yaml'), 'utf8')) as {
+        model: { rank: number; solver: unknown };
+        seed: number;
+      };
       expect(cfg.model.rank).toBe(2 + i);
       expect(cfg.seed).toBe(7);
       expect(cfg.model.solver).toEqual({ id: 'test-mu', params: { eps: 1e-12, failAt: 0, delayMs: 0, mode: 'fast' } });
@@ -62,8 +85,15 @@ describe('runner: run folders', () => {
       expect(traj).toHaveLength(22);
     }
     const summary = readFileSync(join(r.dir, 'summary.csv'), 'utf8').trim().split('\n');
-    expect(summary[0].startsWith('run,status,model.rank,seed,objective,objective.data,normW,normH,perSource[0],perSource[1],iterations,stopReason,seconds')).toBe(true);
-    expect(summary.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['0000,completed,2', '0001,completed,3']);
+    expect(
+      summary[0].startsWith(
+        'run,status,model.rank,seed,objective,objective.data,normW,normH,perSource[0],perSource[1],iterations,stopReason,seconds',
+      ),
+    ).toBe(true);
+    expect(summary.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
+      '0000,completed,2',
+      '0001,completed,3',
+    ]);
     const sweep = parseYaml(readFileSync(join(r.dir, 'sweep.yaml'), 'utf8')) as { runs: unknown[]; axes: unknown[] };
     expect(sweep.axes).toEqual([{ path: 'model.rank', values: [2, 3] }]);
     expect(sweep.runs).toHaveLength(2);
@@ -73,10 +103,14 @@ describe('runner: run folders', () => {
   it('same seed → the same trajectory, bit for bit (wall time aside)', async () => {
     const a = await run({ outDir: fresh() });
     const b = await run({ outDir: fresh() });
-    expect(deterministic(join(a.dir, '0000', 'trajectory.csv'))).toEqual(deterministic(join(b.dir, '0000', 'trajectory.csv')));
+    expect(deterministic(join(a.dir, '0000', 'trajectory.csv'))).toEqual(
+      deterministic(join(b.dir, '0000', 'trajectory.csv')),
+    );
     expect(readFileSync(join(a.dir, '0000', 'W.npy'))).toEqual(readFileSync(join(b.dir, '0000', 'W.npy')));
     const c = await run({ outDir: fresh(), sets: ['seed=8'] });
-    expect(deterministic(join(c.dir, '0000', 'trajectory.csv'))).not.toEqual(deterministic(join(a.dir, '0000', 'trajectory.csv')));
+    expect(deterministic(join(c.dir, '0000', 'trajectory.csv'))).not.toEqual(
+      deterministic(join(a.dir, '0000', 'trajectory.csv')),
+    );
   });
 
   it('a failing run is recorded as failed (run.json with the error, no artifacts); the others complete', async () => {
@@ -112,19 +146,27 @@ describe('runner: run folders', () => {
     writeFileSync(join(first.dir, '.0002.tmp', 'run.json'), '{"status":"running"');
     const kept = snapshot(join(first.dir, '0000'));
     const events: number[] = [];
-    const second = await runExperiment({ resume: first.dir, createRunEnv, onEvent: (e) => e.type === 'start' && events.push(e.index) });
+    const second = await runExperiment({
+      resume: first.dir,
+      createRunEnv,
+      onEvent: (e) => e.type === 'start' && events.push(e.index),
+    });
     expect(second.dir).toBe(first.dir);
     expect(events).toEqual([1, 2]);
     expect(second.records.map((x) => x?.status)).toEqual(['completed', 'completed', 'completed']);
     expect(snapshot(join(first.dir, '0000'))).toEqual(kept);
     expect(readdirSync(first.dir).filter((f) => f.startsWith('.'))).toEqual([]);
     // Runs 0 and 2 have the same config: the resumed run reproduces the first one exactly.
-    expect(deterministic(join(first.dir, '0002', 'trajectory.csv'))).toEqual(deterministic(join(first.dir, '0000', 'trajectory.csv')));
+    expect(deterministic(join(first.dir, '0002', 'trajectory.csv'))).toEqual(
+      deterministic(join(first.dir, '0000', 'trajectory.csv')),
+    );
     expect(readJson(join(first.dir, '0001', 'run.json')).iterations).toBe(20);
   });
 
   it('--resume of a folder that is not a sweep is a clear error', async () => {
-    await expect(runExperiment({ resume: fresh(), createRunEnv })).rejects.toThrow(/not a sweep folder \(expected a folder holding sweep\.yaml/);
+    await expect(runExperiment({ resume: fresh(), createRunEnv })).rejects.toThrow(
+      /not a sweep folder \(expected a folder holding sweep\.yaml/,
+    );
   });
 });
 
@@ -177,10 +219,15 @@ describe('runner: solver specs given by a task', () => {
     expect(Number.isFinite(rec.objective!.total)).toBe(true);
   });
   it('name the task fit when they are wrong', async () => {
-    const r = await run({ outDir: fresh(), sets: ['task={id: test-own-solver, params: {solver: {id: test-mu, params: {mode: fst}}}}'] });
+    const r = await run({
+      outDir: fresh(),
+      sets: ['task={id: test-own-solver, params: {solver: {id: test-mu, params: {mode: fst}}}}'],
+    });
     expect(r.failed).toBe(1);
     const rec = readJson(join(r.dir, '0000', 'run.json'));
-    expect(rec.error).toContain("task fit own: solver.params.mode: not an allowed value (expected one of fast, exact, found \"fst\"); did you mean 'fast'?");
+    expect(rec.error).toContain(
+      'task fit own: solver.params.mode: not an allowed value (expected one of fast, exact, found "fst"); did you mean \'fast\'?',
+    );
   });
 });
 
@@ -202,7 +249,9 @@ describe('runner: a task that fits no model', () => {
     expect(summary[1].startsWith('0000,completed,2,')).toBe(true);
     const rows = compareRows(collectRuns([r.dir]));
     expect(rows.map((x) => x['data.params.rank'])).toEqual([2, 3]);
-    expect(rows.every((x) => x.status === 'completed' && x.iterations === undefined && typeof x.total === 'number')).toBe(true);
+    expect(
+      rows.every((x) => x.status === 'completed' && x.iterations === undefined && typeof x.total === 'number'),
+    ).toBe(true);
   });
   it('a task that asks for the model anyway fails with a clear error, not a TypeError', async () => {
     const r = await run({ configFile: noModel, outDir: fresh(), sets: ['task.params.fit=true'] });

@@ -9,7 +9,10 @@ const { dir } = tempDirs('nmflab-audio-');
 const has = (tool: string) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
 const SOX = has('sox');
 const OPUSENC = has('opusenc');
-if (!SOX) console.warn('audio.test: sox not found (Debian package sox, libsox-fmt-mp3; see .ci/system-deps): FLAC/MP3/Vorbis decoding tests skipped');
+if (!SOX)
+  console.warn(
+    'audio.test: sox not found (Debian package sox, libsox-fmt-mp3; see .ci/system-deps): FLAC/MP3/Vorbis decoding tests skipped',
+  );
 if (!OPUSENC) console.warn('audio.test: opusenc not found (Debian package opus-tools): Ogg Opus decoding test skipped');
 
 /**
@@ -44,7 +47,8 @@ function encode(wav: string, out: string, args: string[] = []): void {
 
 /** Relative error of `y` against `x` over their common length. */
 function relErr(x: Float64Array, y: Float64Array): number {
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
     num += (x[i] - y[i]) ** 2;
     den += x[i] ** 2;
@@ -77,7 +81,9 @@ describe('readAudio', () => {
   });
 
   it('errors name the file and what was found', async () => {
-    await expect(readAudio(join(dir, 'missing.flac'))).rejects.toThrow(/missing\.flac.*file not found|file not found[\s\S]*missing\.flac/);
+    await expect(readAudio(join(dir, 'missing.flac'))).rejects.toThrow(
+      /missing\.flac.*file not found|file not found[\s\S]*missing\.flac/,
+    );
     const junk = join(dir, 'junk.mp3');
     writeFileSync(junk, 'hello, this is text');
     const e = await readAudio(junk).catch((err: unknown) => err);
@@ -123,29 +129,35 @@ describe('readAudio', () => {
     expect((await readAudio(named)).codec).toBe('flac');
   });
 
-  it.skipIf(!SOX)('MP3 and Ogg Vorbis decode close to the original (lossy), with the right rate and channels', async () => {
-    for (const [ext, codec, tol] of [['mp3', 'mp3', 0.2], ['ogg', 'vorbis', 0.2]] as const) {
-      const f = join(dir, `s.${ext}`);
-      encode(src, f, ext === 'mp3' ? ['-C', '192'] : ['-C', '6']);
-      const a = await readAudio(f);
-      expect(a.codec).toBe(codec);
-      expect(a.lossy).toBe(true);
-      expect(a.sampleRate).toBe(16000);
-      expect(a.channels.length).toBe(2);
-      // Vorbis trims its own pre-skip; sox's MP3 has no Xing header, so LAME's delay (576 + 529
-      // samples) stays, the same in both channels.
-      const expectedLag = codec === 'mp3' ? 1105 : 0;
-      expect(a.channels[0].length - 8000 - expectedLag).toBeGreaterThanOrEqual(0);
-      expect(a.channels[0].length - 8000 - expectedLag).toBeLessThan(1200);
-      for (let c = 0; c < 2; c++) {
-        const { lag, err } = aligned(x[c], a.channels[c], 1500);
-        expect(lag).toBe(expectedLag);
-        expect(err).toBeLessThan(tol);
+  it.skipIf(!SOX)(
+    'MP3 and Ogg Vorbis decode close to the original (lossy), with the right rate and channels',
+    async () => {
+      for (const [ext, codec, tol] of [
+        ['mp3', 'mp3', 0.2],
+        ['ogg', 'vorbis', 0.2],
+      ] as const) {
+        const f = join(dir, `s.${ext}`);
+        encode(src, f, ext === 'mp3' ? ['-C', '192'] : ['-C', '6']);
+        const a = await readAudio(f);
+        expect(a.codec).toBe(codec);
+        expect(a.lossy).toBe(true);
+        expect(a.sampleRate).toBe(16000);
+        expect(a.channels.length).toBe(2);
+        // Vorbis trims its own pre-skip; sox's MP3 has no Xing header, so LAME's delay (576 + 529
+        // samples) stays, the same in both channels.
+        const expectedLag = codec === 'mp3' ? 1105 : 0;
+        expect(a.channels[0].length - 8000 - expectedLag).toBeGreaterThanOrEqual(0);
+        expect(a.channels[0].length - 8000 - expectedLag).toBeLessThan(1200);
+        for (let c = 0; c < 2; c++) {
+          const { lag, err } = aligned(x[c], a.channels[c], 1500);
+          expect(lag).toBe(expectedLag);
+          expect(err).toBeLessThan(tol);
+        }
+        const m = await readAudio(f, { channels: 'mix' });
+        expect(m.channels.length).toBe(1);
       }
-      const m = await readAudio(f, { channels: 'mix' });
-      expect(m.channels.length).toBe(1);
-    }
-  });
+    },
+  );
 
   it.skipIf(!OPUSENC)('Ogg Opus decodes at 48 kHz and resamples on request', async () => {
     const f = join(dir, 's.opus');

@@ -22,13 +22,20 @@ describe('signals on data/mixtures/speech-chime-test', () => {
   it('oracle Wiener masks separate it into parts that add up to the mixture and beat the mixture as an estimate', () => {
     const s = new Stft({ sampleRate: mix.sampleRate, frameLength: 1024, hop: 256, window: 'hann' });
     const Y = s.analyze(mix.samples);
-    const parts = resynthesize(Y, wienerMasks([s.analyze(speech).power(), s.analyze(chime).power()]), s, mix.samples.length);
+    const parts = resynthesize(
+      Y,
+      wienerMasks([s.analyze(speech).power(), s.analyze(chime).power()]),
+      s,
+      mix.samples.length,
+    );
     let sumErr = 0;
-    for (let i = 0; i < speech.length; i++) sumErr = Math.max(sumErr, Math.abs(parts[0][i] + parts[1][i] - mix.samples[i]));
+    for (let i = 0; i < speech.length; i++)
+      sumErr = Math.max(sumErr, Math.abs(parts[0][i] + parts[1][i] - mix.samples[i]));
     expect(sumErr).toBeLessThan(1e-12);
     // SNR of the speech estimate vs using the mixture itself (0 dB by construction: equal energies).
     const snr = (est: Float64Array, ref: Float64Array) => {
-      let e = 0, r = 0;
+      let e = 0,
+        r = 0;
       for (let i = 0; i < ref.length; i++) (e += (est[i] - ref[i]) ** 2), (r += ref[i] ** 2);
       return 10 * Math.log10(r / e);
     };

@@ -4,9 +4,11 @@ import { Fft, Rng, Stft } from '@nmflab/core';
 /** Direct O(n²) DFT in long-hand angles: the oracle. */
 function dft(re: Float64Array, im: Float64Array, sign: -1 | 1): [Float64Array, Float64Array] {
   const n = re.length;
-  const R = new Float64Array(n), I = new Float64Array(n);
+  const R = new Float64Array(n),
+    I = new Float64Array(n);
   for (let k = 0; k < n; k++) {
-    let sr = 0, si = 0;
+    let sr = 0,
+      si = 0;
     for (let t = 0; t < n; t++) {
       const a = (sign * 2 * Math.PI * ((k * t) % n)) / n;
       sr += re[t] * Math.cos(a) - im[t] * Math.sin(a);
@@ -23,19 +25,24 @@ const noise = (n: number) => new Float64Array(n).map(() => rng.normal());
 
 // Powers of two (fft.js), radix 2/3/4/5 mixes, odd, other small primes (generic butterfly),
 // primes above 61 (Bluestein), and composites with a large prime factor.
-const SIZES = [2, 3, 4, 5, 6, 7, 9, 12, 15, 16, 25, 30, 49, 60, 61, 64, 67, 97, 100, 121, 127, 134, 160, 200, 210, 243, 255, 400, 441, 1000, 1009];
+const SIZES = [
+  2, 3, 4, 5, 6, 7, 9, 12, 15, 16, 25, 30, 49, 60, 61, 64, 67, 97, 100, 121, 127, 134, 160, 200, 210, 243, 255, 400,
+  441, 1000, 1009,
+];
 
 describe('Fft (any length)', () => {
   it('complex forward and inverse equal the direct DFT (max error ≤ 1e-12 of the norm)', () => {
     for (const n of SIZES) {
-      const re = noise(n), im = noise(n);
+      const re = noise(n),
+        im = noise(n);
       const x = new Float64Array(2 * n);
       for (let t = 0; t < n; t++) [x[2 * t], x[2 * t + 1]] = [re[t], im[t]];
       const f = new Fft(n);
       const y = new Float64Array(2 * n);
       f.transform(y, x);
       const [R, I] = dft(re, im, -1);
-      let err = 0, norm = 0;
+      let err = 0,
+        norm = 0;
       for (let k = 0; k < n; k++) {
         err = Math.max(err, Math.hypot(y[2 * k] - R[k], y[2 * k + 1] - I[k]));
         norm = Math.max(norm, Math.hypot(R[k], I[k]));
@@ -67,7 +74,18 @@ describe('Fft (any length)', () => {
 
 describe('STFT of any frame length', () => {
   const x = noise(5000);
-  const cases: [number, number][] = [[400, 160], [2048, 441], [441, 147], [1023, 256], [509, 127], [7, 3], [97, 24], [1000, 250], [1009, 252], [3, 1]];
+  const cases: [number, number][] = [
+    [400, 160],
+    [2048, 441],
+    [441, 147],
+    [1023, 256],
+    [509, 127],
+    [7, 3],
+    [97, 24],
+    [1000, 250],
+    [1009, 252],
+    [3, 1],
+  ];
   for (const [n, hop] of cases) {
     for (const window of ['hann', 'sine'] as const) {
       for (const center of [true, false]) {
@@ -86,7 +104,9 @@ describe('STFT of any frame length', () => {
   }
 
   it('an odd frame length centres frames on m·hop (pad ⌊n/2⌋, as librosa) and puts a tone in its bin', () => {
-    const n = 441, rate = 44100, f0 = 1000; // bin spacing 100 Hz: 1 kHz is bin 10
+    const n = 441,
+      rate = 44100,
+      f0 = 1000; // bin spacing 100 Hz: 1 kHz is bin 10
     const s = new Stft({ sampleRate: rate, frameLength: n, hop: 147 });
     expect(s.pad).toBe(220);
     const tone = new Float64Array(rate / 10).map((_, t) => Math.sin((2 * Math.PI * f0 * t) / rate));
@@ -101,10 +121,14 @@ describe('STFT of any frame length', () => {
 describe('Fft.realTransformPair (odd lengths)', () => {
   it('gives the half spectra of both real signals', () => {
     for (const n of [3, 7, 9, 61, 67, 441, 1009]) {
-      const a = noise(n), b = noise(n);
+      const a = noise(n),
+        b = noise(n);
       const f = new Fft(n);
       expect(f.pairsRealFrames).toBe(true);
-      const A = new Float64Array(2 * n), B = new Float64Array(2 * n), A1 = new Float64Array(2 * n), B1 = new Float64Array(2 * n);
+      const A = new Float64Array(2 * n),
+        B = new Float64Array(2 * n),
+        A1 = new Float64Array(2 * n),
+        B1 = new Float64Array(2 * n);
       f.realTransformPair(A, B, a, b);
       f.realTransform(A1, a);
       f.realTransform(B1, b);

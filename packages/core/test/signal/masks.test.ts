@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Matrix, NmflabError, Rng, Stft, applyMask, binaryMasks, griffinLim, logSpectrogram, magnitudeSpectrogram,
-  powerSpectrogram, resynthesize, wienerMasks,
+  Matrix,
+  NmflabError,
+  Rng,
+  Stft,
+  applyMask,
+  binaryMasks,
+  griffinLim,
+  logSpectrogram,
+  magnitudeSpectrogram,
+  powerSpectrogram,
+  resynthesize,
+  wienerMasks,
 } from '@nmflab/core';
 
 function randomModels(K: number, F: number, N: number, rng: Rng, zeros = 0.2): Matrix[] {
@@ -13,7 +23,8 @@ function randomModels(K: number, F: number, N: number, rng: Rng, zeros = 0.2): M
 }
 
 function mixture(L: number, rng: Rng): Float64Array[] {
-  const a = new Float64Array(L), b = new Float64Array(L);
+  const a = new Float64Array(L),
+    b = new Float64Array(L);
   for (let i = 0; i < L; i++) {
     a[i] = Math.sin(0.05 * i) * (1 + 0.5 * Math.sin(0.001 * i));
     b[i] = 0.3 * rng.normal();
@@ -28,12 +39,15 @@ describe('Wiener and binary masks', () => {
     // A column of all-zero models, one of huge and one of tiny values (no overflow or underflow).
     for (const m of models) for (let f = 0; f < 9; f++) m.set(f, 0, 0);
     for (const m of models) m.set(0, 1, 0), m.set(1, 1, 0);
-    models[0].set(0, 1, 1e300); models[1].set(0, 1, 3e300);
-    models[2].set(1, 1, 1e-300); models[3].set(1, 1, 2e-300);
+    models[0].set(0, 1, 1e300);
+    models[1].set(0, 1, 3e300);
+    models[2].set(1, 1, 1e-300);
+    models[3].set(1, 1, 2e-300);
     for (const alpha of [0.5, 1, 1.2, 2, 8]) {
       const masks = [...wienerMasks(models, alpha), ...[binaryMasks(models)].flat()];
       for (const group of [masks.slice(0, 4), masks.slice(4)]) {
-        let worst = 0, least = Infinity;
+        let worst = 0,
+          least = Infinity;
         for (let i = 0; i < 99; i++) {
           let s = 0;
           for (const M of group) {
@@ -60,7 +74,8 @@ describe('Wiener and binary masks', () => {
       const den = models.reduce((s, m) => s + m.data[i] ** 1.5, 0);
       models.forEach((m, k) => expect(M[k].data[i]).toBeCloseTo(m.data[i] ** 1.5 / den, 12));
     }
-    const sharp = wienerMasks(models, 200), bin = binaryMasks(models);
+    const sharp = wienerMasks(models, 200),
+      bin = binaryMasks(models);
     for (let i = 0; i < 30; i++) {
       const v = models.map((m) => m.data[i]).sort((p, q) => q - p);
       if (v[0] < 1.05 * v[1]) continue; // near-ties stay soft for any finite α
@@ -69,16 +84,23 @@ describe('Wiener and binary masks', () => {
   });
 
   it('reject bad models and exponents with clear errors', () => {
-    const a = Matrix.filled(2, 2, 1), b = Matrix.filled(2, 3, 1);
-    expect(() => wienerMasks([a, b])).toThrow('component 1: component models differ in shape (expected 2×2, found 2×3)');
+    const a = Matrix.filled(2, 2, 1),
+      b = Matrix.filled(2, 3, 1);
+    expect(() => wienerMasks([a, b])).toThrow(
+      'component 1: component models differ in shape (expected 2×2, found 2×3)',
+    );
     const c = Matrix.filled(2, 2, 1);
     c.set(1, 0, -1);
-    expect(() => wienerMasks([a, c])).toThrow('component 1, entry (1, 0): component model is not a finite non-negative matrix (expected finite values ≥ 0, found -1)');
+    expect(() => wienerMasks([a, c])).toThrow(
+      'component 1, entry (1, 0): component model is not a finite non-negative matrix (expected finite values ≥ 0, found -1)',
+    );
     c.set(1, 0, NaN);
     expect(() => binaryMasks([a, c])).toThrow(NmflabError);
     expect(() => wienerMasks([a], 0)).toThrow('alpha: invalid Wiener exponent');
     expect(() => wienerMasks([])).toThrow('no component models');
-    expect(() => applyMask(new Stft({ sampleRate: 1, frameLength: 4, hop: 1 }).analyze(new Float64Array(3)), b)).toThrow('mask does not match the spectrogram');
+    expect(() =>
+      applyMask(new Stft({ sampleRate: 1, frameLength: 4, hop: 1 }).analyze(new Float64Array(3)), b),
+    ).toThrow('mask does not match the spectrogram');
   });
 
   it('resynthesize components that add up to the mixture', () => {
@@ -88,7 +110,12 @@ describe('Wiener and binary masks', () => {
     const s = new Stft({ sampleRate: 8000, frameLength: 256, hop: 64, window: 'sine' });
     const Y = s.analyze(x);
     const models = [s.analyze(a!).power(), s.analyze(b!).power()];
-    for (const masks of [wienerMasks(models, 1), wienerMasks(models, 2), binaryMasks(models), wienerMasks(randomModels(3, Y.rows, Y.cols, rng))]) {
+    for (const masks of [
+      wienerMasks(models, 1),
+      wienerMasks(models, 2),
+      binaryMasks(models),
+      wienerMasks(randomModels(3, Y.rows, Y.cols, rng)),
+    ]) {
       const parts = resynthesize(Y, masks, s, x.length);
       let err = 0;
       for (let i = 0; i < x.length; i++) err = Math.max(err, Math.abs(parts.reduce((t, p) => t + p[i], 0) - x[i]));
@@ -106,7 +133,8 @@ describe('spectrogram views', () => {
     const s = new Stft({ sampleRate: 1, frameLength: 64, hop: 16 });
     const x = new Float64Array(300).map((_, i) => (i < 150 ? Math.sin(i) : 0));
     const Y = s.analyze(x);
-    const M = magnitudeSpectrogram(Y), P = powerSpectrogram(Y);
+    const M = magnitudeSpectrogram(Y),
+      P = powerSpectrogram(Y);
     const D = logSpectrogram(Y, { floor: 1e-6 });
     let max = -Infinity;
     for (let i = 0; i < P.data.length; i++) {
@@ -154,7 +182,11 @@ describe('Griffin–Lim', () => {
   it('rejects bad settings', () => {
     expect(() => griffinLim(S, s, { iterations: 0 })).toThrow('iterations: invalid Griffin–Lim iteration count');
     expect(() => griffinLim(S, s, { initialPhase: 'random' })).toThrow('rng: random initial phase needs an Rng');
-    expect(() => griffinLim(S, s, { length: 100 })).toThrow(`length: length does not give back the same number of frames (expected a length whose STFT has ${S.cols} frames, found 100 samples (3 frames))`);
-    expect(() => griffinLim(new Matrix(5, 3), s)).toThrow('magnitude does not match the STFT (expected 129 frequency rows, found 5 rows)');
+    expect(() => griffinLim(S, s, { length: 100 })).toThrow(
+      `length: length does not give back the same number of frames (expected a length whose STFT has ${S.cols} frames, found 100 samples (3 frames))`,
+    );
+    expect(() => griffinLim(new Matrix(5, 3), s)).toThrow(
+      'magnitude does not match the STFT (expected 129 frequency rows, found 5 rows)',
+    );
   });
 });

@@ -8,10 +8,19 @@ const fx = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.
 describe('against SciPy', () => {
   it('the STFT equals scipy.signal.stft (hann 64, hop 16, even boundary) times Σw', () => {
     const x = readMatrix(fx('signal.npy')).data;
-    const re = readMatrix(fx('stft_hann64_re.npy')), im = readMatrix(fx('stft_hann64_im.npy'));
-    const Y = new Stft({ sampleRate: 1, frameLength: 64, hop: 16, window: 'hann', center: true, padMode: 'reflect' }).analyze(x);
+    const re = readMatrix(fx('stft_hann64_re.npy')),
+      im = readMatrix(fx('stft_hann64_im.npy'));
+    const Y = new Stft({
+      sampleRate: 1,
+      frameLength: 64,
+      hop: 16,
+      window: 'hann',
+      center: true,
+      padMode: 'reflect',
+    }).analyze(x);
     expect([Y.rows, Y.cols]).toEqual([re.rows, re.cols]);
-    let err = 0, max = 0;
+    let err = 0,
+      max = 0;
     for (let i = 0; i < re.data.length; i++) {
       err = Math.max(err, Math.hypot(Y.re[i] - re.data[i], Y.im[i] - im.data[i]));
       max = Math.max(max, Math.hypot(re.data[i], im.data[i]));

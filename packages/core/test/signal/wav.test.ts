@@ -74,16 +74,31 @@ describe('WAV files', () => {
     expect(r16.sampleRate).toBe(8000);
     expect(r16.format).toBe('pcm16');
     const r8 = parseWav(rawWav(1, 2, 11025, 8, Uint8Array.of(128, 0, 192, 255)), 'b.wav');
-    expect(r8.channels.map((c) => Array.from(c))).toEqual([[0, 0.5], [-1, 127 / 128]]);
+    expect(r8.channels.map((c) => Array.from(c))).toEqual([
+      [0, 0.5],
+      [-1, 127 / 128],
+    ]);
     const f64 = new Float64Array([0.25, -0.125, 1.5]);
     const rf = parseWav(rawWav(3, 1, 48000, 64, new Uint8Array(f64.buffer)), 'c.wav');
     expect(Array.from(rf.samples)).toEqual([0.25, -0.125, 1.5]);
     expect(rf.format).toBe('float64');
-    const ef = parseWav(extensibleWav(3, 2, 32, new Uint8Array(new Float32Array([0.5, -0.25, 0.125, 1]).buffer)), 'd.wav');
-    expect(ef.channels.map((c) => Array.from(c))).toEqual([[0.5, 0.125], [-0.25, 1]]);
+    const ef = parseWav(
+      extensibleWav(3, 2, 32, new Uint8Array(new Float32Array([0.5, -0.25, 0.125, 1]).buffer)),
+      'd.wav',
+    );
+    expect(ef.channels.map((c) => Array.from(c))).toEqual([
+      [0.5, 0.125],
+      [-0.25, 1],
+    ]);
     expect(ef.format).toBe('float32');
-    const ep = parseWav(extensibleWav(1, 2, 16, new Uint8Array(new Int16Array([16384, -16384, 0, 8192]).buffer)), 'e.wav');
-    expect(ep.channels.map((c) => Array.from(c))).toEqual([[0.5, 0], [-0.5, 0.25]]);
+    const ep = parseWav(
+      extensibleWav(1, 2, 16, new Uint8Array(new Int16Array([16384, -16384, 0, 8192]).buffer)),
+      'e.wav',
+    );
+    expect(ep.channels.map((c) => Array.from(c))).toEqual([
+      [0.5, 0],
+      [-0.5, 0.25],
+    ]);
   });
 
   for (const format of WAV_FORMATS) {
@@ -111,8 +126,16 @@ describe('WAV files', () => {
   }
 
   it('writes a valid header: RIFF size = file size − 8, data size = the samples (odd sizes too)', () => {
-    for (const [L, C, format] of [[3, 1, 'pcm8'], [5, 3, 'pcm24'], [4, 2, 'float64']] as const) {
-      const b = encodeWav(Array.from({ length: C }, () => new Float64Array(L).fill(0.5)), 8000, { format });
+    for (const [L, C, format] of [
+      [3, 1, 'pcm8'],
+      [5, 3, 'pcm24'],
+      [4, 2, 'float64'],
+    ] as const) {
+      const b = encodeWav(
+        Array.from({ length: C }, () => new Float64Array(L).fill(0.5)),
+        8000,
+        { format },
+      );
       const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
       expect(dv.getUint32(4, true)).toBe(b.length - 8);
       const r = parseWav(b, 'h.wav');
@@ -122,7 +145,8 @@ describe('WAV files', () => {
   });
 
   it('downmixes to mono on request and clips PCM to [−1, 1]', () => {
-    const a = noise(300, 4), b = noise(300, 5);
+    const a = noise(300, 4),
+      b = noise(300, 5);
     const bytes = encodeWav([a, b], 16000, { format: 'float64' });
     const m = parseWav(bytes, 'x.wav', { mono: true });
     expect(m.channels).toHaveLength(1);
@@ -133,10 +157,18 @@ describe('WAV files', () => {
   });
 
   it('rejects what it cannot write, naming the file', () => {
-    expect(() => writeWav(join(dir, 'n.wav'), Float64Array.of(0, NaN), 8000)).toThrow(/n\.wav: channel 0, sample 1: non-finite sample/);
-    expect(() => encodeWav([new Float64Array(3), new Float64Array(4)], 8000, {}, 'o.wav')).toThrow('o.wav: channels differ in length (expected 3 samples, found 4 in channel 1)');
-    expect(() => encodeWav(new Float64Array(3), 0, {}, 'o.wav')).toThrow('o.wav: invalid sample rate (expected a positive integer, found 0)');
-    expect(() => encodeWav(new Float64Array(3), 8000, { format: 'mp3' as never }, 'o.wav')).toThrow('o.wav: unknown WAV format');
+    expect(() => writeWav(join(dir, 'n.wav'), Float64Array.of(0, NaN), 8000)).toThrow(
+      /n\.wav: channel 0, sample 1: non-finite sample/,
+    );
+    expect(() => encodeWav([new Float64Array(3), new Float64Array(4)], 8000, {}, 'o.wav')).toThrow(
+      'o.wav: channels differ in length (expected 3 samples, found 4 in channel 1)',
+    );
+    expect(() => encodeWav(new Float64Array(3), 0, {}, 'o.wav')).toThrow(
+      'o.wav: invalid sample rate (expected a positive integer, found 0)',
+    );
+    expect(() => encodeWav(new Float64Array(3), 8000, { format: 'mp3' as never }, 'o.wav')).toThrow(
+      'o.wav: unknown WAV format',
+    );
   });
 });
 
@@ -150,26 +182,106 @@ describe('broken WAV files', () => {
   const ascii = (b: Uint8Array, o: number, s: string) => [...s].forEach((c, i) => (b[o + i] = c.charCodeAt(0)));
   const corpus: [string, Uint8Array, string][] = [
     ['empty.wav', new Uint8Array(0), 'empty.wav: empty file (expected a WAV file, found 0 bytes)'],
-    ['short.wav', good.slice(0, 10), 'short.wav: not a WAV file: too short for a RIFF header (expected at least 12 bytes, found 10 bytes)'],
-    ['text.wav', new TextEncoder().encode('hello, this is not audio at all'), 'text.wav: not a WAV file: no RIFF header (expected "RIFF" at byte 0, found "hell")'],
-    ['riff.wav', edit((b) => ascii(b, 0, 'RIFZ')), 'riff.wav: not a WAV file: no RIFF header (expected "RIFF" at byte 0, found "RIFZ")'],
-    ['rifx.wav', edit((b) => ascii(b, 0, 'RIFX')), 'rifx.wav: unsupported WAV container (expected a little-endian RIFF file, found "RIFX")'],
-    ['avi.wav', edit((b) => ascii(b, 8, 'AVI ')), 'avi.wav: not a WAV file: RIFF form is not WAVE (expected "WAVE" at byte 8, found "AVI ")'],
-    ['truncated.wav', good.slice(0, 44 + 150), 'truncated.wav: truncated data chunk (expected 200 bytes of samples (as its header says), found 150 bytes)'],
-    ['halfframe.wav', edit((_, dv) => dv.setUint32(40, 199, true)), 'halfframe.wav: data chunk is not a whole number of sample frames (expected a multiple of 2 bytes, found 199 bytes)'],
-    ['zero-channels.wav', edit((_, dv) => dv.setUint16(22, 0, true)), 'zero-channels.wav: WAV file has zero channels (expected at least one channel, found 0)'],
-    ['zero-rate.wav', edit((_, dv) => dv.setUint32(24, 0, true)), 'zero-rate.wav: WAV file has sample rate 0 (expected a positive sample rate, found 0)'],
-    ['huge-data.wav', edit((_, dv) => dv.setUint32(40, 0xfffffff0, true)), 'huge-data.wav: truncated data chunk (expected 4294967280 bytes of samples (as its header says), found 200 bytes)'],
-    ['huge-fmt.wav', edit((_, dv) => dv.setUint32(16, 0x7fffffff, true)), 'huge-fmt.wav: chunk "fmt " runs past the end of the file (expected 2147483647 bytes, found 224 bytes)'],
-    ['tiny-fmt.wav', edit((_, dv) => dv.setUint32(16, 8, true)), 'tiny-fmt.wav: fmt chunk too short (expected at least 16 bytes, found 8 bytes)'],
-    ['adpcm.wav', edit((_, dv) => dv.setUint16(20, 2, true)), 'adpcm.wav: unsupported WAV sample format (expected format code 1 (PCM) or 3 (IEEE float), found 2 (Microsoft ADPCM))'],
-    ['ext-alaw.wav', extensibleWav(6, 1, 8, new Uint8Array(4)), 'ext-alaw.wav: unsupported WAV sample format (expected format code 1 (PCM) or 3 (IEEE float), found 6 (A-law))'],
-    ['code-9.wav', edit((_, dv) => dv.setUint16(20, 9, true)), 'code-9.wav: unsupported WAV sample format (expected format code 1 (PCM) or 3 (IEEE float), found 9)'],
-    ['pcm12.wav', edit((_, dv) => dv.setUint16(34, 12, true)), 'pcm12.wav: unsupported PCM bit depth (expected 8, 16, 24, 32, found 12)'],
-    ['float16.wav', edit((_, dv) => dv.setUint16(20, 3, true)), 'float16.wav: unsupported float bit depth (expected 32, 64, found 16)'],
-    ['align.wav', edit((_, dv) => dv.setUint16(32, 3, true)), 'align.wav: inconsistent block align in the fmt chunk (expected 2 bytes per frame (1 channels × 16 bits), found 3)'],
-    ['no-data.wav', edit((b) => ascii(b, 36, 'junk')), 'no-data.wav: no data chunk (expected a "data" chunk with the samples)'],
-    ['no-fmt.wav', edit((b) => ascii(b, 12, 'junk')), 'no-fmt.wav: data chunk before the fmt chunk (expected a fmt chunk first)'],
+    [
+      'short.wav',
+      good.slice(0, 10),
+      'short.wav: not a WAV file: too short for a RIFF header (expected at least 12 bytes, found 10 bytes)',
+    ],
+    [
+      'text.wav',
+      new TextEncoder().encode('hello, this is not audio at all'),
+      'text.wav: not a WAV file: no RIFF header (expected "RIFF" at byte 0, found "hell")',
+    ],
+    [
+      'riff.wav',
+      edit((b) => ascii(b, 0, 'RIFZ')),
+      'riff.wav: not a WAV file: no RIFF header (expected "RIFF" at byte 0, found "RIFZ")',
+    ],
+    [
+      'rifx.wav',
+      edit((b) => ascii(b, 0, 'RIFX')),
+      'rifx.wav: unsupported WAV container (expected a little-endian RIFF file, found "RIFX")',
+    ],
+    [
+      'avi.wav',
+      edit((b) => ascii(b, 8, 'AVI ')),
+      'avi.wav: not a WAV file: RIFF form is not WAVE (expected "WAVE" at byte 8, found "AVI ")',
+    ],
+    [
+      'truncated.wav',
+      good.slice(0, 44 + 150),
+      'truncated.wav: truncated data chunk (expected 200 bytes of samples (as its header says), found 150 bytes)',
+    ],
+    [
+      'halfframe.wav',
+      edit((_, dv) => dv.setUint32(40, 199, true)),
+      'halfframe.wav: data chunk is not a whole number of sample frames (expected a multiple of 2 bytes, found 199 bytes)',
+    ],
+    [
+      'zero-channels.wav',
+      edit((_, dv) => dv.setUint16(22, 0, true)),
+      'zero-channels.wav: WAV file has zero channels (expected at least one channel, found 0)',
+    ],
+    [
+      'zero-rate.wav',
+      edit((_, dv) => dv.setUint32(24, 0, true)),
+      'zero-rate.wav: WAV file has sample rate 0 (expected a positive sample rate, found 0)',
+    ],
+    [
+      'huge-data.wav',
+      edit((_, dv) => dv.setUint32(40, 0xfffffff0, true)),
+      'huge-data.wav: truncated data chunk (expected 4294967280 bytes of samples (as its header says), found 200 bytes)',
+    ],
+    [
+      'huge-fmt.wav',
+      edit((_, dv) => dv.setUint32(16, 0x7fffffff, true)),
+      'huge-fmt.wav: chunk "fmt " runs past the end of the file (expected 2147483647 bytes, found 224 bytes)',
+    ],
+    [
+      'tiny-fmt.wav',
+      edit((_, dv) => dv.setUint32(16, 8, true)),
+      'tiny-fmt.wav: fmt chunk too short (expected at least 16 bytes, found 8 bytes)',
+    ],
+    [
+      'adpcm.wav',
+      edit((_, dv) => dv.setUint16(20, 2, true)),
+      'adpcm.wav: unsupported WAV sample format (expected format code 1 (PCM) or 3 (IEEE float), found 2 (Microsoft ADPCM))',
+    ],
+    [
+      'ext-alaw.wav',
+      extensibleWav(6, 1, 8, new Uint8Array(4)),
+      'ext-alaw.wav: unsupported WAV sample format (expected format code 1 (PCM) or 3 (IEEE float), found 6 (A-law))',
+    ],
+    [
+      'code-9.wav',
+      edit((_, dv) => dv.setUint16(20, 9, true)),
+      'code-9.wav: unsupported WAV sample format (expected format code 1 (PCM) or 3 (IEEE float), found 9)',
+    ],
+    [
+      'pcm12.wav',
+      edit((_, dv) => dv.setUint16(34, 12, true)),
+      'pcm12.wav: unsupported PCM bit depth (expected 8, 16, 24, 32, found 12)',
+    ],
+    [
+      'float16.wav',
+      edit((_, dv) => dv.setUint16(20, 3, true)),
+      'float16.wav: unsupported float bit depth (expected 32, 64, found 16)',
+    ],
+    [
+      'align.wav',
+      edit((_, dv) => dv.setUint16(32, 3, true)),
+      'align.wav: inconsistent block align in the fmt chunk (expected 2 bytes per frame (1 channels × 16 bits), found 3)',
+    ],
+    [
+      'no-data.wav',
+      edit((b) => ascii(b, 36, 'junk')),
+      'no-data.wav: no data chunk (expected a "data" chunk with the samples)',
+    ],
+    [
+      'no-fmt.wav',
+      edit((b) => ascii(b, 12, 'junk')),
+      'no-fmt.wav: data chunk before the fmt chunk (expected a fmt chunk first)',
+    ],
   ];
   for (const [name, bytes, message] of corpus) {
     it(`${name}: ${message.slice(name.length + 2)}`, () => {
@@ -193,9 +305,11 @@ describe('broken WAV files', () => {
 describe('resampling', () => {
   /** Frequency of the strongest sinusoid, by a fine direct DFT search around the expected value. */
   function peakHz(x: Float64Array, rate: number, around: number): number {
-    let best = 0, bestP = -1;
+    let best = 0,
+      bestP = -1;
     for (let f = around - 5; f <= around + 5; f += 0.25) {
-      let re = 0, im = 0;
+      let re = 0,
+        im = 0;
       for (let t = 0; t < x.length; t++) {
         const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * t) / x.length);
         re += w * x[t] * Math.cos((2 * Math.PI * f * t) / rate);
@@ -205,7 +319,8 @@ describe('resampling', () => {
     }
     return best;
   }
-  const rate = 16000, L = 8000;
+  const rate = 16000,
+    L = 8000;
   const sine = new Float64Array(L).map((_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / rate));
 
   for (const to of [8000, 22050, 44100]) {
@@ -215,7 +330,8 @@ describe('resampling', () => {
       expect(peakHz(y, to, 440)).toBeCloseTo(440, 0);
       // Away from the edges the output is the same sine sampled at the new rate.
       let err = 0;
-      for (let i = 200; i < y.length - 200; i++) err = Math.max(err, Math.abs(y[i] - 0.5 * Math.sin((2 * Math.PI * 440 * i) / to)));
+      for (let i = 200; i < y.length - 200; i++)
+        err = Math.max(err, Math.abs(y[i] - 0.5 * Math.sin((2 * Math.PI * 440 * i) / to)));
       expect(err).toBeLessThan(1e-3);
     });
   }
@@ -236,6 +352,8 @@ describe('resampling', () => {
     expect(r.channels).toHaveLength(1);
     expect(r.samples.length).toBe(Math.ceil((L * 22050) / rate));
     expect(Array.from(resample(sine, rate, rate))).toEqual(Array.from(sine));
-    expect(() => resample(sine, rate, 0)).toThrow('sampleRate: invalid target sample rate (expected a positive number, found 0)');
+    expect(() => resample(sine, rate, 0)).toThrow(
+      'sampleRate: invalid target sample rate (expected a positive number, found 0)',
+    );
   });
 });

@@ -15,8 +15,16 @@ export default definePlugin({
     id: 'beta',
     description: 'β-divergence d_β(V|WH) for any real β (2 Euclidean, 1 KL, 0 Itakura–Saito), optionally dual',
     params: {
-      beta: { description: 'β (2 Euclidean, 1 generalized KL, 0 Itakura–Saito; any real number)', type: 'number', default: 1 },
-      dual: { description: 'evaluate the left-argument (dual) divergence d_β(WH|V) instead of d_β(V|WH)', type: 'boolean', default: false },
+      beta: {
+        description: 'β (2 Euclidean, 1 generalized KL, 0 Itakura–Saito; any real number)',
+        type: 'number',
+        default: 1,
+      },
+      dual: {
+        description: 'evaluate the left-argument (dual) divergence d_β(WH|V) instead of d_β(V|WH)',
+        type: 'boolean',
+        default: false,
+      },
       eps: epsParam,
     },
   },

@@ -17,9 +17,15 @@ export default definePlugin({
   meta: {
     kind: 'divergence',
     id: 'binomial',
-    description: 'binomial (logistic) Bregman divergence x log(x/μ) + (n−x) log((n−x)/(n−μ)) for counts out of n trials',
+    description:
+      'binomial (logistic) Bregman divergence x log(x/μ) + (n−x) log((n−x)/(n−μ)) for counts out of n trials',
     params: {
-      trials: { description: 'n, the number of trials: data and model must lie in [0, n]', type: 'number', exclusiveMinimum: 0, required: true },
+      trials: {
+        description: 'n, the number of trials: data and model must lie in [0, n]',
+        type: 'number',
+        exclusiveMinimum: 0,
+        required: true,
+      },
     },
   },
   create: (p: { trials: number }, ctx) => makeBinomial(p.trials, ctx),
@@ -27,7 +33,13 @@ export default definePlugin({
 
 export function makeBinomial(n: number, ctx?: Pick<PluginContext, 'path' | 'file'>): Divergence {
   const fail = (reason: string, found: string): never => {
-    throw new NmflabError(reason, { file: ctx?.file, path: ctx?.path, expected: `data and model in [0, ${n}] (params.trials = ${n})`, found, exitCode: 1 });
+    throw new NmflabError(reason, {
+      file: ctx?.file,
+      path: ctx?.path,
+      expected: `data and model in [0, ${n}] (params.trials = ${n})`,
+      found,
+      exitCode: 1,
+    });
   };
   const check = (x: number, y: number, at: string): void => {
     if (!(x >= 0 && x <= n)) fail('invalid data value for the binomial divergence', `V${at} = ${x}`);
@@ -35,12 +47,14 @@ export function makeBinomial(n: number, ctx?: Pick<PluginContext, 'path' | 'file
   };
   const at = (x: number, y: number): number => betaPoint(x, y, 1) + betaPoint(n - x, n - y, 1);
   const value = (V: Float64Array, L: Float64Array, M?: Float64Array): number => {
-    if (L.length !== V.length || (M && M.length !== V.length)) fail('data, model and mask differ in size', `${V.length}, ${L.length}${M ? `, ${M.length}` : ''} entries`);
+    if (L.length !== V.length || (M && M.length !== V.length))
+      fail('data, model and mask differ in size', `${V.length}, ${L.length}${M ? `, ${M.length}` : ''} entries`);
     let s = 0;
     for (let i = 0; i < V.length; i++) {
       const m = M ? M[i] : 1;
       if (m === 0) continue;
-      const x = V[i], y = L[i];
+      const x = V[i],
+        y = L[i];
       if (!(x >= 0 && x <= n && y >= 0 && y <= n)) check(x, y, `[${i}]`);
       s += m * at(x, y);
     }
@@ -65,7 +79,8 @@ export function makeBinomial(n: number, ctx?: Pick<PluginContext, 'path' | 'file
       let s = value(V, L, M);
       for (let i = 0; i < V.length; i++) {
         const m = M ? M[i] : 1;
-        if (m !== 0) s -= m * (xlogy(V[i], V[i] / n) + xlogy(n - V[i], (n - V[i]) / n) + logBinomialCoefficient(n, V[i]));
+        if (m !== 0)
+          s -= m * (xlogy(V[i], V[i] / n) + xlogy(n - V[i], (n - V[i]) / n) + logBinomialCoefficient(n, V[i]));
       }
       return s;
     },

@@ -26,12 +26,17 @@ export default definePlugin({
     description: 'Bregman divergence d_φ(V|WH) of a convex generator φ(y) written as a math expression',
     params: {
       phi: {
-        description: 'the generator φ as an expression of y (or x), e.g. "y*log(y) - y" (KL), "-log(y)" (IS), "y^2/2" (Euclidean)',
+        description:
+          'the generator φ as an expression of y (or x), e.g. "y*log(y) - y" (KL), "-log(y)" (IS), "y^2/2" (Euclidean)',
         type: 'string',
         default: 'y*log(y) - y',
         minLength: 1,
       },
-      dual: { description: 'evaluate the left-argument (dual) divergence d_φ(WH|V) instead of d_φ(V|WH)', type: 'boolean', default: false },
+      dual: {
+        description: 'evaluate the left-argument (dual) divergence d_φ(WH|V) instead of d_φ(V|WH)',
+        type: 'boolean',
+        default: false,
+      },
       eps: epsParam,
     },
   },
@@ -51,7 +56,8 @@ for (let i = 0; i < GL_N; i++) {
   let z = Math.cos((Math.PI * (i + 0.75)) / (GL_N + 0.5));
   let dp = 0;
   for (let it = 0; it < 100; it++) {
-    let p0 = 1, p1 = z;
+    let p0 = 1,
+      p1 = z;
     for (let k = 2; k <= GL_N; k++) {
       const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
       p0 = p1;
@@ -66,9 +72,14 @@ for (let i = 0; i < GL_N; i++) {
   GL_W[i] = 1 / ((1 - z * z) * dp * dp);
 }
 
-function makeBregman(g: Generator, p: { phi: string; dual: boolean; eps: number }, ctx: { path: string; file?: string }): Divergence {
+function makeBregman(
+  g: Generator,
+  p: { phi: string; dual: boolean; eps: number },
+  ctx: { path: string; file?: string },
+): Divergence {
   const { phi, d1, d2 } = g;
-  const eps = p.eps, dual = p.dual;
+  const eps = p.eps,
+    dual = p.dual;
   const phi0 = limitAtZero(phi);
   const d10 = limitAtZero(d1);
   const finite0 = Number.isFinite(phi0) && Number.isFinite(d10);
@@ -105,9 +116,11 @@ function makeBregman(g: Generator, p: { phi: string; dual: boolean; eps: number 
   const what = `the Bregman divergence of φ = ${p.phi}${dual ? ' (dual)' : ''}`;
   const fail = (reason: string, found: string): never => {
     throw new NmflabError(reason, {
-      file: ctx.file, path: ctx.path,
+      file: ctx.file,
+      path: ctx.path,
       expected: needsPositiveData ? 'data V > 0 everywhere, or params.eps > 0' : 'non-negative, finite data and model',
-      found, exitCode: 1,
+      found,
+      exitCode: 1,
     });
   };
   const check = (x: number, y: number, x0: number, y0: number, at: string): void => {
@@ -117,7 +130,8 @@ function makeBregman(g: Generator, p: { phi: string; dual: boolean; eps: number 
   };
 
   const point = (x0: number, y0: number): number => {
-    const x = x0 + eps, y = y0 + eps;
+    const x = x0 + eps,
+      y = y0 + eps;
     check(x, y, x0, y0, '');
     return dual ? breg(y, x) : breg(x, y);
   };
@@ -129,7 +143,8 @@ function makeBregman(g: Generator, p: { phi: string; dual: boolean; eps: number 
     for (let i = 0; i < V.length; i++) {
       const m = M ? M[i] : 1;
       if (m === 0) continue;
-      const x = V[i] + eps, y = L[i] + eps;
+      const x = V[i] + eps,
+        y = L[i] + eps;
       if (!(x > 0 && y > 0)) check(x, y, V[i], L[i], `[${i}]`);
       sum += m * (dual ? breg(y, x) : breg(x, y));
     }
@@ -139,7 +154,12 @@ function makeBregman(g: Generator, p: { phi: string; dual: boolean; eps: number 
   // Scaling law d(λx|λy) = λ^s d(x|y), detected at sample points (λ = 2 and 10).
   let scaling: number | undefined;
   {
-    const pts: [number, number][] = [[1, 3], [0.5, 0.2], [4, 7], [2, 0.5]];
+    const pts: [number, number][] = [
+      [1, 3],
+      [0.5, 0.2],
+      [4, 7],
+      [2, 0.5],
+    ];
     const ss: number[] = [];
     for (const [x, y] of pts) {
       for (const lam of [2, 10]) ss.push(Math.log(breg(lam * x, lam * y) / breg(x, y)) / Math.log(lam));

@@ -12,7 +12,13 @@ export default definePlugin({
     id: 'lp',
     description: 'Lp penalty λΣ|x|^p (0 < p ≤ 2) on W or H, majorized for multiplicative updates',
     params: {
-      p: { description: 'exponent p, 0 < p ≤ 2 (p < 1 promotes sparsity most)', type: 'number', default: 0.5, exclusiveMinimum: 0, maximum: 2 },
+      p: {
+        description: 'exponent p, 0 < p ≤ 2 (p < 1 promotes sparsity most)',
+        type: 'number',
+        default: 0.5,
+        exclusiveMinimum: 0,
+        maximum: 2,
+      },
       lambda: penaltyParams.lambda,
       target: penaltyParams.target,
       eps: penaltyParams.eps,

@@ -69,12 +69,16 @@ describe('beta divergence', () => {
   });
 
   it('is continuous in β: symmetric averages around 1 and 0 (δ = 1e-5) match KL and IS within 1e-6', () => {
-    const kl = make({ beta: 1 }), is = make({ beta: 0 });
+    const kl = make({ beta: 1 }),
+      is = make({ beta: 0 });
     const dl = 1e-5;
-    const up1 = make({ beta: 1 + dl }), dn1 = make({ beta: 1 - dl });
-    const up0 = make({ beta: dl }), dn0 = make({ beta: -dl });
+    const up1 = make({ beta: 1 + dl }),
+      dn1 = make({ beta: 1 - dl });
+    const up0 = make({ beta: dl }),
+      dn0 = make({ beta: -dl });
     for (const [x, y] of POINTS) {
-      const k = kl.point(x, y), i = is.point(x, y);
+      const k = kl.point(x, y),
+        i = is.point(x, y);
       expect(Math.abs(0.5 * (up1.point(x, y) + dn1.point(x, y)) - k) / k, `KL at (${x}, ${y})`).toBeLessThan(1e-6);
       expect(Math.abs(0.5 * (up0.point(x, y) + dn0.point(x, y)) - i) / i, `IS at (${x}, ${y})`).toBeLessThan(1e-6);
     }
@@ -117,7 +121,8 @@ describe('beta divergence', () => {
     expect(make({ beta: 0.5 }).point(0, 4)).toBeCloseTo(4, 14);
     expect(make({ beta: 3 }).point(0, 2)).toBeCloseTo(8 / 3, 14);
     expect(make({ beta: 1 }).point(0, 2.5)).toBe(2.5);
-    const V = Float64Array.from([1, 0]), L = Float64Array.from([1, 1]);
+    const V = Float64Array.from([1, 0]),
+      L = Float64Array.from([1, 1]);
     let err: unknown;
     try {
       make({ beta: -1 }).value(V, L);
@@ -129,23 +134,33 @@ describe('beta divergence', () => {
     expect((err as NmflabError).format()).toMatch(/eps > 0/);
     const eps = 1e-3;
     const withEps = make({ beta: -1, eps });
-    expect(withEps.value(V, L)).toBeCloseTo(make({ beta: -1 }).point(1 + eps, 1 + eps) + make({ beta: -1 }).point(eps, 1 + eps), 14);
-    expect(() => make({ beta: 2 }).value(Float64Array.from([-1]), Float64Array.from([1]))).toThrow(/invalid data value/);
-    expect(() => make({ beta: 2 }).value(Float64Array.from([1]), Float64Array.from([NaN]))).toThrow(/invalid model value/);
+    expect(withEps.value(V, L)).toBeCloseTo(
+      make({ beta: -1 }).point(1 + eps, 1 + eps) + make({ beta: -1 }).point(eps, 1 + eps),
+      14,
+    );
+    expect(() => make({ beta: 2 }).value(Float64Array.from([-1]), Float64Array.from([1]))).toThrow(
+      /invalid data value/,
+    );
+    expect(() => make({ beta: 2 }).value(Float64Array.from([1]), Float64Array.from([NaN]))).toThrow(
+      /invalid model value/,
+    );
   });
 
   it('negative log-likelihood: Gaussian, Poisson and exponential densities up to nothing; Tweedie up to Σ log a(x)', () => {
     const V = Float64Array.from([0, 1, 3, 7.5]);
     const L = Float64Array.from([0.4, 1.3, 2.2, 9]);
-    let gauss = 0, poisson = 0;
+    let gauss = 0,
+      poisson = 0;
     for (let i = 0; i < V.length; i++) {
-      const x = V[i], y = L[i];
+      const x = V[i],
+        y = L[i];
       gauss += 0.5 * Math.log(2 * Math.PI) + 0.5 * (x - y) ** 2;
       poisson += y - x * Math.log(y) + logGammaExact(x + 1);
     }
     expect(make({ beta: 2 }).negLogLikelihood!(V, L)).toBeCloseTo(gauss, 12);
     expect(make({ beta: 1 }).negLogLikelihood!(V, L)).toBeCloseTo(poisson, 12);
-    const Vp = V.subarray(1), Lp = L.subarray(1);
+    const Vp = V.subarray(1),
+      Lp = L.subarray(1);
     let expo = 0;
     for (let i = 0; i < Vp.length; i++) expo += Math.log(Lp[i]) + Vp[i] / Lp[i];
     expect(make({ beta: 0 }).negLogLikelihood!(Vp, Lp)).toBeCloseTo(expo, 12);
@@ -164,7 +179,8 @@ describe('beta divergence', () => {
 
   it('dual: d_β(Λ|V), derivative φ′(y) − φ′(x), no weight nor MM exponent', () => {
     for (const beta of [0, 1, 1.5, 3]) {
-      const d = make({ beta, dual: true }), p = make({ beta });
+      const d = make({ beta, dual: true }),
+        p = make({ beta });
       for (const [x, y] of POINTS) expect(d.point(x, y)).toBe(p.point(y, x));
       expect(d.weight).toBeUndefined();
       expect(d.mmExponent).toBeUndefined();

@@ -11,7 +11,12 @@ describe('binomial divergence', () => {
 
   it('is x log(x/μ) + (n−x) log((n−x)/(n−μ)) = KL(x|μ) + KL(n−x|n−μ), with zero limits at x = 0 and x = n', () => {
     const kl = registry.create('divergence', 'kl');
-    for (const [x, y] of [[30, 10], [3, 40], [55, 54.5], [99, 2]] as const) {
+    for (const [x, y] of [
+      [30, 10],
+      [3, 40],
+      [55, 54.5],
+      [99, 2],
+    ] as const) {
       expect(d.point(x, y)).toBeCloseTo(x * Math.log(x / y) + (100 - x) * Math.log((100 - x) / (100 - y)), 12);
       expect(d.point(x, y)).toBeCloseTo(kl.point(x, y) + kl.point(100 - x, 100 - y), 12);
     }
@@ -22,14 +27,21 @@ describe('binomial divergence', () => {
   });
 
   it('is symmetric under success/failure relabelling: d(x|μ) = d(n−x|n−μ)', () => {
-    for (const [x, y] of [[30, 10], [3, 40], [70.5, 71]] as const) expect(d.point(x, y)).toBeCloseTo(d.point(100 - x, 100 - y), 12);
+    for (const [x, y] of [
+      [30, 10],
+      [3, 40],
+      [70.5, 71],
+    ] as const)
+      expect(d.point(x, y)).toBeCloseTo(d.point(100 - x, 100 - y), 12);
   });
 
   it('is the binomial negative log-likelihood: negLogLikelihood = −Σ log C(n,x) p^x (1−p)^(n−x), p = μ/n', () => {
-    const V = Float64Array.from([0, 7, 25, 100]), L = Float64Array.from([10, 12.5, 20, 40]);
+    const V = Float64Array.from([0, 7, 25, 100]),
+      L = Float64Array.from([10, 12.5, 20, 40]);
     let nll = 0;
     for (let i = 0; i < V.length; i++) {
-      const x = V[i], p = L[i] / 100;
+      const x = V[i],
+        p = L[i] / 100;
       let logC = 0;
       for (let k = 1; k <= x; k++) logC += Math.log((100 - x + k) / k);
       nll -= logC + (x > 0 ? x * Math.log(p) : 0) + (x < 100 ? (100 - x) * Math.log(1 - p) : 0);

@@ -6,11 +6,20 @@ import { divergenceProperties } from '../../../../test/conformance/divergence.js
 
 const registry = await buildRegistry();
 const where = { path: 'model.divergence' };
-const make = (params: Record<string, unknown>): Divergence => registry.create('divergence', { id: 'bregman', params }, where);
+const make = (params: Record<string, unknown>): Divergence =>
+  registry.create('divergence', { id: 'bregman', params }, where);
 
 /** Points including x ≈ y (quadrature branch), x ≫ y and x ≪ y. */
 const POINTS: [number, number][] = [
-  [1, 1 + 1e-9], [1 + 1e-6, 1], [2.5, 2.4], [0.3, 0.33], [0.3, 0.34], [7, 3], [1000, 0.01], [0.01, 1000], [123.4, 0.5],
+  [1, 1 + 1e-9],
+  [1 + 1e-6, 1],
+  [2.5, 2.4],
+  [0.3, 0.33],
+  [0.3, 0.34],
+  [7, 3],
+  [1000, 0.01],
+  [0.01, 1000],
+  [123.4, 0.5],
 ];
 
 function rel(a: number, b: number): number {
@@ -19,9 +28,15 @@ function rel(a: number, b: number): number {
 
 describe('bregman divergence', () => {
   it('reproduces euclidean, kl and is from y²/2, y log y − y and −log y (values, derivatives, weights to 1e-12)', () => {
-    const cases: [string, string][] = [['y^2/2', 'euclidean'], ['y*log(y) - y', 'kl'], ['-log(y)', 'is'], ['x*log(x) - x', 'kl']];
+    const cases: [string, string][] = [
+      ['y^2/2', 'euclidean'],
+      ['y*log(y) - y', 'kl'],
+      ['-log(y)', 'is'],
+      ['x*log(x) - x', 'kl'],
+    ];
     for (const [phi, id] of cases) {
-      const b = make({ phi }), ref = registry.create('divergence', id);
+      const b = make({ phi }),
+        ref = registry.create('divergence', id);
       for (const [x, y] of POINTS) {
         expect(rel(b.point(x, y), ref.point(x, y)), `${phi} d(${x}|${y})`).toBeLessThanOrEqual(1e-12);
         expect(rel(b.derivative(x, y), ref.derivative(x, y)), `${phi} ∂d(${x}|${y})`).toBeLessThanOrEqual(1e-12);
@@ -29,7 +44,8 @@ describe('bregman divergence', () => {
       }
       expect(b.scaling).toBe(ref.scaling);
       expect(b.needsPositiveData).toBe(ref.needsPositiveData);
-      const V = Float64Array.from([0.5, 2, 3]), L = Float64Array.from([1, 2.1, 0.2]);
+      const V = Float64Array.from([0.5, 2, 3]),
+        L = Float64Array.from([1, 2.1, 0.2]);
       expect(rel(b.value(V, L), ref.value(V, L))).toBeLessThanOrEqual(1e-12);
     }
     // the zero-data limit φ(0⁺) of y log y − y is 0: d(0|y) = y as for kl
@@ -66,8 +82,12 @@ describe('bregman divergence', () => {
   });
 
   it('dual: d_φ(Λ|V), derivative φ′(y) − φ′(x), no weight; dual KL and dual IS equal beta dual', () => {
-    for (const [phi, beta] of [['y*log(y) - y', 1], ['-log(y)', 0]] as const) {
-      const d = make({ phi, dual: true }), ref = registry.create('divergence', { id: 'beta', params: { beta, dual: true } });
+    for (const [phi, beta] of [
+      ['y*log(y) - y', 1],
+      ['-log(y)', 0],
+    ] as const) {
+      const d = make({ phi, dual: true }),
+        ref = registry.create('divergence', { id: 'beta', params: { beta, dual: true } });
       for (const [x, y] of POINTS) {
         expect(rel(d.point(x, y), ref.point(x, y))).toBeLessThanOrEqual(1e-12);
         expect(rel(d.derivative(x, y), ref.derivative(x, y))).toBeLessThanOrEqual(1e-12);

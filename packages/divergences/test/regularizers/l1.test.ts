@@ -20,8 +20,13 @@ describe('l1 regularizer', () => {
   });
 
   it('rejects a negative λ and an unknown target with the params path', () => {
-    expect(registry.validate('regularizer', { id: 'l1', params: { lambda: -1 } }, { path: 'model.regularizers[0]' }).errors.map((e) => e.format()))
-      .toEqual([expect.stringMatching(/model\.regularizers\[0\]\.params\.lambda: out of range/)]);
-    expect(registry.validate('regularizer', { id: 'l1', params: { target: 'V' } }).errors[0].format()).toMatch(/one of W, H/);
+    expect(
+      registry
+        .validate('regularizer', { id: 'l1', params: { lambda: -1 } }, { path: 'model.regularizers[0]' })
+        .errors.map((e) => e.format()),
+    ).toEqual([expect.stringMatching(/model\.regularizers\[0\]\.params\.lambda: out of range/)]);
+    expect(registry.validate('regularizer', { id: 'l1', params: { target: 'V' } }).errors[0].format()).toMatch(
+      /one of W, H/,
+    );
   });
 });

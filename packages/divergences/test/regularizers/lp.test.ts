@@ -23,7 +23,9 @@ describe('lp regularizer', () => {
 
   it('rejects p outside (0, 2]', () => {
     for (const p of [0, -1, 2.5]) {
-      expect(registry.validate('regularizer', { id: 'lp', params: { p } }).errors[0].format()).toMatch(/params\.p: out of range/);
+      expect(registry.validate('regularizer', { id: 'lp', params: { p } }).errors[0].format()).toMatch(
+        /params\.p: out of range/,
+      );
     }
   });
 

@@ -4,7 +4,12 @@ import { canonicalJson, parseQueueUrl, runJobId, sweepId } from '@nmflab/queue';
 
 describe('queue URL', () => {
   it('reads host, port, database, credentials and TLS', () => {
-    expect(parseQueueUrl('redis://10.0.0.5:6380/3').connection).toEqual({ host: '10.0.0.5', port: 6380, db: 3, maxRetriesPerRequest: null });
+    expect(parseQueueUrl('redis://10.0.0.5:6380/3').connection).toEqual({
+      host: '10.0.0.5',
+      port: 6380,
+      db: 3,
+      maxRetriesPerRequest: null,
+    });
     expect(parseQueueUrl('redis://h').connection).toMatchObject({ host: 'h', port: 6379, db: 0 });
     const t = parseQueueUrl('rediss://me:p%40ss@[::1]:7000/1', 'mine');
     expect(t.connection).toMatchObject({ host: '::1', port: 7000, db: 1, username: 'me', password: 'p@ss', tls: {} });

@@ -14,16 +14,30 @@ function load(src: Source, name: string, path: string, rows: number, cols: numbe
     try {
       m = Matrix.fromRows(src);
     } catch (e) {
-      throw new NmflabError(`${name} is not a matrix`, { path: `${path}.${name}`, expected: 'rows of equal length', found: (e as Error).message });
+      throw new NmflabError(`${name} is not a matrix`, {
+        path: `${path}.${name}`,
+        expected: 'rows of equal length',
+        found: (e as Error).message,
+      });
     }
   }
   if (m.rows !== rows || m.cols !== cols) {
-    throw new NmflabError(`${name} has the wrong shape`, { file: typeof src === 'string' ? src : undefined, path: `${path}.${name}`, expected: `${rows}×${cols}`, found: `${m.rows}×${m.cols}` });
+    throw new NmflabError(`${name} has the wrong shape`, {
+      file: typeof src === 'string' ? src : undefined,
+      path: `${path}.${name}`,
+      expected: `${rows}×${cols}`,
+      found: `${m.rows}×${m.cols}`,
+    });
   }
   for (let i = 0; i < m.data.length; i++) {
     const v = m.data[i];
     if (!(v >= 0) || !Number.isFinite(v)) {
-      throw new NmflabError(`${name} must be finite and non-negative`, { file: typeof src === 'string' ? src : undefined, path: `${path}.${name}[${Math.floor(i / cols)}][${i % cols}]`, expected: 'a finite number ≥ 0', found: String(v) });
+      throw new NmflabError(`${name} must be finite and non-negative`, {
+        file: typeof src === 'string' ? src : undefined,
+        path: `${path}.${name}[${Math.floor(i / cols)}][${i % cols}]`,
+        expected: 'a finite number ≥ 0',
+        found: String(v),
+      });
     }
   }
   // A zero row of H0 (column of W0) gives a zero model everywhere in that component; all of them
@@ -31,12 +45,22 @@ function load(src: Source, name: string, path: string, rows: number, cols: numbe
   let total = 0;
   for (let i = 0; i < m.data.length; i++) total += m.data[i];
   if (total === 0) {
-    throw new NmflabError(`${name} is all zeros`, { file: typeof src === 'string' ? src : undefined, path: `${path}.${name}`, expected: 'some positive entries (multiplicative updates cannot leave 0)', found: `${rows}×${cols} zeros` });
+    throw new NmflabError(`${name} is all zeros`, {
+      file: typeof src === 'string' ? src : undefined,
+      path: `${path}.${name}`,
+      expected: 'some positive entries (multiplicative updates cannot leave 0)',
+      found: `${rows}×${cols} zeros`,
+    });
   }
   return m;
 }
 
-const matrixSpec = { anyOf: [{ type: 'string' as const, minLength: 1 }, { type: 'array' as const, items: { type: 'array' as const, items: { type: 'number' as const } } }] };
+const matrixSpec = {
+  anyOf: [
+    { type: 'string' as const, minLength: 1 },
+    { type: 'array' as const, items: { type: 'array' as const, items: { type: 'number' as const } } },
+  ],
+};
 
 export default definePlugin<'initializer', { W0: Source; H0: Source }>({
   meta: {

@@ -10,13 +10,22 @@ export default definePlugin<'initializer', { p: number }>({
     kind: 'initializer',
     id: 'random-vcol',
     description: 'Each W column the average of p random columns of V, each H row of p random rows',
-    params: { p: { description: 'how many random columns (rows) of V each column of W (row of H) averages', type: 'integer', minimum: 1, default: 5 } },
+    params: {
+      p: {
+        description: 'how many random columns (rows) of V each column of W (row of H) averages',
+        type: 'integer',
+        minimum: 1,
+        default: 5,
+      },
+    },
   },
   create: ({ p }) => ({
     id: 'random-vcol',
     init(V, K, rng) {
-      const F = V.rows, N = V.cols;
-      if (F === 0 || N === 0) throw new NmflabError('empty data matrix', { path: 'V', expected: 'a non-empty matrix', found: `${F}×${N}` });
+      const F = V.rows,
+        N = V.cols;
+      if (F === 0 || N === 0)
+        throw new NmflabError('empty data matrix', { path: 'V', expected: 'a non-empty matrix', found: `${F}×${N}` });
       const W = new Matrix(F, K);
       const H = new Matrix(K, N);
       for (let k = 0; k < K; k++) {

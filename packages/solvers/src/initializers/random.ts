@@ -5,7 +5,12 @@ import { Matrix, definePlugin, mean } from '@nmflab/core';
  * has the data's mean level. Draw order: all of W (row-major), then all of H.
  */
 export default definePlugin({
-  meta: { kind: 'initializer', id: 'random', description: 'Seeded |N(0,1)|·sqrt(mean(V)/K) entries (scikit-learn scaling)', params: {} },
+  meta: {
+    kind: 'initializer',
+    id: 'random',
+    description: 'Seeded |N(0,1)|·sqrt(mean(V)/K) entries (scikit-learn scaling)',
+    params: {},
+  },
   create: () => ({
     id: 'random',
     init(V, K, rng) {

@@ -1,4 +1,14 @@
-import { ComplexMatrix, Matrix, NmflabError, definePlugin, matmul, type Objective, type Problem, type Rng, type Solver } from '@nmflab/core';
+import {
+  ComplexMatrix,
+  Matrix,
+  NmflabError,
+  definePlugin,
+  matmul,
+  type Objective,
+  type Problem,
+  type Rng,
+  type Solver,
+} from '@nmflab/core';
 import { checkEntries, checkRank, checkShape, frozenColumns, givenFactor, rejectMask } from '../shared.js';
 
 /**
@@ -94,7 +104,8 @@ function dataTerm(s: ComplexNmfState): number {
 /** Λ = WH and R = Y − Σ_k W_k H_k e^{jφ_k}. */
 function computeModel(s: ComplexNmfState): void {
   const { F, N, K, cr, ci, rr, ri } = s;
-  const w = s.W.data, h = s.H.data;
+  const w = s.W.data,
+    h = s.H.data;
   matmul(s.W, s.H, s.L);
   rr.set(s.yr);
   ri.set(s.yi);
@@ -102,7 +113,9 @@ function computeModel(s: ComplexNmfState): void {
     for (let f = 0; f < F; f++) {
       const wfk = w[f * K + k];
       if (wfk === 0) continue;
-      const base = (k * F + f) * N, row = f * N, hrow = k * N;
+      const base = (k * F + f) * N,
+        row = f * N,
+        hrow = k * N;
       for (let n = 0; n < N; n++) {
         const a = wfk * h[hrow + n];
         rr[row + n] -= a * cr[base + n];
@@ -120,7 +133,9 @@ function computeModel(s: ComplexNmfState): void {
  */
 function phasePass(s: ComplexNmfState, mode: 'W' | 'H'): void {
   const { F, N, K, cr, ci, rr, ri, G, numW, denW, numH, denH } = s;
-  const L = s.L.data, w = s.W.data, h = s.H.data;
+  const L = s.L.data,
+    w = s.W.data,
+    h = s.H.data;
   const store = !s.refresh;
   if (mode === 'H') {
     numH.fill(0);
@@ -129,9 +144,11 @@ function phasePass(s: ComplexNmfState, mode: 'W' | 'H'): void {
   for (let k = 0; k < K; k++) {
     const hrow = k * N;
     for (let f = 0; f < F; f++) {
-      const base = (k * F + f) * N, row = f * N;
+      const base = (k * F + f) * N,
+        row = f * N;
       const wfk = w[f * K + k];
-      let num = 0, den = 0;
+      let num = 0,
+        den = 0;
       for (let n = 0; n < N; n++) {
         const idx = base + n;
         const l = L[row + n];
@@ -177,7 +194,9 @@ function applyW(s: ComplexNmfState): void {
 /** Sums of the stale H-step (no refresh): Σ_f W_new|G_k| and Σ_f (W_new²/W_old) Λ_old from the stored |G_k|. */
 function staleSumsH(s: ComplexNmfState): void {
   const { F, N, K, G, numH, denH } = s;
-  const w = s.W.data, L = s.L.data, wold = s.Wold;
+  const w = s.W.data,
+    L = s.L.data,
+    wold = s.Wold;
   numH.fill(0);
   denH.fill(0);
   // Sums over f accumulated row by row (contiguous in n) rather than down the columns.
@@ -186,7 +205,8 @@ function staleSumsH(s: ComplexNmfState): void {
     for (let f = 0; f < F; f++) {
       const wfk = w[f * K + k];
       if (wfk === 0) continue;
-      const base = (k * F + f) * N, row = f * N;
+      const base = (k * F + f) * N,
+        row = f * N;
       // H²/β_old = W_new² Λ_old / (W_old H): a weight W_new²/W_old on Λ_old in the ratio form.
       const c = (wfk * wfk) / wold[f * K + k];
       for (let n = 0; n < N; n++) {
@@ -213,7 +233,8 @@ function applyH(s: ComplexNmfState): void {
 
 function normalize(s: ComplexNmfState): void {
   const { F, N, K } = s;
-  const w = s.W.data, h = s.H.data;
+  const w = s.W.data,
+    h = s.H.data;
   for (let k = 0; k < K; k++) {
     // Frozen factors stay bit-identical (and the scale cannot move between them).
     if (s.frozenW[k] || s.freezeH) continue;
@@ -228,14 +249,17 @@ function normalize(s: ComplexNmfState): void {
 /** X̄_k = F_k + β_k R for every component (fresh matrices). */
 export function complexComponents(s: ComplexNmfState): ComplexMatrix[] {
   const { F, N, K, cr, ci, rr, ri } = s;
-  const w = s.W.data, h = s.H.data, L = s.L.data;
+  const w = s.W.data,
+    h = s.H.data,
+    L = s.L.data;
   const out: ComplexMatrix[] = [];
   for (let k = 0; k < K; k++) {
     const X = new ComplexMatrix(F, N);
     for (let f = 0; f < F; f++) {
       const wfk = w[f * K + k];
       for (let n = 0; n < N; n++) {
-        const fn = f * N + n, idx = (k * F + f) * N + n;
+        const fn = f * N + n,
+          idx = (k * F + f) * N + n;
         const a = wfk * h[k * N + n];
         const l = L[fn];
         const beta = l > 0 ? a / l : 1 / K;
@@ -250,7 +274,9 @@ export function complexComponents(s: ComplexNmfState): ComplexMatrix[] {
 
 /** W with each column divided by its sum (the solver's convention Σ_f W_{fk} = 1); columns drawn in [0.1, 1] are positive. */
 function unitSumColumns(W: Matrix): Matrix {
-  const F = W.rows, K = W.cols, w = W.data;
+  const F = W.rows,
+    K = W.cols,
+    w = W.data;
   for (let k = 0; k < K; k++) {
     let sc = 0;
     for (let f = 0; f < F; f++) sc += w[f * K + k];
@@ -268,10 +294,15 @@ function unitSumColumns(W: Matrix): Matrix {
  */
 function scaleRandomStart(W: Matrix, H: Matrix, meanAbs: number, givenW: boolean, givenH: boolean): void {
   if (givenW && givenH) return;
-  const F = W.rows, K = W.cols, N = H.cols, w = W.data, h = H.data;
+  const F = W.rows,
+    K = W.cols,
+    N = H.cols,
+    w = W.data,
+    h = H.data;
   let total = 0;
   for (let k = 0; k < K; k++) {
-    let s = 0, r = 0;
+    let s = 0,
+      r = 0;
     for (let f = 0; f < F; f++) s += w[f * K + k];
     for (let n = 0; n < N; n++) r += h[k * N + n];
     total += s * r;
@@ -294,14 +325,20 @@ function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): Comple
   } else {
     checkShape(problem.V, Y.rows, Y.cols, 'problem.V');
   }
-  const F = Y.rows, N = Y.cols;
+  const F = Y.rows,
+    N = Y.cols;
   checkEntries(Y.re, 'problem.Y.re', false);
   checkEntries(Y.im, 'problem.Y.im', false);
   let meanAbs = 0;
   for (let i = 0; i < F * N; i++) meanAbs += Math.hypot(Y.re[i], Y.im[i]);
   meanAbs /= Math.max(1, F * N);
   if (!(meanAbs > 0)) {
-    throw new NmflabError('the data are all zero', { path: 'problem.Y', expected: 'a non-zero spectrogram', found: 'all zeros', exitCode: 1 });
+    throw new NmflabError('the data are all zero', {
+      path: 'problem.Y',
+      expected: 'a non-zero spectrogram',
+      found: 'all zeros',
+      exitCode: 1,
+    });
   }
   const givenW = givenFactor(problem.W0, F, K, 'problem.W0', true);
   const givenH = givenFactor(problem.H0, K, N, 'problem.H0', true);
@@ -310,13 +347,16 @@ function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): Comple
   const H = givenH ?? new Matrix(K, N, rng.fillUniform(new Float64Array(K * N), 0.1, 1));
   scaleRandomStart(W, H, meanAbs, givenW !== undefined, givenH !== undefined);
   const s: ComplexNmfState = {
-    F, N, K,
+    F,
+    N,
+    K,
     lambda: params.lambda,
     p: params.p,
     refresh: params.refresh,
     yr: Y.re.slice(),
     yi: Y.im.slice(),
-    W, H,
+    W,
+    H,
     cr: new Float64Array(K * F * N),
     ci: new Float64Array(K * F * N),
     L: new Matrix(F, N),
@@ -344,7 +384,8 @@ function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): Comple
   } else if (params.phaseInit === 'mixture') {
     for (let fn = 0; fn < F * N; fn++) {
       const m = Math.hypot(s.yr[fn], s.yi[fn]);
-      const c = m > 0 ? s.yr[fn] / m : 1, sn = m > 0 ? s.yi[fn] / m : 0;
+      const c = m > 0 ? s.yr[fn] / m : 1,
+        sn = m > 0 ? s.yi[fn] / m : 0;
       for (let k = 0; k < K; k++) {
         s.cr[k * F * N + fn] = c;
         s.ci[k * F * N + fn] = sn;
@@ -354,7 +395,9 @@ function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): Comple
     const ph = problem.phase0;
     if (!ph || ph.length !== K) {
       throw new NmflabError('phase initialization "given" needs one phase matrix per component', {
-        path: 'problem.phase0', expected: `${K} matrices of ${F}×${N} phases (radians)`, found: ph ? `${ph.length} matrices` : 'none',
+        path: 'problem.phase0',
+        expected: `${K} matrices of ${F}×${N} phases (radians)`,
+        found: ph ? `${ph.length} matrices` : 'none',
       });
     }
     for (let k = 0; k < K; k++) {
@@ -368,7 +411,8 @@ function makeState(problem: Problem, rng: Rng, params: ComplexNmfParams): Comple
   }
   normalize(s); // unit-sum columns from the start (the model is unchanged)
   computeModel(s);
-  const d = dataTerm(s), pen = penalty(s);
+  const d = dataTerm(s),
+    pen = penalty(s);
   s.start = s.afterW = d + pen;
   s.beforeNormalization = { data: d, penalty: pen, total: d + pen };
   return s;
@@ -406,7 +450,8 @@ export function createComplexNmf(params: ComplexNmfParams): Solver<ComplexNmfSta
     init: (problem, rng) => makeState(problem, rng, params),
     step: complexNmfStep,
     objective(s): Objective {
-      const data = dataTerm(s), pen = penalty(s);
+      const data = dataTerm(s),
+        pen = penalty(s);
       return { total: data + pen, terms: { data, penalty: pen, beforeNormalization: s.beforeNormalization.total } };
     },
     result(s) {
@@ -425,9 +470,25 @@ export default definePlugin<'solver', ComplexNmfParams>({
     description: 'Complex NMF (Kameoka 2009): phase-aware factorization of a complex STFT with an Lp sparsity penalty',
     params: {
       lambda: { description: 'weight λ of the sparsity penalty 2λΣ|H|^p', type: 'number', default: 0, minimum: 0 },
-      p: { description: 'exponent p of the sparsity penalty (0 < p < 2)', type: 'number', default: 1, exclusiveMinimum: 0, exclusiveMaximum: 2 },
-      refresh: { description: 'refresh the auxiliary variables (β, X̄) between the W and H steps (monotone per block)', type: 'boolean', default: true },
-      phaseInit: { description: 'initial phases: random (seeded), mixture (∠Y for every component) or given (problem.phase0, one per component)', type: 'string', enum: ['random', 'mixture', 'given'], default: 'random' },
+      p: {
+        description: 'exponent p of the sparsity penalty (0 < p < 2)',
+        type: 'number',
+        default: 1,
+        exclusiveMinimum: 0,
+        exclusiveMaximum: 2,
+      },
+      refresh: {
+        description: 'refresh the auxiliary variables (β, X̄) between the W and H steps (monotone per block)',
+        type: 'boolean',
+        default: true,
+      },
+      phaseInit: {
+        description:
+          'initial phases: random (seeded), mixture (∠Y for every component) or given (problem.phase0, one per component)',
+        type: 'string',
+        enum: ['random', 'mixture', 'given'],
+        default: 'random',
+      },
     },
   },
   create: (params) => createComplexNmf(params),

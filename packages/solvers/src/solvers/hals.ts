@@ -1,6 +1,20 @@
 import {
-  type Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN, selectKernels,
-  type InitHooks, type Initializer, type Objective, type PluginRef, type Problem, type Regularizer, type Rng, type Solver, type SolverResult,
+  type Matrix,
+  NmflabError,
+  definePlugin,
+  matmul,
+  matmulNT,
+  matmulTN,
+  selectKernels,
+  type InitHooks,
+  type Initializer,
+  type Objective,
+  type PluginRef,
+  type Problem,
+  type Regularizer,
+  type Rng,
+  type Solver,
+  type SolverResult,
 } from '@nmflab/core';
 import { checkInitialFactors, initialFactors } from '../shared.js';
 
@@ -113,21 +127,41 @@ export class HalsSolver implements Solver<HalsState> {
 
   init(problem: Problem, rng: Rng, hooks?: InitHooks): HalsState {
     const V0 = problem.V;
-    const K = problem.rank, F = V0.rows, N = V0.cols;
-    if (!Number.isInteger(K) || K < 1) throw new NmflabError('invalid rank', { path: 'rank', expected: 'an integer ≥ 1', found: String(K) });
-    if (F === 0 || N === 0) throw new NmflabError('empty data matrix', { path: 'V', expected: 'at least one row and one column', found: `${F}×${N}` });
+    const K = problem.rank,
+      F = V0.rows,
+      N = V0.cols;
+    if (!Number.isInteger(K) || K < 1)
+      throw new NmflabError('invalid rank', { path: 'rank', expected: 'an integer ≥ 1', found: String(K) });
+    if (F === 0 || N === 0)
+      throw new NmflabError('empty data matrix', {
+        path: 'V',
+        expected: 'at least one row and one column',
+        found: `${F}×${N}`,
+      });
     if (problem.mask && !problem.mask.sameShape(V0)) {
-      throw new NmflabError('mask shape differs from the data', { path: 'mask', expected: `${F}×${N}`, found: `${problem.mask.rows}×${problem.mask.cols}` });
+      throw new NmflabError('mask shape differs from the data', {
+        path: 'mask',
+        expected: `${F}×${N}`,
+        found: `${problem.mask.rows}×${problem.mask.cols}`,
+      });
     }
     const M = problem.mask?.data;
     for (let i = 0; i < V0.data.length; i++) {
       const m = M ? M[i] : 1;
       if (M && (!(m >= 0) || !Number.isFinite(m))) {
-        throw new NmflabError('invalid mask weight', { path: `mask[${Math.floor(i / N)}][${i % N}]`, expected: 'a finite number ≥ 0', found: String(m) });
+        throw new NmflabError('invalid mask weight', {
+          path: `mask[${Math.floor(i / N)}][${i % N}]`,
+          expected: 'a finite number ≥ 0',
+          found: String(m),
+        });
       }
       const v = V0.data[i];
       if (m !== 0 && (!Number.isFinite(v) || v < 0)) {
-        throw new NmflabError('data must be finite and non-negative', { path: `V[${Math.floor(i / N)}][${i % N}]`, expected: 'a finite number ≥ 0', found: String(v) });
+        throw new NmflabError('data must be finite and non-negative', {
+          path: `V[${Math.floor(i / N)}][${i % N}]`,
+          expected: 'a finite number ≥ 0',
+          found: String(v),
+        });
       }
     }
     const { W, H } = initialFactors(problem, V0, K, this.initializer, rng, hooks);
@@ -137,29 +171,62 @@ export class HalsSolver implements Solver<HalsState> {
     if (fw === true) frozenCols.fill(1);
     else if (Array.isArray(fw)) {
       for (const c of fw) {
-        if (!Number.isInteger(c) || c < 0 || c >= K) throw new NmflabError('frozen column out of range', { path: 'freezeW', expected: `column indices in 0..${K - 1}`, found: String(c) });
+        if (!Number.isInteger(c) || c < 0 || c >= K)
+          throw new NmflabError('frozen column out of range', {
+            path: 'freezeW',
+            expected: `column indices in 0..${K - 1}`,
+            found: String(c),
+          });
         frozenCols[c] = 1;
       }
     }
     // Products among workspace matrices run in place (WASM or the OpenBLAS addon), no copies.
     const shapes: Record<'V' | 'W' | 'H' | 'G' | 'HH' | 'VH' | 'WV' | 'L', [number, number]> = {
-      V: [F, N], W: [F, K], H: [K, N], G: [K, K], HH: [K, K], VH: [F, K], WV: [K, N], L: [F, N],
+      V: [F, N],
+      W: [F, K],
+      H: [K, N],
+      G: [K, K],
+      HH: [K, K],
+      VH: [F, K],
+      WV: [K, N],
+      L: [F, N],
     };
     // The kernel backend places them where its products run without copies (one WASM memory, or
     // ordinary matrices beyond what it holds).
     const mats = selectKernels().mu.allocate(shapes) as Record<keyof typeof shapes, Matrix>;
     const V = mats.V;
     V.data.set(V0.data);
-    if (M) for (let i = 0; i < M.length; i++) if (M[i] === 0 && !(V.data[i] >= 0 && Number.isFinite(V.data[i]))) V.data[i] = 0;
+    if (M)
+      for (let i = 0; i < M.length; i++)
+        if (M[i] === 0 && !(V.data[i] >= 0 && Number.isFinite(V.data[i]))) V.data[i] = 0;
     mats.W.data.set(W.data);
     mats.H.data.set(H.data);
     let vv = 0;
     for (let i = 0; i < V.data.length; i++) vv += V.data[i] * V.data[i];
     const s: HalsState = {
-      F, N, K, V, M, W: mats.W, H: mats.H, G: mats.G, HH: mats.HH, VH: mats.VH, WV: mats.WV, L: mats.L, vv,
-      hhFresh: false, gramObjective: false, row: new Float64Array(Math.max(N, F)), row2: new Float64Array(Math.max(N, F)),
-      order: new Int32Array(K).map((_, i) => i), rng: rng.fork('hals-order'), frozenCols,
-      freezeAllW: frozenCols.every((x) => x === 1), freezeH: problem.freezeH ?? this.freezeHOpt, iteration: 0,
+      F,
+      N,
+      K,
+      V,
+      M,
+      W: mats.W,
+      H: mats.H,
+      G: mats.G,
+      HH: mats.HH,
+      VH: mats.VH,
+      WV: mats.WV,
+      L: mats.L,
+      vv,
+      hhFresh: false,
+      gramObjective: false,
+      row: new Float64Array(Math.max(N, F)),
+      row2: new Float64Array(Math.max(N, F)),
+      order: new Int32Array(K).map((_, i) => i),
+      rng: rng.fork('hals-order'),
+      frozenCols,
+      freezeAllW: frozenCols.every((x) => x === 1),
+      freezeH: problem.freezeH ?? this.freezeHOpt,
+      iteration: 0,
     };
     if (M) this.residual(s);
     return s;
@@ -181,7 +248,8 @@ export class HalsSolver implements Solver<HalsState> {
 
   /** Σ of the majorizer coefficients (q, l) of `regs` at x̄, into SCRATCH. */
   private static majorize(regs: Regularizer[], xbar: number): void {
-    let q = 0, l = 0;
+    let q = 0,
+      l = 0;
     for (let r = 0; r < regs.length; r++) {
       regs[r].majorize(xbar, SCRATCH);
       q += SCRATCH[0];
@@ -200,11 +268,14 @@ export class HalsSolver implements Solver<HalsState> {
     const { F, N, K } = s;
     const lo = this.lo;
     if (!s.freezeAllW) {
-      const G = s.G.data, W = s.W.data, VH = s.VH.data;
+      const G = s.G.data,
+        W = s.W.data,
+        VH = s.VH.data;
       if (s.hhFresh) G.set(s.HH.data);
       else matmulNT(s.H, s.H, s.G);
       matmulNT(s.V, s.H, s.VH);
-      const regs = this.regsW, nr = regs.length;
+      const regs = this.regsW,
+        nr = regs.length;
       const order = this.nextOrder(s);
       for (let t = 0; t < K; t++) {
         const k = order[t];
@@ -231,10 +302,14 @@ export class HalsSolver implements Solver<HalsState> {
       s.hhFresh = false;
     }
     if (!s.freezeH) {
-      const G = s.G.data, H = s.H.data, WV = s.WV.data, acc = s.row;
+      const G = s.G.data,
+        H = s.H.data,
+        WV = s.WV.data,
+        acc = s.row;
       matmulTN(s.W, s.W, s.G);
       matmulTN(s.W, s.V, s.WV);
-      const regs = this.regsH, nr = regs.length;
+      const regs = this.regsH,
+        nr = regs.length;
       const order = this.nextOrder(s);
       for (let t = 0; t < K; t++) {
         const k = order[t];
@@ -275,17 +350,23 @@ export class HalsSolver implements Solver<HalsState> {
   /** R = V − WH into L (mask path). */
   private residual(s: HalsState): void {
     matmul(s.W, s.H, s.L);
-    const R = s.L.data, V = s.V.data;
+    const R = s.L.data,
+      V = s.V.data;
     for (let i = 0; i < R.length; i++) R[i] = V[i] - R[i];
   }
 
   /** Weighted HALS: column k of W then row k of H read M⊙R directly; R is updated in place. */
   private stepMasked(s: HalsState): void {
     const { F, N, K } = s;
-    const M = s.M!, R = s.L.data, W = s.W.data, H = s.H.data, lo = this.lo;
+    const M = s.M!,
+      R = s.L.data,
+      W = s.W.data,
+      H = s.H.data,
+      lo = this.lo;
     this.residual(s); // fresh each iteration: no drift from the in-place updates
     if (!s.freezeAllW) {
-      const regs = this.regsW, nr = regs.length;
+      const regs = this.regsW,
+        nr = regs.length;
       const order = this.nextOrder(s);
       for (let t = 0; t < K; t++) {
         const k = order[t];
@@ -293,14 +374,16 @@ export class HalsSolver implements Solver<HalsState> {
         const hk = k * N;
         for (let f = 0; f < F; f++) {
           const o = f * N;
-          let num = 0, den = 0;
+          let num = 0,
+            den = 0;
           for (let n = 0; n < N; n++) {
             const mh = M[o + n] * H[hk + n];
             num += mh * R[o + n];
             den += mh * H[hk + n];
           }
           const xbar = W[f * K + k];
-          let g = -num, hess = den;
+          let g = -num,
+            hess = den;
           if (nr > 0) {
             HalsSolver.majorize(regs, xbar);
             hess += 2 * SCRATCH[0];
@@ -316,8 +399,10 @@ export class HalsSolver implements Solver<HalsState> {
       }
     }
     if (!s.freezeH) {
-      const regs = this.regsH, nr = regs.length;
-      const num = s.row, den = s.row2;
+      const regs = this.regsH,
+        nr = regs.length;
+      const num = s.row,
+        den = s.row2;
       const order = this.nextOrder(s);
       for (let t = 0; t < K; t++) {
         const k = order[t];
@@ -337,7 +422,8 @@ export class HalsSolver implements Solver<HalsState> {
         // num becomes the step d_n = h_new − h̄ (read back by the residual update below).
         for (let n = 0; n < N; n++) {
           const xbar = H[hk + n];
-          let g = -num[n], hess = den[n];
+          let g = -num[n],
+            hess = den[n];
           if (nr > 0) {
             HalsSolver.majorize(regs, xbar);
             hess += 2 * SCRATCH[0];
@@ -370,20 +456,32 @@ export class HalsSolver implements Solver<HalsState> {
   private dataTerm(s: HalsState): number {
     const { K } = s;
     if (!s.M && s.gramObjective && s.hhFresh) {
-      const G = s.G.data, HH = s.HH.data, WV = s.WV.data, H = s.H.data;
-      let cross = 0, quad = 0;
+      const G = s.G.data,
+        HH = s.HH.data,
+        WV = s.WV.data,
+        H = s.H.data;
+      let cross = 0,
+        quad = 0;
       for (let i = 0; i < H.length; i++) cross += WV[i] * H[i];
       for (let i = 0; i < K * K; i++) quad += G[i] * HH[i];
       const v = 0.5 * (s.vv - 2 * cross + quad);
       if (v >= 1e-3 * 0.5 * s.vv) return v;
     }
     matmul(s.W, s.H, s.L);
-    const L = s.L.data, V = s.V.data, M = s.M;
+    const L = s.L.data,
+      V = s.V.data,
+      M = s.M;
     let t = 0;
     if (M) {
-      for (let i = 0; i < L.length; i++) { const d = V[i] - L[i]; t += M[i] * d * d; }
+      for (let i = 0; i < L.length; i++) {
+        const d = V[i] - L[i];
+        t += M[i] * d * d;
+      }
     } else {
-      for (let i = 0; i < L.length; i++) { const d = V[i] - L[i]; t += d * d; }
+      for (let i = 0; i < L.length; i++) {
+        const d = V[i] - L[i];
+        t += d * d;
+      }
     }
     return 0.5 * t;
   }
@@ -418,20 +516,63 @@ export default definePlugin<'solver', HalsParams>({
   meta: {
     kind: 'solver',
     id: 'hals',
-    description: 'HALS / coordinate descent for ½‖V − WH‖² with L1/L2 penalties, masks and frozen factors (scikit-learn solver="cd")',
+    description:
+      'HALS / coordinate descent for ½‖V − WH‖² with L1/L2 penalties, masks and frozen factors (scikit-learn solver="cd")',
     params: {
-      regularizers: { description: 'penalties (l1, l2, lp), each on W or H; each coordinate step minimizes data term plus the penalty majorizer exactly', pluginList: 'regularizer', default: [] },
-      initializer: { description: 'how W and H start when the problem gives no W0/H0', plugin: 'initializer', default: 'random' },
-      shuffle: { description: 'visit the components in a new seeded random order each pass (scikit-learn shuffle=True)', type: 'boolean', default: false },
-      floor: { description: 'lower bound of the entries: zero (scikit-learn; a component can vanish) or eps (Cichocki & Phan)', type: 'string', enum: ['zero', 'eps'], default: 'zero' },
-      eps: { description: 'ε of floor eps', type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1.1920928955078125e-7 },
-      freezeW: { description: 'keep W fixed (true) or only the listed column indices (a dictionary learned earlier)', type: ['boolean', 'array'], items: { type: 'integer', minimum: 0 }, default: false },
+      regularizers: {
+        description:
+          'penalties (l1, l2, lp), each on W or H; each coordinate step minimizes data term plus the penalty majorizer exactly',
+        pluginList: 'regularizer',
+        default: [],
+      },
+      initializer: {
+        description: 'how W and H start when the problem gives no W0/H0',
+        plugin: 'initializer',
+        default: 'random',
+      },
+      shuffle: {
+        description: 'visit the components in a new seeded random order each pass (scikit-learn shuffle=True)',
+        type: 'boolean',
+        default: false,
+      },
+      floor: {
+        description: 'lower bound of the entries: zero (scikit-learn; a component can vanish) or eps (Cichocki & Phan)',
+        type: 'string',
+        enum: ['zero', 'eps'],
+        default: 'zero',
+      },
+      eps: {
+        description: 'ε of floor eps',
+        type: 'number',
+        exclusiveMinimum: 0,
+        maximum: 1,
+        default: 1.1920928955078125e-7,
+      },
+      freezeW: {
+        description: 'keep W fixed (true) or only the listed column indices (a dictionary learned earlier)',
+        type: ['boolean', 'array'],
+        items: { type: 'integer', minimum: 0 },
+        default: false,
+      },
       freezeH: { description: 'keep H fixed', type: 'boolean', default: false },
     },
   },
   create(p, ctx) {
-    const regularizers = p.regularizers.map((r, i) => ctx.registry.instantiate('regularizer', r, { file: ctx.file, path: `${ctx.path}.regularizers[${i}]` }));
-    const initializer = ctx.registry.instantiate('initializer', p.initializer, { file: ctx.file, path: `${ctx.path}.initializer` });
-    return new HalsSolver({ regularizers, initializer, shuffle: p.shuffle, floor: p.floor, eps: p.eps, freezeW: p.freezeW, freezeH: p.freezeH });
+    const regularizers = p.regularizers.map((r, i) =>
+      ctx.registry.instantiate('regularizer', r, { file: ctx.file, path: `${ctx.path}.regularizers[${i}]` }),
+    );
+    const initializer = ctx.registry.instantiate('initializer', p.initializer, {
+      file: ctx.file,
+      path: `${ctx.path}.initializer`,
+    });
+    return new HalsSolver({
+      regularizers,
+      initializer,
+      shuffle: p.shuffle,
+      floor: p.floor,
+      eps: p.eps,
+      freezeW: p.freezeW,
+      freezeH: p.freezeH,
+    });
   },
 });

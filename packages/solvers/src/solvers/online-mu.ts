@@ -1,6 +1,20 @@
 import {
-  Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN, mmExponent, selectKernels,
-  type Divergence, type Initializer, type Objective, type PluginRef, type Problem, type Rng, type Solver, type SolverResult,
+  Matrix,
+  NmflabError,
+  definePlugin,
+  matmul,
+  matmulNT,
+  matmulTN,
+  mmExponent,
+  selectKernels,
+  type Divergence,
+  type Initializer,
+  type Objective,
+  type PluginRef,
+  type Problem,
+  type Rng,
+  type Solver,
+  type SolverResult,
 } from '@nmflab/core';
 import { initialFactors } from '../shared.js';
 
@@ -65,7 +79,11 @@ export class MiniBatchEngine {
 
   constructor(div: Divergence, F: number, K: number, batch: number, rho: number, eps: number) {
     if (div.beta === undefined) {
-      throw new NmflabError(`online-mu needs a β-divergence, not ${div.id}`, { path: 'divergence', expected: 'beta, euclidean, kl or is', found: div.id });
+      throw new NmflabError(`online-mu needs a β-divergence, not ${div.id}`, {
+        path: 'divergence',
+        expected: 'beta, euclidean, kl or is',
+        found: div.id,
+      });
     }
     this.div = div;
     this.F = F;
@@ -78,8 +96,20 @@ export class MiniBatchEngine {
     this.lfloor = eps * eps;
     const b = batch;
     const shapes: Record<Buf, [number, number]> = {
-      Vb: [F, b], Hb: [K, b], Hp: [K, b], Lb: [F, b], Ab: [F, b], Bb: [this.beta === 1 || this.beta === 2 ? 0 : F, b],
-      numH: [K, b], denH: [K, b], W: [F, K], numW: [F, K], denW: [F, K], SA: [F, K], SB: [F, K], G: [K, K],
+      Vb: [F, b],
+      Hb: [K, b],
+      Hp: [K, b],
+      Lb: [F, b],
+      Ab: [F, b],
+      Bb: [this.beta === 1 || this.beta === 2 ? 0 : F, b],
+      numH: [K, b],
+      denH: [K, b],
+      W: [F, K],
+      numW: [F, K],
+      denW: [F, K],
+      SA: [F, K],
+      SB: [F, K],
+      G: [K, K],
     };
     // The kernel backend places them where its products run without copies (one WASM memory, or
     // ordinary matrices beyond what it holds).
@@ -110,16 +140,30 @@ export class MiniBatchEngine {
 
   /** A = V⊙Λ^{β−2}, B = Λ^{β−1} of the batch (Λ in Lb), Λ floored at ε² where the power is negative. */
   private weights(m: Record<Buf, Matrix>): void {
-    const L = m.Lb.data, V = m.Vb.data, A = m.Ab.data, B = m.Bb.data;
-    const beta = this.beta, fl = this.lfloor, n = m.Vb.data.length;
+    const L = m.Lb.data,
+      V = m.Vb.data,
+      A = m.Ab.data,
+      B = m.Bb.data;
+    const beta = this.beta,
+      fl = this.lfloor,
+      n = m.Vb.data.length;
     if (beta === 1) {
-      for (let i = 0; i < n; i++) { const l = L[i]; A[i] = V[i] / (l > fl ? l : fl); }
+      for (let i = 0; i < n; i++) {
+        const l = L[i];
+        A[i] = V[i] / (l > fl ? l : fl);
+      }
     } else if (beta === 0) {
-      for (let i = 0; i < n; i++) { const l = L[i]; const r = 1 / (l > fl ? l : fl); B[i] = r; A[i] = r * r * V[i]; }
+      for (let i = 0; i < n; i++) {
+        const l = L[i];
+        const r = 1 / (l > fl ? l : fl);
+        B[i] = r;
+        A[i] = r * r * V[i];
+      }
     } else {
       const b2 = beta - 2;
       for (let i = 0; i < n; i++) {
-        const l = L[i], ln = l > fl ? l : fl;
+        const l = L[i],
+          ln = l > fl ? l : fl;
         const pw = Math.pow(ln, b2);
         A[i] = pw * V[i];
         B[i] = pw * (beta - 1 < 0 ? ln : l);
@@ -140,7 +184,8 @@ export class MiniBatchEngine {
       this.weights(m);
       matmulTN(this.W, m.Ab, m.numH);
       if (this.beta === 1) {
-        const w = this.W.data, d = m.denH.data;
+        const w = this.W.data,
+          d = m.denH.data;
         for (let k = 0; k < K; k++) {
           let s = 0;
           for (let f = 0; f < this.F; f++) s += w[f * K + k];
@@ -166,13 +211,19 @@ export class MiniBatchEngine {
     mean /= V.length;
     const h0 = Math.max(Math.sqrt(mean / this.K), this.eps);
     m.Hb.data.fill(h0);
-    const H = m.Hb.data, P = m.Hp.data;
+    const H = m.Hb.data,
+      P = m.Hp.data;
     for (let it = 1; it <= iterations; it++) {
       P.set(H);
       this.stepH(m);
       if (tol > 0) {
-        let dn = 0, hn = 0;
-        for (let i = 0; i < H.length; i++) { const d = H[i] - P[i]; dn += d * d; hn += H[i] * H[i]; }
+        let dn = 0,
+          hn = 0;
+        for (let i = 0; i < H.length; i++) {
+          const d = H[i] - P[i];
+          dn += d * d;
+          hn += H[i] * H[i];
+        }
         if (dn <= tol * tol * hn) return it;
       }
     }
@@ -192,7 +243,8 @@ export class MiniBatchEngine {
       this.weights(m);
       matmulNT(m.Ab, m.Hb, m.numW);
       if (this.beta === 1) {
-        const h = m.Hb.data, d = m.denW.data;
+        const h = m.Hb.data,
+          d = m.denW.data;
         for (let k = 0; k < K; k++) {
           let s = 0;
           for (let j = 0; j < b; j++) s += h[k * b + j];
@@ -202,8 +254,15 @@ export class MiniBatchEngine {
         matmulNT(m.Bb, m.Hb, m.denW);
       }
     }
-    const W = this.W.data, A = m.SA.data, B = m.SB.data, num = m.numW.data, den = m.denW.data;
-    const g = this.gamma, rho = this.rho, eps = this.eps, fr = this.frozenCols;
+    const W = this.W.data,
+      A = m.SA.data,
+      B = m.SB.data,
+      num = m.numW.data,
+      den = m.denW.data;
+    const g = this.gamma,
+      rho = this.rho,
+      eps = this.eps,
+      fr = this.frozenCols;
     for (let i = 0; i < W.length; i++) {
       if (fr[i % K] === 1) continue;
       const w = W[i];
@@ -237,12 +296,18 @@ function applyMu(H: Float64Array, num: Float64Array, den: Float64Array, g: numbe
 
 /** Copy columns [j0, j0 + b) of X (rows × N) into out (rows × b). */
 function readCols(X: Matrix, j0: number, out: Matrix): void {
-  const b = out.cols, N = X.cols, x = X.data, o = out.data;
+  const b = out.cols,
+    N = X.cols,
+    x = X.data,
+    o = out.data;
   for (let r = 0; r < X.rows; r++) o.set(x.subarray(r * N + j0, r * N + j0 + b), r * b);
 }
 
 function writeCols(src: Matrix, X: Matrix, j0: number): void {
-  const b = src.cols, N = X.cols, x = X.data, s = src.data;
+  const b = src.cols,
+    N = X.cols,
+    x = X.data,
+    s = src.data;
   for (let r = 0; r < X.rows; r++) x.set(s.subarray(r * b, (r + 1) * b), r * N + j0);
 }
 
@@ -285,7 +350,11 @@ export class OnlineMuSolver implements Solver<OnlineMuState> {
 
   constructor(o: OnlineMuOptions) {
     if (o.divergence.beta === undefined) {
-      throw new NmflabError(`online-mu needs a β-divergence, not ${o.divergence.id}`, { path: 'divergence', expected: 'beta, euclidean, kl or is', found: o.divergence.id });
+      throw new NmflabError(`online-mu needs a β-divergence, not ${o.divergence.id}`, {
+        path: 'divergence',
+        expected: 'beta, euclidean, kl or is',
+        found: o.divergence.id,
+      });
     }
     this.div = o.divergence;
     this.batchSize = o.batchSize ?? 1024;
@@ -312,22 +381,43 @@ export class OnlineMuSolver implements Solver<OnlineMuState> {
     for (let i = 0; i < V.length; i++) {
       const v = V[i] - added;
       if (!Number.isFinite(v) || v < 0) {
-        throw new NmflabError('data must be finite and non-negative', { path: `V[${Math.floor(i / cols)}][${(i % cols) + first}]`, expected: 'a finite number ≥ 0', found: String(v) });
+        throw new NmflabError('data must be finite and non-negative', {
+          path: `V[${Math.floor(i / cols)}][${(i % cols) + first}]`,
+          expected: 'a finite number ≥ 0',
+          found: String(v),
+        });
       }
       if (v + this.offset === 0) zeros++;
     }
     if (zeros > 0 && this.div.needsPositiveData) {
       throw new NmflabError(`the data has ${zeros} zero entries, undefined for the ${this.div.id} divergence`, {
-        path: 'V', expected: 'strictly positive data (β ≤ 0)', found: `${zeros} zeros`, hint: 'set the solver parameter offset (V ← V + offset), or choose β > 0',
+        path: 'V',
+        expected: 'strictly positive data (β ≤ 0)',
+        found: `${zeros} zeros`,
+        hint: 'set the solver parameter offset (V ← V + offset), or choose β > 0',
       });
     }
   }
 
   init(problem: Problem, rng: Rng): OnlineMuState {
-    const V = problem.V, K = problem.rank, F = V.rows, N = V.cols;
-    if (!Number.isInteger(K) || K < 1) throw new NmflabError('invalid rank', { path: 'rank', expected: 'an integer ≥ 1', found: String(K) });
-    if (F === 0 || N === 0) throw new NmflabError('empty data matrix', { path: 'V', expected: 'at least one row and one column', found: `${F}×${N}` });
-    if (problem.mask) throw new NmflabError('online-mu takes no mask', { path: 'mask', expected: 'no mask (use mu or hals for weighted NMF)', found: 'a mask' });
+    const V = problem.V,
+      K = problem.rank,
+      F = V.rows,
+      N = V.cols;
+    if (!Number.isInteger(K) || K < 1)
+      throw new NmflabError('invalid rank', { path: 'rank', expected: 'an integer ≥ 1', found: String(K) });
+    if (F === 0 || N === 0)
+      throw new NmflabError('empty data matrix', {
+        path: 'V',
+        expected: 'at least one row and one column',
+        found: `${F}×${N}`,
+      });
+    if (problem.mask)
+      throw new NmflabError('online-mu takes no mask', {
+        path: 'mask',
+        expected: 'no mask (use mu or hals for weighted NMF)',
+        found: 'a mask',
+      });
     this.checkData(V.data, N, 0, 0); // the raw data: the offset is added batch by batch
     const { W, H } = initialFactors(problem, V, K, this.initializer, rng);
     const b = Math.min(this.batchSize, N);
@@ -337,16 +427,32 @@ export class OnlineMuSolver implements Solver<OnlineMuState> {
     if (fw === true) engine.frozenCols.fill(1);
     else if (Array.isArray(fw)) {
       for (const c of fw) {
-        if (!Number.isInteger(c) || c < 0 || c >= K) throw new NmflabError('frozen column out of range', { path: 'freezeW', expected: `column indices in 0..${K - 1}`, found: String(c) });
+        if (!Number.isInteger(c) || c < 0 || c >= K)
+          throw new NmflabError('frozen column out of range', {
+            path: 'freezeW',
+            expected: `column indices in 0..${K - 1}`,
+            found: String(c),
+          });
         engine.frozenCols[c] = 1;
       }
     }
-    return { F, N, K, V, H, engine, freezeAllW: engine.frozenCols.every((x) => x === 1), freezeH: problem.freezeH ?? this.freezeHOpt, iteration: 0 };
+    return {
+      F,
+      N,
+      K,
+      V,
+      H,
+      engine,
+      freezeAllW: engine.frozenCols.every((x) => x === 1),
+      freezeH: problem.freezeH ?? this.freezeHOpt,
+      iteration: 0,
+    };
   }
 
   /** One pass over the batches. */
   step(s: OnlineMuState): void {
-    const e = s.engine, bs = e.batch;
+    const e = s.engine,
+      bs = e.batch;
     for (let j0 = 0; j0 < s.N; j0 += bs) {
       const b = Math.min(bs, s.N - j0);
       const m = e.bufs(b);
@@ -360,7 +466,8 @@ export class OnlineMuSolver implements Solver<OnlineMuState> {
   }
 
   objective(s: OnlineMuState): Objective {
-    const e = s.engine, bs = e.batch;
+    const e = s.engine,
+      bs = e.batch;
     let t = 0;
     for (let j0 = 0; j0 < s.N; j0 += bs) {
       const b = Math.min(bs, s.N - j0);
@@ -383,16 +490,27 @@ export class OnlineMuSolver implements Solver<OnlineMuState> {
    * the first batch (or W0).
    */
   learnStream(
-    batches: () => Iterable<Matrix>, o: { rank: number; frames: number; passes?: number; rng: Rng; W0?: Matrix; onPass?: (pass: number, cost: number) => void },
+    batches: () => Iterable<Matrix>,
+    o: {
+      rank: number;
+      frames: number;
+      passes?: number;
+      rng: Rng;
+      W0?: Matrix;
+      onPass?: (pass: number, cost: number) => void;
+    },
   ): StreamResult {
     const t0 = performance.now();
-    const K = o.rank, passes = o.passes ?? 1;
+    const K = o.rank,
+      passes = o.passes ?? 1;
     let engine: MiniBatchEngine | undefined;
     const passCosts: number[] = [];
     let count = 0;
     let seen = 0;
     for (let p = 0; p < passes; p++) {
-      let cost = 0, frames = 0, col = 0;
+      let cost = 0,
+        frames = 0,
+        col = 0;
       for (const X of batches()) {
         if (!engine) {
           const b = Math.min(this.batchSize, o.frames);
@@ -404,7 +522,11 @@ export class OnlineMuSolver implements Solver<OnlineMuState> {
           }
           engine.reset(W0);
         }
-        if (X.rows !== engine.F) throw new NmflabError('stream batches change their number of rows', { expected: `${engine.F} rows`, found: `${X.rows}` });
+        if (X.rows !== engine.F)
+          throw new NmflabError('stream batches change their number of rows', {
+            expected: `${engine.F} rows`,
+            found: `${X.rows}`,
+          });
         // Batches of any size are cut to the engine's batch size.
         for (let j0 = 0; j0 < X.cols; j0 += engine.batch) {
           const b = Math.min(engine.batch, X.cols - j0);
@@ -446,30 +568,99 @@ export default definePlugin<'solver', OnlineMuParams>({
   meta: {
     kind: 'solver',
     id: 'online-mu',
-    description: 'Mini-batch / online MU for any β (Lefèvre, Bach & Févotte 2011; scikit-learn MiniBatchNMF): one iteration is one pass over the batches',
+    description:
+      'Mini-batch / online MU for any β (Lefèvre, Bach & Févotte 2011; scikit-learn MiniBatchNMF): one iteration is one pass over the batches',
     params: {
-      divergence: { description: 'a β-divergence d_β(V|WH) (beta, euclidean, kl, is)', plugin: 'divergence', default: 'kl' },
+      divergence: {
+        description: 'a β-divergence d_β(V|WH) (beta, euclidean, kl, is)',
+        plugin: 'divergence',
+        default: 'kl',
+      },
       batchSize: { description: 'frames (columns of V) per mini-batch', type: 'integer', minimum: 1, default: 1024 },
-      forgetFactor: { description: 'weight of past batches in the running sums after one full pass (ρ = forgetFactor^(batchSize/N) per batch); 1: no forgetting', type: 'number', minimum: 0, maximum: 1, default: 0.7 },
-      freshRestarts: { description: 'solve each batch’s activations from a constant start (up to innerIterations steps) instead of one step from their previous values', type: 'boolean', default: false },
-      innerIterations: { description: 'most MU steps per batch for the activations with fresh restarts (scikit-learn fresh_restarts_max_iter)', type: 'integer', minimum: 1, default: 30 },
-      innerTol: { description: 'stop a fresh restart when ‖ΔH_B‖/‖H_B‖ ≤ innerTol (0: always innerIterations steps)', type: 'number', minimum: 0, default: 1e-4 },
-      initializer: { description: 'how W and H start when the problem gives no W0/H0', plugin: 'initializer', default: 'random' },
-      eps: { description: 'ε: floor of the factors and value of zero denominators (Λ is floored at ε² where a negative power is taken)', type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1.1920928955078125e-7 },
-      freezeW: { description: 'keep W fixed (true) or only the listed column indices', type: ['boolean', 'array'], items: { type: 'integer', minimum: 0 }, default: false },
+      forgetFactor: {
+        description:
+          'weight of past batches in the running sums after one full pass (ρ = forgetFactor^(batchSize/N) per batch); 1: no forgetting',
+        type: 'number',
+        minimum: 0,
+        maximum: 1,
+        default: 0.7,
+      },
+      freshRestarts: {
+        description:
+          'solve each batch’s activations from a constant start (up to innerIterations steps) instead of one step from their previous values',
+        type: 'boolean',
+        default: false,
+      },
+      innerIterations: {
+        description:
+          'most MU steps per batch for the activations with fresh restarts (scikit-learn fresh_restarts_max_iter)',
+        type: 'integer',
+        minimum: 1,
+        default: 30,
+      },
+      innerTol: {
+        description: 'stop a fresh restart when ‖ΔH_B‖/‖H_B‖ ≤ innerTol (0: always innerIterations steps)',
+        type: 'number',
+        minimum: 0,
+        default: 1e-4,
+      },
+      initializer: {
+        description: 'how W and H start when the problem gives no W0/H0',
+        plugin: 'initializer',
+        default: 'random',
+      },
+      eps: {
+        description:
+          'ε: floor of the factors and value of zero denominators (Λ is floored at ε² where a negative power is taken)',
+        type: 'number',
+        exclusiveMinimum: 0,
+        maximum: 1,
+        default: 1.1920928955078125e-7,
+      },
+      freezeW: {
+        description: 'keep W fixed (true) or only the listed column indices',
+        type: ['boolean', 'array'],
+        items: { type: 'integer', minimum: 0 },
+        default: false,
+      },
       freezeH: { description: 'keep H fixed', type: 'boolean', default: false },
-      offset: { description: 'add this to V before fitting (for β ≤ 0 with zeros in the data)', type: 'number', minimum: 0, default: 0 },
+      offset: {
+        description: 'add this to V before fitting (for β ≤ 0 with zeros in the data)',
+        type: 'number',
+        minimum: 0,
+        default: 0,
+      },
     },
   },
   create(p, ctx) {
-    const divergence = ctx.registry.instantiate('divergence', p.divergence, { file: ctx.file, path: `${ctx.path}.divergence` });
-    const initializer = ctx.registry.instantiate('initializer', p.initializer, { file: ctx.file, path: `${ctx.path}.initializer` });
+    const divergence = ctx.registry.instantiate('divergence', p.divergence, {
+      file: ctx.file,
+      path: `${ctx.path}.divergence`,
+    });
+    const initializer = ctx.registry.instantiate('initializer', p.initializer, {
+      file: ctx.file,
+      path: `${ctx.path}.initializer`,
+    });
     if (divergence.beta === undefined) {
-      throw new NmflabError(`online-mu needs a β-divergence, not ${divergence.id}`, { file: ctx.file, path: `${ctx.path}.divergence`, expected: 'beta, euclidean, kl or is', found: divergence.id });
+      throw new NmflabError(`online-mu needs a β-divergence, not ${divergence.id}`, {
+        file: ctx.file,
+        path: `${ctx.path}.divergence`,
+        expected: 'beta, euclidean, kl or is',
+        found: divergence.id,
+      });
     }
     return new OnlineMuSolver({
-      divergence, batchSize: p.batchSize, forgetFactor: p.forgetFactor, freshRestarts: p.freshRestarts, innerIterations: p.innerIterations,
-      innerTol: p.innerTol, initializer, eps: p.eps, freezeW: p.freezeW, freezeH: p.freezeH, offset: p.offset,
+      divergence,
+      batchSize: p.batchSize,
+      forgetFactor: p.forgetFactor,
+      freshRestarts: p.freshRestarts,
+      innerIterations: p.innerIterations,
+      innerTol: p.innerTol,
+      initializer,
+      eps: p.eps,
+      freezeW: p.freezeW,
+      freezeH: p.freezeH,
+      offset: p.offset,
     });
   },
 });

@@ -1,4 +1,15 @@
-import { Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN, type Objective, type Problem, type Rng, type Solver } from '@nmflab/core';
+import {
+  Matrix,
+  NmflabError,
+  definePlugin,
+  matmul,
+  matmulNT,
+  matmulTN,
+  type Objective,
+  type Problem,
+  type Rng,
+  type Solver,
+} from '@nmflab/core';
 import { checkEntries, checkRank, frozenColumns, givenFactor, rejectMask } from '../shared.js';
 
 /**
@@ -80,15 +91,20 @@ function xlogy(x: number, y: number): number {
 function model(s: PlsaState): void {
   matmul(s.W, s.H, s.L);
   const { F, N } = s;
-  const L = s.L.data, c = s.colSumL;
+  const L = s.L.data,
+    c = s.colSumL;
   c.fill(0);
   for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) c[n] += L[f * N + n];
 }
 
 function heldOutPerplexity(s: PlsaState): number {
   // Needs model(s) to be current.
-  const Vt = s.Vtest!.data, L = s.L.data, c = s.colSumL, N = s.N;
-  let ll = 0, tot = 0;
+  const Vt = s.Vtest!.data,
+    L = s.L.data,
+    c = s.colSumL,
+    N = s.N;
+  let ll = 0,
+    tot = 0;
   for (let i = 0; i < Vt.length; i++) {
     const v = Vt[i];
     // A document with no training counts has no P(z|n): its held-out counts are left out.
@@ -102,12 +118,16 @@ function heldOutPerplexity(s: PlsaState): number {
 export function plsaObjective(s: PlsaState): Objective {
   model(s);
   const { N } = s;
-  const V = s.V.data, L = s.L.data, c = s.colSumL;
+  const V = s.V.data,
+    L = s.L.data,
+    c = s.colSumL;
   let total = 0;
   for (let n = 0; n < N; n++) total += c[n];
-  let nll = 0, kl = 0;
+  let nll = 0,
+    kl = 0;
   for (let i = 0; i < V.length; i++) {
-    const v = V[i], l = L[i];
+    const v = V[i],
+      l = L[i];
     const denom = s.form === 'asymmetric' ? c[i % N] : total;
     nll -= xlogy(v, l / denom);
     kl += (v === 0 ? 0 : v * Math.log(v / l)) - v + l;
@@ -120,8 +140,10 @@ export function plsaObjective(s: PlsaState): Objective {
 /** One (tempered) EM iteration in place. */
 export function plsaStep(s: PlsaState): void {
   const { F, K, temper } = s;
-  const w = s.W.data, h = s.H.data;
-  let Wt = s.W, Ht = s.H;
+  const w = s.W.data,
+    h = s.H.data;
+  let Wt = s.W,
+    Ht = s.H;
   if (temper !== 1) {
     for (let i = 0; i < w.length; i++) s.Wt.data[i] = w[i] ** temper;
     for (let i = 0; i < h.length; i++) s.Ht.data[i] = h[i] ** temper;
@@ -129,12 +151,17 @@ export function plsaStep(s: PlsaState): void {
     Ht = s.Ht;
   }
   matmul(Wt, Ht, s.L);
-  const V = s.V.data, L = s.L.data, Q = s.Q.data;
+  const V = s.V.data,
+    L = s.L.data,
+    Q = s.Q.data;
   // V/Λ; where Λ = 0 no latent variable explains the entry and it contributes nothing.
   for (let i = 0; i < V.length; i++) Q[i] = V[i] === 0 || L[i] === 0 ? 0 : V[i] / L[i];
   matmulNT(s.Q, Ht, s.numW); // (V/Λ) Ĥᵀ   F×K
   matmulTN(Wt, s.Q, s.numH); // Ŵᵀ (V/Λ)   K×N
-  const nw = s.numW.data, nh = s.numH.data, wt = Wt.data, ht = Ht.data;
+  const nw = s.numW.data,
+    nh = s.numH.data,
+    wt = Wt.data,
+    ht = Ht.data;
   if (!s.freezeH) for (let i = 0; i < nh.length; i++) h[i] = ht[i] * nh[i];
   for (let k = 0; k < K; k++) {
     if (s.frozenW[k]) continue; // folding-in: P(f|z) fixed, only P(z|n) re-estimated
@@ -160,8 +187,10 @@ export function plsaStep(s: PlsaState): void {
 
 /** Split V into training and held-out parts (see the doc comment). */
 function split(V: Matrix, q: number, rng: Rng): { train: Matrix; test: Matrix } {
-  const train = V.clone(), test = new Matrix(V.rows, V.cols);
-  let integer = true, total = 0;
+  const train = V.clone(),
+    test = new Matrix(V.rows, V.cols);
+  let integer = true,
+    total = 0;
   for (const v of V.data) {
     if (!Number.isInteger(v)) integer = false;
     total += v;
@@ -187,23 +216,44 @@ function makeState(problem: Problem, rng: Rng, params: PlsaParams): PlsaState {
   rejectMask(problem, 'plsa');
   const frozenW = frozenColumns(problem, K);
   const V0 = problem.V;
-  const F = V0.rows, N = V0.cols;
+  const F = V0.rows,
+    N = V0.cols;
   checkEntries(V0.data, 'problem.V', true, 'pLSA models counts or magnitudes');
-  let V = V0, Vtest: Matrix | undefined;
+  let V = V0,
+    Vtest: Matrix | undefined;
   if (params.holdout > 0) ({ train: V, test: Vtest } = split(V0, params.holdout, rng.fork('plsa-holdout')));
   const Nn = new Float64Array(N);
   for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) Nn[n] += V.data[f * N + n];
   if (!(Nn.reduce((a, b) => a + b, 0) > 0)) {
-    throw new NmflabError('the training data are all zero', { path: 'problem.V', expected: 'some positive counts', found: 'all zeros', exitCode: 1 });
+    throw new NmflabError('the training data are all zero', {
+      path: 'problem.V',
+      expected: 'some positive counts',
+      found: 'all zeros',
+      exitCode: 1,
+    });
   }
-  const W = givenFactor(problem.W0, F, K, 'problem.W0', true) ?? new Matrix(F, K, rng.fillUniform(new Float64Array(F * K), 0.1, 1));
+  const W =
+    givenFactor(problem.W0, F, K, 'problem.W0', true) ??
+    new Matrix(F, K, rng.fillUniform(new Float64Array(F * K), 0.1, 1));
   for (let k = 0; k < K; k++) {
     let sum = 0;
     for (let f = 0; f < F; f++) sum += W.data[f * K + k];
-    if (!(sum > 0)) throw new NmflabError('an initial topic has no mass', { path: `problem.W0[:, ${k}]`, expected: 'a column with a positive sum', found: 'all zeros', exitCode: 1 });
+    if (!(sum > 0))
+      throw new NmflabError('an initial topic has no mass', {
+        path: `problem.W0[:, ${k}]`,
+        expected: 'a column with a positive sum',
+        found: 'all zeros',
+        exitCode: 1,
+      });
     if (frozenW[k]) {
       // A frozen column is used as given, so it must already be a distribution.
-      if (Math.abs(sum - 1) > 1e-9) throw new NmflabError('a frozen topic is not a distribution', { path: `problem.W0[:, ${k}]`, expected: 'a column summing to 1 (P(f|z))', found: `sum ${sum}`, exitCode: 1 });
+      if (Math.abs(sum - 1) > 1e-9)
+        throw new NmflabError('a frozen topic is not a distribution', {
+          path: `problem.W0[:, ${k}]`,
+          expected: 'a column summing to 1 (P(f|z))',
+          found: `sum ${sum}`,
+          exitCode: 1,
+        });
       continue;
     }
     for (let f = 0; f < F; f++) W.data[f * K + k] /= sum;
@@ -219,10 +269,15 @@ function makeState(problem: Problem, rng: Rng, params: PlsaParams): PlsaState {
     }
   }
   return {
-    F, N, K,
+    F,
+    N,
+    K,
     form: params.form,
     temper: params.temper,
-    V, Vtest, W, H,
+    V,
+    Vtest,
+    W,
+    H,
     Wt: new Matrix(F, K),
     Ht: new Matrix(K, N),
     L: new Matrix(F, N),
@@ -245,7 +300,8 @@ export function createPlsa(params: PlsaParams): Solver<PlsaState> {
     step: plsaStep,
     objective: plsaObjective,
     result(s) {
-      const W = s.best ? s.best.W : s.W, H = s.best ? s.best.H : s.H;
+      const W = s.best ? s.best.W : s.W,
+        H = s.best ? s.best.H : s.H;
       const { K, N } = s;
       const extra: Record<string, unknown> = { form: s.form };
       if (s.form === 'asymmetric') {
@@ -259,7 +315,8 @@ export function createPlsa(params: PlsaParams): Solver<PlsaState> {
       } else {
         let S = 0;
         for (const x of H.data) S += x;
-        const pz = new Float64Array(K), pnz = new Matrix(K, N);
+        const pz = new Float64Array(K),
+          pnz = new Matrix(K, N);
         for (let k = 0; k < K; k++) {
           let r = 0;
           for (let n = 0; n < N; n++) r += H.data[k * N + n];
@@ -282,15 +339,42 @@ export default definePlugin<'solver', PlsaParams>({
     id: 'plsa',
     description: 'pLSA / PLCA by (tempered) EM: W = P(f|z), H = N_n P(z|n), equivalent to KL-NMF',
     params: {
-      form: { description: 'asymmetric P(f|n) = Σ P(f|z)P(z|n) or symmetric P(f,n) = Σ P(z)P(f|z)P(n|z) (same iterates, different likelihood and outputs)', type: 'string', enum: ['asymmetric', 'symmetric'], default: 'asymmetric' },
-      temper: { description: 'tempered-EM exponent T on the E-step (1 = plain EM; smaller flattens the posterior)', type: 'number', default: 1, exclusiveMinimum: 0, maximum: 1 },
-      holdout: { description: 'fraction of the data held out (counts thinned binomially) for the held-out perplexity', type: 'number', default: 0, minimum: 0, exclusiveMaximum: 1 },
-      earlyStopping: { description: 'return the iterate with the lowest held-out perplexity (needs holdout > 0)', type: 'boolean', default: false },
+      form: {
+        description:
+          'asymmetric P(f|n) = Σ P(f|z)P(z|n) or symmetric P(f,n) = Σ P(z)P(f|z)P(n|z) (same iterates, different likelihood and outputs)',
+        type: 'string',
+        enum: ['asymmetric', 'symmetric'],
+        default: 'asymmetric',
+      },
+      temper: {
+        description: 'tempered-EM exponent T on the E-step (1 = plain EM; smaller flattens the posterior)',
+        type: 'number',
+        default: 1,
+        exclusiveMinimum: 0,
+        maximum: 1,
+      },
+      holdout: {
+        description: 'fraction of the data held out (counts thinned binomially) for the held-out perplexity',
+        type: 'number',
+        default: 0,
+        minimum: 0,
+        exclusiveMaximum: 1,
+      },
+      earlyStopping: {
+        description: 'return the iterate with the lowest held-out perplexity (needs holdout > 0)',
+        type: 'boolean',
+        default: false,
+      },
     },
   },
   create: (params, ctx) => {
     if (params.earlyStopping && params.holdout === 0) {
-      throw new NmflabError('early stopping needs held-out data', { file: ctx.file, path: `${ctx.path}.earlyStopping`, expected: 'holdout > 0 with earlyStopping: true', found: 'holdout 0' });
+      throw new NmflabError('early stopping needs held-out data', {
+        file: ctx.file,
+        path: `${ctx.path}.earlyStopping`,
+        expected: 'holdout > 0 with earlyStopping: true',
+        found: 'holdout 0',
+      });
     }
     return createPlsa(params);
   },

@@ -1,4 +1,15 @@
-import { Matrix, NmflabError, definePlugin, matmul, matmulNT, matmulTN, type Objective, type Problem, type Rng, type Solver } from '@nmflab/core';
+import {
+  Matrix,
+  NmflabError,
+  definePlugin,
+  matmul,
+  matmulNT,
+  matmulTN,
+  type Objective,
+  type Problem,
+  type Rng,
+  type Solver,
+} from '@nmflab/core';
 import { checkEntries, checkRank, checkShape, frozenColumns, rejectMask, spectralNormPsd } from '../shared.js';
 
 /**
@@ -101,7 +112,8 @@ function penaltyValue(s: SparseCodingState): number {
 
 function dataValue(s: SparseCodingState): number {
   matmul(s.D, s.A, s.DA);
-  const x = s.X.data, m = s.DA.data;
+  const x = s.X.data,
+    m = s.DA.data;
   let t = 0;
   for (let i = 0; i < x.length; i++) {
     const r = x[i] - m[i];
@@ -124,7 +136,10 @@ function refreshDictionary(s: SparseCodingState): void {
 function proxStep(s: SparseCodingState, at: Matrix): void {
   const { lambda, penalty, p, sigma, nonnegative } = s.params;
   matmul(s.DtD, at, s.G);
-  const g = s.G.data, dtx = s.DtX.data, y = at.data, a = s.A.data;
+  const g = s.G.data,
+    dtx = s.DtX.data,
+    y = at.data,
+    a = s.A.data;
   const invL = 1 / s.L;
   for (let i = 0; i < a.length; i++) {
     const yi = y[i];
@@ -155,7 +170,9 @@ function codeIteration(s: SparseCodingState): void {
   proxStep(s, s.Y);
   const tNext = (1 + Math.sqrt(1 + 4 * s.t * s.t)) / 2;
   const c = (s.t - 1) / tNext;
-  const a = s.A.data, ap = s.Aprev.data, y = s.Y.data;
+  const a = s.A.data,
+    ap = s.Aprev.data,
+    y = s.Y.data;
   for (let i = 0; i < a.length; i++) y[i] = a[i] + c * (a[i] - ap[i]);
   s.t = tNext;
 }
@@ -163,7 +180,8 @@ function codeIteration(s: SparseCodingState): void {
 /** Scale columns of D to unit norm; `moveIntoA` multiplies A's rows by the old norms (DA unchanged). */
 function normalizeColumns(s: SparseCodingState, moveIntoA: boolean, onlyBelowOne = false): void {
   const { F, K, N } = s;
-  const d = s.D.data, a = s.A.data;
+  const d = s.D.data,
+    a = s.A.data;
   for (let k = 0; k < K; k++) {
     if (s.frozenW[k]) continue;
     let nr = 0;
@@ -183,7 +201,9 @@ function dictionaryGradient(s: SparseCodingState, nonnegative: boolean): boolean
   if (!(LA > 0)) return false;
   matmulNT(s.X, s.A, s.XAt);
   matmul(s.D, s.AAt, s.DAAt);
-  const d = s.D.data, g = s.DAAt.data, xa = s.XAt.data;
+  const d = s.D.data,
+    g = s.DAAt.data,
+    xa = s.XAt.data;
   const K = s.K;
   for (let i = 0; i < d.length; i++) {
     if (s.frozenW[i % K]) continue;
@@ -223,7 +243,9 @@ function dictionaryMod(s: SparseCodingState): void {
   const delta = 1e-10 * (tr / K);
   for (let k = 0; k < K; k++) C[k * K + k] += delta;
   if (!cholesky(C, K)) return;
-  const d = s.D.data, xa = s.XAt.data, z = s.work;
+  const d = s.D.data,
+    xa = s.XAt.data,
+    z = s.work;
   for (let f = 0; f < F; f++) {
     for (let i = 0; i < K; i++) {
       let t = xa[f * K + i];
@@ -244,7 +266,9 @@ function nnscStep(s: SparseCodingState): void {
   if (!s.freezeH) {
     // A ← A ⊙ DᵀX / (DᵀDA + λ)
     matmul(s.DtD, s.A, s.G);
-    const a = s.A.data, g = s.G.data, dtx = s.DtX.data;
+    const a = s.A.data,
+      g = s.G.data,
+      dtx = s.DtX.data;
     for (let i = 0; i < a.length; i++) {
       const den = g[i] + lambda;
       if (den > 0) a[i] = a[i] * (dtx[i] / den);
@@ -291,35 +315,58 @@ function makeState(problem: Problem, rng: Rng, params: SparseCodingParams): Spar
   const frozenW = frozenColumns(problem, K);
   const allFrozen = frozenW.every((x) => x === 1);
   if (params.dictionary === 'mod' && frozenW.some((x) => x === 1) && !allFrozen) {
-    throw new NmflabError('MOD updates the whole dictionary at once', { path: 'problem.freezeW', expected: 'all or no columns frozen with dictionary: mod', found: 'some columns frozen', hint: 'use dictionary: gradient' });
+    throw new NmflabError('MOD updates the whole dictionary at once', {
+      path: 'problem.freezeW',
+      expected: 'all or no columns frozen with dictionary: mod',
+      found: 'some columns frozen',
+      hint: 'use dictionary: gradient',
+    });
   }
   const X = problem.V;
-  const F = X.rows, N = X.cols;
+  const F = X.rows,
+    N = X.cols;
   const nnsc = params.method === 'nnsc';
-  checkEntries(X.data, 'problem.V', nnsc, nnsc ? 'NNSC needs non-negative data; use method: proximal for signed data' : undefined);
+  checkEntries(
+    X.data,
+    'problem.V',
+    nnsc,
+    nnsc ? 'NNSC needs non-negative data; use method: proximal for signed data' : undefined,
+  );
   let D: Matrix;
   if (problem.W0) {
     checkShape(problem.W0, F, K, 'problem.W0');
     checkEntries(problem.W0.data, 'problem.W0', nnsc);
     D = problem.W0.clone();
     for (let k = 0; k < K; k++) {
-      if (!D.col(k).some((v) => v !== 0)) throw new NmflabError('a dictionary column is zero', { path: `problem.W0[:, ${k}]`, expected: 'non-zero columns (they are scaled to unit norm)', found: 'all zeros', exitCode: 1 });
+      if (!D.col(k).some((v) => v !== 0))
+        throw new NmflabError('a dictionary column is zero', {
+          path: `problem.W0[:, ${k}]`,
+          expected: 'non-zero columns (they are scaled to unit norm)',
+          found: 'all zeros',
+          exitCode: 1,
+        });
     }
   } else {
     D = new Matrix(F, K);
     const perm = rng.permutation(N);
     for (let k = 0; k < K; k++) {
       let nz = false;
-      if (k < N) for (let f = 0; f < F; f++) {
-        const v = X.data[f * N + perm[k]];
-        D.data[f * K + k] = v;
-        if (v !== 0) nz = true;
-      }
+      if (k < N)
+        for (let f = 0; f < F; f++) {
+          const v = X.data[f * N + perm[k]];
+          D.data[f * K + k] = v;
+          if (v !== 0) nz = true;
+        }
       if (!nz) for (let f = 0; f < F; f++) D.data[f * K + k] = nnsc ? Math.abs(rng.normal()) : rng.normal();
     }
   }
   const s: SparseCodingState = {
-    F, N, K, params, X, D,
+    F,
+    N,
+    K,
+    params,
+    X,
+    D,
     A: new Matrix(K, N),
     Aprev: new Matrix(K, N),
     Y: new Matrix(K, N),
@@ -358,14 +405,16 @@ function makeState(problem: Problem, rng: Rng, params: SparseCodingParams): Spar
 }
 
 export function createSparseCoding(params: SparseCodingParams): Solver<SparseCodingState> {
-  const monotone = params.method === 'nnsc' ? params.dictionary === 'fixed' : params.codes === 'ista' && params.dictionary !== 'mod';
+  const monotone =
+    params.method === 'nnsc' ? params.dictionary === 'fixed' : params.codes === 'ista' && params.dictionary !== 'mod';
   return {
     id: 'sparse-coding',
     monotone,
     init: (problem, rng) => makeState(problem, rng, params),
     step: sparseCodingStep,
     objective(s): Objective {
-      const data = dataValue(s), penalty = penaltyValue(s);
+      const data = dataValue(s),
+        penalty = penaltyValue(s);
       return { total: data + penalty, terms: { data, penalty } };
     },
     result: (s) => ({ W: s.D, H: s.A, extra: { lipschitz: s.L } }),
@@ -378,20 +427,63 @@ export default definePlugin<'solver', SparseCodingParams>({
     id: 'sparse-coding',
     description: 'Sparse coding ½‖X − DA‖² + λΣS(A): ISTA/FISTA codes, gradient/MOD dictionary, or Hoyer NNSC',
     params: {
-      method: { description: 'proximal (ISTA/FISTA codes, signed data) or nnsc (Hoyer 2002, non-negative data, l1)', type: 'string', enum: ['proximal', 'nnsc'], default: 'proximal' },
-      penalty: { description: 'sparsity function S: l1 |a|, lp |a|^p, log log(1 + (a/σ)²) (lp p < 1 and log by a majorized step)', type: 'string', enum: ['l1', 'lp', 'log'], default: 'l1' },
+      method: {
+        description: 'proximal (ISTA/FISTA codes, signed data) or nnsc (Hoyer 2002, non-negative data, l1)',
+        type: 'string',
+        enum: ['proximal', 'nnsc'],
+        default: 'proximal',
+      },
+      penalty: {
+        description:
+          'sparsity function S: l1 |a|, lp |a|^p, log log(1 + (a/σ)²) (lp p < 1 and log by a majorized step)',
+        type: 'string',
+        enum: ['l1', 'lp', 'log'],
+        default: 'l1',
+      },
       lambda: { description: 'weight λ of the sparsity penalty', type: 'number', default: 0.1, minimum: 0 },
-      p: { description: 'exponent of the lp penalty (0 < p < 2)', type: 'number', default: 0.5, exclusiveMinimum: 0, exclusiveMaximum: 2 },
-      sigma: { description: 'scale σ of the log penalty log(1 + (a/σ)²)', type: 'number', default: 1, exclusiveMinimum: 0 },
-      codes: { description: 'code solver: ista (monotone) or fista (O(1/k²), not monotone)', type: 'string', enum: ['ista', 'fista'], default: 'fista' },
-      codeIterations: { description: 'code iterations per solver iteration (between dictionary updates)', type: 'integer', default: 1, minimum: 1 },
+      p: {
+        description: 'exponent of the lp penalty (0 < p < 2)',
+        type: 'number',
+        default: 0.5,
+        exclusiveMinimum: 0,
+        exclusiveMaximum: 2,
+      },
+      sigma: {
+        description: 'scale σ of the log penalty log(1 + (a/σ)²)',
+        type: 'number',
+        default: 1,
+        exclusiveMinimum: 0,
+      },
+      codes: {
+        description: 'code solver: ista (monotone) or fista (O(1/k²), not monotone)',
+        type: 'string',
+        enum: ['ista', 'fista'],
+        default: 'fista',
+      },
+      codeIterations: {
+        description: 'code iterations per solver iteration (between dictionary updates)',
+        type: 'integer',
+        default: 1,
+        minimum: 1,
+      },
       nonnegative: { description: 'constrain the codes to A ≥ 0', type: 'boolean', default: false },
-      dictionary: { description: 'dictionary update: gradient (projected, monotone), mod (method of optimal directions) or fixed (problem.W0)', type: 'string', enum: ['gradient', 'mod', 'fixed'], default: 'gradient' },
+      dictionary: {
+        description:
+          'dictionary update: gradient (projected, monotone), mod (method of optimal directions) or fixed (problem.W0)',
+        type: 'string',
+        enum: ['gradient', 'mod', 'fixed'],
+        default: 'gradient',
+      },
     },
   },
   create: (params, ctx) => {
     if (params.method === 'nnsc' && params.penalty !== 'l1') {
-      throw new NmflabError('NNSC uses the l1 penalty only', { file: ctx.file, path: `${ctx.path}.penalty`, expected: 'l1 with method: nnsc', found: params.penalty });
+      throw new NmflabError('NNSC uses the l1 penalty only', {
+        file: ctx.file,
+        path: `${ctx.path}.penalty`,
+        expected: 'l1 with method: nnsc',
+        found: params.penalty,
+      });
     }
     return createSparseCoding(params);
   },

@@ -11,8 +11,15 @@ const ctx = { path: 'model.initializer.params' } as never;
 describe('initializer custom', () => {
   it('returns the given matrices, from rows or from .csv/.npy files', () => {
     const V = data(3, 4);
-    const W0 = [[1, 2], [3, 4], [5, 6]];
-    const H0 = [[1, 0, 1, 0], [0, 1, 0, 1]];
+    const W0 = [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ];
+    const H0 = [
+      [1, 0, 1, 0],
+      [0, 1, 0, 1],
+    ];
     const r = run(plugin.create({ W0, H0 }, ctx), V, 2);
     expect(r.W.toRows()).toEqual(W0);
     expect(r.H.toRows()).toEqual(H0);
@@ -29,7 +36,41 @@ describe('initializer custom', () => {
   });
   it('wrong shapes and negative entries are errors naming the parameter', () => {
     const V = data(3, 4);
-    expect(() => run(plugin.create({ W0: [[1, 2]], H0: [[1, 1, 1, 1], [1, 1, 1, 1]] }, ctx), V, 2)).toThrow(/model\.initializer\.params\.W0: W0 has the wrong shape \(expected 3×2, found 1×2\)/);
-    expect(() => run(plugin.create({ W0: [[1, 2], [1, 2], [1, 2]], H0: [[1, 1, 1, -1], [1, 1, 1, 1]] }, ctx), V, 2)).toThrow(/H0\[0\]\[3\]/);
+    expect(() =>
+      run(
+        plugin.create(
+          {
+            W0: [[1, 2]],
+            H0: [
+              [1, 1, 1, 1],
+              [1, 1, 1, 1],
+            ],
+          },
+          ctx,
+        ),
+        V,
+        2,
+      ),
+    ).toThrow(/model\.initializer\.params\.W0: W0 has the wrong shape \(expected 3×2, found 1×2\)/);
+    expect(() =>
+      run(
+        plugin.create(
+          {
+            W0: [
+              [1, 2],
+              [1, 2],
+              [1, 2],
+            ],
+            H0: [
+              [1, 1, 1, -1],
+              [1, 1, 1, 1],
+            ],
+          },
+          ctx,
+        ),
+        V,
+        2,
+      ),
+    ).toThrow(/H0\[0\]\[3\]/);
   });
 });

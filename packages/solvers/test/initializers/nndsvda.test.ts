@@ -10,7 +10,10 @@ describe('initializer nndsvda', () => {
     const a = run(plugin.create({}, {} as never), V, 4);
     const b = run(base.create({}, {} as never), V, 4);
     const m = mean(V);
-    for (const [x, y] of [[a.W, b.W], [a.H, b.H]] as const) {
+    for (const [x, y] of [
+      [a.W, b.W],
+      [a.H, b.H],
+    ] as const) {
       expect(Array.from(x.data)).toEqual(Array.from(y.data).map((v) => (v === 0 ? m : v)));
     }
     expect(b.W.data.some((v) => v === 0)).toBe(true);

@@ -12,7 +12,10 @@ describe('initializer nndsvdar', () => {
     const b = run(base.create({}, {} as never), V, 4);
     const m = mean(V);
     let filled = 0;
-    for (const [x, y] of [[a.W, b.W], [a.H, b.H]] as const) {
+    for (const [x, y] of [
+      [a.W, b.W],
+      [a.H, b.H],
+    ] as const) {
       for (let i = 0; i < x.data.length; i++) {
         if (y.data[i] !== 0) expect(x.data[i]).toBe(y.data[i]);
         else {

@@ -60,7 +60,11 @@ describe('hals: the objective never increases (checked every iteration)', () => 
     ['L1 on H, L2 on W', { regularizers: [lpPenalty('H', 0.3, 1), lpPenalty('W', 0.2, 2)] }, {}],
     ['Lp p = 1.5 and p = 0.5', { regularizers: [lpPenalty('H', 0.2, 1.5), lpPenalty('W', 0.05, 0.5)] }, {}],
     ['mask (weighted HALS)', {}, { mask: mask(14, 11, 3) }],
-    ['mask with penalties, shuffled', { shuffle: true, regularizers: [lpPenalty('H', 0.2, 1)] }, { mask: mask(14, 11, 4) }],
+    [
+      'mask with penalties, shuffled',
+      { shuffle: true, regularizers: [lpPenalty('H', 0.2, 1)] },
+      { mask: mask(14, 11, 4) },
+    ],
     ['frozen W columns 0 and 2', {}, { freezeW: [0, 2] }],
     ['frozen H', {}, { freezeH: true }],
   ];
@@ -73,7 +77,8 @@ describe('hals: the objective never increases (checked every iteration)', () => 
       expect(f.at(-1)!).toBeLessThan(0.9 * f[0]);
       // The reported objective is the true one (Gram form or residual path).
       expect(Math.abs(f.at(-1)! - directObjective(p, W, H, o.regularizers)) / f.at(-1)!).toBeLessThan(1e-10);
-      for (const x of [...W.data, ...H.data]) expect(x).toBeGreaterThanOrEqual(o.floor === 'eps' ? 1.1920928955078125e-7 : 0);
+      for (const x of [...W.data, ...H.data])
+        expect(x).toBeGreaterThanOrEqual(o.floor === 'eps' ? 1.1920928955078125e-7 : 0);
     });
   }
 
@@ -111,8 +116,11 @@ describe('hals: the objective never increases (checked every iteration)', () => 
 describe('hals: KKT / fixed point on exact low-rank data', () => {
   it('reaches V = WH to high accuracy and satisfies the KKT conditions there', () => {
     const rng = new Rng(11);
-    const F = 20, N = 25, K = 3;
-    const Wt = randMatrix(F, K, rng, 0, 1), Ht = randMatrix(K, N, rng, 0, 1);
+    const F = 20,
+      N = 25,
+      K = 3;
+    const Wt = randMatrix(F, K, rng, 0, 1),
+      Ht = randMatrix(K, N, rng, 0, 1);
     // Exact zeros in the truth so the projection is active at the solution.
     for (let i = 0; i < Wt.data.length; i += 5) Wt.data[i] = 0;
     const V = new Matrix(F, N);
@@ -129,23 +137,26 @@ describe('hals: KKT / fixed point on exact low-rank data', () => {
     const L = new Matrix(F, N);
     matmul(W, H, L);
     const scale = Math.sqrt(vv);
-    for (let fi = 0; fi < F; fi++) for (let k = 0; k < K; k++) {
-      let g = 0;
-      for (let n = 0; n < N; n++) g += (L.get(fi, n) - V.get(fi, n)) * H.get(k, n);
-      expect(g).toBeGreaterThan(-1e-5 * scale);
-      expect(Math.abs(g * W.get(fi, k))).toBeLessThan(1e-5 * scale);
-    }
-    for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) {
-      let g = 0;
-      for (let fi = 0; fi < F; fi++) g += W.get(fi, k) * (L.get(fi, n) - V.get(fi, n));
-      expect(g).toBeGreaterThan(-1e-5 * scale);
-      expect(Math.abs(g * H.get(k, n))).toBeLessThan(1e-5 * scale);
-    }
+    for (let fi = 0; fi < F; fi++)
+      for (let k = 0; k < K; k++) {
+        let g = 0;
+        for (let n = 0; n < N; n++) g += (L.get(fi, n) - V.get(fi, n)) * H.get(k, n);
+        expect(g).toBeGreaterThan(-1e-5 * scale);
+        expect(Math.abs(g * W.get(fi, k))).toBeLessThan(1e-5 * scale);
+      }
+    for (let k = 0; k < K; k++)
+      for (let n = 0; n < N; n++) {
+        let g = 0;
+        for (let fi = 0; fi < F; fi++) g += W.get(fi, k) * (L.get(fi, n) - V.get(fi, n));
+        expect(g).toBeGreaterThan(-1e-5 * scale);
+        expect(Math.abs(g * H.get(k, n))).toBeLessThan(1e-5 * scale);
+      }
   });
 
   it('a fixed point stays put: started at an exact factorization, one step changes nothing', () => {
     const rng = new Rng(12);
-    const W = randMatrix(8, 2, rng, 0.5, 1), H = randMatrix(2, 9, rng, 0.5, 1);
+    const W = randMatrix(8, 2, rng, 0.5, 1),
+      H = randMatrix(2, 9, rng, 0.5, 1);
     const V = new Matrix(8, 9);
     matmul(W, H, V);
     const s = solver();
@@ -158,8 +169,15 @@ describe('hals: KKT / fixed point on exact low-rank data', () => {
 
 describe('hals agrees with scikit-learn NMF(solver="cd")', () => {
   const fx = JSON.parse(readFileSync(new URL('../fixtures/sklearn-cd-trajectories.json', import.meta.url), 'utf8')) as {
-    V: number[][]; W0: number[][]; H0: number[][]; rank: number; iterations: number;
-    cases: Record<string, { l1W: number; l2W: number; l1H: number; l2H: number; trajectory: number[]; W: number[][]; H: number[][] }>;
+    V: number[][];
+    W0: number[][];
+    H0: number[][];
+    rank: number;
+    iterations: number;
+    cases: Record<
+      string,
+      { l1W: number; l2W: number; l1H: number; l2H: number; trajectory: number[]; W: number[][]; H: number[][] }
+    >;
   };
   for (const [name, c] of Object.entries(fx.cases)) {
     it(`${name}: every iteration's objective within 1e-9 relative, final factors within 1e-8`, () => {
@@ -169,15 +187,21 @@ describe('hals agrees with scikit-learn NMF(solver="cd")', () => {
       if (c.l2W > 0) regs.push(lpPenalty('W', c.l2W / 2, 2));
       if (c.l1H > 0) regs.push(lpPenalty('H', c.l1H, 1));
       if (c.l2H > 0) regs.push(lpPenalty('H', c.l2H / 2, 2));
-      const res = fit(new HalsSolver({ regularizers: regs }), { V: Matrix.fromRows(fx.V), rank: fx.rank, W0: Matrix.fromRows(fx.W0), H0: Matrix.fromRows(fx.H0) }, new Rng(0), {
-        stopping: { maxIterations: fx.iterations },
-      });
+      const res = fit(
+        new HalsSolver({ regularizers: regs }),
+        { V: Matrix.fromRows(fx.V), rank: fx.rank, W0: Matrix.fromRows(fx.W0), H0: Matrix.fromRows(fx.H0) },
+        new Rng(0),
+        {
+          stopping: { maxIterations: fx.iterations },
+        },
+      );
       const ours = res.trajectory.map((r) => r.objective);
       expect(ours.length).toBe(c.trajectory.length);
       const rel = ours.map((f, i) => Math.abs(f - c.trajectory[i]) / c.trajectory[i]);
       expect(Math.max(...rel)).toBeLessThan(1e-9);
       expect(res.increases).toEqual([]);
-      const W = Matrix.fromRows(c.W), H = Matrix.fromRows(c.H);
+      const W = Matrix.fromRows(c.W),
+        H = Matrix.fromRows(c.H);
       for (let i = 0; i < W.data.length; i++) expect(Math.abs(res.result.W.data[i] - W.data[i])).toBeLessThan(1e-8);
       for (let i = 0; i < H.data.length; i++) expect(Math.abs(res.result.H.data[i] - H.data[i])).toBeLessThan(1e-8);
     });

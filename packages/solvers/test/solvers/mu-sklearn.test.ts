@@ -12,7 +12,12 @@ import { betaDivergence } from '../support/oracles.js';
  * eps never act on this strictly positive problem, which `factorFloor` eps/zero both respect.
  */
 const fx = JSON.parse(readFileSync(new URL('../fixtures/sklearn-mu-trajectories.json', import.meta.url), 'utf8')) as {
-  V: number[][]; W0: number[][]; H0: number[][]; rank: number; iterations: number; trajectories: Record<string, number[]>;
+  V: number[][];
+  W0: number[][];
+  H0: number[][];
+  rank: number;
+  iterations: number;
+  trajectories: Record<string, number[]>;
 };
 
 describe('mu agrees with scikit-learn (mm mode)', () => {
@@ -20,9 +25,14 @@ describe('mu agrees with scikit-learn (mm mode)', () => {
     const beta = Number(b);
     it(`β = ${beta}: every iteration of the objective within 1e-9 relative`, () => {
       const s = new MuSolver({ divergence: betaDivergence(beta), mode: 'mm', normalize: 'none' });
-      const res = fit(s, { V: Matrix.fromRows(fx.V), rank: fx.rank, W0: Matrix.fromRows(fx.W0), H0: Matrix.fromRows(fx.H0) }, new Rng(0), {
-        stopping: { maxIterations: fx.iterations },
-      });
+      const res = fit(
+        s,
+        { V: Matrix.fromRows(fx.V), rank: fx.rank, W0: Matrix.fromRows(fx.W0), H0: Matrix.fromRows(fx.H0) },
+        new Rng(0),
+        {
+          stopping: { maxIterations: fx.iterations },
+        },
+      );
       const ours = res.trajectory.map((r) => r.objective);
       expect(ours.length).toBe(ref.length);
       const rel = ours.map((f, i) => Math.abs(f - ref[i]) / Math.abs(ref[i]));

@@ -1,7 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Matrix, Rng, fit, matmul, matmulNT, matmulTN, maxRelDiff, NmflabError, nativeAvailable, nativeThreads, setMatmulBackend, setNativeThreads,
-  selectKernels, type Divergence, type KernelBackend, type MuKernels, type Problem, type Regularizer,
+  Matrix,
+  Rng,
+  fit,
+  matmul,
+  matmulNT,
+  matmulTN,
+  maxRelDiff,
+  NmflabError,
+  nativeAvailable,
+  nativeThreads,
+  setMatmulBackend,
+  setNativeThreads,
+  selectKernels,
+  type Divergence,
+  type KernelBackend,
+  type MuKernels,
+  type Problem,
+  type Regularizer,
 } from '@nmflab/core';
 import { MuSolver, type MuOptions } from '@nmflab/solvers';
 import randomInit from '../../src/initializers/random.js';
@@ -59,7 +75,13 @@ describe('mu: monotonicity in mm mode', () => {
     }
   }
   it('the KL, p = 1.5 one-entry example of the reference: exact MM step decreases, added-denominator increases', () => {
-    const p: Problem = { V: Matrix.fromRows([[100]]), rank: 1, W0: Matrix.fromRows([[1]]), H0: Matrix.fromRows([[1e-3]]), freezeW: true };
+    const p: Problem = {
+      V: Matrix.fromRows([[100]]),
+      rank: 1,
+      W0: Matrix.fromRows([[1]]),
+      H0: Matrix.fromRows([[1e-3]]),
+      freezeW: true,
+    };
     const reg = [lpPenalty('H', 5, 1.5)];
     const mm = trajectory(solver(betaDivergence(1), { regularizers: reg }), p, 1).f;
     const heur = trajectory(solver(betaDivergence(1), { regularizers: reg, mode: 'heuristic' }), p, 1).f;
@@ -69,11 +91,39 @@ describe('mu: monotonicity in mm mode', () => {
   });
   it('the heuristic increases the objective on the β = 3 and β = −1 one-step examples, mm does not', () => {
     const cases = [
-      { beta: 3, V: [[0.01], [0.01], [100]], W: [[10, 0.01], [0.01, 10], [1, 1]], H: [[0.1], [0.01]], f0: 166666.391, f1: 166850.068 },
-      { beta: -1, V: [[0.01], [10], [100]], W: [[10, 1], [0.01, 100], [100, 0.01]], H: [[0.1], [1]], f0: 49.946, f1: 52.128 },
+      {
+        beta: 3,
+        V: [[0.01], [0.01], [100]],
+        W: [
+          [10, 0.01],
+          [0.01, 10],
+          [1, 1],
+        ],
+        H: [[0.1], [0.01]],
+        f0: 166666.391,
+        f1: 166850.068,
+      },
+      {
+        beta: -1,
+        V: [[0.01], [10], [100]],
+        W: [
+          [10, 1],
+          [0.01, 100],
+          [100, 0.01],
+        ],
+        H: [[0.1], [1]],
+        f0: 49.946,
+        f1: 52.128,
+      },
     ];
     for (const c of cases) {
-      const p: Problem = { V: Matrix.fromRows(c.V), rank: 2, W0: Matrix.fromRows(c.W), H0: Matrix.fromRows(c.H), freezeW: true };
+      const p: Problem = {
+        V: Matrix.fromRows(c.V),
+        rank: 2,
+        W0: Matrix.fromRows(c.W),
+        H0: Matrix.fromRows(c.H),
+        freezeW: true,
+      };
       const heur = trajectory(solver(betaDivergence(c.beta), { mode: 'heuristic' }), p, 1).f;
       const mm = trajectory(solver(betaDivergence(c.beta), { mode: 'mm' }), p, 1).f;
       expect(heur[0]).toBeCloseTo(c.f0, 2);
@@ -85,25 +135,39 @@ describe('mu: monotonicity in mm mode', () => {
 
 /** The textbook Lee–Seung updates (§2a), W then H, with plain products: the oracle. */
 function leeSeung(V: Matrix, W0: Matrix, H0: Matrix, beta: 1 | 2, iters: number): { W: Matrix; H: Matrix } {
-  const W = W0.clone(), H = H0.clone();
-  const F = V.rows, N = V.cols, K = W.cols;
+  const W = W0.clone(),
+    H = H0.clone();
+  const F = V.rows,
+    N = V.cols,
+    K = W.cols;
   for (let it = 0; it < iters; it++) {
     if (beta === 2) {
-      const num = matmulNT(V, H), den = matmul(W, matmulNT(H, H));
+      const num = matmulNT(V, H),
+        den = matmul(W, matmulNT(H, H));
       for (let i = 0; i < W.data.length; i++) W.data[i] *= num.data[i] / den.data[i];
-      const numH = matmulTN(W, V), denH = matmulTN(W, matmul(W, H));
+      const numH = matmulTN(W, V),
+        denH = matmulTN(W, matmul(W, H));
       for (let i = 0; i < H.data.length; i++) H.data[i] *= numH.data[i] / denH.data[i];
     } else {
       let L = matmul(W, H);
-      const R = new Matrix(F, N, V.data.map((v, i) => v / L.data[i]));
+      const R = new Matrix(
+        F,
+        N,
+        V.data.map((v, i) => v / L.data[i]),
+      );
       const num = matmulNT(R, H);
-      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) {
-        let hs = 0;
-        for (let n = 0; n < N; n++) hs += H.get(k, n);
-        W.data[f * K + k] *= num.get(f, k) / hs;
-      }
+      for (let f = 0; f < F; f++)
+        for (let k = 0; k < K; k++) {
+          let hs = 0;
+          for (let n = 0; n < N; n++) hs += H.get(k, n);
+          W.data[f * K + k] *= num.get(f, k) / hs;
+        }
       L = matmul(W, H);
-      const R2 = new Matrix(F, N, V.data.map((v, i) => v / L.data[i]));
+      const R2 = new Matrix(
+        F,
+        N,
+        V.data.map((v, i) => v / L.data[i]),
+      );
       const numH = matmulTN(W, R2);
       for (let k = 0; k < K; k++) {
         let ws = 0;
@@ -147,16 +211,24 @@ describe('mu: invariants', () => {
     const stH = sH.init({ ...p, freezeW: true }, new Rng(1));
     sH.step(stH);
     for (let n = 0; n < p.V.cols; n++) {
-      let a = 0, b = 0;
-      for (let f = 0; f < p.V.rows; f++) { a += sH.model(stH).get(f, n); b += p.V.get(f, n); }
+      let a = 0,
+        b = 0;
+      for (let f = 0; f < p.V.rows; f++) {
+        a += sH.model(stH).get(f, n);
+        b += p.V.get(f, n);
+      }
       expect(Math.abs(a - b) / b).toBeLessThan(1e-13);
     }
     const sW = solver(betaDivergence(1));
     const stW = sW.init({ ...p, freezeH: true }, new Rng(1));
     sW.step(stW);
     for (let f = 0; f < p.V.rows; f++) {
-      let a = 0, b = 0;
-      for (let n = 0; n < p.V.cols; n++) { a += sW.model(stW).get(f, n); b += p.V.get(f, n); }
+      let a = 0,
+        b = 0;
+      for (let n = 0; n < p.V.cols; n++) {
+        a += sW.model(stW).get(f, n);
+        b += p.V.get(f, n);
+      }
       expect(Math.abs(a - b) / b).toBeLessThan(1e-13);
     }
   });
@@ -196,7 +268,11 @@ describe('mu: invariants', () => {
     const p = problem(10, 9, 3, 8);
     const mask = Matrix.filled(10, 9, 1);
     const V2 = p.V.clone();
-    for (const [i, j] of [[0, 0], [3, 5], [9, 8]] as const) {
+    for (const [i, j] of [
+      [0, 0],
+      [3, 5],
+      [9, 8],
+    ] as const) {
       mask.set(i, j, 0);
       V2.set(i, j, i === 3 ? 0 : 1e6);
     }
@@ -211,12 +287,17 @@ describe('mu: invariants', () => {
 
   it('recovers a low-rank V built from known factors', () => {
     const rng = new Rng(99);
-    const Wt = randMatrix(20, 3, rng, 0, 1), Ht = randMatrix(3, 15, rng, 0, 1);
+    const Wt = randMatrix(20, 3, rng, 0, 1),
+      Ht = randMatrix(3, 15, rng, 0, 1);
     const V = matmul(Wt, Ht);
     const res = fit(solver(betaDivergence(1)), { V, rank: 3 }, new Rng(5), { stopping: { maxIterations: 3000 } });
     const L = matmul(res.result.W, res.result.H);
-    let num = 0, den = 0;
-    for (let i = 0; i < V.data.length; i++) { num += (L.data[i] - V.data[i]) ** 2; den += V.data[i] ** 2; }
+    let num = 0,
+      den = 0;
+    for (let i = 0; i < V.data.length; i++) {
+      num += (L.data[i] - V.data[i]) ** 2;
+      den += V.data[i] ** 2;
+    }
     expect(Math.sqrt(num / den)).toBeLessThan(1e-3);
     expect(res.increases).toEqual([]);
   });
@@ -224,8 +305,11 @@ describe('mu: invariants', () => {
   it('same seed gives the identical trajectory, different seeds differ', () => {
     const base = problem(10, 9, 3, 1);
     const p = { V: base.V, rank: 3 };
-    const run = (seed: number) => fit(solver(betaDivergence(0.5)), p, new Rng(seed), { stopping: { maxIterations: 15 }, restarts: 2 });
-    const a = run(3), b = run(3), c = run(4);
+    const run = (seed: number) =>
+      fit(solver(betaDivergence(0.5)), p, new Rng(seed), { stopping: { maxIterations: 15 }, restarts: 2 });
+    const a = run(3),
+      b = run(3),
+      c = run(4);
     expect(b.trajectory.map((r) => r.objective)).toEqual(a.trajectory.map((r) => r.objective));
     expect(Array.from(b.result.W.data)).toEqual(Array.from(a.result.W.data));
     expect(c.trajectory[0].objective).not.toEqual(a.trajectory[0].objective);
@@ -241,7 +325,12 @@ describe('mu: invariants', () => {
 
   it('normalize auto: a penalty on H alone gives unit-norm W columns, WH unchanged by the rescaling', () => {
     const regs: Regularizer[] = [lpPenalty('H', 0.1, 1)];
-    const s = new MuSolver({ divergence: betaDivergence(1), initializer: random, regularizers: regs, normalize: 'auto' });
+    const s = new MuSolver({
+      divergence: betaDivergence(1),
+      initializer: random,
+      regularizers: regs,
+      normalize: 'auto',
+    });
     const st = s.init(problem(8, 7, 3, 2), new Rng(1));
     s.step(st);
     for (let k = 0; k < 3; k++) {
@@ -279,7 +368,13 @@ describe('mu: ε policy and bad input', () => {
   });
   // EXPERIMENTS.md §1: MM rose at β = −1 on speech, whose silence sits at the offset 1e-8 < ε.
   it('smallest failing case: one H step on V = 1e-9 (W = 1e-4 frozen, WH = 1.5e-9) rises with Λ floored at ε, falls with the default', () => {
-    const p: Problem = { V: Matrix.fromRows([[1e-9]]), rank: 1, W0: Matrix.fromRows([[1e-4]]), H0: Matrix.fromRows([[1.5e-5]]), freezeW: true };
+    const p: Problem = {
+      V: Matrix.fromRows([[1e-9]]),
+      rank: 1,
+      W0: Matrix.fromRows([[1e-4]]),
+      H0: Matrix.fromRows([[1.5e-5]]),
+      freezeW: true,
+    };
     for (const beta of [-1, -0.5, 0, 0.5, 1, 1.5, 2, 3]) {
       const f = trajectory(solver(betaDivergence(beta)), p, 1).f;
       expect(f[1], `β = ${beta}`).toBeLessThan(f[0]);
@@ -295,7 +390,12 @@ describe('mu: ε policy and bad input', () => {
     const lowData = (beta: number, seed: number, scaled: boolean): Problem => {
       const p = problem(12, 10, 3, seed);
       if (scaled) {
-        for (const [X, c] of [[p.V, 1e-9], [p.W0!, 1e-4], [p.H0!, 1e-4]] as const) for (let i = 0; i < X.data.length; i++) X.data[i] *= c;
+        for (const [X, c] of [
+          [p.V, 1e-9],
+          [p.W0!, 1e-4],
+          [p.H0!, 1e-4],
+        ] as const)
+          for (let i = 0; i < X.data.length; i++) X.data[i] *= c;
         return p;
       }
       const rng = new Rng(seed + 100);
@@ -316,8 +416,16 @@ describe('mu: ε policy and bad input', () => {
             ['plain', solver(betaDivergence(beta)), lowData(beta, seed, false)],
             ['scaled', solver(betaDivergence(beta)), lowData(beta, seed, true)],
             ['mask', solver(betaDivergence(beta)), { ...lowData(beta, seed, false), mask: mask(seed) }],
-            ['lp 0.5', solver(betaDivergence(beta), { regularizers: [lpPenalty('H', 1e-3, 0.5)] }), lowData(beta, seed, false)],
-            ['lp 1.5', solver(betaDivergence(beta), { regularizers: [lpPenalty('H', 0.05, 1.5), lpPenalty('W', 1e-3, 1)] }), lowData(beta, seed, false)],
+            [
+              'lp 0.5',
+              solver(betaDivergence(beta), { regularizers: [lpPenalty('H', 1e-3, 0.5)] }),
+              lowData(beta, seed, false),
+            ],
+            [
+              'lp 1.5',
+              solver(betaDivergence(beta), { regularizers: [lpPenalty('H', 0.05, 1.5), lpPenalty('W', 1e-3, 1)] }),
+              lowData(beta, seed, false),
+            ],
           ];
           for (const [what, s, p] of runs) {
             const { f } = trajectory(s, p, 200);
@@ -333,7 +441,9 @@ describe('mu: ε policy and bad input', () => {
     const bad = p.V.clone();
     bad.set(2, 3, -1);
     expect(() => solver(betaDivergence(1)).init({ ...p, V: bad }, new Rng(1))).toThrow(/V\[2\]\[3\].*non-negative/);
-    expect(() => solver(betaDivergence(1)).init({ ...p, W0: new Matrix(4, 2) }, new Rng(1))).toThrow(/W0 has the wrong shape/);
+    expect(() => solver(betaDivergence(1)).init({ ...p, W0: new Matrix(4, 2) }, new Rng(1))).toThrow(
+      /W0 has the wrong shape/,
+    );
     expect(() => solver(betaDivergence(1)).init({ ...p, mask: new Matrix(2, 2) }, new Rng(1))).toThrow(/mask shape/);
     expect(() => solver(betaDivergence(1)).init({ ...p, freezeW: [5] }, new Rng(1))).toThrow(/frozen column/);
   });
@@ -342,7 +452,8 @@ describe('mu: ε policy and bad input', () => {
 describe('mu with the registered plugins', async () => {
   const { buildRegistry } = await import('../../../../test/support/registry.js');
   const registry = await buildRegistry();
-  const make = (params: Record<string, unknown>) => registry.create('solver', { id: 'mu', params: { normalize: 'none', ...params } }) as MuSolver;
+  const make = (params: Record<string, unknown>) =>
+    registry.create('solver', { id: 'mu', params: { normalize: 'none', ...params } }) as MuSolver;
 
   it('the beta plugin gives the same iterates as the test oracle (β = 0.5, 1, 2)', () => {
     const p = problem(10, 9, 3, 6);
@@ -375,20 +486,35 @@ describe('mu with the registered plugins', async () => {
       const o = s.objective(s.init(p, new Rng(1)));
       expect(Object.keys(o.terms)).toEqual(['data', 'lp(H)', 'l1(W)', 'l2(W)']);
     }
-    const one: Problem = { V: Matrix.fromRows([[100]]), rank: 1, W0: Matrix.fromRows([[1]]), H0: Matrix.fromRows([[1e-3]]), freezeW: true };
+    const one: Problem = {
+      V: Matrix.fromRows([[100]]),
+      rank: 1,
+      W0: Matrix.fromRows([[1]]),
+      H0: Matrix.fromRows([[1e-3]]),
+      freezeW: true,
+    };
     const reg = [{ id: 'lp', params: { p: 1.5, lambda: 5, target: 'H' } }];
     expect(trajectory(make({ divergence: 'kl', regularizers: reg }), one, 1).f[1]).toBeCloseTo(407.3, 1);
-    expect(trajectory(make({ divergence: 'kl', regularizers: reg, mode: 'heuristic' }), one, 1).f[1]).toBeCloseTo(3635.6, 1);
+    expect(trajectory(make({ divergence: 'kl', regularizers: reg, mode: 'heuristic' }), one, 1).f[1]).toBeCloseTo(
+      3635.6,
+      1,
+    );
   });
   it('the bregman plugin with φ = y^β/(β(β−1)) follows the β path', () => {
     const p = problem(8, 7, 2, 13);
-    const a = trajectory(make({ divergence: { id: 'bregman', params: { phi: 'y^0.5/(0.5*(0.5-1))' } }, mode: 'heuristic' }), p, 10);
+    const a = trajectory(
+      make({ divergence: { id: 'bregman', params: { phi: 'y^0.5/(0.5*(0.5-1))' } }, mode: 'heuristic' }),
+      p,
+      10,
+    );
     const b = trajectory(solver(betaDivergence(0.5), { mode: 'heuristic' }), p, 10);
     expect(maxRelDiff(a.W.data, b.W.data)).toBeLessThan(1e-10);
     expect(maxRelDiff(a.f, b.f)).toBeLessThan(1e-9);
   });
   it('a dual divergence is refused with a clear error', () => {
-    expect(() => make({ divergence: { id: 'beta', params: { beta: 1, dual: true } } })).toThrow(/has no multiplicative update.*dual/);
+    expect(() => make({ divergence: { id: 'beta', params: { beta: 1, dual: true } } })).toThrow(
+      /has no multiplicative update.*dual/,
+    );
   });
 });
 
@@ -400,20 +526,29 @@ describe('mu: fast paths against the straightforward formulas (one code path for
   // The same data with digital silence: a column and a few entries at 1e-9, below ε (the floors' cases).
   const pLow: Problem = { ...p, V: p.V.clone() };
   for (let f = 0; f < F; f++) pLow.V.set(f, 0, 1e-9);
-  for (const [f, n] of [[3, 5], [7, 11], [20, 33]] as const) pLow.V.set(f, n, 1e-9);
+  for (const [f, n] of [
+    [3, 5],
+    [7, 11],
+    [20, 33],
+  ] as const)
+    pLow.V.set(f, n, 1e-9);
   const eps = 1.1920928955078125e-7;
   const delta = eps * eps; // the floor of Λ (modelFloor eps2)
 
   /** Textbook MU(mm) with Math.pow everywhere, plain loops and the JS product kernel. */
   function reference(beta: number, iters: number, p: Problem): { W: Matrix; H: Matrix; f: number } {
     const prev = setMatmulBackend('js');
-    const V = p.V, W = p.W0!.clone(), H = p.H0!.clone();
+    const V = p.V,
+      W = p.W0!.clone(),
+      H = p.H0!.clone();
     const gamma = beta < 1 ? 1 / (2 - beta) : beta > 2 ? 1 / (beta - 1) : 1;
     const div = betaDivergence(beta);
-    const A = new Matrix(F, N), B = new Matrix(F, N);
+    const A = new Matrix(F, N),
+      B = new Matrix(F, N);
     const weights = (L: Matrix) => {
       for (let i = 0; i < L.data.length; i++) {
-        const l = L.data[i], lf = Math.max(l, delta);
+        const l = L.data[i],
+          lf = Math.max(l, delta);
         A.data[i] = V.data[i] * Math.pow(beta - 2 < 0 ? lf : l, beta - 2);
         B.data[i] = Math.pow(beta - 1 < 0 ? lf : l, beta - 1);
       }
@@ -437,8 +572,16 @@ describe('mu: fast paths against the straightforward formulas (one code path for
     return { W, H, f: div.value(V.data, L.data) };
   }
 
-  const backends = ['js', 'wasm', 'auto', ...(nativeAvailable ? ['native'] as const : [])] as const;
-  for (const [beta, data] of [[2, p], [1, p], [0, p], [0.5, p], [1, pLow], [0, pLow], [0.5, pLow]] as const) {
+  const backends = ['js', 'wasm', 'auto', ...(nativeAvailable ? (['native'] as const) : [])] as const;
+  for (const [beta, data] of [
+    [2, p],
+    [1, p],
+    [0, p],
+    [0.5, p],
+    [1, pLow],
+    [0, pLow],
+    [0.5, pLow],
+  ] as const) {
     const what = data === pLow ? ' (entries below ε)' : '';
     it(`β = ${beta}${what}: 200 iterations on every backend (${backends.join(', ')}) agree with the formulas to 1e-9`, () => {
       const p = data;
@@ -487,19 +630,22 @@ describe('mu: fast paths against the straightforward formulas (one code path for
     }
   });
 
-  it.skipIf(!nativeAvailable)('native: same results for 1 and 2 OpenBLAS threads (splits never cut the reduction)', () => {
-    const threads = nativeThreads();
-    const runs = [1, 2].map((t) => {
-      setNativeThreads(t);
-      const prev = setMatmulBackend('native');
-      const r = trajectory(solver(betaDivergence(1)), problem(300, 700, 20, 5), 3);
-      setMatmulBackend(prev);
-      return r;
-    });
-    setNativeThreads(threads);
-    expect(Array.from(runs[1].W.data)).toEqual(Array.from(runs[0].W.data));
-    expect(runs[1].f).toEqual(runs[0].f);
-  });
+  it.skipIf(!nativeAvailable)(
+    'native: same results for 1 and 2 OpenBLAS threads (splits never cut the reduction)',
+    () => {
+      const threads = nativeThreads();
+      const runs = [1, 2].map((t) => {
+        setNativeThreads(t);
+        const prev = setMatmulBackend('native');
+        const r = trajectory(solver(betaDivergence(1)), problem(300, 700, 20, 5), 3);
+        setMatmulBackend(prev);
+        return r;
+      });
+      setNativeThreads(threads);
+      expect(Array.from(runs[1].W.data)).toEqual(Array.from(runs[0].W.data));
+      expect(runs[1].f).toEqual(runs[0].f);
+    },
+  );
 
   it('keeps every matrix of the state in one WebAssembly memory (products in place, no copies)', () => {
     const s = solver(betaDivergence(1));
@@ -521,7 +667,7 @@ describe('mu objective without a full Λ pass, and its kernels as a service', ()
       setMatmulBackend(prev);
     }
   };
-  const backends = ['js', 'wasm', ...(nativeAvailable ? ['native'] as const : [])] as const;
+  const backends = ['js', 'wasm', ...(nativeAvailable ? (['native'] as const) : [])] as const;
   const cases: [string, Partial<MuOptions>, Partial<Problem>][] = [
     ['plain', {}, {}],
     ['frozen H', { freezeH: true }, {}],
@@ -548,9 +694,11 @@ describe('mu objective without a full Λ pass, and its kernels as a service', ()
   }
   it('β = 2 on data the model fits almost exactly still matches the direct sum (cancellation guard)', () => {
     const rng = new Rng(5);
-    const W0 = randMatrix(20, 3, rng), H0 = randMatrix(3, 40, rng);
+    const W0 = randMatrix(20, 3, rng),
+      H0 = randMatrix(3, 40, rng);
     const V = matmul(W0, H0);
-    const W = W0.clone(), H = H0.clone();
+    const W = W0.clone(),
+      H = H0.clone();
     for (let i = 0; i < W.data.length; i++) W.data[i] *= 1 + 1e-5 * Math.sin(i);
     const div = betaDivergence(2);
     const s = solver(div);
@@ -567,7 +715,13 @@ describe('mu objective without a full Λ pass, and its kernels as a service', ()
     const registry = await buildRegistry();
     const js = selectKernels('js');
     let products = 0;
-    const mu: MuKernels = { ...js.mu, matmul: (A, B, out) => { products++; return js.mu.matmul(A, B, out); } };
+    const mu: MuKernels = {
+      ...js.mu,
+      matmul: (A, B, out) => {
+        products++;
+        return js.mu.matmul(A, B, out);
+      },
+    };
     const kernels: KernelBackend = { name: 'js', mu };
     const def = registry.get('solver', 'mu');
     const ref = registry.validate('solver', { id: 'mu', params: { divergence: 'kl' } }).ref!;
@@ -593,13 +747,16 @@ describe('mu β = 1 / β = 0 objective from the fused pass', () => {
       setMatmulBackend(prev);
     }
   };
-  const backends = ['js', 'wasm', ...(nativeAvailable ? ['native'] as const : [])] as const;
+  const backends = ['js', 'wasm', ...(nativeAvailable ? (['native'] as const) : [])] as const;
   const p = problem(40, 300, 5, 31);
   const pLow: Problem = { ...p, V: p.V.clone() };
   for (let f = 0; f < 40; f++) pLow.V.set(f, 0, 1e-9);
   for (const beta of [1, 0]) {
     for (const [name, o, data] of [
-      ['plain', {}, p], ['entries below ε', {}, pLow], ['frozen W', { freezeW: true }, p], ['frozen H', { freezeH: true }, p],
+      ['plain', {}, p],
+      ['entries below ε', {}, pLow],
+      ['frozen W', { freezeW: true }, p],
+      ['frozen H', { freezeH: true }, p],
     ] as [string, Partial<MuOptions>, Problem][]) {
       it(`β = ${beta} (${name}): equals Σ d(V|WH) to 1e-12 every iteration and leaves the iterates bit-identical (${backends.join(', ')})`, () => {
         const div = betaDivergence(beta);
@@ -612,7 +769,10 @@ describe('mu β = 1 / β = 0 objective from the fused pass', () => {
           const st2 = t.init(data, new Rng(1));
           let fusedUsed = 0;
           for (let it = 0; it <= 25; it++) {
-            if (it > 0) { s.step(st); t.step(st2); }
+            if (it > 0) {
+              s.step(st);
+              t.step(st2);
+            }
             const got = s.objective(st).terms.data!;
             if (st.pre !== -1) fusedUsed++;
             expect(s.objective(st).terms.data, 'asked twice').toBe(got);
@@ -637,7 +797,10 @@ describe('mu memory: no F×N buffer the path does not use', () => {
     for (const beta of [2, 1, 0]) {
       const s = solver(betaDivergence(beta));
       const st = s.init(p, new Rng(1));
-      expect([st.L, st.A, st.B].map((m) => m.data.length), `β = ${beta}`).toEqual([0, 0, 0]);
+      expect(
+        [st.L, st.A, st.B].map((m) => m.data.length),
+        `β = ${beta}`,
+      ).toEqual([0, 0, 0]);
       expect(st.S.data.length).toBeLessThan(30 * 80 + 1);
     }
     const st = solver(betaDivergence(0.5)).init(p, new Rng(1));

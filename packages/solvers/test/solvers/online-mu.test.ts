@@ -10,7 +10,8 @@ const random = randomInit.create({}, {} as never);
 /** V = W H ⊙ E, Exp(1) factors and Gamma(2, ½) multiplicative noise (mean 1): positive, rank-K signal. */
 function data(F: number, N: number, K: number, seed: number): Matrix {
   const rng = new Rng(seed);
-  const W = new Matrix(F, K), H = new Matrix(K, N);
+  const W = new Matrix(F, K),
+    H = new Matrix(K, N);
   for (const X of [W, H]) for (let i = 0; i < X.data.length; i++) X.data[i] = -Math.log(rng.uniform());
   const V = new Matrix(F, N);
   matmul(W, H, V);
@@ -18,7 +19,8 @@ function data(F: number, N: number, K: number, seed: number): Matrix {
   return V;
 }
 
-const solver = (beta: number, o: Partial<OnlineMuOptions> = {}) => new OnlineMuSolver({ divergence: betaDivergence(beta), initializer: random, batchSize: 100, ...o });
+const solver = (beta: number, o: Partial<OnlineMuOptions> = {}) =>
+  new OnlineMuSolver({ divergence: betaDivergence(beta), initializer: random, batchSize: 100, ...o });
 
 describe('online-mu: the objective decreases in expectation', () => {
   // What is checked: over 5 seeds (data and start), the mean over seeds of the full objective
@@ -27,17 +29,25 @@ describe('online-mu: the objective decreases in expectation', () => {
   for (const beta of [1, 0, 2]) {
     for (const fresh of [false, true]) {
       it(`β = ${beta}${fresh ? ', fresh restarts' : ''}`, () => {
-        const passes = 8, seeds = 5;
+        const passes = 8,
+          seeds = 5;
         const mean = new Float64Array(passes + 1);
         let muMean = 0;
         for (let seed = 0; seed < seeds; seed++) {
           const p: Problem = { V: data(24, 600, 4, 100 + seed), rank: 4 };
-          const r = fit(solver(beta, { freshRestarts: fresh, innerIterations: 10 }), p, new Rng(seed), { stopping: { maxIterations: passes } });
+          const r = fit(solver(beta, { freshRestarts: fresh, innerIterations: 10 }), p, new Rng(seed), {
+            stopping: { maxIterations: passes },
+          });
           const f = r.trajectory.map((t) => t.objective);
           expect(f.every(Number.isFinite)).toBe(true);
           expect(f.at(-1)!).toBeLessThan(0.6 * f[0]);
           f.forEach((v, i) => (mean[i] += v / seeds));
-          const mu = fit(new MuSolver({ divergence: betaDivergence(beta), initializer: random, normalize: 'none' }), p, new Rng(seed), { stopping: { maxIterations: passes } });
+          const mu = fit(
+            new MuSolver({ divergence: betaDivergence(beta), initializer: random, normalize: 'none' }),
+            p,
+            new Rng(seed),
+            { stopping: { maxIterations: passes } },
+          );
           muMean += mu.trajectory.at(-1)!.objective / seeds;
         }
         for (let i = 1; i <= passes; i++) expect(mean[i]).toBeLessThan(mean[i - 1]);
@@ -52,7 +62,8 @@ describe('online-mu: mechanics', () => {
     // With one batch of all frames and ρ = 0: A = W^{1/γ}⊙num, B = den, W = (A/B)^γ = W⊙(num/den)^γ.
     const V = data(10, 30, 3, 1);
     const rng = new Rng(2);
-    const W0 = new Matrix(10, 3), H0 = new Matrix(3, 30);
+    const W0 = new Matrix(10, 3),
+      H0 = new Matrix(3, 30);
     rng.fillUniform(W0.data, 0.2, 1);
     rng.fillUniform(H0.data, 0.2, 1);
     for (const beta of [1, 0, 2, 0.5]) {
@@ -68,8 +79,10 @@ describe('online-mu: mechanics', () => {
       mu.step(b);
       const r = on.result(st);
       const W1 = mu.result(b).W;
-      for (let i = 0; i < H1.data.length; i++) expect(Math.abs(r.H.data[i] - H1.data[i]) / H1.data[i]).toBeLessThan(1e-12);
-      for (let i = 0; i < W1.data.length; i++) expect(Math.abs(r.W.data[i] - W1.data[i]) / W1.data[i]).toBeLessThan(1e-12);
+      for (let i = 0; i < H1.data.length; i++)
+        expect(Math.abs(r.H.data[i] - H1.data[i]) / H1.data[i]).toBeLessThan(1e-12);
+      for (let i = 0; i < W1.data.length; i++)
+        expect(Math.abs(r.W.data[i] - W1.data[i]) / W1.data[i]).toBeLessThan(1e-12);
     }
   });
 
@@ -84,7 +97,8 @@ describe('online-mu: mechanics', () => {
     const chunks = [0, 50, 64, 130, 250];
     const batches = function* () {
       for (let c = 0; c + 1 < chunks.length; c++) {
-        const j0 = chunks[c], b = chunks[c + 1] - j0;
+        const j0 = chunks[c],
+          b = chunks[c + 1] - j0;
         const X = new Matrix(16, b);
         for (let f = 0; f < 16; f++) for (let j = 0; j < b; j++) X.data[f * b + j] = V.get(f, j0 + j);
         yield X;
@@ -112,7 +126,9 @@ describe('online-mu: mechanics', () => {
     const V = data(8, 40, 2, 3);
     const s = solver(1, { freezeW: true });
     const W0 = random.init(V, 2, new Rng(1)).W;
-    const r = fit(s, { V, rank: 2, W0, H0: random.init(V, 2, new Rng(2)).H }, new Rng(0), { stopping: { maxIterations: 3 } });
+    const r = fit(s, { V, rank: 2, W0, H0: random.init(V, 2, new Rng(2)).H }, new Rng(0), {
+      stopping: { maxIterations: 3 },
+    });
     expect(Array.from(r.result.W.data)).toEqual(Array.from(W0.data));
     expect(r.trajectory.at(-1)!.objective).toBeLessThan(r.trajectory[0].objective);
     expect(() => solver(1).init({ V, rank: 2, mask: V }, new Rng(0))).toThrow(/no mask/);
@@ -130,8 +146,12 @@ describe('online-mu: offset', () => {
     const shifted = V.clone();
     for (let i = 0; i < shifted.data.length; i++) shifted.data[i] += off;
     const init = random.init(shifted, 2, new Rng(1));
-    const a = fit(solver(0, { offset: off }), { V, rank: 2, W0: init.W, H0: init.H }, new Rng(0), { stopping: { maxIterations: 4 } });
-    const b = fit(solver(0), { V: shifted, rank: 2, W0: init.W, H0: init.H }, new Rng(0), { stopping: { maxIterations: 4 } });
+    const a = fit(solver(0, { offset: off }), { V, rank: 2, W0: init.W, H0: init.H }, new Rng(0), {
+      stopping: { maxIterations: 4 },
+    });
+    const b = fit(solver(0), { V: shifted, rank: 2, W0: init.W, H0: init.H }, new Rng(0), {
+      stopping: { maxIterations: 4 },
+    });
     expect(a.trajectory.map((r) => r.objective)).toEqual(b.trajectory.map((r) => r.objective));
   });
 });
@@ -140,13 +160,27 @@ describe('online-mu agrees with scikit-learn MiniBatchNMF', () => {
   // Fixture: scripts/make-sklearn-minibatch-fixture.py (batch 16 of 50 frames, forget factor 0.7,
   // no fresh restarts). sklearn's floors (entries below float64 ε set to 0, WH = 0 read as ε) never
   // act on this strictly positive problem, nor do ours (ε-floored factors).
-  const fx = JSON.parse(readFileSync(new URL('../fixtures/sklearn-minibatch-trajectories.json', import.meta.url), 'utf8')) as {
-    V: number[][]; W0: number[][]; H0: number[][]; rank: number; passes: number; batchSize: number; forgetFactor: number; trajectories: Record<string, number[]>;
+  const fx = JSON.parse(
+    readFileSync(new URL('../fixtures/sklearn-minibatch-trajectories.json', import.meta.url), 'utf8'),
+  ) as {
+    V: number[][];
+    W0: number[][];
+    H0: number[][];
+    rank: number;
+    passes: number;
+    batchSize: number;
+    forgetFactor: number;
+    trajectories: Record<string, number[]>;
   };
   for (const [b, ref] of Object.entries(fx.trajectories)) {
     it(`β = ${b}: the objective after every pass within 1e-9 relative`, () => {
       const s = solver(Number(b), { batchSize: fx.batchSize, forgetFactor: fx.forgetFactor });
-      const r = fit(s, { V: Matrix.fromRows(fx.V), rank: fx.rank, W0: Matrix.fromRows(fx.W0), H0: Matrix.fromRows(fx.H0) }, new Rng(0), { stopping: { maxIterations: fx.passes } });
+      const r = fit(
+        s,
+        { V: Matrix.fromRows(fx.V), rank: fx.rank, W0: Matrix.fromRows(fx.W0), H0: Matrix.fromRows(fx.H0) },
+        new Rng(0),
+        { stopping: { maxIterations: fx.passes } },
+      );
       const ours = r.trajectory.map((t) => t.objective);
       expect(ours.length).toBe(ref.length);
       expect(Math.max(...ours.map((f, i) => Math.abs(f - ref[i]) / ref[i]))).toBeLessThan(1e-9);

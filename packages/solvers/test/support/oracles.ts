@@ -62,7 +62,11 @@ export function betaDivergence(beta: number, opts: { exposeBeta?: boolean; mmExp
 /** λΣ|x|^p with Kameoka's quadratic bound (1 < p < 2), exact square (p = 2), tangent line (p ≤ 1). */
 export function lpPenalty(target: 'W' | 'H', lambda: number, p: number, id = p === 1 ? 'l1' : 'lp'): Regularizer {
   return {
-    id, target, lambda, p, needsNormalization: true,
+    id,
+    target,
+    lambda,
+    p,
+    needsNormalization: true,
     value(X) {
       let s = 0;
       for (let i = 0; i < X.length; i++) s += Math.pow(Math.abs(X[i]), p);

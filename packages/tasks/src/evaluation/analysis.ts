@@ -27,16 +27,21 @@ export interface PcaResult {
  * With `center: false` X = V (the uncentred "SVD" basis).
  */
 export function pca(V: Matrix, k: number, center = true): PcaResult {
-  const F = V.rows, N = V.cols;
+  const F = V.rows,
+    N = V.cols;
   if (!Number.isInteger(k) || k < 1 || k > Math.min(F, N)) {
-    throw new NmflabError('PCA rank out of range', { expected: `an integer in 1..${Math.min(F, N)}`, found: String(k) });
+    throw new NmflabError('PCA rank out of range', {
+      expected: `an integer in 1..${Math.min(F, N)}`,
+      found: String(k),
+    });
   }
   const mean = new Float64Array(F);
-  if (center) for (let f = 0; f < F; f++) {
-    let s = 0;
-    for (let n = 0; n < N; n++) s += V.data[f * N + n];
-    mean[f] = s / N;
-  }
+  if (center)
+    for (let f = 0; f < F; f++) {
+      let s = 0;
+      for (let n = 0; n < N; n++) s += V.data[f * N + n];
+      mean[f] = s / N;
+    }
   const X = new Matrix(F, N);
   for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) X.data[f * N + n] = V.data[f * N + n] - mean[f];
   const Xt = X.transpose();
@@ -64,7 +69,8 @@ export function pca(V: Matrix, k: number, center = true): PcaResult {
         u[f] = s;
       }
     }
-    let norm = 0, big = 0;
+    let norm = 0,
+      big = 0;
     for (const x of u) {
       norm += x * x;
       if (Math.abs(x) > Math.abs(big)) big = x;
@@ -87,7 +93,8 @@ export function row(M: Matrix, i: number): Float64Array {
 
 /** Mean Hoyer sparseness of the columns of W and of the rows of H. */
 export function sparseness(W: Matrix, H: Matrix): { W: number; H: number } {
-  let w = 0, h = 0;
+  let w = 0,
+    h = 0;
   for (let k = 0; k < W.cols; k++) w += hoyerSparseness(column(W, k));
   for (let k = 0; k < H.rows; k++) h += hoyerSparseness(row(H, k));
   return { W: w / W.cols, H: h / H.rows };
@@ -99,10 +106,12 @@ export function sparseness(W: Matrix, H: Matrix): { W: number; H: number } {
  */
 export function bestMatches(R: Matrix, B: Matrix): { corr: number[]; index: number[] } {
   const cols = Array.from({ length: B.cols }, (_, k) => column(B, k));
-  const corr: number[] = [], index: number[] = [];
+  const corr: number[] = [],
+    index: number[] = [];
   for (let p = 0; p < R.cols; p++) {
     const r = column(R, p);
-    let best = -1, bi = -1;
+    let best = -1,
+      bi = -1;
     cols.forEach((b, k) => {
       const c = Math.abs(pearson(r, b));
       if (c > best) [best, bi] = [c, k];
@@ -117,15 +126,18 @@ export function bestMatches(R: Matrix, B: Matrix): { corr: number[]; index: numb
 export function mutualAngles(W: Matrix): { mean: number; min: number; meanAbsCos: number } {
   const K = W.cols;
   const G = matmulTN(W, W);
-  let s = 0, c = 0, min = 90;
-  for (let i = 0; i < K; i++) for (let j = i + 1; j < K; j++) {
-    const d = Math.sqrt(G.data[i * K + i] * G.data[j * K + j]);
-    const cos = d > 0 ? Math.min(1, Math.abs(G.data[i * K + j]) / d) : 0;
-    const ang = (Math.acos(cos) * 180) / Math.PI;
-    s += cos;
-    c++;
-    if (ang < min) min = ang;
-  }
+  let s = 0,
+    c = 0,
+    min = 90;
+  for (let i = 0; i < K; i++)
+    for (let j = i + 1; j < K; j++) {
+      const d = Math.sqrt(G.data[i * K + i] * G.data[j * K + j]);
+      const cos = d > 0 ? Math.min(1, Math.abs(G.data[i * K + j]) / d) : 0;
+      const ang = (Math.acos(cos) * 180) / Math.PI;
+      s += cos;
+      c++;
+      if (ang < min) min = ang;
+    }
   const meanAbsCos = c ? s / c : 0;
   return { mean: (Math.acos(meanAbsCos) * 180) / Math.PI, min, meanAbsCos };
 }
@@ -136,7 +148,8 @@ export function kurtosis(x: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < n; i++) m += x[i];
   m /= n;
-  let m2 = 0, m4 = 0;
+  let m2 = 0,
+    m4 = 0;
   for (let i = 0; i < n; i++) {
     const d = (x[i] - m) ** 2;
     m2 += d;
@@ -153,13 +166,16 @@ export function kurtosis(x: ArrayLike<number>): number {
  * uniformly over a w×w square has about w/√6.
  */
 export function spatialSpread(x: ArrayLike<number>, h: number, w: number): number {
-  let e = 0, cy = 0, cx = 0;
-  for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) {
-    const v = x[r * w + c] ** 2;
-    e += v;
-    cy += v * r;
-    cx += v * c;
-  }
+  let e = 0,
+    cy = 0,
+    cx = 0;
+  for (let r = 0; r < h; r++)
+    for (let c = 0; c < w; c++) {
+      const v = x[r * w + c] ** 2;
+      e += v;
+      cy += v * r;
+      cx += v * c;
+    }
   if (e === 0) return 0;
   cy /= e;
   cx /= e;
@@ -173,33 +189,48 @@ export function spatialSpread(x: ArrayLike<number>, h: number, w: number): numbe
  * range (signed bases: 0 is mid-grey when the tile has both signs), `zoom` pixels per pixel,
  * one-pixel white gaps.
  */
-export function basisGridPng(B: Matrix, h: number, w: number, opts: { perRow?: number; zoom?: number } = {}): Uint8Array {
-  if (h * w !== B.rows) throw new NmflabError('image shape does not match the basis length', { expected: `h·w = ${B.rows}`, found: `${h}×${w}` });
+export function basisGridPng(
+  B: Matrix,
+  h: number,
+  w: number,
+  opts: { perRow?: number; zoom?: number } = {},
+): Uint8Array {
+  if (h * w !== B.rows)
+    throw new NmflabError('image shape does not match the basis length', {
+      expected: `h·w = ${B.rows}`,
+      found: `${h}×${w}`,
+    });
   const K = B.cols;
   const perRow = opts.perRow ?? Math.ceil(Math.sqrt(K));
   const zoom = opts.zoom ?? 3;
   const rowsOfTiles = Math.ceil(K / perRow);
-  const W = perRow * (w * zoom + 1) + 1, H = rowsOfTiles * (h * zoom + 1) + 1;
+  const W = perRow * (w * zoom + 1) + 1,
+    H = rowsOfTiles * (h * zoom + 1) + 1;
   const png = new PNG({ width: W, height: H, colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });
   png.data = Buffer.alloc(W * H, 255);
   for (let k = 0; k < K; k++) {
     const x = column(B, k);
-    let lo = Infinity, hi = -Infinity;
+    let lo = Infinity,
+      hi = -Infinity;
     for (const v of x) {
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    let a = lo, b = hi;
+    let a = lo,
+      b = hi;
     if (lo < 0 && hi > 0) {
       const m = Math.max(-lo, hi);
       [a, b] = [-m, m];
     }
     const span = b - a || 1;
-    const ty = Math.floor(k / perRow) * (h * zoom + 1) + 1, tx = (k % perRow) * (w * zoom + 1) + 1;
-    for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) {
-      const g = Math.round((255 * (x[r * w + c] - a)) / span);
-      for (let dy = 0; dy < zoom; dy++) for (let dx = 0; dx < zoom; dx++) png.data[(ty + r * zoom + dy) * W + tx + c * zoom + dx] = g;
-    }
+    const ty = Math.floor(k / perRow) * (h * zoom + 1) + 1,
+      tx = (k % perRow) * (w * zoom + 1) + 1;
+    for (let r = 0; r < h; r++)
+      for (let c = 0; c < w; c++) {
+        const g = Math.round((255 * (x[r * w + c] - a)) / span);
+        for (let dy = 0; dy < zoom; dy++)
+          for (let dx = 0; dx < zoom; dx++) png.data[(ty + r * zoom + dy) * W + tx + c * zoom + dx] = g;
+      }
   }
   return new Uint8Array(PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false }));
 }
@@ -220,4 +251,3 @@ export function purity(assign: ArrayLike<number>, labels: ArrayLike<number>): nu
 }
 
 export const round = (x: number, d = 4): number => Number(x.toFixed(d));
-

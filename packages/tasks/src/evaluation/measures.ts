@@ -13,7 +13,8 @@ import type { Matrix } from '@nmflab/core';
  * counts as 1 (the formula is 0/0 there).
  */
 export function hoyerSparseness(x: ArrayLike<number>, start = 0, stride = 1, n = x.length): number {
-  let l1 = 0, l2 = 0;
+  let l1 = 0,
+    l2 = 0;
   for (let i = 0, j = start; i < n; i++, j += stride) {
     const v = Math.abs(x[j]);
     l1 += v;
@@ -39,16 +40,20 @@ export function meanHoyerSparseness(M: Matrix, along: 'rows' | 'cols'): number {
 /** Pearson correlation of a and b. Convention: 0 when either vector is constant (zero variance). */
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
-  let ma = 0, mb = 0;
+  let ma = 0,
+    mb = 0;
   for (let i = 0; i < n; i++) {
     ma += a[i];
     mb += b[i];
   }
   ma /= n;
   mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < n; i++) {
-    const x = a[i] - ma, y = b[i] - mb;
+    const x = a[i] - ma,
+      y = b[i] - mb;
     sab += x * y;
     saa += x * x;
     sbb += y * y;

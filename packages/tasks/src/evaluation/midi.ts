@@ -22,7 +22,8 @@ export function parseMidi(bytes: Uint8Array, file: string, opts: { percussion?: 
     new NmflabError(reason, { file, path: `byte ${at}`, expected, found });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
-  if (bytes.length < 14 || tag(0) !== 'MThd') throw fail('not a Standard MIDI File', 0, 'the "MThd" header', JSON.stringify(tag(0)));
+  if (bytes.length < 14 || tag(0) !== 'MThd')
+    throw fail('not a Standard MIDI File', 0, 'the "MThd" header', JSON.stringify(tag(0)));
   const headerLength = view.getUint32(4);
   const format = view.getUint16(8);
   const tracks = view.getUint16(10);
@@ -33,7 +34,8 @@ export function parseMidi(bytes: Uint8Array, file: string, opts: { percussion?: 
   if (division & 0x8000) {
     const fps = 256 - (division >> 8);
     smpteSecondsPerTick = 1 / ((fps === 29 ? 29.97 : fps) * (division & 0xff));
-  } else if (division === 0) throw fail('MIDI division of 0 ticks per quarter note', 12, 'ticks per quarter note ≥ 1', '0');
+  } else if (division === 0)
+    throw fail('MIDI division of 0 ticks per quarter note', 12, 'ticks per quarter note ≥ 1', '0');
 
   const tempos: { tick: number; usPerQuarter: number }[] = [];
   const raw: { pitch: number; on: number; off: number; velocity: number; channel: number; track: number }[] = [];
@@ -43,7 +45,8 @@ export function parseMidi(bytes: Uint8Array, file: string, opts: { percussion?: 
     while (at + 8 <= bytes.length && tag(at) !== 'MTrk') at += 8 + view.getUint32(at + 4);
     if (at + 8 > bytes.length) throw fail(`track ${t + 1} of ${tracks} is missing`, at, '"MTrk" chunk', 'end of file');
     const end = at + 8 + view.getUint32(at + 4);
-    if (end > bytes.length) throw fail('track chunk runs past the end of the file', at, `${end - at - 8} bytes`, `${bytes.length - at - 8}`);
+    if (end > bytes.length)
+      throw fail('track chunk runs past the end of the file', at, `${end - at - 8} bytes`, `${bytes.length - at - 8}`);
     let p = at + 8;
     let tick = 0;
     let status = 0;
@@ -73,7 +76,8 @@ export function parseMidi(bytes: Uint8Array, file: string, opts: { percussion?: 
         const type = byte();
         const len = vlq();
         if (p + len > end) throw fail('meta event runs past the end of its track', p);
-        if (type === 0x51 && len === 3) tempos.push({ tick, usPerQuarter: (bytes[p] << 16) | (bytes[p + 1] << 8) | bytes[p + 2] });
+        if (type === 0x51 && len === 3)
+          tempos.push({ tick, usPerQuarter: (bytes[p] << 16) | (bytes[p + 1] << 8) | bytes[p + 2] });
         p += len;
         if (type === 0x2f) break;
         status = 0;
@@ -102,7 +106,16 @@ export function parseMidi(bytes: Uint8Array, file: string, opts: { percussion?: 
         open.set(key, q);
       } else if (kind === 0x80 || kind === 0x90) close(channel, d1, tick);
     }
-    for (const [key, q] of open) for (const o of q) raw.push({ pitch: key % 128, on: o.tick, off: tick, velocity: o.velocity, channel: Math.floor(key / 128), track: t });
+    for (const [key, q] of open)
+      for (const o of q)
+        raw.push({
+          pitch: key % 128,
+          on: o.tick,
+          off: tick,
+          velocity: o.velocity,
+          channel: Math.floor(key / 128),
+          track: t,
+        });
     at = end;
   }
 
@@ -123,6 +136,13 @@ export function parseMidi(bytes: Uint8Array, file: string, opts: { percussion?: 
   };
   return raw
     .filter((n) => opts.percussion || n.channel !== 9)
-    .map((n) => ({ pitch: n.pitch, onset: seconds(n.on), offset: seconds(n.off), velocity: n.velocity, channel: n.channel, track: n.track }))
+    .map((n) => ({
+      pitch: n.pitch,
+      onset: seconds(n.on),
+      offset: seconds(n.off),
+      velocity: n.velocity,
+      channel: n.channel,
+      track: n.track,
+    }))
     .sort((a, b) => a.onset - b.onset || a.pitch - b.pitch);
 }

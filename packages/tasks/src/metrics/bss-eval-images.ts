@@ -16,10 +16,25 @@ export default definePlugin<'metric', { window: number; hop: number; permutation
     id: 'bss-eval-images',
     description: 'BSS Eval v4 framewise SDR/ISR/SIR/SAR, median over frames (museval conventions)',
     params: {
-      window: { type: 'integer', minimum: 0, default: 0, description: 'frame length in samples; 0 = one second at the sample rate (museval evaluate())' },
+      window: {
+        type: 'integer',
+        minimum: 0,
+        default: 0,
+        description: 'frame length in samples; 0 = one second at the sample rate (museval evaluate())',
+      },
       hop: { type: 'integer', minimum: 0, default: 0, description: 'hop between frames in samples; 0 = the window' },
-      permutation: { type: 'boolean', default: false, description: 'match estimates to references by the best mean SIR (museval default: off)' },
-      filterLength: { type: 'integer', minimum: 1, maximum: 4096, default: BSS_FILTER_LENGTH, description: 'taps of the allowed distortion filter (512 in BSS Eval)' },
+      permutation: {
+        type: 'boolean',
+        default: false,
+        description: 'match estimates to references by the best mean SIR (museval default: off)',
+      },
+      filterLength: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 4096,
+        default: BSS_FILTER_LENGTH,
+        description: 'taps of the allowed distortion filter (512 in BSS Eval)',
+      },
     },
   },
   create: (params, ctx) => ({

@@ -3,9 +3,16 @@ import { definePlugin, type MetricInput } from '@nmflab/core';
 import { BSS_FILTER_LENGTH, bssEvalSources } from '../evaluation/bss-eval/index.js';
 
 /** The references and estimates of a metric input, or a clear error naming what is missing. */
-export function signalsOf(input: MetricInput, what: string, path: string): { references: Float64Array[]; estimates: Float64Array[] } {
+export function signalsOf(
+  input: MetricInput,
+  what: string,
+  path: string,
+): { references: Float64Array[]; estimates: Float64Array[] } {
   const { references, estimates } = input;
-  for (const [name, v] of [['references', references], ['estimates', estimates]] as const) {
+  for (const [name, v] of [
+    ['references', references],
+    ['estimates', estimates],
+  ] as const) {
     if (!Array.isArray(v) || v.length === 0) {
       throw new NmflabError(`${what} needs ${name} (the task must return signals)`, {
         path,
@@ -31,8 +38,18 @@ export default definePlugin<'metric', { permutation: boolean; filterLength: numb
     id: 'bss-eval-sources',
     description: 'BSS Eval v3 SDR/SIR/SAR per source with the best permutation (mir_eval bss_eval_sources parity)',
     params: {
-      permutation: { type: 'boolean', default: true, description: 'match estimates to references by the best mean SIR over all permutations' },
-      filterLength: { type: 'integer', minimum: 1, maximum: 4096, default: BSS_FILTER_LENGTH, description: 'taps of the allowed distortion filter (512 in BSS Eval)' },
+      permutation: {
+        type: 'boolean',
+        default: true,
+        description: 'match estimates to references by the best mean SIR over all permutations',
+      },
+      filterLength: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 4096,
+        default: BSS_FILTER_LENGTH,
+        description: 'taps of the allowed distortion filter (512 in BSS Eval)',
+      },
     },
   },
   create: (params, ctx) => ({

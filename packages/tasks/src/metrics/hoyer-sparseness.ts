@@ -4,7 +4,11 @@ import { hoyerSparseness as hoyer } from '../evaluation/measures.js';
 /** Hoyer (2004) sparseness per column of W (n = F) and per row of H (n = N), and their means (`evaluation/measures.ts`). */
 function need(M: Matrix, name: string, dim: number): void {
   if (dim < 2) {
-    throw new NmflabError(`Hoyer sparseness needs vectors of length ≥ 2`, { path: name, expected: 'at least 2 entries per vector', found: `${M.rows}×${M.cols}` });
+    throw new NmflabError(`Hoyer sparseness needs vectors of length ≥ 2`, {
+      path: name,
+      expected: 'at least 2 entries per vector',
+      found: `${M.rows}×${M.cols}`,
+    });
   }
 }
 
@@ -19,7 +23,11 @@ export default definePlugin({
     id: 'hoyer-sparseness',
     compute(input) {
       const { W, H } = input;
-      if (!W && !H) throw new NmflabError('hoyer-sparseness needs W or H', { expected: 'a factorization (W and/or H)', found: 'neither' });
+      if (!W && !H)
+        throw new NmflabError('hoyer-sparseness needs W or H', {
+          expected: 'a factorization (W and/or H)',
+          found: 'neither',
+        });
       const out: Record<string, MetricValue> = {};
       if (W) {
         need(W, 'W', W.rows);

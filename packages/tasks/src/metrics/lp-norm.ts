@@ -11,8 +11,17 @@ export default definePlugin({
     id: 'lp-norm',
     description: 'Lp norm (Σ|x|^p)^(1/p) of each column of W, each row of H and of the whole factors',
     params: {
-      p: { description: 'exponent p > 0 (1: sum of magnitudes, 2: Euclidean norm)', type: 'number', default: 1, exclusiveMinimum: 0 },
-      power: { description: 'report Σ|x|^p (the penalty value) instead of its p-th root', type: 'boolean', default: false },
+      p: {
+        description: 'exponent p > 0 (1: sum of magnitudes, 2: Euclidean norm)',
+        type: 'number',
+        default: 1,
+        exclusiveMinimum: 0,
+      },
+      power: {
+        description: 'report Σ|x|^p (the penalty value) instead of its p-th root',
+        type: 'boolean',
+        default: false,
+      },
     },
   },
   create: (params: { p: number; power: boolean }) => {
@@ -20,14 +29,16 @@ export default definePlugin({
     const fin = (s: number) => (power ? s : Math.pow(s, 1 / p));
     const acc = (data: Float64Array, start: number, stride: number, n: number) => {
       let s = 0;
-      for (let i = 0, j = start; i < n; i++, j += stride) s += p === 1 ? Math.abs(data[j]) : Math.pow(Math.abs(data[j]), p);
+      for (let i = 0, j = start; i < n; i++, j += stride)
+        s += p === 1 ? Math.abs(data[j]) : Math.pow(Math.abs(data[j]), p);
       return s;
     };
     return {
       id: 'lp-norm',
       compute(input) {
         const { W, H } = input;
-        if (!W && !H) throw new NmflabError('lp-norm needs W or H', { expected: 'a factorization (W and/or H)', found: 'neither' });
+        if (!W && !H)
+          throw new NmflabError('lp-norm needs W or H', { expected: 'a factorization (W and/or H)', found: 'neither' });
         const out: Record<string, MetricValue> = {};
         if (W) {
           const cols = Array.from({ length: W.cols }, (_, k) => acc(W.data, k, W.cols, W.rows));

@@ -14,16 +14,29 @@ export type NmiAverage = 'geometric' | 'arithmetic' | 'min' | 'max';
  * numbers (only equality matters), so NMI is invariant to renaming clusters. Conventions as
  * scikit-learn's: two single-cluster labelings give 1; I = 0 gives 0 (also when one entropy is 0).
  */
-export function normalizedMutualInformation(a: ArrayLike<number>, b: ArrayLike<number>, average: NmiAverage = 'geometric'): number {
+export function normalizedMutualInformation(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  average: NmiAverage = 'geometric',
+): number {
   const n = a.length;
-  if (b.length !== n) throw new NmflabError('labelings differ in length', { expected: 'two labelings of the same items', found: `${n} and ${b.length} labels` });
+  if (b.length !== n)
+    throw new NmflabError('labelings differ in length', {
+      expected: 'two labelings of the same items',
+      found: `${n} and ${b.length} labels`,
+    });
   if (n === 0) return 1;
-  const ia = indexLabels(a), ib = indexLabels(b);
-  const ka = ia.count, kb = ib.count;
+  const ia = indexLabels(a),
+    ib = indexLabels(b);
+  const ka = ia.count,
+    kb = ib.count;
   if (ka === 1 && kb === 1) return 1;
-  const joint = new Float64Array(ka * kb), ca = new Float64Array(ka), cb = new Float64Array(kb);
+  const joint = new Float64Array(ka * kb),
+    ca = new Float64Array(ka),
+    cb = new Float64Array(kb);
   for (let t = 0; t < n; t++) {
-    const i = ia.index[t], j = ib.index[t];
+    const i = ia.index[t],
+      j = ib.index[t];
     joint[i * kb + j]++;
     ca[i]++;
     cb[j]++;
@@ -36,11 +49,19 @@ export function normalizedMutualInformation(a: ArrayLike<number>, b: ArrayLike<n
     }
   }
   const entropy = (c: Float64Array) => c.reduce((s, x) => (x > 0 ? s - (x / n) * Math.log(x / n) : s), 0);
-  const ha = entropy(ca), hb = entropy(cb);
+  const ha = entropy(ca),
+    hb = entropy(cb);
   // Rounding can leave I a few ulps away from 0 or from min(H) for independent or equal labelings.
   mi = Math.max(0, Math.min(mi, ha, hb));
   if (mi === 0) return 0;
-  const norm = average === 'geometric' ? Math.sqrt(ha * hb) : average === 'arithmetic' ? (ha + hb) / 2 : average === 'min' ? Math.min(ha, hb) : Math.max(ha, hb);
+  const norm =
+    average === 'geometric'
+      ? Math.sqrt(ha * hb)
+      : average === 'arithmetic'
+        ? (ha + hb) / 2
+        : average === 'min'
+          ? Math.min(ha, hb)
+          : Math.max(ha, hb);
   return Math.min(1, mi / norm);
 }
 
@@ -56,7 +77,10 @@ function indexLabels(x: ArrayLike<number>): { index: Int32Array; count: number }
 }
 
 function isLabelList(v: unknown): v is ArrayLike<number> {
-  return (Array.isArray(v) || ArrayBuffer.isView(v)) && Array.from(v as ArrayLike<unknown>).every((x) => typeof x === 'number' && Number.isFinite(x));
+  return (
+    (Array.isArray(v) || ArrayBuffer.isView(v)) &&
+    Array.from(v as ArrayLike<unknown>).every((x) => typeof x === 'number' && Number.isFinite(x))
+  );
 }
 
 /**
@@ -67,13 +91,15 @@ export default definePlugin<'metric', { average: NmiAverage }>({
   meta: {
     kind: 'metric',
     id: 'nmi',
-    description: 'normalized mutual information of a clustering (task extra.labels) with the true labels (source extra.labels)',
+    description:
+      'normalized mutual information of a clustering (task extra.labels) with the true labels (source extra.labels)',
     params: {
       average: {
         type: 'string',
         enum: ['geometric', 'arithmetic', 'min', 'max'],
         default: 'geometric',
-        description: 'normalizer of I(A;B): √(H_A H_B) (Strehl & Ghosh; Banerjee et al.), or the arithmetic mean (scikit-learn’s default), min or max of the entropies',
+        description:
+          'normalizer of I(A;B): √(H_A H_B) (Strehl & Ghosh; Banerjee et al.), or the arithmetic mean (scikit-learn’s default), min or max of the entropies',
       },
     },
   },
@@ -83,11 +109,19 @@ export default definePlugin<'metric', { average: NmiAverage }>({
       const predicted = input.labels;
       const truth = (input.data as SourceData | undefined)?.extra?.labels;
       const bad = (what: string, expected: string, found: unknown): never => {
-        throw new NmflabError(`nmi needs ${what}`, { path: ctx.path, file: ctx.file, expected, found: describeValue(found) });
+        throw new NmflabError(`nmi needs ${what}`, {
+          path: ctx.path,
+          file: ctx.file,
+          expected,
+          found: describeValue(found),
+        });
       };
-      if (!isLabelList(predicted)) return bad('the clustering', 'a task that returns extra.labels (e.g. bregman-cluster)', predicted);
-      if (!isLabelList(truth)) return bad('the true labels', 'a source that returns extra.labels (e.g. exp-family-mixture)', truth);
-      if (predicted.length !== truth.length) return bad('one predicted label per item', `${truth.length} labels`, `${predicted.length}`);
+      if (!isLabelList(predicted))
+        return bad('the clustering', 'a task that returns extra.labels (e.g. bregman-cluster)', predicted);
+      if (!isLabelList(truth))
+        return bad('the true labels', 'a source that returns extra.labels (e.g. exp-family-mixture)', truth);
+      if (predicted.length !== truth.length)
+        return bad('one predicted label per item', `${truth.length} labels`, `${predicted.length}`);
       return { nmi: normalizedMutualInformation(truth, predicted, params.average) };
     },
   }),

@@ -16,10 +16,17 @@ export default definePlugin<'metric', { zeroMean: boolean; order: 'bss-eval' | '
   meta: {
     kind: 'metric',
     id: 'si-sdr',
-    description: 'scale-invariant SDR per source (Le Roux et al. 2019), each reference against the estimate BSS Eval matches to it',
+    description:
+      'scale-invariant SDR per source (Le Roux et al. 2019), each reference against the estimate BSS Eval matches to it',
     params: {
       zeroMean: { type: 'boolean', default: false, description: 'remove each signal’s mean before scoring' },
-      order: { type: 'string', enum: ['bss-eval', 'given'], default: 'bss-eval', description: 'bss-eval: the estimate↔reference matching of BSS Eval (bss-eval-sources’ perm); given: estimate j against reference j' },
+      order: {
+        type: 'string',
+        enum: ['bss-eval', 'given'],
+        default: 'bss-eval',
+        description:
+          'bss-eval: the estimate↔reference matching of BSS Eval (bss-eval-sources’ perm); given: estimate j against reference j',
+      },
     },
   },
   create: (params, ctx) => ({
@@ -31,8 +38,11 @@ export default definePlugin<'metric', { zeroMean: boolean; order: 'bss-eval' | '
       let perm = references.map((_, j) => j);
       if (params.order === 'bss-eval' && n > 1) {
         const earlier = input.results?.perm;
-        const valid = Array.isArray(earlier) && earlier.length === n && [...earlier].sort((a, b) => a - b).every((v, i) => v === i);
-        perm = valid ? (earlier as number[]) : bssEvalSources(references, estimates, { what: 'si-sdr', path: ctx.path, file: ctx.file }).perm;
+        const valid =
+          Array.isArray(earlier) && earlier.length === n && [...earlier].sort((a, b) => a - b).every((v, i) => v === i);
+        perm = valid
+          ? (earlier as number[])
+          : bssEvalSources(references, estimates, { what: 'si-sdr', path: ctx.path, file: ctx.file }).perm;
       }
       const centre = (x: Float64Array): Float64Array => {
         if (!params.zeroMean) return x;

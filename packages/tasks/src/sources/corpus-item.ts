@@ -25,32 +25,77 @@ export default definePlugin<'source', { manifest: string; split: string; item: n
     id: 'corpus-item',
     description: 'One item (audio and note list) of a corpus split, by index within the split or id',
     params: {
-      manifest: { type: 'string', minLength: 1, required: true, description: 'the corpus manifest JSON, relative to the working directory' },
-      split: { type: 'string', minLength: 1, default: 'test', description: 'the split the item index counts in (train, test, …)' },
-      item: { type: ['integer', 'string'], required: true, description: 'index of the item within the split (0-based, manifest order), or its id' },
+      manifest: {
+        type: 'string',
+        minLength: 1,
+        required: true,
+        description: 'the corpus manifest JSON, relative to the working directory',
+      },
+      split: {
+        type: 'string',
+        minLength: 1,
+        default: 'test',
+        description: 'the split the item index counts in (train, test, …)',
+      },
+      item: {
+        type: ['integer', 'string'],
+        required: true,
+        description: 'index of the item within the split (0-based, manifest order), or its id',
+      },
     },
   },
   create: (p, ctx) => ({
     id: 'corpus-item',
     load() {
       const file = p.manifest;
-      if (!existsSync(file)) throw new NmflabError('corpus manifest not found', { path: `${ctx.path}.manifest`, expected: 'a corpus manifest JSON file', found: JSON.stringify(file) });
+      if (!existsSync(file))
+        throw new NmflabError('corpus manifest not found', {
+          path: `${ctx.path}.manifest`,
+          expected: 'a corpus manifest JSON file',
+          found: JSON.stringify(file),
+        });
       let doc: { items?: unknown };
       try {
         doc = JSON.parse(readFileSync(file, 'utf8')) as { items?: unknown };
       } catch (e) {
         throw new NmflabError(`not valid JSON: ${(e as Error).message}`, { file });
       }
-      if (!Array.isArray(doc.items)) throw new NmflabError('the manifest has no items', { file, path: 'items', expected: 'a list of {id, split, audio}', found: describeValue(doc.items) });
+      if (!Array.isArray(doc.items))
+        throw new NmflabError('the manifest has no items', {
+          file,
+          path: 'items',
+          expected: 'a list of {id, split, audio}',
+          found: describeValue(doc.items),
+        });
       const inSplit = (doc.items as Item[]).filter((it) => it?.split === p.split);
-      if (!inSplit.length) throw new NmflabError('no item in this split', { file, path: `${ctx.path}.split`, expected: `one of ${[...new Set((doc.items as Item[]).map((it) => String(it?.split)))].join(', ')}`, found: JSON.stringify(p.split) });
+      if (!inSplit.length)
+        throw new NmflabError('no item in this split', {
+          file,
+          path: `${ctx.path}.split`,
+          expected: `one of ${[...new Set((doc.items as Item[]).map((it) => String(it?.split)))].join(', ')}`,
+          found: JSON.stringify(p.split),
+        });
       const item = typeof p.item === 'number' ? inSplit[p.item] : inSplit.find((it) => it.id === p.item);
       if (!item) {
-        throw new NmflabError('no such item', { file, path: `${ctx.path}.item`, expected: typeof p.item === 'number' ? `an index 0–${inSplit.length - 1} (${inSplit.length} items in split ${p.split})` : `an item id of split ${p.split}`, found: JSON.stringify(p.item) });
+        throw new NmflabError('no such item', {
+          file,
+          path: `${ctx.path}.item`,
+          expected:
+            typeof p.item === 'number'
+              ? `an index 0–${inSplit.length - 1} (${inSplit.length} items in split ${p.split})`
+              : `an item id of split ${p.split}`,
+          found: JSON.stringify(p.item),
+        });
       }
       const base = dirname(file);
       const at = (rel: string) => (isAbsolute(rel) ? rel : join(base, rel));
-      if (typeof item.audio !== 'string') throw new NmflabError('the item has no audio file', { file, path: `items[${(doc.items as Item[]).indexOf(item)}].audio`, expected: 'a WAV path', found: describeValue(item.audio) });
+      if (typeof item.audio !== 'string')
+        throw new NmflabError('the item has no audio file', {
+          file,
+          path: `items[${(doc.items as Item[]).indexOf(item)}].audio`,
+          expected: 'a WAV path',
+          found: describeValue(item.audio),
+        });
       const wav = readWav(at(item.audio), { mono: true });
       return {
         signal: { samples: wav.samples, sampleRate: wav.sampleRate },

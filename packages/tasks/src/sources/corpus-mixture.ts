@@ -31,16 +31,39 @@ const cache = new Map<string, Manifest>();
 function readManifest(file: string, at: string): Manifest {
   const hit = cache.get(file);
   if (hit) return hit;
-  if (!existsSync(file)) throw new NmflabError('corpus manifest not found', { path: at, expected: 'a corpus manifest JSON', found: JSON.stringify(file) });
+  if (!existsSync(file))
+    throw new NmflabError('corpus manifest not found', {
+      path: at,
+      expected: 'a corpus manifest JSON',
+      found: JSON.stringify(file),
+    });
   let m: Partial<Manifest>;
   try {
     m = JSON.parse(readFileSync(file, 'utf8')) as Partial<Manifest>;
   } catch (e) {
     throw new NmflabError(`not valid JSON: ${(e as Error).message}`, { file });
   }
-  if (!Number.isInteger(m.sampleRate) || (m.sampleRate as number) <= 0) throw new NmflabError('the corpus has no sample rate', { file, path: 'sampleRate', expected: 'a positive integer (Hz)', found: describeValue(m.sampleRate) });
-  if (!Array.isArray(m.sources) || m.sources.length < 2) throw new NmflabError('the corpus names no sources', { file, path: 'sources', expected: 'a list of at least 2 source names', found: describeValue(m.sources) });
-  if (!Array.isArray(m.items)) throw new NmflabError('the corpus has no items', { file, path: 'items', expected: 'a list of { id, split, stems }', found: describeValue(m.items) });
+  if (!Number.isInteger(m.sampleRate) || (m.sampleRate as number) <= 0)
+    throw new NmflabError('the corpus has no sample rate', {
+      file,
+      path: 'sampleRate',
+      expected: 'a positive integer (Hz)',
+      found: describeValue(m.sampleRate),
+    });
+  if (!Array.isArray(m.sources) || m.sources.length < 2)
+    throw new NmflabError('the corpus names no sources', {
+      file,
+      path: 'sources',
+      expected: 'a list of at least 2 source names',
+      found: describeValue(m.sources),
+    });
+  if (!Array.isArray(m.items))
+    throw new NmflabError('the corpus has no items', {
+      file,
+      path: 'items',
+      expected: 'a list of { id, split, stems }',
+      found: describeValue(m.items),
+    });
   const manifest = m as Manifest;
   cache.set(file, manifest);
   return manifest;
@@ -70,14 +93,36 @@ export default definePlugin<'source', Params>({
   meta: {
     kind: 'source',
     id: 'corpus-mixture',
-    description: 'One mixture of a separation corpus (item of a split, at an SNR) with its stems and chosen training recordings',
+    description:
+      'One mixture of a separation corpus (item of a split, at an SNR) with its stems and chosen training recordings',
     params: {
-      manifest: { type: 'string', minLength: 1, required: true, description: 'the corpus manifest JSON, relative to the working directory' },
-      item: { type: 'string', minLength: 1, required: true, description: "the item's id (sweep with items(manifest, split))" },
+      manifest: {
+        type: 'string',
+        minLength: 1,
+        required: true,
+        description: 'the corpus manifest JSON, relative to the working directory',
+      },
+      item: {
+        type: 'string',
+        minLength: 1,
+        required: true,
+        description: "the item's id (sweep with items(manifest, split))",
+      },
       split: { type: 'string', minLength: 1, default: 'test', description: 'the split the item must belong to' },
       snrDb: { type: 'number', default: 0, description: 'energy of the first source over the others, in dB' },
-      training: { type: 'object', additionalProperties: { type: 'string' }, default: {}, description: 'per source, the name of the training set to use (default: the first the item lists)' },
-      peak: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.8, description: 'peak of the mixture after scaling' },
+      training: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        default: {},
+        description: 'per source, the name of the training set to use (default: the first the item lists)',
+      },
+      peak: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        maximum: 1,
+        default: 0.8,
+        description: 'peak of the mixture after scaling',
+      },
     },
   },
   create: (p, ctx) => ({
@@ -91,23 +136,54 @@ export default definePlugin<'source', Params>({
       const item = m.items.find((i) => i.id === p.item);
       if (!item) {
         const ids = m.items.filter((i) => i.split === p.split).map((i) => i.id);
-        throw new NmflabError('no such corpus item', { path: at('item'), expected: `an item id of split ${p.split} in ${file}`, found: JSON.stringify(p.item), ...hint(p.item, ids) });
+        throw new NmflabError('no such corpus item', {
+          path: at('item'),
+          expected: `an item id of split ${p.split} in ${file}`,
+          found: JSON.stringify(p.item),
+          ...hint(p.item, ids),
+        });
       }
-      if (item.split !== p.split) throw new NmflabError('the item is not in that split', { path: at('split'), expected: JSON.stringify(item.split), found: JSON.stringify(p.split) });
+      if (item.split !== p.split)
+        throw new NmflabError('the item is not in that split', {
+          path: at('split'),
+          expected: JSON.stringify(item.split),
+          found: JSON.stringify(p.split),
+        });
       for (const k of Object.keys(p.training)) {
-        if (!m.sources.includes(k)) throw new NmflabError('unknown source name', { path: `${at('training')}.${k}`, expected: `one of ${m.sources.join(', ')}` });
+        if (!m.sources.includes(k))
+          throw new NmflabError('unknown source name', {
+            path: `${at('training')}.${k}`,
+            expected: `one of ${m.sources.join(', ')}`,
+          });
       }
       const rate = m.sampleRate;
       const read = (rel: string) => readWav(path(rel), { mono: true, sampleRate: rate }).samples;
       const stems = m.sources.map((name) => {
         const rel = item.stems?.[name];
-        if (typeof rel !== 'string') throw new NmflabError('the item has no stem for a source', { file, path: `items[${item.id}].stems.${name}`, expected: 'a WAV path', found: describeValue(rel) });
+        if (typeof rel !== 'string')
+          throw new NmflabError('the item has no stem for a source', {
+            file,
+            path: `items[${item.id}].stems.${name}`,
+            expected: 'a WAV path',
+            found: describeValue(rel),
+          });
         return { name, samples: read(rel) };
       });
       const len = stems[0].samples.length;
       stems.forEach((s, i) => {
-        if (s.samples.length !== len) throw new NmflabError('the stems differ in length', { file, path: `items[${item.id}].stems.${s.name}`, expected: `${len} samples at ${rate} Hz`, found: `${s.samples.length}` });
-        if (energy(s.samples) === 0) throw new NmflabError('a stem is silent', { file, path: `items[${item.id}].stems.${m.sources[i]}`, expected: 'a stem with some energy' });
+        if (s.samples.length !== len)
+          throw new NmflabError('the stems differ in length', {
+            file,
+            path: `items[${item.id}].stems.${s.name}`,
+            expected: `${len} samples at ${rate} Hz`,
+            found: `${s.samples.length}`,
+          });
+        if (energy(s.samples) === 0)
+          throw new NmflabError('a stem is silent', {
+            file,
+            path: `items[${item.id}].stems.${m.sources[i]}`,
+            expected: 'a stem with some energy',
+          });
       });
       // Scale the other sources by one factor g so that E_first / (g² E_rest) = 10^(snr/10).
       const eFirst = energy(stems[0].samples);
@@ -122,7 +198,7 @@ export default definePlugin<'source', Params>({
       // scale the stems, then sum them again, so that the mixture is their exact sum
       const scale = p.peak / top;
       mix.fill(0);
-      for (const s of stems) for (let n = 0; n < len; n++) mix[n] += (s.samples[n] *= scale);
+      for (const s of stems) for (let n = 0; n < len; n++) mix[n] += s.samples[n] *= scale;
 
       const train: Record<string, Float64Array> = {};
       const trainingSets: Record<string, string> = {};
@@ -133,7 +209,13 @@ export default definePlugin<'source', Params>({
         const chosen = p.training[name] ?? names[0];
         if (chosen === undefined) continue;
         const files = sets[chosen];
-        if (!files) throw new NmflabError('no such training set for this source', { path: `${at('training')}.${name}`, expected: `one of ${names.join(', ')}`, found: JSON.stringify(chosen), ...hint(chosen, names) });
+        if (!files)
+          throw new NmflabError('no such training set for this source', {
+            path: `${at('training')}.${name}`,
+            expected: `one of ${names.join(', ')}`,
+            found: JSON.stringify(chosen),
+            ...hint(chosen, names),
+          });
         const parts = files.map(read);
         const t = new Float64Array(parts.reduce((s, x) => s + x.length, 0));
         let o = 0;

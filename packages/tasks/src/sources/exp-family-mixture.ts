@@ -31,9 +31,15 @@ export default definePlugin<'source', Params>({
   meta: {
     kind: 'source',
     id: 'exp-family-mixture',
-    description: 'points from an equal-prior mixture of Gaussian, Poisson, Binomial or Gamma components, with their true labels',
+    description:
+      'points from an equal-prior mixture of Gaussian, Poisson, Binomial or Gamma components, with their true labels',
     params: {
-      model: { type: 'string', enum: ['gaussian', 'poisson', 'binomial', 'gamma'], default: 'poisson', description: 'the exponential family of every component' },
+      model: {
+        type: 'string',
+        enum: ['gaussian', 'poisson', 'binomial', 'gamma'],
+        default: 'poisson',
+        description: 'the exponential family of every component',
+      },
       points: { type: 'integer', minimum: 1, default: 300, description: 'number of points (columns of V)' },
       dim: { type: 'integer', minimum: 1, default: 1, description: 'dimension of a point (rows of V)' },
       means: {
@@ -44,7 +50,13 @@ export default definePlugin<'source', Params>({
         description: 'each component’s mean: a number (the same in every coordinate) or a list of dim numbers',
       },
       sigma: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'Gaussian standard deviation' },
-      trials: { type: 'integer', minimum: 1, maximum: 100000, default: 100, description: 'n of the Binomial (means must lie in (0, n))' },
+      trials: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 100000,
+        default: 100,
+        description: 'n of the Binomial (means must lie in (0, n))',
+      },
       shape: { type: 'number', exclusiveMinimum: 0, default: 20, description: 'Gamma shape α (variance μ²/α)' },
     },
   },
@@ -52,12 +64,26 @@ export default definePlugin<'source', Params>({
     const where = (i: number) => ({ file: ctx.file, path: `${ctx.path}.means[${i}]` });
     const means = p.means.map((m, i) => {
       const v = typeof m === 'number' ? new Array<number>(p.dim).fill(m) : m;
-      if (v.length !== p.dim) throw new NmflabError('a component mean has the wrong length', { ...where(i), expected: `a number or a list of dim = ${p.dim} numbers`, found: `${v.length} numbers` });
+      if (v.length !== p.dim)
+        throw new NmflabError('a component mean has the wrong length', {
+          ...where(i),
+          expected: `a number or a list of dim = ${p.dim} numbers`,
+          found: `${v.length} numbers`,
+        });
       for (const x of v) {
         const ok = p.model === 'gaussian' ? Number.isFinite(x) : p.model === 'binomial' ? x > 0 && x < p.trials : x > 0;
         if (!ok) {
-          const expected = p.model === 'binomial' ? `means in (0, trials = ${p.trials})` : p.model === 'gaussian' ? 'finite means' : `positive means (${p.model})`;
-          throw new NmflabError('a component mean is outside the model’s range', { ...where(i), expected, found: describeValue(m) });
+          const expected =
+            p.model === 'binomial'
+              ? `means in (0, trials = ${p.trials})`
+              : p.model === 'gaussian'
+                ? 'finite means'
+                : `positive means (${p.model})`;
+          throw new NmflabError('a component mean is outside the model’s range', {
+            ...where(i),
+            expected,
+            found: describeValue(m),
+          });
         }
       }
       return v;
@@ -65,8 +91,11 @@ export default definePlugin<'source', Params>({
     return {
       id: 'exp-family-mixture',
       load(rng) {
-        const k = means.length, n = p.points, d = p.dim;
-        const lrng = rng.fork('labels'), drng = rng.fork(`draws-${p.model}`);
+        const k = means.length,
+          n = p.points,
+          d = p.dim;
+        const lrng = rng.fork('labels'),
+          drng = rng.fork(`draws-${p.model}`);
         const labels = Array.from({ length: n }, () => lrng.int(k));
         const V = new Matrix(d, n);
         let clipped = 0;
@@ -81,7 +110,19 @@ export default definePlugin<'source', Params>({
             V.data[r * n + j] = x;
           }
         }
-        return { matrix: V, extra: { labels, components: k, means, model: p.model, sigma: p.sigma, trials: p.trials, shape: p.shape, clipped } };
+        return {
+          matrix: V,
+          extra: {
+            labels,
+            components: k,
+            means,
+            model: p.model,
+            sigma: p.sigma,
+            trials: p.trials,
+            shape: p.shape,
+            clipped,
+          },
+        };
       },
     };
   },

@@ -32,7 +32,12 @@ export default definePlugin<'source', Params>({
       rows: { type: 'integer', minimum: 1, default: 60, description: 'F, rows of V' },
       cols: { type: 'integer', minimum: 1, default: 80, description: 'N, columns of V' },
       rank: { type: 'integer', minimum: 1, default: 5, description: 'rank of the mean W H' },
-      noise: { type: 'string', enum: ['gaussian', 'poisson', 'gamma'], default: 'poisson', description: 'the noise model' },
+      noise: {
+        type: 'string',
+        enum: ['gaussian', 'poisson', 'gamma'],
+        default: 'poisson',
+        description: 'the noise model',
+      },
       mean: { type: 'number', exclusiveMinimum: 0, default: 10, description: 'mean of Λ over all entries' },
       sigma: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Gaussian standard deviation' },
       shape: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Gamma shape α (1 = exponential)' },
@@ -69,7 +74,8 @@ export default definePlugin<'source', Params>({
 export function poisson(rng: Rng, lambda: number): number {
   if (lambda < 30) {
     const L = Math.exp(-lambda);
-    let k = 0, prod = rng.uniform();
+    let k = 0,
+      prod = rng.uniform();
     while (prod > L) {
       k++;
       prod *= rng.uniform();
@@ -77,14 +83,21 @@ export function poisson(rng: Rng, lambda: number): number {
     return k;
   }
   // PTRS (Hörmann 1993)
-  const slam = Math.sqrt(lambda), loglam = Math.log(lambda);
-  const b = 0.931 + 2.53 * slam, a = -0.059 + 0.02483 * b, invalpha = 1.1239 + 1.1328 / (b - 3.4), vr = 0.9277 - 3.6224 / (b - 2);
+  const slam = Math.sqrt(lambda),
+    loglam = Math.log(lambda);
+  const b = 0.931 + 2.53 * slam,
+    a = -0.059 + 0.02483 * b,
+    invalpha = 1.1239 + 1.1328 / (b - 3.4),
+    vr = 0.9277 - 3.6224 / (b - 2);
   for (;;) {
-    const U = rng.uniform() - 0.5, V = rng.uniform(), us = 0.5 - Math.abs(U);
+    const U = rng.uniform() - 0.5,
+      V = rng.uniform(),
+      us = 0.5 - Math.abs(U);
     const k = Math.floor(((2 * a) / us + b) * U + lambda + 0.43);
     if (us >= 0.07 && V <= vr) return k;
     if (k < 0 || (us < 0.013 && V > us)) continue;
-    if (Math.log(V) + Math.log(invalpha) - Math.log(a / (us * us) + b) <= -lambda + k * loglam - lgammaInt(k + 1)) return k;
+    if (Math.log(V) + Math.log(invalpha) - Math.log(a / (us * us) + b) <= -lambda + k * loglam - lgammaInt(k + 1))
+      return k;
   }
 }
 
@@ -97,7 +110,8 @@ function lgammaInt(n: number): number {
 /** Gamma(α, 1) draw (Marsaglia & Tsang; α < 1 by the boost U^{1/α}). */
 export function gamma(rng: Rng, alpha: number): number {
   if (alpha < 1) return gamma(rng, alpha + 1) * Math.pow(rng.uniform(), 1 / alpha);
-  const d = alpha - 1 / 3, c = 1 / Math.sqrt(9 * d);
+  const d = alpha - 1 / 3,
+    c = 1 / Math.sqrt(9 * d);
   for (;;) {
     let x: number, v: number;
     do {

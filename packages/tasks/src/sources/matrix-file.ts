@@ -10,7 +10,12 @@ export default definePlugin<'source', { path: string; transpose: boolean }>({
     id: 'matrix-file',
     description: 'A data matrix V from a .npy or .csv file',
     params: {
-      path: { type: 'string', minLength: 1, required: true, description: 'the .npy or .csv file, relative to the working directory' },
+      path: {
+        type: 'string',
+        minLength: 1,
+        required: true,
+        description: 'the .npy or .csv file, relative to the working directory',
+      },
       transpose: { type: 'boolean', default: false, description: 'use the transpose (when the file stores N×F)' },
     },
   },
@@ -40,9 +45,14 @@ function readData(file: string, param: string): Matrix {
   }
   for (let i = 0; i < m.data.length; i++) {
     if (!Number.isFinite(m.data[i])) {
-      throw new NmflabError('non-finite entry in the data matrix', { path: `${param}: ${file}: row ${Math.floor(i / m.cols) + 1}, column ${(i % m.cols) + 1}`, expected: 'finite numbers', found: String(m.data[i]) });
+      throw new NmflabError('non-finite entry in the data matrix', {
+        path: `${param}: ${file}: row ${Math.floor(i / m.cols) + 1}, column ${(i % m.cols) + 1}`,
+        expected: 'finite numbers',
+        found: String(m.data[i]),
+      });
     }
   }
-  if (m.rows === 0 || m.cols === 0) throw new NmflabError('empty data matrix', { path: `${param}: ${file}`, expected: 'at least one row and column' });
+  if (m.rows === 0 || m.cols === 0)
+    throw new NmflabError('empty data matrix', { path: `${param}: ${file}`, expected: 'at least one row and column' });
   return m;
 }

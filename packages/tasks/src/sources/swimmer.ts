@@ -45,11 +45,13 @@ export default definePlugin<'source', Params>({
   create: (p) => ({
     id: 'swimmer',
     load(rng) {
-      const D = SIZE * SIZE, N = 256;
+      const D = SIZE * SIZE,
+        N = 256;
       const V = new Matrix(D, N);
       const parts = new Matrix(D, 16);
       const limb = Array.from({ length: 4 }, (_, l) => Array.from({ length: 4 }, (_, q) => limbPixels(l, q)));
-      for (let l = 0; l < 4; l++) for (let q = 0; q < 4; q++) for (const i of limb[l][q]) parts.data[i * 16 + l * 4 + q] = 1;
+      for (let l = 0; l < 4; l++)
+        for (let q = 0; q < 4; q++) for (const i of limb[l][q]) parts.data[i * 16 + l * 4 + q] = 1;
       for (let n = 0; n < N; n++) {
         for (let r = 8; r <= 22; r++) for (let c = 15; c <= 16; c++) V.data[(r * SIZE + c) * N + n] = 1;
         for (let l = 0; l < 4; l++) {

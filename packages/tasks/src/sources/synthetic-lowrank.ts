@@ -24,8 +24,18 @@ export default definePlugin<'source', Params>({
       rows: { type: 'integer', minimum: 1, default: 64, description: 'F, rows of V' },
       cols: { type: 'integer', minimum: 1, default: 100, description: 'N, columns of V' },
       rank: { type: 'integer', minimum: 1, default: 5, description: 'true rank of the factors' },
-      noise: { type: 'number', minimum: 0, default: 0, description: 'Gaussian noise sd relative to mean(W H); negative entries clipped to 0' },
-      floor: { type: 'number', minimum: 0, default: 0, description: 'constant added to every entry (keeps V > 0 for β ≤ 0)' },
+      noise: {
+        type: 'number',
+        minimum: 0,
+        default: 0,
+        description: 'Gaussian noise sd relative to mean(W H); negative entries clipped to 0',
+      },
+      floor: {
+        type: 'number',
+        minimum: 0,
+        default: 0,
+        description: 'constant added to every entry (keeps V > 0 for β ≤ 0)',
+      },
     },
   },
   create: (p) => ({

@@ -1,6 +1,14 @@
 import {
-  ComplexMatrix, Matrix, NmflabError, STFT_PARAMS, Stft, WavBlockReader, definePlugin,
-  type PadMode, type Representation, type WindowName,
+  ComplexMatrix,
+  Matrix,
+  NmflabError,
+  STFT_PARAMS,
+  Stft,
+  WavBlockReader,
+  definePlugin,
+  type PadMode,
+  type Representation,
+  type WindowName,
 } from '@nmflab/core';
 
 /**
@@ -70,16 +78,35 @@ class WavFrameStream implements FrameStream {
     this.length = this.reader.length;
     if (this.length === 0) {
       this.reader.close();
-      throw new NmflabError('the WAV file has no samples', { file: p.path, expected: 'at least one sample', found: '0 samples' });
+      throw new NmflabError('the WAV file has no samples', {
+        file: p.path,
+        expected: 'at least one sample',
+        found: '0 samples',
+      });
     }
-    this.stft = new Stft({ sampleRate: this.sampleRate, frameLength: p.frameLength, hop: p.hop, window: p.window, center: p.center, padMode: p.padMode, representation: p.representation });
-    this.plain = new Stft({ sampleRate: this.sampleRate, frameLength: p.frameLength, hop: p.hop, window: p.window, center: false });
+    this.stft = new Stft({
+      sampleRate: this.sampleRate,
+      frameLength: p.frameLength,
+      hop: p.hop,
+      window: p.window,
+      center: p.center,
+      padMode: p.padMode,
+      representation: p.representation,
+    });
+    this.plain = new Stft({
+      sampleRate: this.sampleRate,
+      frameLength: p.frameLength,
+      hop: p.hop,
+      window: p.window,
+      center: false,
+    });
     this.bins = this.stft.bins;
     this.frames = this.stft.frameCount(this.length);
     this.representation = p.representation;
     this.pad = this.stft.pad;
     this.reflect = p.center && p.padMode === 'reflect';
-    const L = this.length, n = p.frameLength;
+    const L = this.length,
+      n = p.frameLength;
     if (L <= 4 * n) {
       this.whole = this.reader.read(0, new Float64Array(L));
     } else if (this.reflect) {
@@ -103,12 +130,15 @@ class WavFrameStream implements FrameStream {
 
   /** Samples of frames [from, to) of the padded signal into the segment buffer. */
   private segment(from: number, to: number): Float64Array {
-    const hop = this.stft.hop, n = this.stft.frameLength, L = this.length;
+    const hop = this.stft.hop,
+      n = this.stft.frameLength,
+      L = this.length;
     const start = from * hop - this.pad;
     const len = (to - from - 1) * hop + n;
     if (this.seg.length !== len) this.seg = new Float64Array(len);
     const seg = this.seg;
-    const a = Math.max(start, 0), b = Math.min(start + len, L);
+    const a = Math.max(start, 0),
+      b = Math.min(start + len, L);
     if (b > a) {
       if (this.whole) seg.set(this.whole.subarray(a, b), a - start);
       else this.reader.read(a, seg.subarray(a - start, b - start));
@@ -120,7 +150,11 @@ class WavFrameStream implements FrameStream {
 
   private check(from: number, to: number): void {
     if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > this.frames || to <= from) {
-      throw new NmflabError('frame range outside the recording', { file: this.file, expected: `0 ≤ from < to ≤ ${this.frames}`, found: `${from}…${to}` });
+      throw new NmflabError('frame range outside the recording', {
+        file: this.file,
+        expected: `0 ≤ from < to ≤ ${this.frames}`,
+        found: `${from}…${to}`,
+      });
     }
   }
 
@@ -134,7 +168,8 @@ class WavFrameStream implements FrameStream {
   }
 
   *blocks(size: number, from = 0, to = this.frames): Generator<Matrix> {
-    if (!Number.isInteger(size) || size < 1) throw new NmflabError('invalid block size', { expected: 'an integer ≥ 1', found: String(size) });
+    if (!Number.isInteger(size) || size < 1)
+      throw new NmflabError('invalid block size', { expected: 'an integer ≥ 1', found: String(size) });
     this.check(from, to);
     const F = this.bins;
     let Y: ComplexMatrix | undefined;
@@ -146,7 +181,9 @@ class WavFrameStream implements FrameStream {
         out = new Matrix(F, b);
       }
       this.plain.analyze(this.segment(m, m + b), Y);
-      const re = Y.re, im = Y.im, o = out!.data;
+      const re = Y.re,
+        im = Y.im,
+        o = out!.data;
       // The formulas of ComplexMatrix.abs / power, into a reused buffer.
       if (this.representation === 'power') for (let i = 0; i < o.length; i++) o[i] = re[i] * re[i] + im[i] * im[i];
       else for (let i = 0; i < o.length; i++) o[i] = Math.hypot(re[i], im[i]);
@@ -171,7 +208,13 @@ function reflectIndex(i: number, L: number): number {
 /** Open a frame stream on a WAV file (the `wav-stream` source's object; also for scripts and benchmarks). */
 export function openFrameStream(p: Partial<Params> & { path: string }): FrameStream {
   return new WavFrameStream({
-    frameLength: 1024, hop: 256, window: 'hann', center: true, padMode: 'reflect', representation: 'magnitude', ...p,
+    frameLength: 1024,
+    hop: 256,
+    window: 'hann',
+    center: true,
+    padMode: 'reflect',
+    representation: 'magnitude',
+    ...p,
   });
 }
 
@@ -183,7 +226,12 @@ export default definePlugin<'source', Params>({
     id: 'wav-stream',
     description: 'STFT frames of a long WAV file read block by block (never in memory whole), for online learning',
     params: {
-      path: { type: 'string', minLength: 1, required: true, description: 'the WAV file, relative to the working directory (channels are averaged; no resampling)' },
+      path: {
+        type: 'string',
+        minLength: 1,
+        required: true,
+        description: 'the WAV file, relative to the working directory (channels are averaged; no resampling)',
+      },
       // The transform's own settings, as a config's `transform:` declares them (the rate is the file's).
       ...stftSettings,
     },

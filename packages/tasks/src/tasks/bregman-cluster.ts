@@ -1,4 +1,12 @@
-import { Matrix, NmflabError, definePlugin, type Divergence, type PluginRef, type Rng, type TaskContext } from '@nmflab/core';
+import {
+  Matrix,
+  NmflabError,
+  definePlugin,
+  type Divergence,
+  type PluginRef,
+  type Rng,
+  type TaskContext,
+} from '@nmflab/core';
 
 interface Params {
   divergence: PluginRef;
@@ -29,13 +37,33 @@ export default definePlugin<'task', Params>({
   meta: {
     kind: 'task',
     id: 'bregman-cluster',
-    description: 'Bregman hard clustering (k-means with a Bregman divergence d_φ(x, μ)) of V’s columns; labels for the nmi metric',
+    description:
+      'Bregman hard clustering (k-means with a Bregman divergence d_φ(x, μ)) of V’s columns; labels for the nmi metric',
     needsModel: false, // fits no NMF: its configs need no model block
     params: {
-      divergence: { plugin: 'divergence', default: 'euclidean', description: 'the divergence d(x|μ): a right-argument Bregman divergence (not dual)' },
-      clusters: { type: 'integer', minimum: 0, default: 0, description: 'k; 0 = the number of components of the data (the source’s extra.components)' },
-      restarts: { type: 'integer', minimum: 1, default: 10, description: 'seeded k-means++ restarts; the lowest total divergence is kept' },
-      maxIterations: { type: 'integer', minimum: 1, default: 300, description: 'at most this many centroid updates per restart (stops earlier when assignments stop changing)' },
+      divergence: {
+        plugin: 'divergence',
+        default: 'euclidean',
+        description: 'the divergence d(x|μ): a right-argument Bregman divergence (not dual)',
+      },
+      clusters: {
+        type: 'integer',
+        minimum: 0,
+        default: 0,
+        description: 'k; 0 = the number of components of the data (the source’s extra.components)',
+      },
+      restarts: {
+        type: 'integer',
+        minimum: 1,
+        default: 10,
+        description: 'seeded k-means++ restarts; the lowest total divergence is kept',
+      },
+      maxIterations: {
+        type: 'integer',
+        minimum: 1,
+        default: 300,
+        description: 'at most this many centroid updates per restart (stops earlier when assignments stop changing)',
+      },
     },
   },
   create: (p, pctx) => ({
@@ -43,18 +71,42 @@ export default definePlugin<'task', Params>({
     run(ctx: TaskContext) {
       const V = ctx.data.matrix;
       const path = `${pctx.path}.divergence`;
-      if (!V) throw new NmflabError('bregman-cluster needs a data matrix', { path: 'data', expected: 'a source giving a matrix whose columns are the points (e.g. exp-family-mixture)', found: 'no matrix' });
+      if (!V)
+        throw new NmflabError('bregman-cluster needs a data matrix', {
+          path: 'data',
+          expected: 'a source giving a matrix whose columns are the points (e.g. exp-family-mixture)',
+          found: 'no matrix',
+        });
       const div = ctx.registry.instantiate('divergence', p.divergence, { path, file: pctx.file });
       if (div.dual || !div.weight) {
-        throw new NmflabError('Bregman hard clustering needs a right-argument Bregman divergence d_φ(x|μ) (for those the mean is the optimal centroid)', {
-          path, file: pctx.file, expected: 'a divergence with a weight φ″ and dual: false (euclidean, kl, is, beta, bregman, binomial)', found: `${div.id}${div.dual ? ' (dual)' : ' (no φ″)'}`,
-        });
+        throw new NmflabError(
+          'Bregman hard clustering needs a right-argument Bregman divergence d_φ(x|μ) (for those the mean is the optimal centroid)',
+          {
+            path,
+            file: pctx.file,
+            expected: 'a divergence with a weight φ″ and dual: false (euclidean, kl, is, beta, bregman, binomial)',
+            found: `${div.id}${div.dual ? ' (dual)' : ' (no φ″)'}`,
+          },
+        );
       }
       const comps = (ctx.data.extra as { components?: unknown } | undefined)?.components;
       const k = p.clusters || (typeof comps === 'number' ? comps : 0);
-      if (!k) throw new NmflabError('the number of clusters is unknown', { path: `${pctx.path}.clusters`, file: pctx.file, expected: 'clusters ≥ 1, or a source that gives extra.components', found: '0 and no extra.components' });
-      const d = V.rows, n = V.cols;
-      if (k > n) throw new NmflabError('more clusters than points', { path: `${pctx.path}.clusters`, file: pctx.file, expected: `at most ${n} (the columns of V)`, found: String(k) });
+      if (!k)
+        throw new NmflabError('the number of clusters is unknown', {
+          path: `${pctx.path}.clusters`,
+          file: pctx.file,
+          expected: 'clusters ≥ 1, or a source that gives extra.components',
+          found: '0 and no extra.components',
+        });
+      const d = V.rows,
+        n = V.cols;
+      if (k > n)
+        throw new NmflabError('more clusters than points', {
+          path: `${pctx.path}.clusters`,
+          file: pctx.file,
+          expected: `at most ${n} (the columns of V)`,
+          found: String(k),
+        });
       // Point-major copy; d(x|x) = 0 over all of V checks every entry against the divergence's domain once, naming it.
       const X = new Float64Array(n * d);
       for (let r = 0; r < d; r++) for (let j = 0; j < n; j++) X[j * d + r] = V.data[r * n + j];
@@ -73,7 +125,12 @@ export default definePlugin<'task', Params>({
       return {
         metrics: { objective: b.objective, lloydIterations: b.iterations, converged: b.converged ? 1 : 0, clusters: k },
         matrices: { centroids },
-        extra: { divergence: divergenceName(p.divergence), labels: Array.from(b.labels), restartObjectives: finals, trajectory: b.trajectory },
+        extra: {
+          divergence: divergenceName(p.divergence),
+          labels: Array.from(b.labels),
+          restartObjectives: finals,
+          trajectory: b.trajectory,
+        },
       };
     },
   }),
@@ -91,7 +148,15 @@ export interface Clustering {
 }
 
 /** One seeded Bregman k-means run on the point-major X (n × d). */
-export function lloyd(X: Float64Array, n: number, d: number, k: number, div: Divergence, rng: Rng, maxIterations: number): Clustering {
+export function lloyd(
+  X: Float64Array,
+  n: number,
+  d: number,
+  k: number,
+  div: Divergence,
+  rng: Rng,
+  maxIterations: number,
+): Clustering {
   const mu = new Float64Array(k * d);
   const labels = new Int32Array(n);
   const own = new Float64Array(n); // d_φ(x_j, μ_{z_j})
@@ -109,7 +174,8 @@ export function lloyd(X: Float64Array, n: number, d: number, k: number, div: Div
     for (let j = 0; j < n; j++) {
       const cur = labels[j];
       // after a centroid step own[j] already is d_φ(x_j, μ_cur)
-      let bc = first ? 0 : cur, bd = first ? dist(j, 0) : own[j];
+      let bc = first ? 0 : cur,
+        bd = first ? dist(j, 0) : own[j];
       for (let c = 0; c < k; c++) {
         if (c === bc) continue;
         const v = dist(j, c);
@@ -135,7 +201,8 @@ export function lloyd(X: Float64Array, n: number, d: number, k: number, div: Div
     // Empty clusters take the worst-served point of a cluster that can spare one.
     for (let c = 0; c < k; c++) {
       if (counts[c] > 0) continue;
-      let bj = -1, bd = -1;
+      let bj = -1,
+        bd = -1;
       for (let j = 0; j < n; j++) if (counts[labels[j]] > 1 && own[j] > bd) (bd = own[j]), (bj = j);
       counts[labels[bj]]--;
       labels[bj] = c;
@@ -152,7 +219,8 @@ export function lloyd(X: Float64Array, n: number, d: number, k: number, div: Div
 
   assign(true);
   const trajectory = [total()];
-  let iterations = 0, converged = false;
+  let iterations = 0,
+    converged = false;
   while (iterations < maxIterations) {
     update();
     iterations++;
@@ -174,14 +242,24 @@ export function lloyd(X: Float64Array, n: number, d: number, k: number, div: Div
 }
 
 /** k-means++ seeding with d_φ; `own` ends as min_c d_φ(x_j, μ_c). */
-function seed(X: Float64Array, n: number, d: number, k: number, mu: Float64Array, own: Float64Array, dist: (j: number, c: number) => number, rng: Rng): void {
+function seed(
+  X: Float64Array,
+  n: number,
+  d: number,
+  k: number,
+  mu: Float64Array,
+  own: Float64Array,
+  dist: (j: number, c: number) => number,
+  rng: Rng,
+): void {
   const take = (c: number, j: number) => {
     for (let r = 0; r < d; r++) mu[c * d + r] = X[j * d + r];
   };
   take(0, rng.int(n));
   for (let j = 0; j < n; j++) own[j] = dist(j, 0);
   for (let c = 1; c < k; c++) {
-    let sum = 0, inf = 0;
+    let sum = 0,
+      inf = 0;
     for (let j = 0; j < n; j++) {
       if (own[j] === Infinity) inf++;
       else sum += own[j];

@@ -78,7 +78,14 @@ export function balancedAssignment(sim: number[][], n: number): number[] {
  * source's `activity` intervals (seconds) and at 0 elsewhere. Multiplicative updates (MU and
  * complex NMF alike) keep those zeros, so each component stays with its source.
  */
-export function activityStart(tr: Stft, N: number, K: number, names: string[], activity: Record<string, [number, number][]>, level: number): Matrix {
+export function activityStart(
+  tr: Stft,
+  N: number,
+  K: number,
+  names: string[],
+  activity: Record<string, [number, number][]>,
+  level: number,
+): Matrix {
   const per = K / names.length;
   const H0 = new Matrix(K, N);
   for (let k = 0; k < K; k++) {
@@ -98,10 +105,22 @@ export default definePlugin<'task', { magnitudeDivergence: string; grouping: Gro
   meta: {
     kind: 'task',
     id: 'compare-complex',
-    description: 'Complex NMF (the run solver) versus magnitude NMF with Wiener masks: SDR/SIR/SAR of the separated sources and activation sparsity',
+    description:
+      'Complex NMF (the run solver) versus magnitude NMF with Wiener masks: SDR/SIR/SAR of the separated sources and activation sparsity',
     params: {
-      magnitudeDivergence: { type: 'string', enum: ['kl', 'euclidean', 'is'], default: 'kl', description: 'divergence of the magnitude NMF baseline (mu)' },
-      grouping: { type: 'string', enum: ['closest', 'balanced', 'activity'], default: 'closest', description: "components to sources: each to its most similar source ('closest', oracle), rank/sources each with the largest total similarity ('balanced', oracle), or rank/sources each in order with activations started at 0 where that source is silent ('activity': score-informed, from the source's extra.activity; fixed before fitting)" },
+      magnitudeDivergence: {
+        type: 'string',
+        enum: ['kl', 'euclidean', 'is'],
+        default: 'kl',
+        description: 'divergence of the magnitude NMF baseline (mu)',
+      },
+      grouping: {
+        type: 'string',
+        enum: ['closest', 'balanced', 'activity'],
+        default: 'closest',
+        description:
+          "components to sources: each to its most similar source ('closest', oracle), rank/sources each with the largest total similarity ('balanced', oracle), or rank/sources each in order with activations started at 0 where that source is silent ('activity': score-informed, from the source's extra.activity; fixed before fitting)",
+      },
     },
   },
   create: (p, pctx) => ({
@@ -110,7 +129,11 @@ export default definePlugin<'task', { magnitudeDivergence: string; grouping: Gro
       const sig = tc.data.signal;
       const srcs = tc.data.sources;
       const tr = tc.transform;
-      if (!sig || !srcs || srcs.length < 2 || !(tr instanceof Stft)) throw new NmflabError('the comparison needs a mixture, its sources and an STFT', { path: 'data', expected: 'an audio source with reference sources and a transform: block' });
+      if (!sig || !srcs || srcs.length < 2 || !(tr instanceof Stft))
+        throw new NmflabError('the comparison needs a mixture, its sources and an STFT', {
+          path: 'data',
+          expected: 'an audio source with reference sources and a transform: block',
+        });
       const Y = tr.analyze(sig.samples);
       const V = new Matrix(Y.rows, Y.cols, mag(Y));
       const S = srcs.map((s) => mag(tr.analyze(s.samples)));
@@ -120,18 +143,35 @@ export default definePlugin<'task', { magnitudeDivergence: string; grouping: Gro
       const N = Y.cols;
       const n = srcs.length;
       const names = srcs.map((s) => s.name);
-      if (p.grouping !== 'closest' && tc.rank % n !== 0) throw new NmflabError(`${p.grouping} grouping needs the same number of components per source`, { path: 'model.rank', expected: `a multiple of ${n} (the number of sources)`, found: String(tc.rank) });
+      if (p.grouping !== 'closest' && tc.rank % n !== 0)
+        throw new NmflabError(`${p.grouping} grouping needs the same number of components per source`, {
+          path: 'model.rank',
+          expected: `a multiple of ${n} (the number of sources)`,
+          found: String(tc.rank),
+        });
       if (p.grouping === 'balanced') {
         // the exhaustive search visits K!/((K/n)!)^n assignments: keep it small
         let count = 1;
         for (let k = 1, m = tc.rank / n; k <= tc.rank; k++) count *= k / (((k - 1) % m) + 1);
-        if (count > 1e6) throw new NmflabError('too many components for the exhaustive balanced grouping', { path: 'model.rank', expected: 'at most 10^6 balanced assignments (e.g. rank ≤ 20 for 2 sources)', found: `rank ${tc.rank}: ${count.toPrecision(3)} assignments`, hint: `or ${pctx.path}.grouping: closest` });
+        if (count > 1e6)
+          throw new NmflabError('too many components for the exhaustive balanced grouping', {
+            path: 'model.rank',
+            expected: 'at most 10^6 balanced assignments (e.g. rank ≤ 20 for 2 sources)',
+            found: `rank ${tc.rank}: ${count.toPrecision(3)} assignments`,
+            hint: `or ${pctx.path}.grouping: closest`,
+          });
       }
       let H0: Matrix | undefined;
       if (p.grouping === 'activity') {
         const activity = tc.data.extra?.activity as Record<string, [number, number][]> | undefined;
         const missing = names.filter((nm) => !Array.isArray(activity?.[nm]));
-        if (missing.length) throw new NmflabError('activity grouping needs when each source sounds', { path: `${pctx.path}.grouping`, expected: "a source reporting extra.activity (seconds per source, e.g. harmonic-pair), or grouping 'closest' or 'balanced'", found: `no activity for ${missing.join(', ')}` });
+        if (missing.length)
+          throw new NmflabError('activity grouping needs when each source sounds', {
+            path: `${pctx.path}.grouping`,
+            expected:
+              "a source reporting extra.activity (seconds per source, e.g. harmonic-pair), or grouping 'closest' or 'balanced'",
+            found: `no activity for ${missing.join(', ')}`,
+          });
         H0 = activityStart(tr, N, tc.rank, names, activity!, Math.sqrt(meanOf(V) / tc.rank));
       }
       const assign = (parts: Float64Array[]) => {
@@ -149,7 +189,11 @@ export default definePlugin<'task', { magnitudeDivergence: string; grouping: Gro
       // complex NMF (the configured solver)
       const cfit = tc.fit({ problem: { V, Y, rank: tc.rank, H0 }, label: 'complex' });
       const comps = complexComponentsOf(cfit.result);
-      if (!comps) throw new NmflabError('the run solver gave no complex components', { path: 'model.solver', expected: 'complex-nmf' });
+      if (!comps)
+        throw new NmflabError('the run solver gave no complex components', {
+          path: 'model.solver',
+          expected: 'complex-nmf',
+        });
       const cGroups = assign(comps.map(mag));
       const cEst = synthesizeComponents(comps, groupsFromLabels(cGroups, srcs.length), tr, T);
       // The components are a decomposition of the mixture: max_t |x − Σ_j ŝ_j| / max_t |x| (rounding level).
@@ -161,8 +205,16 @@ export default definePlugin<'task', { magnitudeDivergence: string; grouping: Gro
       }
 
       // magnitude NMF + Wiener masks
-      const v = tc.registry.validate('solver', { id: 'mu', params: { divergence: p.magnitudeDivergence } }, { path: 'task.params.magnitudeDivergence' });
-      if (!v.ref) throw v.errors[0] ?? new NmflabError('the magnitude NMF solver is not available', { path: 'task.params.magnitudeDivergence' });
+      const v = tc.registry.validate(
+        'solver',
+        { id: 'mu', params: { divergence: p.magnitudeDivergence } },
+        { path: 'task.params.magnitudeDivergence' },
+      );
+      if (!v.ref)
+        throw (
+          v.errors[0] ??
+          new NmflabError('the magnitude NMF solver is not available', { path: 'task.params.magnitudeDivergence' })
+        );
       const mfit = tc.fit({ problem: { V, rank: tc.rank, H0 }, label: 'magnitude', solver: v.ref });
       const { W, H } = mfit.result;
       const K = W.cols;
@@ -191,7 +243,12 @@ export default definePlugin<'task', { magnitudeDivergence: string; grouping: Gro
           (i) => lam[i],
         ),
       );
-      const irm = srcs.map((_, j) => masked((i) => S[j][i], (i) => S.reduce((s, x) => s + x[i], 0)));
+      const irm = srcs.map((_, j) =>
+        masked(
+          (i) => S[j][i],
+          (i) => S.reduce((s, x) => s + x[i], 0),
+        ),
+      );
 
       const c = score(cEst);
       const m = score(mEst);
@@ -199,7 +256,10 @@ export default definePlugin<'task', { magnitudeDivergence: string; grouping: Gro
       const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
       return {
         fit: cfit,
-        estimates: [...srcs.map((s, j) => ({ name: `complex-${s.name}`, samples: cEst[j] })), ...srcs.map((s, j) => ({ name: `magnitude-${s.name}`, samples: mEst[j] }))],
+        estimates: [
+          ...srcs.map((s, j) => ({ name: `complex-${s.name}`, samples: cEst[j] })),
+          ...srcs.map((s, j) => ({ name: `magnitude-${s.name}`, samples: mEst[j] })),
+        ],
         sampleRate: sig.sampleRate,
         matrices: { W: cfit.result.W, H: cfit.result.H, 'magnitude-W': W, 'magnitude-H': H },
         metrics: {

@@ -1,5 +1,16 @@
 import { Matrix, NmflabError, definePlugin, matmul, type MetricValue, type TaskContext } from '@nmflab/core';
-import { basisGridPng, bestMatches, column, kurtosis, mutualAngles, spatialSpread, pca, round, row, sparseness } from '../evaluation/analysis.js';
+import {
+  basisGridPng,
+  bestMatches,
+  column,
+  kurtosis,
+  mutualAngles,
+  spatialSpread,
+  pca,
+  round,
+  row,
+  sparseness,
+} from '../evaluation/analysis.js';
 import { hoyerSparseness, pearson } from '../evaluation/measures.js';
 
 interface Params {
@@ -35,9 +46,25 @@ export default definePlugin<'task', Params>({
     id: 'compare-pca',
     description: 'Fit the model and PCA to V; compare parts recovery, sparseness, basis angles; bases as PNG',
     params: {
-      imageShape: { type: 'array', items: { type: 'integer', minimum: 1 }, default: [], description: '[h, w] when V\'s columns are h×w images (row-major): bases saved as PNG grids; empty: the source\'s extra.imageShape if any' },
-      center: { type: 'boolean', default: true, description: 'centre the columns before PCA (eigenfaces); false: uncentred SVD basis' },
-      recoveryThreshold: { type: 'number', default: 0.9, minimum: 0, maximum: 1, description: 'a part counts as recovered when its best basis correlation exceeds this' },
+      imageShape: {
+        type: 'array',
+        items: { type: 'integer', minimum: 1 },
+        default: [],
+        description:
+          "[h, w] when V's columns are h×w images (row-major): bases saved as PNG grids; empty: the source's extra.imageShape if any",
+      },
+      center: {
+        type: 'boolean',
+        default: true,
+        description: 'centre the columns before PCA (eigenfaces); false: uncentred SVD basis',
+      },
+      recoveryThreshold: {
+        type: 'number',
+        default: 0.9,
+        minimum: 0,
+        maximum: 1,
+        description: 'a part counts as recovered when its best basis correlation exceeds this',
+      },
     },
   },
   create: (p, pctx) => ({
@@ -51,13 +78,15 @@ export default definePlugin<'task', Params>({
       const metrics: Record<string, MetricValue> = {};
       const shape = p.imageShape.length ? p.imageShape : (ctx.data.extra?.imageShape as number[] | undefined);
       const relErr = (approx: Matrix, mean?: Float64Array) => {
-        let e = 0, t = 0;
-        for (let f = 0; f < V.rows; f++) for (let n = 0; n < V.cols; n++) {
-          const v = V.data[f * V.cols + n];
-          const d = v - approx.data[f * V.cols + n] - (mean ? mean[f] : 0);
-          e += d * d;
-          t += v * v;
-        }
+        let e = 0,
+          t = 0;
+        for (let f = 0; f < V.rows; f++)
+          for (let n = 0; n < V.cols; n++) {
+            const v = V.data[f * V.cols + n];
+            const d = v - approx.data[f * V.cols + n] - (mean ? mean[f] : 0);
+            e += d * d;
+            t += v * v;
+          }
         return Math.sqrt(e / t);
       };
       metrics['nmf.relError'] = round(relErr(matmul(W, H)));
@@ -65,7 +94,10 @@ export default definePlugin<'task', Params>({
       // rows (pixels) that vary across the data set: the swimmer's torso is in every image and so
       // belongs to no part; correlations over these rows only are reported as *Varying
       const varying = parts && !envelopes ? varyingRows(V) : undefined;
-      for (const [name, B, C] of [['nmf', W, H], ['pca', P.components, P.scores]] as const) {
+      for (const [name, B, C] of [
+        ['nmf', W, H],
+        ['pca', P.components, P.scores],
+      ] as const) {
         const s = sparseness(B, C);
         metrics[`${name}.hoyerW`] = round(s.W);
         metrics[`${name}.hoyerH`] = round(s.H);
@@ -92,7 +124,9 @@ export default definePlugin<'task', Params>({
             metrics[`${name}.partsRecoveredVarying`] = mv.corr.filter((c) => c > p.recoveryThreshold).length;
           }
           if (envelopes) {
-            metrics[`${name}.envelopeCorr`] = m.index.map((k, i) => round(Math.abs(pearson(row(C, k), column(envelopes, i)))));
+            metrics[`${name}.envelopeCorr`] = m.index.map((k, i) =>
+              round(Math.abs(pearson(row(C, k), column(envelopes, i)))),
+            );
           }
         }
       }
@@ -103,11 +137,18 @@ export default definePlugin<'task', Params>({
         for (let f = 0; f < V.rows; f++) sample.data[f * K + k] = V.data[f * V.cols + n];
       });
       metrics['data.meanAbsCos'] = round(mutualAngles(sample).meanAbsCos);
-      metrics['data.hoyerColumns'] = round(Array.from({ length: K }, (_, k) => hoyerSparseness(column(sample, k))).reduce((x, y) => x + y, 0) / K);
+      metrics['data.hoyerColumns'] = round(
+        Array.from({ length: K }, (_, k) => hoyerSparseness(column(sample, k))).reduce((x, y) => x + y, 0) / K,
+      );
       const files: Record<string, Uint8Array> = {};
       if (shape?.length) {
         if (shape.length !== 2 || shape[0] * shape[1] !== V.rows) {
-          throw new NmflabError('image shape does not match the rows of V', { file: pctx.file, path: `${pctx.path}.imageShape`, expected: `[h, w] with h·w = ${V.rows}`, found: JSON.stringify(shape) });
+          throw new NmflabError('image shape does not match the rows of V', {
+            file: pctx.file,
+            path: `${pctx.path}.imageShape`,
+            expected: `[h, w] with h·w = ${V.rows}`,
+            found: JSON.stringify(shape),
+          });
         }
         files['nmf-W.png'] = basisGridPng(W, shape[0], shape[1]);
         files['pca-W.png'] = basisGridPng(P.components, shape[0], shape[1]);
@@ -129,23 +170,44 @@ function dataOf(ctx: TaskContext): { V: Matrix; parts?: { matrix: Matrix; names:
   const { data, transform } = ctx;
   if (data.matrix) {
     const given = data.extra?.parts;
-    if (given !== undefined && !(given instanceof Matrix)) throw new NmflabError('extra.parts of the source is not a matrix', { path: 'data', expected: 'a D×P matrix', found: typeof given });
-    const parts = given instanceof Matrix ? { matrix: given, names: Array.from({ length: given.cols }, (_, i) => `part${i}`) } : undefined;
-    if (parts && parts.matrix.rows !== data.matrix.rows) throw new NmflabError('known parts and data differ in length', { path: 'data', expected: `${data.matrix.rows} rows`, found: `${parts.matrix.rows}` });
+    if (given !== undefined && !(given instanceof Matrix))
+      throw new NmflabError('extra.parts of the source is not a matrix', {
+        path: 'data',
+        expected: 'a D×P matrix',
+        found: typeof given,
+      });
+    const parts =
+      given instanceof Matrix
+        ? { matrix: given, names: Array.from({ length: given.cols }, (_, i) => `part${i}`) }
+        : undefined;
+    if (parts && parts.matrix.rows !== data.matrix.rows)
+      throw new NmflabError('known parts and data differ in length', {
+        path: 'data',
+        expected: `${data.matrix.rows} rows`,
+        found: `${parts.matrix.rows}`,
+      });
     return { V: data.matrix, parts };
   }
-  if (!data.signal || !transform) throw new NmflabError('the source gave no data to factorize', { path: 'data', expected: 'a matrix or an audio signal' });
+  if (!data.signal || !transform)
+    throw new NmflabError('the source gave no data to factorize', {
+      path: 'data',
+      expected: 'a matrix or an audio signal',
+    });
   const V = transform.represent(transform.analyze(data.signal.samples));
   if (!data.sources?.length) return { V };
-  const P = data.sources.length, F = V.rows, N = V.cols;
-  const spectra = new Matrix(F, P), envelopes = new Matrix(N, P);
+  const P = data.sources.length,
+    F = V.rows,
+    N = V.cols;
+  const spectra = new Matrix(F, P),
+    envelopes = new Matrix(N, P);
   data.sources.forEach((s, i) => {
     const S = transform.represent(transform.analyze(s.samples));
-    for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) {
-      const x = S.data[f * N + n];
-      spectra.data[f * P + i] += x / N;
-      envelopes.data[n * P + i] += x;
-    }
+    for (let f = 0; f < F; f++)
+      for (let n = 0; n < N; n++) {
+        const x = S.data[f * N + n];
+        spectra.data[f * P + i] += x / N;
+        envelopes.data[n * P + i] += x;
+      }
   });
   return { V, parts: { matrix: spectra, names: data.sources.map((s) => s.name) }, envelopes };
 }

@@ -61,11 +61,27 @@ export default definePlugin<'task', Params>({
   meta: {
     kind: 'task',
     id: 'extend-band',
-    description: 'Bandwidth extension: full-band dictionary from training audio, activations from the low band, high band from W H',
+    description:
+      'Bandwidth extension: full-band dictionary from training audio, activations from the low band, high band from W H',
     params: {
-      train: { type: 'string', minLength: 1, required: true, description: 'full-band training WAV, relative to the working directory' },
-      cutoff: { type: 'number', exclusiveMinimum: 0, default: 4000, description: 'band split f_c in Hz: below it is observed, above it is reconstructed' },
-      phase: { type: 'string', enum: ['griffin-lim', 'original'], default: 'griffin-lim', description: 'phase of the reconstructed high band: Griffin–Lim, or the original’s (an upper bound)' },
+      train: {
+        type: 'string',
+        minLength: 1,
+        required: true,
+        description: 'full-band training WAV, relative to the working directory',
+      },
+      cutoff: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 4000,
+        description: 'band split f_c in Hz: below it is observed, above it is reconstructed',
+      },
+      phase: {
+        type: 'string',
+        enum: ['griffin-lim', 'original'],
+        default: 'griffin-lim',
+        description: 'phase of the reconstructed high band: Griffin–Lim, or the original’s (an upper bound)',
+      },
       griffinLimIterations: { type: 'integer', minimum: 1, default: 50, description: 'Griffin–Lim iterations' },
     },
   },
@@ -74,10 +90,29 @@ export default definePlugin<'task', Params>({
     async run(tc) {
       const sig = tc.data.signal;
       const tr = tc.transform;
-      if (!sig || !(tr instanceof Stft)) throw new NmflabError('bandwidth extension needs audio and an STFT', { path: 'data', expected: 'an audio source and a transform: block' });
-      if (tr.representation !== 'magnitude') throw new NmflabError('bandwidth extension models magnitudes', { path: 'transform.representation', expected: 'magnitude', found: tr.representation });
-      if (!existsSync(p.train)) throw new NmflabError('training recording not found', { path: `${ctx.path}.train`, expected: 'an audio file', found: JSON.stringify(p.train) });
-      if (p.cutoff >= sig.sampleRate / 2) throw new NmflabError('cutoff at or above Nyquist', { path: `${ctx.path}.cutoff`, expected: `< ${sig.sampleRate / 2} Hz`, found: String(p.cutoff) });
+      if (!sig || !(tr instanceof Stft))
+        throw new NmflabError('bandwidth extension needs audio and an STFT', {
+          path: 'data',
+          expected: 'an audio source and a transform: block',
+        });
+      if (tr.representation !== 'magnitude')
+        throw new NmflabError('bandwidth extension models magnitudes', {
+          path: 'transform.representation',
+          expected: 'magnitude',
+          found: tr.representation,
+        });
+      if (!existsSync(p.train))
+        throw new NmflabError('training recording not found', {
+          path: `${ctx.path}.train`,
+          expected: 'an audio file',
+          found: JSON.stringify(p.train),
+        });
+      if (p.cutoff >= sig.sampleRate / 2)
+        throw new NmflabError('cutoff at or above Nyquist', {
+          path: `${ctx.path}.cutoff`,
+          expected: `< ${sig.sampleRate / 2} Hz`,
+          found: String(p.cutoff),
+        });
       const train = (await readAudio(p.train, { channels: 'mix', sampleRate: sig.sampleRate })).channels[0];
       const dict = tc.fit({ problem: { V: tr.represent(tr.analyze(train)), rank: tc.rank }, label: 'train' });
       const W = dict.result.W;
@@ -104,11 +139,12 @@ export default definePlugin<'task', Params>({
       {
         const H = fit.result.H;
         const K = W.cols;
-        for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) {
-          let s = 0;
-          for (let k = 0; k < K; k++) s += W.data[f * K + k] * H.data[k * N + n];
-          model.data[f * N + n] = s;
-        }
+        for (let f = 0; f < F; f++)
+          for (let n = 0; n < N; n++) {
+            let s = 0;
+            for (let k = 0; k < K; k++) s += W.data[f * K + k] * H.data[k * N + n];
+            model.data[f * N + n] = s;
+          }
       }
       const extended = new Matrix(F, N);
       const folded = new Matrix(F, N);
@@ -139,13 +175,14 @@ export default definePlugin<'task', Params>({
         wave = griffinLim(extended, tr, { iterations: p.griffinLimIterations, length: sig.samples.length }).samples;
         // put the observed low band back exactly (Griffin–Lim only chooses the high band's phase)
         const G = tr.analyze(wave);
-        for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) {
-          const i = f * N + n;
-          if (f < cutBin) {
-            G.re[i] = low.re[i];
-            G.im[i] = low.im[i];
+        for (let f = 0; f < F; f++)
+          for (let n = 0; n < N; n++) {
+            const i = f * N + n;
+            if (f < cutBin) {
+              G.re[i] = low.re[i];
+              G.im[i] = low.im[i];
+            }
           }
-        }
         wave = tr.synthesize(G, sig.samples.length);
       }
       return {
@@ -164,7 +201,11 @@ export default definePlugin<'task', Params>({
           'folding.lsd': fold.lsd,
           'folding.snr': fold.snr,
         },
-        extra: { cutoffBin: cutBin, trainObjective: dict.trajectory.at(-1)?.objective, trainIterations: dict.iterations },
+        extra: {
+          cutoffBin: cutBin,
+          trainObjective: dict.trajectory.at(-1)?.objective,
+          trainIterations: dict.iterations,
+        },
       };
     },
   }),

@@ -17,8 +17,13 @@ export default definePlugin<'task', Record<string, never>>({
     id: 'factorize',
     run(ctx) {
       let V: Matrix | undefined = ctx.data.matrix;
-      if (!V && ctx.data.signal && ctx.transform) V = ctx.transform.represent(ctx.transform.analyze(ctx.data.signal.samples));
-      if (!V) throw new NmflabError('the source gave no data to factorize', { path: 'data', expected: 'a matrix or an audio signal' });
+      if (!V && ctx.data.signal && ctx.transform)
+        V = ctx.transform.represent(ctx.transform.analyze(ctx.data.signal.samples));
+      if (!V)
+        throw new NmflabError('the source gave no data to factorize', {
+          path: 'data',
+          expected: 'a matrix or an audio signal',
+        });
       const fit = ctx.fit({ problem: { V, rank: ctx.rank }, label: 'main' });
       return { fit, matrices: { W: fit.result.W, H: fit.result.H } };
     },

@@ -1,4 +1,13 @@
-import { Matrix, NmflabError, definePlugin, logGamma, matmul, type MetricValue, type PluginRef, type TaskContext } from '@nmflab/core';
+import {
+  Matrix,
+  NmflabError,
+  definePlugin,
+  logGamma,
+  matmul,
+  type MetricValue,
+  type PluginRef,
+  type TaskContext,
+} from '@nmflab/core';
 import { round } from '../evaluation/analysis.js';
 
 interface Params {
@@ -22,10 +31,20 @@ export default definePlugin<'task', Params>({
   meta: {
     kind: 'task',
     id: 'heldout-likelihood',
-    description: 'Masked NMF with each divergence; held-out likelihood under the data\'s true noise model',
+    description: "Masked NMF with each divergence; held-out likelihood under the data's true noise model",
     params: {
-      fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2, description: 'fraction of entries held out' },
-      divergences: { pluginList: 'divergence', default: ['euclidean', 'kl', 'is'], description: 'the divergences compared (mu solver, masked)' },
+      fraction: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        exclusiveMaximum: 1,
+        default: 0.2,
+        description: 'fraction of entries held out',
+      },
+      divergences: {
+        pluginList: 'divergence',
+        default: ['euclidean', 'kl', 'is'],
+        description: 'the divergences compared (mu solver, masked)',
+      },
     },
   },
   create: (p) => ({
@@ -33,7 +52,12 @@ export default definePlugin<'task', Params>({
     run(ctx: TaskContext) {
       const V = ctx.data.matrix;
       const ex = ctx.data.extra as { mean?: Matrix; noise?: string; sigma?: number; shape?: number } | undefined;
-      if (!V || !ex?.mean || !ex.noise) throw new NmflabError('heldout-likelihood needs data with a known noise model', { path: 'data', expected: 'source exp-family-synthetic', found: V ? 'a matrix without a noise model' : 'no matrix' });
+      if (!V || !ex?.mean || !ex.noise)
+        throw new NmflabError('heldout-likelihood needs data with a known noise model', {
+          path: 'data',
+          expected: 'source exp-family-synthetic',
+          found: V ? 'a matrix without a noise model' : 'no matrix',
+        });
       const nll = pointNll(ex.noise, ex.sigma ?? 1, ex.shape ?? 1);
       const mrng = ctx.rng.fork('mask');
       const mask = new Matrix(V.rows, V.cols);
@@ -47,7 +71,11 @@ export default definePlugin<'task', Params>({
       const scores: Record<string, number> = {};
       let first;
       for (const d of p.divergences) {
-        const { ref, errors } = ctx.registry.validate('solver', { id: 'mu', params: { divergence: d } }, { path: 'task.params.divergences' });
+        const { ref, errors } = ctx.registry.validate(
+          'solver',
+          { id: 'mu', params: { divergence: d } },
+          { path: 'task.params.divergences' },
+        );
         if (!ref) throw errors[0];
         const f = ctx.fit({ problem: { V, rank: ctx.rank, mask }, label: 'masked', solver: ref });
         first ??= f;
@@ -58,7 +86,11 @@ export default definePlugin<'task', Params>({
       }
       const best = Object.entries(scores).sort((a, b) => a[1] - b[1])[0][0];
       metrics.best = Object.keys(scores).indexOf(best);
-      return { fit: first, metrics, extra: { noise: ex.noise, best, heldOut: test.length, order: Object.keys(scores) } };
+      return {
+        fit: first,
+        metrics,
+        extra: { noise: ex.noise, best, heldOut: test.length, order: Object.keys(scores) },
+      };
     },
   }),
 });
@@ -70,7 +102,8 @@ function divergenceName(ref: PluginRef): string {
 
 function pointNll(noise: string, sigma: number, alpha: number): (x: number, l: number) => number {
   const lf = Math.max; // a model value of 0 where data are positive is an infinite loss; floor at 1e-12
-  if (noise === 'gaussian') return (x, l) => 0.5 * Math.log(2 * Math.PI * sigma * sigma) + (x - l) ** 2 / (2 * sigma * sigma);
+  if (noise === 'gaussian')
+    return (x, l) => 0.5 * Math.log(2 * Math.PI * sigma * sigma) + (x - l) ** 2 / (2 * sigma * sigma);
   if (noise === 'poisson') return (x, l) => lf(l, 1e-12) - x * Math.log(lf(l, 1e-12)) + logGamma(x + 1);
   const la = logGamma(alpha);
   return (x, l) => la - alpha * Math.log(alpha / lf(l, 1e-12)) - (alpha - 1) * Math.log(x) + (alpha * x) / lf(l, 1e-12);

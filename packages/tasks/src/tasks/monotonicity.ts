@@ -11,7 +11,11 @@ import type { TrajectoryRow } from '@nmflab/core';
  * Also reports the largest relative increase and the iteration and time at which the objective
  * first came within `targetGap` (relative) of its final value.
  */
-export function auditTrajectory(rows: readonly TrajectoryRow[], tolerance: number, targetGap: number): { increases: number; maxRelativeIncrease: number; iterationsToTarget: number; secondsToTarget: number } {
+export function auditTrajectory(
+  rows: readonly TrajectoryRow[],
+  tolerance: number,
+  targetGap: number,
+): { increases: number; maxRelativeIncrease: number; iterationsToTarget: number; secondsToTarget: number } {
   let increases = 0;
   let maxRel = 0;
   for (let i = 1; i < rows.length; i++) {
@@ -28,25 +32,46 @@ export function auditTrajectory(rows: readonly TrajectoryRow[], tolerance: numbe
       break;
     }
   }
-  return { increases, maxRelativeIncrease: maxRel, iterationsToTarget: rows[hit]?.iteration ?? 0, secondsToTarget: rows[hit]?.seconds ?? 0 };
+  return {
+    increases,
+    maxRelativeIncrease: maxRel,
+    iterationsToTarget: rows[hit]?.iteration ?? 0,
+    secondsToTarget: rows[hit]?.seconds ?? 0,
+  };
 }
 
 export default definePlugin<'task', { tolerance: number; targetGap: number }>({
   meta: {
     kind: 'task',
     id: 'monotonicity',
-    description: 'Fit V and audit the objective trajectory: increases, largest relative increase, iterations and time to near the final value',
+    description:
+      'Fit V and audit the objective trajectory: increases, largest relative increase, iterations and time to near the final value',
     params: {
-      tolerance: { type: 'number', minimum: 0, default: 1e-12, description: 'relative rise above which an iteration counts as an increase (rounding below it)' },
-      targetGap: { type: 'number', exclusiveMinimum: 0, default: 1e-3, description: 'relative distance to the final objective that counts as reached' },
+      tolerance: {
+        type: 'number',
+        minimum: 0,
+        default: 1e-12,
+        description: 'relative rise above which an iteration counts as an increase (rounding below it)',
+      },
+      targetGap: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 1e-3,
+        description: 'relative distance to the final objective that counts as reached',
+      },
     },
   },
   create: (p) => ({
     id: 'monotonicity',
     run(ctx) {
       let V: Matrix | undefined = ctx.data.matrix;
-      if (!V && ctx.data.signal && ctx.transform) V = ctx.transform.represent(ctx.transform.analyze(ctx.data.signal.samples));
-      if (!V) throw new NmflabError('the source gave no data to factorize', { path: 'data', expected: 'a matrix or an audio signal' });
+      if (!V && ctx.data.signal && ctx.transform)
+        V = ctx.transform.represent(ctx.transform.analyze(ctx.data.signal.samples));
+      if (!V)
+        throw new NmflabError('the source gave no data to factorize', {
+          path: 'data',
+          expected: 'a matrix or an audio signal',
+        });
       const fit = ctx.fit({ problem: { V, rank: ctx.rank }, label: 'main' });
       const a = auditTrajectory(fit.trajectory, p.tolerance, p.targetGap);
       return {

@@ -23,7 +23,9 @@ interface Params {
 
 /** The listed columns of W times the same rows of H: one source's part W_g H_g of the model. */
 export function partialModel(W: Matrix, H: Matrix, cols: readonly number[]): Matrix {
-  const F = W.rows, N = H.cols, K = W.cols;
+  const F = W.rows,
+    N = H.cols,
+    K = W.cols;
   const out = new Matrix(F, N);
   for (const k of cols) {
     const hk = H.data.subarray(k * N, (k + 1) * N);
@@ -43,13 +45,19 @@ export function partialModel(W: Matrix, H: Matrix, cols: readonly number[]): Mat
  * with similar spectral shapes group together. Returns, per cluster, its component indices.
  */
 export function clusterComponents(W: Matrix, k: number, rng: Rng, restarts = 5): number[][] {
-  const F = W.rows, K = W.cols;
-  if (k > K) throw new NmflabError('fewer components than sources to group them into', { path: 'model.rank', expected: `at least ${k}`, found: String(K) });
+  const F = W.rows,
+    K = W.cols;
+  if (k > K)
+    throw new NmflabError('fewer components than sources to group them into', {
+      path: 'model.rank',
+      expected: `at least ${k}`,
+      found: String(K),
+    });
   const X: Float64Array[] = [];
   for (let c = 0; c < K; c++) {
     const x = new Float64Array(F);
     let mean = 0;
-    for (let f = 0; f < F; f++) mean += (x[f] = Math.log(W.data[f * K + c] + 1e-9));
+    for (let f = 0; f < F; f++) mean += x[f] = Math.log(W.data[f * K + c] + 1e-9);
     mean /= F;
     let norm = 0;
     for (let f = 0; f < F; f++) norm += (x[f] -= mean) ** 2;
@@ -97,7 +105,13 @@ export function clusterComponents(W: Matrix, k: number, rng: Rng, restarts = 5):
 }
 
 /** Mask the mixture STFT with each model's generalized Wiener mask and resynthesize. */
-function maskAndSynthesize(Y: ComplexMatrix, models: Matrix[], alpha: number, transform: Transform, length: number): Float64Array[] {
+function maskAndSynthesize(
+  Y: ComplexMatrix,
+  models: Matrix[],
+  alpha: number,
+  transform: Transform,
+  length: number,
+): Float64Array[] {
   return wienerMasks(models, alpha).map((m) => transform.synthesize(applyMask(Y, m), length));
 }
 
@@ -126,16 +140,57 @@ export default definePlugin<'task', Params>({
   meta: {
     kind: 'task',
     id: 'separate',
-    description: 'NMF source separation (unsupervised, supervised, semi-supervised) with Wiener masks or complex components, and oracle baselines',
+    description:
+      'NMF source separation (unsupervised, supervised, semi-supervised) with Wiener masks or complex components, and oracle baselines',
     params: {
-      mode: { type: 'string', enum: ['unsupervised', 'supervised', 'semi-supervised'], default: 'supervised', description: 'how the per-source dictionaries are obtained' },
-      ranks: { type: 'array', items: { type: 'integer', minimum: 1 }, default: [], description: 'components per source (default: the run rank split evenly)' },
-      grouping: { type: 'array', items: { type: 'array', items: { type: 'integer', minimum: 0 } }, default: [], description: 'unsupervised: component indices of each source (default: k-means of W)' },
-      known: { type: 'array', items: { type: 'string' }, default: [], description: 'semi-supervised: sources whose dictionary is learned from training (default: all but the last)' },
-      maskExponent: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'α of the Wiener masks Λ_k^α/ΣΛ_j^α (1 for magnitude models, as Smaragdis; 2 = power)' },
-      oracle: { type: 'boolean', default: true, description: 'also score the ideal ratio mask and the unprocessed mixture (ceiling and floor)' },
-      clusterRestarts: { type: 'integer', minimum: 1, default: 5, description: 'k-means restarts when grouping components' },
-      synthesis: { type: 'string', enum: ['auto', 'components', 'masks'], default: 'auto', description: "how estimates are built: 'components' = ISTFT of each source's complex components (complex NMF), 'masks' = Wiener masks on the mixture, 'auto' = components when the solver gives them, else masks" },
+      mode: {
+        type: 'string',
+        enum: ['unsupervised', 'supervised', 'semi-supervised'],
+        default: 'supervised',
+        description: 'how the per-source dictionaries are obtained',
+      },
+      ranks: {
+        type: 'array',
+        items: { type: 'integer', minimum: 1 },
+        default: [],
+        description: 'components per source (default: the run rank split evenly)',
+      },
+      grouping: {
+        type: 'array',
+        items: { type: 'array', items: { type: 'integer', minimum: 0 } },
+        default: [],
+        description: 'unsupervised: component indices of each source (default: k-means of W)',
+      },
+      known: {
+        type: 'array',
+        items: { type: 'string' },
+        default: [],
+        description: 'semi-supervised: sources whose dictionary is learned from training (default: all but the last)',
+      },
+      maskExponent: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 1,
+        description: 'α of the Wiener masks Λ_k^α/ΣΛ_j^α (1 for magnitude models, as Smaragdis; 2 = power)',
+      },
+      oracle: {
+        type: 'boolean',
+        default: true,
+        description: 'also score the ideal ratio mask and the unprocessed mixture (ceiling and floor)',
+      },
+      clusterRestarts: {
+        type: 'integer',
+        minimum: 1,
+        default: 5,
+        description: 'k-means restarts when grouping components',
+      },
+      synthesis: {
+        type: 'string',
+        enum: ['auto', 'components', 'masks'],
+        default: 'auto',
+        description:
+          "how estimates are built: 'components' = ISTFT of each source's complex components (complex NMF), 'masks' = Wiener masks on the mixture, 'auto' = components when the solver gives them, else masks",
+      },
     },
   },
   create: (p, pctx) => ({
@@ -143,9 +198,18 @@ export default definePlugin<'task', Params>({
     run(ctx: TaskContext) {
       const at = (k: string) => `${pctx.path}.${k}`;
       const { data, transform } = ctx;
-      if (!data.signal || !transform) throw new NmflabError('separate needs an audio source', { path: 'data', expected: 'a source with a mixture signal' });
+      if (!data.signal || !transform)
+        throw new NmflabError('separate needs an audio source', {
+          path: 'data',
+          expected: 'a source with a mixture signal',
+        });
       const refs = data.sources ?? [];
-      if (refs.length < 2) throw new NmflabError('separate needs the ground-truth sources', { path: 'data', expected: 'at least 2 sources (stems)', found: String(refs.length) });
+      if (refs.length < 2)
+        throw new NmflabError('separate needs the ground-truth sources', {
+          path: 'data',
+          expected: 'at least 2 sources (stems)',
+          found: String(refs.length),
+        });
       const n = refs.length;
       const names = refs.map((r) => r.name);
       const x = data.signal.samples;
@@ -153,22 +217,37 @@ export default definePlugin<'task', Params>({
       const Y = transform.analyze(x);
       const V = transform.represent(Y);
       const ranks = p.ranks.length ? p.ranks : names.map(() => Math.max(1, Math.floor(ctx.rank / n)));
-      if (ranks.length !== n) throw new NmflabError('one rank per source is needed', { path: at('ranks'), expected: `${n} numbers (${names.join(', ')})`, found: JSON.stringify(p.ranks) });
+      if (ranks.length !== n)
+        throw new NmflabError('one rank per source is needed', {
+          path: at('ranks'),
+          expected: `${n} numbers (${names.join(', ')})`,
+          found: JSON.stringify(p.ranks),
+        });
       const offsets = ranks.map((_, k) => ranks.slice(0, k).reduce((a, b) => a + b, 0));
       const colsOf = (k: number) => Array.from({ length: ranks[k] }, (_, i) => offsets[k] + i);
       const train = (data.extra?.train ?? {}) as Record<string, Float64Array>;
       const learn = (k: number): Matrix => {
         const t = train[names[k]];
-        if (!t) throw new NmflabError(`no training recording for source '${names[k]}'`, { path: 'data', expected: 'a stem with a train recording', found: Object.keys(train).join(', ') || 'none' });
+        if (!t)
+          throw new NmflabError(`no training recording for source '${names[k]}'`, {
+            path: 'data',
+            expected: 'a stem with a train recording',
+            found: Object.keys(train).join(', ') || 'none',
+          });
         const Yt = transform.analyze(t);
-        return ctx.fit({ problem: { V: transform.represent(Yt), Y: Yt, rank: ranks[k] }, label: `train:${names[k]}`, reusable: true }).result.W;
+        return ctx.fit({
+          problem: { V: transform.represent(Yt), Y: Yt, rank: ranks[k] },
+          label: `train:${names[k]}`,
+          reusable: true,
+        }).result.W;
       };
       const concat = (Ws: Matrix[]): Matrix => {
         const K = Ws.reduce((s, w) => s + w.cols, 0);
         const out = new Matrix(V.rows, K);
         let c0 = 0;
         for (const w of Ws) {
-          for (let f = 0; f < V.rows; f++) for (let c = 0; c < w.cols; c++) out.data[f * K + c0 + c] = w.data[f * w.cols + c];
+          for (let f = 0; f < V.rows; f++)
+            for (let c = 0; c < w.cols; c++) out.data[f * K + c0 + c] = w.data[f * w.cols + c];
           c0 += w.cols;
         }
         return out;
@@ -180,9 +259,19 @@ export default definePlugin<'task', Params>({
       if (p.mode === 'unsupervised') {
         fit = ctx.fit({ problem: { V, Y, rank: ctx.rank }, label: 'mixture' });
         if (p.grouping.length) {
-          if (p.grouping.length !== n) throw new NmflabError('one group of components per source is needed', { path: at('grouping'), expected: `${n} lists`, found: `${p.grouping.length}` });
+          if (p.grouping.length !== n)
+            throw new NmflabError('one group of components per source is needed', {
+              path: at('grouping'),
+              expected: `${n} lists`,
+              found: `${p.grouping.length}`,
+            });
           for (const g of p.grouping.flat()) {
-            if (g >= ctx.rank) throw new NmflabError('component index out of range', { path: at('grouping'), expected: `indices in 0..${ctx.rank - 1}`, found: String(g) });
+            if (g >= ctx.rank)
+              throw new NmflabError('component index out of range', {
+                path: at('grouping'),
+                expected: `indices in 0..${ctx.rank - 1}`,
+                found: String(g),
+              });
           }
           groups = p.grouping;
         } else {
@@ -191,14 +280,23 @@ export default definePlugin<'task', Params>({
         extra.grouping = groups;
       } else {
         const knownNames = p.mode === 'supervised' ? names : p.known.length ? p.known : names.slice(0, -1);
-        for (const k of knownNames) if (!names.includes(k)) throw new NmflabError('unknown source name', { path: at('known'), expected: `one of ${names.join(', ')}`, found: JSON.stringify(k) });
+        for (const k of knownNames)
+          if (!names.includes(k))
+            throw new NmflabError('unknown source name', {
+              path: at('known'),
+              expected: `one of ${names.join(', ')}`,
+              found: JSON.stringify(k),
+            });
         const isKnown = names.map((nm) => knownNames.includes(nm));
         const Ws = names.map((_, k) => (isKnown[k] ? learn(k) : undefined));
         const K = ranks.reduce((a, b) => a + b, 0);
         // free components start from the initializer's draw: build W0 with random columns there
         const W0 = concat(Ws.map((w, k) => w ?? randomColumns(V.rows, ranks[k], ctx.rng.fork(`free:${names[k]}`), V)));
         const frozen = names.flatMap((_, k) => (isKnown[k] ? colsOf(k) : []));
-        fit = ctx.fit({ problem: { V, Y, rank: K, W0, freezeW: frozen.length === K ? true : frozen }, label: 'mixture' });
+        fit = ctx.fit({
+          problem: { V, Y, rank: K, W0, freezeW: frozen.length === K ? true : frozen },
+          label: 'mixture',
+        });
         groups = names.map((_, k) => colsOf(k));
         extra.known = knownNames;
       }
@@ -206,12 +304,22 @@ export default definePlugin<'task', Params>({
       // Problem.Y lets a phase-aware solver fit the complex STFT; others ignore it.
       const components = p.synthesis === 'masks' ? undefined : complexComponentsOf(fit.result);
       if (p.synthesis === 'components' && !components) {
-        throw new NmflabError('the solver gives no complex components to synthesize from', { path: at('synthesis'), expected: "a phase-aware solver (complex-nmf) for 'components', or synthesis 'auto' or 'masks'", found: 'a solver without complex components' });
+        throw new NmflabError('the solver gives no complex components to synthesize from', {
+          path: at('synthesis'),
+          expected: "a phase-aware solver (complex-nmf) for 'components', or synthesis 'auto' or 'masks'",
+          found: 'a solver without complex components',
+        });
       }
       extra.synthesis = components ? 'components' : 'masks';
       const signals = components
         ? synthesizeComponents(components, groups, transform, len, p.mode === 'unsupervised' ? at('grouping') : 'model')
-        : maskAndSynthesize(Y, groups.map((g) => partialModel(W, H, g)), p.maskExponent, transform, len);
+        : maskAndSynthesize(
+            Y,
+            groups.map((g) => partialModel(W, H, g)),
+            p.maskExponent,
+            transform,
+            len,
+          );
       const estimates = signals.map((samples, k) => ({
         name: p.mode === 'unsupervised' ? `group-${k + 1}` : names[k],
         samples,
@@ -223,7 +331,17 @@ export default definePlugin<'task', Params>({
         const trueModels = references.map((s) => transform.represent(transform.analyze(s)));
         const irm = maskAndSynthesize(Y, trueModels, p.maskExponent, transform, len);
         Object.assign(metrics, scores('oracle-irm', bssEvalSources(references, irm, { prepared, what: 'oracle-irm' })));
-        Object.assign(metrics, scores('mixture', bssEvalSources(references, references.map(() => x), { prepared, what: 'mixture' })));
+        Object.assign(
+          metrics,
+          scores(
+            'mixture',
+            bssEvalSources(
+              references,
+              references.map(() => x),
+              { prepared, what: 'mixture' },
+            ),
+          ),
+        );
       }
       return {
         estimates,

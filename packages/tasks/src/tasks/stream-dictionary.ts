@@ -30,11 +30,30 @@ export default definePlugin<'task', Params>({
     id: 'stream-dictionary',
     description: 'Learn W online from a streamed recording (wav-stream), then H of one part with W frozen',
     params: {
-      learner: { description: 'the solver that learns W from the stream (it must stream: online-mu)', plugin: 'solver', default: { id: 'online-mu', params: { freshRestarts: true } } },
+      learner: {
+        description: 'the solver that learns W from the stream (it must stream: online-mu)',
+        plugin: 'solver',
+        default: { id: 'online-mu', params: { freshRestarts: true } },
+      },
       passes: { description: 'passes over the recording', type: 'integer', minimum: 1, default: 1 },
-      blockFrames: { description: 'frames read from the file at a time (the learner cuts them into its batches)', type: 'integer', minimum: 1, default: 1024 },
-      partStart: { description: 'start (seconds) of the part whose activations are computed with W frozen', type: 'number', minimum: 0, default: 0 },
-      partDuration: { description: 'length (seconds) of that part; cut at the end of the recording', type: 'number', exclusiveMinimum: 0, default: 10 },
+      blockFrames: {
+        description: 'frames read from the file at a time (the learner cuts them into its batches)',
+        type: 'integer',
+        minimum: 1,
+        default: 1024,
+      },
+      partStart: {
+        description: 'start (seconds) of the part whose activations are computed with W frozen',
+        type: 'number',
+        minimum: 0,
+        default: 0,
+      },
+      partDuration: {
+        description: 'length (seconds) of that part; cut at the end of the recording',
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 10,
+      },
     },
   },
   create: (p, ctx) => ({
@@ -42,15 +61,32 @@ export default definePlugin<'task', Params>({
     run(task) {
       const stream = task.data.extra?.stream as FrameStream | undefined;
       if (!stream || typeof stream.blocks !== 'function') {
-        throw new NmflabError('task stream-dictionary needs a streaming source', { path: 'data', expected: 'source wav-stream', found: 'a source without a frame stream' });
+        throw new NmflabError('task stream-dictionary needs a streaming source', {
+          path: 'data',
+          expected: 'source wav-stream',
+          found: 'a source without a frame stream',
+        });
       }
       try {
-        const learner = task.registry.instantiate('solver', p.learner, { file: ctx.file, path: `${ctx.path}.learner` }) as unknown as Partial<StreamLearner>;
+        const learner = task.registry.instantiate('solver', p.learner, {
+          file: ctx.file,
+          path: `${ctx.path}.learner`,
+        }) as unknown as Partial<StreamLearner>;
         if (typeof learner.learnStream !== 'function') {
-          throw new NmflabError('this solver cannot learn from a stream', { file: ctx.file, path: `${ctx.path}.learner`, expected: 'a streaming solver (online-mu)', found: describe(p.learner) });
+          throw new NmflabError('this solver cannot learn from a stream', {
+            file: ctx.file,
+            path: `${ctx.path}.learner`,
+            expected: 'a streaming solver (online-mu)',
+            found: describe(p.learner),
+          });
         }
         const rank = task.rank;
-        const learned = learner.learnStream(() => stream.blocks(p.blockFrames), { rank, frames: stream.frames, passes: p.passes, rng: task.rng.fork('learner') });
+        const learned = learner.learnStream(() => stream.blocks(p.blockFrames), {
+          rank,
+          frames: stream.frames,
+          passes: p.passes,
+          rng: task.rng.fork('learner'),
+        });
         const from = Math.min(stream.frameAt(p.partStart), stream.frames - 1);
         const to = Math.max(from + 1, Math.min(stream.frames, stream.frameAt(p.partStart + p.partDuration)));
         const V = stream.read(from, to);
@@ -78,5 +114,5 @@ export default definePlugin<'task', Params>({
 });
 
 function describe(ref: PluginRef): string {
-  return typeof ref === 'string' ? ref : (ref as { id?: string }).id ?? JSON.stringify(ref);
+  return typeof ref === 'string' ? ref : ((ref as { id?: string }).id ?? JSON.stringify(ref));
 }

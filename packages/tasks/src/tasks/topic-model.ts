@@ -1,4 +1,12 @@
-import { Matrix, NmflabError, definePlugin, type FitResult, type MetricValue, type PluginRef, type TaskContext } from '@nmflab/core';
+import {
+  Matrix,
+  NmflabError,
+  definePlugin,
+  type FitResult,
+  type MetricValue,
+  type PluginRef,
+  type TaskContext,
+} from '@nmflab/core';
 import { purity, round } from '../evaluation/analysis.js';
 
 interface Params {
@@ -28,12 +36,29 @@ export default definePlugin<'task', Params>({
   meta: {
     kind: 'task',
     id: 'topic-model',
-    description: 'pLSA by EM vs KL-NMF: same fixed point, topics, held-out perplexity with tempered EM, clustering purity',
+    description:
+      'pLSA by EM vs KL-NMF: same fixed point, topics, held-out perplexity with tempered EM, clustering purity',
     params: {
-      tempers: { type: 'array', items: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, default: [1, 0.9, 0.8], description: 'EM temperatures for the held-out perplexity (1 = plain EM)' },
-      holdout: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2, description: 'fraction of the counts held out (binomial thinning)' },
+      tempers: {
+        type: 'array',
+        items: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+        default: [1, 0.9, 0.8],
+        description: 'EM temperatures for the held-out perplexity (1 = plain EM)',
+      },
+      holdout: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        exclusiveMaximum: 1,
+        default: 0.2,
+        description: 'fraction of the counts held out (binomial thinning)',
+      },
       topWords: { type: 'integer', minimum: 1, default: 8, description: 'words listed per topic' },
-      baselineDraws: { type: 'integer', minimum: 1, default: 200, description: 'random assignments averaged for the purity baseline' },
+      baselineDraws: {
+        type: 'integer',
+        minimum: 1,
+        default: 200,
+        description: 'random assignments averaged for the purity baseline',
+      },
     },
   },
   create: (p) => ({
@@ -42,8 +67,15 @@ export default definePlugin<'task', Params>({
       const V = ctx.data.matrix;
       const labels = ctx.data.extra?.labels as number[] | undefined;
       const vocabulary = ctx.data.extra?.vocabulary as string[] | undefined;
-      if (!V || !labels || labels.length !== V.cols) throw new NmflabError('topic-model needs a term × document matrix with document labels', { path: 'data', expected: 'source corpus-file (matrix and extra.labels)', found: V ? `${labels?.length ?? 0} labels for ${V.cols} documents` : 'no matrix' });
-      const F = V.rows, N = V.cols, K = ctx.rank;
+      if (!V || !labels || labels.length !== V.cols)
+        throw new NmflabError('topic-model needs a term × document matrix with document labels', {
+          path: 'data',
+          expected: 'source corpus-file (matrix and extra.labels)',
+          found: V ? `${labels?.length ?? 0} labels for ${V.cols} documents` : 'no matrix',
+        });
+      const F = V.rows,
+        N = V.cols,
+        K = ctx.rank;
       const rng = ctx.rng.fork('start');
       const W0 = new Matrix(F, K, rng.fillUniform(new Float64Array(F * K), 0.1, 1));
       const H0 = new Matrix(K, N, rng.fillUniform(new Float64Array(K * N), 0.1, 1));
@@ -67,37 +99,58 @@ export default definePlugin<'task', Params>({
         const t = f.trajectory[Math.min(i, f.trajectory.length - 1)];
         return t.terms[term] ?? t.objective;
       };
-      const emKl = klAt(em, 'kl'), muKl = klAt(mu, 'data');
+      const emKl = klAt(em, 'kl'),
+        muKl = klAt(mu, 'data');
       for (const i of [1, 10, 100]) {
         metrics[`equivalence.emKL@${i}`] = round(emKl(i), 3);
         metrics[`equivalence.muKL@${i}`] = round(muKl(i), 3);
       }
       const last = Math.max(em.trajectory.length, mu.trajectory.length);
-      const klEm = emKl(last), klMu = muKl(last);
+      const klEm = emKl(last),
+        klMu = muKl(last);
       metrics['equivalence.emKL'] = round(klEm, 3);
       metrics['equivalence.muKL'] = round(klMu, 3);
       metrics['equivalence.relKLDiff'] = Number((Math.abs(klEm - klMu) / klMu).toExponential(3));
-      const [Wa, Ha] = normalized(em.result.W, em.result.H), [Wb, Hb] = normalized(mu.result.W, mu.result.H);
+      const [Wa, Ha] = normalized(em.result.W, em.result.H),
+        [Wb, Hb] = normalized(mu.result.W, mu.result.H);
       metrics['equivalence.maxTopicDiff'] = Number(maxDiff(Wa, Wb).toExponential(3));
       metrics['equivalence.maxMixtureDiff'] = Number(maxDiff(Ha, Hb).toExponential(3));
       metrics['equivalence.maxTopicProb'] = round(Math.max(...Wa.data), 4);
 
       // fixed point: KL-MU started at EM's end point stays there (drift of the normalized topics)
-      const again = ctx.fit({ problem: { V, rank: K, W0: em.result.W.clone(), H0: em.result.H.clone() }, label: 'kl-nmf-from-em' });
+      const again = ctx.fit({
+        problem: { V, rank: K, W0: em.result.W.clone(), H0: em.result.H.clone() },
+        label: 'kl-nmf-from-em',
+      });
       const [Wc, Hc] = normalized(again.result.W, again.result.H);
       metrics['equivalence.fixedPointTopicDrift'] = Number(maxDiff(Wa, Wc).toExponential(3));
       metrics['equivalence.fixedPointMixtureDrift'] = Number(maxDiff(Ha, Hc).toExponential(3));
-      metrics['equivalence.fixedPointKLChange'] = Number((Math.abs(klEm - klAt(again, 'data')(again.trajectory.length)) / klEm).toExponential(3));
+      metrics['equivalence.fixedPointKLChange'] = Number(
+        (Math.abs(klEm - klAt(again, 'data')(again.trajectory.length)) / klEm).toExponential(3),
+      );
       const assign = Array.from({ length: N }, (_, n) => argmaxCol(Ha, n));
       metrics['cluster.purity'] = round(purity(assign, labels));
-      metrics['cluster.purityKLNMF'] = round(purity(Array.from({ length: N }, (_, n) => argmaxCol(Hb, n)), labels));
+      metrics['cluster.purityKLNMF'] = round(
+        purity(
+          Array.from({ length: N }, (_, n) => argmaxCol(Hb, n)),
+          labels,
+        ),
+      );
       const brng = ctx.rng.fork('baseline');
       let base = 0;
-      for (let d = 0; d < p.baselineDraws; d++) base += purity(Array.from({ length: N }, () => brng.int(K)), labels);
+      for (let d = 0; d < p.baselineDraws; d++)
+        base += purity(
+          Array.from({ length: N }, () => brng.int(K)),
+          labels,
+        );
       metrics['cluster.purityRandom'] = round(base / p.baselineDraws);
 
       for (const T of p.tempers) {
-        const f = ctx.fit({ problem: { V, rank: K }, label: 'heldout', solver: plsaRef({ temper: T, holdout: p.holdout, earlyStopping: true }) });
+        const f = ctx.fit({
+          problem: { V, rank: K },
+          label: 'heldout',
+          solver: plsaRef({ temper: T, holdout: p.holdout, earlyStopping: true }),
+        });
         const ppl = f.trajectory.map((t) => t.terms.heldOutPerplexity ?? NaN);
         // ∞ when EM drove a held-out word's probability to 0 (JSON has no ∞: reported as a flag)
         const fin = ppl[ppl.length - 1];
@@ -114,7 +167,8 @@ export default definePlugin<'task', Params>({
       const composition = Array.from({ length: K }, (_, k) => {
         const c: Record<string, number> = {};
         assign.forEach((a, n) => {
-          if (a === k) c[categories[labels[n]] ?? String(labels[n])] = (c[categories[labels[n]] ?? String(labels[n])] ?? 0) + 1;
+          if (a === k)
+            c[categories[labels[n]] ?? String(labels[n])] = (c[categories[labels[n]] ?? String(labels[n])] ?? 0) + 1;
         });
         return c;
       });
@@ -125,7 +179,10 @@ export default definePlugin<'task', Params>({
         extra: {
           topics,
           composition,
-          trajectories: { em: em.trajectory.map((t) => t.terms.kl ?? t.objective), klNmf: mu.trajectory.map((t) => t.terms.data ?? t.objective) },
+          trajectories: {
+            em: em.trajectory.map((t) => t.terms.kl ?? t.objective),
+            klNmf: mu.trajectory.map((t) => t.terms.data ?? t.objective),
+          },
         },
       };
     },
@@ -143,7 +200,8 @@ function normalizeColumns(W: Matrix): void {
 
 /** P(w|z) = W/colsum(W) and P(z|d) = (diag(colsum W) H)/colsum, the scale-free pLSA parameters. */
 function normalized(W: Matrix, H: Matrix): [Matrix, Matrix] {
-  const { rows: F, cols: K } = W, N = H.cols;
+  const { rows: F, cols: K } = W,
+    N = H.cols;
   const s = new Float64Array(K);
   for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) s[k] += W.data[f * K + k];
   const Wn = W.clone();

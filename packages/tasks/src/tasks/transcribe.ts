@@ -1,4 +1,4 @@
-import { NmflabError, } from '@nmflab/core';
+import { NmflabError } from '@nmflab/core';
 import { definePlugin } from '@nmflab/core';
 import { readNoteList, type Note } from '../evaluation/notes.js';
 import { pearson } from '../evaluation/measures.js';
@@ -28,7 +28,15 @@ export type { Note };
 export const midiToHz = (p: number): number => 440 * 2 ** ((p - 69) / 12);
 
 /** The pitch of one basis spectrum w (F bins of an n-point real STFT at `sampleRate`) by harmonic summation. */
-export function basisPitch(w: Float64Array, sampleRate: number, frameLength: number, minPitch: number, maxPitch: number, harmonics = 8, rho = 0.8): { pitch: number; score: number } {
+export function basisPitch(
+  w: Float64Array,
+  sampleRate: number,
+  frameLength: number,
+  minPitch: number,
+  maxPitch: number,
+  harmonics = 8,
+  rho = 0.8,
+): { pitch: number; score: number } {
   const F = w.length;
   let total = 0;
   for (let f = 0; f < F; f++) total += w[f];
@@ -61,7 +69,11 @@ export function basisPitch(w: Float64Array, sampleRate: number, frameLength: num
  * hovering at the threshold is not split into many), and an onset closer than `minGap` frames to
  * the previous one is merged into it.
  */
-export function activationOnsets(a: Float64Array, threshold: number, minGap = 0): { onsets: number[]; roll: Uint8Array } {
+export function activationOnsets(
+  a: Float64Array,
+  threshold: number,
+  minGap = 0,
+): { onsets: number[]; roll: Uint8Array } {
   let max = 0;
   for (const v of a) if (v > max) max = v;
   const roll = new Uint8Array(a.length);
@@ -89,7 +101,10 @@ export function activationOnsets(a: Float64Array, threshold: number, minGap = 0)
  * sits on the onset). `roll` marks a pitch on from an onset until a falls below `offLevel`.
  * `scale` replaces max(activation) as the reference (e.g. the largest activation of all pitches).
  */
-export function noveltyOnsets(a: Float64Array, opts: { rise: number; lag: number; window: number; minGap: number; offLevel: number; scale?: number }): { onsets: number[]; roll: Uint8Array } {
+export function noveltyOnsets(
+  a: Float64Array,
+  opts: { rise: number; lag: number; window: number; minGap: number; offLevel: number; scale?: number },
+): { onsets: number[]; roll: Uint8Array } {
   const N = a.length;
   let max = opts.scale ?? 0;
   if (opts.scale === undefined) for (const v of a) if (v > max) max = v;
@@ -107,7 +122,8 @@ export function noveltyOnsets(a: Float64Array, opts: { rise: number; lag: number
   for (let n = 0; n < N; n++) {
     if (d[n] < opts.rise) continue;
     let isMax = true;
-    for (let k = Math.max(0, n - w); k <= Math.min(N - 1, n + w) && isMax; k++) if (d[k] > d[n] || (d[k] === d[n] && k < n)) isMax = false;
+    for (let k = Math.max(0, n - w); k <= Math.min(N - 1, n + w) && isMax; k++)
+      if (d[k] > d[n] || (d[k] === d[n] && k < n)) isMax = false;
     if (!isMax) continue;
     let sum = 0;
     let count = 0;
@@ -145,12 +161,22 @@ function around4(x: number): number {
  * distance rounded to 4 decimals ≤ tol, one-to-one; per pitch the greedy two-pointer matching in
  * time order is a maximum matching (intervals of a fixed width on a line).
  */
-export function onsetFMeasure(reference: readonly { pitch: number; onset: number }[], estimate: readonly { pitch: number; onset: number }[], tol: number): { precision: number; recall: number; f: number; matched: number } {
+export function onsetFMeasure(
+  reference: readonly { pitch: number; onset: number }[],
+  estimate: readonly { pitch: number; onset: number }[],
+  tol: number,
+): { precision: number; recall: number; f: number; matched: number } {
   let matched = 0;
   const pitches = new Set([...reference.map((n) => n.pitch), ...estimate.map((n) => n.pitch)]);
   for (const p of pitches) {
-    const r = reference.filter((n) => n.pitch === p).map((n) => n.onset).sort((a, b) => a - b);
-    const e = estimate.filter((n) => n.pitch === p).map((n) => n.onset).sort((a, b) => a - b);
+    const r = reference
+      .filter((n) => n.pitch === p)
+      .map((n) => n.onset)
+      .sort((a, b) => a - b);
+    const e = estimate
+      .filter((n) => n.pitch === p)
+      .map((n) => n.onset)
+      .sort((a, b) => a - b);
     let i = 0;
     let j = 0;
     while (i < r.length && j < e.length) {
@@ -196,28 +222,144 @@ export default definePlugin<'task', Params>({
   meta: {
     kind: 'task',
     id: 'transcribe',
-    description: 'NMF transcription: basis pitches, onsets picked from the activations as a piano roll, onset F-measure (mir_eval) and note/component correlations',
+    description:
+      'NMF transcription: basis pitches, onsets picked from the activations as a piano roll, onset F-measure (mir_eval) and note/component correlations',
     params: {
-      notes: { type: 'string', minLength: 1, description: 'reference note list: MIDI (.mid), JSON ({notes: [{pitch, onset, offset}]}, start/end, [onset, offset, pitch]), CSV/TSV/text (onset offset pitch, or named columns); relative to the working directory. Default: the note list the data source gives (a corpus item’s)' },
-      onsetRule: { type: 'string', enum: ['novelty', 'threshold'], default: 'novelty', description: 'novelty: peak picking on the activation’s rise (re-struck notes give new onsets); threshold: a rising edge through threshold × max with hysteresis (the first version; misses notes repeated before the activation falls)' },
-      threshold: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.2, description: 'threshold rule: a pitch turns on where its summed activation ≥ threshold × its maximum (off below half of that); novelty rule: the piano roll’s note ends where the activation falls below threshold × max' },
-      rise: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.1, description: 'novelty rule: smallest rise of the normalized activation over riseLag that counts as an onset (also above the local mean of the novelty)' },
-      riseLag: { type: 'number', exclusiveMinimum: 0, default: 0.05, description: 'novelty rule: seconds over which the rise is measured (about an STFT frame’s attack)' },
-      peakWindow: { type: 'number', exclusiveMinimum: 0, default: 0.05, description: 'novelty rule: an onset is the largest novelty within ± this many seconds' },
-      riseReference: { type: 'string', enum: ['pitch', 'all'], default: 'pitch', description: 'novelty rule: rises relative to each pitch’s largest activation, or to the largest of all pitches' },
-      onsetTolerance: { type: 'number', minimum: 0, default: 0.05, description: 'onset matching tolerance in seconds (±50 ms as mir_eval)' },
-      rankFrom: { type: 'string', enum: ['model', 'notes'], default: 'model', description: 'model: model.rank; notes: the number of distinct pitches in the note list + extraComponents (model.rank is then not used)' },
-      extraComponents: { type: 'integer', minimum: 0, default: 1, description: 'rankFrom notes: components added for attacks and noise' },
-      pitchRange: { type: 'string', enum: ['fixed', 'notes'], default: 'fixed', description: 'fixed: minPitch–maxPitch; notes: the note list’s lowest to highest pitch ± pitchMargin' },
-      pitchMargin: { type: 'integer', minimum: 0, maximum: 48, default: 2, description: 'pitchRange notes: semitones added below and above the note list’s range' },
-      minPitch: { type: 'integer', minimum: 0, maximum: 127, default: 36, description: 'lowest MIDI pitch a basis may get (pitchRange fixed)' },
-      maxPitch: { type: 'integer', minimum: 0, maximum: 127, default: 96, description: 'highest MIDI pitch a basis may get (pitchRange fixed)' },
-      harmonics: { type: 'integer', minimum: 1, maximum: 40, default: 8, description: 'partials summed when estimating a basis pitch' },
-      minGap: { type: 'number', minimum: 0, default: 0.1, description: 'onsets of one pitch closer than this (seconds) are merged' },
-      minHarmonicity: { type: 'number', minimum: 0, maximum: 1, default: 0.08, description: 'components whose best harmonic-sum score (share of the basis mass on the weighted partials) is below this are unpitched (attacks, noise) and left out of the piano roll' },
-      isolation: { type: 'number', minimum: 0, maximum: 1, default: 0.8, description: 'purity (share of a component’s activation mass inside the frames where its note sounds) above which the note counts as isolated by that component' },
-      seconds: { type: 'number', minimum: 0, default: 0, description: 'use only the first seconds of the recording and the notes starting in them (0 = all)' },
-      release: { type: 'number', minimum: 0, default: 0.25, description: 'seconds after each note-off that still count as the note sounding (release tail)' },
+      notes: {
+        type: 'string',
+        minLength: 1,
+        description:
+          'reference note list: MIDI (.mid), JSON ({notes: [{pitch, onset, offset}]}, start/end, [onset, offset, pitch]), CSV/TSV/text (onset offset pitch, or named columns); relative to the working directory. Default: the note list the data source gives (a corpus item’s)',
+      },
+      onsetRule: {
+        type: 'string',
+        enum: ['novelty', 'threshold'],
+        default: 'novelty',
+        description:
+          'novelty: peak picking on the activation’s rise (re-struck notes give new onsets); threshold: a rising edge through threshold × max with hysteresis (the first version; misses notes repeated before the activation falls)',
+      },
+      threshold: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        maximum: 1,
+        default: 0.2,
+        description:
+          'threshold rule: a pitch turns on where its summed activation ≥ threshold × its maximum (off below half of that); novelty rule: the piano roll’s note ends where the activation falls below threshold × max',
+      },
+      rise: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        maximum: 1,
+        default: 0.1,
+        description:
+          'novelty rule: smallest rise of the normalized activation over riseLag that counts as an onset (also above the local mean of the novelty)',
+      },
+      riseLag: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 0.05,
+        description: 'novelty rule: seconds over which the rise is measured (about an STFT frame’s attack)',
+      },
+      peakWindow: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 0.05,
+        description: 'novelty rule: an onset is the largest novelty within ± this many seconds',
+      },
+      riseReference: {
+        type: 'string',
+        enum: ['pitch', 'all'],
+        default: 'pitch',
+        description:
+          'novelty rule: rises relative to each pitch’s largest activation, or to the largest of all pitches',
+      },
+      onsetTolerance: {
+        type: 'number',
+        minimum: 0,
+        default: 0.05,
+        description: 'onset matching tolerance in seconds (±50 ms as mir_eval)',
+      },
+      rankFrom: {
+        type: 'string',
+        enum: ['model', 'notes'],
+        default: 'model',
+        description:
+          'model: model.rank; notes: the number of distinct pitches in the note list + extraComponents (model.rank is then not used)',
+      },
+      extraComponents: {
+        type: 'integer',
+        minimum: 0,
+        default: 1,
+        description: 'rankFrom notes: components added for attacks and noise',
+      },
+      pitchRange: {
+        type: 'string',
+        enum: ['fixed', 'notes'],
+        default: 'fixed',
+        description: 'fixed: minPitch–maxPitch; notes: the note list’s lowest to highest pitch ± pitchMargin',
+      },
+      pitchMargin: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 48,
+        default: 2,
+        description: 'pitchRange notes: semitones added below and above the note list’s range',
+      },
+      minPitch: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 127,
+        default: 36,
+        description: 'lowest MIDI pitch a basis may get (pitchRange fixed)',
+      },
+      maxPitch: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 127,
+        default: 96,
+        description: 'highest MIDI pitch a basis may get (pitchRange fixed)',
+      },
+      harmonics: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 40,
+        default: 8,
+        description: 'partials summed when estimating a basis pitch',
+      },
+      minGap: {
+        type: 'number',
+        minimum: 0,
+        default: 0.1,
+        description: 'onsets of one pitch closer than this (seconds) are merged',
+      },
+      minHarmonicity: {
+        type: 'number',
+        minimum: 0,
+        maximum: 1,
+        default: 0.08,
+        description:
+          'components whose best harmonic-sum score (share of the basis mass on the weighted partials) is below this are unpitched (attacks, noise) and left out of the piano roll',
+      },
+      isolation: {
+        type: 'number',
+        minimum: 0,
+        maximum: 1,
+        default: 0.8,
+        description:
+          'purity (share of a component’s activation mass inside the frames where its note sounds) above which the note counts as isolated by that component',
+      },
+      seconds: {
+        type: 'number',
+        minimum: 0,
+        default: 0,
+        description: 'use only the first seconds of the recording and the notes starting in them (0 = all)',
+      },
+      release: {
+        type: 'number',
+        minimum: 0,
+        default: 0.25,
+        description: 'seconds after each note-off that still count as the note sounding (release tail)',
+      },
     },
   },
   create: (p, ctx) => ({
@@ -225,19 +367,43 @@ export default definePlugin<'task', Params>({
     run(tc) {
       const extraNotes = (tc.data.extra as { notes?: unknown } | undefined)?.notes;
       const notesFile = p.notes ?? (typeof extraNotes === 'string' ? extraNotes : undefined);
-      if (!notesFile) throw new NmflabError('no reference note list', { path: `${ctx.path}.notes`, expected: 'a note list file, or a data source that gives one (a corpus item)', found: 'nothing' });
+      if (!notesFile)
+        throw new NmflabError('no reference note list', {
+          path: `${ctx.path}.notes`,
+          expected: 'a note list file, or a data source that gives one (a corpus item)',
+          found: 'nothing',
+        });
       const allNotes = readNoteList(notesFile, p.notes ? `${ctx.path}.notes` : 'data');
       const sig = tc.data.signal;
       const tr = tc.transform as (typeof tc.transform & { hop?: number; frameLength?: number }) | undefined;
       if (!sig || !tr || typeof tr.hop !== 'number' || typeof tr.frameLength !== 'number') {
-        throw new NmflabError('transcription needs audio and an STFT', { path: 'data', expected: 'an audio source and a transform: block' });
+        throw new NmflabError('transcription needs audio and an STFT', {
+          path: 'data',
+          expected: 'an audio source and a transform: block',
+        });
       }
-      const samples = p.seconds > 0 ? sig.samples.subarray(0, Math.min(sig.samples.length, Math.round(p.seconds * sig.sampleRate))) : sig.samples;
+      const samples =
+        p.seconds > 0
+          ? sig.samples.subarray(0, Math.min(sig.samples.length, Math.round(p.seconds * sig.sampleRate)))
+          : sig.samples;
       const notes = allNotes.filter((n) => n.onset < samples.length / sig.sampleRate);
-      if (!notes.length) throw new NmflabError('no reference note starts inside the recording', { path: p.notes ? `${ctx.path}.notes` : 'data', expected: `a note before ${(samples.length / sig.sampleRate).toFixed(2)} s`, found: `${allNotes.length} notes from ${allNotes[0].onset} s` });
+      if (!notes.length)
+        throw new NmflabError('no reference note starts inside the recording', {
+          path: p.notes ? `${ctx.path}.notes` : 'data',
+          expected: `a note before ${(samples.length / sig.sampleRate).toFixed(2)} s`,
+          found: `${allNotes.length} notes from ${allNotes[0].onset} s`,
+        });
       const distinct = [...new Set(notes.map((n) => n.pitch))].sort((a, b) => a - b);
-      const [minPitch, maxPitch] = p.pitchRange === 'notes' ? [Math.max(0, distinct[0] - p.pitchMargin), Math.min(127, distinct[distinct.length - 1] + p.pitchMargin)] : [p.minPitch, p.maxPitch];
-      if (minPitch > maxPitch) throw new NmflabError('empty pitch range', { path: `${ctx.path}.minPitch`, expected: `≤ maxPitch (${maxPitch})`, found: String(minPitch) });
+      const [minPitch, maxPitch] =
+        p.pitchRange === 'notes'
+          ? [Math.max(0, distinct[0] - p.pitchMargin), Math.min(127, distinct[distinct.length - 1] + p.pitchMargin)]
+          : [p.minPitch, p.maxPitch];
+      if (minPitch > maxPitch)
+        throw new NmflabError('empty pitch range', {
+          path: `${ctx.path}.minPitch`,
+          expected: `≤ maxPitch (${maxPitch})`,
+          found: String(minPitch),
+        });
       const rank = p.rankFrom === 'notes' ? distinct.length + p.extraComponents : tc.rank;
       const V = tr.represent(tr.analyze(samples));
       const fit = tc.fit({ problem: { V, rank }, label: 'main' });
@@ -246,7 +412,8 @@ export default definePlugin<'task', Params>({
       const N = H.cols;
       const frameTime = tr.hop / sig.sampleRate;
       const pitches: { pitch: number; score: number }[] = [];
-      for (let k = 0; k < K; k++) pitches.push(basisPitch(W.col(k), sig.sampleRate, tr.frameLength, minPitch, maxPitch, p.harmonics));
+      for (let k = 0; k < K; k++)
+        pitches.push(basisPitch(W.col(k), sig.sampleRate, tr.frameLength, minPitch, maxPitch, p.harmonics));
       // piano roll: activations (scaled by their basis' sum, so components add on V's scale) summed per pitch
       const byPitch = new Map<number, Float64Array>();
       for (let k = 0; k < K; k++) {
@@ -267,18 +434,28 @@ export default definePlugin<'task', Params>({
         const { onsets, roll: r } =
           p.onsetRule === 'threshold'
             ? activationOnsets(a, p.threshold, Math.round(p.minGap / frameTime))
-            : noveltyOnsets(a, { rise: p.rise, lag: frames(p.riseLag), window: frames(p.peakWindow), minGap: Math.round(p.minGap / frameTime), offLevel: p.threshold, scale: p.riseReference === 'all' ? allMax : undefined });
+            : noveltyOnsets(a, {
+                rise: p.rise,
+                lag: frames(p.riseLag),
+                window: frames(p.peakWindow),
+                minGap: Math.round(p.minGap / frameTime),
+                offLevel: p.threshold,
+                scale: p.riseReference === 'all' ? allMax : undefined,
+              });
         for (const n of onsets) estimated.push({ pitch, onset: n * frameTime });
         const spans: number[][] = [];
-        for (let n = 0; n < N; n++) if (r[n] && (n === 0 || !r[n - 1])) {
-          let m = n;
-          while (m + 1 < N && r[m + 1]) m++;
-          spans.push([n * frameTime, (m + 1) * frameTime]);
-        }
+        for (let n = 0; n < N; n++)
+          if (r[n] && (n === 0 || !r[n - 1])) {
+            let m = n;
+            while (m + 1 < N && r[m + 1]) m++;
+            spans.push([n * frameTime, (m + 1) * frameTime]);
+          }
         roll.push({ pitch, frames: spans });
       }
       const fm = onsetFMeasure(notes, estimated, p.onsetTolerance);
-      const repeated = notes.filter((n) => notes.some((m) => m !== n && m.pitch === n.pitch && m.offset <= n.onset && n.onset - m.offset <= 0.15));
+      const repeated = notes.filter((n) =>
+        notes.some((m) => m !== n && m.pitch === n.pitch && m.offset <= n.onset && n.onset - m.offset <= 0.15),
+      );
       // component ↔ note correlations, notes as on/off patterns on the frame grid
       const patterns = notes.map((nt) => {
         const x = new Float64Array(N);
@@ -292,7 +469,10 @@ export default definePlugin<'task', Params>({
       const perNote = notePitches.map((pitch) => {
         // where the note sounds: onset to offset plus the release tail
         const on = new Uint8Array(N);
-        for (const nt of notes) if (nt.pitch === pitch) for (let n = 0; n < N; n++) if (n * frameTime >= nt.onset && n * frameTime < nt.offset + p.release) on[n] = 1;
+        for (const nt of notes)
+          if (nt.pitch === pitch)
+            for (let n = 0; n < N; n++)
+              if (n * frameTime >= nt.onset && n * frameTime < nt.offset + p.release) on[n] = 1;
         let best = { component: -1, purity: 0 };
         for (let k = 0; k < K; k++) {
           if (pitches[k].pitch !== pitch) continue;
@@ -318,7 +498,9 @@ export default definePlugin<'task', Params>({
           'onset.precision': fm.precision,
           'onset.recall': fm.recall,
           // recall over the notes struck again within 150 ms of the same pitch's release (what a rising-edge rule misses)
-          ...(repeated.length ? { 'onset.recall-repeated': onsetFMeasure(repeated, estimated, p.onsetTolerance).recall } : {}),
+          ...(repeated.length
+            ? { 'onset.recall-repeated': onsetFMeasure(repeated, estimated, p.onsetTolerance).recall }
+            : {}),
           rank: K,
           'notes.isolated': isolated,
           'notes.count': notePitches.length,
@@ -340,7 +522,9 @@ export default definePlugin<'task', Params>({
           'pianoroll.json': JSON.stringify(
             {
               reference: notes.map((n) => ({ pitch: n.pitch, onset: n.onset, offset: n.offset })),
-              estimate: roll.flatMap((r) => r.frames.map(([on, off]) => ({ pitch: r.pitch, onset: on!, offset: off! }))),
+              estimate: roll.flatMap((r) =>
+                r.frames.map(([on, off]) => ({ pitch: r.pitch, onset: on!, offset: off! })),
+              ),
               threshold: p.threshold,
               frameSeconds: frameTime,
               onsets: estimated,

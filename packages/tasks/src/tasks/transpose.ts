@@ -59,15 +59,56 @@ export default definePlugin<'task', Params>({
   meta: {
     kind: 'task',
     id: 'transpose',
-    description: 'Separation demo: keep or silence the components of one note, or transpose them by stretching their basis spectra',
+    description:
+      'Separation demo: keep or silence the components of one note, or transpose them by stretching their basis spectra',
     params: {
-      notes: { type: 'string', minLength: 1, required: true, description: 'reference note list JSON (frames where the note sounds are measured), relative to the working directory' },
-      pitch: { type: 'integer', minimum: 0, maximum: 127, default: 67, description: 'MIDI pitch of the note to keep, silence and transpose (67 = G4)' },
-      semitones: { type: 'number', minimum: -24, maximum: 24, default: -1, description: 'transposition of that note (−1 = a semitone down)' },
-      seconds: { type: 'number', minimum: 0, default: 0, description: 'use only the first seconds of the recording (0 = all)' },
-      griffinLimIterations: { type: 'integer', minimum: 1, default: 50, description: 'Griffin–Lim iterations for the transposed part' },
-      minPitch: { type: 'integer', minimum: 0, maximum: 127, default: 48, description: 'lowest MIDI pitch a basis may get' },
-      maxPitch: { type: 'integer', minimum: 0, maximum: 127, default: 84, description: 'highest MIDI pitch a basis may get' },
+      notes: {
+        type: 'string',
+        minLength: 1,
+        required: true,
+        description:
+          'reference note list JSON (frames where the note sounds are measured), relative to the working directory',
+      },
+      pitch: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 127,
+        default: 67,
+        description: 'MIDI pitch of the note to keep, silence and transpose (67 = G4)',
+      },
+      semitones: {
+        type: 'number',
+        minimum: -24,
+        maximum: 24,
+        default: -1,
+        description: 'transposition of that note (−1 = a semitone down)',
+      },
+      seconds: {
+        type: 'number',
+        minimum: 0,
+        default: 0,
+        description: 'use only the first seconds of the recording (0 = all)',
+      },
+      griffinLimIterations: {
+        type: 'integer',
+        minimum: 1,
+        default: 50,
+        description: 'Griffin–Lim iterations for the transposed part',
+      },
+      minPitch: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 127,
+        default: 48,
+        description: 'lowest MIDI pitch a basis may get',
+      },
+      maxPitch: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 127,
+        default: 84,
+        description: 'highest MIDI pitch a basis may get',
+      },
     },
   },
   create: (p, ctx) => ({
@@ -75,10 +116,22 @@ export default definePlugin<'task', Params>({
     run(tc) {
       const sig = tc.data.signal;
       const tr = tc.transform;
-      if (!sig || !(tr instanceof Stft)) throw new NmflabError('transposition needs audio and an STFT', { path: 'data', expected: 'an audio source and a transform: block' });
-      if (tr.representation !== 'magnitude') throw new NmflabError('the demo models magnitudes', { path: 'transform.representation', expected: 'magnitude', found: tr.representation });
+      if (!sig || !(tr instanceof Stft))
+        throw new NmflabError('transposition needs audio and an STFT', {
+          path: 'data',
+          expected: 'an audio source and a transform: block',
+        });
+      if (tr.representation !== 'magnitude')
+        throw new NmflabError('the demo models magnitudes', {
+          path: 'transform.representation',
+          expected: 'magnitude',
+          found: tr.representation,
+        });
       const notes = readNoteList(p.notes, `${ctx.path}.notes`);
-      const x = p.seconds > 0 ? sig.samples.subarray(0, Math.min(sig.samples.length, Math.round(p.seconds * sig.sampleRate))) : sig.samples;
+      const x =
+        p.seconds > 0
+          ? sig.samples.subarray(0, Math.min(sig.samples.length, Math.round(p.seconds * sig.sampleRate)))
+          : sig.samples;
       const X = tr.analyze(x);
       const V = tr.represent(X);
       const fit = tc.fit({ problem: { V, rank: tc.rank }, label: 'main' });
@@ -86,9 +139,18 @@ export default definePlugin<'task', Params>({
       const F = V.rows;
       const N = V.cols;
       const K = W.cols;
-      const pitches = Array.from({ length: K }, (_, k) => basisPitch(W.col(k), sig.sampleRate, tr.frameLength, p.minPitch, p.maxPitch).pitch);
+      const pitches = Array.from(
+        { length: K },
+        (_, k) => basisPitch(W.col(k), sig.sampleRate, tr.frameLength, p.minPitch, p.maxPitch).pitch,
+      );
       const G = pitches.flatMap((q, k) => (q === p.pitch ? [k] : []));
-      if (G.length === 0) throw new NmflabError('no component has the chosen pitch', { path: `${ctx.path}.pitch`, expected: `one of the basis pitches ${JSON.stringify([...new Set(pitches)].sort((a, b) => a - b))}`, found: String(p.pitch), hint: 'raise the rank or pick another note' });
+      if (G.length === 0)
+        throw new NmflabError('no component has the chosen pitch', {
+          path: `${ctx.path}.pitch`,
+          expected: `one of the basis pitches ${JSON.stringify([...new Set(pitches)].sort((a, b) => a - b))}`,
+          found: String(p.pitch),
+          hint: 'raise the rank or pick another note',
+        });
       const r = 2 ** (p.semitones / 12);
       const lam = new Float64Array(F * N);
       const lamG = new Float64Array(F * N);
@@ -132,7 +194,9 @@ export default definePlugin<'task', Params>({
       const binHz = sig.sampleRate / tr.frameLength;
       const sounding = (pitch: number) => {
         const on = new Uint8Array(N);
-        for (const nt of notes) if (nt.pitch === pitch) for (let n = 0; n < N; n++) if (n * frameTime >= nt.onset && n * frameTime < nt.offset) on[n] = 1;
+        for (const nt of notes)
+          if (nt.pitch === pitch)
+            for (let n = 0; n < N; n++) if (n * frameTime >= nt.onset && n * frameTime < nt.offset) on[n] = 1;
         return on;
       };
       const bandEnergy = (Y: ComplexMatrix, pitch: number, on: Uint8Array) => {
@@ -140,22 +204,31 @@ export default definePlugin<'task', Params>({
         const lo = Math.floor((f0 * 2 ** (-0.5 / 12)) / binHz);
         const hi = Math.ceil((f0 * 2 ** (0.5 / 12)) / binHz);
         let e = 0;
-        for (let f = lo; f <= hi; f++) for (let n = 0; n < N; n++) if (on[n]) e += Y.re[f * N + n] ** 2 + Y.im[f * N + n] ** 2;
+        for (let f = lo; f <= hi; f++)
+          for (let n = 0; n < N; n++) if (on[n]) e += Y.re[f * N + n] ** 2 + Y.im[f * N + n] ** 2;
         return e;
       };
       const target = sounding(p.pitch);
-      if (!target.some((v) => v)) throw new NmflabError('the chosen note never sounds in the excerpt', { path: `${ctx.path}.pitch`, found: String(p.pitch), expected: 'a pitch of the note list within the excerpt' });
+      if (!target.some((v) => v))
+        throw new NmflabError('the chosen note never sounds in the excerpt', {
+          path: `${ctx.path}.pitch`,
+          found: String(p.pitch),
+          expected: 'a pitch of the note list within the excerpt',
+        });
       const db = (a: number, b: number) => 10 * Math.log10(a / Math.max(b, 1e-300));
       const removedDrop = db(bandEnergy(X, p.pitch, target), bandEnergy(withoutY, p.pitch, target));
       const keptLoss = db(bandEnergy(X, p.pitch, target), bandEnergy(onlyY, p.pitch, target));
-      const others = [...new Set(notes.map((n) => n.pitch))].filter((q) => q !== p.pitch && notes.some((n) => n.pitch === q && n.onset < x.length / sig.sampleRate));
+      const others = [...new Set(notes.map((n) => n.pitch))].filter(
+        (q) => q !== p.pitch && notes.some((n) => n.pitch === q && n.onset < x.length / sig.sampleRate),
+      );
       const otherDrops = others.map((q) => {
         const on = sounding(q);
         return db(bandEnergy(X, q, on), bandEnergy(onlyY, q, on));
       });
       const meanSpectrum = (Y: ComplexMatrix) => {
         const s = new Float64Array(F);
-        for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) if (target[n]) s[f] += Math.hypot(Y.re[f * N + n], Y.im[f * N + n]);
+        for (let f = 0; f < F; f++)
+          for (let n = 0; n < N; n++) if (target[n]) s[f] += Math.hypot(Y.re[f * N + n], Y.im[f * N + n]);
         return s;
       };
       const f0 = midiToHz(p.pitch);
@@ -179,7 +252,13 @@ export default definePlugin<'task', Params>({
           'transposed.expected-ratio': r,
           components: G.length,
         },
-        extra: { componentPitches: pitches, targetComponents: G, f0Before: before, f0After: after, otherNoteDrops: Object.fromEntries(others.map((q, i) => [q, otherDrops[i]])) },
+        extra: {
+          componentPitches: pitches,
+          targetComponents: G,
+          f0Before: before,
+          f0After: after,
+          otherNoteDrops: Object.fromEntries(others.map((q, i) => [q, otherDrops[i]])),
+        },
       };
     },
   }),

@@ -40,7 +40,9 @@ function delay(x: Float64Array, d: number): Float64Array {
 }
 
 export function loadBssFixtures(): { sampleRate: number; cases: BssCase[]; imageCases: BssCase[] } {
-  const raw = JSON.parse(readFileSync(new URL('../fixtures/bss/mir-eval-sources.json', import.meta.url), 'utf8')) as Raw;
+  const raw = JSON.parse(
+    readFileSync(new URL('../fixtures/bss/mir-eval-sources.json', import.meta.url), 'utf8'),
+  ) as Raw;
   const pool = raw.signalOrder.map((n) => decode(raw.signals[n]));
   const decodeCase = (c: RawCase): BssCase => ({
     name: c.name,

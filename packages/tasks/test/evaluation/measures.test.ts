@@ -8,7 +8,11 @@ describe('hoyerSparseness', () => {
     expect(hoyerSparseness([2, -2, 2, 2])).toBeCloseTo(0, 15);
     // (√n − ‖x‖₁/‖x‖₂)/(√n − 1) for x = (3, 4): (√2 − 7/5)/(√2 − 1)
     expect(hoyerSparseness([3, 4])).toBeCloseTo((Math.SQRT2 - 1.4) / (Math.SQRT2 - 1), 15);
-    const M = Matrix.fromRows([[3, 9], [9, 0], [4, 9]]); // column 1 = (9, 0, 9)
+    const M = Matrix.fromRows([
+      [3, 9],
+      [9, 0],
+      [4, 9],
+    ]); // column 1 = (9, 0, 9)
     const col1 = (Math.sqrt(3) - 18 / Math.sqrt(162)) / (Math.sqrt(3) - 1);
     expect(hoyerSparseness(M.data, 1, 2, 3)).toBeCloseTo(col1, 15);
   });
@@ -20,7 +24,10 @@ describe('hoyerSparseness', () => {
   });
 
   it('averages over rows or columns', () => {
-    const M = Matrix.fromRows([[0, 4], [2, 2]]);
+    const M = Matrix.fromRows([
+      [0, 4],
+      [2, 2],
+    ]);
     expect(meanHoyerSparseness(M, 'rows')).toBeCloseTo((1 + 0) / 2, 15);
     expect(meanHoyerSparseness(M, 'cols')).toBeCloseTo((1 + hoyerSparseness([4, 2])) / 2, 15);
   });

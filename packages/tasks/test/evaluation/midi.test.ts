@@ -11,15 +11,25 @@ const vlq = (v: number): number[] => {
 const u32 = (v: number) => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
 const chunk = (tag: string, body: number[]) => [...Buffer.from(tag), ...u32(body.length), ...body];
 const smf = (format: number, division: number, tracks: number[][]) =>
-  Uint8Array.from([...chunk('MThd', [0, format, 0, tracks.length, (division >> 8) & 0xff, division & 0xff]), ...tracks.flatMap((t) => chunk('MTrk', t))]);
+  Uint8Array.from([
+    ...chunk('MThd', [0, format, 0, tracks.length, (division >> 8) & 0xff, division & 0xff]),
+    ...tracks.flatMap((t) => chunk('MTrk', t)),
+  ]);
 const end = [0x00, 0xff, 0x2f, 0x00];
 
 describe('parseMidi', () => {
   it('reads the corpus MIDI files exactly as their note lists', () => {
     for (const id of ['test/te1-csound', 'test/te5-opl3', 'train/tr2-musescore']) {
       const notes = parseMidi(readFileSync(`data/corpus/music/${id}.mid`), id);
-      const truth = JSON.parse(readFileSync(`data/corpus/music/${id}.notes.json`, 'utf8')).notes as { pitch: number; onset: number; offset: number; velocity: number }[];
-      expect(notes.map(({ pitch, onset, offset, velocity }) => ({ pitch, onset, offset, velocity }))).toEqual(truth.map(({ pitch, onset, offset, velocity }) => ({ pitch, onset, offset, velocity })));
+      const truth = JSON.parse(readFileSync(`data/corpus/music/${id}.notes.json`, 'utf8')).notes as {
+        pitch: number;
+        onset: number;
+        offset: number;
+        velocity: number;
+      }[];
+      expect(notes.map(({ pitch, onset, offset, velocity }) => ({ pitch, onset, offset, velocity }))).toEqual(
+        truth.map(({ pitch, onset, offset, velocity }) => ({ pitch, onset, offset, velocity })),
+      );
     }
   });
 
@@ -30,20 +40,55 @@ describe('parseMidi', () => {
     const melody = [0x00, 0x90, 60, 100, ...vlq(96), 60, 0, 0x00, 64, 90, ...vlq(192), 0x80, 64, 0, ...end];
     const drums = [0x00, 0x99, 36, 120, ...vlq(48), 0x89, 36, 0, ...end];
     const notes = parseMidi(smf(1, 96, [tempo, melody, drums]), 'x.mid');
-    expect(notes.map(({ pitch, onset, offset, velocity, track }) => ({ pitch, onset, offset, velocity, track }))).toEqual([
+    expect(
+      notes.map(({ pitch, onset, offset, velocity, track }) => ({ pitch, onset, offset, velocity, track })),
+    ).toEqual([
       { pitch: 60, onset: 0, offset: 0.5, velocity: 100, track: 1 },
       // ticks 96–288: 96 ticks at 120 bpm (0.5 s) then 96 at 60 bpm (1 s)
       { pitch: 64, onset: 0.5, offset: 2, velocity: 90, track: 1 },
     ]);
-    expect(parseMidi(smf(1, 96, [tempo, melody, drums]), 'x.mid', { percussion: true }).map((n) => n.pitch)).toEqual([36, 60, 64]);
+    expect(parseMidi(smf(1, 96, [tempo, melody, drums]), 'x.mid', { percussion: true }).map((n) => n.pitch)).toEqual([
+      36, 60, 64,
+    ]);
   });
 
   it('overlapping strikes of one pitch close first in, first out; notes still on close at the end of the track; meta and sysex are skipped', () => {
     const track = [
-      0x00, 0xff, 0x03, 0x04, ...Buffer.from('name'),
-      0x00, 0xf0, 0x03, 0x7e, 0x7f, 0xf7,
-      0x00, 0x90, 67, 80, ...vlq(48), 0x90, 67, 70, ...vlq(48), 0x80, 67, 0, ...vlq(48), 0x80, 67, 0,
-      0x00, 0x90, 72, 60, ...vlq(96), 0xb0, 64, 127, // controller, then the track ends with 72 still on
+      0x00,
+      0xff,
+      0x03,
+      0x04,
+      ...Buffer.from('name'),
+      0x00,
+      0xf0,
+      0x03,
+      0x7e,
+      0x7f,
+      0xf7,
+      0x00,
+      0x90,
+      67,
+      80,
+      ...vlq(48),
+      0x90,
+      67,
+      70,
+      ...vlq(48),
+      0x80,
+      67,
+      0,
+      ...vlq(48),
+      0x80,
+      67,
+      0,
+      0x00,
+      0x90,
+      72,
+      60,
+      ...vlq(96),
+      0xb0,
+      64,
+      127, // controller, then the track ends with 72 still on
       ...end,
     ];
     const notes = parseMidi(smf(0, 96, [track]), 'x.mid');

@@ -5,7 +5,10 @@ import { loadBssFixtures } from '../evaluation/bss-fixtures.js';
 
 const plugin = taskPlugins.find((p) => p.meta.id === 'bss-eval-images')!;
 const metric = (params: Record<string, unknown> = {}): Metric =>
-  plugin.create({ window: 0, hop: 0, permutation: false, filterLength: 512, ...params }, { registry: undefined as never, path: 'metrics[1]' }) as Metric;
+  plugin.create(
+    { window: 0, hop: 0, permutation: false, filterLength: 512, ...params },
+    { registry: undefined as never, path: 'metrics[1]' },
+  ) as Metric;
 
 const HUGE = 200;
 const noise = (n: number, rng: Rng): Float64Array => rng.fillNormal(new Float64Array(n));
@@ -29,18 +32,28 @@ describe('bss-eval-images', () => {
   it('est = 3·ref gives SDR = −6.02 dB (not scale-invariant), ISR the same, SIR/SAR huge', () => {
     const rng = new Rng(11);
     const s = noise(4000, rng);
-    const out = metric({ window: 1000, filterLength: 32 }).compute({ references: [s], estimates: [s.map((v) => 3 * v)], sampleRate: 8000 });
+    const out = metric({ window: 1000, filterLength: 32 }).compute({
+      references: [s],
+      estimates: [s.map((v) => 3 * v)],
+      sampleRate: 8000,
+    });
     expect((out.sdr as number[])[0]).toBeCloseTo(-20 * Math.log10(2), 3);
     expect((out.isr as number[])[0]).toBeCloseTo(-20 * Math.log10(2), 3);
     expect(out.frames).toBe(4);
   });
 
   it('frames follow museval Framing and silent frames are NaN, ignored by the median', () => {
-    expect(frames(10, 4, 3)).toEqual([[0, 4], [3, 7], [6, 10]]);
+    expect(frames(10, 4, 3)).toEqual([
+      [0, 4],
+      [3, 7],
+      [6, 10],
+    ]);
     expect(frames(10, 20, 5)).toEqual([[0, 10]]);
     const rng = new Rng(12);
     const n = 4000;
-    const s1 = noise(n, rng), s2 = noise(n, rng), nz = noise(n, rng);
+    const s1 = noise(n, rng),
+      s2 = noise(n, rng),
+      nz = noise(n, rng);
     s1.fill(0, 1000, 2000); // frame 1 of s1 silent
     const e1 = s1.map((v, t) => v + 0.1 * s2[t] + 0.05 * nz[t]);
     const e2 = s2.map((v, t) => v + 0.2 * s1[t]);
@@ -59,7 +72,9 @@ describe('bss-eval-images', () => {
   it('per-frame values follow the local error with filters fixed on the whole signal', () => {
     const rng = new Rng(13);
     const n = 4000;
-    const s1 = noise(n, rng), s2 = noise(n, rng), nz = noise(n, rng);
+    const s1 = noise(n, rng),
+      s2 = noise(n, rng),
+      nz = noise(n, rng);
     // artifacts only in the second half: frames there have a much lower SDR
     const e1 = s1.map((v, t) => v + (t >= 2000 ? 0.5 * nz[t] : 0.01 * nz[t]));
     const prepared = prepareReferences([s1, s2], 32);
@@ -71,8 +86,11 @@ describe('bss-eval-images', () => {
 
   it('NaN median when every frame is silent for some source; silent whole signals are errors', () => {
     const rng = new Rng(14);
-    const s1 = noise(2000, rng), s2 = noise(2000, rng);
-    expect(() => metric({ filterLength: 16 }).compute({ references: [s1, new Float64Array(2000)], estimates: [s1, s2] })).toThrow(/metrics\[1\]: .*reference 2 is silent/);
+    const s1 = noise(2000, rng),
+      s2 = noise(2000, rng);
+    expect(() =>
+      metric({ filterLength: 16 }).compute({ references: [s1, new Float64Array(2000)], estimates: [s1, s2] }),
+    ).toThrow(/metrics\[1\]: .*reference 2 is silent/);
     expect(nanMedian([Number.NaN, 1, 3, Number.NaN, 2])).toBe(2);
     expect(Number.isNaN(nanMedian([Number.NaN]))).toBe(true);
   });

@@ -21,8 +21,13 @@ describe('hoyer-sparseness metric', () => {
     const rng = new Rng(3);
     const R = new Matrix(5, 3);
     rng.fillUniform(R.data);
-    const R7 = new Matrix(5, 3, R.data.map((v) => 7 * v));
-    const a = metric.compute({ W: R }).W as number[], b = metric.compute({ W: R7 }).W as number[];
+    const R7 = new Matrix(
+      5,
+      3,
+      R.data.map((v) => 7 * v),
+    );
+    const a = metric.compute({ W: R }).W as number[],
+      b = metric.compute({ W: R7 }).W as number[];
     a.forEach((v, i) => {
       expect(v).toBeGreaterThanOrEqual(0);
       expect(v).toBeLessThanOrEqual(1);

@@ -7,7 +7,10 @@ const make = (path: string) => corpusFile.create({ path }, { registry: undefined
 
 describe('source corpus-file', () => {
   it('gives V = terms × documents (the transpose of the stored counts) with labels and vocabulary', () => {
-    const d = make('data/text/fortunes.json').load(new Rng(1)) as { matrix: Matrix; extra: { labels: number[]; vocabulary: string[]; categories: string[] } };
+    const d = make('data/text/fortunes.json').load(new Rng(1)) as {
+      matrix: Matrix;
+      extra: { labels: number[]; vocabulary: string[]; categories: string[] };
+    };
     const counts = readMatrix('data/text/fortunes-counts.npy');
     const desc = JSON.parse(readFileSync('data/text/fortunes.json', 'utf8'));
     expect(d.matrix.shape).toEqual([counts.cols, counts.rows]);

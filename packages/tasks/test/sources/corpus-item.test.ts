@@ -5,7 +5,10 @@ import { taskPlugins } from '@nmflab/tasks';
 
 const plugin = taskPlugins.find((p) => p.meta.id === 'corpus-item')!;
 const source = (params: Record<string, unknown>): Source =>
-  plugin.create({ manifest: 'data/corpus/music/manifest.json', split: 'test', ...params }, { registry: undefined as never, path: 'data.params' }) as Source;
+  plugin.create(
+    { manifest: 'data/corpus/music/manifest.json', split: 'test', ...params },
+    { registry: undefined as never, path: 'data.params' },
+  ) as Source;
 
 describe('corpus-item', () => {
   it('loads an item of the split by index or id, with its note list for transcribe', async () => {
@@ -21,8 +24,14 @@ describe('corpus-item', () => {
   });
 
   it('errors name the parameter and what the split holds', async () => {
-    await expect(async () => source({ item: 15 }).load(new Rng(1))).rejects.toThrow(/data\.params\.item: no such item \(expected an index 0–14 \(15 items in split test\)/);
-    await expect(async () => source({ split: 'dev', item: 0 }).load(new Rng(1))).rejects.toThrow(/data\.params\.split: no item in this split \(expected one of train, test/);
-    await expect(async () => source({ manifest: 'data/corpus/none.json', item: 0 }).load(new Rng(1))).rejects.toThrow(/data\.params\.manifest: corpus manifest not found/);
+    await expect(async () => source({ item: 15 }).load(new Rng(1))).rejects.toThrow(
+      /data\.params\.item: no such item \(expected an index 0–14 \(15 items in split test\)/,
+    );
+    await expect(async () => source({ split: 'dev', item: 0 }).load(new Rng(1))).rejects.toThrow(
+      /data\.params\.split: no item in this split \(expected one of train, test/,
+    );
+    await expect(async () => source({ manifest: 'data/corpus/none.json', item: 0 }).load(new Rng(1))).rejects.toThrow(
+      /data\.params\.manifest: corpus manifest not found/,
+    );
   });
 });

@@ -6,9 +6,13 @@ import { builtinRegistry } from '../../../../test/support/registry.js';
 const MANIFEST = 'data/corpus/speech/manifest.json';
 const registry = await builtinRegistry();
 const load = (params: Record<string, unknown>): SourceData =>
-  registry.create('source', { id: 'corpus-mixture', params: { manifest: MANIFEST, item: 'carlo-03', ...params } }).load(new Rng(1)) as SourceData;
+  registry
+    .create('source', { id: 'corpus-mixture', params: { manifest: MANIFEST, item: 'carlo-03', ...params } })
+    .load(new Rng(1)) as SourceData;
 const energy = (x: Float64Array) => x.reduce((s, v) => s + v * v, 0);
-const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as { items: { id: string; stems: Record<string, string>; train: Record<string, Record<string, string[]>> }[] };
+const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as {
+  items: { id: string; stems: Record<string, string>; train: Record<string, Record<string, string[]>> }[];
+};
 
 describe('corpus-mixture', () => {
   it('mixes the stems at the asked SNR, peaks at 0.8, and the mixture is their exact sum', () => {
@@ -45,9 +49,15 @@ describe('corpus-mixture', () => {
   });
 
   it('bad references name the parameter, what was expected and what was found', () => {
-    expect(() => load({ item: 'carlo-3' })).toThrow(/^params\.item: no such corpus item.*"carlo-3".*did you mean "carlo-03"/s);
-    expect(() => load({ split: 'train' })).toThrow(/^params\.split: the item is not in that split.*expected "test".*found "train"/s);
-    expect(() => load({ training: { speech: 'same-speakers' } })).toThrow(/^params\.training\.speech: no such training set.*did you mean "same-speaker"/s);
+    expect(() => load({ item: 'carlo-3' })).toThrow(
+      /^params\.item: no such corpus item.*"carlo-3".*did you mean "carlo-03"/s,
+    );
+    expect(() => load({ split: 'train' })).toThrow(
+      /^params\.split: the item is not in that split.*expected "test".*found "train"/s,
+    );
+    expect(() => load({ training: { speech: 'same-speakers' } })).toThrow(
+      /^params\.training\.speech: no such training set.*did you mean "same-speaker"/s,
+    );
     expect(() => load({ training: { drums: 'x' } })).toThrow(/training\.drums: unknown source name/);
     expect(() => load({ manifest: 'nowhere.json' })).toThrow(/^params\.manifest: corpus manifest not found/);
   });

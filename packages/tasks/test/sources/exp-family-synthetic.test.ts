@@ -3,7 +3,12 @@ import { type Matrix, Rng } from '@nmflab/core';
 import plugin, { gamma, poisson } from '../../src/sources/exp-family-synthetic.js';
 
 const load = (noise: string, extra: Record<string, unknown> = {}) =>
-  plugin.create({ rows: 40, cols: 50, rank: 3, noise, mean: 10, sigma: 1, shape: 1, ...extra } as never, { registry: undefined as never, path: 'data.params' }).load(new Rng(3)) as { matrix: Matrix; extra: { mean: Matrix } };
+  plugin
+    .create({ rows: 40, cols: 50, rank: 3, noise, mean: 10, sigma: 1, shape: 1, ...extra } as never, {
+      registry: undefined as never,
+      path: 'data.params',
+    })
+    .load(new Rng(3)) as { matrix: Matrix; extra: { mean: Matrix } };
 
 describe('source exp-family-synthetic', () => {
   it('draws Poisson and Gamma variates with the right mean and variance', () => {
@@ -30,14 +35,16 @@ describe('source exp-family-synthetic', () => {
     for (const noise of ['gaussian', 'poisson', 'gamma']) {
       const d = load(noise);
       const L = d.extra.mean;
-      let m = 0, r = 0, v = 0;
+      let m = 0,
+        r = 0,
+        v = 0;
       for (let i = 0; i < L.data.length; i++) {
         m += L.data[i];
         r += d.matrix.data[i] - L.data[i];
         v += noise === 'gaussian' ? 1 : noise === 'poisson' ? L.data[i] : L.data[i] ** 2; // Var(x) under each model
       }
       expect(m / L.data.length).toBeCloseTo(10, 10);
-      expect(Math.abs(r / L.data.length)).toBeLessThan(4 * Math.sqrt(v) / L.data.length); // 4 sd of the mean residual
+      expect(Math.abs(r / L.data.length)).toBeLessThan((4 * Math.sqrt(v)) / L.data.length); // 4 sd of the mean residual
       expect(d.matrix.data.every((x) => x >= 0)).toBe(true);
       expect(load(noise).matrix.data).toEqual(d.matrix.data);
     }

@@ -4,7 +4,20 @@ import { taskPlugins } from '@nmflab/tasks';
 
 const plugin = taskPlugins.find((p) => p.meta.id === 'harmonic-pair')!;
 const make = (params: Record<string, unknown> = {}) =>
-  plugin.create({ f0: 220, ratio: 1.5, partials: 8, seconds: 1, sampleRate: 16000, cancel: true, sharedPhase: 'opposite', overlap: 0.2, ...params }, { path: 'data.params' } as never) as Source;
+  plugin.create(
+    {
+      f0: 220,
+      ratio: 1.5,
+      partials: 8,
+      seconds: 1,
+      sampleRate: 16000,
+      cancel: true,
+      sharedPhase: 'opposite',
+      overlap: 0.2,
+      ...params,
+    },
+    { path: 'data.params' } as never,
+  ) as Source;
 
 /** |DFT| of x[from, from + L) at bin k. */
 const dft = (x: Float64Array, from: number, L: number, k: number) => {
@@ -62,7 +75,10 @@ describe('harmonic-pair source', () => {
     const [a] = d.sources!;
     for (const s of shared) {
       const k = s.hz / 10;
-      expect(dft(d.signal!.samples, 4800, 1600, k)).toBeCloseTo(2 * dft(a!.samples, 4800, 1600, k) * Math.abs(Math.cos(s.phaseOffset / 2)), 6);
+      expect(dft(d.signal!.samples, 4800, 1600, k)).toBeCloseTo(
+        2 * dft(a!.samples, 4800, 1600, k) * Math.abs(Math.cos(s.phaseOffset / 2)),
+        6,
+      );
       expect(dft(opp.signal!.samples, 4800, 1600, k)).toBeLessThan(1e-6 * dft(a!.samples, 4800, 1600, k));
     }
     expect(new Set(shared.map((s) => s.phaseOffset)).size).toBe(8);

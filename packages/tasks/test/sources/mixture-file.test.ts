@@ -28,13 +28,16 @@ describe('mixture-file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nmflab-mixture-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
     const json = join(dir, 'abs.json');
-    writeFileSync(json, JSON.stringify({
-      audio: resolve('data/mixtures/speech-chime-test.wav'),
-      stems: [
-        { name: 'speech', audio: resolve('data/speech/test.wav'), train: resolve('data/speech/train.wav') },
-        { name: 'chime', audio: resolve('data/chime/test.wav') },
-      ],
-    }));
+    writeFileSync(
+      json,
+      JSON.stringify({
+        audio: resolve('data/mixtures/speech-chime-test.wav'),
+        stems: [
+          { name: 'speech', audio: resolve('data/speech/test.wav'), train: resolve('data/speech/train.wav') },
+          { name: 'chime', audio: resolve('data/chime/test.wav') },
+        ],
+      }),
+    );
     const abs = await source({ path: json, seconds: 1 }).load(new Rng(1));
     const rel = await source({ path: 'data/mixtures/speech-chime-test.json', seconds: 1 }).load(new Rng(1));
     expect(abs.signal!.samples).toEqual(rel.signal!.samples);
@@ -43,6 +46,8 @@ describe('mixture-file', () => {
   });
 
   it('a missing description is a clear error naming the parameter', async () => {
-    await expect(async () => source({ path: 'data/mixtures/none.json' }).load(new Rng(1))).rejects.toThrow(/data\.params\.path: data\/mixtures\/none\.json: file not found/);
+    await expect(async () => source({ path: 'data/mixtures/none.json' }).load(new Rng(1))).rejects.toThrow(
+      /data\.params\.path: data\/mixtures\/none\.json: file not found/,
+    );
   });
 });

@@ -24,7 +24,8 @@ function write(name: string, x: Float64Array | Float64Array[], format: WavFormat
 /** Every block of the stream, concatenated by columns. */
 function collect(s: FrameStream, size: number): number[][] {
   const rows: number[][] = Array.from({ length: s.bins }, () => []);
-  for (const X of s.blocks(size)) for (let f = 0; f < X.rows; f++) for (let j = 0; j < X.cols; j++) rows[f].push(X.get(f, j));
+  for (const X of s.blocks(size))
+    for (let f = 0; f < X.rows; f++) for (let j = 0; j < X.cols; j++) rows[f].push(X.get(f, j));
   return rows;
 }
 
@@ -47,7 +48,8 @@ describe('source wav-stream', () => {
         const rows = collect(s, size);
         expect(rows.flat()).toEqual(Array.from(V.data));
       }
-      const from = Math.floor(s.frames / 3), to = Math.min(s.frames, from + 5);
+      const from = Math.floor(s.frames / 3),
+        to = Math.min(s.frames, from + 5);
       const part = s.read(from, to);
       for (let f = 0; f < s.bins; f++) for (let j = from; j < to; j++) expect(part.get(f, j - from)).toBe(V.get(f, j));
       s.close();
@@ -65,7 +67,11 @@ describe('source wav-stream', () => {
 
   it('the plugin gives the stream as data.extra.stream; bad input is named', async () => {
     const file = write('p.wav', tone(3000, 3));
-    const src = registry.create('source', { id: 'wav-stream', params: { path: file, frameLength: 256, hop: 128 } }, { path: 'data' });
+    const src = registry.create(
+      'source',
+      { id: 'wav-stream', params: { path: file, frameLength: 256, hop: 128 } },
+      { path: 'data' },
+    );
     const d = await src.load(new Rng(0));
     const s = d.extra!.stream as FrameStream;
     expect(s.bins).toBe(129);
@@ -73,11 +79,18 @@ describe('source wav-stream', () => {
     expect(s.frameAt(100)).toBe(s.frames);
     expect(() => s.read(0, s.frames + 1)).toThrow(/frame range outside the recording/);
     s.close();
-    const missing = registry.create('source', { id: 'wav-stream', params: { path: join(dir, 'nope.wav') } }, { path: 'data' });
+    const missing = registry.create(
+      'source',
+      { id: 'wav-stream', params: { path: join(dir, 'nope.wav') } },
+      { path: 'data' },
+    );
     expect(() => missing.load(new Rng(0))).toThrow(/nope\.wav: file not found/);
     const bad = join(dir, 'bad.wav');
     writeFileSync(bad, 'not a wav file at all');
     expect(() => openFrameStream({ path: bad })).toThrow(/bad\.wav: not a WAV file/);
-    expect(registry.validate('source', { id: 'wav-stream', params: { path: file, frameLenght: 512 } }, { path: 'data' }).errors.length).toBeGreaterThan(0);
+    expect(
+      registry.validate('source', { id: 'wav-stream', params: { path: file, frameLenght: 512 } }, { path: 'data' })
+        .errors.length,
+    ).toBeGreaterThan(0);
   });
 });

@@ -22,7 +22,13 @@ export interface ReducedRun {
 export async function runReduced(config: string, sets: string[], sweeps: string[] = []): Promise<ReducedRun[]> {
   const out = mkdtempSync(join(tmpdir(), 'nmflab-exp-'));
   try {
-    const r = await runExperiment({ configFile: config, sets, sweeps, outDir: out, createRunEnv: async (f) => ({ registry: await buildRegistry(f) }) });
+    const r = await runExperiment({
+      configFile: config,
+      sets,
+      sweeps,
+      outDir: out,
+      createRunEnv: async (f) => ({ registry: await buildRegistry(f) }),
+    });
     return readdirSync(r.dir)
       .filter((d) => /^\d{4}$/.test(d))
       .sort()

@@ -17,8 +17,12 @@ const div = (name: string): Divergence => registry.create('divergence', DIVERGEN
 
 /** Small seeded mixtures (2-D Poisson, 3 components), point-major for `lloyd`. */
 function problem(seed: number, points = 120): { X: Float64Array; data: SourceData; n: number; d: number } {
-  const data = registry.create('source', { id: 'exp-family-mixture', params: { model: 'poisson', points, dim: 2, means: [8, 15, 30] } }).load(new Rng(seed)) as SourceData;
-  const V = data.matrix!, n = V.cols, d = V.rows;
+  const data = registry
+    .create('source', { id: 'exp-family-mixture', params: { model: 'poisson', points, dim: 2, means: [8, 15, 30] } })
+    .load(new Rng(seed)) as SourceData;
+  const V = data.matrix!,
+    n = V.cols,
+    d = V.rows;
   const X = new Float64Array(n * d);
   for (let r = 0; r < d; r++) for (let j = 0; j < n; j++) X[j * d + r] = V.data[r * n + j];
   return { X, data, n, d };
@@ -32,8 +36,18 @@ const run = (params: Record<string, unknown>, data: SourceData, seed = 5) => {
   const { ref, errors } = registry.validate('task', { id: 'bregman-cluster', params }, { path: 'task' });
   if (!ref) throw errors[0];
   const task = registry.instantiate('task', ref, { path: 'task' });
-  return task.run({ data, rng: new Rng(seed), registry, rank: 3, fit: () => { throw new Error('no fit'); } } as TaskContext) as {
-    metrics: Record<string, number>; extra: { labels: number[]; trajectory: number[]; restartObjectives: number[] }; matrices: { centroids: Matrix };
+  return task.run({
+    data,
+    rng: new Rng(seed),
+    registry,
+    rank: 3,
+    fit: () => {
+      throw new Error('no fit');
+    },
+  } as TaskContext) as {
+    metrics: Record<string, number>;
+    extra: { labels: number[]; trajectory: number[]; restartObjectives: number[] };
+    matrices: { centroids: Matrix };
   };
 };
 
@@ -46,7 +60,9 @@ describe('task bregman-cluster', () => {
         const c = lloyd(X, n, d, 3, D, new Rng(seed), 100);
         expect(c.converged).toBe(true);
         for (let t = 1; t < c.trajectory.length; t++) {
-          expect(c.trajectory[t], `${name} seed ${seed} step ${t}`).toBeLessThanOrEqual(c.trajectory[t - 1] * (1 + 1e-12));
+          expect(c.trajectory[t], `${name} seed ${seed} step ${t}`).toBeLessThanOrEqual(
+            c.trajectory[t - 1] * (1 + 1e-12),
+          );
         }
       }
     }
@@ -81,22 +97,30 @@ describe('task bregman-cluster', () => {
 
   it('keeps the restart of lowest objective; same seed, same bits; well-separated clusters are recovered exactly (NMI 1)', () => {
     const { data } = problem(11, 150);
-    const a = run({ divergence: 'kl', restarts: 4 }, data), b = run({ divergence: 'kl', restarts: 4 }, data);
+    const a = run({ divergence: 'kl', restarts: 4 }, data),
+      b = run({ divergence: 'kl', restarts: 4 }, data);
     expect(a.metrics.objective).toBe(Math.min(...a.extra.restartObjectives));
     expect(a.extra.restartObjectives).toHaveLength(4);
     expect(b.extra.labels).toEqual(a.extra.labels);
     expect(b.matrices.centroids.data).toEqual(a.matrices.centroids.data);
     expect(a.metrics.clusters).toBe(3); // from the source's extra.components
-    const far = registry.create('source', { id: 'exp-family-mixture', params: { model: 'poisson', points: 90, means: [5, 60, 400] } }).load(new Rng(2)) as SourceData;
+    const far = registry
+      .create('source', { id: 'exp-family-mixture', params: { model: 'poisson', points: 90, means: [5, 60, 400] } })
+      .load(new Rng(2)) as SourceData;
     for (const name of ['euclidean', 'kl', 'is']) {
       const r = run({ divergence: DIVERGENCES[name], restarts: 3 }, far);
-      expect(normalizedMutualInformation((far.extra as { labels: number[] }).labels, r.extra.labels), name).toBeCloseTo(1, 12);
+      expect(normalizedMutualInformation((far.extra as { labels: number[] }).labels, r.extra.labels), name).toBeCloseTo(
+        1,
+        12,
+      );
     }
   });
 
   it('rejects what it cannot cluster, naming the parameter', () => {
     const { data } = problem(1, 20);
-    expect(() => run({ divergence: { id: 'beta', params: { beta: 1, dual: true } } }, data)).toThrow(/task\.params\.divergence: Bregman hard clustering needs a right-argument/);
+    expect(() => run({ divergence: { id: 'beta', params: { beta: 1, dual: true } } }, data)).toThrow(
+      /task\.params\.divergence: Bregman hard clustering needs a right-argument/,
+    );
     expect(() => run({ clusters: 25 }, data)).toThrow(/task\.params\.clusters: more clusters than points/);
     expect(() => run({}, { matrix: data.matrix })).toThrow(/the number of clusters is unknown/);
     expect(() => run({}, {})).toThrow(NmflabError);
@@ -116,23 +140,31 @@ describe('task bregman-cluster', () => {
  * is strict.
  */
 describe('experiment bregman-clustering (reduced): the matching divergence clusters best', () => {
-  it('in each row (data model) the matching divergence has the highest mean NMI', async () => {
-    const runs = await runReduced('experiments/bregman-clustering.yaml', ['data.params.points=4000', 'task.params.restarts=2'], ['seeds=2']);
-    expect(runs).toHaveLength(32);
-    const label = (v: unknown) => (typeof v === 'string' ? v : (v as { id: string }).id);
-    const cell = new Map<string, number[]>();
-    for (const r of runs) {
-      const key = `${String(r.record.varied['data.params.model'])}/${label(r.record.varied['task.params.divergence'])}`;
-      cell.set(key, [...(cell.get(key) ?? []), num(r.metrics, 'nmi')]);
-    }
-    const mean = (k: string) => cell.get(k)!.reduce((s, x) => s + x, 0) / cell.get(k)!.length;
-    const matching = { gaussian: 'euclidean', poisson: 'kl', binomial: 'binomial', gamma: 'is' } as const;
-    const nearTie: Record<string, string | undefined> = { gaussian: 'binomial', binomial: 'kl', poisson: 'binomial' };
-    for (const [row, own] of Object.entries(matching)) {
-      for (const other of ['euclidean', 'kl', 'binomial', 'is'].filter((o) => o !== own)) {
-        const gap = mean(`${row}/${own}`) - mean(`${row}/${other}`);
-        expect(gap, `${row}: ${own} vs ${other}`).toBeGreaterThan(other === nearTie[row] ? -0.01 : 0);
+  it(
+    'in each row (data model) the matching divergence has the highest mean NMI',
+    async () => {
+      const runs = await runReduced(
+        'experiments/bregman-clustering.yaml',
+        ['data.params.points=4000', 'task.params.restarts=2'],
+        ['seeds=2'],
+      );
+      expect(runs).toHaveLength(32);
+      const label = (v: unknown) => (typeof v === 'string' ? v : (v as { id: string }).id);
+      const cell = new Map<string, number[]>();
+      for (const r of runs) {
+        const key = `${String(r.record.varied['data.params.model'])}/${label(r.record.varied['task.params.divergence'])}`;
+        cell.set(key, [...(cell.get(key) ?? []), num(r.metrics, 'nmi')]);
       }
-    }
-  }, SLOW);
+      const mean = (k: string) => cell.get(k)!.reduce((s, x) => s + x, 0) / cell.get(k)!.length;
+      const matching = { gaussian: 'euclidean', poisson: 'kl', binomial: 'binomial', gamma: 'is' } as const;
+      const nearTie: Record<string, string | undefined> = { gaussian: 'binomial', binomial: 'kl', poisson: 'binomial' };
+      for (const [row, own] of Object.entries(matching)) {
+        for (const other of ['euclidean', 'kl', 'binomial', 'is'].filter((o) => o !== own)) {
+          const gap = mean(`${row}/${own}`) - mean(`${row}/${other}`);
+          expect(gap, `${row}: ${own} vs ${other}`).toBeGreaterThan(other === nearTie[row] ? -0.01 : 0);
+        }
+      }
+    },
+    SLOW,
+  );
 });

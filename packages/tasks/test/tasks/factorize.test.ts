@@ -25,20 +25,30 @@ function context(data: TaskContext['data'], transform?: Transform): TaskContext 
 
 describe('task factorize', () => {
   const task = registry.create('task', 'factorize');
-  const V = Matrix.fromRows([[1, 2, 3, 4], [2, 4, 6, 8], [1, 0, 1, 0]]);
+  const V = Matrix.fromRows([
+    [1, 2, 3, 4],
+    [2, 4, 6, 8],
+    [1, 0, 1, 0],
+  ]);
 
   it('fits the source matrix with the configured rank and returns W, H and the fit', async () => {
     const ctx = context({ matrix: V });
     const out = await task.run(ctx);
     expect(ctx.problems[0]).toBe(V);
     expect(out.fit!.iterations).toBe(30);
-    expect([out.matrices!.W!.rows, out.matrices!.W!.cols, out.matrices!.H!.rows, out.matrices!.H!.cols]).toEqual([3, 2, 2, 4]);
+    expect([out.matrices!.W!.rows, out.matrices!.W!.cols, out.matrices!.H!.rows, out.matrices!.H!.cols]).toEqual([
+      3, 2, 2, 4,
+    ]);
     const t = out.fit!.trajectory;
     expect(t[t.length - 1].objective).toBeLessThan(t[0].objective);
   });
 
   it('for audio, factorizes the transform’s representation of the mixture', async () => {
-    const rep = Matrix.fromRows([[1, 2], [3, 4], [5, 6]]);
+    const rep = Matrix.fromRows([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     const transform: Transform = {
       sampleRate: 8000,
       analyze: (s) => new ComplexMatrix(3, 2, new Float64Array(6).fill(s.length), new Float64Array(6)),
@@ -51,6 +61,8 @@ describe('task factorize', () => {
   });
 
   it('without data it says what is missing', () => {
-    expect(() => task.run(context({}))).toThrow(/^data: the source gave no data to factorize \(expected a matrix or an audio signal\)/);
+    expect(() => task.run(context({}))).toThrow(
+      /^data: the source gave no data to factorize \(expected a matrix or an audio signal\)/,
+    );
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { auditTrajectory } from '../../src/tasks/monotonicity.js';
 import { runReduced } from '../support/experiment.js';
 
-const rows = (f: number[]) => f.map((objective, iteration) => ({ iteration, objective, terms: {}, seconds: iteration / 10 }));
+const rows = (f: number[]) =>
+  f.map((objective, iteration) => ({ iteration, objective, terms: {}, seconds: iteration / 10 }));
 
 describe('monotonicity task', () => {
   it('counts rises above the tolerance and finds the first iterate near the final value', () => {
@@ -17,11 +18,22 @@ describe('monotonicity task', () => {
   it('experiment 1 (reduced: β ∈ {0, 1, 3} on a 40×30 random matrix, ≤ 300 iterations): MM never increases; γ = 1 for β = 1 makes both modes one algorithm; outside [1, 2] the heuristic reaches the tolerance sooner', async () => {
     const runs = await runReduced(
       'experiments/monotonicity-random.yaml',
-      ['model.stopping.maxIterations=300', 'data.params.rows=40', 'data.params.cols=30', 'model.rank=4', 'sweep.seeds=1'],
+      [
+        'model.stopping.maxIterations=300',
+        'data.params.rows=40',
+        'data.params.cols=30',
+        'model.rank=4',
+        'sweep.seeds=1',
+      ],
       ['model.solver.params.divergence.params.beta=[0,1,3]'],
     );
     expect(runs.length).toBe(6);
-    const get = (beta: number, mode: string) => runs.find((r) => r.record.varied['model.solver.params.divergence.params.beta'] === beta && r.record.varied['model.solver.params.mode'] === mode)!;
+    const get = (beta: number, mode: string) =>
+      runs.find(
+        (r) =>
+          r.record.varied['model.solver.params.divergence.params.beta'] === beta &&
+          r.record.varied['model.solver.params.mode'] === mode,
+      )!;
     for (const r of runs) expect(r.record.status).toBe('completed');
     for (const beta of [0, 1, 3]) {
       const mm = get(beta, 'mm');
@@ -29,6 +41,9 @@ describe('monotonicity task', () => {
       expect(mm.metrics['flagged-increases']).toBe(0);
     }
     expect(get(1, 'heuristic').metrics.objective).toBe(get(1, 'mm').metrics.objective);
-    for (const beta of [0, 3]) expect(get(beta, 'heuristic').metrics['iterations-to-target']).toBeLessThan(get(beta, 'mm').metrics['iterations-to-target']);
+    for (const beta of [0, 3])
+      expect(get(beta, 'heuristic').metrics['iterations-to-target']).toBeLessThan(
+        get(beta, 'mm').metrics['iterations-to-target'],
+      );
   });
 });

@@ -1,12 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { ComplexMatrix, Matrix, NmflabError, Rng, Stft, applyMask, fit, groupsFromLabels, synthesizeComponents, wienerMasks, type PluginRef, type SourceData, type Task, type TaskContext } from '@nmflab/core';
+import {
+  ComplexMatrix,
+  Matrix,
+  NmflabError,
+  Rng,
+  Stft,
+  applyMask,
+  fit,
+  groupsFromLabels,
+  synthesizeComponents,
+  wienerMasks,
+  type PluginRef,
+  type SourceData,
+  type Task,
+  type TaskContext,
+} from '@nmflab/core';
 import { bssEvalSources, taskPlugins } from '@nmflab/tasks';
 import { clusterComponents } from '../../src/tasks/separate.js';
 import { buildRegistry } from '../../../../test/support/registry.js';
 
 const plugin = taskPlugins.find((p) => p.meta.id === 'separate')!;
 const registry = await buildRegistry();
-const source = registry.create('source', { id: 'mixture-file', params: { path: 'data/mixtures/speech-chime-test.json', seconds: 1.5 } });
+const source = registry.create('source', {
+  id: 'mixture-file',
+  params: { path: 'data/mixtures/speech-chime-test.json', seconds: 1.5 },
+});
 const data: SourceData = await source.load(new Rng(1));
 // the training recordings cut to 3 s to keep the test short
 const train = data.extra!.train as Record<string, Float64Array>;
@@ -32,7 +50,17 @@ function context(rank: number, solver: PluginRef = MU, maxIterations = 60): Task
 
 const task = (params: Record<string, unknown>): Task =>
   plugin.create(
-    { mode: 'supervised', ranks: [], grouping: [], known: [], maskExponent: 1, oracle: true, clusterRestarts: 3, synthesis: 'auto', ...params },
+    {
+      mode: 'supervised',
+      ranks: [],
+      grouping: [],
+      known: [],
+      maskExponent: 1,
+      oracle: true,
+      clusterRestarts: 3,
+      synthesis: 'auto',
+      ...params,
+    },
     { registry, path: 'task.params' },
   ) as Task;
 
@@ -47,8 +75,14 @@ describe('separate (reduced: 1.5 s of the speech + chime mixture, 3 s training, 
   const uns = task({ mode: 'unsupervised' }).run(context(16)) as Awaited<ReturnType<Task['run']>>;
 
   it('supervised beats unsupervised at the same rank, below the oracle ratio mask, above the mixture', () => {
-    const s = meanSdr(refs, sup.estimates!.map((e) => e.samples));
-    const u = meanSdr(refs, uns.estimates!.map((e) => e.samples));
+    const s = meanSdr(
+      refs,
+      sup.estimates!.map((e) => e.samples),
+    );
+    const u = meanSdr(
+      refs,
+      uns.estimates!.map((e) => e.samples),
+    );
     const m = sup.metrics!;
     const mean = (k: string) => (m[k] as number[]).reduce((a, b) => a + b, 0) / 2;
     expect(s).toBeGreaterThan(u);
@@ -67,7 +101,8 @@ describe('separate (reduced: 1.5 s of the speech + chime mixture, 3 s training, 
 
   it('the Wiener masks split the mixture: the estimates sum back to the mixture (up to the STFT round trip)', () => {
     const x = data.signal!.samples;
-    let err = 0, e = 0;
+    let err = 0,
+      e = 0;
     for (let t = 0; t < x.length; t++) {
       const d = x[t] - sup.estimates![0].samples[t] - sup.estimates![1].samples[t];
       err += d * d;
@@ -77,23 +112,33 @@ describe('separate (reduced: 1.5 s of the speech + chime mixture, 3 s training, 
   });
 
   it('semi-supervised keeps the known dictionary frozen and learns the rest', () => {
-    const out = task({ mode: 'semi-supervised', ranks: [8, 8], known: ['chime'], oracle: false }).run(context(16)) as Awaited<ReturnType<Task['run']>>;
+    const out = task({ mode: 'semi-supervised', ranks: [8, 8], known: ['chime'], oracle: false }).run(
+      context(16),
+    ) as Awaited<ReturnType<Task['run']>>;
     expect(out.extra!.known).toEqual(['chime']);
     expect(out.estimates).toHaveLength(2);
     expect(out.metrics).toEqual({});
   });
 
   it('rejects an unknown source name and a wrong number of ranks', () => {
-    expect(() => task({ mode: 'semi-supervised', known: ['drums'] }).run(context(16))).toThrow(/task\.params\.known: unknown source name/);
+    expect(() => task({ mode: 'semi-supervised', known: ['drums'] }).run(context(16))).toThrow(
+      /task\.params\.known: unknown source name/,
+    );
     expect(() => task({ ranks: [4] }).run(context(16))).toThrow(/task\.params\.ranks: one rank per source/);
   });
 
   it('k-means groups components by spectral shape, seeded', () => {
-    const F = 32, K = 6;
+    const F = 32,
+      K = 6;
     const W = new Matrix(F, K);
-    for (let c = 0; c < K; c++) for (let f = 0; f < F; f++) W.data[f * K + c] = (c % 2 === 0 ? Math.exp(-f / 4) : Math.exp(-(F - f) / 4)) * (1 + c);
+    for (let c = 0; c < K; c++)
+      for (let f = 0; f < F; f++)
+        W.data[f * K + c] = (c % 2 === 0 ? Math.exp(-f / 4) : Math.exp(-(F - f) / 4)) * (1 + c);
     const g = clusterComponents(W, 2, new Rng(3), 3);
-    expect(g.map((x) => x.slice().sort()).sort()).toEqual([[0, 2, 4], [1, 3, 5]]);
+    expect(g.map((x) => x.slice().sort()).sort()).toEqual([
+      [0, 2, 4],
+      [1, 3, 5],
+    ]);
     expect(clusterComponents(W, 2, new Rng(3), 3)).toEqual(g);
   });
 });
@@ -132,14 +177,19 @@ describe('separate with complex NMF (reduced: rank 8, 20 iterations)', () => {
     expect(groups).toEqual(uns.extra!.grouping); // same seed, same fit: only the synthesis differs
     const tr = new Stft({ sampleRate: 16000, frameLength: 512, hop: 128 });
     const Y = tr.analyze(x);
-    const K = W!.cols, F = W!.rows, N = H!.cols;
+    const K = W!.cols,
+      F = W!.rows,
+      N = H!.cols;
     const models = groups.map((g) => {
       const m = new Matrix(F, N);
-      for (const k of g) for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) m.data[f * N + n] += W!.data[f * K + k] * H!.data[k * N + n];
+      for (const k of g)
+        for (let f = 0; f < F; f++)
+          for (let n = 0; n < N; n++) m.data[f * N + n] += W!.data[f * K + k] * H!.data[k * N + n];
       return m;
     });
     const expected = wienerMasks(models).map((m) => tr.synthesize(applyMask(Y, m), x.length));
-    let diffMasks = 0, diffPaths = 0;
+    let diffMasks = 0,
+      diffPaths = 0;
     masked.estimates!.forEach((e, j) => {
       for (let t = 0; t < x.length; t++) {
         diffMasks = Math.max(diffMasks, Math.abs(e.samples[t] - expected[j][t]));
@@ -151,7 +201,14 @@ describe('separate with complex NMF (reduced: rank 8, 20 iterations)', () => {
   });
 
   it("'auto' with a magnitude solver uses masks; 'components' with one is an error naming the parameter", () => {
-    const auto = task({ mode: 'unsupervised', oracle: false, grouping: [[0, 1], [2, 3]] }).run(context(4, MU, 5)) as Out;
+    const auto = task({
+      mode: 'unsupervised',
+      oracle: false,
+      grouping: [
+        [0, 1],
+        [2, 3],
+      ],
+    }).run(context(4, MU, 5)) as Out;
     expect(auto.extra!.synthesis).toBe('masks');
     const run = () => task({ mode: 'unsupervised', oracle: false, synthesis: 'components' }).run(context(4, MU, 5));
     expect(run).toThrow(NmflabError);
@@ -168,7 +225,11 @@ describe('separate with complex NMF (reduced: rank 8, 20 iterations)', () => {
       expect(ab![t]).toBeCloseTo(sig[0][t] + sig[1][t], 12);
       expect(c![t]).toBeCloseTo(sig[2][t], 12);
     }
-    expect(() => synthesizeComponents(comps, [[0], [3]], tr, 400, 'task.params.grouping')).toThrow(/task\.params\.grouping\[1\]: component index out of range/);
-    expect(() => synthesizeComponents([comps[0], new ComplexMatrix(2, 2)], [[0, 1]], tr, 400)).toThrow(/differ in shape/);
+    expect(() => synthesizeComponents(comps, [[0], [3]], tr, 400, 'task.params.grouping')).toThrow(
+      /task\.params\.grouping\[1\]: component index out of range/,
+    );
+    expect(() => synthesizeComponents([comps[0], new ComplexMatrix(2, 2)], [[0, 1]], tr, 400)).toThrow(
+      /differ in shape/,
+    );
   });
 });

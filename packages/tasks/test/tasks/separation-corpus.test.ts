@@ -24,7 +24,11 @@ describe('separation over the speech + chime corpus (reduced)', () => {
     async () => {
       const sup = await runReduced('experiments/separation-corpus-supervised.yaml', SHRINK, SWEEP);
       const uns = await runReduced('experiments/separation-corpus-unsupervised.yaml', SHRINK, SWEEP);
-      const overlap = await runReduced('experiments/separation-corpus-supervised.yaml', [...SHRINK, 'data.params.training.chime=pitch-overlap'], SWEEP);
+      const overlap = await runReduced(
+        'experiments/separation-corpus-supervised.yaml',
+        [...SHRINK, 'data.params.training.chime=pitch-overlap'],
+        SWEEP,
+      );
       for (const runs of [sup, uns, overlap]) {
         expect(runs.map((r) => r.record.status)).toEqual(['completed', 'completed', 'completed']);
         for (const r of runs) {
@@ -47,13 +51,20 @@ describe('separation over the speech + chime corpus (reduced)', () => {
       const r = await runExperiment({
         configFile: 'experiments/separation-corpus-supervised.yaml',
         sets: SHRINK,
-        sweeps: ['data.params.item=items(data/corpus/speech/manifest.json, test, 2)', 'seeds=2', 'data.params.snrDb=[-5, 5]'],
+        sweeps: [
+          'data.params.item=items(data/corpus/speech/manifest.json, test, 2)',
+          'seeds=2',
+          'data.params.snrDb=[-5, 5]',
+        ],
         outDir: tmp.dir,
         createRunEnv: async (f) => ({ registry: await buildRegistry(f) }),
       });
       expect(r.completed).toBe(8);
       // no quoted cells here (the group is one number), so a plain split reads the table
-      const [header, ...lines] = readFileSync(join(r.dir, 'aggregate.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+      const [header, ...lines] = readFileSync(join(r.dir, 'aggregate.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(','));
       const rows = lines.map((l) => Object.fromEntries(header!.map((h, i) => [h, l[i]])));
       for (const snr of [-5, 5]) {
         const runs = (r.records as RunRecord[]).filter((x) => x.varied['data.params.snrDb'] === snr);
@@ -73,9 +84,17 @@ describe('separation over the speech + chime corpus (reduced)', () => {
   it(
     'a dictionary reused from an earlier run of the process gives bit-identical results to one learned afresh',
     async () => {
-      const after = await runReduced('experiments/separation-corpus-supervised.yaml', SHRINK, ['data.params.item=[june-02, june-01]', 'seeds=1', 'data.params.snrDb=[0]']);
+      const after = await runReduced('experiments/separation-corpus-supervised.yaml', SHRINK, [
+        'data.params.item=[june-02, june-01]',
+        'seeds=1',
+        'data.params.snrDb=[0]',
+      ]);
       clearReusedFits();
-      const fresh = await runReduced('experiments/separation-corpus-supervised.yaml', SHRINK, ['data.params.item=[june-01]', 'seeds=1', 'data.params.snrDb=[0]']);
+      const fresh = await runReduced('experiments/separation-corpus-supervised.yaml', SHRINK, [
+        'data.params.item=[june-01]',
+        'seeds=1',
+        'data.params.snrDb=[0]',
+      ]);
       expect(after[1].metrics).toEqual(fresh[0].metrics);
     },
     SLOW,

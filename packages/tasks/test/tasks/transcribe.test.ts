@@ -16,17 +16,51 @@ function harmonic(f0: number, amp: (h: number) => number, F = 1025, rate = 16000
 describe('transcribe: pitch labels and note metrics', () => {
   it('labels a harmonic basis with its pitch, also with a weak fundamental', () => {
     for (let p = 48; p <= 84; p += 5) {
-      expect(basisPitch(harmonic(midiToHz(p), (h) => 1 / h), 16000, 2048, 36, 96).pitch).toBe(p);
-      expect(basisPitch(harmonic(midiToHz(p), (h) => (h === 1 ? 0.3 : 1 / h)), 16000, 2048, 36, 96).pitch).toBe(p);
+      expect(
+        basisPitch(
+          harmonic(midiToHz(p), (h) => 1 / h),
+          16000,
+          2048,
+          36,
+          96,
+        ).pitch,
+      ).toBe(p);
+      expect(
+        basisPitch(
+          harmonic(midiToHz(p), (h) => (h === 1 ? 0.3 : 1 / h)),
+          16000,
+          2048,
+          36,
+          96,
+        ).pitch,
+      ).toBe(p);
     }
   });
 
   it('onset F-measure: perfect, tolerance inclusive, shifted, extra and missing notes', () => {
     const ref = [60, 62, 64, 60].map((pitch, i) => ({ pitch, onset: i * 0.5 }));
     expect(onsetFMeasure(ref, ref, 0.05).f).toBe(1);
-    expect(onsetFMeasure(ref, ref.map((n) => ({ ...n, onset: n.onset + 0.05 })), 0.05).f).toBe(1);
-    expect(onsetFMeasure(ref, ref.map((n) => ({ ...n, onset: n.onset + 0.051 })), 0.05).f).toBe(0);
-    expect(onsetFMeasure(ref, ref.map((n) => ({ ...n, pitch: n.pitch + 1 })), 0.05).f).toBe(0);
+    expect(
+      onsetFMeasure(
+        ref,
+        ref.map((n) => ({ ...n, onset: n.onset + 0.05 })),
+        0.05,
+      ).f,
+    ).toBe(1);
+    expect(
+      onsetFMeasure(
+        ref,
+        ref.map((n) => ({ ...n, onset: n.onset + 0.051 })),
+        0.05,
+      ).f,
+    ).toBe(0);
+    expect(
+      onsetFMeasure(
+        ref,
+        ref.map((n) => ({ ...n, pitch: n.pitch + 1 })),
+        0.05,
+      ).f,
+    ).toBe(0);
     const extra = onsetFMeasure(ref, [...ref, { pitch: 67, onset: 1 }], 0.05);
     expect(extra.precision).toBeCloseTo(4 / 5, 12);
     expect(extra.recall).toBe(1);
@@ -38,7 +72,14 @@ describe('transcribe: pitch labels and note metrics', () => {
   it('onset F-measure equals mir_eval.transcription (onset only, ±50 ms, 50 cents) on its fixture', () => {
     // made by scripts/make-transcription-fixture.py with Debian's python3-mir-eval
     const fx = JSON.parse(readFileSync('packages/tasks/test/fixtures/transcription/mir-eval-onset.json', 'utf8')) as {
-      cases: { name: string; reference: { pitch: number; onset: number }[]; estimate: { pitch: number; onset: number }[]; precision: number; recall: number; f: number }[];
+      cases: {
+        name: string;
+        reference: { pitch: number; onset: number }[];
+        estimate: { pitch: number; onset: number }[];
+        precision: number;
+        recall: number;
+        f: number;
+      }[];
     };
     expect(fx.cases.length).toBeGreaterThan(30);
     for (const c of fx.cases) {
@@ -54,7 +95,11 @@ describe('transcribe: pitch labels and note metrics', () => {
     // 3-frame dip to 0.3 (a 48 ms gap), then a quieter note of the same pitch at 80
     const a = new Float64Array(120);
     const strike = (at: number, peak: number) => {
-      for (let n = at; n < a.length; n++) a[n] = Math.max(n < at + 2 ? peak * (n - at + 1) / 2 : peak * Math.exp(-(n - at - 1) / 25), n < at ? a[n] : 0);
+      for (let n = at; n < a.length; n++)
+        a[n] = Math.max(
+          n < at + 2 ? (peak * (n - at + 1)) / 2 : peak * Math.exp(-(n - at - 1) / 25),
+          n < at ? a[n] : 0,
+        );
     };
     strike(10, 1);
     for (let n = 30; n < 120; n++) a[n] = 0;
@@ -85,33 +130,65 @@ describe('transcribe: pitch labels and note metrics', () => {
   });
 
   it('experiment 4 (reduced: first 6 s, 50 iterations, one restart): the piano piece transcribes with onset F ≥ 0.8', async () => {
-    const runs = await runReduced('experiments/transcription.yaml', ['task.params.seconds=6', 'model.stopping.maxIterations=50', 'model.restarts=1', 'transform.hop=512']);
+    const runs = await runReduced('experiments/transcription.yaml', [
+      'task.params.seconds=6',
+      'model.stopping.maxIterations=50',
+      'model.restarts=1',
+      'transform.hop=512',
+    ]);
     const m = runs[0].metrics;
     expect(runs[0].record.status).toBe('completed');
     expect(m['onset.f']).toBeGreaterThanOrEqual(0.8);
-    const roll = runs[0].json['pianoroll.json'] as Record<'reference' | 'estimate', { pitch: number; onset: number; offset: number }[]>;
+    const roll = runs[0].json['pianoroll.json'] as Record<
+      'reference' | 'estimate',
+      { pitch: number; onset: number; offset: number }[]
+    >;
     expect(roll.reference.length).toBeGreaterThan(0);
     expect(roll.estimate.length).toBeGreaterThan(0);
     for (const n of roll.estimate) expect(n.offset).toBeGreaterThan(n.onset);
   });
 
   it('experiment 4 on the corpus (reduced: 2 held-out pieces, 1 seed, 60 iterations): the novelty rule finds re-struck notes the rising-edge rule misses', async () => {
-    const runs = await runReduced('experiments/transcription-corpus.yaml', ['model.stopping.maxIterations=60'], ['seeds=1', 'data.params.item=[0,4]', 'task.params.onsetRule=[novelty,threshold]']);
+    const runs = await runReduced(
+      'experiments/transcription-corpus.yaml',
+      ['model.stopping.maxIterations=60'],
+      ['seeds=1', 'data.params.item=[0,4]', 'task.params.onsetRule=[novelty,threshold]'],
+    );
     expect(runs.map((r) => r.record.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
-    const by = (rule: string) => runs.filter((r) => (r.extra as { onsetRule: string }).onsetRule === rule).map((r) => r.metrics as Record<string, number>);
+    const by = (rule: string) =>
+      runs
+        .filter((r) => (r.extra as { onsetRule: string }).onsetRule === rule)
+        .map((r) => r.metrics as Record<string, number>);
     const mean = (xs: Record<string, number>[], k: string) => xs.reduce((s, m) => s + m[k], 0) / xs.length;
     const [nov, thr] = [by('novelty'), by('threshold')];
     expect(nov.length).toBe(2);
     // rank from the note list: the piece's distinct pitches + 1
-    const items = (JSON.parse(readFileSync('data/corpus/music/manifest.json', 'utf8')) as { items: { split: string; notes: string }[] }).items.filter((i) => i.split === 'test');
-    const pitches = [0, 4].map((i) => new Set((JSON.parse(readFileSync(`data/corpus/music/${items[i].notes}`, 'utf8')) as { notes: { pitch: number }[] }).notes.map((n) => n.pitch)).size);
-    expect(runs.map((r) => (r.metrics as Record<string, number>).rank).sort()).toEqual([...pitches, ...pitches].map((n) => n + 1).sort());
+    const items = (
+      JSON.parse(readFileSync('data/corpus/music/manifest.json', 'utf8')) as {
+        items: { split: string; notes: string }[];
+      }
+    ).items.filter((i) => i.split === 'test');
+    const pitches = [0, 4].map(
+      (i) =>
+        new Set(
+          (
+            JSON.parse(readFileSync(`data/corpus/music/${items[i].notes}`, 'utf8')) as { notes: { pitch: number }[] }
+          ).notes.map((n) => n.pitch),
+        ).size,
+    );
+    expect(runs.map((r) => (r.metrics as Record<string, number>).rank).sort()).toEqual(
+      [...pitches, ...pitches].map((n) => n + 1).sort(),
+    );
     expect(mean(nov, 'onset.recall-repeated')).toBeGreaterThan(mean(thr, 'onset.recall-repeated'));
     expect(mean(nov, 'onset.f')).toBeGreaterThanOrEqual(0.6);
   });
 
   it('experiment 5 (reduced: one restart, 200 iterations): IS-NMF gives every one of the four notes a component of its own pitch, EU-NMF does not', async () => {
-    const runs = await runReduced('experiments/four-notes-is.yaml', ['model.restarts=1', 'model.stopping.maxIterations=200'], ['model.solver.params.divergence=[is,euclidean]']);
+    const runs = await runReduced(
+      'experiments/four-notes-is.yaml',
+      ['model.restarts=1', 'model.stopping.maxIterations=200'],
+      ['model.solver.params.divergence=[is,euclidean]'],
+    );
     const [is, eu] = runs.map((r) => r.metrics);
     expect(is!['notes.with-component']).toBe(4);
     expect(is!['notes.isolated']).toBeGreaterThanOrEqual(3);

@@ -11,7 +11,12 @@ describe('transpose', () => {
   });
 
   it('experiment 13 (reduced: 3 s, 60 iterations, 5 Griffin–Lim iterations): G removed by > 20 dB, kept alone, moved a semitone down', async () => {
-    const runs = await runReduced('experiments/transposition.yaml', ['task.params.seconds=3', 'model.stopping.maxIterations=60', 'model.restarts=1', 'task.params.griffinLimIterations=5']);
+    const runs = await runReduced('experiments/transposition.yaml', [
+      'task.params.seconds=3',
+      'model.stopping.maxIterations=60',
+      'model.restarts=1',
+      'task.params.griffinLimIterations=5',
+    ]);
     const m = runs[0].metrics;
     expect(runs[0].record.status).toBe('completed');
     expect(m['removed.f0-band-drop-db']).toBeGreaterThan(20);

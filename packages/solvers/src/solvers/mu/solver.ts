@@ -1,7 +1,19 @@
 import {
-  Matrix, NmflabError, mmExponent, penalizedMMStep, selectKernels,
-  type Divergence, type InitHooks, type Initializer, type MuKernels, type Objective, type Problem, type Regularizer,
-  type Rng, type Solver, type SolverResult,
+  Matrix,
+  NmflabError,
+  mmExponent,
+  penalizedMMStep,
+  selectKernels,
+  type Divergence,
+  type InitHooks,
+  type Initializer,
+  type MuKernels,
+  type Objective,
+  type Problem,
+  type Regularizer,
+  type Rng,
+  type Solver,
+  type SolverResult,
 } from '@nmflab/core';
 import { checkInitialFactors, initialFactors } from '../../shared.js';
 
@@ -177,7 +189,8 @@ export class MuSolver implements Solver<MuState> {
     const d = o.divergence as Divergence & { dual?: boolean; weight?: (y: number) => number };
     if (d.dual === true || typeof d.weight !== 'function') {
       throw new NmflabError(`the ${d.id} divergence has no multiplicative update`, {
-        path: 'divergence', expected: 'a right-argument divergence d(V|WH) with a weight φ″ (β family, Bregman)',
+        path: 'divergence',
+        expected: 'a right-argument divergence d(V|WH) with a weight φ″ (β family, Bregman)',
         found: d.dual === true ? 'a dual (left-argument) divergence' : 'no weight φ″',
       });
     }
@@ -208,7 +221,10 @@ export class MuSolver implements Solver<MuState> {
       this.path = { kind: 'bregman', beta: NaN, gamma: this.mode === 'mm' ? (this.div.mmExponent ?? 1) : 1 };
     }
     // MM guarantee: a known exponent (β family or declared γ); the heuristic is MM on β ∈ [1, 2].
-    const mmKnown = this.mode === 'mm' ? beta !== undefined || this.div.mmExponent !== undefined : beta !== undefined && beta >= 1 && beta <= 2 && this.regs.length === 0;
+    const mmKnown =
+      this.mode === 'mm'
+        ? beta !== undefined || this.div.mmExponent !== undefined
+        : beta !== undefined && beta >= 1 && beta <= 2 && this.regs.length === 0;
     // Rescaling between updates changes a penalty's value, so it voids the MM guarantee.
     const n = this.normalization();
     const rescales = this.regs.length > 0 && (n.W !== 'none' || n.H !== 'none');
@@ -223,8 +239,12 @@ export class MuSolver implements Solver<MuState> {
     this.fusedObjective = false;
     if ((beta === 1 || beta === 0) && this.shift === 0) {
       const v = (x: number, y: number) => this.div.value(Float64Array.of(x), Float64Array.of(y));
-      const f = beta === 1 ? (x: number, y: number) => x * Math.log(x / y) - x + y : (x: number, y: number) => x / y - Math.log(x / y) - 1;
-      this.fusedObjective = v(1, 1) === 0 && v(2, 1) === f(2, 1) && v(1, 3) === f(1, 3) && (beta === 0 || v(0, 3) === 3);
+      const f =
+        beta === 1
+          ? (x: number, y: number) => x * Math.log(x / y) - x + y
+          : (x: number, y: number) => x / y - Math.log(x / y) - 1;
+      this.fusedObjective =
+        v(1, 1) === 0 && v(2, 1) === f(2, 1) && v(1, 3) === f(1, 3) && (beta === 0 || v(0, 3) === 3);
     }
   }
 
@@ -248,16 +268,30 @@ export class MuSolver implements Solver<MuState> {
     const K = problem.rank;
     const F = V0.rows;
     const N = V0.cols;
-    if (!Number.isInteger(K) || K < 1) throw new NmflabError('invalid rank', { path: 'rank', expected: 'an integer ≥ 1', found: String(K) });
-    if (F === 0 || N === 0) throw new NmflabError('empty data matrix', { path: 'V', expected: 'at least one row and one column', found: `${F}×${N}` });
+    if (!Number.isInteger(K) || K < 1)
+      throw new NmflabError('invalid rank', { path: 'rank', expected: 'an integer ≥ 1', found: String(K) });
+    if (F === 0 || N === 0)
+      throw new NmflabError('empty data matrix', {
+        path: 'V',
+        expected: 'at least one row and one column',
+        found: `${F}×${N}`,
+      });
     const M = problem.mask?.data;
     if (problem.mask && !problem.mask.sameShape(V0)) {
-      throw new NmflabError('mask shape differs from the data', { path: 'mask', expected: `${F}×${N}`, found: `${problem.mask.rows}×${problem.mask.cols}` });
+      throw new NmflabError('mask shape differs from the data', {
+        path: 'mask',
+        expected: `${F}×${N}`,
+        found: `${problem.mask.rows}×${problem.mask.cols}`,
+      });
     }
     if (M) {
       for (let i = 0; i < M.length; i++) {
         if (!(M[i] >= 0) || !Number.isFinite(M[i])) {
-          throw new NmflabError('invalid mask weight', { path: `mask[${Math.floor(i / N)}][${i % N}]`, expected: 'a finite number ≥ 0', found: String(M[i]) });
+          throw new NmflabError('invalid mask weight', {
+            path: `mask[${Math.floor(i / N)}][${i % N}]`,
+            expected: 'a finite number ≥ 0',
+            found: String(M[i]),
+          });
         }
       }
     }
@@ -272,10 +306,25 @@ export class MuSolver implements Solver<MuState> {
     const sumsOnly = plain && (beta === 1 || beta === 2);
     const scratch = lean && beta !== 2 ? this.k.fusedScratch(F, N) : 0;
     const full = lean ? 0 : F;
-    const shapes: Record<'V' | 'Vd' | 'W' | 'H' | 'L' | 'A' | 'B' | 'S' | 'S2' | 'numW' | 'denW' | 'numH' | 'denH' | 'gram' | 'gram2', [number, number]> = {
-      V: [F, N], Vd: [this.shift > 0 ? F : 0, N], W: [F, K], H: [K, N], L: [full, N], A: [full, N], B: [sumsOnly ? 0 : full, N],
-      S: [1, scratch], S2: [1, beta === 0 ? scratch : 0],
-      numW: [F, K], denW: [F, K], numH: [K, N], denH: [K, N], gram: [K, K], gram2: [K, K],
+    const shapes: Record<
+      'V' | 'Vd' | 'W' | 'H' | 'L' | 'A' | 'B' | 'S' | 'S2' | 'numW' | 'denW' | 'numH' | 'denH' | 'gram' | 'gram2',
+      [number, number]
+    > = {
+      V: [F, N],
+      Vd: [this.shift > 0 ? F : 0, N],
+      W: [F, K],
+      H: [K, N],
+      L: [full, N],
+      A: [full, N],
+      B: [sumsOnly ? 0 : full, N],
+      S: [1, scratch],
+      S2: [1, beta === 0 ? scratch : 0],
+      numW: [F, K],
+      denW: [F, K],
+      numH: [K, N],
+      denH: [K, N],
+      gram: [K, K],
+      gram2: [K, K],
     };
     const mats = this.k.allocate(shapes);
     const V = mats.V;
@@ -290,7 +339,11 @@ export class MuSolver implements Solver<MuState> {
         continue;
       }
       if (!Number.isFinite(v) || v < 0) {
-        throw new NmflabError('data must be finite and non-negative', { path: `V[${Math.floor(i / N)}][${i % N}]`, expected: 'a finite number ≥ 0', found: String(v) });
+        throw new NmflabError('data must be finite and non-negative', {
+          path: `V[${Math.floor(i / N)}][${i % N}]`,
+          expected: 'a finite number ≥ 0',
+          found: String(v),
+        });
       }
       v += off;
       if (v + this.shift === 0) zeros++;
@@ -298,7 +351,9 @@ export class MuSolver implements Solver<MuState> {
     }
     if (zeros > 0 && this.div.needsPositiveData) {
       throw new NmflabError(`the data has ${zeros} zero entries, undefined for the ${this.div.id} divergence`, {
-        path: 'V', expected: 'strictly positive data (β ≤ 0)', found: `${zeros} zeros`,
+        path: 'V',
+        expected: 'strictly positive data (β ≤ 0)',
+        found: `${zeros} zeros`,
         hint: 'set the solver parameter offset (V ← V + offset), use a mask, or choose β > 0',
       });
     }
@@ -314,7 +369,12 @@ export class MuSolver implements Solver<MuState> {
       frozenCols.fill(1);
     } else if (Array.isArray(fw)) {
       for (const c of fw) {
-        if (!Number.isInteger(c) || c < 0 || c >= K) throw new NmflabError('frozen column out of range', { path: 'freezeW', expected: `column indices in 0..${K - 1}`, found: String(c) });
+        if (!Number.isInteger(c) || c < 0 || c >= K)
+          throw new NmflabError('frozen column out of range', {
+            path: 'freezeW',
+            expected: `column indices in 0..${K - 1}`,
+            found: String(c),
+          });
         frozenCols[c] = 1;
       }
       freezeAllW = fw.length > 0 && frozenCols.every((x) => x === 1);
@@ -324,12 +384,40 @@ export class MuSolver implements Solver<MuState> {
     mats.H.data.set(H.data);
     if (this.shift > 0) for (let i = 0; i < V.data.length; i++) mats.Vd.data[i] = V.data[i] + this.shift;
     const state: MuState = {
-      F, N, K, V: mats.V, M, W: mats.W, H: mats.H, Vd: this.shift > 0 ? mats.Vd : mats.V,
-      L: mats.L, staleL: lean, A: mats.A, B: mats.B, S: mats.S, S2: mats.S2,
-      numW: mats.numW, denW: mats.denW, numH: mats.numH, denH: mats.denH,
-      gram: mats.gram, gram2: mats.gram2, vNorm2: 0, crossFresh: 0, pre: -1, objCache: NaN, objOut: new Float64Array(1), vSum: 0, sums: new Float64Array(Math.max(F, N, K)), norms: new Float64Array(K),
-      frozenCols, freezeAllW, freezeH: problem.freezeH ?? this.freezeHOpt,
-      normalizeW: norm.W, normalizeH: norm.H, iteration: 0,
+      F,
+      N,
+      K,
+      V: mats.V,
+      M,
+      W: mats.W,
+      H: mats.H,
+      Vd: this.shift > 0 ? mats.Vd : mats.V,
+      L: mats.L,
+      staleL: lean,
+      A: mats.A,
+      B: mats.B,
+      S: mats.S,
+      S2: mats.S2,
+      numW: mats.numW,
+      denW: mats.denW,
+      numH: mats.numH,
+      denH: mats.denH,
+      gram: mats.gram,
+      gram2: mats.gram2,
+      vNorm2: 0,
+      crossFresh: 0,
+      pre: -1,
+      objCache: NaN,
+      objOut: new Float64Array(1),
+      vSum: 0,
+      sums: new Float64Array(Math.max(F, N, K)),
+      norms: new Float64Array(K),
+      frozenCols,
+      freezeAllW,
+      freezeH: problem.freezeH ?? this.freezeHOpt,
+      normalizeW: norm.W,
+      normalizeH: norm.H,
+      iteration: 0,
     };
     if (this.fusedObjective) {
       let t = 0;
@@ -352,13 +440,18 @@ export class MuSolver implements Solver<MuState> {
    * β fast paths: V⊙Λ^{β−2} and Λ^{β−1}, Λ floored at δ (`modelFloor`) where the power is negative.
    */
   private weights(s: MuState): void {
-    const L = s.L.data, V = s.Vd.data, A = s.A.data, B = s.B.data, M = s.M;
+    const L = s.L.data,
+      V = s.Vd.data,
+      A = s.A.data,
+      B = s.B.data,
+      M = s.M;
     const n = L.length;
     const eps = this.lfloor; // δ: ε² (modelFloor eps2) or ε
     const sh = this.shift;
     if (this.path.kind === 'beta') {
       const beta = this.path.beta;
-      const b2 = beta - 2, b1 = beta - 1;
+      const b2 = beta - 2,
+        b1 = beta - 1;
       if (!M && sh === 0 && (beta === 1 || beta === 0)) {
         // No mask, no shift: one division per entry, no power (β = 1: B is never read, the
         // denominators are row/column sums; β = 0: A = V/Λ², B = 1/Λ).
@@ -384,9 +477,13 @@ export class MuSolver implements Solver<MuState> {
           // One power per entry: Λ^{β−1} = Λ^{β−2}·Λ (Λ floored on both, as the Bregman path).
           let pw: number;
           if (b2 === 0) pw = 1;
-          else if (b2 === -2) { const r = 1 / ln; pw = r * r; }
-          else if (b2 === -3) { const r = 1 / ln; pw = r * r * r; }
-          else pw = Math.pow(ln, b2);
+          else if (b2 === -2) {
+            const r = 1 / ln;
+            pw = r * r;
+          } else if (b2 === -3) {
+            const r = 1 / ln;
+            pw = r * r * r;
+          } else pw = Math.pow(ln, b2);
           const mp = m * pw;
           A[i] = mp * V[i];
           // Λ^{β−1}: Λ^{β−2}·Λ (Λ floored where β−1 < 0); at β = 0 directly 1/Λ, one rounding.
@@ -424,9 +521,17 @@ export class MuSolver implements Solver<MuState> {
   }
 
   /** One side (0: W, 1: H) of the fused numerators/denominators; false when no fused kernel took it. */
-  private fused(s: MuState, code: 0 | 1, side: 0 | 1, num: Matrix, den: Matrix, objective: Float64Array | null = null): boolean {
+  private fused(
+    s: MuState,
+    code: 0 | 1,
+    side: 0 | 1,
+    num: Matrix,
+    den: Matrix,
+    objective: Float64Array | null = null,
+  ): boolean {
     // Scratch: the Λ buffer (a backend may write weights over it) and, at β = 0, B; Λ is stale after.
-    if (!this.k.fused!(code, side, s.F, s.N, s.K, s.V, s.W, s.H, num, den, s.S, s.S2, this.lfloor, objective)) return false;
+    if (!this.k.fused!(code, side, s.F, s.N, s.K, s.V, s.W, s.H, num, den, s.S, s.S2, this.lfloor, objective))
+      return false;
     s.staleL = true;
     return true;
   }
@@ -468,7 +573,9 @@ export class MuSolver implements Solver<MuState> {
   /** β = 1 W denominator 1Hᵀ: the row sums of H, broadcast over rows of W. */
   private sumsW(s: MuState): void {
     const { K, N } = s;
-    const h = s.H.data, sums = s.sums, d = s.denW.data;
+    const h = s.H.data,
+      sums = s.sums,
+      d = s.denW.data;
     for (let k = 0; k < K; k++) {
       let t = 0;
       for (let j = 0; j < N; j++) t += h[k * N + j];
@@ -503,7 +610,9 @@ export class MuSolver implements Solver<MuState> {
   /** β = 1 H denominator Wᵀ1: the column sums of W, broadcast over columns of H. */
   private sumsH(s: MuState): void {
     const { K, N, F } = s;
-    const w = s.W.data, sums = s.sums, d = s.denH.data;
+    const w = s.W.data,
+      sums = s.sums,
+      d = s.denH.data;
     sums.fill(0, 0, K);
     for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) sums[k] += w[f * K + k];
     for (let k = 0; k < K; k++) d.fill(sums[k], k * N, (k + 1) * N);
@@ -513,14 +622,21 @@ export class MuSolver implements Solver<MuState> {
    * X ← X ⊙ update(num, den) entry-wise, with the penalties of this factor; skip frozen columns
    * (stride `cols`; `frozen[j % cols]`).
    */
-  private apply(X: Float64Array, num: Float64Array, den: Float64Array, regs: Regularizer[], cols: number, frozen: Uint8Array | undefined): void {
+  private apply(
+    X: Float64Array,
+    num: Float64Array,
+    den: Float64Array,
+    regs: Regularizer[],
+    cols: number,
+    frozen: Uint8Array | undefined,
+  ): void {
     const eps = this.eps;
     const gamma = this.path.gamma;
     const mm = this.mode === 'mm';
     const beta = this.path.kind === 'beta' ? this.path.beta : 1;
     const floor = this.factorFloor;
     const nReg = regs.length;
-    if (nReg === 0 && (!frozen?.includes(1))) {
+    if (nReg === 0 && !frozen?.includes(1)) {
       this.applyPlain(X, num, den);
       return;
     }
@@ -585,12 +701,22 @@ export class MuSolver implements Solver<MuState> {
   /** Normalize W's columns (or H's rows) to unit norm and move the scale into the other factor. */
   private rescale(s: MuState, which: 'W' | 'H', kind: 'l1' | 'l2'): void {
     const { F, N, K } = s;
-    const w = s.W.data, h = s.H.data, norms = s.norms;
+    const w = s.W.data,
+      h = s.H.data,
+      norms = s.norms;
     norms.fill(0);
     if (which === 'W') {
-      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) { const v = w[f * K + k]; norms[k] += kind === 'l1' ? Math.abs(v) : v * v; }
+      for (let f = 0; f < F; f++)
+        for (let k = 0; k < K; k++) {
+          const v = w[f * K + k];
+          norms[k] += kind === 'l1' ? Math.abs(v) : v * v;
+        }
     } else {
-      for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) { const v = h[k * N + n]; norms[k] += kind === 'l1' ? Math.abs(v) : v * v; }
+      for (let k = 0; k < K; k++)
+        for (let n = 0; n < N; n++) {
+          const v = h[k * N + n];
+          norms[k] += kind === 'l1' ? Math.abs(v) : v * v;
+        }
     }
     for (let k = 0; k < K; k++) {
       const nk = kind === 'l2' ? Math.sqrt(norms[k]) : norms[k];
@@ -599,9 +725,15 @@ export class MuSolver implements Solver<MuState> {
     }
     if (which === 'W') {
       for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) w[f * K + k] /= norms[k];
-      for (let k = 0; k < K; k++) { const nk = norms[k]; for (let n = 0; n < N; n++) h[k * N + n] *= nk; }
+      for (let k = 0; k < K; k++) {
+        const nk = norms[k];
+        for (let n = 0; n < N; n++) h[k * N + n] *= nk;
+      }
     } else {
-      for (let k = 0; k < K; k++) { const nk = norms[k]; for (let n = 0; n < N; n++) h[k * N + n] /= nk; }
+      for (let k = 0; k < K; k++) {
+        const nk = norms[k];
+        for (let n = 0; n < N; n++) h[k * N + n] /= nk;
+      }
       for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) w[f * K + k] *= norms[k];
     }
   }
@@ -614,7 +746,10 @@ export class MuSolver implements Solver<MuState> {
       this.ratioW(s, pre === 0);
       this.apply(s.W.data, s.numW.data, s.denW.data, this.regsW, s.K, s.frozenCols);
       s.crossFresh = 2; // numW = VHᵀ and H has not changed
-      if (s.normalizeW !== 'none') { this.rescale(s, 'W', s.normalizeW); s.crossFresh = 0; }
+      if (s.normalizeW !== 'none') {
+        this.rescale(s, 'W', s.normalizeW);
+        s.crossFresh = 0;
+      }
       // The β = 2 updates work from Gram matrices, WᵀV and VHᵀ: Λ is only needed for the objective.
       if (this.euclidFast(s) || this.fusedCode(s) >= 0) s.staleL = true;
       else this.k.matmul(s.W, s.H, s.L);
@@ -623,7 +758,10 @@ export class MuSolver implements Solver<MuState> {
       this.ratioH(s, pre === 1 && s.freezeAllW);
       this.apply(s.H.data, s.numH.data, s.denH.data, this.regsH, s.N, undefined);
       s.crossFresh = 1; // numH = WᵀV and W has not changed
-      if (s.normalizeH !== 'none') { this.rescale(s, 'H', s.normalizeH); s.crossFresh = 0; }
+      if (s.normalizeH !== 'none') {
+        this.rescale(s, 'H', s.normalizeH);
+        s.crossFresh = 0;
+      }
       if (this.euclidFast(s) || this.fusedCode(s) >= 0) s.staleL = true;
       else this.k.matmul(s.W, s.H, s.L);
     }
@@ -658,8 +796,11 @@ export class MuSolver implements Solver<MuState> {
 
   /** Data term Σ M⊙d(V|WH) and each penalty, on the Λ kept up to date by `step`. */
   objective(s: MuState): Objective {
-    const fast = this.euclidFast(s) && this.gramObjective > 0 ? this.gramData(s) : this.fusedObjective ? this.fusedData(s) : NaN;
-    const terms: Record<string, number> = { data: fast >= 0 ? fast : this.div.value(s.V.data, this.freshL(s).data, s.M) };
+    const fast =
+      this.euclidFast(s) && this.gramObjective > 0 ? this.gramData(s) : this.fusedObjective ? this.fusedData(s) : NaN;
+    const terms: Record<string, number> = {
+      data: fast >= 0 ? fast : this.div.value(s.V.data, this.freshL(s).data, s.M),
+    };
     let total = terms.data!;
     this.regs.forEach((r, i) => {
       const v = r.value(r.target === 'W' ? s.W.data : s.H.data);
@@ -680,16 +821,19 @@ export class MuSolver implements Solver<MuState> {
     if (s.crossFresh === 0) return NaN;
     let cross = 0;
     if (s.crossFresh === 1) {
-      const a = s.numH.data, h = s.H.data;
+      const a = s.numH.data,
+        h = s.H.data;
       for (let i = 0; i < a.length; i++) cross += a[i] * h[i];
     } else {
-      const a = s.numW.data, w = s.W.data;
+      const a = s.numW.data,
+        w = s.W.data;
       for (let i = 0; i < a.length; i++) cross += a[i] * w[i];
     }
     this.k.matmulTN(s.W, s.W, s.gram);
     this.k.matmulNT(s.H, s.H, s.gram2);
     let quad = 0;
-    const g = s.gram.data, g2 = s.gram2.data;
+    const g = s.gram.data,
+      g2 = s.gram2.data;
     for (let i = 0; i < g.length; i++) quad += g[i] * g2[i];
     const r = s.vNorm2 - 2 * cross + quad;
     return r > 1e-3 * s.vNorm2 ? this.gramObjective * r : NaN;
@@ -709,7 +853,10 @@ export class MuSolver implements Solver<MuState> {
     const code = this.path.beta as 0 | 1;
     const side = s.freezeAllW ? 1 : 0;
     let d: number;
-    if (this.fusedCode(s) >= 0 && (side === 0 ? this.fused(s, code, 0, s.numW, s.denW, s.objOut) : this.fused(s, code, 1, s.numH, s.denH, s.objOut))) {
+    if (
+      this.fusedCode(s) >= 0 &&
+      (side === 0 ? this.fused(s, code, 0, s.numW, s.denW, s.objOut) : this.fused(s, code, 1, s.numH, s.denH, s.objOut))
+    ) {
       s.pre = side;
       d = s.objOut[0];
     } else {
@@ -726,4 +873,3 @@ export class MuSolver implements Solver<MuState> {
     return { W: s.W.clone(), H: s.H.clone() };
   }
 }
-

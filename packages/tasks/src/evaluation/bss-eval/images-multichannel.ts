@@ -42,7 +42,9 @@ export interface BssImagesMultichannelResult {
 
 /** True when y = α·x for some α (to 1e-12 of y's largest sample). */
 function isMultipleOf(y: Float64Array, x: Float64Array): boolean {
-  let xy = 0, xx = 0, ymax = 0;
+  let xy = 0,
+    xx = 0,
+    ymax = 0;
   for (let t = 0; t < x.length; t++) {
     xy += x[t] * y[t];
     xx += x[t] * x[t];
@@ -57,36 +59,79 @@ function isMultipleOf(y: Float64Array, x: Float64Array): boolean {
 function validate(references: Float64Array[][], estimates: Float64Array[][], where: BssInputWhere): void {
   const what = where.what ?? 'bss eval images';
   const at = { file: where.file, path: where.path };
-  if (references.length === 0) throw new NmflabError(`${what}: no reference signals`, { ...at, expected: 'at least one reference', found: 'none' });
+  if (references.length === 0)
+    throw new NmflabError(`${what}: no reference signals`, {
+      ...at,
+      expected: 'at least one reference',
+      found: 'none',
+    });
   if (estimates.length !== references.length) {
-    throw new NmflabError(`${what}: as many estimates as references are needed`, { ...at, expected: `${references.length} estimate(s)`, found: `${estimates.length}` });
+    throw new NmflabError(`${what}: as many estimates as references are needed`, {
+      ...at,
+      expected: `${references.length} estimate(s)`,
+      found: `${estimates.length}`,
+    });
   }
   const C = references[0].length;
   const len = references[0][0]?.length ?? 0;
-  if (C === 0) throw new NmflabError(`${what}: reference 1 has no channels`, { ...at, expected: 'at least one channel', found: '0' });
-  if (len === 0) throw new NmflabError(`${what}: empty signals`, { ...at, expected: 'at least one sample', found: '0 samples' });
-  for (const [kind, list] of [['reference', references], ['estimate', estimates]] as const) {
+  if (C === 0)
+    throw new NmflabError(`${what}: reference 1 has no channels`, {
+      ...at,
+      expected: 'at least one channel',
+      found: '0',
+    });
+  if (len === 0)
+    throw new NmflabError(`${what}: empty signals`, { ...at, expected: 'at least one sample', found: '0 samples' });
+  for (const [kind, list] of [
+    ['reference', references],
+    ['estimate', estimates],
+  ] as const) {
     list.forEach((chans, i) => {
-      if (chans.length !== C) throw new NmflabError(`${what}: ${kind} ${i + 1} has a different channel count`, { ...at, expected: `${C} channels (as reference 1)`, found: `${chans.length}` });
+      if (chans.length !== C)
+        throw new NmflabError(`${what}: ${kind} ${i + 1} has a different channel count`, {
+          ...at,
+          expected: `${C} channels (as reference 1)`,
+          found: `${chans.length}`,
+        });
       chans.forEach((x, c) => {
-        if (x.length !== len) throw new NmflabError(`${what}: ${kind} ${i + 1}, channel ${c + 1} has a different length`, { ...at, expected: `${len} samples`, found: `${x.length}` });
+        if (x.length !== len)
+          throw new NmflabError(`${what}: ${kind} ${i + 1}, channel ${c + 1} has a different length`, {
+            ...at,
+            expected: `${len} samples`,
+            found: `${x.length}`,
+          });
         for (let t = 0; t < len; t++) {
-          if (!Number.isFinite(x[t])) throw new NmflabError(`${what}: ${kind} ${i + 1}, channel ${c + 1} has a non-finite sample`, { ...at, expected: 'finite samples', found: `${x[t]} at sample ${t}` });
+          if (!Number.isFinite(x[t]))
+            throw new NmflabError(`${what}: ${kind} ${i + 1}, channel ${c + 1} has a non-finite sample`, {
+              ...at,
+              expected: 'finite samples',
+              found: `${x[t]} at sample ${t}`,
+            });
         }
       });
       // mir_eval: a source is silent when every channel of it is zero.
       if (chans.every((x) => isSilent(x))) {
-        throw new NmflabError(`${what}: ${kind} ${i + 1} is silent (all zeros); BSS Eval is undefined for silent sources`, { ...at, expected: 'a non-silent signal', found: 'all-zero samples in every channel' });
+        throw new NmflabError(
+          `${what}: ${kind} ${i + 1} is silent (all zeros); BSS Eval is undefined for silent sources`,
+          { ...at, expected: 'a non-silent signal', found: 'all-zero samples in every channel' },
+        );
       }
     });
   }
 }
 
 /** BSS Eval v3 images of multichannel sources (see the module comment): references[j][c], estimates[e][c]. */
-export function bssEvalImagesMultichannel(references: Float64Array[][], estimates: Float64Array[][], opts: BssImagesMultichannelOptions = {}): BssImagesMultichannelResult {
+export function bssEvalImagesMultichannel(
+  references: Float64Array[][],
+  estimates: Float64Array[][],
+  opts: BssImagesMultichannelOptions = {},
+): BssImagesMultichannelResult {
   validate(references, estimates, opts);
-  const n = references.length, C = references[0].length, L = opts.filterLength ?? BSS_FILTER_LENGTH;
-  const nsampl = references[0][0].length, M = nsampl + L - 1;
+  const n = references.length,
+    C = references[0].length,
+    L = opts.filterLength ?? BSS_FILTER_LENGTH;
+  const nsampl = references[0][0].length,
+    M = nsampl + L - 1;
   // The channels that span each reference's delayed copies, source-major.
   const flat: Float64Array[] = [];
   const blocks: { offset: number; count: number }[] = [];
@@ -97,12 +142,14 @@ export function bssEvalImagesMultichannel(references: Float64Array[][], estimate
     flat.push(...kept);
   }
   const refs = new DelayedReferences(flat, L);
-  const G = refs.gram, nL = flat.length * L;
+  const G = refs.gram,
+    nL = flat.length * L;
   const solverAll = new SpdSolver(G, nL);
   const solvers = blocks.map(({ offset, count }) => {
     const m = count * L;
     const B = new Float64Array(m * m);
-    for (let a = 0; a < m; a++) B.set(G.subarray((offset * L + a) * nL + offset * L, (offset * L + a) * nL + offset * L + m), a * m);
+    for (let a = 0; a < m; a++)
+      B.set(G.subarray((offset * L + a) * nL + offset * L, (offset * L + a) * nL + offset * L + m), a * m);
     return new SpdSolver(B, m);
   });
   const allIdx = flat.map((_, k) => k);

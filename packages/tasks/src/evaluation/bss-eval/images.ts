@@ -40,7 +40,11 @@ export function frames(length: number, window: number, hop: number): [number, nu
  * where any reference or estimate is silent give NaN; per source, the frame values are aggregated
  * by their median ignoring NaN. Not scale-invariant: est = 3·ref gives SDR = −6.02 dB.
  */
-export function bssEvalImages(references: Float64Array[], estimates: Float64Array[], opts: BssImagesOptions): BssImagesResult {
+export function bssEvalImages(
+  references: Float64Array[],
+  estimates: Float64Array[],
+  opts: BssImagesOptions,
+): BssImagesResult {
   const permute = opts.permutation ?? false;
   validateBssInput(references, estimates, opts, permute);
   const n = references.length;
@@ -80,7 +84,13 @@ export function bssEvalImages(references: Float64Array[], estimates: Float64Arra
         if (!cj) continue;
         const pj = convolve(cj, segs[j], M);
         const s = segs[j];
-        let eTrue = 0, eErr = 0, eSpat2 = 0, eTS = 0, eI = 0, eTSI = 0, eA = 0;
+        let eTrue = 0,
+          eErr = 0,
+          eSpat2 = 0,
+          eTS = 0,
+          eI = 0,
+          eTSI = 0,
+          eA = 0;
         for (let k = 0; k < M; k++) {
           const sTrue = k < len ? s[k] : 0;
           const x = k < len ? est[k] : 0;
@@ -122,7 +132,12 @@ export function bssEvalImages(references: Float64Array[], estimates: Float64Arra
 
 /** Mean ignoring NaN (NaN when all are NaN): the permutation score over frames. */
 function nanMean(xs: readonly number[]): number {
-  let s = 0, c = 0;
-  for (const x of xs) if (!Number.isNaN(x)) { s += x; c++; }
+  let s = 0,
+    c = 0;
+  for (const x of xs)
+    if (!Number.isNaN(x)) {
+      s += x;
+      c++;
+    }
   return c ? s / c : Number.NaN;
 }

@@ -35,7 +35,12 @@ export class DelayedReferences {
     const G = new Float64Array(nL * nL);
     const ij: [number, number][] = [];
     for (let i = 0; i < n; i++) for (let j = i; j < n; j++) ij.push([i, j]);
-    const rs = crossCorrelations(ij.map(([i, j]) => [this.spectra[i], this.spectra[j]]), size, this.prod, this.work);
+    const rs = crossCorrelations(
+      ij.map(([i, j]) => [this.spectra[i], this.spectra[j]]),
+      size,
+      this.prod,
+      this.work,
+    );
     for (const [p, [i, j]] of ij.entries()) {
       {
         const r = rs[p];
@@ -75,7 +80,12 @@ export class DelayedReferences {
     const { n, L, size } = this;
     const E = spectrum(est, size, this.buf);
     const D = new Float64Array(n * L);
-    const rs = crossCorrelations(this.spectra.map((S) => [S, E]), size, this.prod, this.work);
+    const rs = crossCorrelations(
+      this.spectra.map((S) => [S, E]),
+      size,
+      this.prod,
+      this.work,
+    );
     for (let i = 0; i < n; i++) {
       const r = rs[i];
       for (let a = 0; a < L; a++) D[i * L + a] = r[(size - a) % size];
@@ -102,7 +112,10 @@ export class DelayedReferences {
       const C = spectrum(filters.subarray(idx * L, (idx + 1) * L), size, this.buf);
       const S = this.spectra[src];
       for (let k = 0; k < 2 * size; k += 2) {
-        const cr = C[k], ci = C[k + 1], sr = S[k], si = S[k + 1];
+        const cr = C[k],
+          ci = C[k + 1],
+          sr = S[k],
+          si = S[k + 1];
         acc[k] = acc[k] + cr * sr - ci * si;
         acc[k + 1] = acc[k + 1] + cr * si + ci * sr;
       }

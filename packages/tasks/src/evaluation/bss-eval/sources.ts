@@ -14,9 +14,17 @@ export function prepareReferences(references: Float64Array[], filterLength = BSS
   return new DelayedReferences(references, filterLength);
 }
 
-export function referencesFor(references: Float64Array[], filterLength: number, prepared: DelayedReferences | undefined): DelayedReferences {
+export function referencesFor(
+  references: Float64Array[],
+  filterLength: number,
+  prepared: DelayedReferences | undefined,
+): DelayedReferences {
   if (!prepared) return new DelayedReferences(references, filterLength);
-  if (prepared.L !== filterLength || prepared.refs.length !== references.length || prepared.refs.some((r, i) => r !== references[i])) {
+  if (
+    prepared.L !== filterLength ||
+    prepared.refs.length !== references.length ||
+    prepared.refs.some((r, i) => r !== references[i])
+  ) {
     throw new NmflabError('bss eval: prepared references do not match the references given', {
       expected: `the same ${references.length} reference arrays and filter length ${filterLength}`,
       found: `${prepared.refs.length} arrays, filter length ${prepared.L}`,
@@ -86,14 +94,26 @@ function sourceCriteria(refs: DelayedReferences, T: EstimateTerms, j: number): [
   return sourceCriteriaTime(refs, T, cj, j);
 }
 
-function sourceCriteriaTime(refs: DelayedReferences, T: EstimateTerms, cj: Float64Array, j: number): [number, number, number] {
+function sourceCriteriaTime(
+  refs: DelayedReferences,
+  T: EstimateTerms,
+  cj: Float64Array,
+  j: number,
+): [number, number, number] {
   const { L, nsampl } = refs;
-  const ps = (T.ps ??= refs.project(T.c, Array.from({ length: refs.n }, (_, i) => i)));
+  const ps = (T.ps ??= refs.project(
+    T.c,
+    Array.from({ length: refs.n }, (_, i) => i),
+  ));
   const pj = refs.project(cj, [j]);
   const s = refs.refs[j];
   const est = T.est;
   const M = nsampl + L - 1;
-  let eFilt = 0, eIA = 0, eI = 0, eFI = 0, eA = 0;
+  let eFilt = 0,
+    eIA = 0,
+    eI = 0,
+    eFI = 0,
+    eA = 0;
   for (let t = 0; t < M; t++) {
     const sTrue = t < nsampl ? s[t] : 0;
     const e = t < nsampl ? est[t] : 0;
@@ -115,14 +135,20 @@ function sourceCriteriaTime(refs: DelayedReferences, T: EstimateTerms, cj: Float
  * matched estimate, and the matching `perm` (perm[j] = estimate index for reference j) with the
  * best mean SIR. Throws an NmflabError for silent, non-finite or mismatched signals.
  */
-export function bssEvalSources(references: Float64Array[], estimates: Float64Array[], opts: BssSourcesOptions = {}): BssSourcesResult {
+export function bssEvalSources(
+  references: Float64Array[],
+  estimates: Float64Array[],
+  opts: BssSourcesOptions = {},
+): BssSourcesResult {
   const permute = opts.permutation ?? true;
   validateBssInput(references, estimates, opts, permute);
   const n = references.length;
   const refs = referencesFor(references, opts.filterLength ?? BSS_FILTER_LENGTH, opts.prepared);
   const all = Array.from({ length: n }, (_, i) => i);
   const nan = (): number[][] => Array.from({ length: n }, () => new Array<number>(n).fill(Number.NaN));
-  const sdr = nan(), sir = nan(), sar = nan();
+  const sdr = nan(),
+    sir = nan(),
+    sar = nan();
   for (let e = 0; e < n; e++) {
     const T = estimateTerms(refs, estimates[e]);
     for (let j = 0; j < n; j++) {
