@@ -2,21 +2,10 @@ import {
   NmflabError,
   collectRuns,
   compareCsv,
-  compareRows,
-  filterObservations,
+  compareRuns,
   formatTable,
-  groupObservations,
-  knownMetrics,
-  observations,
-  pairedComparisons,
-  parseFilter,
-  pivotTable,
   renderTables,
-  sortTable,
-  summaryTable,
-  testTable,
   writeFileAtomic,
-  type Table,
   type TableFormat,
 } from '@nmflab/core';
 import type { Argv } from 'yargs';
@@ -105,60 +94,25 @@ export function compareCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         .option('output', { type: 'string', describe: 'write the output to this file instead of the terminal' })
         .option('csv', { type: 'string', describe: 'also write the (first) table as CSV to this file' }),
     (argv) => {
-      const runs = collectRuns(argv.dirs as string[]);
-      const metricsArg = list(argv.metrics);
-      const by = list(argv.by);
-      const pivot = argv.pivot ? parsePivot(argv.pivot) : undefined;
-      const filters = list(argv.filter).map((f) => parseFilter(f));
       const format = argv.format as TableFormat;
-      const level = argv.level;
-      if (!(level > 0 && level < 1))
-        throw new NmflabError('invalid confidence level', {
-          path: '--level',
-          expected: 'a number in (0, 1)',
-          found: String(level),
-        });
-      const tables: { title: string; table: Table }[] = [];
-      let obs = observations(runs);
-      obs = filterObservations(obs, filters);
-      if (!obs.length)
-        throw new NmflabError('no run left after the filters', {
-          path: '--filter',
-          expected: 'filters some run matches',
-          found: list(argv.filter).join(' '),
-        });
-
-      if (!by.length && !pivot) {
-        if (argv.test)
-          throw new NmflabError('--test needs groups', {
-            path: '--test',
-            expected: '--by with the method column among its columns',
-          });
-        // The plain run table (the parameters that differ, metrics, iterations, time).
-        const keep = new Set(obs.map((o) => o.run));
-        let rows = compareRows(runs.filter((r) => keep.has(r.folder)));
-        if (metricsArg.length) {
-          const known = knownMetrics(obs);
-          for (const m of metricsArg)
-            if (!known.includes(m.replace(/\[.*\]$/, '')))
-              throw new NmflabError('unknown metric', {
-                path: '--metrics',
-                expected: `one of ${known.join(', ')}`,
-                found: JSON.stringify(m),
-              });
-          const pick = (k: string) => metricsArg.some((m) => k === m || (!m.includes('[') && k.startsWith(`${m}[`)));
-          const metricKeys = new Set(runs.flatMap((r) => Object.keys(r.record.metrics ?? {})));
-          rows = rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !metricKeys.has(k) || pick(k))));
-        }
-        const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-        let table: Table = {
-          columns,
-          rows: rows.map((r) => columns.map((c) => (r[c] === undefined ? null : (r[c] as never)))),
-        };
-        if (argv.sort) table = sortTable(table, argv.sort);
+      const pivot = argv.pivot ? parsePivot(argv.pivot) : undefined;
+      const result = compareRuns(collectRuns(argv.dirs as string[]), {
+        metrics: list(argv.metrics),
+        by: list(argv.by),
+        pivot,
+        filters: list(argv.filter),
+        sort: argv.sort,
+        test: argv.test,
+        pairOn: argv['pair-on'] ? list(argv['pair-on']) : undefined,
+        better: argv.better as 'higher' | 'lower',
+        level: argv.level,
+        numericPivot: format === 'csv' || format === 'json',
+      });
+      if (result.kind === 'runs') {
+        const { table, rows } = result;
         if (format === 'table')
           process.stdout.write(
-            formatTable(table.rows.map((r) => Object.fromEntries(columns.map((c, j) => [c, r[j]])))),
+            formatTable(table.rows.map((r) => Object.fromEntries(table.columns.map((c, j) => [c, r[j]])))),
           );
         else process.stdout.write(renderTables([{ title: 'runs', table }], format));
         if (argv.csv) {
@@ -167,48 +121,13 @@ export function compareCommand(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
         }
         return;
       }
-
-      const groupBy = pivot ? [...pivot.rows, ...pivot.cols.filter((c) => !pivot.rows.includes(c))] : by;
-      const metrics = metricsArg.length ? metricsArg : ['sdr'].filter((m) => knownMetrics(obs).includes(m));
-      if (!metrics.length)
-        throw new NmflabError('no metric chosen', {
-          path: '--metrics',
-          expected: `some of ${knownMetrics(obs).join(', ')}`,
-        });
-      const groups = groupObservations(obs, {
-        metrics,
-        by: groupBy,
-        pairOn: argv['pair-on'] ? list(argv['pair-on']) : undefined,
-        level,
-      });
-      const pct = `${Math.round(level * 1000) / 10}%`;
-      const protocol = `n = runs per group (seeds × data files${groupBy.includes('source') ? ', per source' : '; per-source metrics averaged per run'}); ± is the half-width of the ${pct} Student-t interval of the mean.`;
-      let summary = pivot
-        ? pivotTable(groups, pivot.rows, pivot.cols, metrics[0], format === 'csv' || format === 'json')
-        : summaryTable(groups, groupBy, metrics);
-      if (argv.sort) summary = sortTable(summary, argv.sort);
-      summary.notes = [protocol.replace('95%', pct)];
-      tables.push({
-        title: pivot
-          ? `${metrics[0]} (mean ± ${pct} CI): ${pivot.rows.join(',')} × ${pivot.cols.join(',')}`
-          : `${metrics.join(', ')} by ${groupBy.join(', ')}`,
-        table: summary,
-      });
-      if (argv.test) {
-        const tests = pairedComparisons(groups, argv.test, metrics[0], argv.better as 'higher' | 'lower');
-        const table = testTable(tests, argv.test);
-        table.notes = [
-          `Best ${argv.test} (${argv.better} mean ${metrics[0]}) in each group against each other, paired over ${argv['pair-on'] ? list(argv['pair-on']).join(', ') : 'seed and data'}: paired t-test (d_z = mean/sd of the differences) and Wilcoxon signed-rank (exact up to 50 pairs without zero differences; r = matched-pairs rank-biserial); Holm-corrected over the ${tests.length} comparisons of each test.`,
-        ];
-        tables.push({ title: `paired tests on ${metrics[0]}`, table });
-      }
-      const text = renderTables(tables, format);
+      const text = renderTables(result.tables, format);
       if (argv.output) {
         writeFileAtomic(argv.output, text);
         process.stderr.write(`nmflab: wrote ${argv.output}\n`);
       } else process.stdout.write(text);
       if (argv.csv) {
-        writeFileAtomic(argv.csv, renderTables([tables[0]], 'csv'));
+        writeFileAtomic(argv.csv, renderTables([result.tables[0]], 'csv'));
         process.stderr.write(`nmflab: wrote ${argv.csv}\n`);
       }
     },
