@@ -213,3 +213,54 @@ export function objectivePanelsSpec(panels: readonly ObjectivePanel[], seriesTit
     resolve: { scale: { y: 'independent', color: 'independent' } },
   } as TopLevelSpec;
 }
+
+/** One plot of every metric against one swept parameter (mean ± 95 % CI over seeds). */
+export interface MetricPlot {
+  /** The swept config path along x. */
+  axis: string;
+  title: string;
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+/**
+ * The sweep's metric-against-parameter plots, one per swept parameter, the other swept parameters
+ * as series: what the sweep report draws and `nmflab ui` shows.
+ */
+export function metricVsParameterPlots(runs: readonly RunFolder[]): MetricPlot[] {
+  const axes = sweptAxes(runs);
+  const names = shortNames(axes.map((a) => a.path));
+  const metrics = comparisonMetrics(runs);
+  const combos = combinations(runs, metrics);
+  if (!metrics.length || !combos.some((c) => c.runs.length > 0)) return [];
+  const plots: MetricPlot[] = [];
+  for (const axis of axes) {
+    const others = axes.filter((a) => a !== axis);
+    const points: ErrorBarPoint[] = [];
+    for (const c of combos) {
+      for (const m of metrics) {
+        const st = c.stats[m];
+        if (!st) continue;
+        const half = Number.isFinite(st.ciHalf) ? st.ciHalf : 0;
+        points.push({
+          x: c.values[axis.path] ?? null,
+          series: label(c.values, names, (p) => p !== axis.path) || 'all runs',
+          metric: m,
+          mean: st.mean,
+          lo: st.mean - half,
+          hi: st.mean + half,
+          n: st.n,
+        });
+      }
+    }
+    if (!points.length) continue;
+    const name = names.get(axis.path) ?? axis.path;
+    plots.push({
+      axis: axis.path,
+      title: `Metrics against ${name}`,
+      caption: `Mean over seeds with 95% Student-t intervals (${axis.path} along x${others.length ? `; one line per value of ${others.map((o) => o.path).join(', ')}` : ''}); sources averaged per run; each panel on its own scale.`,
+      spec: metricVsParameterSpec(points, name, others.map((o) => names.get(o.path)).join(', '), axis.values),
+    });
+  }
+  return plots;
+}

@@ -16,12 +16,11 @@ import {
   comparisonMetrics,
   displayMetric,
   label,
-  metricVsParameterSpec,
+  metricVsParameterPlots,
   objectivePanelsSpec,
   shortNames,
   sweptAxes,
   sweptValues,
-  type ErrorBarPoint,
   type ObjectivePanel,
 } from './compare.js';
 import { heatmapPng, montagePng, pngDataUri, toDb } from './heatmap.js';
@@ -570,42 +569,10 @@ export async function writeSweepReport(dir: string, options: ReportOptions = {})
       figures: [],
       html: `<p class="protocol">Each row pools the runs of one combination of swept values (${seeds} seed${seeds === 1 ? '' : 's'} at most); metrics of several sources are averaged per run first; ± is the half-width of the 95% Student-t interval of the mean. The same table, with paired tests between methods: <code>nmflab compare ${escapeHtml(basename(dir))} --by ${escapeHtml(axes.map((a) => a.path).join(','))} --test ${escapeHtml(axes[0]?.path ?? 'model.solver.id')}</code>.</p>${tableHtml(header, rows)}`,
     };
-    if (metrics.length && combos.some((c) => c.runs.length > 0)) {
-      for (const axis of axes) {
-        const others = axes.filter((a) => a !== axis);
-        const points: ErrorBarPoint[] = [];
-        for (const c of combos) {
-          for (const m of metrics) {
-            const st = c.stats[m];
-            if (!st) continue;
-            const half = Number.isFinite(st.ciHalf) ? st.ciHalf : 0;
-            points.push({
-              x: c.values[axis.path] ?? null,
-              series: label(c.values, names, (p) => p !== axis.path) || 'all runs',
-              metric: m,
-              mean: st.mean,
-              lo: st.mean - half,
-              hi: st.mean + half,
-              n: st.n,
-            });
-          }
-        }
-        if (!points.length) continue;
-        const id = `metrics-vs-${slug(axis.path)}`;
-        const fig = await svgFigure(
-          id,
-          `Metrics against ${names.get(axis.path)}`,
-          metricVsParameterSpec(
-            points,
-            names.get(axis.path)!,
-            others.map((o) => names.get(o.path)).join(', '),
-            axis.values,
-          ),
-          `Mean over seeds with 95% Student-t intervals (${axis.path} along x${others.length ? `; one line per value of ${others.map((o) => o.path).join(', ')}` : ''}); sources averaged per run; each panel on its own scale.`,
-        );
-        figures.push(fig);
-        sec.figures.push(fig);
-      }
+    for (const plot of metricVsParameterPlots(runs)) {
+      const fig = await svgFigure(`metrics-vs-${slug(plot.axis)}`, plot.title, plot.spec, plot.caption);
+      figures.push(fig);
+      sec.figures.push(fig);
     }
     sections.push(sec);
   }
