@@ -9,6 +9,7 @@ import { summarizeCommand } from './commands/summarize.js';
 import { bssEvalCommand } from './commands/bss-eval.js';
 import { reportCommand } from './commands/report.js';
 import { storeCommands } from './commands/store.js';
+import { uiCommand } from './commands/ui.js';
 import type { GlobalArgs } from './args.js';
 
 /** Commands, one registration each; each file in ./commands adds itself to the parser. */
@@ -22,6 +23,7 @@ const commands: ((y: Argv<GlobalArgs>) => Argv<GlobalArgs>)[] = [
   bssEvalCommand,
   reportCommand,
   storeCommands,
+  uiCommand,
 ];
 
 /** Print an error as one clear line (no stack unless --debug) and give the exit code. */

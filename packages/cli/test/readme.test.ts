@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,12 +116,38 @@ describe.skipIf(!built)('README examples run as written', () => {
     writeFileSync(join(dir, 'my-plugins.js'), plugin);
   });
 
-  it.each(lines.map((l) => [l]))('%s', (line) => {
+  /** `nmflab ui` serves until Ctrl-C: start it, ask it for the page and the run list, interrupt (exit 130). */
+  const browse = async (args: string[]) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const url = await new Promise<string>((ok, fail) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+        if (m) ok(m[1]);
+      });
+      child.once('exit', (code) => fail(new Error(`nmflab ui exited ${code}: ${err}`)));
+    });
+    expect((await fetch(url)).status).toBe(200);
+    const runs = await fetch(`${url}api/runs`);
+    expect(runs.status, await runs.clone().text()).toBe(200);
+    expect(((await runs.json()) as { runs: unknown[] }).runs.length).toBeGreaterThan(0);
+    const code = await new Promise<number | null>((ok) => {
+      child.once('exit', (c) => ok(c));
+      child.kill('SIGINT');
+    });
+    expect({ code, err }).toEqual({ code: 130, err: '' });
+  };
+
+  it.each(lines.map((l) => [l]))('%s', async (line) => {
     const args = words(line).slice(2);
     if (args.includes('--queue') || args[0] === 'worker') {
       console.log(`skipped (needs a Redis server; docs/distributed.md and queue tests cover it): ${line}`);
       return;
     }
+    if (args[0] === 'ui') return browse(args);
     const r = nmflab(resolveStamps(reduce(args)));
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
