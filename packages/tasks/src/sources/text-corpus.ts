@@ -61,13 +61,14 @@ export default definePlugin<'source', Params>({
     },
   },
   // Read at validation too: a missing or inconsistent corpus is reported before the results folder exists.
-  check: (p, ctx) => {
-    readCorpus(p.manifest, ctx.path);
+  check: (p) => {
+    // the runner prefixes errors raised here with the plugin's path
+    readCorpus(p.manifest, 'manifest');
   },
   create: (p, ctx) => ({
     id: 'text-corpus',
     load() {
-      const c = readCorpus(p.manifest, ctx.path);
+      const c = readCorpus(p.manifest, `${ctx.path}.manifest`);
       const trainAll = cut(c.train, p.limit);
       // Terms the (kept) training documents use: all of them for the full corpus, whose vocabulary
       // is built on its train split; a limited split drops the others, which no topic could explain.
@@ -120,6 +121,7 @@ function countMatrix(documents: number[][], F: number): Matrix {
   return V;
 }
 
+/** The corpus `manifest` describes, validated; `param` names the manifest parameter in errors. */
 function readCorpus(manifest: string, param: string): Corpus {
   const bad = (message: string, where: { file: string; path: string }, expected: string, found: unknown): never => {
     throw new NmflabError(message, {
@@ -128,7 +130,7 @@ function readCorpus(manifest: string, param: string): Corpus {
       found: typeof found === 'string' ? found : describeValue(found),
     });
   };
-  const atParam = { file: manifest, path: `${param}.manifest` };
+  const atParam = { file: manifest, path: param };
   if (!existsSync(manifest))
     bad('corpus manifest not found', atParam, 'a corpus manifest JSON file', JSON.stringify(manifest));
   const parse = (file: string, path: string): unknown => {
@@ -138,7 +140,7 @@ function readCorpus(manifest: string, param: string): Corpus {
       return bad('not valid JSON', { file, path }, 'JSON', (e as Error).message);
     }
   };
-  const m = parse(manifest, `${param}.manifest`) as { kind?: unknown; files?: unknown };
+  const m = parse(manifest, param) as { kind?: unknown; files?: unknown };
   if (m?.kind !== 'text-corpus')
     bad('not a text-corpus manifest', { file: manifest, path: 'kind' }, '"text-corpus"', m?.kind);
   const entry = Array.isArray(m.files) ? (m.files as { path?: unknown; sha256?: unknown }[])[0] : undefined;

@@ -71,7 +71,18 @@ describe('source text-corpus on data/corpus/debian', () => {
       }
       return 'no error';
     };
-    expect(run('data/corpus/debian/nope.json')).toMatch(/data\.params\.manifest: corpus manifest not found/);
+    // at validation the runner adds the plugin's path; at load the source names it itself
+    expect(run('data/corpus/debian/nope.json')).toMatch(
+      /^data\/corpus\/debian\/nope\.json: manifest: corpus manifest not found/,
+    );
+    expect(() => make({ manifest: 'data/corpus/debian/nope.json' }).load(new Rng(1))).toThrow(
+      /corpus manifest not found/,
+    );
+    try {
+      make({ manifest: 'data/corpus/debian/nope.json' }).load(new Rng(1));
+    } catch (e) {
+      expect((e as NmflabError).format()).toMatch(/data\.params\.manifest: corpus manifest not found/);
+    }
     const dir = mkdtempSync(join(tmpdir(), 'nmflab-text-corpus-'));
     try {
       const edited = { ...corpus, test: { ...corpus.test, labels: corpus.test.labels.map(() => 99) } };
