@@ -26,8 +26,14 @@ const MIN_DF = 3;
 /** A document is kept when it has at least this many vocabulary tokens. */
 const MIN_TOKENS = 2;
 
+// Bad input: one line and exit status 2, before anything is written.
+const fail = (message) => {
+  process.stderr.write(`make-debian-corpus: ${message}\n`);
+  process.exit(2);
+};
 const input = process.argv[2] ?? findPackagesList();
 const out = process.argv[3] ?? 'data/corpus/debian';
+if (!existsSync(input)) fail(`${input}: no such Packages file`);
 const text = input.endsWith('Packages')
   ? readFileSync(input)
   : execFileSync('/usr/lib/apt/apt-helper', ['cat-file', input], { maxBuffer: 1 << 30 });
@@ -119,7 +125,7 @@ const corpus = {
 };
 const trainSources = new Set(docs.filter((d) => d.split === 'train').map((d) => d.source));
 const overlap = docs.filter((d) => d.split === 'test' && trainSources.has(d.source)).length;
-if (overlap) throw new Error(`${overlap} test documents share a source package with training`);
+if (overlap) fail(`${overlap} test documents share a source package with training`);
 
 mkdirSync(out, { recursive: true });
 const corpusText = `${JSON.stringify(corpus)}\n`;
@@ -165,7 +171,7 @@ process.stdout.write(
 
 function findPackagesList() {
   const name = readdirSync(LISTS).find((f) => /_dists_bookworm_main_binary-amd64_Packages(\.\w+)?$/.test(f));
-  if (!name) throw new Error(`no bookworm main amd64 Packages list in ${LISTS}: run apt-get update first`);
+  if (!name) fail(`no bookworm main amd64 Packages list in ${LISTS}: run apt-get update first`);
   return join(LISTS, name);
 }
 
@@ -177,7 +183,7 @@ function readRelease(file, sha, bytes) {
   const rel = readFileSync(path, 'utf8');
   const get = (k) => new RegExp(`^${k}: (.*)$`, 'm').exec(rel)?.[1]?.trim();
   const checked = new RegExp(`^ ${sha} +${bytes} main/binary-amd64/Packages$`, 'm').test(rel);
-  if (!checked) throw new Error(`${basename(file)}: sha256 ${sha} is not the one its InRelease lists`);
+  if (!checked) fail(`${basename(file)}: sha256 ${sha} is not the one its InRelease lists`);
   return {
     suite: get('Codename') ?? 'bookworm',
     info: { origin: get('Origin'), codename: get('Codename'), version: get('Version'), date: get('Date') },
