@@ -16,6 +16,7 @@ import matrixFile from './sources/matrix-file.js';
 import mixtureFile from './sources/mixture-file.js';
 import swimmer from './sources/swimmer.js';
 import syntheticLowrank from './sources/synthetic-lowrank.js';
+import textCorpus from './sources/text-corpus.js';
 import wavMixture from './sources/wav-mixture.js';
 import wavStream from './sources/wav-stream.js';
 import bregmanCluster from './tasks/bregman-cluster.js';
@@ -27,6 +28,7 @@ import heldoutLikelihood from './tasks/heldout-likelihood.js';
 import monotonicity from './tasks/monotonicity.js';
 import separate from './tasks/separate.js';
 import streamDictionary from './tasks/stream-dictionary.js';
+import topicCluster from './tasks/topic-cluster.js';
 import topicModel from './tasks/topic-model.js';
 import transcribe from './tasks/transcribe.js';
 import transpose from './tasks/transpose.js';
@@ -57,6 +59,7 @@ export const taskPlugins: AnyPlugin[] = [
   mixtureFile,
   swimmer,
   syntheticLowrank,
+  textCorpus,
   wavMixture,
   wavStream,
   bregmanCluster,
@@ -68,6 +71,7 @@ export const taskPlugins: AnyPlugin[] = [
   monotonicity,
   separate,
   streamDictionary,
+  topicCluster,
   topicModel,
   transcribe,
   transpose,
