@@ -1,10 +1,4 @@
-import {
-  Matrix,
-  NmflabError,
-  definePlugin,
-  type PluginRef,
-  type TaskContext,
-} from '@nmflab/core';
+import { Matrix, NmflabError, definePlugin, type PluginRef, type TaskContext } from '@nmflab/core';
 import { bregmanKMeans, type Clustering } from '../evaluation/kmeans.js';
 
 interface Params {
