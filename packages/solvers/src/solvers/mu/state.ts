@@ -91,3 +91,19 @@ export interface Path {
   beta: number;
   gamma: number;
 }
+
+/** What the update paths and the MM step read from the solver: fixed when the solver is built. */
+export interface MuRule {
+  readonly path: Path;
+  readonly mode: MuMode;
+  /** ε: factor floor, value of zero denominators. */
+  readonly eps: number;
+  /** δ: the floor of Λ where a negative power of it is taken (see `modelFloor`). */
+  readonly lfloor: number;
+  /** The divergence's own ε (d(V+ε|Λ+ε)). */
+  readonly shift: number;
+  readonly factorFloor: FactorFloor;
+  /** The divergence's φ″, bound once. */
+  readonly weightFn?: (y: number) => number;
+  readonly k: MuKernels;
+}
