@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { holm, pairedTests, summarize } from '../src/stats.js';
-import { studentTCdf, studentTQuantile } from '../src/runner/aggregate.js';
+import { studentTCdf, studentTQuantile } from '../src/stats.js';
 
 // scipy.stats reference values, made by scripts/make-stats-fixture.py (tests never call Python).
 const fx = JSON.parse(readFileSync(new URL('./fixtures/stats/scipy-stats.json', import.meta.url), 'utf8')) as {

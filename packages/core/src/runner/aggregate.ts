@@ -1,5 +1,5 @@
 import { NmflabError } from '../errors.js';
-import { logGamma } from '../special.js';
+import { sampleMean, sampleStd, studentTQuantile } from '../stats.js';
 import type { RunRecord } from './execute.js';
 
 /**
@@ -14,67 +14,6 @@ import type { RunRecord } from './execute.js';
  * spread over items and seeds together, as the evaluation protocol states; n = 1 gives no interval.
  */
 
-/** Continued fraction of the incomplete beta function (modified Lentz). */
-function betaFraction(a: number, b: number, x: number): number {
-  const tiny = 1e-300;
-  let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m <= 300; m++) {
-    const m2 = 2 * m;
-    let num = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + num * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + num / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    num = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + num * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + num / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const step = d * c;
-    h *= step;
-    if (Math.abs(step - 1) < 1e-15) break;
-  }
-  return h;
-}
-
-/** Regularized incomplete beta I_x(a, b). */
-export function incompleteBeta(x: number, a: number, b: number): number {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  return x < (a + 1) / (a + b + 2) ? (front * betaFraction(a, b, x)) / a : 1 - (front * betaFraction(b, a, 1 - x)) / b;
-}
-
-/** P(T ≤ t) for Student's t with ν degrees of freedom. */
-export function studentTCdf(t: number, nu: number): number {
-  const tail = 0.5 * incompleteBeta(nu / (nu + t * t), nu / 2, 0.5);
-  return t >= 0 ? 1 - tail : tail;
-}
-
-/** The p-quantile of Student's t with ν degrees of freedom (bisection on the CDF, to 1e-12). */
-export function studentTQuantile(p: number, nu: number): number {
-  if (!(p > 0 && p < 1) || !(nu > 0))
-    throw new NmflabError('bad t quantile', { expected: '0 < p < 1 and ν > 0', found: `p=${p}, ν=${nu}` });
-  if (p === 0.5) return 0;
-  if (p < 0.5) return -studentTQuantile(1 - p, nu);
-  let lo = 0,
-    hi = 1;
-  while (studentTCdf(hi, nu) < p) hi *= 2;
-  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
-    const mid = (lo + hi) / 2;
-    if (studentTCdf(mid, nu) < p) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
-}
-
 export interface Interval {
   n: number;
   mean: number;
@@ -88,13 +27,9 @@ export interface Interval {
 export function tInterval(values: readonly number[]): Interval {
   const n = values.length;
   if (n === 0) throw new NmflabError('no values to summarize', { expected: 'at least one value' });
-  let mean = 0;
-  for (const v of values) mean += v;
-  mean /= n;
+  const mean = sampleMean(values);
   if (n === 1) return { n, mean, sd: 0 };
-  let ss = 0;
-  for (const v of values) ss += (v - mean) ** 2;
-  const sd = Math.sqrt(ss / (n - 1));
+  const sd = sampleStd(values);
   return { n, mean, sd, ci95: (studentTQuantile(0.975, n - 1) * sd) / Math.sqrt(n) };
 }
 

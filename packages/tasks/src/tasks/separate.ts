@@ -5,6 +5,7 @@ import type { Rng } from '@nmflab/core';
 import { applyMask, wienerMasks } from '@nmflab/core';
 import { complexComponentsOf, synthesizeComponents } from '@nmflab/core';
 import { bssEvalSources, prepareReferences } from '../evaluation/bss-eval/index.js';
+import { bregmanKMeans, type Clustering, type PointDivergence } from '../evaluation/kmeans.js';
 import type { FitResult } from '@nmflab/core';
 
 type Mode = 'unsupervised' | 'supervised' | 'semi-supervised';
@@ -40,9 +41,10 @@ export function partialModel(W: Matrix, H: Matrix, cols: readonly number[]): Mat
 }
 
 /**
- * Seeded k-means (k-means++ seeding, Lloyd iterations, best of `restarts`) of the columns of W,
- * each taken as its log-spectrum log(w + ε), centred and scaled to unit norm, so that components
- * with similar spectral shapes group together. Returns, per cluster, its component indices.
+ * Seeded k-means of the columns of W (evaluation/kmeans.ts with the squared distance, best of
+ * `restarts` runs drawn in turn from `rng`), each column taken as its log-spectrum log(w + ε),
+ * centred and scaled to unit norm, so that components with similar spectral shapes group together.
+ * Returns, per cluster, its component indices.
  */
 export function clusterComponents(W: Matrix, k: number, rng: Rng, restarts = 5): number[][] {
   const F = W.rows,
@@ -53,9 +55,9 @@ export function clusterComponents(W: Matrix, k: number, rng: Rng, restarts = 5):
       expected: `at least ${k}`,
       found: String(K),
     });
-  const X: Float64Array[] = [];
+  const X = new Float64Array(K * F); // point-major: component c at X[c·F …]
   for (let c = 0; c < K; c++) {
-    const x = new Float64Array(F);
+    const x = X.subarray(c * F, (c + 1) * F);
     let mean = 0;
     for (let f = 0; f < F; f++) mean += x[f] = Math.log(W.data[f * K + c] + 1e-9);
     mean /= F;
@@ -63,46 +65,17 @@ export function clusterComponents(W: Matrix, k: number, rng: Rng, restarts = 5):
     for (let f = 0; f < F; f++) norm += (x[f] -= mean) ** 2;
     norm = Math.sqrt(norm) || 1;
     for (let f = 0; f < F; f++) x[f] /= norm;
-    X.push(x);
   }
-  const d2 = (a: Float64Array, b: Float64Array) => {
-    let s = 0;
-    for (let f = 0; f < F; f++) s += (a[f] - b[f]) ** 2;
-    return s;
-  };
-  let best: { cost: number; label: number[] } | undefined;
+  let best: Clustering | undefined;
   for (let r = 0; r < restarts; r++) {
-    const centres: Float64Array[] = [X[Math.floor(rng.uniform() * K)].slice()];
-    while (centres.length < k) {
-      const dist = X.map((x) => Math.min(...centres.map((c) => d2(x, c))));
-      const total = dist.reduce((a, b) => a + b, 0);
-      let u = rng.uniform() * total;
-      let pick = 0;
-      while (pick < K - 1 && u >= dist[pick]) u -= dist[pick++];
-      centres.push(X[pick].slice());
-    }
-    let label = new Array<number>(K).fill(0);
-    for (let it = 0; it < 100; it++) {
-      const next = X.map((x) => {
-        let bi = 0;
-        for (let c = 1; c < k; c++) if (d2(x, centres[c]) < d2(x, centres[bi])) bi = c;
-        return bi;
-      });
-      const same = next.every((v, i) => v === label[i]);
-      label = next;
-      for (let c = 0; c < k; c++) {
-        const members = X.filter((_, i) => label[i] === c);
-        if (members.length === 0) continue; // keep an empty cluster's centre
-        centres[c].fill(0);
-        for (const m of members) for (let f = 0; f < F; f++) centres[c][f] += m[f] / members.length;
-      }
-      if (same && it > 0) break;
-    }
-    const cost = X.reduce((s, x, i) => s + d2(x, centres[label[i]]), 0);
-    if (!best || cost < best.cost) best = { cost, label };
+    const c = bregmanKMeans(X, K, F, k, SQUARED, rng, 100);
+    if (!best || c.objective < best.objective) best = c;
   }
-  return Array.from({ length: k }, (_, c) => best!.label.flatMap((l, i) => (l === c ? [i] : [])));
+  const labels = best!.labels;
+  return Array.from({ length: k }, (_, c) => [...labels.keys()].filter((i) => labels[i] === c));
 }
+
+const SQUARED: PointDivergence = { point: (x, mu) => (x - mu) ** 2 };
 
 /** Mask the mixture STFT with each model's generalized Wiener mask and resynthesize. */
 function maskAndSynthesize(

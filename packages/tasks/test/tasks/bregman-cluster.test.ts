@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type Matrix, NmflabError, Rng, type Divergence, type SourceData, type TaskContext } from '@nmflab/core';
 import { normalizedMutualInformation } from '@nmflab/tasks';
 import { buildRegistry } from '../../../../test/support/registry.js';
-import { lloyd } from '../../src/tasks/bregman-cluster.js';
+import { bregmanKMeans as lloyd } from '../../src/evaluation/kmeans.js';
 import { SLOW, num, runReduced } from '../support/experiment.js';
 
 const registry = await buildRegistry();

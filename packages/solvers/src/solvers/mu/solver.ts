@@ -1,8 +1,7 @@
 import {
-  Matrix,
+  type Matrix,
   NmflabError,
   mmExponent,
-  penalizedMMStep,
   selectKernels,
   type Divergence,
   type InitHooks,
@@ -16,6 +15,28 @@ import {
   type SolverResult,
 } from '@nmflab/core';
 import { checkInitialFactors, initialFactors } from '../../shared.js';
+import {
+  SKLEARN_EPS,
+  type FactorFloor,
+  type MuMode,
+  type MuOptions,
+  type MuState,
+  type Normalize,
+  type MuRule,
+  type Path,
+} from './state.js';
+import { mmStep } from './mm-step.js';
+import { euclidFast, freshL, fused, fusedCode, ratioH, ratioW, rescale } from './updates.js';
+
+export {
+  SKLEARN_EPS,
+  type FactorFloor,
+  type ModelFloor,
+  type MuMode,
+  type MuOptions,
+  type MuState,
+  type Normalize,
+} from './state.js';
 
 /**
  * Multiplicative updates (MU) for Σ M⊙d(V|WH) + Σ penalties, for any divergence plugin through its
@@ -58,98 +79,6 @@ import { checkInitialFactors, initialFactors } from '../../shared.js';
  *   (an MM step on the set W, H ≥ ε).
  */
 
-export type MuMode = 'mm' | 'heuristic';
-export type Normalize = 'none' | 'l1' | 'l2' | 'auto';
-export type FactorFloor = 'eps' | 'zero' | 'none';
-export type ModelFloor = 'eps2' | 'eps';
-
-export interface MuOptions {
-  divergence: Divergence;
-  mode?: MuMode;
-  regularizers?: Regularizer[];
-  normalize?: Normalize;
-  initializer?: Initializer;
-  /** ε: the factor floor (`factorFloor: eps`), the value of zero denominators, and (`modelFloor: eps`) the floor of Λ. */
-  eps?: number;
-  /** Floor of Λ where negative powers are taken: ε² (default, never reached by ε-floored factors: exact MM) or ε (scikit-learn). */
-  modelFloor?: ModelFloor;
-  /** What to do with small factor entries after an update: floor at eps (default), hard zeros below float64 eps (scikit-learn), or nothing. */
-  factorFloor?: FactorFloor;
-  freezeW?: boolean | number[];
-  freezeH?: boolean;
-  offset?: number;
-  /** The kernels to compute with (core's `MuKernels`); default `selectKernels().mu`, chosen when the solver is built. */
-  kernels?: MuKernels;
-}
-
-/** scikit-learn's EPSILON (float32 machine epsilon). */
-export const SKLEARN_EPS = 1.1920928955078125e-7;
-
-export interface MuState {
-  F: number;
-  N: number;
-  K: number;
-  V: Matrix;
-  /** V + ε_d (the divergence's own shift, 0 for most): the data the updates see (V itself when ε_d = 0). */
-  Vd: Matrix;
-  /** Mask data or undefined. */
-  M?: Float64Array;
-  W: Matrix;
-  H: Matrix;
-  /** Λ = WH for the current W, H (unless `staleL`: the β = 2 and fused paths skip it until needed). */
-  L: Matrix;
-  staleL: boolean;
-  /** Work buffers F×N: numerator weights A and denominator weights B (empty where the path does not use them). */
-  A: Matrix;
-  B: Matrix;
-  /** One block of scratch each for the fused passes (Λ block and weights; B block at β = 0). */
-  S: Matrix;
-  S2: Matrix;
-  numW: Matrix;
-  denW: Matrix;
-  numH: Matrix;
-  denH: Matrix;
-  /** K×K Gram buffer (β=2 fast path) and K sums. */
-  gram: Matrix;
-  /** Second K×K Gram buffer (HHᵀ beside WᵀW for the β = 2 objective). */
-  gram2: Matrix;
-  /** ‖V‖² (β = 2 objective by the Gram identity). */
-  vNorm2: number;
-  /**
-   * Which numerator matches the current factors, for the β = 2 objective: 1 numH = WᵀV (W
-   * unchanged since), 2 numW = VHᵀ (H unchanged since), 0 neither (initial point, rescaled).
-   */
-  crossFresh: 0 | 1 | 2;
-  /**
-   * β ∈ {0, 1} fused path: the side (0 W, 1 H) whose numerators/denominators `objective` already
-   * computed for the current factors (its pass yields Σ d(V|Λ) on the way), so `step` starts from
-   * them; −1 none. `objCache`: that objective, NaN when not computed for the current factors.
-   */
-  pre: -1 | 0 | 1;
-  objCache: number;
-  objOut: Float64Array;
-  /** Σ V (the β = 1 objective's error scale). */
-  vSum: number;
-  sums: Float64Array;
-  norms: Float64Array;
-  /** Per-column frozen flags of W (length K), or all-frozen. */
-  frozenCols: Uint8Array;
-  freezeAllW: boolean;
-  freezeH: boolean;
-  normalizeW: 'none' | 'l1' | 'l2';
-  normalizeH: 'none' | 'l1' | 'l2';
-  iteration: number;
-}
-
-interface Path {
-  /** 'beta' when the divergence exposes β (fast paths), 'bregman' for a generic weight. */
-  kind: 'beta' | 'bregman';
-  beta: number;
-  gamma: number;
-}
-
-const SCRATCH = new Float64Array(2);
-
 export class MuSolver implements Solver<MuState> {
   readonly id = 'mu';
   readonly monotone: boolean;
@@ -182,6 +111,8 @@ export class MuSolver implements Solver<MuState> {
   private readonly fusedObjective: boolean;
   /** Products and fused passes: one backend, chosen once here. */
   private readonly k: MuKernels;
+  /** The settings the update paths and the MM step read. */
+  private readonly rule: MuRule;
 
   constructor(o: MuOptions) {
     this.k = o.kernels ?? selectKernels().mu;
@@ -246,6 +177,16 @@ export class MuSolver implements Solver<MuState> {
       this.fusedObjective =
         v(1, 1) === 0 && v(2, 1) === f(2, 1) && v(1, 3) === f(1, 3) && (beta === 0 || v(0, 3) === 3);
     }
+    this.rule = {
+      path: this.path,
+      mode: this.mode,
+      eps: this.eps,
+      lfloor: this.lfloor,
+      shift: this.shift,
+      factorFloor: this.factorFloor,
+      weightFn: this.weightFn,
+      k: this.k,
+    };
   }
 
   /** Per-iteration normalization actually used (auto: the factor a one-sided penalty leaves free). */
@@ -435,334 +376,31 @@ export class MuSolver implements Solver<MuState> {
     return state;
   }
 
-  /**
-   * Fill A (numerator weights, M⊙ζ(Λ)⊙V) and B (denominator weights, M⊙ζ(Λ)⊙Λ) in one pass.
-   * β fast paths: V⊙Λ^{β−2} and Λ^{β−1}, Λ floored at δ (`modelFloor`) where the power is negative.
-   */
-  private weights(s: MuState): void {
-    const L = s.L.data,
-      V = s.Vd.data,
-      A = s.A.data,
-      B = s.B.data,
-      M = s.M;
-    const n = L.length;
-    const eps = this.lfloor; // δ: ε² (modelFloor eps2) or ε
-    const sh = this.shift;
-    if (this.path.kind === 'beta') {
-      const beta = this.path.beta;
-      const b2 = beta - 2,
-        b1 = beta - 1;
-      if (!M && sh === 0 && (beta === 1 || beta === 0)) {
-        // No mask, no shift: one division per entry, no power (β = 1: B is never read, the
-        // denominators are row/column sums; β = 0: A = V/Λ², B = 1/Λ).
-        this.k.betaWeights(beta, L, V, A, B, eps);
-      } else if (beta === 1) {
-        for (let i = 0; i < n; i++) {
-          const l = L[i] + sh;
-          const lf = l > eps ? l : eps;
-          const m = M ? M[i] : 1;
-          A[i] = m === 0 ? 0 : (m * V[i]) / lf;
-          B[i] = m;
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          const l = L[i] + sh;
-          const m = M ? M[i] : 1;
-          if (m === 0) {
-            A[i] = 0;
-            B[i] = 0;
-            continue;
-          }
-          const ln = l > eps ? l : eps; // floor where the power is negative
-          // One power per entry: Λ^{β−1} = Λ^{β−2}·Λ (Λ floored on both, as the Bregman path).
-          let pw: number;
-          if (b2 === 0) pw = 1;
-          else if (b2 === -2) {
-            const r = 1 / ln;
-            pw = r * r;
-          } else if (b2 === -3) {
-            const r = 1 / ln;
-            pw = r * r * r;
-          } else pw = Math.pow(ln, b2);
-          const mp = m * pw;
-          A[i] = mp * V[i];
-          // Λ^{β−1}: Λ^{β−2}·Λ (Λ floored where β−1 < 0); at β = 0 directly 1/Λ, one rounding.
-          B[i] = b1 === 0 ? m * l : b2 === -2 ? m / ln : mp * (b1 < 0 ? ln : l);
-        }
-      }
-    } else {
-      const weight = this.weightFn!;
-      for (let i = 0; i < n; i++) {
-        const m = M ? M[i] : 1;
-        if (m === 0) {
-          A[i] = 0;
-          B[i] = 0;
-          continue;
-        }
-        const l = L[i] + sh;
-        const ln = l > eps ? l : eps;
-        const z = m * weight(ln - sh); // the divergence's weight adds its own ε
-        A[i] = z * V[i];
-        B[i] = z * l;
-      }
-    }
-  }
-
-  /**
-   * β ∈ {0, 1}, no mask, no shift, and a fused kernel (the native addon's `muFused`, else the
-   * WebAssembly `muFusedWasm` unless the backend is `js`): numerators (and β = 0 denominators)
-   * block by block, Λ never stored (recomputed only for the objective).
-   */
-  private fusedCode(s: MuState): 0 | 1 | -1 {
-    if (this.path.kind !== 'beta' || s.M || this.shift !== 0) return -1;
-    const beta = this.path.beta;
-    if (beta !== 0 && beta !== 1) return -1;
-    return this.k.fused ? beta : -1;
-  }
-
-  /** One side (0: W, 1: H) of the fused numerators/denominators; false when no fused kernel took it. */
-  private fused(
-    s: MuState,
-    code: 0 | 1,
-    side: 0 | 1,
-    num: Matrix,
-    den: Matrix,
-    objective: Float64Array | null = null,
-  ): boolean {
-    // Scratch: the Λ buffer (a backend may write weights over it) and, at β = 0, B; Λ is stale after.
-    if (!this.k.fused!(code, side, s.F, s.N, s.K, s.V, s.W, s.H, num, den, s.S, s.S2, this.lfloor, objective))
-      return false;
-    s.staleL = true;
-    return true;
-  }
-
-  private euclidFast(s: MuState): boolean {
-    return this.path.kind === 'beta' && this.path.beta === 2 && !s.M && this.shift === 0;
-  }
-
-  /** β = 1 without mask or shift: the denominators are row/column sums, no product needed. */
-  private klFast(s: MuState): boolean {
-    return this.path.kind === 'beta' && this.path.beta === 1 && !s.M && this.shift === 0;
-  }
-
-  /** Numerator and denominator of the W update into numW, denW. */
-  private ratioW(s: MuState, ready = false): void {
-    if (this.euclidFast(s)) {
-      // num = V Hᵀ, den = W (H Hᵀ): K² products instead of a full Λ pass.
-      this.k.matmulNT(s.V, s.H, s.numW);
-      this.k.matmulNT(s.H, s.H, s.gram);
-      this.k.matmul(s.W, s.gram, s.denW);
-      return;
-    }
-    const code = this.fusedCode(s);
-    if (code >= 0 && (ready || this.fused(s, code as 0 | 1, 0, s.numW, s.denW))) {
-      if (code === 1) this.sumsW(s);
-      return;
-    }
-    this.freshL(s);
-    this.fullBuffers(s);
-    this.weights(s);
-    this.k.matmulNT(s.A, s.H, s.numW);
-    if (this.klFast(s)) {
-      this.sumsW(s);
-      return;
-    }
-    this.k.matmulNT(s.B, s.H, s.denW);
-  }
-
-  /** β = 1 W denominator 1Hᵀ: the row sums of H, broadcast over rows of W. */
-  private sumsW(s: MuState): void {
-    const { K, N } = s;
-    const h = s.H.data,
-      sums = s.sums,
-      d = s.denW.data;
-    for (let k = 0; k < K; k++) {
-      let t = 0;
-      for (let j = 0; j < N; j++) t += h[k * N + j];
-      sums[k] = t;
-    }
-    for (let f = 0; f < s.F; f++) for (let k = 0; k < K; k++) d[f * K + k] = sums[k];
-  }
-
-  private ratioH(s: MuState, ready = false): void {
-    if (this.euclidFast(s)) {
-      this.k.matmulTN(s.W, s.V, s.numH);
-      this.k.matmulTN(s.W, s.W, s.gram);
-      this.k.matmul(s.gram, s.H, s.denH);
-      return;
-    }
-    const code = this.fusedCode(s);
-    if (code >= 0 && (ready || this.fused(s, code as 0 | 1, 1, s.numH, s.denH))) {
-      if (code === 1) this.sumsH(s);
-      return;
-    }
-    this.freshL(s);
-    this.fullBuffers(s);
-    this.weights(s);
-    this.k.matmulTN(s.W, s.A, s.numH);
-    if (this.klFast(s)) {
-      this.sumsH(s);
-      return;
-    }
-    this.k.matmulTN(s.W, s.B, s.denH);
-  }
-
-  /** β = 1 H denominator Wᵀ1: the column sums of W, broadcast over columns of H. */
-  private sumsH(s: MuState): void {
-    const { K, N, F } = s;
-    const w = s.W.data,
-      sums = s.sums,
-      d = s.denH.data;
-    sums.fill(0, 0, K);
-    for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) sums[k] += w[f * K + k];
-    for (let k = 0; k < K; k++) d.fill(sums[k], k * N, (k + 1) * N);
-  }
-
-  /**
-   * X ← X ⊙ update(num, den) entry-wise, with the penalties of this factor; skip frozen columns
-   * (stride `cols`; `frozen[j % cols]`).
-   */
-  private apply(
-    X: Float64Array,
-    num: Float64Array,
-    den: Float64Array,
-    regs: Regularizer[],
-    cols: number,
-    frozen: Uint8Array | undefined,
-  ): void {
-    const eps = this.eps;
-    const gamma = this.path.gamma;
-    const mm = this.mode === 'mm';
-    const beta = this.path.kind === 'beta' ? this.path.beta : 1;
-    const floor = this.factorFloor;
-    const nReg = regs.length;
-    if (nReg === 0 && !frozen?.includes(1)) {
-      this.applyPlain(X, num, den);
-      return;
-    }
-    for (let i = 0; i < X.length; i++) {
-      if (frozen && frozen[i % cols] === 1) continue;
-      const xbar = X[i];
-      let P = den[i];
-      const Q = num[i];
-      let c = 0;
-      let q = 0;
-      for (let r = 0; r < nReg; r++) {
-        regs[r].majorize(xbar > eps ? xbar : eps, SCRATCH);
-        q += SCRATCH[0];
-        c += 2 * SCRATCH[0] * xbar;
-        P += SCRATCH[1];
-      }
-      let x: number;
-      if (!mm || c === 0) {
-        const d = P + c;
-        const ratio = Q / (d > 0 ? d : eps);
-        x = xbar * (gamma === 1 ? ratio : gamma === 0.5 ? Math.sqrt(ratio) : Math.pow(ratio, gamma));
-      } else {
-        // l is already majorized into P (file comment), so the shared exact step gets l = 0.
-        x = penalizedMMStep(beta, P > 0 ? P : eps, Q, xbar, q, 0);
-      }
-      if (floor === 'eps') {
-        if (!(x > eps)) x = eps;
-      } else if (floor === 'zero') {
-        if (!(x >= 2.220446049250313e-16)) x = 0;
-      } else if (!(x >= 0)) x = 0;
-      X[i] = x;
-    }
-  }
-
-  /**
-   * `apply` without penalties or frozen entries: the same formulas (x̄·(Q/P)^γ, P = 0 read as ε, then the
-   * floor), one tight loop per γ and floor rule — no per-entry branching on settings, no
-   * `Math.pow` for γ = 1 or ½.
-   */
-  private applyPlain(X: Float64Array, num: Float64Array, den: Float64Array): void {
-    const eps = this.eps;
-    const gamma = this.path.gamma;
-    const n = X.length;
-    const floor = this.factorFloor;
-    if (floor === 'eps' && (gamma === 1 || gamma === 0.5)) {
-      this.k.applyRatio(gamma === 1 ? 1 : 2, X, num, den, eps);
-      return;
-    }
-    for (let i = 0; i < n; i++) {
-      const d = den[i];
-      const ratio = num[i] / (d > 0 ? d : eps);
-      let x = X[i] * (gamma === 1 ? ratio : gamma === 0.5 ? Math.sqrt(ratio) : Math.pow(ratio, gamma));
-      if (floor === 'eps') {
-        if (!(x > eps)) x = eps;
-      } else if (floor === 'zero') {
-        if (!(x >= 2.220446049250313e-16)) x = 0;
-      } else if (!(x >= 0)) x = 0;
-      X[i] = x;
-    }
-  }
-
-  /** Normalize W's columns (or H's rows) to unit norm and move the scale into the other factor. */
-  private rescale(s: MuState, which: 'W' | 'H', kind: 'l1' | 'l2'): void {
-    const { F, N, K } = s;
-    const w = s.W.data,
-      h = s.H.data,
-      norms = s.norms;
-    norms.fill(0);
-    if (which === 'W') {
-      for (let f = 0; f < F; f++)
-        for (let k = 0; k < K; k++) {
-          const v = w[f * K + k];
-          norms[k] += kind === 'l1' ? Math.abs(v) : v * v;
-        }
-    } else {
-      for (let k = 0; k < K; k++)
-        for (let n = 0; n < N; n++) {
-          const v = h[k * N + n];
-          norms[k] += kind === 'l1' ? Math.abs(v) : v * v;
-        }
-    }
-    for (let k = 0; k < K; k++) {
-      const nk = kind === 'l2' ? Math.sqrt(norms[k]) : norms[k];
-      // Frozen W columns keep their values exactly.
-      norms[k] = nk > 0 && s.frozenCols[k] === 0 ? nk : 1;
-    }
-    if (which === 'W') {
-      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) w[f * K + k] /= norms[k];
-      for (let k = 0; k < K; k++) {
-        const nk = norms[k];
-        for (let n = 0; n < N; n++) h[k * N + n] *= nk;
-      }
-    } else {
-      for (let k = 0; k < K; k++) {
-        const nk = norms[k];
-        for (let n = 0; n < N; n++) h[k * N + n] /= nk;
-      }
-      for (let f = 0; f < F; f++) for (let k = 0; k < K; k++) w[f * K + k] *= norms[k];
-    }
-  }
-
   step(s: MuState): void {
     const pre = s.pre;
     s.pre = -1;
     s.objCache = NaN;
     if (!s.freezeAllW) {
-      this.ratioW(s, pre === 0);
-      this.apply(s.W.data, s.numW.data, s.denW.data, this.regsW, s.K, s.frozenCols);
+      ratioW(this.rule, s, pre === 0);
+      mmStep(this.rule, s.W.data, s.numW.data, s.denW.data, this.regsW, s.K, s.frozenCols);
       s.crossFresh = 2; // numW = VHᵀ and H has not changed
       if (s.normalizeW !== 'none') {
-        this.rescale(s, 'W', s.normalizeW);
+        rescale(s, 'W', s.normalizeW);
         s.crossFresh = 0;
       }
       // The β = 2 updates work from Gram matrices, WᵀV and VHᵀ: Λ is only needed for the objective.
-      if (this.euclidFast(s) || this.fusedCode(s) >= 0) s.staleL = true;
+      if (euclidFast(this.rule, s) || fusedCode(this.rule, s) >= 0) s.staleL = true;
       else this.k.matmul(s.W, s.H, s.L);
     }
     if (!s.freezeH) {
-      this.ratioH(s, pre === 1 && s.freezeAllW);
-      this.apply(s.H.data, s.numH.data, s.denH.data, this.regsH, s.N, undefined);
+      ratioH(this.rule, s, pre === 1 && s.freezeAllW);
+      mmStep(this.rule, s.H.data, s.numH.data, s.denH.data, this.regsH, s.N, undefined);
       s.crossFresh = 1; // numH = WᵀV and W has not changed
       if (s.normalizeH !== 'none') {
-        this.rescale(s, 'H', s.normalizeH);
+        rescale(s, 'H', s.normalizeH);
         s.crossFresh = 0;
       }
-      if (this.euclidFast(s) || this.fusedCode(s) >= 0) s.staleL = true;
+      if (euclidFast(this.rule, s) || fusedCode(this.rule, s) >= 0) s.staleL = true;
       else this.k.matmul(s.W, s.H, s.L);
     }
     s.iteration++;
@@ -770,36 +408,19 @@ export class MuSolver implements Solver<MuState> {
 
   /** The model Λ = WH of the current factors (a view into the state: copy it to keep it). */
   model(s: MuState): Matrix {
-    return this.freshL(s);
-  }
-
-  /** A and B at full size for the unfused weights, when a lean path's fused pass was refused (e.g. matrices beyond WASM memory). */
-  private fullBuffers(s: MuState): void {
-    const n = s.F * s.N;
-    if (s.A.data.length < n) s.A = new Matrix(s.F, s.N);
-    if (s.B.data.length < n && !(this.klFast(s) || this.euclidFast(s))) s.B = new Matrix(s.F, s.N);
-  }
-
-  /** Λ = WH, recomputed if the β = 2 or fused path left it stale. */
-  private freshL(s: MuState): Matrix {
-    if (s.L.data.length < s.F * s.N) {
-      // A lean path that needs Λ after all (model(), a direct objective, a fused pass refused).
-      s.L = new Matrix(s.F, s.N);
-      s.staleL = true;
-    }
-    if (s.staleL) {
-      this.k.matmul(s.W, s.H, s.L);
-      s.staleL = false;
-    }
-    return s.L;
+    return freshL(this.rule, s);
   }
 
   /** Data term Σ M⊙d(V|WH) and each penalty, on the Λ kept up to date by `step`. */
   objective(s: MuState): Objective {
     const fast =
-      this.euclidFast(s) && this.gramObjective > 0 ? this.gramData(s) : this.fusedObjective ? this.fusedData(s) : NaN;
+      euclidFast(this.rule, s) && this.gramObjective > 0
+        ? this.gramData(s)
+        : this.fusedObjective
+          ? this.fusedData(s)
+          : NaN;
     const terms: Record<string, number> = {
-      data: fast >= 0 ? fast : this.div.value(s.V.data, this.freshL(s).data, s.M),
+      data: fast >= 0 ? fast : this.div.value(s.V.data, freshL(this.rule, s).data, s.M),
     };
     let total = terms.data!;
     this.regs.forEach((r, i) => {
@@ -854,14 +475,16 @@ export class MuSolver implements Solver<MuState> {
     const side = s.freezeAllW ? 1 : 0;
     let d: number;
     if (
-      this.fusedCode(s) >= 0 &&
-      (side === 0 ? this.fused(s, code, 0, s.numW, s.denW, s.objOut) : this.fused(s, code, 1, s.numH, s.denH, s.objOut))
+      fusedCode(this.rule, s) >= 0 &&
+      (side === 0
+        ? fused(this.rule, s, code, 0, s.numW, s.denW, s.objOut)
+        : fused(this.rule, s, code, 1, s.numH, s.denH, s.objOut))
     ) {
       s.pre = side;
       d = s.objOut[0];
     } else {
       // No fused pass (js backend, or operands it cannot take): the same sums from Λ.
-      d = this.k.objective(code, side, s.F, s.N, s.V.data, this.freshL(s).data);
+      d = this.k.objective(code, side, s.F, s.N, s.V.data, freshL(this.rule, s).data);
     }
     const scale = code === 1 ? s.vSum : s.F * s.N;
     s.objCache = d >= 1e-2 * scale && d < Infinity ? d : NaN;
