@@ -635,18 +635,18 @@ add({
   name: 'run --out is a file',
   args: [...okRun, '--out', 'afile'],
   files: { afile: 'x' },
-  err: 'afile: cannot create the folder',
+  err: 'afile: --out: cannot create the folder: a file of that name is in the way',
 });
 add({
   name: 'run --out in /proc',
   args: [...okRun, '--out', '/proc/nmflab-y'],
-  err: '/proc/nmflab-y: cannot create the folder',
+  err: '/proc/nmflab-y: --out: cannot create the folder',
 });
 add({
   name: 'run --out below a file',
   args: [...okRun, '--out', 'afile/r'],
   files: { afile: 'x' },
-  err: 'afile: cannot create the folder',
+  err: 'afile: --out: cannot create the folder',
 });
 add({
   name: 'factorize file-size limit (EFBIG)',
@@ -1017,5 +1017,28 @@ add({ name: 'no command', args: [], err: 'no command given' });
 add({ name: 'bss-eval without files', args: ['bss-eval'], err: 'Missing required argument|not enough|bss-eval' });
 add({ name: 'report on a missing folder', args: ['report', 'nowhere'], err: 'nowhere' });
 add({ name: 'compare with a missing folder', args: ['compare', 'nowhere'], err: 'nowhere' });
+
+// `--no-X` on an option that takes a value (yargs reads it as X = false)
+for (const [args, flag] of [
+  [['run', 'ok.yaml', '--no-sweep'], 'sweep'],
+  [['run', 'ok.yaml', '--no-set'], 'set'],
+  [['run', 'ok.yaml', '--no-out'], 'out'],
+  [['run', 'ok.yaml', '--no-jobs'], 'jobs'],
+  [['run', 'ok.yaml', '--no-plugin'], 'plugin'],
+  [['factorize', '--input', 'V.csv', '--rank', '2', '--out', 'out', '--no-rank'], 'rank'],
+  [['factorize', '--input', 'V.csv', '--rank', '2', '--no-out'], 'out'],
+  [['compare', '--no-csv', 'results'], 'csv'],
+])
+  add({
+    name: `${args[0]} --no-${flag}`,
+    args,
+    err: `--no-${flag}: --${flag} is not a yes/no option and cannot be negated`,
+  });
+add({
+  name: 'run --no-quiet (a yes/no option) is accepted',
+  args: ['run', 'ok.yaml', '--no-quiet', '--quiet', '--jobs', '1'],
+  code: 0,
+  ok: 'results in',
+});
 
 export default cases;
