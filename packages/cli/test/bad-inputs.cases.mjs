@@ -1007,8 +1007,57 @@ add({
     ...cfg(ok().replace('divergence: kl', 'divergence: is').replace('V.csv', 'Z.csv')),
     'Z.csv': '1,0,3\n4,5,6\n1,1,1\n',
   },
-  code: 1,
-  err: '1 of 1 run failed \\(run 0000: .*zero',
+  err: 'bad\\.yaml: model\\.solver\\.params\\.divergence: the data file Z\\.csv \\(data\\.params\\.path\\) has 1 zero entries, undefined for the is divergence',
+});
+// Zeros against a divergence undefined at 0, caught at validation; an offset or ε makes them valid.
+const zeroRun = (div, extra = '') => ({
+  ...cfg(ok().replace('divergence: kl', `divergence: ${div}${extra}`).replace('V.csv', 'Z.npy')),
+  'Z.npy': {
+    npy: [
+      [1, 0, 3],
+      [4, 5, 6],
+      [0, 1, 1],
+    ],
+  },
+});
+add({
+  name: 'zeros (npy) with beta -1 in a run',
+  args: run,
+  files: zeroRun('{ id: beta, params: { beta: -1 } }'),
+  err: 'model\\.solver\\.params\\.divergence: the data file Z\\.npy .* 2 zero entries, undefined for the beta divergence',
+});
+add({
+  name: 'zeros with beta 0 given by --set',
+  args: [...run, '--set', 'model.solver.params.divergence={ id: beta, params: { beta: 0 } }'],
+  files: zeroRun('kl'),
+  err: 'model\\.solver\\.params\\.divergence: the data file Z\\.npy',
+});
+add({
+  name: 'zeros with a β sweep reaching 0',
+  args: [...run, '--sweep', 'model.solver.params.divergence.params.beta=[1, 0]'],
+  files: zeroRun('{ id: beta, params: { beta: 1 } }'),
+  err: 'the data file Z\\.npy .* undefined for the beta divergence',
+});
+add({
+  name: 'zeros with IS and an offset (valid)',
+  args: run,
+  files: zeroRun('is', ', offset: 1e-6'),
+  code: 0,
+  ok: 'results in',
+});
+add({
+  name: 'zeros with IS and its eps (valid)',
+  args: run,
+  files: zeroRun('{ id: is, params: { eps: 1e-9 } }'),
+  code: 0,
+  ok: 'results in',
+});
+add({
+  name: 'zeros with KL (valid)',
+  args: run,
+  files: zeroRun('kl'),
+  code: 0,
+  ok: 'results in',
 });
 
 // ── Usage ─────────────────────────────────────────────────────────────────────────────────
