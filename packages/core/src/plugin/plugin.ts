@@ -63,7 +63,7 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, T = unknown
    * path is relative to the params (e.g. `path`), the registry adds the YAML path in front.
    * A source that read its data matrix may return what validation needs to know of its values.
    */
-  check?(params: P, ctx: PluginContext): void | DataFacts;
+  check?(params: P, ctx: PluginContext): DataFacts | undefined;
 }
 
 /**

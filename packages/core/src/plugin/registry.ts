@@ -298,7 +298,7 @@ export class Registry {
     let errs: NmflabError[] = [];
     let facts: DataFacts | undefined;
     try {
-      const r = (plugin.check as (p: unknown, c: unknown) => void | DataFacts)(params, {
+      const r = (plugin.check as (p: unknown, c: unknown) => DataFacts | undefined)(params, {
         registry: this,
         path: where.path,
         file: where.file,
