@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -196,5 +196,27 @@ describe.skipIf(!built)('nmflab run / compare (built dist)', { timeout: 180_000 
       `${config}: model.restarts (sweep value 0): out of range (expected a number ≥ 1, found 0)`,
     ]);
     expect(existsSync(join(out, 'base'))).toBe(false);
+  });
+
+  it("a run folder's config.yaml reruns from another working directory, its --plugin module found", () => {
+    const out = fresh();
+    // The config's own plugins: replaced, so the solver comes from --plugin alone (a cwd-relative path).
+    const plugin = relative(
+      process.cwd(),
+      fileURLToPath(new URL('../../core/test/fixtures/plugins/test-solver.mjs', import.meta.url)),
+    );
+    const first = nmflab('run', config, '--out', out, '--set', 'plugins=[]', '--plugin', plugin, '--quiet');
+    expect(first.code, first.err).toBe(0);
+    const runConfig = join(sweepDir(out), '0000', 'config.yaml');
+    const elsewhere = fresh();
+    const again = spawnSync(process.execPath, [bin, 'run', runConfig, '--out', join(out, 'again'), '--quiet'], {
+      cwd: elsewhere,
+      encoding: 'utf8',
+    });
+    expect({ code: again.status, err: again.stderr }).toEqual({ code: 0, err: '' });
+    const rerun = join(out, 'again', 'base');
+    expect(det(join(rerun, readdirSync(rerun)[0], '0000', 'trajectory.csv'))).toEqual(
+      det(join(sweepDir(out), '0000', 'trajectory.csv')),
+    );
   });
 });
