@@ -501,8 +501,16 @@ function runInWorkers(
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
+    let workerError: string | undefined;
     const finish = () => {
       opts.signal?.removeEventListener('abort', onAbort);
+      // Every worker gone with runs still queued and no stop asked for (a worker that could not
+      // start): those runs were never run, which must not pass for a finished sweep.
+      if (!fatal && queue.length && !Atomics.load(flag, 0))
+        fatal = new NmflabError(
+          `${queue.length} of ${pending.length} run${pending.length === 1 ? '' : 's'} not run: the worker threads stopped (${workerError ?? 'no reason given'})`,
+          { exitCode: 1, hint: `complete them with: nmflab run --resume ${displayPath(toJob(pending[0]).dir)}` },
+        );
       Promise.all(workers.map((w) => w.terminate())).then(() => (fatal ? fail(fatal) : done()));
     };
     const next = (w: Worker & { current?: PreparedRun }) => {
@@ -564,6 +572,7 @@ function runInWorkers(
       );
       w.on('error', (e) => {
         // A worker that dies takes its current run with it: record the failure, keep the others going.
+        workerError = e.message;
         const r = w.current;
         if (r)
           end(r, {
