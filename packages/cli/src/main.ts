@@ -39,6 +39,40 @@ export function reportError(err: unknown, debug: boolean): number {
   return 1;
 }
 
+/** The option names yargs declares for the command being parsed, by type. */
+interface DeclaredOptions {
+  boolean: string[];
+  string: string[];
+  number: string[];
+  array: string[];
+  count: string[];
+}
+
+/** A declared option that takes a value (string, number, array or count). */
+function isKnownOption(o: DeclaredOptions, name: string): boolean {
+  return [...o.string, ...o.number, ...o.array, ...o.count].includes(name);
+}
+
+/**
+ * yargs reads `--no-X` as X = false for every option; only yes/no options may be negated
+ * (`--no-sweep` on an array option otherwise reached the handler as [false] and crashed).
+ */
+function rejectNegatedValues(args: string[]) {
+  return (_argv: unknown, y: { getOptions(): DeclaredOptions }): void => {
+    const options = y.getOptions();
+    const booleans = new Set(options.boolean);
+    const end = args.indexOf('--');
+    for (const a of end < 0 ? args : args.slice(0, end)) {
+      const m = /^--no-([^=]+)$/.exec(a);
+      if (!m || booleans.has(m[1]) || !isKnownOption(options, m[1])) continue;
+      throw new NmflabError(`--${m[1]} is not a yes/no option and cannot be negated`, {
+        path: a,
+        hint: m[1] === 'sweep' ? "to run without the config's sweep: --set 'sweep={}'" : `leave ${a} out`,
+      });
+    }
+  };
+}
+
 export async function main(args: string[]): Promise<number> {
   const debug = args.includes('--debug');
   let parser = yargs(args)
@@ -70,6 +104,8 @@ export async function main(args: string[]): Promise<number> {
       );
     }) as unknown as Argv<GlobalArgs>;
   for (const add of commands) parser = add(parser);
+  // yargs passes its instance second, which its type declarations omit.
+  parser = parser.middleware(rejectNegatedValues(args) as () => void, true);
   try {
     await parser.parseAsync();
   } catch (e) {

@@ -635,18 +635,18 @@ add({
   name: 'run --out is a file',
   args: [...okRun, '--out', 'afile'],
   files: { afile: 'x' },
-  err: 'afile: cannot create the folder',
+  err: 'afile: --out: cannot create the folder: a file of that name is in the way',
 });
 add({
   name: 'run --out in /proc',
   args: [...okRun, '--out', '/proc/nmflab-y'],
-  err: '/proc/nmflab-y: cannot create the folder',
+  err: '/proc/nmflab-y: --out: cannot create the folder',
 });
 add({
   name: 'run --out below a file',
   args: [...okRun, '--out', 'afile/r'],
   files: { afile: 'x' },
-  err: 'afile: cannot create the folder',
+  err: 'afile: --out: cannot create the folder',
 });
 add({
   name: 'factorize file-size limit (EFBIG)',
@@ -1007,8 +1007,57 @@ add({
     ...cfg(ok().replace('divergence: kl', 'divergence: is').replace('V.csv', 'Z.csv')),
     'Z.csv': '1,0,3\n4,5,6\n1,1,1\n',
   },
-  code: 1,
-  err: '1 of 1 run failed \\(run 0000: .*zero',
+  err: 'bad\\.yaml: model\\.solver\\.params\\.divergence: the data file Z\\.csv \\(data\\.params\\.path\\) has 1 zero entries, undefined for the is divergence',
+});
+// Zeros against a divergence undefined at 0, caught at validation; an offset or ε makes them valid.
+const zeroRun = (div, extra = '') => ({
+  ...cfg(ok().replace('divergence: kl', `divergence: ${div}${extra}`).replace('V.csv', 'Z.npy')),
+  'Z.npy': {
+    npy: [
+      [1, 0, 3],
+      [4, 5, 6],
+      [0, 1, 1],
+    ],
+  },
+});
+add({
+  name: 'zeros (npy) with beta -1 in a run',
+  args: run,
+  files: zeroRun('{ id: beta, params: { beta: -1 } }'),
+  err: 'model\\.solver\\.params\\.divergence: the data file Z\\.npy .* 2 zero entries, undefined for the beta divergence',
+});
+add({
+  name: 'zeros with beta 0 given by --set',
+  args: [...run, '--set', 'model.solver.params.divergence={ id: beta, params: { beta: 0 } }'],
+  files: zeroRun('kl'),
+  err: 'model\\.solver\\.params\\.divergence: the data file Z\\.npy',
+});
+add({
+  name: 'zeros with a β sweep reaching 0',
+  args: [...run, '--sweep', 'model.solver.params.divergence.params.beta=[1, 0]'],
+  files: zeroRun('{ id: beta, params: { beta: 1 } }'),
+  err: 'the data file Z\\.npy .* undefined for the beta divergence',
+});
+add({
+  name: 'zeros with IS and an offset (valid)',
+  args: run,
+  files: zeroRun('is', ', offset: 1e-6'),
+  code: 0,
+  ok: 'results in',
+});
+add({
+  name: 'zeros with IS and its eps (valid)',
+  args: run,
+  files: zeroRun('{ id: is, params: { eps: 1e-9 } }'),
+  code: 0,
+  ok: 'results in',
+});
+add({
+  name: 'zeros with KL (valid)',
+  args: run,
+  files: zeroRun('kl'),
+  code: 0,
+  ok: 'results in',
 });
 
 // ── Usage ─────────────────────────────────────────────────────────────────────────────────
@@ -1017,5 +1066,28 @@ add({ name: 'no command', args: [], err: 'no command given' });
 add({ name: 'bss-eval without files', args: ['bss-eval'], err: 'Missing required argument|not enough|bss-eval' });
 add({ name: 'report on a missing folder', args: ['report', 'nowhere'], err: 'nowhere' });
 add({ name: 'compare with a missing folder', args: ['compare', 'nowhere'], err: 'nowhere' });
+
+// `--no-X` on an option that takes a value (yargs reads it as X = false)
+for (const [args, flag] of [
+  [['run', 'ok.yaml', '--no-sweep'], 'sweep'],
+  [['run', 'ok.yaml', '--no-set'], 'set'],
+  [['run', 'ok.yaml', '--no-out'], 'out'],
+  [['run', 'ok.yaml', '--no-jobs'], 'jobs'],
+  [['run', 'ok.yaml', '--no-plugin'], 'plugin'],
+  [['factorize', '--input', 'V.csv', '--rank', '2', '--out', 'out', '--no-rank'], 'rank'],
+  [['factorize', '--input', 'V.csv', '--rank', '2', '--no-out'], 'out'],
+  [['compare', '--no-csv', 'results'], 'csv'],
+])
+  add({
+    name: `${args[0]} --no-${flag}`,
+    args,
+    err: `--no-${flag}: --${flag} is not a yes/no option and cannot be negated`,
+  });
+add({
+  name: 'run --no-quiet (a yes/no option) is accepted',
+  args: ['run', 'ok.yaml', '--no-quiet', '--quiet', '--jobs', '1'],
+  code: 0,
+  ok: 'results in',
+});
 
 export default cases;

@@ -197,4 +197,26 @@ describe.skipIf(!built)('nmflab run / compare (built dist)', { timeout: 180_000 
     ]);
     expect(existsSync(join(out, 'base'))).toBe(false);
   });
+
+  it("a run folder's config.yaml reruns from another working directory, its --plugin module found", () => {
+    const out = fresh();
+    // The config's own plugins: replaced, so the solver comes from --plugin alone (a cwd-relative path).
+    const plugin = relative(
+      process.cwd(),
+      fileURLToPath(new URL('../../core/test/fixtures/plugins/test-solver.mjs', import.meta.url)),
+    );
+    const first = nmflab('run', config, '--out', out, '--set', 'plugins=[]', '--plugin', plugin, '--quiet');
+    expect(first.code, first.err).toBe(0);
+    const runConfig = join(sweepDir(out), '0000', 'config.yaml');
+    const elsewhere = fresh();
+    const again = spawnSync(process.execPath, [bin, 'run', runConfig, '--out', join(out, 'again'), '--quiet'], {
+      cwd: elsewhere,
+      encoding: 'utf8',
+    });
+    expect({ code: again.status, err: again.stderr }).toEqual({ code: 0, err: '' });
+    const rerun = join(out, 'again', 'base');
+    expect(det(join(rerun, readdirSync(rerun)[0], '0000', 'trajectory.csv'))).toEqual(
+      det(join(sweepDir(out), '0000', 'trajectory.csv')),
+    );
+  });
 });

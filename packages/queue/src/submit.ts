@@ -16,7 +16,10 @@ import { runJobId, sweepId } from './ids.js';
 import type { RunJobData, RunJobResult } from './job.js';
 
 export interface SubmitOptions
-  extends Pick<OpenOptions, 'configFile' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'resume' | 'createRunEnv'> {
+  extends Pick<
+    OpenOptions,
+    'configFile' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'outFlag' | 'resume' | 'createRunEnv'
+  > {
   target: QueueTarget;
   /** Attempts per job for failures outside the run itself (the disk, a crashed thread); default 3. */
   attempts?: number;
@@ -134,6 +137,7 @@ export async function submitSweep(opts: SubmitOptions): Promise<SubmitResult> {
       sweeps: opts.sweeps,
       plugins: opts.plugins,
       outDir: opts.outDir,
+      outFlag: opts.outFlag,
       resume: opts.resume,
       createRunEnv: opts.createRunEnv,
       cleanTemporaries: false,

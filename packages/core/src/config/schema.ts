@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { NmflabError, describeValue, didYouMean } from '../errors.js';
 import { ajvToError, type PluginRef } from '../plugin/params.js';
 import type { Registry } from '../plugin/registry.js';
+import type { DataFacts, Divergence } from '../plugin/plugin.js';
 import { PAD_MODES, Stft, WINDOWS, type PadMode, type WindowName } from '../signal/index.js';
 
 /**
@@ -199,6 +200,45 @@ function nonFiniteNumbers(v: unknown, path: string, file?: string): NmflabError[
 }
 
 /**
+ * Zeros in the data matrix with a divergence undefined at x = 0 (β ≤ 0), unless the solver adds an
+ * offset or the divergence its own ε: found here, naming the data file and the divergence's YAML
+ * path, rather than after the results folder exists. Only for the factorize task, which fits the
+ * source's matrix as read (other tasks transform it first).
+ */
+function dataAgainstDivergence(
+  facts: DataFacts,
+  solver: PluginRef,
+  registry: Registry,
+  file: string | undefined,
+): NmflabError[] {
+  const spec = solver.params.divergence as PluginRef | undefined;
+  if (facts.zeros === 0 || !spec || typeof spec !== 'object') return [];
+  const offset = solver.params.offset;
+  if (typeof offset === 'number' && offset > 0) return [];
+  const path = 'model.solver.params.divergence';
+  let div: Divergence;
+  try {
+    div = registry.create('divergence', spec, { file, path });
+  } catch (e) {
+    if (e instanceof NmflabError) return [e];
+    throw e;
+  }
+  if (!div.needsPositiveData || (div.eps ?? 0) > 0) return [];
+  return [
+    new NmflabError(
+      `the data file ${facts.file} (data.params.${facts.param}) has ${facts.zeros} zero entries, undefined for the ${div.id} divergence`,
+      {
+        file,
+        path,
+        expected: 'strictly positive data (β ≤ 0)',
+        found: `${facts.zeros} zeros`,
+        hint: `set ${'offset' in solver.params ? 'model.solver.params.offset' : "the divergence's eps"} (V ← V + offset), or choose β > 0`,
+      },
+    ),
+  ];
+}
+
+/**
  * Validate one (composed, overridden, sweep-free) config: its structure, then every plugin
  * reference through the registry. Returns the resolved config or every error found.
  */
@@ -241,10 +281,12 @@ export function validateConfig(
       else throw e;
     }
   }
+  let facts: DataFacts | undefined;
   const check = (kind: Parameters<Registry['validate']>[0], spec: unknown, path: string): PluginRef | undefined => {
     if (spec === undefined) return undefined;
     const r = registry.validate(kind, spec, { file, path });
     errors.push(...r.errors);
+    if (kind === 'source') facts = r.facts;
     return r.ref;
   };
   const refs: Record<string, unknown> = {};
@@ -270,6 +312,8 @@ export function validateConfig(
       if (r) metrics.push(r);
     });
   }
+  if (!errors.length && facts && task?.id === 'factorize' && refs.solver)
+    errors.push(...dataAgainstDivergence(facts, refs.solver as PluginRef, registry, file));
   if (errors.length) return { errors };
   const config = {
     ...(out as object),

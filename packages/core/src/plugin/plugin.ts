@@ -61,8 +61,22 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, T = unknown
    * Optional checks at validation time, before anything is created or run: that the files the
    * params name exist, are readable and hold data of the right shape. Throws NmflabError; its
    * path is relative to the params (e.g. `path`), the registry adds the YAML path in front.
+   * A source that read its data matrix may return what validation needs to know of its values.
    */
-  check?(params: P, ctx: PluginContext): void;
+  check?(params: P, ctx: PluginContext): DataFacts | undefined;
+}
+
+/**
+ * What a source's check() learned of the data matrix it read, so validation can hold it against
+ * the model (zeros with a divergence undefined at 0) before anything is created.
+ */
+export interface DataFacts {
+  /** The data file, as given in the params. */
+  file: string;
+  /** The param naming it, relative to the source's params (e.g. `path`). */
+  param: string;
+  /** Entries equal to 0. */
+  zeros: number;
 }
 
 // ---------------------------------------------------------------------------------------------

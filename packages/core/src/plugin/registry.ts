@@ -18,6 +18,7 @@ import {
   PluginTokens,
   pluginModule,
   type AnyPlugin,
+  type DataFacts,
   type PluginInstances,
   type PluginKind,
   type PluginMeta,
@@ -218,7 +219,11 @@ export class Registry {
    * Validate a plugin spec (`id` or `{ id, params }`) recursively, collecting every error.
    * `where.path` is the YAML path of the spec itself; params errors are reported under `.params`.
    */
-  validate(kind: PluginKind, spec: unknown, where: Where = {}): { ref?: PluginRef; errors: NmflabError[] } {
+  validate(
+    kind: PluginKind,
+    spec: unknown,
+    where: Where = {},
+  ): { ref?: PluginRef; errors: NmflabError[]; facts?: DataFacts } {
     const parsed = parsePluginSpec(spec, where);
     if (parsed.error) return { errors: [parsed.error] };
     let plugin: AnyPlugin;
@@ -268,13 +273,17 @@ export class Registry {
         value[name] = refs;
       }
     }
-    if (!errors.length && typeof plugin.check === 'function')
-      errors.push(...this.runCheck(plugin, kind, parsed.id!, value, paramsWhere));
-    return errors.length ? { errors } : { ref: { id: parsed.id!, params: value }, errors };
+    let facts: DataFacts | undefined;
+    if (!errors.length && typeof plugin.check === 'function') {
+      const c = this.runCheck(plugin, kind, parsed.id!, value, paramsWhere);
+      errors.push(...c.errors);
+      facts = c.facts;
+    }
+    return errors.length ? { errors } : { ref: { id: parsed.id!, params: value }, errors, facts };
   }
 
   /** Results of plugins' check() by kind, id and params: a sweep of 100 runs reads its data file once. */
-  private readonly checked = new Map<string, NmflabError[]>();
+  private readonly checked = new Map<string, { errors: NmflabError[]; facts?: DataFacts }>();
 
   private runCheck(
     plugin: AnyPlugin,
@@ -282,24 +291,26 @@ export class Registry {
     id: string,
     params: Record<string, unknown>,
     where: { file?: string; path: string },
-  ): NmflabError[] {
+  ): { errors: NmflabError[]; facts?: DataFacts } {
     const key = JSON.stringify([kind, id, params, where.file ?? '']);
     const hit = this.checked.get(key);
-    if (hit) return hit.map((e) => e.withContext({}));
+    if (hit) return { errors: hit.errors.map((e) => e.withContext({})), facts: hit.facts };
     let errs: NmflabError[] = [];
+    let facts: DataFacts | undefined;
     try {
-      (plugin.check as (p: unknown, c: unknown) => void)(params, {
+      const r = (plugin.check as (p: unknown, c: unknown) => DataFacts | undefined)(params, {
         registry: this,
         path: where.path,
         file: where.file,
       });
+      if (r) facts = r;
     } catch (e) {
       if (!(e instanceof NmflabError)) throw e;
       const list = e instanceof NmflabErrors ? e.errors : [e];
       errs = list.map((x) => x.withContext({ file: where.file, pathPrefix: where.path }));
     }
-    this.checked.set(key, errs);
-    return errs;
+    this.checked.set(key, { errors: errs, facts });
+    return { errors: errs, facts };
   }
 
   /** Validate then create; throws one NmflabError (or NmflabErrors) naming every problem. */

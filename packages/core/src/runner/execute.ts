@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
 import { NmflabError } from '../errors.js';
 import { fit, type FitResult } from '../plugin/fit.js';
@@ -144,8 +144,15 @@ export interface RunHooks {
 }
 
 /** Snapshot of the resolved config: the exact input of this run, runnable on its own. */
-export function configSnapshot(config: ExperimentConfig): string {
-  return yamlStringify(config, { lineWidth: 0 });
+export function configSnapshot(config: ExperimentConfig, runDir: string): string {
+  // A config's `plugins:` are relative to the config file, and this copy lives in the run folder:
+  // stored relative to it, `nmflab run <run>/config.yaml` loads them from any working directory.
+  const plugins = Array.isArray(config.plugins)
+    ? config.plugins.map((p) =>
+        typeof p === 'string' ? relative(resolve(runDir), resolve(p)).split(sep).join('/') : p,
+      )
+    : undefined;
+  return yamlStringify(plugins ? { ...config, plugins } : config, { lineWidth: 0 });
 }
 
 function errorText(e: unknown): string {
@@ -190,7 +197,7 @@ export async function performRun(job: RunJob, env: RunEnv, hooks: RunHooks = {})
   try {
     rmSync(tmp, { recursive: true, force: true });
     ensureDir(tmp);
-    put('config.yaml', configSnapshot(job.config));
+    put('config.yaml', configSnapshot(job.config, final));
     writeRecord();
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });

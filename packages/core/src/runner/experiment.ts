@@ -29,7 +29,7 @@ export type RunEvent =
 export interface ExperimentOptions
   extends Pick<
     OpenOptions,
-    'configFile' | 'config' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'resume' | 'createRunEnv'
+    'configFile' | 'config' | 'sets' | 'sweeps' | 'plugins' | 'outDir' | 'outFlag' | 'resume' | 'createRunEnv'
   > {
   /** Worker threads (default: the core count). */
   jobs?: number;
@@ -72,10 +72,17 @@ function stamp(d: Date): string {
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
 }
 
-/** Claim a fresh `<root>/<name>/<stamp>[-n]` folder (mkdir without recursive is atomic). */
-function claimFolder(root: string, name: string): string {
+/**
+ * Claim a fresh `<root>/<name>/<stamp>[-n]` folder (mkdir without recursive is atomic); errors
+ * creating the root's folders name `outFlag` (the CLI's --out) when given.
+ */
+function claimFolder(root: string, name: string, outFlag?: string): string {
   const parent = join(root, name);
-  ensureDir(parent);
+  try {
+    ensureDir(parent);
+  } catch (e) {
+    throw e instanceof NmflabError && outFlag ? e.withContext({ pathPrefix: outFlag }) : e;
+  }
   const base = stamp(new Date());
   for (let n = 1; ; n++) {
     const dir = join(parent, n === 1 ? base : `${base}-${n}`);
@@ -224,6 +231,8 @@ export interface OpenOptions {
   plugins?: readonly string[];
   /** Root of results (default `results`). */
   outDir?: string;
+  /** How errors name `outDir` when its folders cannot be created (the CLI passes `--out`). */
+  outFlag?: string;
   /** Sweep folder of an interrupted experiment to complete. */
   resume?: string;
   /** Builds the environment (registry, signal layer) from the user's plugin files. */
@@ -315,7 +324,7 @@ export async function openExperiment(opts: OpenOptions): Promise<OpenedExperimen
       dir = existing;
       loadCompleted();
     } else {
-      dir = claimFolder(root, name);
+      dir = claimFolder(root, name, opts.outFlag);
       const sf: SweepFile = {
         experiment: name,
         config: prepared.file,
@@ -492,8 +501,16 @@ function runInWorkers(
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
+    let workerError: string | undefined;
     const finish = () => {
       opts.signal?.removeEventListener('abort', onAbort);
+      // Every worker gone with runs still queued and no stop asked for (a worker that could not
+      // start): those runs were never run, which must not pass for a finished sweep.
+      if (!fatal && queue.length && !Atomics.load(flag, 0))
+        fatal = new NmflabError(
+          `${queue.length} of ${pending.length} run${pending.length === 1 ? '' : 's'} not run: the worker threads stopped (${workerError ?? 'no reason given'})`,
+          { exitCode: 1, hint: `complete them with: nmflab run --resume ${displayPath(toJob(pending[0]).dir)}` },
+        );
       Promise.all(workers.map((w) => w.terminate())).then(() => (fatal ? fail(fatal) : done()));
     };
     const next = (w: Worker & { current?: PreparedRun }) => {
@@ -555,6 +572,7 @@ function runInWorkers(
       );
       w.on('error', (e) => {
         // A worker that dies takes its current run with it: record the failure, keep the others going.
+        workerError = e.message;
         const r = w.current;
         if (r)
           end(r, {

@@ -261,3 +261,15 @@ describe('runner: a task that fits no model', () => {
     );
   });
 });
+
+describe('runner: worker threads that cannot start', () => {
+  it('fail the sweep (exit 1, the worker error named) instead of leaving its runs queued', async () => {
+    const out = fresh();
+    // Against the TypeScript sources the worker module (worker.js) does not exist: no worker starts.
+    const p = run({ outDir: out, sweeps: ['model.rank=[2,3]'], jobs: 2, workerSetupModule: 'file:///none.js' });
+    await expect(p).rejects.toMatchObject({
+      exitCode: 1,
+      message: expect.stringMatching(/^2 of 2 runs not run: the worker threads stopped \(.*worker\.js/),
+    });
+  });
+});

@@ -21,7 +21,10 @@ export default definePlugin<'source', { path: string; transpose: boolean }>({
   },
   // Read at validation too: a missing or malformed file is reported before the results folder exists.
   check: (p) => {
-    readData(p.path, 'path');
+    const m = readData(p.path, 'path');
+    let zeros = 0;
+    for (let i = 0; i < m.data.length; i++) if (m.data[i] === 0) zeros++;
+    return { file: p.path, param: 'path', zeros };
   },
   create: (p, ctx) => ({
     id: 'matrix-file',
